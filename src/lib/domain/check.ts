@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
+import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
+import { ORG_ROLES, PRIMARY_ADMIN_ACTIONS, roleMay } from './roles.ts';
+import type { Member, OrgRole, Organization, UserProfile } from './schemas.ts';
+import type { Accepted, Change, CheckContext, OrgState } from './state.ts';
+
+export type Verdict = Accepted | Refusal;
+
+/** Turns untrusted input (a network frame, a form) into a mutation or a refusal; never throws. */
+export function parseMutation(input: unknown): { ok: true; mutation: Mutation } | Refusal {
+	const result = Mutation.safeParse(input);
+	if (result.success) return { ok: true, mutation: result.data };
+	const type = (input as { type?: unknown } | null)?.type;
+	if (typeof type !== 'string' || !(MUTATION_TYPES as string[]).includes(type)) {
+		return refuse('UNKNOWN_MUTATION', `“${String(type).slice(0, 40)}” is not a change Roster knows.`);
+	}
+	return refuse('INVALID_MUTATION', z.prettifyError(result.error).replace(/\s*\n\s*/g, ' '));
+}
+
+interface Scope {
+	org: Organization;
+	actor: Member;
+}
+
+const ACTION_WORDS: Record<string, string> = {
+	'org.rename': 'rename the organization',
+	'members.manage': 'add or remove members or change their roles',
+	'org.transferPrimaryAdmin': 'transfer primary admin'
+};
+
+/** Membership, status and the role table: the one place where "may this actor do this?" is answered. */
+function authorize(state: OrgState, ctx: CheckContext, type: MutationType): Scope | Refusal {
+	const org = state.org();
+	const actor = state.member(ctx.actorId);
+	// Same answer for a missing and a foreign organization, so ids reveal nothing (invariant 10).
+	if (!org || !actor) return refuse('NOT_A_MEMBER', 'You are not a member of this organization.');
+	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
+	const access = MUTATION_ACCESS[type];
+	if (access === 'member' || access === 'anyone') return { org, actor };
+	if ((PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(access)) {
+		if (org.primaryAdminId === ctx.actorId) return { org, actor };
+		return refuse('FORBIDDEN', `Only the primary admin may ${ACTION_WORDS[access]}.`);
+	}
+	if (access !== 'org.transferPrimaryAdmin' && roleMay(actor.role, access)) return { org, actor };
+	return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]}.`);
+}
+
+/** Whether the actor's role lets it send this kind of mutation at all (the UI shows controls by this). */
+export function mayAttempt(state: OrgState, actorId: string, type: MutationType): boolean {
+	return 'org' in authorize(state, { actorId, now: 0 }, type);
+}
+
+function name(member: Member): string {
+	return member.displayName || member.username;
+}
+
+/** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
+function guardOwnership(
+	state: OrgState,
+	org: Organization,
+	target: Member,
+	primaryAdminRefusal: [RefusalCode, string]
+): Refusal | undefined {
+	if (target.userId === org.primaryAdminId) return refuse(...primaryAdminRefusal);
+	if (target.role === 'ORG_OWNER' && state.ownerCount() <= 1) {
+		return refuse('LAST_OWNER', `${org.name} would have no Organization Owner: make someone else an owner first.`);
+	}
+	return undefined;
+}
+
+/** Copies only public profile fields: whatever else a directory entry holds never reaches a document. */
+export function memberOf(user: UserProfile, role: OrgRole, joinedAt: number): Member {
+	const { id, username, email, emailVerified, displayName } = user;
+	return { userId: id, username, email, emailVerified, displayName, role, joinedAt };
+}
+
+function accept(...changes: Change[]): Accepted {
+	return { ok: true, changes };
+}
+
+type Handler<T extends MutationType> = (
+	state: OrgState,
+	ctx: CheckContext,
+	m: MutationOf<T>,
+	scope: Scope
+) => Verdict;
+
+const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
+	'org.rename': (_s, _c, m, { org }) => accept({ kind: 'org.put', org: { ...org, name: m.name } }),
+
+	'member.add': (state, ctx, m) => {
+		const user = state.userByUsername(m.username);
+		if (!user) return refuse('USER_NOT_FOUND', `No Roster user is called “${m.username}”.`);
+		if (state.member(user.id)) return refuse('ALREADY_MEMBER', `${user.username} is already a member.`);
+		return accept({ kind: 'member.put', member: memberOf(user, m.role, ctx.now) });
+	},
+
+	'member.setRole': (state, _c, m, { org }) => {
+		const target = state.member(m.userId);
+		if (!target) return refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
+		if (target.role === m.role) return accept();
+		if (m.role !== 'ORG_OWNER') {
+			const refusal = guardOwnership(state, org, target, [
+				'PRIMARY_ADMIN_ROLE',
+				`${name(target)} is the primary admin and stays an Organization Owner: transfer primary admin first.`
+			]);
+			if (refusal) return refusal;
+		}
+		return accept({ kind: 'member.put', member: { ...target, role: m.role } });
+	},
+
+	'member.remove': (state, _c, m, { org }) => {
+		const target = state.member(m.userId);
+		if (!target) return refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
+		const refusal = guardOwnership(state, org, target, [
+			'PRIMARY_ADMIN_REMOVAL',
+			`${name(target)} is the primary admin and cannot be removed: transfer primary admin first.`
+		]);
+		return refusal ?? accept({ kind: 'member.delete', userId: target.userId });
+	},
+
+	'member.leave': (state, _c, _m, { org, actor }) => {
+		const refusal = guardOwnership(state, org, actor, [
+			'PRIMARY_ADMIN_LEAVE',
+			'The primary admin cannot leave: transfer primary admin to another member first.'
+		]);
+		return refusal ?? accept({ kind: 'member.delete', userId: actor.userId });
+	},
+
+	'org.transferPrimaryAdmin': (state, _c, m, { org }) => {
+		const target = state.member(m.userId);
+		if (!target) return refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
+		if (target.userId === org.primaryAdminId) {
+			return refuse('ALREADY_PRIMARY_ADMIN', `${name(target)} is already the primary admin.`);
+		}
+		if (!state.user(target.userId)?.emailVerified) {
+			return refuse(
+				'EMAIL_NOT_VERIFIED',
+				`${name(target)} has not verified their email address yet; the primary admin must have a verified email.`
+			);
+		}
+		const changes: Change[] = [{ kind: 'org.put', org: { ...org, primaryAdminId: target.userId } }];
+		if (target.role !== 'ORG_OWNER') changes.push({ kind: 'member.put', member: { ...target, role: 'ORG_OWNER' } });
+		return accept(...changes);
+	}
+};
+
+function createOrg(state: OrgState, ctx: CheckContext, m: MutationOf<'org.create'>): Verdict {
+	if (state.org()) return refuse('ORG_EXISTS', 'An organization with this id already exists.');
+	const user = state.user(ctx.actorId);
+	if (!user) return refuse('USER_NOT_FOUND', 'Your account was not found.');
+	return accept(
+		{ kind: 'org.put', org: { id: m.orgId, name: m.name, status: 'active', primaryAdminId: user.id, createdAt: ctx.now } },
+		{ kind: 'member.put', member: memberOf(user, 'ORG_OWNER', ctx.now) }
+	);
+}
+
+/** The one rule engine: (state, actor, mutation) → accepted changes | refusal. Pure; reads only what it names. */
+export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
+	if (mutation.type === 'org.create') return createOrg(state, ctx, mutation);
+	const scope = authorize(state, ctx, mutation.type);
+	if (!('org' in scope)) return scope;
+	const handler = HANDLERS[mutation.type] as Handler<typeof mutation.type>;
+	return handler(state, ctx, mutation, scope);
+}

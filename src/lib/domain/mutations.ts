@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Id, OrgName, OrgRole, Username } from './schemas.ts';
+import type { OrgAction, PrimaryAdminAction } from './roles.ts';
+
+/** Typed intents; a client never sends a document patch. */
+export const Mutation = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('org.create'), orgId: Id, name: OrgName }),
+	z.object({ type: z.literal('org.rename'), orgId: Id, name: OrgName }),
+	z.object({ type: z.literal('member.add'), orgId: Id, username: Username, role: OrgRole }),
+	z.object({ type: z.literal('member.setRole'), orgId: Id, userId: Id, role: OrgRole }),
+	z.object({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
+	z.object({ type: z.literal('member.leave'), orgId: Id }),
+	z.object({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id })
+]);
+export type Mutation = z.infer<typeof Mutation>;
+export type MutationType = Mutation['type'];
+export type MutationOf<T extends MutationType> = Extract<Mutation, { type: T }>;
+
+export const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value);
+
+/**
+ * Who may send each mutation: an org action of the actor's role, a primary-admin
+ * action, any member ('member'), or anyone signed in ('anyone').
+ */
+export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminAction | 'member' | 'anyone'> = {
+	'org.create': 'anyone',
+	'org.rename': 'org.rename',
+	'member.add': 'members.manage',
+	'member.setRole': 'members.manage',
+	'member.remove': 'members.manage',
+	'member.leave': 'member',
+	'org.transferPrimaryAdmin': 'org.transferPrimaryAdmin'
+};

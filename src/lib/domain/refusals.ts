@@ -1,0 +1,31 @@
+/** Stable refusal codes; the message says the same for a person. */
+export const REFUSAL_CODES = [
+	'INVALID_FRAME',
+	'RAW_UPDATE_REFUSED',
+	'INVALID_MUTATION',
+	'UNKNOWN_MUTATION',
+	'NOT_A_MEMBER',
+	'FORBIDDEN',
+	'ORG_EXISTS',
+	'ORG_CLOSED',
+	'USER_NOT_FOUND',
+	'ALREADY_MEMBER',
+	'MEMBER_NOT_FOUND',
+	'LAST_OWNER',
+	'PRIMARY_ADMIN_ROLE',
+	'PRIMARY_ADMIN_REMOVAL',
+	'PRIMARY_ADMIN_LEAVE',
+	'ALREADY_PRIMARY_ADMIN',
+	'EMAIL_NOT_VERIFIED'
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export interface Refusal {
+	ok: false;
+	code: RefusalCode;
+	message: string;
+}
+
+export function refuse(code: RefusalCode, message: string): Refusal {
+	return { ok: false, code, message };
+}

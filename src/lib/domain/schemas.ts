@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** SPEC §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
+export const Username = z
+	.string()
+	.trim()
+	.toLowerCase()
+	.regex(/^[a-z0-9._-]{3,32}$/, 'A username is 3–32 characters of a–z, 0–9, dot, underscore or dash');
+
+export const Email = z.string().trim().max(254).pipe(z.email('Enter a valid email address'));
+
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id');
+
+export const OrgName = z.string().trim().min(1, 'A name is required').max(64, 'A name is at most 64 characters');
+
+export const OrgRole = z.enum([
+	'ORG_OWNER',
+	'ORG_PROJECT_CREATOR',
+	'ORG_BILLING_ADMIN',
+	'ORG_BILLING_VIEWER',
+	'ORG_READ_ONLY',
+	'ORG_MEMBER'
+]);
+export type OrgRole = z.infer<typeof OrgRole>;
+
+/** The public face of a user: what other members of its organizations may see. */
+export const UserProfile = z.object({
+	id: Id,
+	username: Username,
+	email: Email,
+	emailVerified: z.boolean(),
+	displayName: z.string().max(100)
+});
+export type UserProfile = z.infer<typeof UserProfile>;
+
+export const OrgStatus = z.enum(['active', 'closing', 'closed']);
+
+export const Organization = z.object({
+	id: Id,
+	name: OrgName,
+	status: OrgStatus,
+	primaryAdminId: Id,
+	createdAt: z.number()
+});
+export type Organization = z.infer<typeof Organization>;
+
+/** A membership as replicated in the organization document: role plus a copy of the profile for display. */
+export const Member = UserProfile.omit({ id: true }).extend({
+	userId: Id,
+	role: OrgRole,
+	joinedAt: z.number()
+});
+export type Member = z.infer<typeof Member>;

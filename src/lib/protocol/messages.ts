@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { REFUSAL_CODES, UserProfile } from '../domain/index.ts';
+
+/** Bumped when a message changes shape; the server closes a socket that speaks another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts; the server closes the socket (1009) on a larger one. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Text frames, client → server. The mutation is parsed on its own so a bad one gets its own refusal. */
+export const ClientMessage = z.discriminatedUnion('t', [
+	z.object({ t: z.literal('mutate'), id: z.string().min(8).max(64), mutation: z.unknown() })
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const Verdict = z.union([
+	z.object({ t: z.literal('verdict'), id: z.string(), ok: z.literal(true) }),
+	z.object({
+		t: z.literal('verdict'),
+		id: z.string(),
+		ok: z.literal(false),
+		code: z.enum(REFUSAL_CODES),
+		message: z.string()
+	})
+]);
+export type VerdictMessage = z.infer<typeof Verdict>;
+
+/** Text frames, server → client. */
+export const ServerMessage = z.union([
+	z.object({
+		t: z.literal('welcome'),
+		protocol: z.number(),
+		user: UserProfile,
+		docs: z.array(z.string())
+	}),
+	Verdict,
+	/** The user may no longer read this document: drop it. */
+	z.object({ t: z.literal('revoked'), doc: z.string(), reason: z.string() }),
+	/** A frame that was not understood at all (its mutation, if any, got no verdict). */
+	z.object({ t: z.literal('error'), code: z.enum(REFUSAL_CODES), message: z.string() })
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** Close codes the server uses, with the reason it sends. */
+export const CLOSE = {
+	unauthenticated: { code: 4401, reason: 'Not signed in' },
+	badOrigin: { code: 4403, reason: 'Cross-site connection refused' },
+	tooLarge: { code: 1009, reason: 'Message larger than 1 MiB' },
+	shutdown: { code: 1001, reason: 'Server shutting down' }
+} as const;
+
+export const orgDocId = (orgId: string) => `org:${orgId}`;
+export const orgIdOf = (docId: string) => (docId.startsWith('org:') ? docId.slice(4) : undefined);

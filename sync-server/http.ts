@@ -1,0 +1,243 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { z } from 'zod';
+import { Email, Username, type UserProfile } from '$lib/domain/index.ts';
+import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
+import type { SyncHub } from './hub.ts';
+import type { Mailer } from './mail.ts';
+import type { Store } from './store.ts';
+
+export const SESSION_COOKIE = 'roster_session';
+const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+const VERIFY_TTL_MS = 48 * 3600 * 1000;
+const MAX_BODY = 64 * 1024;
+
+const Password = z.string().min(8, 'A password has at least 8 characters').max(200);
+const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: z.string().trim().max(100).default('') });
+const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200) });
+
+const TYPES: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript',
+	'.css': 'text/css',
+	'.json': 'application/json',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.ico': 'image/x-icon',
+	'.webmanifest': 'application/manifest+json',
+	'.txt': 'text/plain'
+};
+
+class HttpError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly headers: Record<string, string> = {}
+	) {
+		super(message);
+	}
+}
+
+export interface HttpDeps {
+	store: Store;
+	hub: SyncHub;
+	mailer: Mailer;
+	staticDir: string;
+	now: () => number;
+}
+
+export function profileOf(u: UserProfile): UserProfile {
+	return { id: u.id, username: u.username, email: u.email, emailVerified: u.emailVerified, displayName: u.displayName };
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+	for (const part of (req.headers.cookie ?? '').split(';')) {
+		const [k, ...v] = part.trim().split('=');
+		if (k === name) return decodeURIComponent(v.join('='));
+	}
+	return undefined;
+}
+
+/** The account API and the static SPA; every unknown app path gets index.html. */
+export class HttpApi {
+	private readonly byName = new RateLimiter(5, 15 * 60_000);
+	private readonly byAddress = new RateLimiter(50, 15 * 60_000);
+
+	constructor(private readonly deps: HttpDeps) {}
+
+	/** The signed-in user of a request, from its session cookie. */
+	sessionUser(req: IncomingMessage): UserProfile | undefined {
+		const token = cookieValue(req, SESSION_COOKIE);
+		if (!token) return undefined;
+		const hash = tokenHash(token);
+		const session = this.deps.store.session(hash);
+		const now = this.deps.now();
+		if (!session || now - session.created_at > SESSION_MAX_AGE_S * 1000) return undefined;
+		this.deps.store.touchSession(hash, now);
+		const user = this.deps.store.user(session.user_id);
+		return user && profileOf(user);
+	}
+
+	handle = (req: IncomingMessage, res: ServerResponse) => {
+		this.route(req, res).catch((err: unknown) => {
+			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
+			if (!(err instanceof HttpError)) console.error('http error', err);
+			if (res.headersSent) return res.end();
+			res.writeHead(e.status, { 'content-type': 'application/json', ...e.headers });
+			res.end(JSON.stringify({ code: e.code, message: e.message }));
+		});
+	};
+
+	private async route(req: IncomingMessage, res: ServerResponse) {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const path = url.pathname;
+		if (!path.startsWith('/api/')) return this.serveStatic(path, res);
+		const key = `${req.method} ${path}`;
+		switch (key) {
+			case 'POST /api/signup':
+				return this.signUp(req, res);
+			case 'POST /api/signin':
+				return this.signIn(req, res);
+			case 'POST /api/signout':
+				return this.signOut(req, res);
+			case 'GET /api/me': {
+				const user = this.sessionUser(req);
+				if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+				return json(res, 200, { user });
+			}
+			case 'GET /api/verify-email':
+				return this.verifyEmail(url, res);
+			default:
+				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
+		}
+	}
+
+	private async signUp(req: IncomingMessage, res: ServerResponse) {
+		const input = parse(SignUp, await readJson(req));
+		if (this.deps.store.userByUsername(input.username)) {
+			throw new HttpError(409, 'USERNAME_TAKEN', `The username “${input.username}” is taken.`);
+		}
+		const user = {
+			id: crypto.randomUUID(),
+			username: input.username,
+			email: input.email,
+			emailVerified: false,
+			displayName: input.displayName,
+			passwordHash: await hashPassword(input.password)
+		};
+		try {
+			this.deps.store.insertUser(user, this.deps.now());
+		} catch {
+			throw new HttpError(409, 'USERNAME_TAKEN', `The username “${input.username}” is taken.`);
+		}
+		await this.sendVerification(req, user);
+		this.startSession(res, user.id);
+		json(res, 201, { user: profileOf(user) });
+	}
+
+	private async sendVerification(req: IncomingMessage, user: UserProfile) {
+		const { token, hash } = newToken();
+		this.deps.store.insertEmailToken(hash, user.id, user.email, this.deps.now() + VERIFY_TTL_MS);
+		const origin = `http://${req.headers.host ?? 'localhost'}`;
+		await this.deps.mailer.send({
+			to: user.email,
+			subject: 'Verify your email address for Roster',
+			text: `Hello ${user.username},\n\nOpen this link to verify your email address:\n${origin}/api/verify-email?token=${token}\n\nIt works once, for 48 hours.`
+		});
+	}
+
+	private async signIn(req: IncomingMessage, res: ServerResponse) {
+		const input = parse(SignIn, await readJson(req));
+		const now = this.deps.now();
+		const nameKey = input.username.toLowerCase();
+		const addrKey = req.socket.remoteAddress ?? '?';
+		const wait = Math.max(this.byName.retryAfter(nameKey, now), this.byAddress.retryAfter(addrKey, now));
+		if (wait > 0) {
+			const s = Math.ceil(wait / 1000);
+			throw new HttpError(429, 'RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${Math.ceil(s / 60)} minute(s).`, {
+				'retry-after': String(s)
+			});
+		}
+		const user = this.deps.store.userByUsername(input.username);
+		if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
+			this.byName.fail(nameKey, now);
+			this.byAddress.fail(addrKey, now);
+			throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
+		}
+		this.byName.clear(nameKey);
+		this.startSession(res, user.id);
+		json(res, 200, { user: profileOf(user) });
+	}
+
+	private signOut(req: IncomingMessage, res: ServerResponse) {
+		const token = cookieValue(req, SESSION_COOKIE);
+		if (token) this.deps.store.deleteSession(tokenHash(token));
+		res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+		json(res, 200, {});
+	}
+
+	private verifyEmail(url: URL, res: ServerResponse) {
+		const token = url.searchParams.get('token') ?? '';
+		const row = this.deps.store.consumeEmailToken(tokenHash(token), this.deps.now());
+		const ok = row !== undefined && this.deps.store.markEmailVerified(row.user_id, row.email);
+		if (ok) this.deps.hub.refreshProfile(row.user_id);
+		res.writeHead(302, { location: ok ? '/?verified=1' : '/?verified=0' });
+		res.end();
+	}
+
+	private startSession(res: ServerResponse, userId: string) {
+		const { token, hash } = newToken();
+		this.deps.store.insertSession(hash, userId, this.deps.now());
+		res.setHeader(
+			'set-cookie',
+			`${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_S}`
+		);
+	}
+
+	private serveStatic(path: string, res: ServerResponse) {
+		const root = this.deps.staticDir;
+		const file = normalize(join(root, decodeURIComponent(path)));
+		const isAsset = file.startsWith(root) && existsSync(file) && statSync(file).isFile();
+		const target = isAsset ? file : join(root, 'index.html');
+		if (!existsSync(target)) throw new HttpError(503, 'NOT_BUILT', 'The app is not built: run npm run build.');
+		const immutable = path.startsWith('/_app/immutable/');
+		res.writeHead(200, {
+			'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
+			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+			'x-content-type-options': 'nosniff'
+		});
+		createReadStream(target).pipe(res);
+	}
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+	res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(JSON.stringify(body));
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+	const r = schema.safeParse(input);
+	if (!r.success) throw new HttpError(400, 'INVALID_INPUT', r.error.issues.map((i) => i.message).join('; '));
+	return r.data;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+	if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+		// Also keeps cross-site form posts out: they cannot send this content type without CORS.
+		throw new HttpError(415, 'UNSUPPORTED', 'Send JSON (content-type: application/json).');
+	}
+	let size = 0;
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) {
+		size += (chunk as Buffer).length;
+		if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', 'The request body is too large.');
+		chunks.push(chunk as Buffer);
+	}
+	try {
+		return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+	} catch {
+		throw new HttpError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
+	}
+}

@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+export interface Mail {
+	to: string;
+	subject: string;
+	text: string;
+}
+
+export interface Mailer {
+	send(mail: Mail): Promise<void>;
+	/** Where mail goes, for the start-up log. */
+	readonly where: string;
+}
+
+/** Development mailer: each mail is a JSON file in <data-dir>/outbox, named so that ls sorts by time. */
+export class FileOutbox implements Mailer {
+	readonly dir: string;
+	readonly where: string;
+	constructor(dataDir: string) {
+		this.dir = join(dataDir, 'outbox');
+		this.where = `files in ${this.dir}`;
+		mkdirSync(this.dir, { recursive: true });
+	}
+	async send(mail: Mail) {
+		const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`);
+		writeFileSync(file, JSON.stringify({ ...mail, sentAt: new Date().toISOString() }, null, 2));
+	}
+}

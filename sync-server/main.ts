@@ -1,0 +1,24 @@
+import { parseArgs } from 'node:util';
+import { startServer } from './server.ts';
+
+const { values } = parseArgs({
+	options: {
+		port: { type: 'string' },
+		'data-dir': { type: 'string' },
+		host: { type: 'string' }
+	}
+});
+
+const server = await startServer({
+	port: Number(values.port ?? process.env.PORT ?? 5280),
+	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',
+	host: values.host ?? process.env.HOST ?? '127.0.0.1'
+});
+console.log(`Roster is running at ${server.url}`);
+console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		void server.close().then(() => process.exit(0));
+	});
+}

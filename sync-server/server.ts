@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
+import { HttpApi } from './http.ts';
+import { SyncHub } from './hub.ts';
+import { FileOutbox, type Mailer } from './mail.ts';
+import type { Socket } from './socket.ts';
+import { Store } from './store.ts';
+
+export interface ServerOptions {
+	dataDir: string;
+	port: number;
+	host?: string;
+	staticDir?: string;
+	now?: () => number;
+}
+
+export interface RunningServer {
+	url: string;
+	port: number;
+	store: Store;
+	hub: SyncHub;
+	mailer: Mailer;
+	http: Server;
+	close(): Promise<void>;
+}
+
+function wrap(ws: WebSocket): Socket {
+	return {
+		isOpen: () => ws.readyState === ws.OPEN,
+		send: (data) => ws.send(data),
+		close: (code, reason) => ws.close(code, reason)
+	};
+}
+
+/** One process: the SPA, the account API and the sync endpoint at /sync, over one store. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+	const now = options.now ?? Date.now;
+	const store = new Store(options.dataDir);
+	const hub = new SyncHub({ store, now });
+	const mailer = new FileOutbox(options.dataDir);
+	const api = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now });
+	const http = createServer(api.handle);
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+	http.on('upgrade', (req, socket, head) => {
+		if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return socket.destroy();
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			// Accept, then close with a reason: a refused upgrade tells the browser nothing.
+			const origin = req.headers.origin;
+			if (origin && new URL(origin).host !== req.headers.host) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
+			const user = api.sessionUser(req);
+			if (!user) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			const conn = hub.attach(wrap(ws), user);
+			ws.on('message', (data, isBinary) => {
+				const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+				hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
+			});
+			ws.on('close', () => hub.detach(conn));
+			ws.on('error', () => ws.terminate());
+		});
+	});
+
+	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
+	const port = (http.address() as AddressInfo).port;
+	return {
+		url: `http://localhost:${port}/`,
+		port,
+		store,
+		hub,
+		mailer,
+		http,
+		async close() {
+			for (const ws of wss.clients) ws.close(CLOSE.shutdown.code, CLOSE.shutdown.reason);
+			const closed = new Promise<void>((res) => http.close(() => res()));
+			http.closeAllConnections();
+			await closed;
+			for (const ws of wss.clients) ws.terminate();
+			store.close();
+		}
+	};
+}

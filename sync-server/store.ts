@@ -1,0 +1,204 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Refusal, RefusalCode, UserProfile } from '$lib/domain/index.ts';
+
+export interface StoredUser extends UserProfile {
+	passwordHash: string;
+}
+
+export interface MutationRecord {
+	userId: string;
+	id: string;
+	orgId: string | null;
+	type: string;
+	body: string;
+	ok: boolean;
+	code: string | null;
+	message: string | null;
+	at: number;
+}
+
+const SCHEMA = `
+create table if not exists users (
+	id text primary key,
+	username text not null unique collate nocase,
+	email text not null,
+	email_verified integer not null default 0,
+	display_name text not null default '',
+	password_hash text not null,
+	created_at integer not null
+);
+create index if not exists users_email on users(email collate nocase);
+create table if not exists sessions (
+	token_hash text primary key,
+	user_id text not null references users(id) on delete cascade,
+	created_at integer not null,
+	last_seen_at integer not null
+);
+create table if not exists email_tokens (
+	token_hash text primary key,
+	user_id text not null references users(id) on delete cascade,
+	email text not null,
+	expires_at integer not null,
+	used_at integer
+);
+create table if not exists doc_updates (
+	seq integer primary key autoincrement,
+	doc_id text not null,
+	data blob not null
+);
+create index if not exists doc_updates_doc on doc_updates(doc_id, seq);
+create table if not exists memberships (
+	user_id text not null,
+	doc_id text not null,
+	primary key (user_id, doc_id)
+) without rowid;
+-- Every mutation and its verdict: the idempotency record and the activity log.
+create table if not exists mutations (
+	user_id text not null,
+	id text not null,
+	org_id text,
+	type text not null,
+	body text not null,
+	ok integer not null,
+	code text,
+	message text,
+	at integer not null,
+	primary key (user_id, id)
+);
+create index if not exists mutations_org on mutations(org_id, at);
+`;
+
+type Row = Record<string, unknown>;
+
+function toUser(row: Row | undefined): StoredUser | undefined {
+	if (!row) return undefined;
+	return {
+		id: row.id as string,
+		username: row.username as string,
+		email: row.email as string,
+		emailVerified: row.email_verified === 1,
+		displayName: row.display_name as string,
+		passwordHash: row.password_hash as string
+	};
+}
+
+/** The embedded store: one SQLite file under the data directory. Writes are durable (synchronous=FULL) on commit. */
+export class Store {
+	readonly db: Database.Database;
+	private readonly q;
+
+	constructor(dataDir: string) {
+		mkdirSync(dataDir, { recursive: true });
+		this.db = new Database(join(dataDir, 'roster.sqlite'));
+		this.db.pragma('journal_mode = WAL');
+		this.db.pragma('synchronous = FULL');
+		this.db.pragma('foreign_keys = ON');
+		this.db.pragma('busy_timeout = 5000');
+		this.db.exec(SCHEMA);
+		const db = this.db;
+		this.q = {
+			userById: db.prepare('select * from users where id = ?'),
+			userByName: db.prepare('select * from users where username = ? collate nocase'),
+			insertUser: db.prepare(
+				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt)'
+			),
+			verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
+			insertSession: db.prepare('insert into sessions values (?, ?, ?, ?)'),
+			session: db.prepare('select user_id, created_at, last_seen_at from sessions where token_hash = ?'),
+			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
+			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
+			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
+			token: db.prepare('select * from email_tokens where token_hash = ?'),
+			useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null'),
+			docUpdates: db.prepare('select seq, data from doc_updates where doc_id = ? order by seq'),
+			insertUpdate: db.prepare('insert into doc_updates (doc_id, data) values (?, ?)'),
+			deleteUpdatesUpTo: db.prepare('delete from doc_updates where doc_id = ? and seq <= ?'),
+			docsOf: db.prepare('select doc_id from memberships where user_id = ?'),
+			addMembership: db.prepare('insert or ignore into memberships values (?, ?)'),
+			removeMembership: db.prepare('delete from memberships where user_id = ? and doc_id = ?'),
+			mutation: db.prepare('select * from mutations where user_id = ? and id = ?'),
+			insertMutation: db.prepare(
+				'insert into mutations values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at)'
+			)
+		};
+	}
+
+	close() {
+		this.db.close();
+	}
+
+	transaction<T>(fn: () => T): T {
+		return this.db.transaction(fn)();
+	}
+
+	user(id: string) {
+		return toUser(this.q.userById.get(id) as Row | undefined);
+	}
+	userByUsername(username: string) {
+		return toUser(this.q.userByName.get(username) as Row | undefined);
+	}
+	insertUser(user: StoredUser, createdAt: number) {
+		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt });
+	}
+	markEmailVerified(userId: string, email: string): boolean {
+		return this.q.verifyUser.run(userId, email).changes === 1;
+	}
+
+	insertSession(tokenHash: string, userId: string, now: number) {
+		this.q.insertSession.run(tokenHash, userId, now, now);
+	}
+	session(tokenHash: string) {
+		return this.q.session.get(tokenHash) as { user_id: string; created_at: number; last_seen_at: number } | undefined;
+	}
+	touchSession(tokenHash: string, now: number) {
+		this.q.touchSession.run(now, tokenHash);
+	}
+	deleteSession(tokenHash: string) {
+		this.q.deleteSession.run(tokenHash);
+	}
+
+	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number) {
+		this.q.insertToken.run(tokenHash, userId, email, expiresAt);
+	}
+	/** Marks the token used and returns it, once; undefined when unknown, used or expired. */
+	consumeEmailToken(tokenHash: string, now: number) {
+		const row = this.q.token.get(tokenHash) as { user_id: string; email: string; expires_at: number } | undefined;
+		if (!row || row.expires_at < now) return undefined;
+		return this.q.useToken.run(now, tokenHash).changes === 1 ? row : undefined;
+	}
+
+	docUpdates(docId: string) {
+		return this.q.docUpdates.all(docId) as { seq: number; data: Buffer }[];
+	}
+	/** Returns the new row's sequence number. */
+	appendUpdate(docId: string, data: Uint8Array): number {
+		return Number(this.q.insertUpdate.run(docId, data).lastInsertRowid);
+	}
+	/** Replaces a document's update log by one merged update (call inside a transaction). */
+	compact(docId: string, upToSeq: number, merged: Uint8Array): number {
+		this.q.deleteUpdatesUpTo.run(docId, upToSeq);
+		return this.appendUpdate(docId, merged);
+	}
+
+	docsOf(userId: string): string[] {
+		return (this.q.docsOf.all(userId) as { doc_id: string }[]).map((r) => r.doc_id);
+	}
+	addMembership(userId: string, docId: string) {
+		this.q.addMembership.run(userId, docId);
+	}
+	removeMembership(userId: string, docId: string) {
+		this.q.removeMembership.run(userId, docId);
+	}
+
+	/** The first verdict given to this mutation id, if it was seen before. */
+	mutation(userId: string, id: string): { ok: true } | Refusal | undefined {
+		const row = this.q.mutation.get(userId, id) as Row | undefined;
+		if (!row) return undefined;
+		return row.ok === 1 ? { ok: true } : { ok: false, code: row.code as RefusalCode, message: row.message as string };
+	}
+	recordMutation(r: MutationRecord) {
+		this.q.insertMutation.run({ ...r, ok: r.ok ? 1 : 0 });
+	}
+}
