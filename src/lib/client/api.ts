@@ -1,0 +1,34 @@
+import type { UserProfile } from '../domain/index.ts';
+
+export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
+
+/** The account API; a network failure is an answer too (status 0), never a throw. */
+async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+	let res: Response;
+	try {
+		res = await fetch(path, {
+			method,
+			headers: body === undefined ? {} : { 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			credentials: 'same-origin'
+		});
+	} catch {
+		return { ok: false, status: 0, code: 'OFFLINE', message: 'The server cannot be reached. Check your connection.' };
+	}
+	const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+	if (res.ok) return { ok: true, ...(data as T) };
+	return {
+		ok: false,
+		status: res.status,
+		code: String(data.code ?? 'ERROR'),
+		message: String(data.message ?? `The server answered ${res.status}.`)
+	};
+}
+
+export const api = {
+	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
+	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
+	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>
+		call<{ user: UserProfile }>('POST', '/api/signup', input),
+	signOut: () => call<object>('POST', '/api/signout', {})
+};

@@ -1,0 +1,67 @@
+import {
+	OverlayState,
+	checkMutation,
+	mayAttempt,
+	type Member,
+	type MutationType,
+	type Organization,
+	type Refusal
+} from '../domain/index.ts';
+import type { OutboxEntry } from './db.ts';
+import type { Replica } from './replicas.ts';
+
+export interface MemberRow extends Member {
+	/** A pending change touches this member: shown as pending until the server answers. */
+	pending: boolean;
+	/** Pending removal: still listed, struck through. */
+	leaving: boolean;
+	primaryAdmin: boolean;
+}
+
+export interface OrgView {
+	org: Organization | undefined;
+	rows: MemberRow[];
+	me: Member | undefined;
+	/** Pending entries the same rules would refuse: shown as likely refused until the server answers. */
+	doubtful: Map<string, Refusal>;
+	may: (type: MutationType) => boolean;
+}
+
+/** Synced state plus this organization's pending mutations on top, checked by the same domain code. */
+export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string): OrgView {
+	const base = replica?.state;
+	const overlay = new OverlayState(
+		base ?? { org: () => undefined, member: () => undefined, ownerCount: () => 0, user: () => undefined, userByUsername: () => undefined }
+	);
+	const doubtful = new Map<string, Refusal>();
+	for (const entry of outbox) {
+		if (entry.orgId !== orgId || entry.status !== 'pending') continue;
+		const verdict = checkMutation(overlay, { actorId, now: entry.createdAt }, entry.mutation);
+		if (verdict.ok) overlay.apply(verdict.changes);
+		else doubtful.set(entry.id, verdict);
+	}
+	const rows: MemberRow[] = [];
+	const org = overlay.org();
+	const decorate = (m: Member, pending: boolean, leaving: boolean): MemberRow => ({
+		...m,
+		pending,
+		leaving,
+		primaryAdmin: org?.primaryAdminId === m.userId
+	});
+	for (const m of base?.members() ?? []) {
+		if (!overlay.touched.has(m.userId)) rows.push(decorate(m, false, false));
+	}
+	for (const [userId, m] of overlay.touched) {
+		const was = base?.member(userId);
+		if (m) rows.push(decorate(m, true, false));
+		else if (was) rows.push(decorate(was, true, true));
+	}
+	rows.sort((a, b) => a.username.localeCompare(b.username));
+	return {
+		org,
+		rows,
+		me: overlay.member(actorId),
+		doubtful,
+		may: (type) => mayAttempt(overlay, actorId, type)
+	};
+}

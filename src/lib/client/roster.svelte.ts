@@ -1,0 +1,199 @@
+import { getContext, setContext } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
+import type { Mutation, UserProfile } from '../domain/index.ts';
+import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
+import { orgIdOf, type ServerMessage } from '../protocol/messages.ts';
+import { api } from './api.ts';
+import { RosterDb, type OutboxEntry } from './db.ts';
+import { orgView } from './org-view.ts';
+import { Replicas } from './replicas.ts';
+import { SyncSocket, type SyncStatus } from './sync-socket.ts';
+
+const USER_KEY = 'roster.user';
+
+/**
+ * The signed-in session of this tab: the local replicas, the outbox, and the socket.
+ * Components read its $state fields; every change goes through submit().
+ */
+export class RosterSession {
+	readonly user: UserProfile;
+	status = $state<SyncStatus>('connecting');
+	statusDetail = $state('Connecting…');
+	outbox = $state<OutboxEntry[]>([]);
+	/** Bumped whenever a replica changes, so views derived from documents recompute. */
+	version = $state(0);
+	/** Mutation ids answered while this tab watched, for the "saved" notice. */
+	readonly recent = new SvelteMap<string, 'accepted'>();
+	private readonly db: RosterDb;
+	private readonly replicas: Replicas;
+	private readonly socket: SyncSocket;
+	private seq = 0;
+
+	constructor(user: UserProfile) {
+		this.user = user;
+		this.db = new RosterDb(user.id);
+		this.replicas = new Replicas(this.db);
+		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		this.socket = new SyncSocket(`${scheme}//${location.host}/sync`, {
+			message: (m) => void this.onMessage(m),
+			frame: (f) => void this.onFrame(f),
+			status: (s, detail) => {
+				this.status = s;
+				this.statusDetail = detail;
+			}
+		});
+	}
+
+	async start() {
+		await this.replicas.loadAll();
+		this.outbox = await this.db.outbox.orderBy('seq').toArray();
+		this.seq = this.outbox.at(-1)?.seq ?? 0;
+		this.version++;
+		this.socket.start();
+	}
+
+	stop() {
+		this.socket.stop();
+		this.db.close();
+	}
+
+	get pendingCount() {
+		return this.outbox.filter((e) => e.status === 'pending').length;
+	}
+
+	/** Organizations this user can see: synced ones plus ones it created offline. */
+	get orgs() {
+		void this.version;
+		const ids = new Set(this.replicas.all().flatMap((r) => orgIdOf(r.docId) ?? []));
+		for (const e of this.outbox) if (e.mutation.type === 'org.create' && e.status === 'pending') ids.add(e.orgId);
+		return [...ids]
+			.map((id) => this.view(id))
+			.filter((v) => v.org && v.org.status !== 'closed' && v.me)
+			.map((v) => ({ id: v.org!.id, name: v.org!.name, pending: !this.replicas.get(`org:${v.org!.id}`)?.state.org() }))
+			.sort((a, b) => a.name.localeCompare(b.name));
+	}
+
+	view(orgId: string) {
+		void this.version;
+		return orgView(this.replicas.get(`org:${orgId}`), orgId, this.outbox, this.user.id);
+	}
+
+	async submit(mutation: Mutation) {
+		const entry: OutboxEntry = {
+			id: crypto.randomUUID(),
+			seq: ++this.seq,
+			orgId: mutation.orgId,
+			mutation,
+			status: 'pending',
+			createdAt: Date.now()
+		};
+		await this.db.outbox.put(entry);
+		this.outbox = [...this.outbox, entry];
+		this.send(entry);
+	}
+
+	/** A refused mutation is retried as a new one: the server keeps the first verdict of an id. */
+	async retry(id: string) {
+		const entry = this.outbox.find((e) => e.id === id);
+		if (!entry) return;
+		await this.discard(id);
+		await this.submit(entry.mutation);
+	}
+
+	async discard(id: string) {
+		await this.db.outbox.delete(id);
+		this.outbox = this.outbox.filter((e) => e.id !== id);
+	}
+
+	private send(entry: OutboxEntry) {
+		this.socket.send(JSON.stringify({ t: 'mutate', id: entry.id, mutation: entry.mutation }));
+	}
+
+	private async onMessage(m: ServerMessage) {
+		switch (m.t) {
+			case 'welcome': {
+				// Anything this browser kept of a document the user may no longer read goes now.
+				for (const r of this.replicas.all()) if (!m.docs.includes(r.docId)) await this.replicas.drop(r.docId);
+				for (const docId of m.docs) this.socket.send(step1Frame(docId, this.replicas.ensure(docId).doc));
+				for (const e of this.outbox) if (e.status === 'pending') this.send(e);
+				this.version++;
+				this.status = 'online';
+				this.statusDetail = 'Connected';
+				return;
+			}
+			case 'verdict': {
+				const entry = this.outbox.find((e) => e.id === m.id);
+				if (!entry) return;
+				if (m.ok) {
+					this.recent.set(m.id, 'accepted');
+					return this.discard(m.id);
+				}
+				const refused: OutboxEntry = { ...entry, status: 'refused', code: m.code, message: m.message };
+				await this.db.outbox.put(refused);
+				this.outbox = this.outbox.map((e) => (e.id === m.id ? refused : e));
+				return;
+			}
+			case 'revoked':
+				await this.replicas.drop(m.doc);
+				this.version++;
+				return;
+			case 'error':
+				console.warn(`Server: ${m.code}: ${m.message}`);
+				return;
+		}
+	}
+
+	private async onFrame(frame: SyncFrame) {
+		await this.replicas.applyRemote(frame.doc, frame.payload);
+		this.version++;
+	}
+}
+
+export function rememberUser(user: UserProfile | null) {
+	if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
+	else localStorage.removeItem(USER_KEY);
+}
+
+export function rememberedUser(): UserProfile | null {
+	try {
+		return JSON.parse(localStorage.getItem(USER_KEY) ?? 'null') as UserProfile | null;
+	} catch {
+		return null;
+	}
+}
+
+/** Who is signed in: the server's answer when it can be reached, the remembered user when offline. */
+export async function resolveUser(): Promise<UserProfile | null> {
+	const me = await api.me();
+	if (me.ok) {
+		rememberUser(me.user);
+		return me.user;
+	}
+	if (me.status === 0) return rememberedUser();
+	rememberUser(null);
+	return null;
+}
+
+/** Signs out and deletes this browser's copy of the user's data. */
+export async function signOut(session: RosterSession | null) {
+	await api.signOut();
+	session?.stop();
+	const user = session?.user ?? rememberedUser();
+	rememberUser(null);
+	if (user) await new RosterDb(user.id).delete();
+}
+
+const KEY = Symbol('roster');
+
+export interface AppContext {
+	readonly session: RosterSession | null;
+	setUser(user: UserProfile | null): Promise<void>;
+}
+
+export function provideApp(app: AppContext) {
+	setContext(KEY, app);
+}
+
+export function useApp(): AppContext {
+	return getContext<AppContext>(KEY);
+}

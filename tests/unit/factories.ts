@@ -1,0 +1,163 @@
+import * as Y from 'yjs';
+import { expect } from 'vitest';
+import {
+	OrgDocState,
+	applyChanges,
+	checkMutation,
+	memberOf,
+	type Directory,
+	type Mutation,
+	type OrgRole,
+	type OrgState,
+	type RefusalCode,
+	type UserProfile,
+	type Verdict
+} from '../../src/lib/domain/index.ts';
+
+export const ORG_ID = 'org1';
+export const NOW = 1_700_000_000_000;
+
+/** A mutation without its orgId, which the fixture fills in. */
+export type Intent = Mutation extends infer M ? (M extends Mutation ? Omit<M, 'orgId'> : never) : never;
+
+export function id(username: string): string {
+	return `u-${username}`;
+}
+
+export function profile(username: string, emailVerified = true): UserProfile {
+	return {
+		id: id(username),
+		username,
+		email: `${username}@example.com`,
+		emailVerified,
+		displayName: username[0]!.toUpperCase() + username.slice(1)
+	};
+}
+
+export class TestDirectory implements Directory {
+	private readonly byId = new Map<string, UserProfile>();
+	private readonly byUsername = new Map<string, UserProfile>();
+
+	constructor(users: UserProfile[] = []) {
+		for (const u of users) this.put(u);
+	}
+	put(user: UserProfile): void {
+		this.byId.set(user.id, user);
+		this.byUsername.set(user.username, user);
+	}
+	user(userId: string) {
+		return this.byId.get(userId);
+	}
+	userByUsername(username: string) {
+		return this.byUsername.get(username.toLowerCase());
+	}
+}
+
+export interface OrgSpec {
+	members: { username: string; role: OrgRole }[];
+	primaryAdmin: string;
+	/** Usernames whose email is verified; the primary admin always is. */
+	verified?: string[];
+	/** Directory users who are not members. */
+	others?: string[];
+	status?: 'active' | 'closing' | 'closed';
+}
+
+export interface Fixture {
+	doc: Y.Doc;
+	state: OrgDocState;
+	directory: TestDirectory;
+	/** Checks `intent` by `actor` (a username) against `state` (the doc's by default). */
+	check(actor: string, intent: Intent, state?: OrgState): Verdict;
+	/** Checks and, when accepted, applies the changes to the doc. */
+	run(actor: string, intent: Intent): Verdict;
+}
+
+export function withOrgId(intent: Intent, orgId = ORG_ID): Mutation {
+	return { ...intent, orgId } as Mutation;
+}
+
+function fixture(doc: Y.Doc, directory: TestDirectory): Fixture {
+	const state = new OrgDocState(doc, directory);
+	const check = (actor: string, intent: Intent, s: OrgState = state) =>
+		checkMutation(s, { actorId: id(actor), now: NOW }, withOrgId(intent));
+	return {
+		doc,
+		state,
+		directory,
+		check,
+		run(actor, intent) {
+			const verdict = check(actor, intent);
+			if (verdict.ok) applyChanges(doc, verdict.changes, 'test');
+			return verdict;
+		}
+	};
+}
+
+/**
+ * An organization written straight into a Y.Doc with applyChanges, bypassing the
+ * checks, so tests may also build states the rules would never produce.
+ */
+export function orgWith(spec: OrgSpec): Fixture {
+	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
+	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
+	const directory = new TestDirectory(usernames.map((u) => profile(u, verified.has(u))));
+	const doc = new Y.Doc();
+	applyChanges(
+		doc,
+		[
+			{
+				kind: 'org.put',
+				org: { id: ORG_ID, name: 'Acme', status: spec.status ?? 'active', primaryAdminId: id(spec.primaryAdmin), createdAt: NOW }
+			},
+			...spec.members.map((m) => ({
+				kind: 'member.put' as const,
+				member: memberOf(directory.user(id(m.username))!, m.role, NOW)
+			}))
+		],
+		'fixture'
+	);
+	return fixture(doc, directory);
+}
+
+/** A document with no organization yet, over a directory of `usernames`. */
+export function emptyOrg(usernames: string[]): Fixture {
+	return fixture(new Y.Doc(), new TestDirectory(usernames.map((u) => profile(u))));
+}
+
+export function expectRefused(verdict: Verdict, code: RefusalCode): void {
+	expect(verdict).toMatchObject({ ok: false, code });
+	if (!verdict.ok) expect(verdict.message.trim()).not.toBe('');
+}
+
+export function expectAccepted(verdict: Verdict): asserts verdict is Extract<Verdict, { ok: true }> {
+	expect(verdict, verdict.ok ? '' : `${verdict.code}: ${verdict.message}`).toMatchObject({ ok: true });
+}
+
+/** SPEC §3 invariant 1, and the owner index against a full scan. */
+export function assertInvariants(state: OrgDocState): void {
+	const org = state.org();
+	expect(org, 'organization exists').toBeDefined();
+	const admin = state.member(org!.primaryAdminId);
+	expect(admin, 'primary admin is a member').toBeDefined();
+	expect(admin!.role, 'primary admin is an owner').toBe('ORG_OWNER');
+	const owners = state.members().filter((m) => m.role === 'ORG_OWNER').length;
+	expect(state.ownerCount()).toBe(owners);
+	expect(owners).toBeGreaterThanOrEqual(1);
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export function pick<T>(rand: () => number, items: readonly T[]): T {
+	return items[Math.floor(rand() * items.length)]!;
+}

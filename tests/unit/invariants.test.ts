@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import {
+	MUTATION_TYPES,
+	OrgRole,
+	applyChanges,
+	mayAttempt,
+	type MutationType,
+	type RefusalCode
+} from '../../src/lib/domain/index.ts';
+import {
+	assertInvariants,
+	expectAccepted,
+	expectRefused,
+	id,
+	orgWith,
+	pick,
+	prng,
+	type Intent
+} from './factories.ts';
+
+/** ann: primary admin; bob: second owner; carol: unverified member; dan: verified read-only. */
+function acme() {
+	return orgWith({
+		primaryAdmin: 'ann',
+		members: [
+			{ username: 'ann', role: 'ORG_OWNER' },
+			{ username: 'bob', role: 'ORG_OWNER' },
+			{ username: 'carol', role: 'ORG_MEMBER' },
+			{ username: 'dan', role: 'ORG_READ_ONLY' }
+		],
+		verified: ['bob', 'dan'],
+		others: ['zed']
+	});
+}
+
+const NON_OWNER_ROLES = OrgRole.options.filter((r) => r !== 'ORG_OWNER');
+
+const refusals: { name: string; actor: string; intent: Intent; code: RefusalCode }[] = [
+	...NON_OWNER_ROLES.flatMap((role) => [
+		{ name: `owner demotes primary admin to ${role}`, actor: 'bob', intent: { type: 'member.setRole', userId: id('ann'), role }, code: 'PRIMARY_ADMIN_ROLE' } as const,
+		{ name: `primary admin demotes itself to ${role}`, actor: 'ann', intent: { type: 'member.setRole', userId: id('ann'), role }, code: 'PRIMARY_ADMIN_ROLE' } as const
+	]),
+	{ name: 'owner removes primary admin', actor: 'bob', intent: { type: 'member.remove', userId: id('ann') }, code: 'PRIMARY_ADMIN_REMOVAL' },
+	{ name: 'primary admin removes itself', actor: 'ann', intent: { type: 'member.remove', userId: id('ann') }, code: 'PRIMARY_ADMIN_REMOVAL' },
+	{ name: 'primary admin leaves', actor: 'ann', intent: { type: 'member.leave' }, code: 'PRIMARY_ADMIN_LEAVE' },
+	{ name: 'transfer to an unverified member', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('carol') }, code: 'EMAIL_NOT_VERIFIED' },
+	{ name: 'transfer to a non-member', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('zed') }, code: 'MEMBER_NOT_FOUND' },
+	{ name: 'transfer to an unknown id', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: 'u-nobody' }, code: 'MEMBER_NOT_FOUND' },
+	{ name: 'transfer to self', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('ann') }, code: 'ALREADY_PRIMARY_ADMIN' },
+	{ name: 'add an unknown username', actor: 'ann', intent: { type: 'member.add', username: 'nobody', role: 'ORG_MEMBER' }, code: 'USER_NOT_FOUND' },
+	{ name: 'add an existing member', actor: 'ann', intent: { type: 'member.add', username: 'bob', role: 'ORG_MEMBER' }, code: 'ALREADY_MEMBER' },
+	{ name: 'add an existing member (another case)', actor: 'bob', intent: { type: 'member.add', username: 'CAROL', role: 'ORG_OWNER' }, code: 'ALREADY_MEMBER' },
+	{ name: 'set the role of a non-member', actor: 'ann', intent: { type: 'member.setRole', userId: id('zed'), role: 'ORG_OWNER' }, code: 'MEMBER_NOT_FOUND' },
+	{ name: 'remove a non-member', actor: 'ann', intent: { type: 'member.remove', userId: id('zed') }, code: 'MEMBER_NOT_FOUND' },
+	{ name: 'create over an existing org (member)', actor: 'ann', intent: { type: 'org.create', name: 'Again' }, code: 'ORG_EXISTS' },
+	{ name: 'create over an existing org (non-member)', actor: 'zed', intent: { type: 'org.create', name: 'Again' }, code: 'ORG_EXISTS' }
+];
+
+describe('refusals that keep invariants 1, 2 and 9', () => {
+	it.each(refusals)('$name → $code', ({ actor, intent, code }) => {
+		const fx = acme();
+		expectRefused(fx.check(actor, intent), code);
+		assertInvariants(fx.state);
+	});
+});
+
+describe('accepted paths keep invariant 1', () => {
+	it('a second owner may be demoted, after which the primary admin still may not', () => {
+		const fx = acme();
+		expectAccepted(fx.run('ann', { type: 'member.setRole', userId: id('bob'), role: 'ORG_MEMBER' }));
+		expect(fx.state.ownerCount()).toBe(1);
+		assertInvariants(fx.state);
+		expectRefused(fx.check('ann', { type: 'member.setRole', userId: id('ann'), role: 'ORG_MEMBER' }), 'PRIMARY_ADMIN_ROLE');
+		expectRefused(fx.check('ann', { type: 'member.remove', userId: id('ann') }), 'PRIMARY_ADMIN_REMOVAL');
+	});
+
+	it('a non-primary owner may demote itself, be removed, or leave', () => {
+		for (const intent of [
+			{ type: 'member.setRole', userId: id('bob'), role: 'ORG_READ_ONLY' },
+			{ type: 'member.remove', userId: id('bob') },
+			{ type: 'member.leave' }
+		] satisfies Intent[]) {
+			const fx = acme();
+			expectAccepted(fx.run('bob', intent));
+			expect(fx.state.ownerCount()).toBe(1);
+			assertInvariants(fx.state);
+		}
+	});
+
+	it('a member leaves (invariant 9)', () => {
+		const fx = acme();
+		expectAccepted(fx.run('carol', { type: 'member.leave' }));
+		expect(fx.state.member(id('carol'))).toBeUndefined();
+		expectRefused(fx.check('carol', { type: 'member.leave' }), 'NOT_A_MEMBER');
+		assertInvariants(fx.state);
+	});
+
+	it('promoting and re-setting the same role are accepted', () => {
+		const fx = acme();
+		expectAccepted(fx.run('ann', { type: 'member.setRole', userId: id('carol'), role: 'ORG_OWNER' }));
+		expect(fx.state.ownerCount()).toBe(3);
+		const same = fx.check('ann', { type: 'member.setRole', userId: id('ann'), role: 'ORG_OWNER' });
+		expectAccepted(same);
+		expect(same.changes).toEqual([]);
+		assertInvariants(fx.state);
+	});
+
+	it('transfer makes a non-owner target ORG_OWNER and the old admin a plain owner (invariant 2)', () => {
+		const fx = acme();
+		const verdict = fx.run('ann', { type: 'org.transferPrimaryAdmin', userId: id('dan') });
+		expectAccepted(verdict);
+		expect(fx.state.org()!.primaryAdminId).toBe(id('dan'));
+		expect(fx.state.member(id('dan'))!.role).toBe('ORG_OWNER');
+		expect(fx.state.member(id('ann'))!.role).toBe('ORG_OWNER');
+		expect(fx.state.ownerCount()).toBe(3);
+		assertInvariants(fx.state);
+
+		expectRefused(fx.check('ann', { type: 'org.transferPrimaryAdmin', userId: id('bob') }), 'FORBIDDEN');
+		expect(mayAttempt(fx.state, id('ann'), 'org.transferPrimaryAdmin')).toBe(false);
+		expect(mayAttempt(fx.state, id('dan'), 'org.transferPrimaryAdmin')).toBe(true);
+		expectRefused(fx.check('dan', { type: 'member.leave' }), 'PRIMARY_ADMIN_LEAVE');
+		expectRefused(fx.check('ann', { type: 'member.setRole', userId: id('dan'), role: 'ORG_MEMBER' }), 'PRIMARY_ADMIN_ROLE');
+
+		expectAccepted(fx.run('ann', { type: 'member.leave' }));
+		assertInvariants(fx.state);
+	});
+
+	it('transfer to an existing owner changes only the organization', () => {
+		const fx = acme();
+		const verdict = fx.run('ann', { type: 'org.transferPrimaryAdmin', userId: id('bob') });
+		expectAccepted(verdict);
+		expect(verdict.changes.map((c) => c.kind)).toEqual(['org.put']);
+		assertInvariants(fx.state);
+	});
+
+	it('transfer follows the directory when the email gets verified', () => {
+		const fx = acme();
+		expectRefused(fx.check('ann', { type: 'org.transferPrimaryAdmin', userId: id('carol') }), 'EMAIL_NOT_VERIFIED');
+		fx.directory.put({ ...fx.directory.user(id('carol'))!, emailVerified: true });
+		expectAccepted(fx.run('ann', { type: 'org.transferPrimaryAdmin', userId: id('carol') }));
+		assertInvariants(fx.state);
+	});
+});
+
+describe('LAST_OWNER, in a state the rules cannot reach (primary admin not an owner)', () => {
+	function broken() {
+		return orgWith({
+			primaryAdmin: 'ann',
+			members: [
+				{ username: 'ann', role: 'ORG_MEMBER' },
+				{ username: 'bob', role: 'ORG_OWNER' },
+				{ username: 'carol', role: 'ORG_MEMBER' }
+			]
+		});
+	}
+
+	it.each<{ name: string; intent: Intent }>([
+		{ name: 'demoted', intent: { type: 'member.setRole', userId: id('bob'), role: 'ORG_MEMBER' } },
+		{ name: 'removed', intent: { type: 'member.remove', userId: id('bob') } },
+		{ name: 'leaving', intent: { type: 'member.leave' } }
+	])('the last owner being $name → LAST_OWNER', ({ intent }) => {
+		const fx = broken();
+		expect(fx.state.ownerCount()).toBe(1);
+		expectRefused(fx.check('bob', intent), 'LAST_OWNER');
+	});
+});
+
+describe('a closed organization is read-only (invariant 8)', () => {
+	const intents: Record<MutationType, Intent> = {
+		'org.create': { type: 'org.create', name: 'Again' },
+		'org.rename': { type: 'org.rename', name: 'Renamed' },
+		'member.add': { type: 'member.add', username: 'zed', role: 'ORG_MEMBER' },
+		'member.setRole': { type: 'member.setRole', userId: id('carol'), role: 'ORG_OWNER' },
+		'member.remove': { type: 'member.remove', userId: id('carol') },
+		'member.leave': { type: 'member.leave' },
+		'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('bob') }
+	};
+
+	function closed() {
+		const fx = acme();
+		applyChanges(fx.doc, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closed' } }], 'test');
+		return fx;
+	}
+
+	it.each(MUTATION_TYPES.flatMap((type) => ['ann', 'bob', 'carol'].map((actor) => ({ type, actor }))))(
+		'$type by $actor is refused',
+		({ type, actor }) => {
+			const fx = closed();
+			expectRefused(fx.check(actor, intents[type]), type === 'org.create' ? 'ORG_EXISTS' : 'ORG_CLOSED');
+			if (type !== 'org.create') expect(mayAttempt(fx.state, id(actor), type)).toBe(false);
+		}
+	);
+
+	it('every intent is accepted by someone while the organization is active', () => {
+		const fx = acme();
+		for (const type of MUTATION_TYPES.filter((t) => t !== 'org.create')) {
+			const actor = type === 'member.leave' ? 'carol' : 'ann';
+			expectAccepted(fx.check(actor, intents[type]));
+		}
+	});
+});
+
+describe('random walks keep invariant 1', () => {
+	const people = ['ann', 'bob', 'carol', 'dan', 'eve', 'fay', 'gus', 'hal'];
+	const roles = OrgRole.options;
+
+	function randomIntent(rand: () => number): Intent {
+		const target = pick(rand, people);
+		switch (pick(rand, ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename'] as const)) {
+			case 'add':
+				return { type: 'member.add', username: target, role: pick(rand, roles) };
+			case 'setRole':
+				return { type: 'member.setRole', userId: id(target), role: pick(rand, roles) };
+			case 'remove':
+				return { type: 'member.remove', userId: id(target) };
+			case 'leave':
+				return { type: 'member.leave' };
+			case 'transfer':
+				return { type: 'org.transferPrimaryAdmin', userId: id(target) };
+			case 'rename':
+				return { type: 'org.rename', name: `Acme ${Math.floor(rand() * 100)}` };
+		}
+	}
+
+	it.each([1, 2, 3, 4, 5])('seed %i', (seed) => {
+		const rand = prng(seed);
+		const fx = orgWith({
+			primaryAdmin: 'ann',
+			members: [{ username: 'ann', role: 'ORG_OWNER' }],
+			verified: people.filter(() => rand() < 0.7),
+			others: people.slice(1)
+		});
+		const accepted = new Set<string>();
+		for (let step = 0; step < 1500; step++) {
+			const members = fx.state.members().map((m) => m.username);
+			const intent = randomIntent(rand);
+			const verdict = fx.run(pick(rand, rand() < 0.8 ? members : people), intent);
+			if (verdict.ok) accepted.add(intent.type);
+			assertInvariants(fx.state);
+		}
+		expect([...accepted].sort()).toEqual(MUTATION_TYPES.filter((t) => t !== 'org.create').sort());
+	});
+});
