@@ -49,7 +49,7 @@ const refusals: { name: string; actor: string; intent: Intent; code: RefusalCode
 	{ name: 'transfer to self', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('ann') }, code: 'ALREADY_PRIMARY_ADMIN' },
 	{ name: 'add an unknown username', actor: 'ann', intent: { type: 'member.add', username: 'nobody', role: 'ORG_MEMBER' }, code: 'USER_NOT_FOUND' },
 	{ name: 'add an existing member', actor: 'ann', intent: { type: 'member.add', username: 'bob', role: 'ORG_MEMBER' }, code: 'ALREADY_MEMBER' },
-	{ name: 'add an existing member (another case)', actor: 'bob', intent: { type: 'member.add', username: 'CAROL', role: 'ORG_OWNER' }, code: 'ALREADY_MEMBER' },
+	{ name: 'add an existing member by upper-case username', actor: 'bob', intent: { type: 'member.add', username: 'CAROL', role: 'ORG_OWNER' }, code: 'ALREADY_MEMBER' },
 	{ name: 'set the role of a non-member', actor: 'ann', intent: { type: 'member.setRole', userId: id('zed'), role: 'ORG_OWNER' }, code: 'MEMBER_NOT_FOUND' },
 	{ name: 'remove a non-member', actor: 'ann', intent: { type: 'member.remove', userId: id('zed') }, code: 'MEMBER_NOT_FOUND' },
 	{ name: 'create over an existing org (member)', actor: 'ann', intent: { type: 'org.create', name: 'Again' }, code: 'ORG_EXISTS' },

@@ -19,7 +19,8 @@ export class RosterSession {
 	readonly user: UserProfile;
 	status = $state<SyncStatus>('connecting');
 	statusDetail = $state('Connecting…');
-	outbox = $state<OutboxEntry[]>([]);
+	// Raw: entries are replaced, never mutated, and must stay plain objects for IndexedDB.
+	outbox = $state.raw<OutboxEntry[]>([]);
 	/** Bumped whenever a replica changes, so views derived from documents recompute. */
 	version = $state(0);
 	/** Mutation ids answered while this tab watched, for the "saved" notice. */

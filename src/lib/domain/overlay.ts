@@ -10,7 +10,6 @@ export class OverlayState implements OrgState {
 	private orgOverride: Organization | undefined;
 	/** userId → member as pending changes leave it (null: removed). */
 	readonly touched = new Map<string, Member | null>();
-	private ownerDelta = 0;
 
 	constructor(base: OrgState) {
 		this.base = base;
@@ -24,7 +23,6 @@ export class OverlayState implements OrgState {
 			}
 			const userId = change.kind === 'member.put' ? change.member.userId : change.userId;
 			const next = change.kind === 'member.put' ? change.member : null;
-			this.ownerDelta += isOwner(next) - isOwner(this.member(userId));
 			this.touched.set(userId, next);
 		}
 	}
@@ -36,8 +34,11 @@ export class OverlayState implements OrgState {
 		const t = this.touched.get(userId);
 		return t === null ? undefined : (t ?? this.base.member(userId));
 	}
+	/** Recounted against the current base, which may have changed under the pending changes. */
 	ownerCount() {
-		return this.base.ownerCount() + this.ownerDelta;
+		let count = this.base.ownerCount();
+		for (const [userId, m] of this.touched) count += isOwner(m) - isOwner(this.base.member(userId));
+		return count;
 	}
 	user(userId: string) {
 		return this.base.user(userId);

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { E2E } from './harness.ts';
+
+const e2e = new E2E();
+let ann: Page;
+let bob: Page;
+let orgId: string;
+
+beforeAll(async () => {
+	await e2e.start();
+	ann = await e2e.signUp(await e2e.context(), 'ann');
+	bob = await e2e.signUp(await e2e.context(), 'bob');
+	for (const name of ['carol', 'dave', 'erin']) await (await e2e.signUp(await e2e.context(), name)).context().close();
+	orgId = await e2e.createOrg(ann, 'Acme Data');
+});
+afterAll(() => e2e.stop());
+
+const status = (page: Page) => page.getByTestId('sync-status');
+
+describe('members, live and offline', () => {
+	it('two admins: one adds a member and the other sees it live', async () => {
+		await e2e.addMember(ann, 'bob', 'Organization Owner');
+		await expect.poll(() => e2e.row(ann, 'bob').textContent()).not.toContain('pending');
+		await bob.goto(`/orgs/${orgId}`);
+		await e2e.row(bob, 'ann').waitFor();
+
+		await e2e.addMember(ann, 'carol');
+		await e2e.row(bob, 'carol').waitFor();
+		await expect.poll(() => e2e.row(bob, 'carol').textContent()).toContain('Member');
+	});
+
+	it('an admin goes offline, changes a role, comes back, and both see the result', async () => {
+		await bob.context().setOffline(true);
+		await expect.poll(() => status(bob).textContent()).toContain('Offline');
+
+		await bob.getByLabel('Role of carol').selectOption({ label: 'Read Only' });
+		await expect.poll(() => e2e.row(bob, 'carol').textContent()).toContain('pending');
+		await expect.poll(() => status(bob).textContent()).toContain('1 pending');
+		expect(await ann.getByLabel('Role of carol').inputValue()).toBe('ORG_MEMBER');
+
+		await bob.context().setOffline(false);
+		await expect.poll(() => status(bob).textContent()).toMatch(/Online$/);
+		await expect.poll(() => ann.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		expect(await bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		expect(await e2e.row(bob, 'carol').textContent()).not.toContain('pending');
+	});
+
+	it('a read-only member sees the list without edit controls', async () => {
+		const carol = await e2e.context().then((c) => c.newPage());
+		await carol.goto('/signin');
+		await carol.getByLabel('Username').fill('carol');
+		await carol.getByLabel('Password').fill('correct horse battery');
+		await carol.getByRole('button', { name: 'Sign in' }).click();
+		await carol.waitForURL('**/orgs');
+		await carol.getByRole('link', { name: 'Acme Data' }).click();
+		await e2e.row(carol, 'bob').waitFor();
+		expect(await carol.locator('[data-testid=member-row]').count()).toBe(3);
+		expect(await carol.getByRole('combobox', { name: /Role of/ }).count()).toBe(0);
+		expect(await carol.getByRole('button', { name: /Remove|Make primary admin|Rename|Add member/ }).count()).toBe(0);
+		await expect.poll(() => carol.getByRole('button', { name: 'Leave' }).count()).toBe(1);
+		await carol.context().close();
+	});
+
+	it('an offline change that the server refuses is shown as refused, with its reason', async () => {
+		await e2e.addMember(ann, 'dave');
+		await e2e.row(bob, 'dave').waitFor();
+
+		await bob.context().setOffline(true);
+		await expect.poll(() => status(bob).textContent()).toContain('Offline');
+		await bob.getByLabel('Role of dave').selectOption({ label: 'Billing Admin' });
+
+		// Meanwhile the other admin removes dave.
+		await e2e.row(ann, 'dave').getByRole('button', { name: 'Remove dave' }).click();
+		await ann.getByRole('dialog', { name: 'Remove member' }).getByRole('button', { name: 'Remove' }).click();
+		await expect.poll(() => e2e.row(ann, 'dave').count()).toBe(0);
+
+		await bob.context().setOffline(false);
+		const refused = bob.locator('[data-testid=outbox-entry][data-status=refused]');
+		await refused.waitFor();
+		expect(await refused.textContent()).toContain('not a member of this organization');
+		expect(await status(bob).textContent()).toContain('1 refused');
+		await expect.poll(() => e2e.row(bob, 'dave').count()).toBe(0);
+
+		await refused.getByRole('button', { name: 'Discard' }).click();
+		await expect.poll(() => refused.count()).toBe(0);
+	});
+
+	it('the primary admin cannot be demoted: a forged attempt is refused by the server', async () => {
+		// The UI offers no control for it, so send what a modified client would send.
+		const annId = await ann.evaluate(() => JSON.parse(localStorage.getItem('roster.user')!).id as string);
+		const verdict = await bob.evaluate(
+			async ({ orgId, annId }) => {
+				const ws = new WebSocket(`ws://${location.host}/sync`);
+				return new Promise<string>((resolve) => {
+					ws.onmessage = (ev) => {
+						const m = JSON.parse(String(ev.data));
+						if (m.t === 'welcome') {
+							ws.send(JSON.stringify({ t: 'mutate', id: crypto.randomUUID(), mutation: { type: 'member.setRole', orgId, userId: annId, role: 'ORG_MEMBER' } }));
+						}
+						if (m.t === 'verdict') resolve(`${m.code}: ${m.message}`);
+					};
+				});
+			},
+			{ orgId, annId }
+		);
+		expect(verdict).toMatch(/^PRIMARY_ADMIN_ROLE: ann is the primary admin/);
+		expect(await ann.getByText('primary admin', { exact: true }).count()).toBe(1);
+	});
+});
