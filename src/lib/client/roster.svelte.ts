@@ -65,9 +65,9 @@ export class RosterSession {
 	/** Organizations this user can see: synced ones plus ones it created offline. */
 	get orgs() {
 		void this.version;
-		const ids = new Set(this.replicas.all().flatMap((r) => orgIdOf(r.docId) ?? []));
-		for (const e of this.outbox) if (e.mutation.type === 'org.create' && e.status === 'pending') ids.add(e.orgId);
-		return [...ids]
+		const synced = this.replicas.all().flatMap((r) => orgIdOf(r.docId) ?? []);
+		const created = this.outbox.filter((e) => e.mutation.type === 'org.create' && e.status === 'pending' && !synced.includes(e.orgId));
+		return [...synced, ...created.map((e) => e.orgId)]
 			.map((id) => this.view(id))
 			.filter((v) => v.org && v.org.status !== 'closed' && v.me)
 			.map((v) => ({ id: v.org!.id, name: v.org!.name, pending: !this.replicas.get(`org:${v.org!.id}`)?.state.org() }))
