@@ -58,4 +58,10 @@ export class RateLimiter {
 	clear(key: string) {
 		this.failures.delete(key);
 	}
+
+	/** Takes back one counted attempt (it succeeded). */
+	forgive(key: string) {
+		const f = this.failures.get(key);
+		if (f && f.count > 0) f.count--;
+	}
 }

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { Email, Username, type UserProfile } from '$lib/domain/index.ts';
 import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
@@ -67,8 +67,8 @@ export class HttpApi {
 
 	constructor(private readonly deps: HttpDeps) {}
 
-	/** The signed-in user of a request, from its session cookie. */
-	sessionUser(req: IncomingMessage): UserProfile | undefined {
+	/** The signed-in user of a request and its session's hash, from the session cookie. */
+	session(req: IncomingMessage): { user: UserProfile; hash: string } | undefined {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
@@ -77,7 +77,7 @@ export class HttpApi {
 		if (!session || now - session.created_at > SESSION_MAX_AGE_S * 1000) return undefined;
 		this.deps.store.touchSession(hash, now);
 		const user = this.deps.store.user(session.user_id);
-		return user && profileOf(user);
+		return user && { user: profileOf(user), hash };
 	}
 
 	handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -103,7 +103,7 @@ export class HttpApi {
 			case 'POST /api/signout':
 				return this.signOut(req, res);
 			case 'GET /api/me': {
-				const user = this.sessionUser(req);
+				const user = this.session(req)?.user;
 				if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
 				return json(res, 200, { user });
 			}
@@ -160,20 +160,25 @@ export class HttpApi {
 				'retry-after': String(s)
 			});
 		}
+		// Counted before the (slow) password check, so parallel attempts cannot slip past the limit.
+		this.byName.fail(nameKey, now);
+		this.byAddress.fail(addrKey, now);
 		const user = this.deps.store.userByUsername(input.username);
 		if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
-			this.byName.fail(nameKey, now);
-			this.byAddress.fail(addrKey, now);
 			throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
 		}
 		this.byName.clear(nameKey);
+		this.byAddress.forgive(addrKey);
 		this.startSession(res, user.id);
 		json(res, 200, { user: profileOf(user) });
 	}
 
 	private signOut(req: IncomingMessage, res: ServerResponse) {
 		const token = cookieValue(req, SESSION_COOKIE);
-		if (token) this.deps.store.deleteSession(tokenHash(token));
+		if (token) {
+			this.deps.store.deleteSession(tokenHash(token));
+			this.deps.hub.endSession(tokenHash(token));
+		}
 		res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
 		json(res, 200, {});
 	}
@@ -198,8 +203,14 @@ export class HttpApi {
 
 	private serveStatic(path: string, res: ServerResponse) {
 		const root = this.deps.staticDir;
-		const file = normalize(join(root, decodeURIComponent(path)));
-		const isAsset = file.startsWith(root) && existsSync(file) && statSync(file).isFile();
+		let decoded: string;
+		try {
+			decoded = decodeURIComponent(path);
+		} catch {
+			throw new HttpError(400, 'BAD_PATH', 'The path is not valid.');
+		}
+		const file = normalize(join(root, decoded));
+		const isAsset = file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile();
 		const target = isAsset ? file : join(root, 'index.html');
 		if (!existsSync(target)) throw new HttpError(503, 'NOT_BUILT', 'The app is not built: run npm run build.');
 		const immutable = path.startsWith('/_app/immutable/');

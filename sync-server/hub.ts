@@ -12,6 +12,7 @@ import {
 } from '$lib/domain/index.ts';
 import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import {
+	CLOSE,
 	ClientMessage,
 	PROTOCOL_VERSION,
 	orgIdOf,
@@ -69,13 +70,22 @@ export class SyncHub {
 		};
 	}
 
-	attach(socket: Socket, user: UserProfile): Connection {
-		const conn = new Connection(user.id, socket);
+	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
+		const conn = new Connection(user.id, socket, sessionHash);
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
 		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user, docs: this.store.docsOf(user.id) });
 		return conn;
+	}
+
+	/** Closes every socket opened with a session that has just ended. */
+	endSession(sessionHash: string) {
+		for (const set of this.connections.values()) {
+			for (const conn of set) {
+				if (conn.sessionHash === sessionHash) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			}
+		}
 	}
 
 	detach(conn: Connection) {

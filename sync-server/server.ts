@@ -35,6 +35,16 @@ function wrap(ws: WebSocket): Socket {
 	};
 }
 
+/** No Origin (a non-browser client) is fine; an unreadable one ("null") counts as cross-site. */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+	if (origin === undefined) return true;
+	try {
+		return new URL(origin).host === host;
+	} catch {
+		return false;
+	}
+}
+
 /** One process: the SPA, the account API and the sync endpoint at /sync, over one store. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
@@ -49,11 +59,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return socket.destroy();
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			// Accept, then close with a reason: a refused upgrade tells the browser nothing.
-			const origin = req.headers.origin;
-			if (origin && new URL(origin).host !== req.headers.host) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
-			const user = api.sessionUser(req);
-			if (!user) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-			const conn = hub.attach(wrap(ws), user);
+			if (!sameOrigin(req.headers.origin, req.headers.host)) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
+			const session = api.session(req);
+			if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			const conn = hub.attach(wrap(ws), session.user, session.hash);
 			ws.on('message', (data, isBinary) => {
 				const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
 				hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));

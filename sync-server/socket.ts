@@ -10,7 +10,9 @@ export class Connection {
 	readonly docs = new Set<string>();
 	constructor(
 		readonly userId: string,
-		readonly socket: Socket
+		readonly socket: Socket,
+		/** The session it was opened with: signing out closes it. */
+		readonly sessionHash: string
 	) {}
 
 	send(data: string | Uint8Array) {

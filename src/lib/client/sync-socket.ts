@@ -80,7 +80,8 @@ export class SyncSocket {
 				this.stopped = true;
 				return this.handlers.status('signed-out', 'Your session has ended: sign in again.');
 			}
-			this.handlers.status('offline', event.reason || 'Connection lost; retrying.');
+			const reason = event.code === CLOSE.tooLarge.code ? CLOSE.tooLarge.reason : event.reason;
+			this.handlers.status('offline', reason || 'Connection lost; retrying.');
 			if (!this.stopped && navigator.onLine) {
 				this.timer = setTimeout(() => this.connect(), this.retryMs);
 				this.retryMs = Math.min(this.retryMs * 2, 10_000);
