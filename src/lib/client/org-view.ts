@@ -4,6 +4,7 @@ import {
 	mayAttempt,
 	type Member,
 	type MutationType,
+	type OrgState,
 	type Organization,
 	type Refusal
 } from '../domain/index.ts';
@@ -27,12 +28,17 @@ export interface OrgView {
 	may: (type: MutationType) => boolean;
 }
 
-/** Synced state plus this organization's pending mutations on top, checked by the same domain code. */
-export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string): OrgView {
-	const base = replica?.state;
-	const overlay = new OverlayState(
-		base ?? { org: () => undefined, member: () => undefined, ownerCount: () => 0, user: () => undefined, userByUsername: () => undefined }
-	);
+const NOTHING: OrgState = {
+	org: () => undefined,
+	member: () => undefined,
+	ownerCount: () => 0,
+	user: () => undefined,
+	userByUsername: () => undefined
+};
+
+/** Synced state with this organization's pending mutations on top, checked by the same domain code. Costs O(pending). */
+export function pendingOverlay(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string) {
+	const overlay = new OverlayState(replica?.state ?? NOTHING);
 	const doubtful = new Map<string, Refusal>();
 	for (const entry of outbox) {
 		if (entry.orgId !== orgId || entry.status !== 'pending') continue;
@@ -40,6 +46,13 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		if (verdict.ok) overlay.apply(verdict.changes);
 		else doubtful.set(entry.id, verdict);
 	}
+	return { overlay, doubtful };
+}
+
+/** The members page: every member row, marked where a pending change touches it. */
+export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string): OrgView {
+	const base = replica?.state;
+	const { overlay, doubtful } = pendingOverlay(replica, orgId, outbox, actorId);
 	const rows: MemberRow[] = [];
 	const org = overlay.org();
 	const decorate = (m: Member, pending: boolean, leaving: boolean): MemberRow => ({

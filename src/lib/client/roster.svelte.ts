@@ -2,10 +2,10 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { Mutation, UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
-import { orgIdOf, type ServerMessage } from '../protocol/messages.ts';
+import { orgDocId, orgIdOf, type ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
-import { orgView } from './org-view.ts';
+import { orgView, pendingOverlay } from './org-view.ts';
 import { Replicas } from './replicas.ts';
 import { SyncSocket, type SyncStatus } from './sync-socket.ts';
 
@@ -68,15 +68,19 @@ export class RosterSession {
 		const synced = this.replicas.all().flatMap((r) => orgIdOf(r.docId) ?? []);
 		const created = this.outbox.filter((e) => e.mutation.type === 'org.create' && e.status === 'pending' && !synced.includes(e.orgId));
 		return [...synced, ...created.map((e) => e.orgId)]
-			.map((id) => this.view(id))
-			.filter((v) => v.org && v.org.status !== 'closed' && v.me)
-			.map((v) => ({ id: v.org!.id, name: v.org!.name, pending: !this.replicas.get(`org:${v.org!.id}`)?.state.org() }))
+			.flatMap((id) => {
+				const replica = this.replicas.get(orgDocId(id));
+				const { overlay } = pendingOverlay(replica, id, this.outbox, this.user.id);
+				const org = overlay.org();
+				if (!org || org.status === 'closed' || !overlay.member(this.user.id)) return [];
+				return [{ id, name: org.name, pending: !replica?.state.org() }];
+			})
 			.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
 	view(orgId: string) {
 		void this.version;
-		return orgView(this.replicas.get(`org:${orgId}`), orgId, this.outbox, this.user.id);
+		return orgView(this.replicas.get(orgDocId(orgId)), orgId, this.outbox, this.user.id);
 	}
 
 	async submit(mutation: Mutation) {
