@@ -5,6 +5,8 @@ import {
 	applyChanges,
 	checkMutation,
 	memberOf,
+	orgMaps,
+	teamNameKey,
 	type Directory,
 	type Mutation,
 	type OrgRole,
@@ -61,6 +63,12 @@ export interface OrgSpec {
 	/** Directory users who are not members. */
 	others?: string[];
 	status?: 'active' | 'closing' | 'closed';
+	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
+	teams?: { name: string; members: string[] }[];
+}
+
+export function teamId(name: string): string {
+	return `t-${name.toLowerCase()}`;
 }
 
 export interface Fixture {
@@ -113,7 +121,11 @@ export function orgWith(spec: OrgSpec): Fixture {
 			...spec.members.map((m) => ({
 				kind: 'member.put' as const,
 				member: memberOf(directory.user(id(m.username))!, m.role, NOW)
-			}))
+			})),
+			...(spec.teams ?? []).flatMap((t) => [
+				{ kind: 'team.put' as const, team: { id: teamId(t.name), name: t.name, createdAt: NOW } },
+				...t.members.map((u) => ({ kind: 'teamMember.put' as const, teamId: teamId(t.name), userId: id(u) }))
+			])
 		],
 		'fixture'
 	);
@@ -134,7 +146,7 @@ export function expectAccepted(verdict: Verdict): asserts verdict is Extract<Ver
 	expect(verdict, verdict.ok ? '' : `${verdict.code}: ${verdict.message}`).toMatchObject({ ok: true });
 }
 
-/** SPEC §3 invariant 1, and the owner index against a full scan. */
+/** SPEC §3 invariants 1 and 3, and every kept index against a full scan. */
 export function assertInvariants(state: OrgDocState): void {
 	const org = state.org();
 	expect(org, 'organization exists').toBeDefined();
@@ -144,6 +156,21 @@ export function assertInvariants(state: OrgDocState): void {
 	const owners = state.members().filter((m) => m.role === 'ORG_OWNER').length;
 	expect(state.ownerCount()).toBe(owners);
 	expect(owners).toBeGreaterThanOrEqual(1);
+	const { teamMembers } = orgMaps(state.doc);
+	const names = new Set<string>();
+	for (const team of state.teams()) {
+		expect(names.has(teamNameKey(team.name)), `team name ${team.name} is unique`).toBe(false);
+		names.add(teamNameKey(team.name));
+		expect(state.teamByName(team.name)?.id).toBe(team.id);
+	}
+	for (const { teamId, userId } of teamMembers.values()) {
+		expect(state.member(userId), 'team members are organization members').toBeDefined();
+		expect(state.team(teamId), 'memberships belong to existing teams').toBeDefined();
+		expect(state.teamsOf(userId)).toContain(teamId);
+		expect(state.teamMemberIds(teamId)).toContain(userId);
+	}
+	const indexed = state.members().reduce((n, m) => n + state.teamsOf(m.userId).length, 0);
+	expect(indexed).toBe(teamMembers.size);
 }
 
 /** Deterministic PRNG (mulberry32). */

@@ -5,6 +5,7 @@ import {
 	applyChanges,
 	mayAttempt,
 	type MutationType,
+	type OrgDocState,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
 import {
@@ -12,6 +13,7 @@ import {
 	expectAccepted,
 	expectRefused,
 	id,
+	teamId,
 	orgWith,
 	pick,
 	prng,
@@ -29,7 +31,8 @@ function acme() {
 			{ username: 'dan', role: 'ORG_READ_ONLY' }
 		],
 		verified: ['bob', 'dan'],
-		others: ['zed']
+		others: ['zed'],
+		teams: [{ name: 'Ops', members: ['carol'] }]
 	});
 }
 
@@ -173,7 +176,12 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'member.setRole': { type: 'member.setRole', userId: id('carol'), role: 'ORG_OWNER' },
 		'member.remove': { type: 'member.remove', userId: id('carol') },
 		'member.leave': { type: 'member.leave' },
-		'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('bob') }
+		'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('bob') },
+		'team.create': { type: 'team.create', teamId: 't-new', name: 'New' },
+		'team.rename': { type: 'team.rename', teamId: teamId('Ops'), name: 'Operations' },
+		'team.delete': { type: 'team.delete', teamId: teamId('Ops') },
+		'team.addMember': { type: 'team.addMember', teamId: teamId('Ops'), userId: id('dan') },
+		'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('carol') }
 	};
 
 	function closed() {
@@ -204,9 +212,11 @@ describe('random walks keep invariant 1', () => {
 	const people = ['ann', 'bob', 'carol', 'dan', 'eve', 'fay', 'gus', 'hal'];
 	const roles = OrgRole.options;
 
-	function randomIntent(rand: () => number): Intent {
+	function randomIntent(rand: () => number, state: OrgDocState): Intent {
 		const target = pick(rand, people);
-		switch (pick(rand, ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename'] as const)) {
+		const team = pick(rand, ['Ops', 'Dev', 'Data']);
+		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete'] as const;
+		switch (pick(rand, kinds)) {
 			case 'add':
 				return { type: 'member.add', username: target, role: pick(rand, roles) };
 			case 'setRole':
@@ -219,6 +229,20 @@ describe('random walks keep invariant 1', () => {
 				return { type: 'org.transferPrimaryAdmin', userId: id(target) };
 			case 'rename':
 				return { type: 'org.rename', name: `Acme ${Math.floor(rand() * 100)}` };
+			case 'team':
+				return { type: 'team.create', teamId: teamId(team), name: rand() < 0.5 ? team : ` ${team.toUpperCase()} ` };
+			case 'teamAdd':
+				return { type: 'team.addMember', teamId: teamId(team), userId: id(target) };
+			case 'teamRemove': {
+				// Mostly someone actually in the team, or removals would almost never be accepted.
+				const inTeam = state.teamMemberIds(teamId(team));
+				const userId = inTeam.length && rand() < 0.8 ? pick(rand, inTeam) : id(target);
+				return { type: 'team.removeMember', teamId: teamId(team), userId };
+			}
+			case 'teamRename':
+				return { type: 'team.rename', teamId: teamId(team), name: pick(rand, ['Ops', 'Dev', 'Data', 'Infra']) };
+			case 'teamDelete':
+				return { type: 'team.delete', teamId: teamId(team) };
 		}
 	}
 
@@ -233,7 +257,7 @@ describe('random walks keep invariant 1', () => {
 		const accepted = new Set<string>();
 		for (let step = 0; step < 1500; step++) {
 			const members = fx.state.members().map((m) => m.username);
-			const intent = randomIntent(rand);
+			const intent = randomIntent(rand, fx.state);
 			const verdict = fx.run(pick(rand, rand() < 0.8 ? members : people), intent);
 			if (verdict.ok) accepted.add(intent.type);
 			assertInvariants(fx.state);

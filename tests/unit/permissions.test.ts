@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MUTATION_TYPES, OrgRole, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
-import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, orgWith, type Intent } from './factories.ts';
+import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, orgWith, teamId, type Intent } from './factories.ts';
 
 const ACTORS = [
 	'primary admin',
@@ -38,7 +38,12 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'member.setRole':           [Y, Y, F, F, F, F, F, N],
 	'member.remove':            [Y, Y, F, F, F, F, F, N],
 	'member.leave':             ['PRIMARY_ADMIN_LEAVE', Y, Y, Y, Y, Y, Y, N],
-	'org.transferPrimaryAdmin': [Y, F, F, F, F, F, F, N]
+	'org.transferPrimaryAdmin': [Y, F, F, F, F, F, F, N],
+	'team.create':              [Y, Y, F, F, F, F, F, N],
+	'team.rename':              [Y, Y, F, F, F, F, F, N],
+	'team.delete':              [Y, Y, F, F, F, F, F, N],
+	'team.addMember':           [Y, Y, F, F, F, F, F, N],
+	'team.removeMember':        [Y, Y, F, F, F, F, F, N]
 };
 
 /** For each type, a mutation that every check but the permission one accepts. */
@@ -49,7 +54,12 @@ const INTENT: Record<MutationType, Intent> = {
 	'member.setRole': { type: 'member.setRole', userId: id('tim'), role: 'ORG_READ_ONLY' },
 	'member.remove': { type: 'member.remove', userId: id('tim') },
 	'member.leave': { type: 'member.leave' },
-	'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('tim') }
+	'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('tim') },
+	'team.create': { type: 'team.create', teamId: 't-new', name: 'New team' },
+	'team.rename': { type: 'team.rename', teamId: teamId('Ops'), name: 'Operations' },
+	'team.delete': { type: 'team.delete', teamId: teamId('Ops') },
+	'team.addMember': { type: 'team.addMember', teamId: teamId('Ops'), userId: id('creator') },
+	'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('tim') }
 };
 
 function setup(type: MutationType) {
@@ -63,7 +73,8 @@ function setup(type: MutationType) {
 			{ username: 'tim', role: 'ORG_MEMBER' }
 		],
 		verified: ['tim'],
-		others
+		others,
+		teams: [{ name: 'Ops', members: ['tim'] }]
 	});
 }
 

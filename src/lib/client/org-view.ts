@@ -1,4 +1,6 @@
+import * as Y from 'yjs';
 import {
+	OrgDocState,
 	OverlayState,
 	checkMutation,
 	mayAttempt,
@@ -23,22 +25,19 @@ export interface OrgView {
 	org: Organization | undefined;
 	rows: MemberRow[];
 	me: Member | undefined;
+	/** Teams with their member ids, pending changes included. */
+	teams: { id: string; name: string; memberIds: string[]; pending: boolean }[];
 	/** Pending entries the same rules would refuse: shown as likely refused until the server answers. */
 	doubtful: Map<string, Refusal>;
 	may: (type: MutationType) => boolean;
 }
 
-const NOTHING: OrgState = {
-	org: () => undefined,
-	member: () => undefined,
-	ownerCount: () => 0,
-	user: () => undefined,
-	userByUsername: () => undefined
-};
+/** What an organization not yet synced looks like: nothing, until pending changes say otherwise. */
+const nothing = (): OrgState => new OrgDocState(new Y.Doc(), { user: () => undefined, userByUsername: () => undefined });
 
 /** Synced state with this organization's pending mutations on top, checked by the same domain code. Costs O(pending). */
 export function pendingOverlay(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string) {
-	const overlay = new OverlayState(replica?.state ?? NOTHING);
+	const overlay = new OverlayState(replica?.state ?? nothing());
 	const doubtful = new Map<string, Refusal>();
 	for (const entry of outbox) {
 		if (entry.orgId !== orgId || entry.status !== 'pending') continue;
@@ -70,9 +69,17 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		else if (was) rows.push(decorate(was, true, true));
 	}
 	rows.sort((a, b) => a.username.localeCompare(b.username));
+	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.touchedTeams.keys()]);
+	const teams = [...teamIds]
+		.flatMap((id) => {
+			const team = overlay.team(id);
+			return team ? [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), pending: overlay.touchedTeams.has(id) }] : [];
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 	return {
 		org,
 		rows,
+		teams,
 		me: overlay.member(actorId),
 		doubtful,
 		may: (type) => mayAttempt(overlay, actorId, type)

@@ -27,7 +27,8 @@ interface Scope {
 const ACTION_WORDS: Record<string, string> = {
 	'org.rename': 'rename the organization',
 	'members.manage': 'add or remove members or change their roles',
-	'org.transferPrimaryAdmin': 'transfer primary admin'
+	'org.transferPrimaryAdmin': 'transfer primary admin',
+	'teams.manage': 'create, change or delete teams'
 };
 
 /** Membership, status and the role table: the one place where "may this actor do this?" is answered. */
@@ -119,7 +120,7 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 			'PRIMARY_ADMIN_REMOVAL',
 			`${name(target)} is the primary admin and cannot be removed: transfer primary admin first.`
 		]);
-		return refusal ?? accept({ kind: 'member.delete', userId: target.userId });
+		return refusal ?? accept(...leaveChanges(state, target.userId));
 	},
 
 	'member.leave': (state, _c, _m, { org, actor }) => {
@@ -127,7 +128,7 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 			'PRIMARY_ADMIN_LEAVE',
 			'The primary admin cannot leave: transfer primary admin to another member first.'
 		]);
-		return refusal ?? accept({ kind: 'member.delete', userId: actor.userId });
+		return refusal ?? accept(...leaveChanges(state, actor.userId));
 	},
 
 	'org.transferPrimaryAdmin': (state, _c, m, { org }) => {
@@ -145,8 +146,63 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 		const changes: Change[] = [{ kind: 'org.put', org: { ...org, primaryAdminId: target.userId } }];
 		if (target.role !== 'ORG_OWNER') changes.push({ kind: 'member.put', member: { ...target, role: 'ORG_OWNER' } });
 		return accept(...changes);
+	},
+
+	'team.create': (state, ctx, m) => {
+		if (state.team(m.teamId)) return refuse('TEAM_EXISTS', 'A team with this id already exists.');
+		return uniqueTeamName(state, m.name) ?? accept({ kind: 'team.put', team: { id: m.teamId, name: m.name, createdAt: ctx.now } });
+	},
+
+	'team.rename': (state, _c, m) => {
+		const team = state.team(m.teamId);
+		if (!team) return TEAM_NOT_FOUND;
+		return uniqueTeamName(state, m.name, team.id) ?? accept({ kind: 'team.put', team: { ...team, name: m.name } });
+	},
+
+	'team.delete': (state, _c, m) => {
+		if (!state.team(m.teamId)) return TEAM_NOT_FOUND;
+		const memberships = state.teamMemberIds(m.teamId).map(
+			(userId): Change => ({ kind: 'teamMember.delete', teamId: m.teamId, userId })
+		);
+		return accept(...memberships, { kind: 'team.delete', teamId: m.teamId });
+	},
+
+	'team.addMember': (state, _c, m) => {
+		const team = state.team(m.teamId);
+		if (!team) return TEAM_NOT_FOUND;
+		// Invariant 3: a team holds members of its organization only.
+		const member = state.member(m.userId);
+		if (!member) return refuse('MEMBER_NOT_FOUND', 'Only members of this organization can join its teams.');
+		if (state.isTeamMember(team.id, m.userId)) {
+			return refuse('ALREADY_TEAM_MEMBER', `${name(member)} is already in team ${team.name}.`);
+		}
+		return accept({ kind: 'teamMember.put', teamId: team.id, userId: m.userId });
+	},
+
+	'team.removeMember': (state, _c, m) => {
+		const team = state.team(m.teamId);
+		if (!team) return TEAM_NOT_FOUND;
+		if (!state.isTeamMember(team.id, m.userId)) return refuse('NOT_TEAM_MEMBER', `That user is not in team ${team.name}.`);
+		return accept({ kind: 'teamMember.delete', teamId: team.id, userId: m.userId });
 	}
 };
+
+const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
+
+/** SPEC §1: team names are unique in the organization, trimmed and case-insensitive. */
+function uniqueTeamName(state: OrgState, teamName: string, self?: string): Refusal | undefined {
+	const other = state.teamByName(teamName);
+	if (other && other.id !== self) return refuse('TEAM_NAME_TAKEN', `There is already a team called “${other.name}”.`);
+	return undefined;
+}
+
+/** Invariant 3: leaving the organization also leaves each of its teams (found by index, not by scan). */
+function leaveChanges(state: OrgState, userId: string): Change[] {
+	return [
+		...state.teamsOf(userId).map((teamId): Change => ({ kind: 'teamMember.delete', teamId, userId })),
+		{ kind: 'member.delete', userId }
+	];
+}
 
 function createOrg(state: OrgState, ctx: CheckContext, m: MutationOf<'org.create'>): Verdict {
 	if (state.org()) return refuse('ORG_EXISTS', 'An organization with this id already exists.');

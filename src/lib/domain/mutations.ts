@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, OrgName, OrgRole, Username } from './schemas.ts';
+import { Id, OrgName, OrgRole, TeamName, Username } from './schemas.ts';
 import type { OrgAction, PrimaryAdminAction } from './roles.ts';
 
 /** Typed intents; a client never sends a document patch. */
@@ -10,7 +10,12 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('member.setRole'), orgId: Id, userId: Id, role: OrgRole }),
 	z.object({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
 	z.object({ type: z.literal('member.leave'), orgId: Id }),
-	z.object({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id })
+	z.object({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id }),
+	z.object({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
+	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
+	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
+	z.object({ type: z.literal('team.addMember'), orgId: Id, teamId: Id, userId: Id }),
+	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id })
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];
@@ -29,5 +34,10 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'member.setRole': 'members.manage',
 	'member.remove': 'members.manage',
 	'member.leave': 'member',
-	'org.transferPrimaryAdmin': 'org.transferPrimaryAdmin'
+	'org.transferPrimaryAdmin': 'org.transferPrimaryAdmin',
+	'team.create': 'teams.manage',
+	'team.rename': 'teams.manage',
+	'team.delete': 'teams.manage',
+	'team.addMember': 'teams.manage',
+	'team.removeMember': 'teams.manage'
 };

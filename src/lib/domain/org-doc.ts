@@ -1,58 +1,131 @@
 import * as Y from 'yjs';
-import type { Member, Organization, UserProfile } from './schemas.ts';
+import { teamNameKey, type Member, type Organization, type Team, type UserProfile } from './schemas.ts';
 import type { Change, OrgState } from './state.ts';
 
-/** Layout of an organization's Y.Doc: meta.org holds the organization, members maps userId → Member. */
-export function orgMaps(doc: Y.Doc) {
-	return { meta: doc.getMap<Organization>('meta'), members: doc.getMap<Member>('members') };
+export interface TeamMembership {
+	teamId: string;
+	userId: string;
 }
 
+/**
+ * Layout of an organization's Y.Doc: meta.org holds the organization, members maps
+ * userId → Member, teams maps teamId → Team, teamMembers maps "teamId/userId" → TeamMembership.
+ */
+export function orgMaps(doc: Y.Doc) {
+	return {
+		meta: doc.getMap<Organization>('meta'),
+		members: doc.getMap<Member>('members'),
+		teams: doc.getMap<Team>('teams'),
+		teamMembers: doc.getMap<TeamMembership>('teamMembers')
+	};
+}
+
+export const teamMemberKey = (teamId: string, userId: string) => `${teamId}/${userId}`;
+
 export function applyChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown): void {
-	const { meta, members } = orgMaps(doc);
+	const maps = orgMaps(doc);
 	doc.transact(() => {
-		for (const change of changes) {
-			if (change.kind === 'org.put') meta.set('org', change.org);
-			else if (change.kind === 'member.put') members.set(change.member.userId, change.member);
-			else members.delete(change.userId);
+		for (const c of changes) {
+			switch (c.kind) {
+				case 'org.put':
+					maps.meta.set('org', c.org);
+					break;
+				case 'member.put':
+					maps.members.set(c.member.userId, c.member);
+					break;
+				case 'member.delete':
+					maps.members.delete(c.userId);
+					break;
+				case 'team.put':
+					maps.teams.set(c.team.id, c.team);
+					break;
+				case 'team.delete':
+					maps.teams.delete(c.teamId);
+					break;
+				case 'teamMember.put':
+					maps.teamMembers.set(teamMemberKey(c.teamId, c.userId), { teamId: c.teamId, userId: c.userId });
+					break;
+				case 'teamMember.delete':
+					maps.teamMembers.delete(teamMemberKey(c.teamId, c.userId));
+					break;
+			}
 		}
 	}, origin);
 }
 
 export type Directory = Pick<OrgState, 'user' | 'userByUsername'>;
 
+/** A many-to-many index: key → set of values. */
+class Index {
+	private readonly map = new Map<string, Set<string>>();
+	add(key: string, value: string) {
+		let set = this.map.get(key);
+		if (!set) this.map.set(key, (set = new Set()));
+		set.add(value);
+	}
+	delete(key: string, value: string) {
+		const set = this.map.get(key);
+		set?.delete(value);
+		if (set?.size === 0) this.map.delete(key);
+	}
+	get(key: string): string[] {
+		return [...(this.map.get(key) ?? [])];
+	}
+}
+
 /**
- * OrgState over a Y.Doc, with the owner set and username index kept up to date by
- * observing the members map, so a check never scans the organization.
+ * OrgState over a Y.Doc, with the indexes a check needs (owners, usernames, team
+ * names, team members both ways) kept up to date by observing the maps, so a check
+ * never scans the organization.
  */
 export class OrgDocState implements OrgState {
 	readonly doc: Y.Doc;
 	private readonly owners = new Set<string>();
 	private readonly byUsername = new Map<string, string>();
+	private readonly teamByKey = new Map<string, string>();
+	private readonly membersOfTeam = new Index();
+	private readonly teamsOfUser = new Index();
 	private readonly directory: Directory;
 
 	constructor(doc: Y.Doc, directory: Directory) {
 		this.doc = doc;
 		this.directory = directory;
-		const { members } = orgMaps(doc);
-		for (const member of members.values()) this.index(member);
-		members.observe((event) => {
-			for (const [userId, change] of event.changes.keys) {
-				const old = change.oldValue as Member | undefined;
-				if (old) this.unindex(old);
-				const now = members.get(userId);
-				if (now) this.index(now);
-			}
+		const { members, teams, teamMembers } = orgMaps(doc);
+		for (const m of members.values()) this.indexMember(m, true);
+		for (const t of teams.values()) this.teamByKey.set(teamNameKey(t.name), t.id);
+		for (const tm of teamMembers.values()) this.indexTeamMember(tm, true);
+		observe(members, (old, now) => {
+			if (old) this.indexMember(old, false);
+			if (now) this.indexMember(now, true);
+		});
+		observe(teams, (old, now) => {
+			if (old && this.teamByKey.get(teamNameKey(old.name)) === old.id) this.teamByKey.delete(teamNameKey(old.name));
+			if (now) this.teamByKey.set(teamNameKey(now.name), now.id);
+		});
+		observe(teamMembers, (old, now) => {
+			if (old) this.indexTeamMember(old, false);
+			if (now) this.indexTeamMember(now, true);
 		});
 	}
 
-	private index(m: Member) {
-		if (m.role === 'ORG_OWNER') this.owners.add(m.userId);
-		this.byUsername.set(m.username, m.userId);
-	}
-
-	private unindex(m: Member) {
+	private indexMember(m: Member, add: boolean) {
+		if (add) {
+			if (m.role === 'ORG_OWNER') this.owners.add(m.userId);
+			this.byUsername.set(m.username, m.userId);
+			return;
+		}
 		this.owners.delete(m.userId);
 		if (this.byUsername.get(m.username) === m.userId) this.byUsername.delete(m.username);
+	}
+
+	private indexTeamMember({ teamId, userId }: TeamMembership, add: boolean) {
+		if (add) {
+			this.membersOfTeam.add(teamId, userId);
+			this.teamsOfUser.add(userId, teamId);
+		} else {
+			this.membersOfTeam.delete(teamId, userId);
+			this.teamsOfUser.delete(userId, teamId);
+		}
 	}
 
 	org() {
@@ -71,10 +144,36 @@ export class OrgDocState implements OrgState {
 	ownerCount() {
 		return this.owners.size;
 	}
+	team(teamId: string) {
+		return orgMaps(this.doc).teams.get(teamId);
+	}
+	teams(): Team[] {
+		return [...orgMaps(this.doc).teams.values()];
+	}
+	teamByName(name: string) {
+		const id = this.teamByKey.get(teamNameKey(name));
+		return id === undefined ? undefined : this.team(id);
+	}
+	isTeamMember(teamId: string, userId: string) {
+		return orgMaps(this.doc).teamMembers.has(teamMemberKey(teamId, userId));
+	}
+	teamsOf(userId: string) {
+		return this.teamsOfUser.get(userId);
+	}
+	teamMemberIds(teamId: string) {
+		return this.membersOfTeam.get(teamId);
+	}
 	user(userId: string): UserProfile | undefined {
 		return this.directory.user(userId);
 	}
 	userByUsername(username: string): UserProfile | undefined {
 		return this.directory.userByUsername(username);
 	}
+}
+
+/** Calls `fn(old, now)` for every key a transaction changed in `map`. */
+function observe<T>(map: Y.Map<T>, fn: (old: T | undefined, now: T | undefined) => void) {
+	map.observe((event) => {
+		for (const [key, change] of event.changes.keys) fn(change.oldValue as T | undefined, map.get(key));
+	});
 }

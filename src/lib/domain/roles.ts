@@ -1,7 +1,7 @@
 import type { OrgRole } from './schemas.ts';
 
 /** What a role may do, named by action; a mutation names the action it needs (see mutations.ts). */
-export type OrgAction = 'org.view' | 'org.rename' | 'members.manage';
+export type OrgAction = 'org.view' | 'org.rename' | 'members.manage' | 'teams.manage';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
 export type PrimaryAdminAction = 'org.transferPrimaryAdmin';
@@ -19,7 +19,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage']
+		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage']
 	},
 	ORG_PROJECT_CREATOR: {
 		label: 'Project Creator',

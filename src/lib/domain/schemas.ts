@@ -44,6 +44,16 @@ export const Organization = z.object({
 });
 export type Organization = z.infer<typeof Organization>;
 
+/** SPEC §1: unique in the organization, compared trimmed and case-insensitively (see teamNameKey). */
+export const TeamName = z.string().trim().min(1, 'A team name is required').max(64, 'A team name is at most 64 characters');
+
+export const Team = z.object({ id: Id, name: TeamName, createdAt: z.number() });
+export type Team = z.infer<typeof Team>;
+
+export function teamNameKey(name: string): string {
+	return name.trim().toLowerCase();
+}
+
 /** A membership as replicated in the organization document: role plus a copy of the profile for display. */
 export const Member = UserProfile.omit({ id: true }).extend({
 	userId: Id,

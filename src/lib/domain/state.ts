@@ -1,4 +1,4 @@
-import type { Member, Organization, UserProfile } from './schemas.ts';
+import type { Member, Organization, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -8,6 +8,12 @@ export interface OrgState {
 	org(): Organization | undefined;
 	member(userId: string): Member | undefined;
 	ownerCount(): number;
+	team(teamId: string): Team | undefined;
+	teamByName(name: string): Team | undefined;
+	isTeamMember(teamId: string, userId: string): boolean;
+	/** Kept indexes: a user's teams and a team's members, read without a scan. */
+	teamsOf(userId: string): string[];
+	teamMemberIds(teamId: string): string[];
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
 	userByUsername(username: string): UserProfile | undefined;
 	user(userId: string): UserProfile | undefined;
@@ -17,7 +23,11 @@ export interface OrgState {
 export type Change =
 	| { kind: 'org.put'; org: Organization }
 	| { kind: 'member.put'; member: Member }
-	| { kind: 'member.delete'; userId: string };
+	| { kind: 'member.delete'; userId: string }
+	| { kind: 'team.put'; team: Team }
+	| { kind: 'team.delete'; teamId: string }
+	| { kind: 'teamMember.put'; teamId: string; userId: string }
+	| { kind: 'teamMember.delete'; teamId: string; userId: string };
 
 export interface Accepted {
 	ok: true;
