@@ -11,6 +11,7 @@ import {
 	type Refusal
 } from '../domain/index.ts';
 import type { OutboxEntry } from './db.ts';
+import type { Names } from './describe.ts';
 import type { Replica } from './replicas.ts';
 
 export interface MemberRow extends Member {
@@ -83,5 +84,13 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		me: overlay.member(actorId),
 		doubtful,
 		may: (type) => mayAttempt(overlay, actorId, type)
+	};
+}
+
+/** Names for describing mutations, from what the view knows. */
+export function viewNames(view: OrgView | undefined): Names {
+	return {
+		user: (userId) => view?.rows.find((r) => r.userId === userId)?.username ?? 'a former member',
+		team: (teamId) => view?.teams.find((t) => t.id === teamId)?.name ?? 'a deleted team'
 	};
 }
