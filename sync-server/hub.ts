@@ -208,7 +208,7 @@ export class SyncHub {
 			if (c.kind === 'member.put' && !room.state.member(c.member.userId)) pending.joined.push(c.member.userId);
 			if (c.kind === 'member.delete') pending.left.push(c.userId);
 		}
-		applyChanges(room.doc, changes, SERVER_ORIGIN);
+		applyChanges(room.state, changes, SERVER_ORIGIN);
 	}
 
 	private enqueue(pending: Pending) {
@@ -307,7 +307,7 @@ export class SyncHub {
 				left: [],
 				room
 			};
-			applyChanges(room.doc, [{ kind: 'member.put', member: updated }], SERVER_ORIGIN);
+			applyChanges(room.state, [{ kind: 'member.put', member: updated }], SERVER_ORIGIN);
 			this.enqueue(pending);
 		}
 	}

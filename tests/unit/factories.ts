@@ -85,8 +85,8 @@ export function withOrgId(intent: Intent, orgId = ORG_ID): Mutation {
 	return { ...intent, orgId } as Mutation;
 }
 
-function fixture(doc: Y.Doc, directory: TestDirectory): Fixture {
-	const state = new OrgDocState(doc, directory);
+function fixture(state: OrgDocState, directory: TestDirectory): Fixture {
+	const doc = state.doc;
 	const check = (actor: string, intent: Intent, s: OrgState = state) =>
 		checkMutation(s, { actorId: id(actor), now: NOW }, withOrgId(intent));
 	return {
@@ -96,7 +96,7 @@ function fixture(doc: Y.Doc, directory: TestDirectory): Fixture {
 		check,
 		run(actor, intent) {
 			const verdict = check(actor, intent);
-			if (verdict.ok) applyChanges(doc, verdict.changes, 'test');
+			if (verdict.ok) applyChanges(state, verdict.changes, 'test');
 			return verdict;
 		}
 	};
@@ -110,9 +110,9 @@ export function orgWith(spec: OrgSpec): Fixture {
 	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
 	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
 	const directory = new TestDirectory(usernames.map((u) => profile(u, verified.has(u))));
-	const doc = new Y.Doc();
+	const state = new OrgDocState(new Y.Doc(), directory);
 	applyChanges(
-		doc,
+		state,
 		[
 			{
 				kind: 'org.put',
@@ -129,12 +129,13 @@ export function orgWith(spec: OrgSpec): Fixture {
 		],
 		'fixture'
 	);
-	return fixture(doc, directory);
+	return fixture(state, directory);
 }
 
 /** A document with no organization yet, over a directory of `usernames`. */
 export function emptyOrg(usernames: string[]): Fixture {
-	return fixture(new Y.Doc(), new TestDirectory(usernames.map((u) => profile(u))));
+	const directory = new TestDirectory(usernames.map((u) => profile(u)));
+	return fixture(new OrgDocState(new Y.Doc(), directory), directory);
 }
 
 export function expectRefused(verdict: Verdict, code: RefusalCode): void {

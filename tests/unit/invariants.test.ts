@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	MUTATION_TYPES,
 	OrgRole,
-	applyChanges,
+	applyOrgChanges,
 	mayAttempt,
 	type MutationType,
 	type OrgDocState,
@@ -186,7 +186,7 @@ describe('a closed organization is read-only (invariant 8)', () => {
 
 	function closed() {
 		const fx = acme();
-		applyChanges(fx.doc, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closed' } }], 'test');
+		applyOrgChanges(fx.doc, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closed' } }], 'test');
 		return fx;
 	}
 

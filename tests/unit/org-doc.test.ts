@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { OrgDocState, OrgRole, applyChanges, memberOf, type Change } from '../../src/lib/domain/index.ts';
+import { OrgDocState, OrgRole, applyOrgChanges, memberOf, type Change } from '../../src/lib/domain/index.ts';
 import { TestDirectory, pick, prng } from './factories.ts';
 
 const USERS = 12;
@@ -28,11 +28,11 @@ describe('OrgDocState indexes', () => {
 	it.each([1, 2, 3])('match a full scan after random local changes (seed %i)', (seed) => {
 		const rand = prng(seed);
 		const doc = new Y.Doc();
-		applyChanges(doc, randomChanges(rand), 'before');
+		applyOrgChanges(doc, randomChanges(rand), 'before');
 		const state = new OrgDocState(doc, new TestDirectory());
 		expectIndexMatchesScan(state);
 		for (let step = 0; step < 500; step++) {
-			applyChanges(doc, randomChanges(rand), 'test');
+			applyOrgChanges(doc, randomChanges(rand), 'test');
 			expectIndexMatchesScan(state);
 		}
 	});
@@ -43,8 +43,8 @@ describe('OrgDocState indexes', () => {
 		const peer = new Y.Doc();
 		const state = new OrgDocState(doc, new TestDirectory());
 		for (let round = 0; round < 200; round++) {
-			applyChanges(doc, randomChanges(rand), 'local');
-			applyChanges(peer, randomChanges(rand), 'peer');
+			applyOrgChanges(doc, randomChanges(rand), 'local');
+			applyOrgChanges(peer, randomChanges(rand), 'peer');
 			Y.applyUpdate(doc, Y.encodeStateAsUpdate(peer, Y.encodeStateVector(doc)), 'remote');
 			Y.applyUpdate(peer, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(peer)), 'remote');
 			expectIndexMatchesScan(state);
@@ -55,7 +55,7 @@ describe('OrgDocState indexes', () => {
 	it('looks usernames up case-insensitively', () => {
 		const doc = new Y.Doc();
 		const user = { id: 'id1', username: 'ann', email: 'ann@example.com', emailVerified: true, displayName: 'Ann' };
-		applyChanges(doc, [{ kind: 'member.put', member: memberOf(user, 'ORG_OWNER', 0) }], 'test');
+		applyOrgChanges(doc, [{ kind: 'member.put', member: memberOf(user, 'ORG_OWNER', 0) }], 'test');
 		expect(new OrgDocState(doc, new TestDirectory()).memberByUsername('ANN')?.userId).toBe('id1');
 	});
 });

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { OverlayState, applyChanges, type RefusalCode } from '../../src/lib/domain/index.ts';
+import { OverlayState, applyOrgChanges, type RefusalCode } from '../../src/lib/domain/index.ts';
 import { expectAccepted, expectRefused, id, orgWith, type Fixture, type Intent } from './factories.ts';
 
 /** ann: primary admin; bob and carol: owners; dan: verified member. */
@@ -140,7 +140,7 @@ describe('OverlayState', () => {
 		expectAccepted(pend(fx, overlay, 'ann', { type: 'member.setRole', userId: id('bob'), role: 'ORG_MEMBER' }));
 		expect(overlay.ownerCount()).toBe(2);
 
-		applyChanges(fx.doc, [{ kind: 'member.put', member: { ...fx.state.member(id('bob'))!, role: 'ORG_MEMBER' } }], 'remote');
+		applyOrgChanges(fx.doc, [{ kind: 'member.put', member: { ...fx.state.member(id('bob'))!, role: 'ORG_MEMBER' } }], 'remote');
 
 		expect(scanOwners(fx, overlay)).toBe(2);
 		expect(overlay.ownerCount()).toBe(2);

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { teamNameKey, type Member, type Organization, type Team, type UserProfile } from './schemas.ts';
+import { ProjectDocState, projectMaps } from './project-doc.ts';
 import type { Change, OrgState } from './state.ts';
 
 export interface TeamMembership {
@@ -22,7 +23,36 @@ export function orgMaps(doc: Y.Doc) {
 
 export const teamMemberKey = (teamId: string, userId: string) => `${teamId}/${userId}`;
 
-export function applyChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown): void {
+/**
+ * Applies accepted changes to the organization's document and its projects' documents,
+ * one transaction per document.
+ */
+export function applyChanges(state: OrgDocState, changes: readonly Change[], origin: unknown): void {
+	const orgChanges = changes.filter((c) => !('projectId' in c || c.kind === 'project.put'));
+	if (orgChanges.length) applyOrgChanges(state.doc, orgChanges, origin);
+	const byProject = new Map<string, Change[]>();
+	for (const c of changes) {
+		const projectId = c.kind === 'project.put' ? c.project.id : 'projectId' in c ? c.projectId : undefined;
+		if (projectId !== undefined) byProject.set(projectId, [...(byProject.get(projectId) ?? []), c]);
+	}
+	for (const [projectId, list] of byProject) applyProjectChanges(state.projectDoc(projectId), list, origin);
+}
+
+function applyProjectChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown) {
+	const maps = projectMaps(doc);
+	doc.transact(() => {
+		for (const c of changes) {
+			if (c.kind === 'project.put') maps.meta.set('project', c.project);
+			else if (c.kind === 'projectUser.put') maps.users.set(c.userId, { userId: c.userId, roles: c.roles });
+			else if (c.kind === 'projectUser.delete') maps.users.delete(c.userId);
+			else if (c.kind === 'projectTeam.put') maps.teams.set(c.teamId, { teamId: c.teamId, roles: c.roles });
+			else if (c.kind === 'projectTeam.delete') maps.teams.delete(c.teamId);
+		}
+	}, origin);
+}
+
+/** Organization-level changes only, straight to the organization document. */
+export function applyOrgChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown) {
 	const maps = orgMaps(doc);
 	doc.transact(() => {
 		for (const c of changes) {
@@ -48,6 +78,8 @@ export function applyChanges(doc: Y.Doc, changes: readonly Change[], origin: unk
 				case 'teamMember.delete':
 					maps.teamMembers.delete(teamMemberKey(c.teamId, c.userId));
 					break;
+				default:
+					throw new Error(`${c.kind} is not an organization change`);
 			}
 		}
 	}, origin);
@@ -86,10 +118,16 @@ export class OrgDocState implements OrgState {
 	private readonly membersOfTeam = new Index();
 	private readonly teamsOfUser = new Index();
 	private readonly directory: Directory;
+	private readonly projects = new Map<string, ProjectDocState>();
+	private readonly projectsByTeam = new Index();
+	private readonly projectsByUser = new Index();
+	private readonly newProjectDoc: (projectId: string) => Y.Doc;
 
-	constructor(doc: Y.Doc, directory: Directory) {
+	/** `newProjectDoc` makes the document of a project first seen (the server backs it with a room). */
+	constructor(doc: Y.Doc, directory: Directory, newProjectDoc: (projectId: string) => Y.Doc = () => new Y.Doc()) {
 		this.doc = doc;
 		this.directory = directory;
+		this.newProjectDoc = newProjectDoc;
 		const { members, teams, teamMembers } = orgMaps(doc);
 		for (const m of members.values()) this.indexMember(m, true);
 		for (const t of teams.values()) this.teamByKey.set(teamNameKey(t.name), t.id);
@@ -126,6 +164,52 @@ export class OrgDocState implements OrgState {
 			this.membersOfTeam.delete(teamId, userId);
 			this.teamsOfUser.delete(userId, teamId);
 		}
+	}
+
+	/** Adds a project's document (loaded or received) and indexes its assignments. */
+	attachProject(projectId: string, doc: Y.Doc): ProjectDocState {
+		const project = new ProjectDocState(doc);
+		this.projects.set(projectId, project);
+		const { users, teams } = projectMaps(doc);
+		for (const u of users.keys()) this.projectsByUser.add(u, projectId);
+		for (const t of teams.keys()) this.projectsByTeam.add(t, projectId);
+		const keep = <T>(map: Y.Map<T>, index: Index) =>
+			map.observe((event) => {
+				for (const key of event.keysChanged) {
+					if (map.has(key)) index.add(key, projectId);
+					else index.delete(key, projectId);
+				}
+			});
+		keep(users, this.projectsByUser);
+		keep(teams, this.projectsByTeam);
+		return project;
+	}
+
+	/** Forgets a project's document (the client lost read access to it). */
+	detachProject(projectId: string) {
+		const project = this.projects.get(projectId);
+		if (!project) return;
+		this.projects.delete(projectId);
+		const { users, teams } = projectMaps(project.doc);
+		for (const u of users.keys()) this.projectsByUser.delete(u, projectId);
+		for (const t of teams.keys()) this.projectsByTeam.delete(t, projectId);
+	}
+
+	projectDoc(projectId: string): Y.Doc {
+		return (this.projects.get(projectId) ?? this.attachProject(projectId, this.newProjectDoc(projectId))).doc;
+	}
+
+	project(projectId: string) {
+		return this.projects.get(projectId);
+	}
+	projectIds(): string[] {
+		return [...this.projects.keys()];
+	}
+	projectsOfTeam(teamId: string) {
+		return this.projectsByTeam.get(teamId);
+	}
+	projectsOfUser(userId: string) {
+		return this.projectsByUser.get(userId);
 	}
 
 	org() {

@@ -1,6 +1,13 @@
 import { teamMemberKey } from './org-doc.ts';
-import { teamNameKey, type Member, type Organization, type Team } from './schemas.ts';
-import type { Change, OrgState } from './state.ts';
+import { teamNameKey, type Member, type Organization, type Project, type ProjectRole, type Team } from './schemas.ts';
+import type { Change, OrgState, ProjectState } from './state.ts';
+
+interface Touched<K extends string> {
+	projectId: string;
+	id: string;
+	kind: K;
+	roles: ProjectRole[] | null;
+}
 
 /**
  * Pending changes laid over a synced state, never written into it: the client shows
@@ -15,6 +22,10 @@ export class OverlayState implements OrgState {
 	readonly touchedTeams = new Map<string, Team | null>();
 	/** "teamId/userId" → whether pending changes leave the membership in place. */
 	private readonly touchedTeamMembers = new Map<string, { teamId: string; userId: string; in: boolean }>();
+	readonly touchedProjects = new Map<string, Project>();
+	/** "projectId/userId" or "projectId/teamId" → roles as pending changes leave them (null: unassigned). */
+	readonly touchedProjectUsers = new Map<string, Touched<'user'>>();
+	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
 
 	constructor(base: OrgState) {
 		this.base = base;
@@ -37,6 +48,27 @@ export class OverlayState implements OrgState {
 					break;
 				case 'team.delete':
 					this.touchedTeams.set(c.teamId, null);
+					break;
+				case 'project.put':
+					this.touchedProjects.set(c.project.id, c.project);
+					break;
+				case 'projectUser.put':
+				case 'projectUser.delete':
+					this.touchedProjectUsers.set(`${c.projectId}/${c.userId}`, {
+						projectId: c.projectId,
+						id: c.userId,
+						kind: 'user',
+						roles: c.kind === 'projectUser.put' ? c.roles : null
+					});
+					break;
+				case 'projectTeam.put':
+				case 'projectTeam.delete':
+					this.touchedProjectTeams.set(`${c.projectId}/${c.teamId}`, {
+						projectId: c.projectId,
+						id: c.teamId,
+						kind: 'team',
+						roles: c.kind === 'projectTeam.put' ? c.roles : null
+					});
 					break;
 				case 'teamMember.put':
 				case 'teamMember.delete':
@@ -96,6 +128,17 @@ export class OverlayState implements OrgState {
 		}
 		return [...ids];
 	}
+	project(projectId: string): ProjectState | undefined {
+		const base = this.base.project(projectId);
+		if (!base && !this.touchedProjects.has(projectId)) return undefined;
+		return new ProjectOverlay(projectId, base, this);
+	}
+	projectsOfTeam(teamId: string) {
+		return adjust(this.base.projectsOfTeam(teamId), this.touchedProjectTeams, teamId);
+	}
+	projectsOfUser(userId: string) {
+		return adjust(this.base.projectsOfUser(userId), this.touchedProjectUsers, userId);
+	}
 	user(userId: string) {
 		return this.base.user(userId);
 	}
@@ -106,4 +149,64 @@ export class OverlayState implements OrgState {
 
 function isOwner(m: Member | null | undefined): number {
 	return m?.role === 'ORG_OWNER' ? 1 : 0;
+}
+
+/** Base project ids of an assignee, with pending assignments added and unassignments taken out. */
+function adjust<K extends string>(base: string[], touched: Map<string, Touched<K>>, id: string): string[] {
+	const ids = new Set(base);
+	for (const t of touched.values()) {
+		if (t.id !== id) continue;
+		if (t.roles) ids.add(t.projectId);
+		else ids.delete(t.projectId);
+	}
+	return [...ids];
+}
+
+/** One project as pending changes leave it. Reads cost O(pending). */
+class ProjectOverlay implements ProjectState {
+	constructor(
+		private readonly id: string,
+		private readonly base: ProjectState | undefined,
+		private readonly overlay: OverlayState
+	) {}
+
+	private touched<K extends string>(map: Map<string, Touched<K>>) {
+		return [...map.values()].filter((t) => t.projectId === this.id);
+	}
+	project() {
+		return this.overlay.touchedProjects.get(this.id) ?? this.base?.project();
+	}
+	userRoles(userId: string) {
+		const t = this.overlay.touchedProjectUsers.get(`${this.id}/${userId}`);
+		return t ? (t.roles ?? undefined) : this.base?.userRoles(userId);
+	}
+	teamRoles(teamId: string) {
+		const t = this.overlay.touchedProjectTeams.get(`${this.id}/${teamId}`);
+		return t ? (t.roles ?? undefined) : this.base?.teamRoles(teamId);
+	}
+	assignmentCount() {
+		let count = this.base?.assignmentCount() ?? 0;
+		for (const t of this.touched(this.overlay.touchedProjectUsers)) count += +!!t.roles - +!!this.base?.userRoles(t.id);
+		for (const t of this.touched(this.overlay.touchedProjectTeams)) count += +!!t.roles - +!!this.base?.teamRoles(t.id);
+		return count;
+	}
+	individualOwnerCount() {
+		let count = this.base?.individualOwnerCount() ?? 0;
+		for (const t of this.touched(this.overlay.touchedProjectUsers)) {
+			count += +ownsBy(t.roles) - +ownsBy(this.base?.userRoles(t.id));
+		}
+		return count;
+	}
+	ownerTeams() {
+		const ids = new Set(this.base?.ownerTeams() ?? []);
+		for (const t of this.touched(this.overlay.touchedProjectTeams)) {
+			if (ownsBy(t.roles)) ids.add(t.id);
+			else ids.delete(t.id);
+		}
+		return [...ids];
+	}
+}
+
+function ownsBy(roles: ProjectRole[] | null | undefined): boolean {
+	return roles?.includes('PROJECT_OWNER') ?? false;
 }

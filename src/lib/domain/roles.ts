@@ -1,7 +1,14 @@
-import type { OrgRole } from './schemas.ts';
+import type { OrgRole, ProjectRole } from './schemas.ts';
 
 /** What a role may do, named by action; a mutation names the action it needs (see mutations.ts). */
-export type OrgAction = 'org.view' | 'org.rename' | 'members.manage' | 'teams.manage';
+export type OrgAction =
+	| 'org.view'
+	| 'org.rename'
+	| 'members.manage'
+	| 'teams.manage'
+	| 'projects.create'
+	/** Read every project of the organization without being assigned to it. */
+	| 'projects.readAll';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
 export type PrimaryAdminAction = 'org.transferPrimaryAdmin';
@@ -19,12 +26,12 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage']
+		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll']
 	},
 	ORG_PROJECT_CREATOR: {
 		label: 'Project Creator',
 		summary: 'Creates projects; otherwise a member',
-		may: viewer
+		may: ['org.view', 'projects.create']
 	},
 	ORG_BILLING_ADMIN: {
 		label: 'Billing Admin',
@@ -39,7 +46,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_READ_ONLY: {
 		label: 'Read Only',
 		summary: 'Views everything; changes only its own profile',
-		may: viewer
+		may: ['org.view', 'projects.readAll']
 	},
 	ORG_MEMBER: {
 		label: 'Member',
@@ -47,6 +54,31 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 		may: viewer
 	}
 };
+
+export type ProjectAction = 'project.view' | 'project.manage' | 'deployments.manage';
+
+/** SPEC §2 project roles as data. An organization owner is an implicit project owner. */
+export const PROJECT_ROLES: Record<ProjectRole, { label: string; summary: string; may: readonly ProjectAction[] }> = {
+	PROJECT_OWNER: {
+		label: 'Owner',
+		summary: "Manages the project's users, teams, roles, invitations and deployments",
+		may: ['project.view', 'project.manage', 'deployments.manage']
+	},
+	PROJECT_CLUSTER_MANAGER: {
+		label: 'Cluster Manager',
+		summary: 'Creates, changes and deletes deployments',
+		may: ['project.view', 'deployments.manage']
+	},
+	PROJECT_READ_ONLY: {
+		label: 'Read only',
+		summary: 'Views the project',
+		may: ['project.view']
+	}
+};
+
+export function projectRolesMay(roles: readonly ProjectRole[], action: ProjectAction): boolean {
+	return roles.some((r) => PROJECT_ROLES[r].may.includes(action));
+}
 
 export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);

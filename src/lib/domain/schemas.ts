@@ -54,6 +54,27 @@ export function teamNameKey(name: string): string {
 	return name.trim().toLowerCase();
 }
 
+export const ProjectRole = z.enum(['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER', 'PROJECT_READ_ONLY']);
+export type ProjectRole = z.infer<typeof ProjectRole>;
+
+/** SPEC §1: an assignment holds a non-empty set of project roles (kept sorted, without repeats). */
+export const ProjectRoles = z
+	.array(ProjectRole)
+	.min(1, 'Choose at least one project role')
+	.max(ProjectRole.options.length)
+	.transform((roles) => ProjectRole.options.filter((r) => roles.includes(r)));
+
+export const ProjectName = z.string().trim().min(1, 'A project name is required').max(64, 'A project name is at most 64 characters');
+
+export const Project = z.object({
+	id: Id,
+	orgId: Id,
+	name: ProjectName,
+	status: z.enum(['active', 'closed']),
+	createdAt: z.number()
+});
+export type Project = z.infer<typeof Project>;
+
 /** A membership as replicated in the organization document: role plus a copy of the profile for display. */
 export const Member = UserProfile.omit({ id: true }).extend({
 	userId: Id,

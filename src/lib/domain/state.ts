@@ -1,4 +1,4 @@
-import type { Member, Organization, Team, UserProfile } from './schemas.ts';
+import type { Member, Organization, Project, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -14,9 +14,27 @@ export interface OrgState {
 	/** Kept indexes: a user's teams and a team's members, read without a scan. */
 	teamsOf(userId: string): string[];
 	teamMemberIds(teamId: string): string[];
+	/** A project of this organization (its own document); undefined if unknown to this replica. */
+	project(projectId: string): ProjectState | undefined;
+	/** Kept indexes: projects a team is assigned to, and projects a user is individually assigned to. */
+	projectsOfTeam(teamId: string): string[];
+	projectsOfUser(userId: string): string[];
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
 	userByUsername(username: string): UserProfile | undefined;
 	user(userId: string): UserProfile | undefined;
+}
+
+/** What a check may read of one project. */
+export interface ProjectState {
+	project(): Project | undefined;
+	userRoles(userId: string): ProjectRole[] | undefined;
+	teamRoles(teamId: string): ProjectRole[] | undefined;
+	/** Users and teams assigned. */
+	assignmentCount(): number;
+	/** Users holding PROJECT_OWNER individually. */
+	individualOwnerCount(): number;
+	/** Teams assigned with PROJECT_OWNER. */
+	ownerTeams(): string[];
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
@@ -27,7 +45,12 @@ export type Change =
 	| { kind: 'team.put'; team: Team }
 	| { kind: 'team.delete'; teamId: string }
 	| { kind: 'teamMember.put'; teamId: string; userId: string }
-	| { kind: 'teamMember.delete'; teamId: string; userId: string };
+	| { kind: 'teamMember.delete'; teamId: string; userId: string }
+	| { kind: 'project.put'; project: Project }
+	| { kind: 'projectUser.put'; projectId: string; userId: string; roles: ProjectRole[] }
+	| { kind: 'projectUser.delete'; projectId: string; userId: string }
+	| { kind: 'projectTeam.put'; projectId: string; teamId: string; roles: ProjectRole[] }
+	| { kind: 'projectTeam.delete'; projectId: string; teamId: string };
 
 export interface Accepted {
 	ok: true;

@@ -1,0 +1,75 @@
+import * as Y from 'yjs';
+import type { Project, ProjectRole } from './schemas.ts';
+import type { ProjectState } from './state.ts';
+
+export interface UserAssignment {
+	userId: string;
+	roles: ProjectRole[];
+}
+export interface TeamAssignment {
+	teamId: string;
+	roles: ProjectRole[];
+}
+
+/** Layout of a project's Y.Doc: meta.project, users (userId → roles), teams (teamId → roles). */
+export function projectMaps(doc: Y.Doc) {
+	return {
+		meta: doc.getMap<Project>('meta'),
+		users: doc.getMap<UserAssignment>('users'),
+		teams: doc.getMap<TeamAssignment>('teams')
+	};
+}
+
+const isOwner = (a: { roles: ProjectRole[] } | undefined) => a?.roles.includes('PROJECT_OWNER') ?? false;
+
+/** ProjectState over a project's Y.Doc, its owner counts kept by observing the assignment maps. */
+export class ProjectDocState implements ProjectState {
+	readonly doc: Y.Doc;
+	private readonly owners = new Set<string>();
+	private readonly owningTeams = new Set<string>();
+
+	constructor(doc: Y.Doc) {
+		this.doc = doc;
+		const { users, teams } = projectMaps(doc);
+		for (const a of users.values()) if (isOwner(a)) this.owners.add(a.userId);
+		for (const a of teams.values()) if (isOwner(a)) this.owningTeams.add(a.teamId);
+		users.observe((event) => {
+			for (const key of event.keysChanged) {
+				if (isOwner(users.get(key))) this.owners.add(key);
+				else this.owners.delete(key);
+			}
+		});
+		teams.observe((event) => {
+			for (const key of event.keysChanged) {
+				if (isOwner(teams.get(key))) this.owningTeams.add(key);
+				else this.owningTeams.delete(key);
+			}
+		});
+	}
+
+	project() {
+		return projectMaps(this.doc).meta.get('project');
+	}
+	userRoles(userId: string) {
+		return projectMaps(this.doc).users.get(userId)?.roles;
+	}
+	teamRoles(teamId: string) {
+		return projectMaps(this.doc).teams.get(teamId)?.roles;
+	}
+	users(): UserAssignment[] {
+		return [...projectMaps(this.doc).users.values()];
+	}
+	teams(): TeamAssignment[] {
+		return [...projectMaps(this.doc).teams.values()];
+	}
+	assignmentCount() {
+		const { users, teams } = projectMaps(this.doc);
+		return users.size + teams.size;
+	}
+	individualOwnerCount() {
+		return this.owners.size;
+	}
+	ownerTeams() {
+		return [...this.owningTeams];
+	}
+}
