@@ -7,7 +7,9 @@ import {
 	memberOf,
 	orgMaps,
 	teamNameKey,
+	type Change,
 	type Directory,
+	type ProjectRole,
 	type Mutation,
 	type OrgRole,
 	type OrgState,
@@ -65,6 +67,12 @@ export interface OrgSpec {
 	status?: 'active' | 'closing' | 'closed';
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
+	/** Projects by name (id `p-<lowercased name>`) with user and team assignments. */
+	projects?: { name: string; users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][] }[];
+}
+
+export function projectId(name: string): string {
+	return `p-${name.toLowerCase()}`;
 }
 
 export function teamId(name: string): string {
@@ -125,6 +133,11 @@ export function orgWith(spec: OrgSpec): Fixture {
 			...(spec.teams ?? []).flatMap((t) => [
 				{ kind: 'team.put' as const, team: { id: teamId(t.name), name: t.name, createdAt: NOW } },
 				...t.members.map((u) => ({ kind: 'teamMember.put' as const, teamId: teamId(t.name), userId: id(u) }))
+			]),
+			...(spec.projects ?? []).flatMap((p): Change[] => [
+				{ kind: 'project.put', project: { id: projectId(p.name), orgId: ORG_ID, name: p.name, status: 'active', createdAt: NOW } },
+				...(p.users ?? []).map(([u, roles]): Change => ({ kind: 'projectUser.put', projectId: projectId(p.name), userId: id(u), roles })),
+				...(p.teams ?? []).map(([t, roles]): Change => ({ kind: 'projectTeam.put', projectId: projectId(p.name), teamId: teamId(t), roles }))
 			])
 		],
 		'fixture'
@@ -147,7 +160,7 @@ export function expectAccepted(verdict: Verdict): asserts verdict is Extract<Ver
 	expect(verdict, verdict.ok ? '' : `${verdict.code}: ${verdict.message}`).toMatchObject({ ok: true });
 }
 
-/** SPEC §3 invariants 1 and 3, and every kept index against a full scan. */
+/** SPEC §3 invariants 1, 3, 4 and 5, and every kept index against a full scan. */
 export function assertInvariants(state: OrgDocState): void {
 	const org = state.org();
 	expect(org, 'organization exists').toBeDefined();
@@ -172,6 +185,24 @@ export function assertInvariants(state: OrgDocState): void {
 	}
 	const indexed = state.members().reduce((n, m) => n + state.teamsOf(m.userId).length, 0);
 	expect(indexed).toBe(teamMembers.size);
+	for (const projectId of state.projectIds()) {
+		const project = state.project(projectId)!;
+		const users = project.users();
+		const teams = project.teams();
+		for (const u of users) {
+			expect(state.member(u.userId), 'assigned users are organization members').toBeDefined();
+			expect(state.projectsOfUser(u.userId)).toContain(projectId);
+		}
+		for (const t of teams) {
+			expect(state.team(t.teamId), 'assigned teams belong to the organization').toBeDefined();
+			expect(state.projectsOfTeam(t.teamId)).toContain(projectId);
+		}
+		if (project.project()?.status !== 'active') continue;
+		expect(users.length + teams.length, 'an active project keeps a member').toBeGreaterThan(0);
+		const owners = users.filter((u) => u.roles.includes('PROJECT_OWNER')).length;
+		const owningTeams = teams.filter((t) => t.roles.includes('PROJECT_OWNER') && state.teamMemberIds(t.teamId).length > 0).length;
+		expect(owners + owningTeams, 'an active project keeps an owner').toBeGreaterThan(0);
+	}
 }
 
 /** Deterministic PRNG (mulberry32). */

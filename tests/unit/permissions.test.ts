@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MUTATION_TYPES, OrgRole, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
-import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, orgWith, teamId, type Intent } from './factories.ts';
+import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, orgWith, projectId, teamId, type Intent } from './factories.ts';
 
 const ACTORS = [
 	'primary admin',
@@ -43,7 +43,16 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'team.rename':              [Y, Y, F, F, F, F, F, N],
 	'team.delete':              [Y, Y, F, F, F, F, F, N],
 	'team.addMember':           [Y, Y, F, F, F, F, F, N],
-	'team.removeMember':        [Y, Y, F, F, F, F, F, N]
+	'team.removeMember':        [Y, Y, F, F, F, F, F, N],
+	// Project mutations: organization owners are implicit project owners; the others here hold no project role.
+	'project.create':           [Y, Y, Y, F, F, F, F, N],
+	'project.addUser':          [Y, Y, F, F, F, F, F, N],
+	'project.addTeam':          [Y, Y, F, F, F, F, F, N],
+	'project.setUserRoles':     [Y, Y, F, F, F, F, F, N],
+	'project.setTeamRoles':     [Y, Y, F, F, F, F, F, N],
+	'project.removeUser':       [Y, Y, F, F, F, F, F, N],
+	'project.removeTeam':       [Y, Y, F, F, F, F, F, N],
+	'project.close':            [Y, Y, F, F, F, F, F, N]
 };
 
 /** For each type, a mutation that every check but the permission one accepts. */
@@ -59,7 +68,15 @@ const INTENT: Record<MutationType, Intent> = {
 	'team.rename': { type: 'team.rename', teamId: teamId('Ops'), name: 'Operations' },
 	'team.delete': { type: 'team.delete', teamId: teamId('Ops') },
 	'team.addMember': { type: 'team.addMember', teamId: teamId('Ops'), userId: id('creator') },
-	'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('tim') }
+	'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('tim') },
+	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
+	'project.addUser': { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] },
+	'project.addTeam': { type: 'project.addTeam', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_READ_ONLY'] },
+	'project.setUserRoles': { type: 'project.setUserRoles', projectId: projectId('Apollo'), userId: id('tim'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] },
+	'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Dev'), roles: ['PROJECT_CLUSTER_MANAGER'] },
+	'project.removeUser': { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('tim') },
+	'project.removeTeam': { type: 'project.removeTeam', projectId: projectId('Apollo'), teamId: teamId('Dev') },
+	'project.close': { type: 'project.close', projectId: projectId('Apollo') }
 };
 
 function setup(type: MutationType) {
@@ -74,7 +91,11 @@ function setup(type: MutationType) {
 		],
 		verified: ['tim'],
 		others,
-		teams: [{ name: 'Ops', members: ['tim'] }]
+		teams: [
+			{ name: 'Ops', members: ['tim'] },
+			{ name: 'Dev', members: ['tim'] }
+		],
+		projects: [{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]] }]
 	});
 }
 

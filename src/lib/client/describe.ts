@@ -1,9 +1,12 @@
-import { ORG_ROLES, type Mutation } from '../domain/index.ts';
+import { ORG_ROLES, PROJECT_ROLES, type Mutation, type ProjectRole } from '../domain/index.ts';
+
+const roleList = (roles: ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
 
 /** A mutation in words, for the outbox list. */
 export interface Names {
 	user(userId: string): string;
 	team(teamId: string): string;
+	project(projectId: string): string;
 }
 
 export function describeMutation(m: Mutation, names: Names): string {
@@ -33,5 +36,21 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Add ${nameOf(m.userId)} to team ${names.team(m.teamId)}`;
 		case 'team.removeMember':
 			return `Remove ${nameOf(m.userId)} from team ${names.team(m.teamId)}`;
+		case 'project.create':
+			return `Create project “${m.name}”`;
+		case 'project.addUser':
+			return `Add ${m.username} to ${names.project(m.projectId)} as ${roleList(m.roles)}`;
+		case 'project.addTeam':
+			return `Add team ${names.team(m.teamId)} to ${names.project(m.projectId)} as ${roleList(m.roles)}`;
+		case 'project.setUserRoles':
+			return `Make ${nameOf(m.userId)} ${roleList(m.roles)} in ${names.project(m.projectId)}`;
+		case 'project.setTeamRoles':
+			return `Make team ${names.team(m.teamId)} ${roleList(m.roles)} in ${names.project(m.projectId)}`;
+		case 'project.removeUser':
+			return `Remove ${nameOf(m.userId)} from ${names.project(m.projectId)}`;
+		case 'project.removeTeam':
+			return `Remove team ${names.team(m.teamId)} from ${names.project(m.projectId)}`;
+		case 'project.close':
+			return `Close project ${names.project(m.projectId)}`;
 	}
 }

@@ -2,11 +2,13 @@ import * as Y from 'yjs';
 import {
 	OrgDocState,
 	OverlayState,
+	effectiveProjectRoles,
 	checkMutation,
 	mayAttempt,
 	type Member,
 	type MutationType,
 	type OrgState,
+	type ProjectRole,
 	type Organization,
 	type Refusal
 } from '../domain/index.ts';
@@ -28,6 +30,9 @@ export interface OrgView {
 	me: Member | undefined;
 	/** Teams with their member ids, pending changes included. */
 	teams: { id: string; name: string; memberIds: string[]; pending: boolean }[];
+	/** Projects this replica can read, pending ones included, with the user's effective roles. */
+	projects: { id: string; name: string; status: 'active' | 'closed'; pending: boolean; myRoles: ProjectRole[] }[];
+	state: OverlayState;
 	/** Pending entries the same rules would refuse: shown as likely refused until the server answers. */
 	doubtful: Map<string, Refusal>;
 	may: (type: MutationType) => boolean;
@@ -77,10 +82,21 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 			return team ? [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), pending: overlay.touchedTeams.has(id) }] : [];
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
+	const projectIds = new Set([...(base?.projectIds() ?? []), ...overlay.touchedProjects.keys()]);
+	const projects = [...projectIds]
+		.flatMap((id) => {
+			const p = overlay.project(id)?.project();
+			if (!p) return [];
+			const myRoles = effectiveProjectRoles(overlay, id, actorId);
+			return [{ id, name: p.name, status: p.status, pending: overlay.touchedProjects.has(id), myRoles }];
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 	return {
 		org,
 		rows,
 		teams,
+		projects,
+		state: overlay,
 		me: overlay.member(actorId),
 		doubtful,
 		may: (type) => mayAttempt(overlay, actorId, type)
@@ -91,6 +107,7 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 export function viewNames(view: OrgView | undefined): Names {
 	return {
 		user: (userId) => view?.rows.find((r) => r.userId === userId)?.username ?? 'a former member',
-		team: (teamId) => view?.teams.find((t) => t.id === teamId)?.name ?? 'a deleted team'
+		team: (teamId) => view?.teams.find((t) => t.id === teamId)?.name ?? 'a deleted team',
+		project: (projectId) => view?.projects.find((p) => p.id === projectId)?.name ?? 'a project'
 	};
 }

@@ -1,11 +1,23 @@
 import { z } from 'zod';
+import { effectiveProjectRoles } from './access.ts';
+import { memberOf } from './members.ts';
 import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
+import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
-import { ORG_ROLES, PRIMARY_ADMIN_ACTIONS, roleMay } from './roles.ts';
-import type { Member, OrgRole, Organization, UserProfile } from './schemas.ts';
-import type { Accepted, Change, CheckContext, OrgState } from './state.ts';
+import {
+	ORG_ROLES,
+	PRIMARY_ADMIN_ACTIONS,
+	PROJECT_ROLES,
+	projectRolesMay,
+	roleMay,
+	type OrgAction,
+	type ProjectAction
+} from './roles.ts';
+import type { Member, Organization } from './schemas.ts';
+import type { Change, CheckContext, OrgState } from './state.ts';
+import { accept, displayName as name, type Handler, type Scope, type Verdict } from './verdict.ts';
 
-export type Verdict = Accepted | Refusal;
+export type { Verdict } from './verdict.ts';
 
 /** Turns untrusted input (a network frame, a form) into a mutation or a refusal; never throws. */
 export function parseMutation(input: unknown): { ok: true; mutation: Mutation } | Refusal {
@@ -19,20 +31,30 @@ export function parseMutation(input: unknown): { ok: true; mutation: Mutation } 
 	return refuse('INVALID_MUTATION', z.prettifyError(result.error).replace(/\s*\n\s*/g, ' '));
 }
 
-interface Scope {
-	org: Organization;
-	actor: Member;
-}
-
 const ACTION_WORDS: Record<string, string> = {
 	'org.rename': 'rename the organization',
 	'members.manage': 'add or remove members or change their roles',
 	'org.transferPrimaryAdmin': 'transfer primary admin',
-	'teams.manage': 'create, change or delete teams'
+	'teams.manage': 'create, change or delete teams',
+	'projects.create': 'create projects',
+	'project.manage': "manage this project's users, teams and roles"
 };
 
+const PROJECT_ACTIONS: readonly string[] = ['project.view', 'project.manage', 'deployments.manage'];
+
+/** A project mutation needs its project active and the actor's effective roles in it to allow the action. */
+function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction): Refusal | undefined {
+	const project = state.project(projectId)?.project();
+	if (!project) return refuse('PROJECT_NOT_FOUND', 'That project does not exist in this organization.');
+	if (project.status !== 'active') return refuse('PROJECT_CLOSED', `Project ${project.name} is closed.`);
+	const roles = effectiveProjectRoles(state, projectId, ctx.actorId);
+	if (projectRolesMay(roles, access)) return undefined;
+	const as = roles.length ? roles.map((r) => PROJECT_ROLES[r].label).join(' and ') : 'someone outside it';
+	return refuse('FORBIDDEN', `As ${as} in project ${project.name} you may not ${ACTION_WORDS[access]}.`);
+}
+
 /** Membership, status and the role table: the one place where "may this actor do this?" is answered. */
-function authorize(state: OrgState, ctx: CheckContext, type: MutationType): Scope | Refusal {
+function authorize(state: OrgState, ctx: CheckContext, type: MutationType, projectId?: string): Scope | Refusal {
 	const org = state.org();
 	const actor = state.member(ctx.actorId);
 	// Same answer for a missing and a foreign organization, so ids reveal nothing (invariant 10).
@@ -44,18 +66,22 @@ function authorize(state: OrgState, ctx: CheckContext, type: MutationType): Scop
 		if (org.primaryAdminId === ctx.actorId) return { org, actor };
 		return refuse('FORBIDDEN', `Only the primary admin may ${ACTION_WORDS[access]}.`);
 	}
-	if (access !== 'org.transferPrimaryAdmin' && roleMay(actor.role, access)) return { org, actor };
+	if (PROJECT_ACTIONS.includes(access)) {
+		// Without a project (the UI asking in general), the roles the org role holds in every project answer.
+		if (projectId === undefined) {
+			if (projectRolesMay(ORG_ROLES[actor.role].implicitProjectRoles, access as ProjectAction)) return { org, actor };
+			return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]} unless the project gives you a role.`);
+		}
+		return authorizeProject(state, ctx, projectId, access as ProjectAction) ?? { org, actor };
+	}
+	if (roleMay(actor.role, access as OrgAction)) return { org, actor };
 	return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]}.`);
 }
 
 /** Whether the actor's role lets it send this kind of mutation at all (the UI shows controls by this). */
-export function mayAttempt(state: OrgState, actorId: string, type: MutationType): boolean {
+export function mayAttempt(state: OrgState, actorId: string, type: MutationType, projectId?: string): boolean {
 	if (MUTATION_ACCESS[type] === 'anyone') return true;
-	return 'org' in authorize(state, { actorId, now: 0 }, type);
-}
-
-function name(member: Member): string {
-	return member.displayName || member.username;
+	return 'org' in authorize(state, { actorId, now: 0 }, type, projectId);
 }
 
 /** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
@@ -71,23 +97,6 @@ function guardOwnership(
 	}
 	return undefined;
 }
-
-/** Copies only public profile fields: whatever else a directory entry holds never reaches a document. */
-export function memberOf(user: UserProfile, role: OrgRole, joinedAt: number): Member {
-	const { id, username, email, emailVerified, displayName } = user;
-	return { userId: id, username, email, emailVerified, displayName, role, joinedAt };
-}
-
-function accept(...changes: Change[]): Accepted {
-	return { ok: true, changes };
-}
-
-type Handler<T extends MutationType> = (
-	state: OrgState,
-	ctx: CheckContext,
-	m: MutationOf<T>,
-	scope: Scope
-) => Verdict;
 
 const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 	'org.rename': (_s, _c, m, { org }) => accept({ kind: 'org.put', org: { ...org, name: m.name } }),
@@ -161,10 +170,12 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 
 	'team.delete': (state, _c, m) => {
 		if (!state.team(m.teamId)) return TEAM_NOT_FOUND;
-		const memberships = state.teamMemberIds(m.teamId).map(
-			(userId): Change => ({ kind: 'teamMember.delete', teamId: m.teamId, userId })
+		// Invariant 6: deleting a team also removes its project assignments.
+		return accept(
+			...state.teamMemberIds(m.teamId).map((userId): Change => ({ kind: 'teamMember.delete', teamId: m.teamId, userId })),
+			...state.projectsOfTeam(m.teamId).map((projectId): Change => ({ kind: 'projectTeam.delete', projectId, teamId: m.teamId })),
+			{ kind: 'team.delete', teamId: m.teamId }
 		);
-		return accept(...memberships, { kind: 'team.delete', teamId: m.teamId });
 	},
 
 	'team.addMember': (state, _c, m) => {
@@ -184,7 +195,9 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 		if (!team) return TEAM_NOT_FOUND;
 		if (!state.isTeamMember(team.id, m.userId)) return refuse('NOT_TEAM_MEMBER', `That user is not in team ${team.name}.`);
 		return accept({ kind: 'teamMember.delete', teamId: team.id, userId: m.userId });
-	}
+	},
+
+	...PROJECT_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
@@ -196,10 +209,11 @@ function uniqueTeamName(state: OrgState, teamName: string, self?: string): Refus
 	return undefined;
 }
 
-/** Invariant 3: leaving the organization also leaves each of its teams (found by index, not by scan). */
+/** Invariant 3: leaving the organization also leaves each of its teams and projects (found by index, not by scan). */
 function leaveChanges(state: OrgState, userId: string): Change[] {
 	return [
 		...state.teamsOf(userId).map((teamId): Change => ({ kind: 'teamMember.delete', teamId, userId })),
+		...state.projectsOfUser(userId).map((projectId): Change => ({ kind: 'projectUser.delete', projectId, userId })),
 		{ kind: 'member.delete', userId }
 	];
 }
@@ -217,8 +231,9 @@ function createOrg(state: OrgState, ctx: CheckContext, m: MutationOf<'org.create
 /** The one rule engine: (state, actor, mutation) → accepted changes | refusal. Pure; reads only what it names. */
 export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	if (mutation.type === 'org.create') return createOrg(state, ctx, mutation);
-	const scope = authorize(state, ctx, mutation.type);
+	const scope = authorize(state, ctx, mutation.type, 'projectId' in mutation ? mutation.projectId : undefined);
 	if (!('org' in scope)) return scope;
 	const handler = HANDLERS[mutation.type] as Handler<typeof mutation.type>;
-	return handler(state, ctx, mutation, scope);
+	const verdict = handler(state, ctx, mutation, scope);
+	return verdict.ok ? (guardProjects(state, verdict.changes) ?? verdict) : verdict;
 }

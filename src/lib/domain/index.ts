@@ -6,3 +6,7 @@ export * from './state.ts';
 export * from './check.ts';
 export * from './org-doc.ts';
 export * from './overlay.ts';
+export * from './members.ts';
+export * from './access.ts';
+export * from './project-doc.ts';
+export * from './verdict.ts';

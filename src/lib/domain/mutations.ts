@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Id, OrgName, OrgRole, TeamName, Username } from './schemas.ts';
-import type { OrgAction, PrimaryAdminAction } from './roles.ts';
+import { Id, OrgName, OrgRole, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import type { OrgAction, PrimaryAdminAction, ProjectAction } from './roles.ts';
 
 /** Typed intents; a client never sends a document patch. */
 export const Mutation = z.discriminatedUnion('type', [
@@ -15,7 +15,15 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
 	z.object({ type: z.literal('team.addMember'), orgId: Id, teamId: Id, userId: Id }),
-	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id })
+	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id }),
+	z.object({ type: z.literal('project.create'), orgId: Id, projectId: Id, name: ProjectName }),
+	z.object({ type: z.literal('project.addUser'), orgId: Id, projectId: Id, username: Username, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.addTeam'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.setUserRoles'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.setTeamRoles'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
+	z.object({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
+	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id })
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];
@@ -27,7 +35,7 @@ export const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value);
  * Who may send each mutation: an org action of the actor's role, a primary-admin
  * action, any member ('member'), or anyone signed in ('anyone').
  */
-export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminAction | 'member' | 'anyone'> = {
+export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminAction | ProjectAction | 'member' | 'anyone'> = {
 	'org.create': 'anyone',
 	'org.rename': 'org.rename',
 	'member.add': 'members.manage',
@@ -39,5 +47,16 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'team.rename': 'teams.manage',
 	'team.delete': 'teams.manage',
 	'team.addMember': 'teams.manage',
-	'team.removeMember': 'teams.manage'
+	'team.removeMember': 'teams.manage',
+	'project.create': 'projects.create',
+	'project.addUser': 'project.manage',
+	'project.addTeam': 'project.manage',
+	'project.setUserRoles': 'project.manage',
+	'project.setTeamRoles': 'project.manage',
+	'project.removeUser': 'project.manage',
+	'project.removeTeam': 'project.manage',
+	'project.close': 'project.manage'
 };
+
+/** Mutations addressed to one project, whose access is checked against the actor's roles in it. */
+export type ProjectMutation = Extract<Mutation, { projectId: string }>;

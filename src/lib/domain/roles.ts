@@ -17,6 +17,8 @@ export interface OrgRoleInfo {
 	label: string;
 	summary: string;
 	may: readonly OrgAction[];
+	/** Project roles the role holds in every project of the organization. */
+	implicitProjectRoles: readonly ProjectRole[];
 }
 
 const viewer: readonly OrgAction[] = ['org.view'];
@@ -26,32 +28,38 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll']
+		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll'],
+		implicitProjectRoles: ['PROJECT_OWNER']
 	},
 	ORG_PROJECT_CREATOR: {
 		label: 'Project Creator',
 		summary: 'Creates projects; otherwise a member',
-		may: ['org.view', 'projects.create']
+		may: ['org.view', 'projects.create'],
+		implicitProjectRoles: []
 	},
 	ORG_BILLING_ADMIN: {
 		label: 'Billing Admin',
 		summary: 'Manages billing; otherwise a member',
-		may: viewer
+		may: viewer,
+		implicitProjectRoles: []
 	},
 	ORG_BILLING_VIEWER: {
 		label: 'Billing Viewer',
 		summary: 'Views billing; otherwise a member',
-		may: viewer
+		may: viewer,
+		implicitProjectRoles: []
 	},
 	ORG_READ_ONLY: {
 		label: 'Read Only',
 		summary: 'Views everything; changes only its own profile',
-		may: ['org.view', 'projects.readAll']
+		may: ['org.view', 'projects.readAll'],
+		implicitProjectRoles: []
 	},
 	ORG_MEMBER: {
 		label: 'Member',
 		summary: 'Views the organization, its users and teams, and its own projects',
-		may: viewer
+		may: viewer,
+		implicitProjectRoles: []
 	}
 };
 

@@ -1,0 +1,107 @@
+import type { MutationType } from './mutations.ts';
+import { OverlayState } from './overlay.ts';
+import { refuse, type Refusal } from './refusals.ts';
+import { memberOf } from './members.ts';
+import type { Change, OrgState, ProjectState } from './state.ts';
+import { accept, type Handler } from './verdict.ts';
+
+type ProjectType = Extract<MutationType, `project.${string}`>;
+
+const NOT_ASSIGNED = refuse('NOT_ASSIGNED', 'That user or team is not assigned to this project.');
+
+/** Handlers of project mutations; authorization has already checked the actor's project roles. */
+export const PROJECT_HANDLERS: { [T in ProjectType]: Handler<T> } = {
+	'project.create': (state, ctx, m, { org }) => {
+		if (state.project(m.projectId)?.project()) return refuse('PROJECT_EXISTS', 'A project with this id already exists.');
+		return accept(
+			{ kind: 'project.put', project: { id: m.projectId, orgId: org.id, name: m.name, status: 'active', createdAt: ctx.now } },
+			{ kind: 'projectUser.put', projectId: m.projectId, userId: ctx.actorId, roles: ['PROJECT_OWNER'] }
+		);
+	},
+
+	'project.addUser': (state, ctx, m) => {
+		const user = state.userByUsername(m.username);
+		if (!user) return refuse('USER_NOT_FOUND', `No Roster user is called “${m.username}”.`);
+		if (state.project(m.projectId)?.userRoles(user.id)) {
+			return refuse('ALREADY_ASSIGNED', `${user.username} is already in this project: edit their roles instead.`);
+		}
+		const changes: Change[] = [{ kind: 'projectUser.put', projectId: m.projectId, userId: user.id, roles: m.roles }];
+		// SPEC §4: adding someone to a project brings them into the organization as a member.
+		if (!state.member(user.id)) changes.unshift({ kind: 'member.put', member: memberOf(user, 'ORG_MEMBER', ctx.now) });
+		return accept(...changes);
+	},
+
+	'project.addTeam': (state, _c, m) => {
+		const team = state.team(m.teamId);
+		if (!team) return refuse('TEAM_NOT_FOUND', 'That team does not exist in this organization.');
+		if (state.project(m.projectId)?.teamRoles(team.id)) {
+			return refuse('ALREADY_ASSIGNED', `Team ${team.name} is already in this project: edit its roles instead.`);
+		}
+		return accept({ kind: 'projectTeam.put', projectId: m.projectId, teamId: team.id, roles: m.roles });
+	},
+
+	'project.setUserRoles': (state, _c, m) => {
+		if (!state.project(m.projectId)?.userRoles(m.userId)) return NOT_ASSIGNED;
+		return accept({ kind: 'projectUser.put', projectId: m.projectId, userId: m.userId, roles: m.roles });
+	},
+
+	'project.setTeamRoles': (state, _c, m) => {
+		if (!state.project(m.projectId)?.teamRoles(m.teamId)) return NOT_ASSIGNED;
+		return accept({ kind: 'projectTeam.put', projectId: m.projectId, teamId: m.teamId, roles: m.roles });
+	},
+
+	'project.removeUser': (state, _c, m) => {
+		if (!state.project(m.projectId)?.userRoles(m.userId)) return NOT_ASSIGNED;
+		return accept({ kind: 'projectUser.delete', projectId: m.projectId, userId: m.userId });
+	},
+
+	'project.removeTeam': (state, _c, m) => {
+		if (!state.project(m.projectId)?.teamRoles(m.teamId)) return NOT_ASSIGNED;
+		return accept({ kind: 'projectTeam.delete', projectId: m.projectId, teamId: m.teamId });
+	},
+
+	'project.close': (state, _c, m) => {
+		const project = state.project(m.projectId)!.project()!;
+		return accept({ kind: 'project.put', project: { ...project, status: 'closed' } });
+	}
+};
+
+/** Projects whose members or owners a set of changes could take away, found by index. */
+function affectedProjects(state: OrgState, changes: readonly Change[]): Set<string> {
+	const ids = new Set<string>();
+	for (const c of changes) {
+		if (c.kind === 'projectUser.delete' || c.kind === 'projectUser.put') ids.add(c.projectId);
+		else if (c.kind === 'projectTeam.delete' || c.kind === 'projectTeam.put') ids.add(c.projectId);
+		else if (c.kind === 'teamMember.delete' || c.kind === 'team.delete') {
+			for (const p of state.projectsOfTeam(c.teamId)) ids.add(p);
+		}
+	}
+	return ids;
+}
+
+function hasOwner(state: OrgState, project: ProjectState): boolean {
+	return project.individualOwnerCount() > 0 || project.ownerTeams().some((t) => state.teamMemberIds(t).length > 0);
+}
+
+/**
+ * Invariants 4 and 5 on every path at once: whatever the mutation, each active project
+ * it touches must keep a member and an owner once its changes are applied.
+ */
+export function guardProjects(state: OrgState, changes: readonly Change[]): Refusal | undefined {
+	const affected = affectedProjects(state, changes);
+	if (affected.size === 0) return undefined;
+	const after = new OverlayState(state);
+	after.apply(changes);
+	for (const projectId of affected) {
+		const project = after.project(projectId);
+		const meta = project?.project();
+		if (!project || meta?.status !== 'active') continue;
+		if (project.assignmentCount() === 0) {
+			return refuse('LAST_PROJECT_MEMBER', `Project ${meta.name} would have no members left: close the project instead.`);
+		}
+		if (!hasOwner(after, project)) {
+			return refuse('LAST_PROJECT_OWNER', `Project ${meta.name} would have no owner: add another owner first.`);
+		}
+	}
+	return undefined;
+}
