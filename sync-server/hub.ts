@@ -15,11 +15,13 @@ import {
 	CLOSE,
 	ClientMessage,
 	PROTOCOL_VERSION,
-	orgIdOf,
+	parseDocId,
+	projectDocId,
 	type ServerMessage,
 	type VerdictMessage
 } from '$lib/protocol/messages.ts';
-import { OrgRoom, SERVER_ORIGIN } from './org-room.ts';
+import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
+import { OrgRoom } from './org-room.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -34,15 +36,18 @@ interface Pending {
 	verdict: Verdict;
 	/** Connections waiting for this verdict: the sender, and any that retried it meanwhile. */
 	waiters: Connection[];
-	joined: string[];
-	left: string[];
 	room: OrgRoom | undefined;
+	changes: readonly Change[];
+	/** Members before the changes, to tell joins and departures. */
+	wasMember: Map<string, boolean>;
 }
 
 export interface HubOptions {
 	store: Store;
 	now?: () => number;
 }
+
+const NOT_A_MEMBER: Refusal = { ok: false, code: 'NOT_A_MEMBER', message: 'You are not a member of this organization.' };
 
 /**
  * The authority: takes mutations from connections, checks them with the domain,
@@ -75,7 +80,11 @@ export class SyncHub {
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
-		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user, docs: this.store.docsOf(user.id) });
+		const docs = this.store.docsOf(user.id).flatMap((docId) => {
+			const orgId = parseDocId(docId)?.orgId;
+			return orgId === undefined ? [] : (this.room(orgId, false)?.readableBy(user.id) ?? []);
+		});
+		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user, docs });
 		return conn;
 	}
 
@@ -89,7 +98,7 @@ export class SyncHub {
 	}
 
 	detach(conn: Connection) {
-		for (const docId of conn.docs) this.roomOf(docId)?.subscribers.delete(conn);
+		for (const docId of conn.docs) this.docRoom(docId)?.subscribers.delete(conn);
 		conn.docs.clear();
 		this.connections.get(conn.userId)?.delete(conn);
 	}
@@ -107,9 +116,9 @@ export class SyncHub {
 		this.send(conn, { t: 'error', code, message });
 	}
 
-	private roomOf(docId: string): OrgRoom | undefined {
-		const orgId = orgIdOf(docId);
-		return orgId === undefined ? undefined : this.room(orgId, false);
+	private docRoom(docId: string): DocRoom | undefined {
+		const orgId = parseDocId(docId)?.orgId;
+		return orgId === undefined ? undefined : this.room(orgId, false)?.docRoom(docId);
 	}
 
 	/** The loaded room of an organization; an unknown one is made only for org.create. */
@@ -136,19 +145,21 @@ export class SyncHub {
 				'Documents are written by the server only; send a mutation instead. The update was ignored.'
 			);
 		}
-		const room = this.roomOf(frame.doc);
-		if (!room || !room.state.member(conn.userId)) {
-			return this.send(conn, { t: 'revoked', doc: frame.doc, reason: 'You are not a member of this organization.' });
+		const orgId = parseDocId(frame.doc)?.orgId;
+		const room = orgId === undefined ? undefined : this.room(orgId, false);
+		const docRoom = room?.docRoom(frame.doc);
+		if (!room || !docRoom || !room.mayRead(frame.doc, conn.userId)) {
+			return this.send(conn, { t: 'revoked', doc: frame.doc, reason: 'You may not read this document.' });
 		}
 		let diff;
 		try {
-			diff = Y.encodeStateAsUpdate(room.doc, frame.payload);
+			diff = Y.encodeStateAsUpdate(docRoom.doc, frame.payload);
 		} catch {
 			return this.error(conn, 'INVALID_FRAME', 'The state vector could not be read.');
 		}
-		room.subscribers.add(conn);
-		conn.docs.add(room.docId);
-		conn.send(encodeSyncFrame(room.docId, SYNC_STEP2, diff));
+		docRoom.subscribers.add(conn);
+		conn.docs.add(docRoom.docId);
+		conn.send(encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff));
 	}
 
 	private receiveText(conn: Connection, text: string) {
@@ -178,16 +189,16 @@ export class SyncHub {
 			mutation: undefined,
 			verdict: { ok: true },
 			waiters: [conn],
-			joined: [],
-			left: [],
-			room: undefined
+			room: undefined,
+			changes: [],
+			wasMember: new Map()
 		};
 		const parsed = parseMutation(body);
 		if (!parsed.ok) pending.verdict = parsed;
 		else {
 			pending.mutation = parsed.mutation;
 			const room = this.room(parsed.mutation.orgId, parsed.mutation.type === 'org.create');
-			if (!room) pending.verdict = { ok: false, code: 'NOT_A_MEMBER', message: 'You are not a member of this organization.' };
+			if (!room) pending.verdict = NOT_A_MEMBER;
 			else {
 				pending.room = room;
 				const verdict = checkMutation(room.state, { actorId: conn.userId, now: this.now() }, parsed.mutation);
@@ -202,12 +213,12 @@ export class SyncHub {
 		this.enqueue(pending);
 	}
 
-	/** Applies changes to the room's document, noting who joins or leaves the organization. */
 	private apply(room: OrgRoom, changes: readonly Change[], pending: Pending) {
 		for (const c of changes) {
-			if (c.kind === 'member.put' && !room.state.member(c.member.userId)) pending.joined.push(c.member.userId);
-			if (c.kind === 'member.delete') pending.left.push(c.userId);
+			if (c.kind === 'member.put') pending.wasMember.set(c.member.userId, !!room.state.member(c.member.userId));
+			if (c.kind === 'member.delete') pending.wasMember.set(c.userId, true);
 		}
+		pending.changes = changes;
 		applyChanges(room.state, changes, SERVER_ORIGIN);
 	}
 
@@ -218,48 +229,44 @@ export class SyncHub {
 		setImmediate(() => this.flush());
 	}
 
-	/** Group commit: one transaction for the batch, then revocations, broadcasts, joins and verdicts. */
+	/** Group commit: one transaction for the batch, then access changes, broadcasts and verdicts. */
 	private flush() {
 		this.flushScheduled = false;
 		const batch = this.batch;
 		this.batch = [];
 		const rooms = new Set(batch.flatMap((p) => (p.room ? [p.room] : [])));
-		const broadcasts = new Map<OrgRoom, Uint8Array>();
+		const broadcasts: [OrgRoom, DocRoom, Uint8Array][] = [];
 		const at = this.now();
 		this.store.transaction(() => {
 			for (const room of rooms) {
-				const merged = room.persist();
-				if (merged) broadcasts.set(room, merged);
+				for (const docRoom of room.dirty) {
+					const merged = docRoom.persist();
+					if (merged) broadcasts.push([room, docRoom, merged]);
+				}
+				room.dirty.clear();
 			}
 			for (const p of batch) {
-				const refusal = p.verdict.ok ? undefined : p.verdict;
-				if (p.userId) {
-					this.store.recordMutation({
-						userId: p.userId,
-						id: p.id,
-						orgId: p.mutation?.orgId ?? null,
-						type: p.mutation?.type ?? String((p.body as { type?: unknown } | null)?.type ?? '?').slice(0, 64),
-						body: JSON.stringify(p.body ?? null).slice(0, 4096),
-						ok: p.verdict.ok,
-						code: refusal?.code ?? null,
-						message: refusal?.message ?? null,
-						at
-					});
+				if (p.userId) this.record(p, at);
+				for (const [userId, was] of p.wasMember) {
+					const is = !!p.room!.state.member(userId);
+					if (is && !was) this.store.addMembership(userId, p.room!.org.docId);
+					if (!is && was) this.store.removeMembership(userId, p.room!.org.docId);
 				}
-				for (const u of p.joined) this.store.addMembership(u, p.room!.docId);
-				for (const u of p.left) this.store.removeMembership(u, p.room!.docId);
 			}
 		});
-		for (const p of batch) for (const u of p.left) this.revoke(u, p.room!);
-		for (const [room, update] of broadcasts) {
-			const frame = encodeSyncFrame(room.docId, SYNC_UPDATE, update);
-			for (const conn of room.subscribers) {
-				// Access is re-checked on every send, not only at subscribe time.
-				if (room.state.member(conn.userId)) conn.send(frame);
-				else this.revoke(conn.userId, room);
+		// Whoever lost access stops receiving before anything is broadcast.
+		const access = batch.flatMap((p) => (p.room ? accessToRecheck(p.room, p.changes) : []));
+		for (const [room, userId, docIds] of access) this.syncAccess(room, userId, docIds, 'revoke');
+		for (const [room, docRoom, update] of broadcasts) {
+			const frame = encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update);
+			for (const conn of docRoom.subscribers) {
+				// Access is re-checked on every send, not only when subscribing.
+				if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
+				else this.syncAccess(room, conn.userId, [docRoom.docId], 'revoke');
 			}
 		}
-		for (const p of batch) for (const u of p.joined) this.subscribeAll(u, p.room!);
+		// Whoever gained access gets whole documents, which include this batch.
+		for (const [room, userId, docIds] of access) this.syncAccess(room, userId, docIds, 'grant');
 		for (const p of batch) {
 			this.inFlight.delete(`${p.userId}\u0000${p.id}`);
 			const message = verdictMessage(p.id, p.verdict);
@@ -267,23 +274,41 @@ export class SyncHub {
 		}
 	}
 
-	private revoke(userId: string, room: OrgRoom) {
-		if (room.state.member(userId)) return;
-		for (const conn of this.connections.get(userId) ?? []) {
-			if (!room.subscribers.delete(conn)) continue;
-			conn.docs.delete(room.docId);
-			this.send(conn, { t: 'revoked', doc: room.docId, reason: 'You are no longer a member of this organization.' });
-		}
+	private record(p: Pending, at: number) {
+		const refusal = p.verdict.ok ? undefined : p.verdict;
+		this.store.recordMutation({
+			userId: p.userId,
+			id: p.id,
+			orgId: p.mutation?.orgId ?? null,
+			type: p.mutation?.type ?? String((p.body as { type?: unknown } | null)?.type ?? '?').slice(0, 64),
+			body: JSON.stringify(p.body ?? null).slice(0, 4096),
+			ok: p.verdict.ok,
+			code: refusal?.code ?? null,
+			message: refusal?.message ?? null,
+			at
+		});
 	}
 
-	/** A user who just joined gets the whole document on every live connection, unasked. */
-	private subscribeAll(userId: string, room: OrgRoom) {
-		if (!room.state.member(userId)) return;
-		for (const conn of this.connections.get(userId) ?? []) {
-			if (conn.docs.has(room.docId)) continue;
-			room.subscribers.add(conn);
-			conn.docs.add(room.docId);
-			conn.send(encodeSyncFrame(room.docId, SYNC_UPDATE, Y.encodeStateAsUpdate(room.doc)));
+	/** Brings a user's live subscriptions to `docIds` in line with what it may read now. */
+	private syncAccess(room: OrgRoom, userId: string, docIds: readonly string[], mode: 'revoke' | 'grant') {
+		const conns = this.connections.get(userId);
+		if (!conns?.size) return;
+		for (const docId of docIds) {
+			const docRoom = room.docRoom(docId);
+			if (!docRoom) continue;
+			const may = room.mayRead(docId, userId);
+			for (const conn of conns) {
+				const has = conn.docs.has(docId);
+				if (mode === 'revoke' && has && !may) {
+					docRoom.subscribers.delete(conn);
+					conn.docs.delete(docId);
+					this.send(conn, { t: 'revoked', doc: docId, reason: 'You no longer have access to this.' });
+				} else if (mode === 'grant' && !has && may) {
+					docRoom.subscribers.add(conn);
+					conn.docs.add(docId);
+					conn.send(encodeSyncFrame(docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));
+				}
+			}
 		}
 	}
 
@@ -292,10 +317,10 @@ export class SyncHub {
 		const user = this.directory.user(userId);
 		if (!user) return;
 		for (const docId of this.store.docsOf(userId)) {
-			const room = this.roomOf(docId);
+			const orgId = parseDocId(docId)?.orgId;
+			const room = orgId === undefined ? undefined : this.room(orgId, false);
 			const member = room?.state.member(userId);
 			if (!room || !member) continue;
-			const updated = memberOf(user, member.role, member.joinedAt);
 			const pending: Pending = {
 				userId: '',
 				id: '',
@@ -303,18 +328,53 @@ export class SyncHub {
 				mutation: undefined,
 				verdict: { ok: true },
 				waiters: [],
-				joined: [],
-				left: [],
-				room
+				room,
+				changes: [],
+				wasMember: new Map()
 			};
-			applyChanges(room.state, [{ kind: 'member.put', member: updated }], SERVER_ORIGIN);
+			applyChanges(room.state, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }], SERVER_ORIGIN);
 			this.enqueue(pending);
 		}
 	}
 }
 
+/**
+ * Whose read access a batch of changes may have changed, and to which documents:
+ * found from the changes themselves, never by scanning the organization's members.
+ */
+function accessToRecheck(room: OrgRoom, changes: readonly Change[]): [OrgRoom, string, string[]][] {
+	const all = () => room.docIds();
+	const project = (projectId: string) => [projectDocId(room.orgId, projectId)];
+	const out: [OrgRoom, string, string[]][] = [];
+	for (const c of changes) {
+		switch (c.kind) {
+			case 'member.put':
+				out.push([room, c.member.userId, all()]);
+				break;
+			case 'member.delete':
+				out.push([room, c.userId, all()]);
+				break;
+			case 'teamMember.put':
+			case 'teamMember.delete':
+				out.push([room, c.userId, all()]);
+				break;
+			case 'projectUser.put':
+			case 'projectUser.delete':
+				out.push([room, c.userId, project(c.projectId)]);
+				break;
+			case 'projectTeam.put':
+			case 'projectTeam.delete':
+				for (const userId of room.state.teamMemberIds(c.teamId)) out.push([room, userId, project(c.projectId)]);
+				break;
+			case 'project.put':
+				// A new project is readable by owners and read-only members: check those connected.
+				for (const conn of room.org.subscribers) out.push([room, conn.userId, project(c.project.id)]);
+				break;
+		}
+	}
+	return out;
+}
+
 function verdictMessage(id: string, v: Verdict): VerdictMessage {
-	return v.ok
-		? { t: 'verdict', id, ok: true }
-		: { t: 'verdict', id, ok: false, code: v.code, message: v.message };
+	return v.ok ? { t: 'verdict', id, ok: true } : { t: 'verdict', id, ok: false, code: v.code, message: v.message };
 }

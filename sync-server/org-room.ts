@@ -1,58 +1,60 @@
-import * as Y from 'yjs';
-import { OrgDocState, type Directory } from '$lib/domain/index.ts';
-import { orgDocId } from '$lib/protocol/messages.ts';
-import type { Connection } from './socket.ts';
+import { OrgDocState, canReadProject, type Directory } from '$lib/domain/index.ts';
+import { orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { DocRoom } from './doc-room.ts';
 import type { Store } from './store.ts';
 
-/** Origin of every change the server makes, so update listeners tell them from loads. */
-export const SERVER_ORIGIN = 'server';
-
-/** Compact a document's update log into one row once it grows past this many rows. */
-const COMPACT_AFTER = 500;
-
-/** One organization's document, its subscribers and the updates not yet written. */
+/** An organization's document and its projects' documents, with the state the rules read. */
 export class OrgRoom {
-	readonly docId: string;
-	readonly doc = new Y.Doc({ gc: true });
+	readonly org: DocRoom;
 	readonly state: OrgDocState;
-	readonly subscribers = new Set<Connection>();
-	private unsaved: Uint8Array[] = [];
-	private storedRows = 0;
-	private lastSeq = 0;
+	private readonly projects = new Map<string, DocRoom>();
+	/** Documents changed since the last commit. */
+	readonly dirty = new Set<DocRoom>();
 
 	constructor(
 		readonly orgId: string,
-		private readonly store: Store,
+		store: Store,
 		directory: Directory
 	) {
-		this.docId = orgDocId(orgId);
-		for (const row of store.docUpdates(this.docId)) {
-			Y.applyUpdate(this.doc, row.data);
-			this.lastSeq = row.seq;
-			this.storedRows++;
+		const markDirty = (room: DocRoom) => this.dirty.add(room);
+		this.org = new DocRoom(orgDocId(orgId), store, markDirty);
+		for (const docId of store.docIdsWithPrefix(projectDocId(orgId, ''))) {
+			const projectId = parseDocId(docId)?.projectId;
+			if (projectId) this.projects.set(projectId, new DocRoom(docId, store, markDirty));
 		}
-		this.state = new OrgDocState(this.doc, directory);
-		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-			if (origin === SERVER_ORIGIN) this.unsaved.push(update);
+		this.state = new OrgDocState(this.org.doc, directory, (projectId) => {
+			const room = new DocRoom(projectDocId(orgId, projectId), store, markDirty);
+			this.projects.set(projectId, room);
+			return room.doc;
 		});
+		for (const [projectId, room] of this.projects) this.state.attachProject(projectId, room.doc);
 	}
 
 	exists(): boolean {
 		return this.state.org() !== undefined;
 	}
 
-	/** Writes unsaved updates (inside the caller's transaction); returns them merged for broadcast. */
-	persist(): Uint8Array | undefined {
-		if (this.unsaved.length === 0) return undefined;
-		const merged = Y.mergeUpdates(this.unsaved);
-		this.unsaved = [];
-		if (this.storedRows + 1 >= COMPACT_AFTER) {
-			this.lastSeq = this.store.compact(this.docId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
-			this.storedRows = 1;
-		} else {
-			this.lastSeq = this.store.appendUpdate(this.docId, merged);
-			this.storedRows++;
-		}
-		return merged;
+	docRoom(docId: string): DocRoom | undefined {
+		const parsed = parseDocId(docId);
+		if (parsed?.orgId !== this.orgId) return undefined;
+		return parsed.projectId === undefined ? this.org : this.projects.get(parsed.projectId);
+	}
+
+	docIds(): string[] {
+		return [this.org.docId, ...[...this.projects.values()].map((r) => r.docId)];
+	}
+
+	/** SPEC §2 and invariant 10: members read the organization; projects as canReadProject says. */
+	mayRead(docId: string, userId: string): boolean {
+		const parsed = parseDocId(docId);
+		if (parsed?.orgId !== this.orgId) return false;
+		if (parsed.projectId === undefined) return this.state.member(userId) !== undefined;
+		return canReadProject(this.state, parsed.projectId, userId);
+	}
+
+	/** The documents a user may read now. */
+	readableBy(userId: string): string[] {
+		if (!this.state.member(userId)) return [];
+		return this.docIds().filter((docId) => this.mayRead(docId, userId));
 	}
 }

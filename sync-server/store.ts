@@ -115,6 +115,7 @@ export class Store {
 			docUpdates: db.prepare('select seq, data from doc_updates where doc_id = ? order by seq'),
 			insertUpdate: db.prepare('insert into doc_updates (doc_id, data) values (?, ?)'),
 			deleteUpdatesUpTo: db.prepare('delete from doc_updates where doc_id = ? and seq <= ?'),
+			docIdsInRange: db.prepare('select distinct doc_id from doc_updates where doc_id >= ? and doc_id < ?'),
 			docsOf: db.prepare('select doc_id from memberships where user_id = ?'),
 			addMembership: db.prepare('insert or ignore into memberships values (?, ?)'),
 			removeMembership: db.prepare('delete from memberships where user_id = ? and doc_id = ?'),
@@ -180,6 +181,11 @@ export class Store {
 	compact(docId: string, upToSeq: number, merged: Uint8Array): number {
 		this.q.deleteUpdatesUpTo.run(docId, upToSeq);
 		return this.appendUpdate(docId, merged);
+	}
+
+	docIdsWithPrefix(prefix: string): string[] {
+		const rows = this.q.docIdsInRange.all(prefix, `${prefix}\u{10ffff}`) as { doc_id: string }[];
+		return rows.map((r) => r.doc_id);
 	}
 
 	docsOf(userId: string): string[] {

@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
 import { OrgDocState, type Directory, type UserProfile } from '../domain/index.ts';
+import { orgDocId, parseDocId } from '../protocol/messages.ts';
 import type { RosterDb } from './db.ts';
 
 export interface Replica {
-	docId: string;
+	orgId: string;
 	doc: Y.Doc;
 	state: OrgDocState;
 }
@@ -27,16 +28,23 @@ function memberDirectory(state: () => OrgDocState): Directory {
 	};
 }
 
-/** Server-sent documents kept in IndexedDB exactly as received; the client never edits them. */
+/**
+ * Server-sent documents kept in IndexedDB exactly as received; the client never edits
+ * them. An organization's replica holds its projects' documents too.
+ */
 export class Replicas {
-	private readonly byId = new Map<string, Replica>();
+	private readonly orgs = new Map<string, Replica>();
+	private readonly docs = new Map<string, Y.Doc>();
 	constructor(private readonly db: RosterDb) {}
 
-	get(docId: string) {
-		return this.byId.get(docId);
+	get(orgId: string) {
+		return this.orgs.get(orgId);
 	}
 	all() {
-		return [...this.byId.values()];
+		return [...this.orgs.values()];
+	}
+	docIds() {
+		return [...this.docs.keys()];
 	}
 
 	/** Loads every stored document, merging each one's update log into a single row. */
@@ -46,7 +54,9 @@ export class Replicas {
 		for (const r of rows) byDoc.set(r.docId, [...(byDoc.get(r.docId) ?? []), r.data]);
 		for (const [docId, updates] of byDoc) {
 			const merged = Y.mergeUpdates(updates);
-			this.open(docId, merged);
+			const doc = this.ensure(docId);
+			if (!doc) continue;
+			Y.applyUpdate(doc, merged);
 			if (updates.length > 1) {
 				await this.db.transaction('rw', this.db.updates, async () => {
 					await this.db.updates.where('docId').equals(docId).delete();
@@ -56,27 +66,49 @@ export class Replicas {
 		}
 	}
 
-	private open(docId: string, initial?: Uint8Array): Replica {
+	private org(orgId: string): Replica {
+		let replica = this.orgs.get(orgId);
+		if (replica) return replica;
 		const doc = new Y.Doc();
-		if (initial) Y.applyUpdate(doc, initial);
-		const replica: Replica = { docId, doc, state: undefined as unknown as OrgDocState };
-		replica.state = new OrgDocState(doc, memberDirectory(() => replica.state));
-		this.byId.set(docId, replica);
+		const r: Replica = { orgId, doc, state: undefined as unknown as OrgDocState };
+		r.state = new OrgDocState(doc, memberDirectory(() => r.state));
+		this.orgs.set(orgId, (replica = r));
+		this.docs.set(orgDocId(orgId), doc);
 		return replica;
 	}
 
-	ensure(docId: string): Replica {
-		return this.byId.get(docId) ?? this.open(docId);
+	/** The Y.Doc for a document id, made (and, for a project, attached to its organization) on first use. */
+	ensure(docId: string): Y.Doc | undefined {
+		const existing = this.docs.get(docId);
+		if (existing) return existing;
+		const parsed = parseDocId(docId);
+		if (!parsed) return undefined;
+		const org = this.org(parsed.orgId);
+		if (parsed.projectId === undefined) return org.doc;
+		const doc = org.state.projectDoc(parsed.projectId);
+		this.docs.set(docId, doc);
+		return doc;
 	}
 
 	async applyRemote(docId: string, update: Uint8Array) {
-		Y.applyUpdate(this.ensure(docId).doc, update, 'server');
+		const doc = this.ensure(docId);
+		if (!doc) return;
+		Y.applyUpdate(doc, update, 'server');
 		await this.db.updates.add({ docId, data: update });
 	}
 
+	/** Forgets a document; dropping an organization drops its projects as well. */
 	async drop(docId: string) {
-		this.byId.get(docId)?.doc.destroy();
-		this.byId.delete(docId);
-		await this.db.updates.where('docId').equals(docId).delete();
+		const parsed = parseDocId(docId);
+		if (!parsed) return;
+		const gone = parsed.projectId === undefined ? this.docIds().filter((id) => parseDocId(id)?.orgId === parsed.orgId) : [docId];
+		for (const id of gone) {
+			const projectId = parseDocId(id)?.projectId;
+			if (projectId !== undefined) this.orgs.get(parsed.orgId)?.state.detachProject(projectId);
+			this.docs.get(id)?.destroy();
+			this.docs.delete(id);
+			await this.db.updates.where('docId').equals(id).delete();
+		}
+		if (parsed.projectId === undefined) this.orgs.delete(parsed.orgId);
 	}
 }

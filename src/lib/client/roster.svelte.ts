@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { Mutation, UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
-import { orgDocId, orgIdOf, type ServerMessage } from '../protocol/messages.ts';
+import type { ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { orgView, pendingOverlay } from './org-view.ts';
@@ -65,11 +65,11 @@ export class RosterSession {
 	/** Organizations this user can see: synced ones plus ones it created offline. */
 	get orgs() {
 		void this.version;
-		const synced = this.replicas.all().flatMap((r) => orgIdOf(r.docId) ?? []);
+		const synced = this.replicas.all().map((r) => r.orgId);
 		const created = this.outbox.filter((e) => e.mutation.type === 'org.create' && e.status === 'pending' && !synced.includes(e.orgId));
 		return [...synced, ...created.map((e) => e.orgId)]
 			.flatMap((id) => {
-				const replica = this.replicas.get(orgDocId(id));
+				const replica = this.replicas.get(id);
 				const { overlay } = pendingOverlay(replica, id, this.outbox, this.user.id);
 				const org = overlay.org();
 				if (!org || org.status === 'closed' || !overlay.member(this.user.id)) return [];
@@ -80,7 +80,7 @@ export class RosterSession {
 
 	view(orgId: string) {
 		void this.version;
-		return orgView(this.replicas.get(orgDocId(orgId)), orgId, this.outbox, this.user.id);
+		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user.id);
 	}
 
 	async submit(mutation: Mutation) {
@@ -118,8 +118,11 @@ export class RosterSession {
 		switch (m.t) {
 			case 'welcome': {
 				// Anything this browser kept of a document the user may no longer read goes now.
-				for (const r of this.replicas.all()) if (!m.docs.includes(r.docId)) await this.replicas.drop(r.docId);
-				for (const docId of m.docs) this.socket.send(step1Frame(docId, this.replicas.ensure(docId).doc));
+				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.replicas.drop(docId);
+				for (const docId of m.docs) {
+					const doc = this.replicas.ensure(docId);
+					if (doc) this.socket.send(step1Frame(docId, doc));
+				}
 				for (const e of this.outbox) if (e.status === 'pending') this.send(e);
 				this.version++;
 				this.status = 'online';

@@ -49,5 +49,15 @@ export const CLOSE = {
 	shutdown: { code: 1001, reason: 'Server shutting down' }
 } as const;
 
+/** Document ids: `org:<orgId>` for an organization, `project:<orgId>/<projectId>` for each of its projects. */
 export const orgDocId = (orgId: string) => `org:${orgId}`;
-export const orgIdOf = (docId: string) => (docId.startsWith('org:') ? docId.slice(4) : undefined);
+export const projectDocId = (orgId: string, projectId: string) => `project:${orgId}/${projectId}`;
+
+export function parseDocId(docId: string): { orgId: string; projectId?: string } | undefined {
+	const org = /^org:([A-Za-z0-9_-]{1,64})$/.exec(docId);
+	if (org) return { orgId: org[1]! };
+	const project = /^project:([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(docId);
+	return project ? { orgId: project[1]!, projectId: project[2]! } : undefined;
+}
+
+export const orgIdOf = (docId: string) => (docId.startsWith('org:') ? parseDocId(docId)?.orgId : undefined);
