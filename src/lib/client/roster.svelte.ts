@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import type { Mutation, UserProfile } from '../domain/index.ts';
+import { parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
@@ -83,18 +83,25 @@ export class RosterSession {
 		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user.id);
 	}
 
+	/**
+	 * Queues a mutation. It is parsed here, at the boundary: the copy is plain data (form
+	 * state may be reactive proxies, which IndexedDB cannot store), and bad input is shown
+	 * as refused rather than sent.
+	 */
 	async submit(mutation: Mutation) {
+		const parsed = parseMutation(mutation);
 		const entry: OutboxEntry = {
 			id: crypto.randomUUID(),
 			seq: ++this.seq,
 			orgId: mutation.orgId,
-			mutation,
-			status: 'pending',
+			mutation: parsed.ok ? parsed.mutation : $state.snapshot(mutation),
+			status: parsed.ok ? 'pending' : 'refused',
+			...(parsed.ok ? {} : { code: parsed.code, message: parsed.message }),
 			createdAt: Date.now()
 		};
 		await this.db.outbox.put(entry);
 		this.outbox = [...this.outbox, entry];
-		this.send(entry);
+		if (parsed.ok) this.send(entry);
 	}
 
 	/** A refused mutation is retried as a new one: the server keeps the first verdict of an id. */

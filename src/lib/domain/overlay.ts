@@ -197,6 +197,20 @@ class ProjectOverlay implements ProjectState {
 		}
 		return count;
 	}
+	assignedUsers() {
+		return this.assigned(this.base?.assignedUsers() ?? [], this.overlay.touchedProjectUsers);
+	}
+	assignedTeams() {
+		return this.assigned(this.base?.assignedTeams() ?? [], this.overlay.touchedProjectTeams);
+	}
+	private assigned<K extends string>(base: string[], map: Map<string, Touched<K>>) {
+		const ids = new Set(base);
+		for (const t of this.touched(map)) {
+			if (t.roles) ids.add(t.id);
+			else ids.delete(t.id);
+		}
+		return [...ids];
+	}
 	ownerTeams() {
 		const ids = new Set(this.base?.ownerTeams() ?? []);
 		for (const t of this.touched(this.overlay.touchedProjectTeams)) {

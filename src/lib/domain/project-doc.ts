@@ -72,4 +72,10 @@ export class ProjectDocState implements ProjectState {
 	ownerTeams() {
 		return [...this.owningTeams];
 	}
+	assignedUsers() {
+		return [...projectMaps(this.doc).users.keys()];
+	}
+	assignedTeams() {
+		return [...projectMaps(this.doc).teams.keys()];
+	}
 }

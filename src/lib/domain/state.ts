@@ -35,6 +35,9 @@ export interface ProjectState {
 	individualOwnerCount(): number;
 	/** Teams assigned with PROJECT_OWNER. */
 	ownerTeams(): string[];
+	/** Every assigned user and team, for listing (O(assignments)); checks use the indexes above. */
+	assignedUsers(): string[];
+	assignedTeams(): string[];
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */

@@ -1,0 +1,79 @@
+import {
+	ORG_ROLES,
+	PROJECT_ROLES,
+	mayAttempt,
+	projectRoleSources,
+	type Project,
+	type ProjectRole
+} from '../domain/index.ts';
+import type { OrgView } from './org-view.ts';
+
+export interface ProjectUserRow {
+	userId: string;
+	username: string;
+	email: string;
+	/** Its own assignment, if any: what can be edited or removed here. */
+	individual: ProjectRole[] | undefined;
+	/** "individually: Owner; via team Ops: Read only" */
+	why: string;
+	pending: boolean;
+}
+
+export interface ProjectTeamRow {
+	teamId: string;
+	name: string;
+	roles: ProjectRole[];
+	memberCount: number;
+	pending: boolean;
+}
+
+export interface ProjectView {
+	project: Project;
+	users: ProjectUserRow[];
+	teams: ProjectTeamRow[];
+	mayManage: boolean;
+}
+
+export const roleLabels = (roles: readonly ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
+
+/** A project's users and teams, pending changes included, each user saying where its roles come from. */
+export function projectView(view: OrgView, projectId: string, actorId: string): ProjectView | undefined {
+	const state = view.state;
+	const project = state.project(projectId);
+	const meta = project?.project();
+	if (!project || !meta) return undefined;
+	const teamName = (teamId: string) => state.team(teamId)?.name ?? 'a deleted team';
+	const teamIds = project.assignedTeams();
+	const userIds = new Set([...project.assignedUsers(), ...teamIds.flatMap((t) => state.teamMemberIds(t))]);
+	const touchedUser = (id: string) => view.state.touchedProjectUsers.has(`${projectId}/${id}`);
+	const touchedTeam = (id: string) => view.state.touchedProjectTeams.has(`${projectId}/${id}`);
+	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
+		const member = state.member(userId);
+		if (!member) return [];
+		const why = projectRoleSources(state, projectId, userId)
+			.filter((s) => s.via !== 'organization')
+			.map((s) => `${s.via === 'individual' ? 'individually' : `via team ${teamName((s.via as { teamId: string }).teamId)}`}: ${roleLabels(s.roles)}`);
+		if (member.role === 'ORG_OWNER') why.push(`as ${ORG_ROLES.ORG_OWNER.label}: Owner`);
+		return [
+			{
+				userId,
+				username: member.username,
+				email: member.email,
+				individual: project.userRoles(userId),
+				why: why.join('; '),
+				pending: touchedUser(userId)
+			}
+		];
+	});
+	users.sort((a, b) => a.username.localeCompare(b.username));
+	const teams = teamIds
+		.map((teamId) => ({
+			teamId,
+			name: teamName(teamId),
+			roles: project.teamRoles(teamId) ?? [],
+			memberCount: state.teamMemberIds(teamId).length,
+			pending: touchedTeam(teamId)
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	return { project: meta, users, teams, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
+}
