@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { Email, Username, type UserProfile } from '$lib/domain/index.ts';
+import { Email, Username, roleMay, type UserProfile } from '$lib/domain/index.ts';
 import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
@@ -15,6 +15,15 @@ const MAX_BODY = 64 * 1024;
 
 const Password = z.string().min(8, 'A password has at least 8 characters').max(200);
 const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: z.string().trim().max(100).default('') });
+const ActivityQuery = z.object({
+	org: z.string().min(1).max(64),
+	user: z.string().max(64).optional(),
+	teamId: z.string().max(64).optional(),
+	projectId: z.string().max(64).optional(),
+	kind: z.string().max(64).optional(),
+	before: z.coerce.number().int().positive().optional(),
+	limit: z.coerce.number().int().min(1).max(200).default(50)
+});
 const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200) });
 
 const TYPES: Record<string, string> = {
@@ -109,6 +118,8 @@ export class HttpApi {
 			}
 			case 'GET /api/verify-email':
 				return this.verifyEmail(url, res);
+			case 'GET /api/activity':
+				return this.activity(req, url, res);
 			default:
 				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		}
@@ -190,6 +201,32 @@ export class HttpApi {
 		if (ok) this.deps.hub.refreshProfile(row.user_id);
 		res.writeHead(302, { location: ok ? '/?verified=1' : '/?verified=0' });
 		res.end();
+	}
+
+	/** The activity feed: every accepted and refused mutation of an organization, for owners and read-only members. */
+	private activity(req: IncomingMessage, url: URL, res: ServerResponse) {
+		const me = this.session(req)?.user;
+		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const q = parse(ActivityQuery, Object.fromEntries(url.searchParams));
+		const role = this.deps.hub.memberRole(q.org, me.id);
+		if (!role || !roleMay(role, 'activity.view')) {
+			throw new HttpError(403, 'FORBIDDEN', 'Only organization owners and read-only members may read the activity feed.');
+		}
+		const user = q.user ? this.deps.store.user(q.user) : undefined;
+		const rows = this.deps.store.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
+		json(res, 200, {
+			entries: rows.map((r) => ({
+				seq: r.seq,
+				at: r.at,
+				actor: { id: r.user_id, username: r.username ?? 'a deleted user' },
+				type: r.type,
+				mutation: JSON.parse(r.body) as unknown,
+				ok: r.ok === 1,
+				code: r.code,
+				message: r.message
+			})),
+			more: rows.length === q.limit
+		});
 	}
 
 	private startSession(res: ServerResponse, userId: string) {

@@ -312,6 +312,11 @@ export class SyncHub {
 		}
 	}
 
+	/** A member's role in an organization, for HTTP routes that answer by the same role table. */
+	memberRole(orgId: string, userId: string) {
+		return this.room(orgId, false)?.state.member(userId)?.role;
+	}
+
 	/** Copies a user's changed profile (e.g. a verified email) into every organization it belongs to. */
 	refreshProfile(userId: string) {
 		const user = this.directory.user(userId);

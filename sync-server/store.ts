@@ -7,6 +7,27 @@ export interface StoredUser extends UserProfile {
 	passwordHash: string;
 }
 
+export interface ActivityFilter {
+	user?: { id: string; username: string };
+	teamId?: string;
+	projectId?: string;
+	kind?: string;
+	before?: number;
+	limit: number;
+}
+
+export interface ActivityRow {
+	seq: number;
+	user_id: string;
+	username: string | null;
+	type: string;
+	body: string;
+	ok: number;
+	code: string | null;
+	message: string | null;
+	at: number;
+}
+
 export interface MutationRecord {
 	userId: string;
 	id: string;
@@ -196,6 +217,32 @@ export class Store {
 	}
 	removeMembership(userId: string, docId: string) {
 		this.q.removeMembership.run(userId, docId);
+	}
+
+	/** One page of an organization's activity, newest first, filtered by what the entries name. */
+	activity(orgId: string, f: ActivityFilter): ActivityRow[] {
+		const where = ['m.org_id = ?'];
+		const args: (string | number)[] = [orgId];
+		const add = (clause: string, ...values: (string | number)[]) => {
+			where.push(clause);
+			args.push(...values);
+		};
+		if (f.user) {
+			add(
+				"(m.user_id = ? or json_extract(m.body, '$.userId') = ? or json_extract(m.body, '$.username') = ?)",
+				f.user.id,
+				f.user.id,
+				f.user.username
+			);
+		}
+		if (f.teamId) add("json_extract(m.body, '$.teamId') = ?", f.teamId);
+		if (f.projectId) add("json_extract(m.body, '$.projectId') = ?", f.projectId);
+		if (f.kind) add("(m.type = ? or m.type like ? escape '!')", f.kind, `${f.kind.replace(/[!%_]/g, '!$&')}.%`);
+		if (f.before) add('m.rowid < ?', f.before);
+		const sql = `select m.rowid as seq, m.user_id, u.username, m.type, m.body, m.ok, m.code, m.message, m.at
+			from mutations m left join users u on u.id = m.user_id
+			where ${where.join(' and ')} order by m.rowid desc limit ?`;
+		return this.db.prepare(sql).all(...args, f.limit) as ActivityRow[];
 	}
 
 	/** The first verdict given to this mutation id, if it was seen before. */

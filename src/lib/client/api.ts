@@ -25,7 +25,20 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<Ap
 	};
 }
 
+export interface ActivityEntry {
+	seq: number;
+	at: number;
+	actor: { id: string; username: string };
+	type: string;
+	mutation: Record<string, unknown> | null;
+	ok: boolean;
+	code: string | null;
+	message: string | null;
+}
+
 export const api = {
+	activity: (params: Record<string, string>) =>
+		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
 	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>

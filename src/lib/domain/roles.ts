@@ -8,7 +8,8 @@ export type OrgAction =
 	| 'teams.manage'
 	| 'projects.create'
 	/** Read every project of the organization without being assigned to it. */
-	| 'projects.readAll';
+	| 'projects.readAll'
+	| 'activity.view';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
 export type PrimaryAdminAction = 'org.transferPrimaryAdmin';
@@ -28,7 +29,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll'],
+		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll', 'activity.view'],
 		implicitProjectRoles: ['PROJECT_OWNER']
 	},
 	ORG_PROJECT_CREATOR: {
@@ -52,7 +53,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_READ_ONLY: {
 		label: 'Read Only',
 		summary: 'Views everything; changes only its own profile',
-		may: ['org.view', 'projects.readAll'],
+		may: ['org.view', 'projects.readAll', 'activity.view'],
 		implicitProjectRoles: []
 	},
 	ORG_MEMBER: {
