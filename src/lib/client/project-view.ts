@@ -71,7 +71,7 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			teamId,
 			name: teamName(teamId),
 			roles: project.teamRoles(teamId) ?? [],
-			memberCount: state.teamMemberIds(teamId).length,
+			memberCount: state.teamMemberCount(teamId),
 			pending: touchedTeam(teamId)
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));

@@ -103,6 +103,9 @@ class Index {
 	get(key: string): string[] {
 		return [...(this.map.get(key) ?? [])];
 	}
+	count(key: string): number {
+		return this.map.get(key)?.size ?? 0;
+	}
 }
 
 /**
@@ -246,6 +249,9 @@ export class OrgDocState implements OrgState {
 	}
 	teamMemberIds(teamId: string) {
 		return this.membersOfTeam.get(teamId);
+	}
+	teamMemberCount(teamId: string) {
+		return this.membersOfTeam.count(teamId);
 	}
 	user(userId: string): UserProfile | undefined {
 		return this.directory.user(userId);

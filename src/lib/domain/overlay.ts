@@ -118,6 +118,15 @@ export class OverlayState implements OrgState {
 		}
 		return [...ids].filter((id) => this.team(id));
 	}
+	/** O(pending), not O(team): the base count adjusted by pending membership changes. */
+	teamMemberCount(teamId: string) {
+		if (!this.team(teamId)) return 0;
+		let count = this.base.teamMemberCount(teamId);
+		for (const tm of this.touchedTeamMembers.values()) {
+			if (tm.teamId === teamId) count += +tm.in - +this.base.isTeamMember(teamId, tm.userId);
+		}
+		return count;
+	}
 	teamMemberIds(teamId: string) {
 		if (!this.team(teamId)) return [];
 		const ids = new Set(this.base.teamMemberIds(teamId));

@@ -80,7 +80,7 @@ function affectedProjects(state: OrgState, changes: readonly Change[]): Set<stri
 }
 
 function hasOwner(state: OrgState, project: ProjectState): boolean {
-	return project.individualOwnerCount() > 0 || project.ownerTeams().some((t) => state.teamMemberIds(t).length > 0);
+	return project.individualOwnerCount() > 0 || project.ownerTeams().some((t) => state.teamMemberCount(t) > 0);
 }
 
 /**

@@ -14,6 +14,7 @@ export interface OrgState {
 	/** Kept indexes: a user's teams and a team's members, read without a scan. */
 	teamsOf(userId: string): string[];
 	teamMemberIds(teamId: string): string[];
+	teamMemberCount(teamId: string): number;
 	/** A project of this organization (its own document); undefined if unknown to this replica. */
 	project(projectId: string): ProjectState | undefined;
 	/** Kept indexes: projects a team is assigned to, and projects a user is individually assigned to. */
