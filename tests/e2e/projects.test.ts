@@ -64,3 +64,31 @@ it('edits roles, and refuses to remove the last owner with a sentence naming the
 	expect(await refused().textContent()).toContain('Project Apollo would have no owner: add another owner first.');
 	expect(await user('ann').count()).toBe(1);
 });
+
+it('a member asks to join from a link; an owner sees the request after the members and approves it', async () => {
+	const projectUrl = new URL(ann.url()).pathname;
+	const bob = await e2e.context().then((c) => c.newPage());
+	await bob.goto('/signin');
+	await bob.getByLabel('Username').fill('bob');
+	await bob.getByLabel('Password').fill('correct horse battery');
+	await bob.getByRole('button', { name: 'Sign in' }).click();
+	await bob.waitForURL('**/orgs');
+	// bob reaches Apollo only through team Ops; take him out of the team so he cannot see it.
+	await ann.getByRole('button', { name: 'Remove team Ops from the project' }).click();
+	await expect.poll(() => ann.locator('[data-testid=project-team]').count()).toBe(0);
+
+	await bob.goto(projectUrl);
+	await bob.getByRole('heading', { name: 'Project not available' }).waitFor();
+	await bob.getByRole('button', { name: 'Ask to join' }).click();
+	await expect.poll(() => bob.getByTestId('sync-status').textContent()).toMatch(/Online$/);
+
+	const request = ann.locator('[data-testid=join-request][data-username=bob]');
+	await request.waitFor();
+	await request.getByRole('group', { name: 'Roles for bob' }).getByLabel('Cluster Manager').check();
+	await request.getByRole('button', { name: 'Approve' }).click();
+	await expect.poll(() => user('bob').textContent()).toContain('individually: Cluster Manager, Read only');
+	expect(await request.count()).toBe(0);
+	// The document reaches bob's open page at once: he now sees the project.
+	await bob.getByRole('heading', { name: /Apollo/ }).waitFor();
+	await bob.context().close();
+});

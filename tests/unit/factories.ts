@@ -68,7 +68,7 @@ export interface OrgSpec {
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
 	/** Projects by name (id `p-<lowercased name>`) with user and team assignments. */
-	projects?: { name: string; users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][] }[];
+	projects?: { name: string; users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][]; requests?: string[] }[];
 }
 
 export function projectId(name: string): string {
@@ -137,7 +137,11 @@ export function orgWith(spec: OrgSpec): Fixture {
 			...(spec.projects ?? []).flatMap((p): Change[] => [
 				{ kind: 'project.put', project: { id: projectId(p.name), orgId: ORG_ID, name: p.name, status: 'active', createdAt: NOW } },
 				...(p.users ?? []).map(([u, roles]): Change => ({ kind: 'projectUser.put', projectId: projectId(p.name), userId: id(u), roles })),
-				...(p.teams ?? []).map(([t, roles]): Change => ({ kind: 'projectTeam.put', projectId: projectId(p.name), teamId: teamId(t), roles }))
+				...(p.teams ?? []).map(([t, roles]): Change => ({ kind: 'projectTeam.put', projectId: projectId(p.name), teamId: teamId(t), roles })),
+				...(p.requests ?? []).map((u): Change => {
+					const { id: userId, username, email } = directory.user(id(u))!;
+					return { kind: 'joinRequest.put', projectId: projectId(p.name), request: { userId, username, email, at: NOW } };
+				})
 			])
 		],
 		'fixture'

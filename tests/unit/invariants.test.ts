@@ -38,7 +38,7 @@ function acme() {
 			{ name: 'Ops', members: ['carol'] },
 			{ name: 'Dev', members: [] }
 		],
-		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']], ['bob', ['PROJECT_OWNER']]], teams: [['Ops', ['PROJECT_READ_ONLY']]] }]
+		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']], ['bob', ['PROJECT_OWNER']]], teams: [['Ops', ['PROJECT_READ_ONLY']]], requests: ['dan'] }]
 	});
 }
 
@@ -195,7 +195,10 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_READ_ONLY'] },
 		'project.removeUser': { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('bob') },
 		'project.removeTeam': { type: 'project.removeTeam', projectId: projectId('Apollo'), teamId: teamId('Ops') },
-		'project.close': { type: 'project.close', projectId: projectId('Apollo') }
+		'project.close': { type: 'project.close', projectId: projectId('Apollo') },
+		'join.request': { type: 'join.request', projectId: projectId('Apollo') },
+		'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('dan'), roles: ['PROJECT_READ_ONLY'] },
+		'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('dan') }
 	};
 
 	function closed() {
@@ -216,7 +219,7 @@ describe('a closed organization is read-only (invariant 8)', () => {
 	it('every intent is accepted by someone while the organization is active', () => {
 		const fx = acme();
 		for (const type of MUTATION_TYPES.filter((t) => t !== 'org.create')) {
-			const actor = type === 'member.leave' ? 'carol' : 'ann';
+			const actor = type === 'member.leave' || type === 'join.request' ? 'carol' : 'ann';
 			expectAccepted(fx.check(actor, intents[type]));
 		}
 	});
@@ -233,7 +236,7 @@ describe('random walks keep the invariants', () => {
 		const project = projectId(pick(rand, ['Apollo', 'Gemini']));
 		const projectRoles = (): ProjectRole[] => ProjectRole.options.filter(() => rand() < 0.5).concat(rand() < 0.5 ? ['PROJECT_OWNER'] : []);
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
-			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose'] as const;
+			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny'] as const;
 		switch (pick(rand, kinds)) {
 			case 'add':
 				return { type: 'member.add', username: target, role: pick(rand, roles) };
@@ -275,6 +278,12 @@ describe('random walks keep the invariants', () => {
 				return { type: 'project.setTeamRoles', projectId: project, teamId: teamId(team), roles: projectRoles() };
 			case 'projectTeamRemove':
 				return { type: 'project.removeTeam', projectId: project, teamId: teamId(team) };
+			case 'joinRequest':
+				return { type: 'join.request', projectId: project };
+			case 'joinApprove':
+				return { type: 'join.approve', projectId: project, userId: id(target), roles: projectRoles() };
+			case 'joinDeny':
+				return { type: 'join.deny', projectId: project, userId: id(target) };
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };

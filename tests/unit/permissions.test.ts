@@ -52,7 +52,11 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'project.setTeamRoles':     [Y, Y, F, F, F, F, F, N],
 	'project.removeUser':       [Y, Y, F, F, F, F, F, N],
 	'project.removeTeam':       [Y, Y, F, F, F, F, F, N],
-	'project.close':            [Y, Y, F, F, F, F, F, N]
+	'project.close':            [Y, Y, F, F, F, F, F, N],
+	// Any member but a read-only one may ask to join (the primary admin is already in Apollo).
+	'join.request':             ['ALREADY_ASSIGNED', Y, Y, Y, Y, F, Y, N],
+	'join.approve':             [Y, Y, F, F, F, F, F, N],
+	'join.deny':                [Y, Y, F, F, F, F, F, N]
 };
 
 /** For each type, a mutation that every check but the permission one accepts. */
@@ -76,7 +80,10 @@ const INTENT: Record<MutationType, Intent> = {
 	'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Dev'), roles: ['PROJECT_CLUSTER_MANAGER'] },
 	'project.removeUser': { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('tim') },
 	'project.removeTeam': { type: 'project.removeTeam', projectId: projectId('Apollo'), teamId: teamId('Dev') },
-	'project.close': { type: 'project.close', projectId: projectId('Apollo') }
+	'project.close': { type: 'project.close', projectId: projectId('Apollo') },
+	'join.request': { type: 'join.request', projectId: projectId('Apollo') },
+	'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('tim2'), roles: ['PROJECT_READ_ONLY'] },
+	'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('tim2') }
 };
 
 function setup(type: MutationType) {
@@ -87,7 +94,8 @@ function setup(type: MutationType) {
 		members: [
 			{ username: 'admin', role: 'ORG_OWNER' },
 			...OrgRole.options.map((role) => ({ username: USERNAME[role], role })),
-			{ username: 'tim', role: 'ORG_MEMBER' }
+			{ username: 'tim', role: 'ORG_MEMBER' },
+			{ username: 'tim2', role: 'ORG_MEMBER' }
 		],
 		verified: ['tim'],
 		others,
@@ -95,7 +103,9 @@ function setup(type: MutationType) {
 			{ name: 'Ops', members: ['tim'] },
 			{ name: 'Dev', members: ['tim'] }
 		],
-		projects: [{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]] }]
+		projects: [
+			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'] }
+		]
 	});
 }
 

@@ -52,5 +52,11 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Remove team ${names.team(m.teamId)} from ${names.project(m.projectId)}`;
 		case 'project.close':
 			return `Close project ${names.project(m.projectId)}`;
+		case 'join.request':
+			return `Ask to join ${names.project(m.projectId)}`;
+		case 'join.approve':
+			return `Let ${nameOf(m.userId)} join ${names.project(m.projectId)} as ${roleList(m.roles)}`;
+		case 'join.deny':
+			return `Turn down ${nameOf(m.userId)}'s request to join ${names.project(m.projectId)}`;
 	}
 }

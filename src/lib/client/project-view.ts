@@ -3,6 +3,7 @@ import {
 	PROJECT_ROLES,
 	mayAttempt,
 	projectRoleSources,
+	type JoinRequest,
 	type Project,
 	type ProjectRole
 } from '../domain/index.ts';
@@ -31,6 +32,8 @@ export interface ProjectView {
 	project: Project;
 	users: ProjectUserRow[];
 	teams: ProjectTeamRow[];
+	/** Join requests, oldest first: listed after members (the seeds' order). */
+	requests: JoinRequest[];
 	mayManage: boolean;
 }
 
@@ -75,5 +78,6 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			pending: touchedTeam(teamId)
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
-	return { project: meta, users, teams, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
+	const requests = project.joinRequests().sort((a, b) => a.at - b.at);
+	return { project: meta, users, teams, requests, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
 }

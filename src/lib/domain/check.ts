@@ -37,16 +37,21 @@ const ACTION_WORDS: Record<string, string> = {
 	'org.transferPrimaryAdmin': 'transfer primary admin',
 	'teams.manage': 'create, change or delete teams',
 	'projects.create': 'create projects',
+	'projects.participate': 'ask to join projects or act in them (read-only members only view)',
 	'project.manage': "manage this project's users, teams and roles"
 };
 
 const PROJECT_ACTIONS: readonly string[] = ['project.view', 'project.manage', 'deployments.manage'];
 
 /** A project mutation needs its project active and the actor's effective roles in it to allow the action. */
-function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction): Refusal | undefined {
+function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction, actor: Member): Refusal | undefined {
 	const project = state.project(projectId)?.project();
 	if (!project) return refuse('PROJECT_NOT_FOUND', 'That project does not exist in this organization.');
 	if (project.status !== 'active') return refuse('PROJECT_CLOSED', `Project ${project.name} is closed.`);
+	// SPEC §2: a read-only member only views, whatever a project assignment says.
+	if (!roleMay(actor.role, 'projects.participate')) {
+		return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may only view project ${project.name}.`);
+	}
 	const roles = effectiveProjectRoles(state, projectId, ctx.actorId);
 	if (projectRolesMay(roles, access)) return undefined;
 	const as = roles.length ? roles.map((r) => PROJECT_ROLES[r].label).join(' and ') : 'someone outside it';
@@ -72,7 +77,7 @@ function authorize(state: OrgState, ctx: CheckContext, type: MutationType, proje
 			if (projectRolesMay(ORG_ROLES[actor.role].implicitProjectRoles, access as ProjectAction)) return { org, actor };
 			return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]} unless the project gives you a role.`);
 		}
-		return authorizeProject(state, ctx, projectId, access as ProjectAction) ?? { org, actor };
+		return authorizeProject(state, ctx, projectId, access as ProjectAction, actor) ?? { org, actor };
 	}
 	if (roleMay(actor.role, access as OrgAction)) return { org, actor };
 	return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]}.`);

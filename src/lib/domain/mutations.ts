@@ -23,7 +23,10 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('project.setTeamRoles'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
 	z.object({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
 	z.object({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
-	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id })
+	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
+	z.object({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
+	z.object({ type: z.literal('join.approve'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
+	z.object({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id })
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];
@@ -55,7 +58,11 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'project.setTeamRoles': 'project.manage',
 	'project.removeUser': 'project.manage',
 	'project.removeTeam': 'project.manage',
-	'project.close': 'project.manage'
+	'project.close': 'project.manage',
+	// Asked from a link: an ORG_MEMBER sees only its own projects (SPEC §2).
+	'join.request': 'projects.participate',
+	'join.approve': 'project.manage',
+	'join.deny': 'project.manage'
 };
 
 /** Mutations addressed to one project, whose access is checked against the actor's roles in it. */

@@ -47,6 +47,8 @@ function applyProjectChanges(doc: Y.Doc, changes: readonly Change[], origin: unk
 			else if (c.kind === 'projectUser.delete') maps.users.delete(c.userId);
 			else if (c.kind === 'projectTeam.put') maps.teams.set(c.teamId, { teamId: c.teamId, roles: c.roles });
 			else if (c.kind === 'projectTeam.delete') maps.teams.delete(c.teamId);
+			else if (c.kind === 'joinRequest.put') maps.requests.set(c.request.userId, c.request);
+			else if (c.kind === 'joinRequest.delete') maps.requests.delete(c.userId);
 		}
 	}, origin);
 }

@@ -1,5 +1,5 @@
 import { teamMemberKey } from './org-doc.ts';
-import { teamNameKey, type Member, type Organization, type Project, type ProjectRole, type Team } from './schemas.ts';
+import { teamNameKey, type JoinRequest, type Member, type Organization, type Project, type ProjectRole, type Team } from './schemas.ts';
 import type { Change, OrgState, ProjectState } from './state.ts';
 
 interface Touched<K extends string> {
@@ -26,6 +26,8 @@ export class OverlayState implements OrgState {
 	/** "projectId/userId" or "projectId/teamId" → roles as pending changes leave them (null: unassigned). */
 	readonly touchedProjectUsers = new Map<string, Touched<'user'>>();
 	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
+	/** "projectId/userId" → the request as pending changes leave it (null: answered). */
+	readonly touchedRequests = new Map<string, { projectId: string; userId: string; request: JoinRequest | null }>();
 
 	constructor(base: OrgState) {
 		this.base = base;
@@ -70,6 +72,16 @@ export class OverlayState implements OrgState {
 						roles: c.kind === 'projectTeam.put' ? c.roles : null
 					});
 					break;
+				case 'joinRequest.put':
+				case 'joinRequest.delete': {
+					const userId = c.kind === 'joinRequest.put' ? c.request.userId : c.userId;
+					this.touchedRequests.set(`${c.projectId}/${userId}`, {
+						projectId: c.projectId,
+						userId,
+						request: c.kind === 'joinRequest.put' ? c.request : null
+					});
+					break;
+				}
 				case 'teamMember.put':
 				case 'teamMember.delete':
 					this.touchedTeamMembers.set(teamMemberKey(c.teamId, c.userId), {
@@ -219,6 +231,19 @@ class ProjectOverlay implements ProjectState {
 			else ids.delete(t.id);
 		}
 		return [...ids];
+	}
+	joinRequest(userId: string) {
+		const t = this.overlay.touchedRequests.get(`${this.id}/${userId}`);
+		return t ? (t.request ?? undefined) : this.base?.joinRequest(userId);
+	}
+	joinRequests() {
+		const byUser = new Map((this.base?.joinRequests() ?? []).map((r) => [r.userId, r]));
+		for (const t of this.overlay.touchedRequests.values()) {
+			if (t.projectId !== this.id) continue;
+			if (t.request) byUser.set(t.userId, t.request);
+			else byUser.delete(t.userId);
+		}
+		return [...byUser.values()];
 	}
 	ownerTeams() {
 		const ids = new Set(this.base?.ownerTeams() ?? []);

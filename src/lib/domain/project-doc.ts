@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Project, ProjectRole } from './schemas.ts';
+import type { JoinRequest, Project, ProjectRole } from './schemas.ts';
 import type { ProjectState } from './state.ts';
 
 export interface UserAssignment {
@@ -16,7 +16,8 @@ export function projectMaps(doc: Y.Doc) {
 	return {
 		meta: doc.getMap<Project>('meta'),
 		users: doc.getMap<UserAssignment>('users'),
-		teams: doc.getMap<TeamAssignment>('teams')
+		teams: doc.getMap<TeamAssignment>('teams'),
+		requests: doc.getMap<JoinRequest>('requests')
 	};
 }
 
@@ -77,5 +78,11 @@ export class ProjectDocState implements ProjectState {
 	}
 	assignedTeams() {
 		return [...projectMaps(this.doc).teams.keys()];
+	}
+	joinRequest(userId: string) {
+		return projectMaps(this.doc).requests.get(userId);
+	}
+	joinRequests() {
+		return [...projectMaps(this.doc).requests.values()];
 	}
 }

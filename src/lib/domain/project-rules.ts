@@ -5,7 +5,7 @@ import { memberOf } from './members.ts';
 import type { Change, OrgState, ProjectState } from './state.ts';
 import { accept, type Handler } from './verdict.ts';
 
-type ProjectType = Extract<MutationType, `project.${string}`>;
+type ProjectType = Extract<MutationType, `project.${string}` | `join.${string}`>;
 
 const NOT_ASSIGNED = refuse('NOT_ASSIGNED', 'That user or team is not assigned to this project.');
 
@@ -63,8 +63,35 @@ export const PROJECT_HANDLERS: { [T in ProjectType]: Handler<T> } = {
 	'project.close': (state, _c, m) => {
 		const project = state.project(m.projectId)!.project()!;
 		return accept({ kind: 'project.put', project: { ...project, status: 'closed' } });
+	},
+
+	'join.request': (state, ctx, m, { actor }) => {
+		const project = state.project(m.projectId);
+		const meta = project?.project();
+		if (!project || meta?.status !== 'active') return refuse('PROJECT_NOT_FOUND', 'That project does not exist or is closed.');
+		if (project.userRoles(actor.userId)) return refuse('ALREADY_ASSIGNED', `You are already in project ${meta.name}.`);
+		if (project.joinRequest(actor.userId)) return refuse('ALREADY_REQUESTED', `You have already asked to join ${meta.name}.`);
+		const request = { userId: actor.userId, username: actor.username, email: actor.email, at: ctx.now };
+		return accept({ kind: 'joinRequest.put', projectId: m.projectId, request });
+	},
+
+	'join.approve': (state, _c, m) => {
+		const project = state.project(m.projectId)!;
+		if (!project.joinRequest(m.userId)) return NO_REQUEST;
+		if (!state.member(m.userId)) return refuse('MEMBER_NOT_FOUND', 'The requester is no longer a member of this organization.');
+		return accept(
+			{ kind: 'joinRequest.delete', projectId: m.projectId, userId: m.userId },
+			{ kind: 'projectUser.put', projectId: m.projectId, userId: m.userId, roles: m.roles }
+		);
+	},
+
+	'join.deny': (state, _c, m) => {
+		if (!state.project(m.projectId)!.joinRequest(m.userId)) return NO_REQUEST;
+		return accept({ kind: 'joinRequest.delete', projectId: m.projectId, userId: m.userId });
 	}
 };
+
+const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that user (it may have been answered already).');
 
 /** Projects whose members or owners a set of changes could take away, found by index. */
 function affectedProjects(state: OrgState, changes: readonly Change[]): Set<string> {

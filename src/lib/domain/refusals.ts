@@ -28,7 +28,9 @@ export const REFUSAL_CODES = [
 	'ALREADY_ASSIGNED',
 	'NOT_ASSIGNED',
 	'LAST_PROJECT_MEMBER',
-	'LAST_PROJECT_OWNER'
+	'LAST_PROJECT_OWNER',
+	'ALREADY_REQUESTED',
+	'NO_REQUEST'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

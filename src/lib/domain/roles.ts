@@ -9,6 +9,8 @@ export type OrgAction =
 	| 'projects.create'
 	/** Read every project of the organization without being assigned to it. */
 	| 'projects.readAll'
+	/** Act in projects (ask to join, use project roles): everyone but read-only members, who only view. */
+	| 'projects.participate'
 	| 'activity.view';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
@@ -22,20 +24,20 @@ export interface OrgRoleInfo {
 	implicitProjectRoles: readonly ProjectRole[];
 }
 
-const viewer: readonly OrgAction[] = ['org.view'];
+const viewer: readonly OrgAction[] = ['org.view', 'projects.participate'];
 
 /** SPEC §2 organization roles as data: adding a role is adding a row. */
 export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll', 'activity.view'],
+		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll', 'projects.participate', 'activity.view'],
 		implicitProjectRoles: ['PROJECT_OWNER']
 	},
 	ORG_PROJECT_CREATOR: {
 		label: 'Project Creator',
 		summary: 'Creates projects; otherwise a member',
-		may: ['org.view', 'projects.create'],
+		may: ['org.view', 'projects.create', 'projects.participate'],
 		implicitProjectRoles: []
 	},
 	ORG_BILLING_ADMIN: {

@@ -75,6 +75,10 @@ export const Project = z.object({
 });
 export type Project = z.infer<typeof Project>;
 
+/** A member's request to join a project, shown to its owners with the requester's profile. */
+export const JoinRequest = z.object({ userId: Id, username: Username, email: Email, at: z.number() });
+export type JoinRequest = z.infer<typeof JoinRequest>;
+
 /** A membership as replicated in the organization document: role plus a copy of the profile for display. */
 export const Member = UserProfile.omit({ id: true }).extend({
 	userId: Id,

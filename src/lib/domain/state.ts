@@ -1,4 +1,4 @@
-import type { Member, Organization, Project, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { JoinRequest, Member, Organization, Project, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -39,6 +39,8 @@ export interface ProjectState {
 	/** Every assigned user and team, for listing (O(assignments)); checks use the indexes above. */
 	assignedUsers(): string[];
 	assignedTeams(): string[];
+	joinRequest(userId: string): JoinRequest | undefined;
+	joinRequests(): JoinRequest[];
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
@@ -54,7 +56,9 @@ export type Change =
 	| { kind: 'projectUser.put'; projectId: string; userId: string; roles: ProjectRole[] }
 	| { kind: 'projectUser.delete'; projectId: string; userId: string }
 	| { kind: 'projectTeam.put'; projectId: string; teamId: string; roles: ProjectRole[] }
-	| { kind: 'projectTeam.delete'; projectId: string; teamId: string };
+	| { kind: 'projectTeam.delete'; projectId: string; teamId: string }
+	| { kind: 'joinRequest.put'; projectId: string; request: JoinRequest }
+	| { kind: 'joinRequest.delete'; projectId: string; userId: string };
 
 export interface Accepted {
 	ok: true;
