@@ -257,14 +257,24 @@ export class SyncHub {
 		// Whoever lost access stops receiving before anything is broadcast.
 		const access = batch.flatMap((p) => (p.room ? accessToRecheck(p.room, p.changes) : []));
 		for (const [room, userId, docIds] of access) this.syncAccess(room, userId, docIds, 'revoke');
-		for (const [room, docRoom, update] of broadcasts) {
-			const frame = encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update);
-			for (const conn of docRoom.subscribers) {
-				// Access is re-checked on every send, not only when subscribing.
-				if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
-				else this.syncAccess(room, conn.userId, [docRoom.docId], 'revoke');
+		// Senders first: their update, any document they just gained, then their verdict; then everyone else.
+		const waiting = new Set(batch.flatMap((p) => p.waiters));
+		const frames = broadcasts.map(([room, docRoom, update]) => ({
+			room,
+			docRoom,
+			frame: encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update)
+		}));
+		const broadcast = (toWaiting: boolean) => {
+			for (const { room, docRoom, frame } of frames) {
+				for (const conn of docRoom.subscribers) {
+					if (waiting.has(conn) !== toWaiting) continue;
+					// Access is re-checked on every send, not only when subscribing.
+					if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
+					else this.syncAccess(room, conn.userId, [docRoom.docId], 'revoke');
+				}
 			}
-		}
+		};
+		broadcast(true);
 		// Whoever gained access gets whole documents, which include this batch.
 		for (const [room, userId, docIds] of access) this.syncAccess(room, userId, docIds, 'grant');
 		for (const p of batch) {
@@ -272,6 +282,7 @@ export class SyncHub {
 			const message = verdictMessage(p.id, p.verdict);
 			for (const conn of p.waiters) this.send(conn, message);
 		}
+		broadcast(false);
 	}
 
 	private record(p: Pending, at: number) {
