@@ -74,7 +74,8 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		if (m) rows.push(decorate(m, true, false));
 		else if (was) rows.push(decorate(was, true, true));
 	}
-	rows.sort((a, b) => a.username.localeCompare(b.username));
+	// Usernames are lowercase ASCII: a plain comparison orders them, much faster than localeCompare on 10,000 rows.
+	rows.sort((a, b) => (a.username < b.username ? -1 : 1));
 	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.touchedTeams.keys()]);
 	const teams = [...teamIds]
 		.flatMap((id) => {

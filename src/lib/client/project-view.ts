@@ -68,7 +68,7 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			}
 		];
 	});
-	users.sort((a, b) => a.username.localeCompare(b.username));
+	users.sort((a, b) => (a.username < b.username ? -1 : 1));
 	const teams = teamIds
 		.map((teamId) => ({
 			teamId,

@@ -90,11 +90,14 @@ export class Replicas {
 		return doc;
 	}
 
-	async applyRemote(docId: string, update: Uint8Array) {
+	/** Applies and stores a server update; false when it held nothing new (an empty sync answer). */
+	async applyRemote(docId: string, update: Uint8Array): Promise<boolean> {
 		const doc = this.ensure(docId);
-		if (!doc) return;
+		// [0, 0]: no structs and an empty delete set, what step 2 says to an up-to-date replica.
+		if (!doc || (update.length === 2 && update[0] === 0 && update[1] === 0)) return false;
 		Y.applyUpdate(doc, update, 'server');
 		await this.db.updates.add({ docId, data: update });
+		return true;
 	}
 
 	/** Forgets a document; dropping an organization drops its projects as well. */

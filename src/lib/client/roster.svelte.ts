@@ -158,9 +158,28 @@ export class RosterSession {
 		}
 	}
 
+	private bumpScheduled = false;
+	private lastBump = 0;
+
+	/**
+	 * Throttles view updates from document changes: at once when there was none for 100 ms,
+	 * else once at the end of the window, since a connect can bring hundreds of documents.
+	 */
+	private changed() {
+		if (this.bumpScheduled) return;
+		const wait = this.lastBump + 100 - Date.now();
+		const bump = () => {
+			this.bumpScheduled = false;
+			this.lastBump = Date.now();
+			this.version++;
+		};
+		if (wait <= 0) return bump();
+		this.bumpScheduled = true;
+		setTimeout(bump, wait);
+	}
+
 	private async onFrame(frame: SyncFrame) {
-		await this.replicas.applyRemote(frame.doc, frame.payload);
-		this.version++;
+		if (await this.replicas.applyRemote(frame.doc, frame.payload)) this.changed();
 	}
 }
 
