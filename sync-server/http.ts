@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { Email, Username, roleMay, type UserProfile } from '$lib/domain/index.ts';
+import { Email, Username, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
 import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
@@ -55,10 +55,8 @@ export interface HttpDeps {
 	mailer: Mailer;
 	staticDir: string;
 	now: () => number;
-}
-
-export function profileOf(u: UserProfile): UserProfile {
-	return { id: u.id, username: u.username, email: u.email, emailVerified: u.emailVerified, displayName: u.displayName };
+	/** The origin links in mail point to (set once the port is known). */
+	publicUrl: () => string;
 }
 
 export function cookieValue(req: IncomingMessage, name: string): string | undefined {
@@ -86,7 +84,7 @@ export class HttpApi {
 		if (!session || now - session.created_at > SESSION_MAX_AGE_S * 1000) return undefined;
 		this.deps.store.touchSession(hash, now);
 		const user = this.deps.store.user(session.user_id);
-		return user && { user: profileOf(user), hash };
+		return user && { user: publicProfile(user), hash };
 	}
 
 	handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -143,15 +141,15 @@ export class HttpApi {
 		} catch {
 			throw new HttpError(409, 'USERNAME_TAKEN', `The username “${input.username}” is taken.`);
 		}
-		await this.sendVerification(req, user);
+		await this.sendVerification(user);
 		this.startSession(res, user.id);
-		json(res, 201, { user: profileOf(user) });
+		json(res, 201, { user: publicProfile(user) });
 	}
 
-	private async sendVerification(req: IncomingMessage, user: UserProfile) {
+	private async sendVerification(user: UserProfile) {
 		const { token, hash } = newToken();
 		this.deps.store.insertEmailToken(hash, user.id, user.email, this.deps.now() + VERIFY_TTL_MS);
-		const origin = `http://${req.headers.host ?? 'localhost'}`;
+		const origin = this.deps.publicUrl();
 		await this.deps.mailer.send({
 			to: user.email,
 			subject: 'Verify your email address for Roster',
@@ -181,7 +179,7 @@ export class HttpApi {
 		this.byName.clear(nameKey);
 		this.byAddress.forgive(addrKey);
 		this.startSession(res, user.id);
-		json(res, 200, { user: profileOf(user) });
+		json(res, 200, { user: publicProfile(user) });
 	}
 
 	private signOut(req: IncomingMessage, res: ServerResponse) {

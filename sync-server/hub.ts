@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import {
+	NOT_A_MEMBER,
 	applyChanges,
 	checkMutation,
 	memberOf,
+	publicProfile,
 	parseMutation,
 	type Change,
 	type Directory,
@@ -32,7 +34,10 @@ interface Pending {
 	userId: string;
 	id: string;
 	mutation: Mutation | undefined;
-	body: unknown;
+	/** The organization whose activity feed records it: only one the sender belongs to (invariant 10). */
+	orgId: string | null;
+	/** The mutation's type as sent, for the record when it could not be parsed. */
+	type: string;
 	verdict: Verdict;
 	/** Connections waiting for this verdict: the sender, and any that retried it meanwhile. */
 	waiters: Connection[];
@@ -47,7 +52,6 @@ export interface HubOptions {
 	now?: () => number;
 }
 
-const NOT_A_MEMBER: Refusal = { ok: false, code: 'NOT_A_MEMBER', message: 'You are not a member of this organization.' };
 
 /**
  * The authority: takes mutations from connections, checks them with the domain,
@@ -67,8 +71,7 @@ export class SyncHub {
 		this.store = options.store;
 		this.now = options.now ?? Date.now;
 		const store = this.store;
-		const profile = (u: UserProfile | undefined) =>
-			u && { id: u.id, username: u.username, email: u.email, emailVerified: u.emailVerified, displayName: u.displayName };
+		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
 			user: (id) => profile(store.user(id)),
 			userByUsername: (name) => profile(store.userByUsername(name))
@@ -84,7 +87,7 @@ export class SyncHub {
 			const orgId = parseDocId(docId)?.orgId;
 			return orgId === undefined ? [] : (this.room(orgId, false)?.readableBy(user.id) ?? []);
 		});
-		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user, docs });
+		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user: publicProfile(user), docs });
 		return conn;
 	}
 
@@ -182,10 +185,12 @@ export class SyncHub {
 		const seen = this.store.mutation(conn.userId, id);
 		if (seen) return this.send(conn, verdictMessage(id, seen));
 
+		const sentType = (body as { type?: unknown } | null)?.type;
 		const pending: Pending = {
 			userId: conn.userId,
 			id,
-			body,
+			type: typeof sentType === 'string' ? sentType.slice(0, 64) : '?',
+			orgId: null,
 			mutation: undefined,
 			verdict: { ok: true },
 			waiters: [conn],
@@ -202,6 +207,7 @@ export class SyncHub {
 			else {
 				pending.room = room;
 				const verdict = checkMutation(room.state, { actorId: conn.userId, now: this.now() }, parsed.mutation);
+				if (verdict.ok || room.state.member(conn.userId)) pending.orgId = room.orgId;
 				if (verdict.ok) this.apply(room, verdict.changes, pending);
 				else {
 					pending.verdict = verdict;
@@ -237,6 +243,17 @@ export class SyncHub {
 		const rooms = new Set(batch.flatMap((p) => (p.room ? [p.room] : [])));
 		const broadcasts: [OrgRoom, DocRoom, Uint8Array][] = [];
 		const at = this.now();
+		try {
+			this.commit(batch, rooms, broadcasts, at);
+		} catch (err) {
+			// Memory now holds changes the store does not: stop rather than acknowledge or serve them.
+			console.error('Commit failed; exiting so that nothing unacknowledged survives in memory.', err);
+			process.exit(1);
+		}
+		this.afterCommit(batch, broadcasts);
+	}
+
+	private commit(batch: Pending[], rooms: Set<OrgRoom>, broadcasts: [OrgRoom, DocRoom, Uint8Array][], at: number) {
 		this.store.transaction(() => {
 			for (const room of rooms) {
 				for (const docRoom of room.dirty) {
@@ -254,8 +271,11 @@ export class SyncHub {
 				}
 			}
 		});
+	}
+
+	private afterCommit(batch: Pending[], broadcasts: [OrgRoom, DocRoom, Uint8Array][]) {
 		// Whoever lost access stops receiving before anything is broadcast.
-		const access = batch.flatMap((p) => (p.room ? accessToRecheck(p.room, p.changes) : []));
+		const access = batch.flatMap((p) => (p.room ? accessToRecheck(p.room, p.changes, p.mutation?.type) : []));
 		for (const [room, userId, docIds] of access) this.syncAccess(room, userId, docIds, 'revoke');
 		// Senders first: their update, any document they just gained, then their verdict; then everyone else.
 		const waiting = new Set(batch.flatMap((p) => p.waiters));
@@ -290,9 +310,10 @@ export class SyncHub {
 		this.store.recordMutation({
 			userId: p.userId,
 			id: p.id,
-			orgId: p.mutation?.orgId ?? null,
-			type: p.mutation?.type ?? String((p.body as { type?: unknown } | null)?.type ?? '?').slice(0, 64),
-			body: JSON.stringify(p.body ?? null).slice(0, 4096),
+			orgId: p.orgId,
+			type: p.mutation?.type ?? p.type,
+			// The parsed mutation only: bounded by its schema, unknown keys dropped; never the raw frame.
+			body: JSON.stringify(p.mutation ?? null),
 			ok: p.verdict.ok,
 			code: refusal?.code ?? null,
 			message: refusal?.message ?? null,
@@ -340,7 +361,8 @@ export class SyncHub {
 			const pending: Pending = {
 				userId: '',
 				id: '',
-				body: undefined,
+				type: '',
+				orgId: null,
 				mutation: undefined,
 				verdict: { ok: true },
 				waiters: [],
@@ -358,7 +380,7 @@ export class SyncHub {
  * Whose read access a batch of changes may have changed, and to which documents:
  * found from the changes themselves, never by scanning the organization's members.
  */
-function accessToRecheck(room: OrgRoom, changes: readonly Change[]): [OrgRoom, string, string[]][] {
+function accessToRecheck(room: OrgRoom, changes: readonly Change[], type: string | undefined): [OrgRoom, string, string[]][] {
 	const all = () => room.docIds();
 	const project = (projectId: string) => [projectDocId(room.orgId, projectId)];
 	const out: [OrgRoom, string, string[]][] = [];
@@ -383,8 +405,8 @@ function accessToRecheck(room: OrgRoom, changes: readonly Change[]): [OrgRoom, s
 				for (const userId of room.state.teamMemberIds(c.teamId)) out.push([room, userId, project(c.projectId)]);
 				break;
 			case 'project.put':
-				// A new project is readable by owners and read-only members: check those connected.
-				for (const conn of room.org.subscribers) out.push([room, conn.userId, project(c.project.id)]);
+				// A new project is readable by owners and read-only members: check those connected (closing changes no access).
+				if (type === 'project.create') for (const conn of room.org.subscribers) out.push([room, conn.userId, project(c.project.id)]);
 				break;
 		}
 	}

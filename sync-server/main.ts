@@ -5,14 +5,16 @@ const { values } = parseArgs({
 	options: {
 		port: { type: 'string' },
 		'data-dir': { type: 'string' },
-		host: { type: 'string' }
+		host: { type: 'string' },
+		'public-url': { type: 'string' }
 	}
 });
 
 const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
 	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',
-	host: values.host ?? process.env.HOST ?? '127.0.0.1'
+	host: values.host ?? process.env.HOST ?? '127.0.0.1',
+	publicUrl: values['public-url'] ?? process.env.ROSTER_PUBLIC_URL
 });
 console.log(`Roster is running at ${server.url}`);
 console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);

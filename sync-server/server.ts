@@ -14,6 +14,8 @@ export interface ServerOptions {
 	port: number;
 	host?: string;
 	staticDir?: string;
+	/** Where people reach this server, for links in mail; never taken from a request's Host header. */
+	publicUrl?: string;
 	now?: () => number;
 }
 
@@ -51,7 +53,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const store = new Store(options.dataDir);
 	const hub = new SyncHub({ store, now });
 	const mailer = new FileOutbox(options.dataDir);
-	const api = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now });
+	let publicUrl = '';
+	const api = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -74,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
 	const port = (http.address() as AddressInfo).port;
+	publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
 	return {
 		url: `http://localhost:${port}/`,
 		port,

@@ -201,6 +201,10 @@ export function assertInvariants(state: OrgDocState): void {
 			expect(state.team(t.teamId), 'assigned teams belong to the organization').toBeDefined();
 			expect(state.projectsOfTeam(t.teamId)).toContain(projectId);
 		}
+		for (const r of project.joinRequests()) {
+			expect(state.member(r.userId), 'join requests come from organization members').toBeDefined();
+			expect(state.requestsOf(r.userId)).toContain(projectId);
+		}
 		if (project.project()?.status !== 'active') continue;
 		expect(users.length + teams.length, 'an active project keeps a member').toBeGreaterThan(0);
 		const owners = users.filter((u) => u.roles.includes('PROJECT_OWNER')).length;

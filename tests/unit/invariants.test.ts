@@ -235,6 +235,11 @@ describe('random walks keep the invariants', () => {
 		const team = pick(rand, ['Ops', 'Dev', 'Data']);
 		const project = projectId(pick(rand, ['Apollo', 'Gemini']));
 		const projectRoles = (): ProjectRole[] => ProjectRole.options.filter(() => rand() < 0.5).concat(rand() < 0.5 ? ['PROJECT_OWNER'] : []);
+		// Mostly someone who did ask, or answers would almost never be accepted.
+		const requester = () => {
+			const asked = state.project(project)?.joinRequests() ?? [];
+			return asked.length && rand() < 0.8 ? pick(rand, asked).userId : id(target);
+		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
 			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny'] as const;
 		switch (pick(rand, kinds)) {
@@ -281,9 +286,9 @@ describe('random walks keep the invariants', () => {
 			case 'joinRequest':
 				return { type: 'join.request', projectId: project };
 			case 'joinApprove':
-				return { type: 'join.approve', projectId: project, userId: id(target), roles: projectRoles() };
+				return { type: 'join.approve', projectId: project, userId: requester(), roles: projectRoles() };
 			case 'joinDeny':
-				return { type: 'join.deny', projectId: project, userId: id(target) };
+				return { type: 'join.deny', projectId: project, userId: requester() };
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };

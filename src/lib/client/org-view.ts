@@ -9,6 +9,7 @@ import {
 	type MutationType,
 	type OrgState,
 	type ProjectRole,
+	type UserProfile,
 	type Organization,
 	type Refusal
 } from '../domain/index.ts';
@@ -38,12 +39,14 @@ export interface OrgView {
 	may: (type: MutationType) => boolean;
 }
 
-/** What an organization not yet synced looks like: nothing, until pending changes say otherwise. */
-const nothing = (): OrgState => new OrgDocState(new Y.Doc(), { user: () => undefined, userByUsername: () => undefined });
+/** An organization not yet synced: nothing but the signed-in user, until pending changes (its creation) say otherwise. */
+const nothing = (me: UserProfile): OrgState =>
+	new OrgDocState(new Y.Doc(), { user: (id) => (id === me.id ? me : undefined), userByUsername: () => undefined });
 
 /** Synced state with this organization's pending mutations on top, checked by the same domain code. Costs O(pending). */
-export function pendingOverlay(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string) {
-	const overlay = new OverlayState(replica?.state ?? nothing());
+export function pendingOverlay(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], me: UserProfile) {
+	const actorId = me.id;
+	const overlay = new OverlayState(replica?.state ?? nothing(me));
 	const doubtful = new Map<string, Refusal>();
 	for (const entry of outbox) {
 		if (entry.orgId !== orgId || entry.status !== 'pending') continue;
@@ -55,9 +58,10 @@ export function pendingOverlay(replica: Replica | undefined, orgId: string, outb
 }
 
 /** The members page: every member row, marked where a pending change touches it. */
-export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], actorId: string): OrgView {
+export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], me: UserProfile): OrgView {
+	const actorId = me.id;
 	const base = replica?.state;
-	const { overlay, doubtful } = pendingOverlay(replica, orgId, outbox, actorId);
+	const { overlay, doubtful } = pendingOverlay(replica, orgId, outbox, me);
 	const rows: MemberRow[] = [];
 	const org = overlay.org();
 	const decorate = (m: Member, pending: boolean, leaving: boolean): MemberRow => ({

@@ -4,6 +4,7 @@ import {
 	mayAttempt,
 	projectRoleSources,
 	type JoinRequest,
+	type RoleSource,
 	type Project,
 	type ProjectRole
 } from '../domain/index.ts';
@@ -53,10 +54,9 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
-		const why = projectRoleSources(state, projectId, userId)
-			.filter((s) => s.via !== 'organization')
-			.map((s) => `${s.via === 'individual' ? 'individually' : `via team ${teamName((s.via as { teamId: string }).teamId)}`}: ${roleLabels(s.roles)}`);
-		if (member.role === 'ORG_OWNER') why.push(`as ${ORG_ROLES.ORG_OWNER.label}: Owner`);
+		const source = (via: RoleSource['via']) =>
+			via === 'individual' ? 'individually' : via === 'organization' ? `as ${ORG_ROLES[member.role].label}` : `via team ${teamName(via.teamId)}`;
+		const why = projectRoleSources(state, projectId, userId).map((s) => `${source(s.via)}: ${roleLabels(s.roles)}`);
 		return [
 			{
 				userId,

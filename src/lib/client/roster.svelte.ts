@@ -36,8 +36,8 @@ export class RosterSession {
 		this.replicas = new Replicas(this.db);
 		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 		this.socket = new SyncSocket(`${scheme}//${location.host}/sync`, {
-			message: (m) => void this.onMessage(m),
-			frame: (f) => void this.onFrame(f),
+			message: (m) => this.inOrder(() => this.onMessage(m)),
+			frame: (f) => this.inOrder(() => this.onFrame(f)),
 			status: (s, detail) => {
 				this.status = s;
 				this.statusDetail = detail;
@@ -70,7 +70,7 @@ export class RosterSession {
 		return [...synced, ...created.map((e) => e.orgId)]
 			.flatMap((id) => {
 				const replica = this.replicas.get(id);
-				const { overlay } = pendingOverlay(replica, id, this.outbox, this.user.id);
+				const { overlay } = pendingOverlay(replica, id, this.outbox, this.user);
 				const org = overlay.org();
 				if (!org || org.status === 'closed' || !overlay.member(this.user.id)) return [];
 				return [{ id, name: org.name, pending: !replica?.state.org() }];
@@ -80,7 +80,7 @@ export class RosterSession {
 
 	view(orgId: string) {
 		void this.version;
-		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user.id);
+		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user);
 	}
 
 	/**
@@ -156,6 +156,13 @@ export class RosterSession {
 				console.warn(`Server: ${m.code}: ${m.message}`);
 				return;
 		}
+	}
+
+	private handling: Promise<unknown> = Promise.resolve();
+
+	/** Server messages are handled one at a time, in arrival order, IndexedDB writes included. */
+	private inOrder(handle: () => Promise<unknown>) {
+		this.handling = this.handling.then(handle).catch((err: unknown) => console.error('Handling a server message failed', err));
 	}
 
 	private bumpScheduled = false;

@@ -31,6 +31,8 @@ export function parseMutation(input: unknown): { ok: true; mutation: Mutation } 
 	return refuse('INVALID_MUTATION', z.prettifyError(result.error).replace(/\s*\n\s*/g, ' '));
 }
 
+export const NOT_A_MEMBER = refuse('NOT_A_MEMBER', 'You are not a member of this organization.');
+
 const ACTION_WORDS: Record<string, string> = {
 	'org.rename': 'rename the organization',
 	'members.manage': 'add or remove members or change their roles',
@@ -63,7 +65,7 @@ function authorize(state: OrgState, ctx: CheckContext, type: MutationType, proje
 	const org = state.org();
 	const actor = state.member(ctx.actorId);
 	// Same answer for a missing and a foreign organization, so ids reveal nothing (invariant 10).
-	if (!org || !actor) return refuse('NOT_A_MEMBER', 'You are not a member of this organization.');
+	if (!org || !actor) return NOT_A_MEMBER;
 	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
 	const access = MUTATION_ACCESS[type];
 	if (access === 'member' || access === 'anyone') return { org, actor };
@@ -219,6 +221,7 @@ function leaveChanges(state: OrgState, userId: string): Change[] {
 	return [
 		...state.teamsOf(userId).map((teamId): Change => ({ kind: 'teamMember.delete', teamId, userId })),
 		...state.projectsOfUser(userId).map((projectId): Change => ({ kind: 'projectUser.delete', projectId, userId })),
+		...state.requestsOf(userId).map((projectId): Change => ({ kind: 'joinRequest.delete', projectId, userId })),
 		{ kind: 'member.delete', userId }
 	];
 }

@@ -64,6 +64,3 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'join.approve': 'project.manage',
 	'join.deny': 'project.manage'
 };
-
-/** Mutations addressed to one project, whose access is checked against the actor's roles in it. */
-export type ProjectMutation = Extract<Mutation, { projectId: string }>;

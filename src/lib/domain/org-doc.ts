@@ -126,6 +126,7 @@ export class OrgDocState implements OrgState {
 	private readonly projects = new Map<string, ProjectDocState>();
 	private readonly projectsByTeam = new Index();
 	private readonly projectsByUser = new Index();
+	private readonly requestsByUser = new Index();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
 
 	/** `newProjectDoc` makes the document of a project first seen (the server backs it with a room). */
@@ -175,9 +176,10 @@ export class OrgDocState implements OrgState {
 	attachProject(projectId: string, doc: Y.Doc): ProjectDocState {
 		const project = new ProjectDocState(doc);
 		this.projects.set(projectId, project);
-		const { users, teams } = projectMaps(doc);
+		const { users, teams, requests } = projectMaps(doc);
 		for (const u of users.keys()) this.projectsByUser.add(u, projectId);
 		for (const t of teams.keys()) this.projectsByTeam.add(t, projectId);
+		for (const r of requests.keys()) this.requestsByUser.add(r, projectId);
 		const keep = <T>(map: Y.Map<T>, index: Index) =>
 			map.observe((event) => {
 				for (const key of event.keysChanged) {
@@ -187,6 +189,7 @@ export class OrgDocState implements OrgState {
 			});
 		keep(users, this.projectsByUser);
 		keep(teams, this.projectsByTeam);
+		keep(requests, this.requestsByUser);
 		return project;
 	}
 
@@ -195,9 +198,10 @@ export class OrgDocState implements OrgState {
 		const project = this.projects.get(projectId);
 		if (!project) return;
 		this.projects.delete(projectId);
-		const { users, teams } = projectMaps(project.doc);
+		const { users, teams, requests } = projectMaps(project.doc);
 		for (const u of users.keys()) this.projectsByUser.delete(u, projectId);
 		for (const t of teams.keys()) this.projectsByTeam.delete(t, projectId);
+		for (const r of requests.keys()) this.requestsByUser.delete(r, projectId);
 	}
 
 	projectDoc(projectId: string): Y.Doc {
@@ -215,6 +219,9 @@ export class OrgDocState implements OrgState {
 	}
 	projectsOfUser(userId: string) {
 		return this.projectsByUser.get(userId);
+	}
+	requestsOf(userId: string) {
+		return this.requestsByUser.get(userId);
 	}
 
 	org() {

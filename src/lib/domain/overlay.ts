@@ -1,4 +1,5 @@
 import { teamMemberKey } from './org-doc.ts';
+import { ownsProject } from './project-doc.ts';
 import { teamNameKey, type JoinRequest, type Member, type Organization, type Project, type ProjectRole, type Team } from './schemas.ts';
 import type { Change, OrgState, ProjectState } from './state.ts';
 
@@ -160,6 +161,15 @@ export class OverlayState implements OrgState {
 	projectsOfUser(userId: string) {
 		return adjust(this.base.projectsOfUser(userId), this.touchedProjectUsers, userId);
 	}
+	requestsOf(userId: string) {
+		const ids = new Set(this.base.requestsOf(userId));
+		for (const t of this.touchedRequests.values()) {
+			if (t.userId !== userId) continue;
+			if (t.request) ids.add(t.projectId);
+			else ids.delete(t.projectId);
+		}
+		return [...ids];
+	}
 	user(userId: string) {
 		return this.base.user(userId);
 	}
@@ -214,7 +224,7 @@ class ProjectOverlay implements ProjectState {
 	individualOwnerCount() {
 		let count = this.base?.individualOwnerCount() ?? 0;
 		for (const t of this.touched(this.overlay.touchedProjectUsers)) {
-			count += +ownsBy(t.roles) - +ownsBy(this.base?.userRoles(t.id));
+			count += +ownsProject(t.roles) - +ownsProject(this.base?.userRoles(t.id));
 		}
 		return count;
 	}
@@ -248,13 +258,9 @@ class ProjectOverlay implements ProjectState {
 	ownerTeams() {
 		const ids = new Set(this.base?.ownerTeams() ?? []);
 		for (const t of this.touched(this.overlay.touchedProjectTeams)) {
-			if (ownsBy(t.roles)) ids.add(t.id);
+			if (ownsProject(t.roles)) ids.add(t.id);
 			else ids.delete(t.id);
 		}
 		return [...ids];
 	}
-}
-
-function ownsBy(roles: ProjectRole[] | null | undefined): boolean {
-	return roles?.includes('PROJECT_OWNER') ?? false;
 }

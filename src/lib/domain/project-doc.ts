@@ -21,7 +21,11 @@ export function projectMaps(doc: Y.Doc) {
 	};
 }
 
-const isOwner = (a: { roles: ProjectRole[] } | undefined) => a?.roles.includes('PROJECT_OWNER') ?? false;
+/** Whether a set of project roles makes its holder an owner (invariant 5 counts these). */
+export function ownsProject(roles: readonly ProjectRole[] | null | undefined): boolean {
+	return roles?.includes('PROJECT_OWNER') ?? false;
+}
+const isOwner = (a: { roles: ProjectRole[] } | undefined) => ownsProject(a?.roles);
 
 /** ProjectState over a project's Y.Doc, its owner counts kept by observing the assignment maps. */
 export class ProjectDocState implements ProjectState {

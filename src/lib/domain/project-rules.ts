@@ -96,13 +96,14 @@ const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that u
 /** Projects whose members or owners a set of changes could take away, found by index. */
 function affectedProjects(state: OrgState, changes: readonly Change[]): Set<string> {
 	const ids = new Set<string>();
+	const teams = new Set<string>();
 	for (const c of changes) {
 		if (c.kind === 'projectUser.delete' || c.kind === 'projectUser.put') ids.add(c.projectId);
 		else if (c.kind === 'projectTeam.delete' || c.kind === 'projectTeam.put') ids.add(c.projectId);
-		else if (c.kind === 'teamMember.delete' || c.kind === 'team.delete') {
-			for (const p of state.projectsOfTeam(c.teamId)) ids.add(p);
-		}
+		else if (c.kind === 'teamMember.delete' || c.kind === 'team.delete') teams.add(c.teamId);
 	}
+	// Once per team: deleting a team brings one change per member.
+	for (const teamId of teams) for (const p of state.projectsOfTeam(teamId)) ids.add(p);
 	return ids;
 }
 

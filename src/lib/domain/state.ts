@@ -20,6 +20,8 @@ export interface OrgState {
 	/** Kept indexes: projects a team is assigned to, and projects a user is individually assigned to. */
 	projectsOfTeam(teamId: string): string[];
 	projectsOfUser(userId: string): string[];
+	/** Projects a user has asked to join. */
+	requestsOf(userId: string): string[];
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
 	userByUsername(username: string): UserProfile | undefined;
 	user(userId: string): UserProfile | undefined;

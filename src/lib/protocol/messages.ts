@@ -59,5 +59,3 @@ export function parseDocId(docId: string): { orgId: string; projectId?: string }
 	const project = /^project:([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(docId);
 	return project ? { orgId: project[1]!, projectId: project[2]! } : undefined;
 }
-
-export const orgIdOf = (docId: string) => (docId.startsWith('org:') ? parseDocId(docId)?.orgId : undefined);
