@@ -140,6 +140,26 @@ describe('adversarial frames', () => {
 		expect(Object.keys(bob.client.org('bobco').members)).toEqual([bob.user.id]);
 	});
 
+	it('survives a deeply nested mutation body: the batch around it still commits and answers', async () => {
+		const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+		bob.client.send(`{"t":"mutate","id":"deep-nesting-1","mutation":${deep}}`);
+		expect(await bob.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Bob was here' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+		await stillUsable(alice.client);
+	});
+
+	it("keeps a non-member's attempts out of the organization's activity feed", async () => {
+		const eve = await t.user('eve');
+		expect(await eve.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Pwned', pad: 'x'.repeat(5000) })).toMatchObject({
+			ok: false,
+			code: 'NOT_A_MEMBER'
+		});
+		const res = await fetch(`${t.base}/api/activity?org=${ORG}`, { headers: { cookie: alice.cookie } });
+		expect(res.status).toBe(200);
+		const { entries } = (await res.json()) as { entries: { actor: { username: string }; mutation: unknown }[] };
+		expect(entries.map((e) => e.actor.username)).not.toContain('eve');
+		expect(JSON.stringify(entries)).not.toContain('xxxxx');
+	});
+
 	it("refuses another organization's id with NOT_A_MEMBER, the same as a missing one", async () => {
 		const eve = await t.user('eve');
 		expect(await eve.client.mutate({ type: 'org.create', orgId: 'evil', name: 'Evil' })).toMatchObject({ ok: true });
