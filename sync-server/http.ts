@@ -79,13 +79,17 @@ export class HttpApi {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
-		const session = this.deps.store.session(hash);
-		const now = this.deps.now();
-		if (!session || now - session.created_at > SESSION_MAX_AGE_S * 1000) return undefined;
-		this.deps.store.touchSession(hash, now);
-		const user = this.deps.store.user(session.user_id);
+		if (!this.sessionLive(hash)) return undefined;
+		this.deps.store.touchSession(hash, this.deps.now());
+		const user = this.deps.store.user(this.deps.store.session(hash)!.user_id);
 		return user && { user: publicProfile(user), hash };
 	}
+
+	/** Whether a session exists and is younger than its maximum age (also asked for open sockets). */
+	sessionLive = (hash: string): boolean => {
+		const session = this.deps.store.session(hash);
+		return session !== undefined && this.deps.now() - session.created_at <= SESSION_MAX_AGE_S * 1000;
+	};
 
 	handle = (req: IncomingMessage, res: ServerResponse) => {
 		this.route(req, res).catch((err: unknown) => {

@@ -50,6 +50,8 @@ interface Pending {
 export interface HubOptions {
 	store: Store;
 	now?: () => number;
+	/** Whether a connection's session still holds; asked before each mutation (default: always). */
+	sessionLive?: (sessionHash: string) => boolean;
 }
 
 
@@ -60,6 +62,7 @@ export interface HubOptions {
 export class SyncHub {
 	private readonly store: Store;
 	private readonly now: () => number;
+	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	private batch: Pending[] = [];
@@ -70,6 +73,7 @@ export class SyncHub {
 	constructor(options: HubOptions) {
 		this.store = options.store;
 		this.now = options.now ?? Date.now;
+		this.sessionLive = options.sessionLive ?? (() => true);
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -107,6 +111,8 @@ export class SyncHub {
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {
+		// A session that expired or was ended while the socket stayed open stops here.
+		if (!this.sessionLive(conn.sessionHash)) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 		if (typeof data === 'string') this.receiveText(conn, data);
 		else this.receiveSync(conn, data);
 	}

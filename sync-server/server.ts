@@ -51,10 +51,10 @@ function sameOrigin(origin: string | undefined, host: string | undefined): boole
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
 	const store = new Store(options.dataDir);
-	const hub = new SyncHub({ store, now });
+	const hub = new SyncHub({ store, now, sessionLive: (hash) => api.sessionLive(hash) });
 	const mailer = new FileOutbox(options.dataDir);
 	let publicUrl = '';
-	const api = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
+	const api: HttpApi = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
