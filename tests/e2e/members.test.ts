@@ -42,8 +42,8 @@ describe('members, live and offline', () => {
 		await bob.context().setOffline(false);
 		await expect.poll(() => status(bob).textContent()).toMatch(/Online$/);
 		await expect.poll(() => ann.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
-		expect(await bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
-		expect(await e2e.row(bob, 'carol').textContent()).not.toContain('pending');
+		await expect.poll(() => bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		await expect.poll(() => e2e.row(bob, 'carol').textContent()).not.toContain('pending');
 	});
 
 	it('a read-only member sees the list without edit controls', async () => {
