@@ -107,4 +107,15 @@ describe('members, live and offline', () => {
 		expect(verdict).toMatch(/^PRIMARY_ADMIN_ROLE: ann is the primary admin/);
 		expect(await ann.getByText('primary admin', { exact: true }).count()).toBe(1);
 	});
+
+	it('an owner renames the organization and the other admin sees the new name', async () => {
+		await ann.getByRole('button', { name: 'Rename' }).click();
+		const dialog = ann.getByRole('dialog', { name: 'Rename organization' });
+		await dialog.getByLabel('New name').fill('   ');
+		await dialog.getByRole('button', { name: 'Rename' }).click();
+		await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('A name is required');
+		await dialog.getByLabel('New name').fill('Acme Databases');
+		await dialog.getByRole('button', { name: 'Rename' }).click();
+		await bob.getByRole('heading', { name: 'Acme Databases' }).waitFor();
+	});
 });
