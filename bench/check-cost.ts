@@ -15,7 +15,8 @@ function build(size: DemoSize) {
 	const byName = new Map(users.map((u) => [u.username, u]));
 	const state = new OrgDocState(new Y.Doc(), {
 		user: (id) => byId.get(id),
-		userByUsername: (name) => byName.get(name.toLowerCase())
+		userByUsername: (name) => byName.get(name.toLowerCase()),
+		usersByEmail: () => []
 	});
 	for (const m of demoMutations(size, users)) {
 		const verdict = checkMutation(state, { actorId: users[0]!.id, now: 0 }, m);

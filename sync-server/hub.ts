@@ -78,7 +78,8 @@ export class SyncHub {
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
 			user: (id) => profile(store.user(id)),
-			userByUsername: (name) => profile(store.userByUsername(name))
+			userByUsername: (name) => profile(store.userByUsername(name)),
+			usersByEmail: (email) => store.verifiedUsersByEmail(email).map(publicProfile)
 		};
 	}
 

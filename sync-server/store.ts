@@ -125,6 +125,7 @@ export class Store {
 			insertUser: db.prepare(
 				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt)'
 			),
+			verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
 			verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
 			insertSession: db.prepare('insert into sessions values (?, ?, ?, ?)'),
 			session: db.prepare('select user_id, created_at, last_seen_at from sessions where token_hash = ?'),
@@ -160,6 +161,10 @@ export class Store {
 	}
 	userByUsername(username: string) {
 		return toUser(this.q.userByName.get(username) as Row | undefined);
+	}
+	/** Users whose verified address this is (a few at most; the count only needs to tell one from several). */
+	verifiedUsersByEmail(email: string): StoredUser[] {
+		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => toUser(r)!);
 	}
 	insertUser(user: StoredUser, createdAt: number) {
 		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt });

@@ -2,7 +2,9 @@ import * as Y from 'yjs';
 import { expect } from 'vitest';
 import {
 	OrgDocState,
+	INVITATION_TTL_MS,
 	applyChanges,
+	emailKey,
 	checkMutation,
 	memberOf,
 	orgMaps,
@@ -55,6 +57,9 @@ export class TestDirectory implements Directory {
 	userByUsername(username: string) {
 		return this.byUsername.get(username.toLowerCase());
 	}
+	usersByEmail(email: string) {
+		return [...this.byId.values()].filter((u) => u.emailVerified && emailKey(u.email) === emailKey(email));
+	}
 }
 
 export interface OrgSpec {
@@ -68,8 +73,23 @@ export interface OrgSpec {
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
 	/** Projects by name (id `p-<lowercased name>`) with user and team assignments. */
-	projects?: { name: string; users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][]; requests?: string[] }[];
+	projects?: {
+		name: string;
+		users?: [string, ProjectRole[]][];
+		teams?: [string, ProjectRole[]][];
+		requests?: string[];
+		/** Invited addresses (invitation id `i-<local part>`), as Read only, sent at NOW. */
+		invites?: string[];
+	}[];
+	/** Addresses invited to the organization (id `i-<local part>`) as ORG_MEMBER, sent at NOW. */
+	invites?: string[];
 }
+
+export function inviteId(email: string): string {
+	return `i-${email.split('@')[0]}`;
+}
+
+const invitationOf = (email: string) => ({ id: inviteId(email), email, invitedBy: 'fixture', ...{ createdAt: NOW, expiresAt: NOW + INVITATION_TTL_MS } });
 
 export function projectId(name: string): string {
 	return `p-${name.toLowerCase()}`;
@@ -141,8 +161,18 @@ export function orgWith(spec: OrgSpec): Fixture {
 				...(p.requests ?? []).map((u): Change => {
 					const { id: userId, username, email } = directory.user(id(u))!;
 					return { kind: 'joinRequest.put', projectId: projectId(p.name), request: { userId, username, email, at: NOW } };
-				})
-			])
+				}),
+				...(p.invites ?? []).map(
+					(email): Change => ({
+						kind: 'projectInvitation.put',
+						projectId: projectId(p.name),
+						invitation: { ...invitationOf(email), roles: ['PROJECT_READ_ONLY'] }
+					})
+				)
+			]),
+			...(spec.invites ?? []).map(
+				(email): Change => ({ kind: 'invitation.put', invitation: { ...invitationOf(email), role: 'ORG_MEMBER', teams: [] } })
+			)
 		],
 		'fixture'
 	);

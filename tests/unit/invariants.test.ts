@@ -18,6 +18,7 @@ import {
 	teamId,
 	orgWith,
 	pick,
+	profile,
 	prng,
 	type Intent
 } from './factories.ts';
@@ -38,7 +39,16 @@ function acme() {
 			{ name: 'Ops', members: ['carol'] },
 			{ name: 'Dev', members: [] }
 		],
-		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']], ['bob', ['PROJECT_OWNER']]], teams: [['Ops', ['PROJECT_READ_ONLY']]], requests: ['dan'] }]
+		projects: [
+			{
+				name: 'Apollo',
+				users: [['ann', ['PROJECT_OWNER']], ['bob', ['PROJECT_OWNER']]],
+				teams: [['Ops', ['PROJECT_READ_ONLY']]],
+				requests: ['dan'],
+				invites: ['dan@example.com']
+			}
+		],
+		invites: ['dan@example.com']
 	});
 }
 
@@ -198,7 +208,13 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'project.close': { type: 'project.close', projectId: projectId('Apollo') },
 		'join.request': { type: 'join.request', projectId: projectId('Apollo') },
 		'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('dan'), roles: ['PROJECT_READ_ONLY'] },
-		'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('dan') }
+		'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('dan') },
+		'member.invite': { type: 'member.invite', inviteId: 'i-new', email: 'new@example.org', role: 'ORG_MEMBER' },
+		'member.cancelInvite': { type: 'member.cancelInvite', inviteId: 'i-dan' },
+		'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new@example.org', roles: ['PROJECT_READ_ONLY'] },
+		'project.cancelInvite': { type: 'project.cancelInvite', projectId: projectId('Apollo'), inviteId: 'i-dan' },
+		// Not an invitee here: the answer is the same as for an unknown invitation (see the invitation tests for a closed org).
+		'invite.accept': { type: 'invite.accept', inviteId: 'i-dan' }
 	};
 
 	function closed() {
@@ -211,15 +227,16 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'$type by $actor is refused',
 		({ type, actor }) => {
 			const fx = closed();
-			expectRefused(fx.check(actor, intents[type]), type === 'org.create' ? 'ORG_EXISTS' : 'ORG_CLOSED');
-			if (type !== 'org.create') expect(mayAttempt(fx.state, id(actor), type)).toBe(false);
+			const code = type === 'org.create' ? 'ORG_EXISTS' : type === 'invite.accept' ? 'INVITATION_NOT_FOUND' : 'ORG_CLOSED';
+			expectRefused(fx.check(actor, intents[type]), code);
+			if (type !== 'org.create' && type !== 'invite.accept') expect(mayAttempt(fx.state, id(actor), type)).toBe(false);
 		}
 	);
 
 	it('every intent is accepted by someone while the organization is active', () => {
 		const fx = acme();
 		for (const type of MUTATION_TYPES.filter((t) => t !== 'org.create')) {
-			const actor = type === 'member.leave' || type === 'join.request' ? 'carol' : 'ann';
+			const actor = type === 'member.leave' || type === 'join.request' ? 'carol' : type === 'invite.accept' ? 'dan' : 'ann';
 			expectAccepted(fx.check(actor, intents[type]));
 		}
 	});
@@ -241,7 +258,11 @@ describe('random walks keep the invariants', () => {
 			return asked.length && rand() < 0.8 ? pick(rand, asked).userId : id(target);
 		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
-			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny'] as const;
+			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
+			'invite', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
+		// A directory address (maybe unverified, so invited) or one nobody has.
+		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
+		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
 		switch (pick(rand, kinds)) {
 			case 'add':
 				return { type: 'member.add', username: target, role: pick(rand, roles) };
@@ -289,10 +310,29 @@ describe('random walks keep the invariants', () => {
 				return { type: 'join.approve', projectId: project, userId: requester(), roles: projectRoles() };
 			case 'joinDeny':
 				return { type: 'join.deny', projectId: project, userId: requester() };
+			case 'invite':
+				return { type: 'member.invite', inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), role: pick(rand, roles), teams: rand() < 0.5 ? [teamId(team)] : [] };
+			case 'inviteCancel':
+				return { type: 'member.cancelInvite', inviteId: anyOf(state.invitations().map((i) => i.id), 'i-none') };
+			case 'projectInvite':
+				return { type: 'project.invite', projectId: project, inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), roles: projectRoles() };
+			case 'projectInviteCancel':
+				return { type: 'project.cancelInvite', projectId: project, inviteId: anyOf(state.project(project)?.invitations().map((i) => i.id) ?? [], 'i-none') };
+			case 'accept': {
+				const inProject = rand() < 0.5;
+				const ids = (inProject ? state.project(project)?.invitations() : state.invitations())?.map((i) => i.id) ?? [];
+				return { type: 'invite.accept', inviteId: anyOf(ids, 'i-none'), ...(inProject ? { projectId: project } : {}) };
+			}
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };
 		}
+	}
+
+	/** The person an invitation names (addresses are username@example.com), or nobody for a new address. */
+	function invitee(state: OrgDocState, intent: Extract<Intent, { type: 'invite.accept' }>): string {
+		const invitation = intent.projectId ? state.project(intent.projectId)?.invitation(intent.inviteId) : state.invitation(intent.inviteId);
+		return invitation?.email.split('@')[0] ?? 'nobody';
 	}
 
 	it.each([1, 2, 3, 4, 5])('seed %i', (seed) => {
@@ -306,7 +346,9 @@ describe('random walks keep the invariants', () => {
 		for (let step = 0; step < 1500; step++) {
 			const members = fx.state.members().map((m) => m.username);
 			const intent = randomIntent(rand, fx.state);
-			const verdict = fx.run(pick(rand, rand() < 0.8 ? members : people), intent);
+			// Now and then someone verifies their address, so invitations to it can be accepted.
+			if (rand() < 0.01) fx.directory.put(profile(pick(rand, people), true));
+			const verdict = fx.run(intent.type === 'invite.accept' && rand() < 0.8 ? invitee(fx.state, intent) : pick(rand, rand() < 0.8 ? members : people), intent);
 			if (verdict.ok) accepted.add(intent.type);
 			assertInvariants(fx.state);
 		}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MUTATION_TYPES, OrgRole, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
-import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, orgWith, projectId, teamId, type Intent } from './factories.ts';
+import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, orgWith, projectId, teamId, type Intent } from './factories.ts';
 
 const ACTORS = [
 	'primary admin',
@@ -29,12 +29,15 @@ type Expected = 'ok' | RefusalCode;
 const Y = 'ok';
 const F = 'FORBIDDEN';
 const N = 'NOT_A_MEMBER';
+const I = 'INVITATION_NOT_FOUND';
 
 // Columns follow ACTORS: primary admin, OWNER, PROJECT_CREATOR, BILLING_ADMIN, BILLING_VIEWER, READ_ONLY, MEMBER, non-member.
 const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.create':               [Y, Y, Y, Y, Y, Y, Y, Y],
 	'org.rename':               [Y, Y, F, F, F, F, F, N],
 	'member.add':               [Y, Y, F, F, F, F, F, N],
+	'member.invite':            [Y, Y, F, F, F, F, F, N],
+	'member.cancelInvite':      [Y, Y, F, F, F, F, F, N],
 	'member.setRole':           [Y, Y, F, F, F, F, F, N],
 	'member.remove':            [Y, Y, F, F, F, F, F, N],
 	'member.leave':             ['PRIMARY_ADMIN_LEAVE', Y, Y, Y, Y, Y, Y, N],
@@ -47,6 +50,8 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	// Project mutations: organization owners are implicit project owners; the others here hold no project role.
 	'project.create':           [Y, Y, Y, F, F, F, F, N],
 	'project.addUser':          [Y, Y, F, F, F, F, F, N],
+	'project.invite':           [Y, Y, F, F, F, F, F, N],
+	'project.cancelInvite':     [Y, Y, F, F, F, F, F, N],
 	'project.addTeam':          [Y, Y, F, F, F, F, F, N],
 	'project.setUserRoles':     [Y, Y, F, F, F, F, F, N],
 	'project.setTeamRoles':     [Y, Y, F, F, F, F, F, N],
@@ -56,7 +61,9 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	// Any member but a read-only one may ask to join (the primary admin is already in Apollo).
 	'join.request':             ['ALREADY_ASSIGNED', Y, Y, Y, Y, F, Y, N],
 	'join.approve':             [Y, Y, F, F, F, F, F, N],
-	'join.deny':                [Y, Y, F, F, F, F, F, N]
+	'join.deny':                [Y, Y, F, F, F, F, F, N],
+	// Only the invitee may accept (the outsider is invited below); for anyone else there is no such invitation.
+	'invite.accept':            [I, I, I, I, I, I, I, Y]
 };
 
 /** For each type, a mutation that every check but the permission one accepts. */
@@ -64,6 +71,8 @@ const INTENT: Record<MutationType, Intent> = {
 	'org.create': { type: 'org.create', name: 'Second org' },
 	'org.rename': { type: 'org.rename', name: 'Renamed' },
 	'member.add': { type: 'member.add', username: 'zed', role: 'ORG_MEMBER' },
+	'member.invite': { type: 'member.invite', inviteId: 'i-new', email: 'new.person@example.org', role: 'ORG_MEMBER', teams: [teamId('Ops')] },
+	'member.cancelInvite': { type: 'member.cancelInvite', inviteId: inviteId('outsider@example.com') },
 	'member.setRole': { type: 'member.setRole', userId: id('tim'), role: 'ORG_READ_ONLY' },
 	'member.remove': { type: 'member.remove', userId: id('tim') },
 	'member.leave': { type: 'member.leave' },
@@ -75,6 +84,8 @@ const INTENT: Record<MutationType, Intent> = {
 	'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('tim') },
 	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
 	'project.addUser': { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] },
+	'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new.person@example.org', roles: ['PROJECT_READ_ONLY'] },
+	'project.cancelInvite': { type: 'project.cancelInvite', projectId: projectId('Apollo'), inviteId: inviteId('pending@example.org') },
 	'project.addTeam': { type: 'project.addTeam', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_READ_ONLY'] },
 	'project.setUserRoles': { type: 'project.setUserRoles', projectId: projectId('Apollo'), userId: id('tim'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] },
 	'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Dev'), roles: ['PROJECT_CLUSTER_MANAGER'] },
@@ -83,7 +94,8 @@ const INTENT: Record<MutationType, Intent> = {
 	'project.close': { type: 'project.close', projectId: projectId('Apollo') },
 	'join.request': { type: 'join.request', projectId: projectId('Apollo') },
 	'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('tim2'), roles: ['PROJECT_READ_ONLY'] },
-	'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('tim2') }
+	'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('tim2') },
+	'invite.accept': { type: 'invite.accept', inviteId: inviteId('outsider@example.com') }
 };
 
 function setup(type: MutationType) {
@@ -97,14 +109,15 @@ function setup(type: MutationType) {
 			{ username: 'tim', role: 'ORG_MEMBER' },
 			{ username: 'tim2', role: 'ORG_MEMBER' }
 		],
-		verified: ['tim'],
+		verified: ['tim', 'outsider'],
 		others,
+		invites: ['outsider@example.com'],
 		teams: [
 			{ name: 'Ops', members: ['tim'] },
 			{ name: 'Dev', members: ['tim'] }
 		],
 		projects: [
-			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'] }
+			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'] }
 		]
 	});
 }
@@ -132,6 +145,7 @@ describe('permission table', () => {
 
 	it.each(cells)('mayAttempt($actor, $type) agrees with $expected', ({ type, actor, expected }) => {
 		const fx = setup(type);
+		// Accepting is open to anyone signed in: whether an invitation names them is the check's to say.
 		const permitted = expected !== 'FORBIDDEN' && expected !== 'NOT_A_MEMBER';
 		expect(mayAttempt(fx.state, id(USERNAME[actor]), type)).toBe(permitted);
 	});

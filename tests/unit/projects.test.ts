@@ -17,6 +17,7 @@ import {
 	expectAccepted,
 	expectRefused,
 	id,
+	inviteId,
 	orgWith,
 	projectId,
 	teamId,
@@ -63,7 +64,8 @@ function tableOrg(role: ProjectRole | null, via: 'individual' | 'team', miaRole:
 			{
 				name: 'Apollo',
 				users: [['tim', ['PROJECT_OWNER']], ['ron', ['PROJECT_READ_ONLY']], ...(role && via === 'individual' ? [['mia', [role]] as [string, ProjectRole[]]] : [])],
-				teams: [['Dev', ['PROJECT_OWNER']], ['Ops', ['PROJECT_READ_ONLY']], ...(role && via === 'team' ? [['Mine', [role]] as [string, ProjectRole[]]] : [])]
+				teams: [['Dev', ['PROJECT_OWNER']], ['Ops', ['PROJECT_READ_ONLY']], ...(role && via === 'team' ? [['Mine', [role]] as [string, ProjectRole[]]] : [])],
+				invites: ['pending@example.org']
 			}
 		]
 	});
@@ -73,6 +75,8 @@ function tableOrg(role: ProjectRole | null, via: 'individual' | 'team', miaRole:
 const INTENT: Record<ProjectMutationType, Intent> = {
 	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
 	'project.addUser': { type: 'project.addUser', projectId: APOLLO, username: 'zed', roles: ['PROJECT_READ_ONLY'] },
+	'project.invite': { type: 'project.invite', projectId: APOLLO, inviteId: 'i-new', email: 'new@example.org', roles: ['PROJECT_READ_ONLY'] },
+	'project.cancelInvite': { type: 'project.cancelInvite', projectId: APOLLO, inviteId: inviteId('pending@example.org') },
 	'project.addTeam': { type: 'project.addTeam', projectId: APOLLO, teamId: teamId('Spare'), roles: ['PROJECT_READ_ONLY'] },
 	'project.setUserRoles': { type: 'project.setUserRoles', projectId: APOLLO, userId: id('ron'), roles: ['PROJECT_CLUSTER_MANAGER'] },
 	'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: APOLLO, teamId: teamId('Ops'), roles: ['PROJECT_CLUSTER_MANAGER'] },
@@ -92,6 +96,8 @@ const TABLE: Record<ProjectMutationType, readonly Expected[]> = {
 	// An org action, not a project one: no project role lets an ORG_MEMBER create projects.
 	'project.create':       [F, F, F, F, Y, F],
 	'project.addUser':      [Y, F, F, F, Y, F],
+	'project.invite':       [Y, F, F, F, Y, F],
+	'project.cancelInvite': [Y, F, F, F, Y, F],
 	'project.addTeam':      [Y, F, F, F, Y, F],
 	'project.setUserRoles': [Y, F, F, F, Y, F],
 	'project.setTeamRoles': [Y, F, F, F, Y, F],
@@ -250,7 +256,7 @@ describe('effective project roles', () => {
 // 3. Invariants 4 and 5 on every path
 // ---------------------------------------------------------------------------------------------
 
-type Assignments = { users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][] };
+type Assignments = { users?: [string, ProjectRole[]][]; teams?: [string, ProjectRole[]][]; invites?: string[] };
 
 /**
  * admin (primary) and bob: org owners, assigned to nothing (an implicit owner is no project owner).
@@ -533,6 +539,8 @@ describe('invariant 3 and project status', () => {
 
 	const TARGETED: Record<Exclude<ProjectMutationType, 'project.create'>, (p: string) => Intent> = {
 		'project.addUser': (p) => ({ type: 'project.addUser', projectId: p, username: 'zed', roles: RO }),
+		'project.invite': (p) => ({ type: 'project.invite', projectId: p, inviteId: 'i-new', email: 'new@example.org', roles: RO }),
+		'project.cancelInvite': (p) => ({ type: 'project.cancelInvite', projectId: p, inviteId: inviteId('pending@example.org') }),
 		'project.addTeam': (p) => ({ type: 'project.addTeam', projectId: p, teamId: teamId('Ops'), roles: RO }),
 		'project.setUserRoles': (p) => ({ type: 'project.setUserRoles', projectId: p, userId: id('pat'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }),
 		'project.setTeamRoles': (p) => ({ type: 'project.setTeamRoles', projectId: p, teamId: teamId('Dev'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }),
@@ -548,7 +556,7 @@ describe('invariant 3 and project status', () => {
 	it.each(ADDRESSED_TYPES.flatMap((type) => ['admin', 'pat'].map((actor) => ({ type, actor }))))(
 		'a closed project refuses $type by $actor with PROJECT_CLOSED',
 		({ type, actor }) => {
-			const fx = projectOrg({ users: [['pat', O], ['ron', RO]], teams: [['Dev', O]] });
+			const fx = projectOrg({ users: [['pat', O], ['ron', RO]], teams: [['Dev', O]], invites: ['pending@example.org'] });
 			// Accepted while active (the same intent)…
 			expectAccepted(fx.check(actor, TARGETED[type](APOLLO)));
 			expectAccepted(fx.run('admin', { type: 'project.close', projectId: APOLLO }));

@@ -7,6 +7,8 @@ export interface Names {
 	user(userId: string): string;
 	team(teamId: string): string;
 	project(projectId: string): string;
+	/** The invited address, if the invitation is still known. */
+	invitation(inviteId: string, projectId?: string): string;
 }
 
 export function describeMutation(m: Mutation, names: Names): string {
@@ -18,6 +20,10 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Rename organization to “${m.name}”`;
 		case 'member.add':
 			return `Add ${m.username} as ${ORG_ROLES[m.role].label}`;
+		case 'member.invite':
+			return `Add or invite ${m.email} as ${ORG_ROLES[m.role].label}`;
+		case 'member.cancelInvite':
+			return `Cancel the invitation of ${names.invitation(m.inviteId)}`;
 		case 'member.setRole':
 			return `Make ${nameOf(m.userId)} ${ORG_ROLES[m.role].label}`;
 		case 'member.remove':
@@ -40,6 +46,10 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Create project “${m.name}”`;
 		case 'project.addUser':
 			return `Add ${m.username} to ${names.project(m.projectId)} as ${roleList(m.roles)}`;
+		case 'project.invite':
+			return `Add or invite ${m.email} to ${names.project(m.projectId)} as ${roleList(m.roles)}`;
+		case 'project.cancelInvite':
+			return `Cancel the invitation of ${names.invitation(m.inviteId, m.projectId)} to ${names.project(m.projectId)}`;
 		case 'project.addTeam':
 			return `Add team ${names.team(m.teamId)} to ${names.project(m.projectId)} as ${roleList(m.roles)}`;
 		case 'project.setUserRoles':
@@ -58,5 +68,7 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Let ${nameOf(m.userId)} join ${names.project(m.projectId)} as ${roleList(m.roles)}`;
 		case 'join.deny':
 			return `Turn down ${nameOf(m.userId)}'s request to join ${names.project(m.projectId)}`;
+		case 'invite.accept':
+			return 'Accept an invitation';
 	}
 }

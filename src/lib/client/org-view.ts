@@ -41,7 +41,7 @@ export interface OrgView {
 
 /** An organization not yet synced: nothing but the signed-in user, until pending changes (its creation) say otherwise. */
 const nothing = (me: UserProfile): OrgState =>
-	new OrgDocState(new Y.Doc(), { user: (id) => (id === me.id ? me : undefined), userByUsername: () => undefined });
+	new OrgDocState(new Y.Doc(), { user: (id) => (id === me.id ? me : undefined), userByUsername: () => undefined, usersByEmail: () => [] });
 
 /** Synced state with this organization's pending mutations on top, checked by the same domain code. Costs O(pending). */
 export function pendingOverlay(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], me: UserProfile) {
@@ -113,6 +113,9 @@ export function viewNames(view: OrgView | undefined): Names {
 	return {
 		user: (userId) => view?.rows.find((r) => r.userId === userId)?.username ?? 'a former member',
 		team: (teamId) => view?.teams.find((t) => t.id === teamId)?.name ?? 'a deleted team',
-		project: (projectId) => view?.projects.find((p) => p.id === projectId)?.name ?? 'a project'
+		project: (projectId) => view?.projects.find((p) => p.id === projectId)?.name ?? 'a project',
+		invitation: (inviteId, projectId) =>
+			(projectId === undefined ? view?.state.invitation(inviteId) : view?.state.project(projectId)?.invitation(inviteId))?.email ??
+			'an invitee'
 	};
 }

@@ -24,7 +24,9 @@ function memberDirectory(state: () => OrgDocState): Directory {
 			const m = state().memberByUsername(username);
 			if (m) return profile(m.userId);
 			return { id: `unknown-${username}`, username, email: '', emailVerified: false, displayName: '' };
-		}
+		},
+		// Who holds an address is the server's to say: until it answers, an email add shows as an invitation.
+		usersByEmail: () => []
 	};
 }
 

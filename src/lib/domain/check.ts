@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { effectiveProjectRoles } from './access.ts';
 import { memberOf } from './members.ts';
 import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
+import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
 import {
@@ -61,7 +62,7 @@ function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string,
 }
 
 /** Membership, status and the role table: the one place where "may this actor do this?" is answered. */
-function authorize(state: OrgState, ctx: CheckContext, type: MutationType, projectId?: string): Scope | Refusal {
+function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?: string): Scope | Refusal {
 	const org = state.org();
 	const actor = state.member(ctx.actorId);
 	// Same answer for a missing and a foreign organization, so ids reveal nothing (invariant 10).
@@ -87,7 +88,7 @@ function authorize(state: OrgState, ctx: CheckContext, type: MutationType, proje
 
 /** Whether the actor's role lets it send this kind of mutation at all (the UI shows controls by this). */
 export function mayAttempt(state: OrgState, actorId: string, type: MutationType, projectId?: string): boolean {
-	if (MUTATION_ACCESS[type] === 'anyone') return true;
+	if (type === 'org.create' || type === 'invite.accept') return true;
 	return 'org' in authorize(state, { actorId, now: 0 }, type, projectId);
 }
 
@@ -105,15 +106,10 @@ function guardOwnership(
 	return undefined;
 }
 
-const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
-	'org.rename': (_s, _c, m, { org }) => accept({ kind: 'org.put', org: { ...org, name: m.name } }),
+type Checked = Exclude<MutationType, 'org.create' | 'invite.accept'>;
 
-	'member.add': (state, ctx, m) => {
-		const user = state.userByUsername(m.username);
-		if (!user) return refuse('USER_NOT_FOUND', `No Roster user is called “${m.username}”.`);
-		if (state.member(user.id)) return refuse('ALREADY_MEMBER', `${user.username} is already a member.`);
-		return accept({ kind: 'member.put', member: memberOf(user, m.role, ctx.now) });
-	},
+const HANDLERS: { [T in Checked]: Handler<T> } = {
+	'org.rename': (_s, _c, m, { org }) => accept({ kind: 'org.put', org: { ...org, name: m.name } }),
 
 	'member.setRole': (state, _c, m, { org }) => {
 		const target = state.member(m.userId);
@@ -204,7 +200,8 @@ const HANDLERS: { [T in Exclude<MutationType, 'org.create'>]: Handler<T> } = {
 		return accept({ kind: 'teamMember.delete', teamId: team.id, userId: m.userId });
 	},
 
-	...PROJECT_HANDLERS
+	...PROJECT_HANDLERS,
+	...JOINING_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
@@ -239,6 +236,7 @@ function createOrg(state: OrgState, ctx: CheckContext, m: MutationOf<'org.create
 /** The one rule engine: (state, actor, mutation) → accepted changes | refusal. Pure; reads only what it names. */
 export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	if (mutation.type === 'org.create') return createOrg(state, ctx, mutation);
+	if (mutation.type === 'invite.accept') return acceptInvitation(state, ctx, mutation);
 	const scope = authorize(state, ctx, mutation.type, 'projectId' in mutation ? mutation.projectId : undefined);
 	if (!('org' in scope)) return scope;
 	const handler = HANDLERS[mutation.type] as Handler<typeof mutation.type>;

@@ -1,12 +1,18 @@
 import { z } from 'zod';
-import { Id, OrgName, OrgRole, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import { Email, Id, OrgName, OrgRole, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+
+/** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
+const Teams = z.array(Id).max(100).optional();
 import type { OrgAction, PrimaryAdminAction, ProjectAction } from './roles.ts';
 
 /** Typed intents; a client never sends a document patch. */
 export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('org.create'), orgId: Id, name: OrgName }),
 	z.object({ type: z.literal('org.rename'), orgId: Id, name: OrgName }),
-	z.object({ type: z.literal('member.add'), orgId: Id, username: Username, role: OrgRole }),
+	z.object({ type: z.literal('member.add'), orgId: Id, username: Username, role: OrgRole, teams: Teams }),
+	// By email: adds the one verified user with that address, else invites it (SPEC §4).
+	z.object({ type: z.literal('member.invite'), orgId: Id, inviteId: Id, email: Email, role: OrgRole, teams: Teams }),
+	z.object({ type: z.literal('member.cancelInvite'), orgId: Id, inviteId: Id }),
 	z.object({ type: z.literal('member.setRole'), orgId: Id, userId: Id, role: OrgRole }),
 	z.object({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
 	z.object({ type: z.literal('member.leave'), orgId: Id }),
@@ -18,6 +24,8 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id }),
 	z.object({ type: z.literal('project.create'), orgId: Id, projectId: Id, name: ProjectName }),
 	z.object({ type: z.literal('project.addUser'), orgId: Id, projectId: Id, username: Username, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.invite'), orgId: Id, projectId: Id, inviteId: Id, email: Email, roles: ProjectRoles }),
+	z.object({ type: z.literal('project.cancelInvite'), orgId: Id, projectId: Id, inviteId: Id }),
 	z.object({ type: z.literal('project.addTeam'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
 	z.object({ type: z.literal('project.setUserRoles'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
 	z.object({ type: z.literal('project.setTeamRoles'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
@@ -26,7 +34,9 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
 	z.object({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
 	z.object({ type: z.literal('join.approve'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
-	z.object({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id })
+	z.object({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id }),
+	// Sent for a user whose verified email an invitation names (the server does so at verification and sign-in).
+	z.object({ type: z.literal('invite.accept'), orgId: Id, inviteId: Id, projectId: Id.optional() })
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];
@@ -36,12 +46,15 @@ export const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value);
 
 /**
  * Who may send each mutation: an org action of the actor's role, a primary-admin
- * action, any member ('member'), or anyone signed in ('anyone').
+ * action, any member ('member'), anyone signed in ('anyone'), or the user an
+ * invitation names ('invitee').
  */
-export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminAction | ProjectAction | 'member' | 'anyone'> = {
+export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminAction | ProjectAction | 'member' | 'anyone' | 'invitee'> = {
 	'org.create': 'anyone',
 	'org.rename': 'org.rename',
 	'member.add': 'members.manage',
+	'member.invite': 'members.manage',
+	'member.cancelInvite': 'members.manage',
 	'member.setRole': 'members.manage',
 	'member.remove': 'members.manage',
 	'member.leave': 'member',
@@ -53,6 +66,8 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'team.removeMember': 'teams.manage',
 	'project.create': 'projects.create',
 	'project.addUser': 'project.manage',
+	'project.invite': 'project.manage',
+	'project.cancelInvite': 'project.manage',
 	'project.addTeam': 'project.manage',
 	'project.setUserRoles': 'project.manage',
 	'project.setTeamRoles': 'project.manage',
@@ -62,5 +77,6 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	// Asked from a link: an ORG_MEMBER sees only its own projects (SPEC §2).
 	'join.request': 'projects.participate',
 	'join.approve': 'project.manage',
-	'join.deny': 'project.manage'
+	'join.deny': 'project.manage',
+	'invite.accept': 'invitee'
 };

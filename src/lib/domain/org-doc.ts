@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { teamNameKey, type Member, type Organization, type Team, type UserProfile } from './schemas.ts';
+import { teamNameKey, type Member, type OrgInvitation, type Organization, type Team, type UserProfile } from './schemas.ts';
+import { EmailIndex, Index, observe } from './doc-indexes.ts';
 import { ProjectDocState, projectMaps } from './project-doc.ts';
 import type { Change, OrgState } from './state.ts';
 
@@ -10,14 +11,16 @@ export interface TeamMembership {
 
 /**
  * Layout of an organization's Y.Doc: meta.org holds the organization, members maps
- * userId → Member, teams maps teamId → Team, teamMembers maps "teamId/userId" → TeamMembership.
+ * userId → Member, teams maps teamId → Team, teamMembers maps "teamId/userId" → TeamMembership,
+ * invitations maps inviteId → OrgInvitation.
  */
 export function orgMaps(doc: Y.Doc) {
 	return {
 		meta: doc.getMap<Organization>('meta'),
 		members: doc.getMap<Member>('members'),
 		teams: doc.getMap<Team>('teams'),
-		teamMembers: doc.getMap<TeamMembership>('teamMembers')
+		teamMembers: doc.getMap<TeamMembership>('teamMembers'),
+		invitations: doc.getMap<OrgInvitation>('invitations')
 	};
 }
 
@@ -49,6 +52,8 @@ function applyProjectChanges(doc: Y.Doc, changes: readonly Change[], origin: unk
 			else if (c.kind === 'projectTeam.delete') maps.teams.delete(c.teamId);
 			else if (c.kind === 'joinRequest.put') maps.requests.set(c.request.userId, c.request);
 			else if (c.kind === 'joinRequest.delete') maps.requests.delete(c.userId);
+			else if (c.kind === 'projectInvitation.put') maps.invitations.set(c.invitation.id, c.invitation);
+			else if (c.kind === 'projectInvitation.delete') maps.invitations.delete(c.inviteId);
 		}
 	}, origin);
 }
@@ -80,6 +85,12 @@ export function applyOrgChanges(doc: Y.Doc, changes: readonly Change[], origin: 
 				case 'teamMember.delete':
 					maps.teamMembers.delete(teamMemberKey(c.teamId, c.userId));
 					break;
+				case 'invitation.put':
+					maps.invitations.set(c.invitation.id, c.invitation);
+					break;
+				case 'invitation.delete':
+					maps.invitations.delete(c.inviteId);
+					break;
 				default:
 					throw new Error(`${c.kind} is not an organization change`);
 			}
@@ -87,28 +98,7 @@ export function applyOrgChanges(doc: Y.Doc, changes: readonly Change[], origin: 
 	}, origin);
 }
 
-export type Directory = Pick<OrgState, 'user' | 'userByUsername'>;
-
-/** A many-to-many index: key → set of values. */
-class Index {
-	private readonly map = new Map<string, Set<string>>();
-	add(key: string, value: string) {
-		let set = this.map.get(key);
-		if (!set) this.map.set(key, (set = new Set()));
-		set.add(value);
-	}
-	delete(key: string, value: string) {
-		const set = this.map.get(key);
-		set?.delete(value);
-		if (set?.size === 0) this.map.delete(key);
-	}
-	get(key: string): string[] {
-		return [...(this.map.get(key) ?? [])];
-	}
-	count(key: string): number {
-		return this.map.get(key)?.size ?? 0;
-	}
-}
+export type Directory = Pick<OrgState, 'user' | 'userByUsername' | 'usersByEmail'>;
 
 /**
  * OrgState over a Y.Doc, with the indexes a check needs (owners, usernames, team
@@ -127,6 +117,7 @@ export class OrgDocState implements OrgState {
 	private readonly projectsByTeam = new Index();
 	private readonly projectsByUser = new Index();
 	private readonly requestsByUser = new Index();
+	private readonly invitationsByEmail = new EmailIndex();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
 
 	/** `newProjectDoc` makes the document of a project first seen (the server backs it with a room). */
@@ -134,7 +125,8 @@ export class OrgDocState implements OrgState {
 		this.doc = doc;
 		this.directory = directory;
 		this.newProjectDoc = newProjectDoc;
-		const { members, teams, teamMembers } = orgMaps(doc);
+		const { members, teams, teamMembers, invitations } = orgMaps(doc);
+		this.invitationsByEmail.watch(invitations);
 		for (const m of members.values()) this.indexMember(m, true);
 		for (const t of teams.values()) this.teamByKey.set(teamNameKey(t.name), t.id);
 		for (const tm of teamMembers.values()) this.indexTeamMember(tm, true);
@@ -262,17 +254,22 @@ export class OrgDocState implements OrgState {
 	teamMemberCount(teamId: string) {
 		return this.membersOfTeam.count(teamId);
 	}
+	invitation(inviteId: string) {
+		return orgMaps(this.doc).invitations.get(inviteId);
+	}
+	invitationByEmail(email: string) {
+		return this.invitation(this.invitationsByEmail.get(email) ?? '');
+	}
+	invitations(): OrgInvitation[] {
+		return [...orgMaps(this.doc).invitations.values()];
+	}
 	user(userId: string): UserProfile | undefined {
 		return this.directory.user(userId);
+	}
+	usersByEmail(email: string): UserProfile[] {
+		return this.directory.usersByEmail(email);
 	}
 	userByUsername(username: string): UserProfile | undefined {
 		return this.directory.userByUsername(username);
 	}
-}
-
-/** Calls `fn(old, now)` for every key a transaction changed in `map`. */
-function observe<T>(map: Y.Map<T>, fn: (old: T | undefined, now: T | undefined) => void) {
-	map.observe((event) => {
-		for (const [key, change] of event.changes.keys) fn(change.oldValue as T | undefined, map.get(key));
-	});
 }

@@ -1,6 +1,17 @@
 import { teamMemberKey } from './org-doc.ts';
 import { ownsProject } from './project-doc.ts';
-import { teamNameKey, type JoinRequest, type Member, type Organization, type Project, type ProjectRole, type Team } from './schemas.ts';
+import {
+	emailKey,
+	teamNameKey,
+	type JoinRequest,
+	type Member,
+	type OrgInvitation,
+	type Organization,
+	type Project,
+	type ProjectInvitation,
+	type ProjectRole,
+	type Team
+} from './schemas.ts';
 import type { Change, OrgState, ProjectState } from './state.ts';
 
 interface Touched<K extends string> {
@@ -29,6 +40,10 @@ export class OverlayState implements OrgState {
 	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
 	/** "projectId/userId" → the request as pending changes leave it (null: answered). */
 	readonly touchedRequests = new Map<string, { projectId: string; userId: string; request: JoinRequest | null }>();
+	/** inviteId → the organization invitation as pending changes leave it (null: cancelled or accepted). */
+	readonly touchedInvitations = new Map<string, OrgInvitation | null>();
+	/** "projectId/inviteId" → the project invitation as pending changes leave it. */
+	readonly touchedProjectInvitations = new Map<string, { projectId: string; id: string; invitation: ProjectInvitation | null }>();
 
 	constructor(base: OrgState) {
 		this.base = base;
@@ -81,6 +96,19 @@ export class OverlayState implements OrgState {
 						userId,
 						request: c.kind === 'joinRequest.put' ? c.request : null
 					});
+					break;
+				}
+				case 'invitation.put':
+					this.touchedInvitations.set(c.invitation.id, c.invitation);
+					break;
+				case 'invitation.delete':
+					this.touchedInvitations.set(c.inviteId, null);
+					break;
+				case 'projectInvitation.put':
+				case 'projectInvitation.delete': {
+					const id = c.kind === 'projectInvitation.put' ? c.invitation.id : c.inviteId;
+					const invitation = c.kind === 'projectInvitation.put' ? c.invitation : null;
+					this.touchedProjectInvitations.set(`${c.projectId}/${id}`, { projectId: c.projectId, id, invitation });
 					break;
 				}
 				case 'teamMember.put':
@@ -170,12 +198,34 @@ export class OverlayState implements OrgState {
 		}
 		return [...ids];
 	}
+	invitation(inviteId: string) {
+		const t = this.touchedInvitations.get(inviteId);
+		return t === null ? undefined : (t ?? this.base.invitation(inviteId));
+	}
+	invitationByEmail(email: string) {
+		return byEmail(email, this.touchedInvitations.values(), this.base.invitationByEmail(email), (id) => this.invitation(id));
+	}
 	user(userId: string) {
 		return this.base.user(userId);
 	}
 	userByUsername(username: string) {
 		return this.base.userByUsername(username);
 	}
+	usersByEmail(email: string) {
+		return this.base.usersByEmail(email);
+	}
+}
+
+/** The invitation for an address: a pending one for it, else the base's unless pending changes removed it. */
+function byEmail<I extends { id: string; email: string }>(
+	email: string,
+	touched: Iterable<I | null>,
+	base: I | undefined,
+	current: (id: string) => I | undefined
+): I | undefined {
+	const key = emailKey(email);
+	for (const i of touched) if (i && emailKey(i.email) === key) return i;
+	return base && current(base.id);
 }
 
 function isOwner(m: Member | null | undefined): number {
@@ -254,6 +304,23 @@ class ProjectOverlay implements ProjectState {
 			else byUser.delete(t.userId);
 		}
 		return [...byUser.values()];
+	}
+	invitation(inviteId: string) {
+		const t = this.overlay.touchedProjectInvitations.get(`${this.id}/${inviteId}`);
+		return t ? (t.invitation ?? undefined) : this.base?.invitation(inviteId);
+	}
+	invitationByEmail(email: string) {
+		const touched = [...this.overlay.touchedProjectInvitations.values()].filter((t) => t.projectId === this.id);
+		return byEmail(email, touched.map((t) => t.invitation), this.base?.invitationByEmail(email), (id) => this.invitation(id));
+	}
+	invitations() {
+		const byId = new Map((this.base?.invitations() ?? []).map((i) => [i.id, i]));
+		for (const t of this.overlay.touchedProjectInvitations.values()) {
+			if (t.projectId !== this.id) continue;
+			if (t.invitation) byId.set(t.id, t.invitation);
+			else byId.delete(t.id);
+		}
+		return [...byId.values()];
 	}
 	ownerTeams() {
 		const ids = new Set(this.base?.ownerTeams() ?? []);

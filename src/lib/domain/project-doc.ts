@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import type { JoinRequest, Project, ProjectRole } from './schemas.ts';
+import { EmailIndex } from './doc-indexes.ts';
+import type { JoinRequest, Project, ProjectInvitation, ProjectRole } from './schemas.ts';
 import type { ProjectState } from './state.ts';
 
 export interface UserAssignment {
@@ -11,13 +12,14 @@ export interface TeamAssignment {
 	roles: ProjectRole[];
 }
 
-/** Layout of a project's Y.Doc: meta.project, users (userId → roles), teams (teamId → roles). */
+/** Layout of a project's Y.Doc: meta.project, users (userId → roles), teams (teamId → roles), join requests, invitations. */
 export function projectMaps(doc: Y.Doc) {
 	return {
 		meta: doc.getMap<Project>('meta'),
 		users: doc.getMap<UserAssignment>('users'),
 		teams: doc.getMap<TeamAssignment>('teams'),
-		requests: doc.getMap<JoinRequest>('requests')
+		requests: doc.getMap<JoinRequest>('requests'),
+		invitations: doc.getMap<ProjectInvitation>('invitations')
 	};
 }
 
@@ -32,10 +34,12 @@ export class ProjectDocState implements ProjectState {
 	readonly doc: Y.Doc;
 	private readonly owners = new Set<string>();
 	private readonly owningTeams = new Set<string>();
+	private readonly invitationsByEmail = new EmailIndex();
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
-		const { users, teams } = projectMaps(doc);
+		const { users, teams, invitations } = projectMaps(doc);
+		this.invitationsByEmail.watch(invitations);
 		for (const a of users.values()) if (isOwner(a)) this.owners.add(a.userId);
 		for (const a of teams.values()) if (isOwner(a)) this.owningTeams.add(a.teamId);
 		users.observe((event) => {
@@ -88,5 +92,14 @@ export class ProjectDocState implements ProjectState {
 	}
 	joinRequests() {
 		return [...projectMaps(this.doc).requests.values()];
+	}
+	invitation(inviteId: string) {
+		return projectMaps(this.doc).invitations.get(inviteId);
+	}
+	invitationByEmail(email: string) {
+		return this.invitation(this.invitationsByEmail.get(email) ?? '');
+	}
+	invitations() {
+		return [...projectMaps(this.doc).invitations.values()];
 	}
 }

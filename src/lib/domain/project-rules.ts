@@ -2,10 +2,21 @@ import type { MutationType } from './mutations.ts';
 import { OverlayState } from './overlay.ts';
 import { refuse, type Refusal } from './refusals.ts';
 import { memberOf } from './members.ts';
-import type { Change, OrgState, ProjectState } from './state.ts';
-import { accept, type Handler } from './verdict.ts';
+import type { ProjectRole, UserProfile } from './schemas.ts';
+import type { Change, CheckContext, OrgState, ProjectState } from './state.ts';
+import { accept, type Handler, type Verdict } from './verdict.ts';
 
-type ProjectType = Extract<MutationType, `project.${string}` | `join.${string}`>;
+type ProjectType = Exclude<Extract<MutationType, `project.${string}` | `join.${string}`>, 'project.invite' | 'project.cancelInvite'>;
+
+/** SPEC §4: adding an existing user to a project brings it into the organization as a member. */
+export function addToProject(state: OrgState, ctx: CheckContext, projectId: string, user: UserProfile, roles: ProjectRole[]): Verdict {
+	if (state.project(projectId)?.userRoles(user.id)) {
+		return refuse('ALREADY_ASSIGNED', `${user.username} is already in this project: edit their roles instead.`);
+	}
+	const changes: Change[] = [{ kind: 'projectUser.put', projectId, userId: user.id, roles }];
+	if (!state.member(user.id)) changes.unshift({ kind: 'member.put', member: memberOf(user, 'ORG_MEMBER', ctx.now) });
+	return accept(...changes);
+}
 
 const NOT_ASSIGNED = refuse('NOT_ASSIGNED', 'That user or team is not assigned to this project.');
 
@@ -22,13 +33,7 @@ export const PROJECT_HANDLERS: { [T in ProjectType]: Handler<T> } = {
 	'project.addUser': (state, ctx, m) => {
 		const user = state.userByUsername(m.username);
 		if (!user) return refuse('USER_NOT_FOUND', `No Roster user is called “${m.username}”.`);
-		if (state.project(m.projectId)?.userRoles(user.id)) {
-			return refuse('ALREADY_ASSIGNED', `${user.username} is already in this project: edit their roles instead.`);
-		}
-		const changes: Change[] = [{ kind: 'projectUser.put', projectId: m.projectId, userId: user.id, roles: m.roles }];
-		// SPEC §4: adding someone to a project brings them into the organization as a member.
-		if (!state.member(user.id)) changes.unshift({ kind: 'member.put', member: memberOf(user, 'ORG_MEMBER', ctx.now) });
-		return accept(...changes);
+		return addToProject(state, ctx, m.projectId, user, m.roles);
 	},
 
 	'project.addTeam': (state, _c, m) => {

@@ -86,3 +86,30 @@ export const Member = UserProfile.omit({ id: true }).extend({
 	joinedAt: z.number()
 });
 export type Member = z.infer<typeof Member>;
+
+/** SPEC §1: an invitation expires 30 days after it is sent. */
+export const INVITATION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** Emails are matched without regard to case. */
+export function emailKey(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+const InvitationBase = z.object({ id: Id, email: Email, invitedBy: Id, createdAt: z.number(), expiresAt: z.number() });
+
+/**
+ * A pending invitation to the organization: the role and teams the invitee gets on
+ * acceptance. Accepted and cancelled invitations leave the document (the activity
+ * feed keeps them); an expired one stays, shown as expired, until cancelled or renewed.
+ */
+export const OrgInvitation = InvitationBase.extend({ role: OrgRole, teams: z.array(Id).max(100) });
+export type OrgInvitation = z.infer<typeof OrgInvitation>;
+
+/** A pending invitation to one project, with the roles the invitee gets there. */
+export const ProjectInvitation = InvitationBase.extend({ roles: ProjectRoles });
+export type ProjectInvitation = z.infer<typeof ProjectInvitation>;
+
+export type InvitationStatus = 'pending' | 'expired';
+export function invitationStatus(invitation: { expiresAt: number }, now: number): InvitationStatus {
+	return invitation.expiresAt > now ? 'pending' : 'expired';
+}

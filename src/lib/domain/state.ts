@@ -1,4 +1,4 @@
-import type { JoinRequest, Member, Organization, Project, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -22,9 +22,14 @@ export interface OrgState {
 	projectsOfUser(userId: string): string[];
 	/** Projects a user has asked to join. */
 	requestsOf(userId: string): string[];
+	/** Pending (or expired) invitations to the organization, by id and by email. */
+	invitation(inviteId: string): OrgInvitation | undefined;
+	invitationByEmail(email: string): OrgInvitation | undefined;
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
 	userByUsername(username: string): UserProfile | undefined;
 	user(userId: string): UserProfile | undefined;
+	/** Users whose email is this one and verified: an unverified address proves nothing. */
+	usersByEmail(email: string): UserProfile[];
 }
 
 /** What a check may read of one project. */
@@ -43,6 +48,9 @@ export interface ProjectState {
 	assignedTeams(): string[];
 	joinRequest(userId: string): JoinRequest | undefined;
 	joinRequests(): JoinRequest[];
+	invitation(inviteId: string): ProjectInvitation | undefined;
+	invitationByEmail(email: string): ProjectInvitation | undefined;
+	invitations(): ProjectInvitation[];
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
@@ -60,7 +68,11 @@ export type Change =
 	| { kind: 'projectTeam.put'; projectId: string; teamId: string; roles: ProjectRole[] }
 	| { kind: 'projectTeam.delete'; projectId: string; teamId: string }
 	| { kind: 'joinRequest.put'; projectId: string; request: JoinRequest }
-	| { kind: 'joinRequest.delete'; projectId: string; userId: string };
+	| { kind: 'joinRequest.delete'; projectId: string; userId: string }
+	| { kind: 'invitation.put'; invitation: OrgInvitation }
+	| { kind: 'invitation.delete'; inviteId: string }
+	| { kind: 'projectInvitation.put'; projectId: string; invitation: ProjectInvitation }
+	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string };
 
 export interface Accepted {
 	ok: true;
