@@ -182,6 +182,8 @@ export class HttpApi {
 		}
 		this.byName.clear(nameKey);
 		this.byAddress.forgive(addrKey);
+		// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
+		this.deps.hub.acceptInvitations(user.id);
 		this.startSession(res, user.id);
 		json(res, 200, { user: publicProfile(user) });
 	}
@@ -200,8 +202,14 @@ export class HttpApi {
 		const token = url.searchParams.get('token') ?? '';
 		const row = this.deps.store.consumeEmailToken(tokenHash(token), this.deps.now());
 		const ok = row !== undefined && this.deps.store.markEmailVerified(row.user_id, row.email);
-		if (ok) this.deps.hub.refreshProfile(row.user_id);
-		res.writeHead(302, { location: ok ? '/?verified=1' : '/?verified=0' });
+		let location = ok ? '/?verified=1' : '/?verified=0';
+		if (ok) {
+			this.deps.hub.refreshProfile(row.user_id);
+			// Land where an accepted invitation leads (its project, else its organization).
+			const [first] = this.deps.hub.acceptInvitations(row.user_id);
+			if (first) location = `/orgs/${first.orgId}${first.projectId ? `/projects/${first.projectId}` : ''}?verified=1`;
+		}
+		res.writeHead(302, { location });
 		res.end();
 	}
 

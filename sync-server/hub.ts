@@ -52,6 +52,17 @@ export interface HubOptions {
 	now?: () => number;
 	/** Whether a connection's session still holds; asked before each mutation (default: always). */
 	sessionLive?: (sessionHash: string) => boolean;
+	/** Told of each invitation once it is durable, to mail the invitee. */
+	onInvited?: (invitation: InvitationNotice) => void;
+}
+
+/** What an invitation email says. */
+export interface InvitationNotice {
+	email: string;
+	orgName: string;
+	projectName?: string;
+	invitedBy: string;
+	expiresAt: number;
 }
 
 
@@ -63,6 +74,7 @@ export class SyncHub {
 	private readonly store: Store;
 	private readonly now: () => number;
 	private readonly sessionLive: (sessionHash: string) => boolean;
+	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	private batch: Pending[] = [];
@@ -74,6 +86,7 @@ export class SyncHub {
 		this.store = options.store;
 		this.now = options.now ?? Date.now;
 		this.sessionLive = options.sessionLive ?? (() => true);
+		this.onInvited = options.onInvited ?? (() => {});
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -186,21 +199,35 @@ export class SyncHub {
 	}
 
 	private mutate(conn: Connection, id: string, body: unknown) {
-		const key = `${conn.userId}\u0000${id}`;
+		this.submit(conn.userId, id, body, conn);
+	}
+
+	/**
+	 * Checks a mutation by `userId` and, if accepted, applies it in memory; the verdict
+	 * goes out after the batch commits (to `conn`, if a connection sent it).
+	 */
+	private submit(userId: string, id: string, body: unknown, conn?: Connection): Verdict {
+		const key = `${userId}\u0000${id}`;
 		const inFlight = this.inFlight.get(key);
-		if (inFlight) return void inFlight.waiters.push(conn);
-		const seen = this.store.mutation(conn.userId, id);
-		if (seen) return this.send(conn, verdictMessage(id, seen));
+		if (inFlight) {
+			if (conn) inFlight.waiters.push(conn);
+			return inFlight.verdict;
+		}
+		const seen = this.store.mutation(userId, id);
+		if (seen) {
+			if (conn) this.send(conn, verdictMessage(id, seen));
+			return seen;
+		}
 
 		const sentType = (body as { type?: unknown } | null)?.type;
 		const pending: Pending = {
-			userId: conn.userId,
+			userId,
 			id,
 			type: typeof sentType === 'string' ? sentType.slice(0, 64) : '?',
 			orgId: null,
 			mutation: undefined,
 			verdict: { ok: true },
-			waiters: [conn],
+			waiters: conn ? [conn] : [],
 			room: undefined,
 			changes: [],
 			wasMember: new Map()
@@ -213,8 +240,8 @@ export class SyncHub {
 			if (!room) pending.verdict = NOT_A_MEMBER;
 			else {
 				pending.room = room;
-				const verdict = checkMutation(room.state, { actorId: conn.userId, now: this.now() }, parsed.mutation);
-				if (verdict.ok || room.state.member(conn.userId)) pending.orgId = room.orgId;
+				const verdict = checkMutation(room.state, { actorId: userId, now: this.now() }, parsed.mutation);
+				if (verdict.ok || room.state.member(userId)) pending.orgId = room.orgId;
 				if (verdict.ok) this.apply(room, verdict.changes, pending);
 				else {
 					pending.verdict = verdict;
@@ -224,6 +251,25 @@ export class SyncHub {
 		}
 		this.inFlight.set(key, pending);
 		this.enqueue(pending);
+		return pending.verdict;
+	}
+
+	/**
+	 * SPEC §4: a user whose address is verified accepts every pending invitation to it,
+	 * each as its own mutation (recorded in the organization's activity). Returns where
+	 * the accepted ones lead, project invitations first.
+	 */
+	acceptInvitations(userId: string): { orgId: string; projectId?: string }[] {
+		const user = this.directory.user(userId);
+		if (!user?.emailVerified) return [];
+		const landed: { orgId: string; projectId?: string }[] = [];
+		for (const row of this.store.invitationsFor(user.email)) {
+			const projectId = row.project_id || undefined;
+			const mutation = { type: 'invite.accept', orgId: row.org_id, inviteId: row.invite_id, ...(projectId ? { projectId } : {}) };
+			const verdict = this.submit(userId, `accept:${row.org_id}/${row.project_id}/${row.invite_id}`, mutation);
+			if (verdict.ok) landed.push({ orgId: row.org_id, projectId });
+		}
+		return landed.sort((a, b) => +!a.projectId - +!b.projectId);
 	}
 
 	private apply(room: OrgRoom, changes: readonly Change[], pending: Pending) {
@@ -271,6 +317,7 @@ export class SyncHub {
 			}
 			for (const p of batch) {
 				if (p.userId) this.record(p, at);
+				if (p.room) indexInvitations(this.store, p.room.orgId, p.changes);
 				for (const [userId, was] of p.wasMember) {
 					const is = !!p.room!.state.member(userId);
 					if (is && !was) this.store.addMembership(userId, p.room!.org.docId);
@@ -310,6 +357,22 @@ export class SyncHub {
 			for (const conn of p.waiters) this.send(conn, message);
 		}
 		broadcast(false);
+		for (const p of batch) if (p.room) this.announceInvitations(p.room, p.userId, p.changes);
+	}
+
+	private announceInvitations(room: OrgRoom, userId: string, changes: readonly Change[]) {
+		const invitedBy = room.state.member(userId);
+		for (const c of changes) {
+			if (c.kind !== 'invitation.put' && c.kind !== 'projectInvitation.put') continue;
+			const projectName = c.kind === 'projectInvitation.put' ? room.state.project(c.projectId)?.project()?.name : undefined;
+			this.onInvited({
+				email: c.invitation.email,
+				orgName: room.state.org()?.name ?? '',
+				projectName,
+				invitedBy: invitedBy ? invitedBy.displayName || invitedBy.username : 'An administrator',
+				expiresAt: c.invitation.expiresAt
+			});
+		}
 	}
 
 	private record(p: Pending, at: number) {
@@ -418,6 +481,16 @@ function accessToRecheck(room: OrgRoom, changes: readonly Change[], type: string
 		}
 	}
 	return out;
+}
+
+/** Keeps the store's address index of pending invitations in step with the documents. */
+function indexInvitations(store: Store, orgId: string, changes: readonly Change[]) {
+	for (const c of changes) {
+		if (c.kind === 'invitation.put') store.putInvitation(orgId, '', c.invitation.id, c.invitation.email);
+		else if (c.kind === 'invitation.delete') store.deleteInvitation(orgId, '', c.inviteId);
+		else if (c.kind === 'projectInvitation.put') store.putInvitation(orgId, c.projectId, c.invitation.id, c.invitation.email);
+		else if (c.kind === 'projectInvitation.delete') store.deleteInvitation(orgId, c.projectId, c.inviteId);
+	}
 }
 
 function verdictMessage(id: string, v: Verdict): VerdictMessage {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
 
 export interface Mail {
 	to: string;
@@ -26,5 +27,22 @@ export class FileOutbox implements Mailer {
 	async send(mail: Mail) {
 		const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`);
 		writeFileSync(file, JSON.stringify({ ...mail, sentAt: new Date().toISOString() }, null, 2));
+	}
+}
+
+/** Production mailer: SMTP through nodemailer, configured by a URL such as smtps://user:pass@smtp.example.com. */
+export class SmtpMailer implements Mailer {
+	readonly where: string;
+	private readonly transport;
+	constructor(
+		url: string,
+		private readonly from: string
+	) {
+		this.transport = nodemailer.createTransport(url);
+		const { protocol, host } = new URL(url);
+		this.where = `SMTP ${protocol}//${host} (from ${from})`;
+	}
+	async send(mail: Mail) {
+		await this.transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text });
 	}
 }

@@ -6,7 +6,9 @@ const { values } = parseArgs({
 		port: { type: 'string' },
 		'data-dir': { type: 'string' },
 		host: { type: 'string' },
-		'public-url': { type: 'string' }
+		'public-url': { type: 'string' },
+		'smtp-url': { type: 'string' },
+		'mail-from': { type: 'string' }
 	}
 });
 
@@ -14,7 +16,9 @@ const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
 	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',
 	host: values.host ?? process.env.HOST ?? '127.0.0.1',
-	publicUrl: values['public-url'] ?? process.env.ROSTER_PUBLIC_URL
+	publicUrl: values['public-url'] ?? process.env.ROSTER_PUBLIC_URL,
+	smtpUrl: values['smtp-url'] ?? process.env.ROSTER_SMTP_URL,
+	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM
 });
 console.log(`Roster is running at ${server.url}`);
 console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);

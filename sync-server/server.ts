@@ -5,7 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
-import { FileOutbox, type Mailer } from './mail.ts';
+import { invitationMail } from './invitation-mail.ts';
+import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
 import type { Socket } from './socket.ts';
 import { Store } from './store.ts';
 
@@ -16,6 +17,10 @@ export interface ServerOptions {
 	staticDir?: string;
 	/** Where people reach this server, for links in mail; never taken from a request's Host header. */
 	publicUrl?: string;
+	/** SMTP server URL (smtp:// or smtps://); without it, mail goes to files in <data-dir>/outbox. */
+	smtpUrl?: string;
+	/** The From address of SMTP mail. */
+	mailFrom?: string;
 	now?: () => number;
 }
 
@@ -51,9 +56,17 @@ function sameOrigin(origin: string | undefined, host: string | undefined): boole
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
 	const store = new Store(options.dataDir);
-	const hub = new SyncHub({ store, now, sessionLive: (hash) => api.sessionLive(hash) });
-	const mailer = new FileOutbox(options.dataDir);
+	const mailer: Mailer = options.smtpUrl
+		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
+		: new FileOutbox(options.dataDir);
 	let publicUrl = '';
+	const hub = new SyncHub({
+		store,
+		now,
+		sessionLive: (hash) => api.sessionLive(hash),
+		// After the commit, so no mail announces an invitation the store could still lose.
+		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err))
+	});
 	const api: HttpApi = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

@@ -89,7 +89,23 @@ create table if not exists mutations (
 	primary key (user_id, id)
 );
 create index if not exists mutations_org on mutations(org_id, at);
+-- Pending invitations by address, so a verified address finds its invitations without opening every organization.
+-- Kept in the same transaction as the documents that hold them; project_id is '' for an organization invitation.
+create table if not exists invitations (
+	org_id text not null,
+	project_id text not null,
+	invite_id text not null,
+	email text not null collate nocase,
+	primary key (org_id, project_id, invite_id)
+) without rowid;
+create index if not exists invitations_email on invitations(email collate nocase);
 `;
+
+export interface InvitationRow {
+	org_id: string;
+	project_id: string;
+	invite_id: string;
+}
 
 type Row = Record<string, unknown>;
 
@@ -141,6 +157,9 @@ export class Store {
 			docsOf: db.prepare('select doc_id from memberships where user_id = ?'),
 			addMembership: db.prepare('insert or ignore into memberships values (?, ?)'),
 			removeMembership: db.prepare('delete from memberships where user_id = ? and doc_id = ?'),
+			putInvitation: db.prepare('insert or replace into invitations values (?, ?, ?, ?)'),
+			deleteInvitation: db.prepare('delete from invitations where org_id = ? and project_id = ? and invite_id = ?'),
+			invitationsFor: db.prepare('select org_id, project_id, invite_id from invitations where email = ? collate nocase'),
 			mutation: db.prepare('select * from mutations where user_id = ? and id = ?'),
 			insertMutation: db.prepare(
 				'insert into mutations values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at)'
@@ -222,6 +241,16 @@ export class Store {
 	}
 	removeMembership(userId: string, docId: string) {
 		this.q.removeMembership.run(userId, docId);
+	}
+
+	putInvitation(orgId: string, projectId: string, inviteId: string, email: string) {
+		this.q.putInvitation.run(orgId, projectId, inviteId, email.trim());
+	}
+	deleteInvitation(orgId: string, projectId: string, inviteId: string) {
+		this.q.deleteInvitation.run(orgId, projectId, inviteId);
+	}
+	invitationsFor(email: string): InvitationRow[] {
+		return this.q.invitationsFor.all(email.trim()) as InvitationRow[];
 	}
 
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */

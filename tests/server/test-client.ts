@@ -75,8 +75,10 @@ export function verificationLink(dataDir: string, email: string): string {
 		.sort()
 		.reverse()
 		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; text: string });
-	const mail = mails.find((m) => m.to === email);
-	const link = mail?.text.match(/http:\/\/\S+\/api\/verify-email\?token=[\w-]+/)?.[0];
+	const link = mails
+		.filter((m) => m.to === email)
+		.map((m) => m.text.match(/http:\/\/\S+\/api\/verify-email\?token=[\w-]+/)?.[0])
+		.find(Boolean);
 	if (!link) throw new Error(`no verification mail to ${email}`);
 	return link;
 }
