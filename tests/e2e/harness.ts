@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -60,11 +60,27 @@ export class E2E {
 		return new URL(page.url()).pathname.split('/').pop()!;
 	}
 
-	async addMember(page: Page, username: string, roleLabel = 'Member') {
-		const form = page.getByRole('form', { name: 'Add a member' });
-		await form.getByLabel('Username').fill(username);
+	/** Adds (or, for an unknown address, invites) one or more usernames and emails from the members page. */
+	async addMember(page: Page, entries: string, roleLabel = 'Member') {
+		const form = page.getByRole('form', { name: 'Add members' });
+		await form.getByLabel('Usernames or emails').fill(entries);
 		await form.getByLabel('Role').selectOption({ label: roleLabel });
-		await form.getByRole('button', { name: 'Add member' }).click();
+		await form.getByRole('button', { name: 'Add or invite' }).click();
+	}
+
+	/** The newest mail to `to` in the file outbox, waiting for it to be written. */
+	async mail(to: string): Promise<{ subject: string; text: string }> {
+		const dir = join(this.dataDir, 'outbox');
+		for (let i = 0; i < 100; i++) {
+			const found = readdirSync(dir)
+				.sort()
+				.reverse()
+				.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })
+				.find((m) => m.to === to);
+			if (found) return found;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		throw new Error(`no mail to ${to}`);
 	}
 
 	row(page: Page, username: string) {

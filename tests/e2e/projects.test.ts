@@ -31,7 +31,7 @@ it('adds users (several at once, each answered on its own) and a team, with role
 	await ann.getByRole('heading', { name: /Apollo/ }).waitFor();
 
 	await ann.getByRole('textbox', { name: /Add users/ }).fill('carol, nobody');
-	await ann.getByRole('button', { name: 'Add users' }).click();
+	await ann.getByRole('button', { name: 'Add or invite' }).click();
 	await user('carol').waitFor();
 	await refused().waitFor();
 	expect(await refused().textContent()).toContain('No Roster user is called “nobody”');
@@ -65,6 +65,26 @@ it('edits roles, and refuses to remove the last owner with a sentence naming the
 	expect(await user('ann').count()).toBe(1);
 });
 
+const invitation = (email: string) => ann.locator(`[data-testid=project-invitation][data-email="${email}"]`);
+
+it('invites an unknown address, shows "invite sent", cancels it and invites again', async () => {
+	await ann.getByRole('textbox', { name: /Add users/ }).fill('dana@example.org');
+	await ann.getByRole('button', { name: 'Add or invite' }).click();
+	await invitation('dana@example.org').waitFor();
+	await expect.poll(() => invitation('dana@example.org').textContent()).toContain('invite sent');
+	await expect.poll(() => invitation('dana@example.org').textContent()).not.toContain('pending');
+	expect(await invitation('dana@example.org').textContent()).toContain('Read only');
+	expect((await e2e.mail('dana@example.org')).subject).toBe('ann invited you to project Apollo in Acme Data on Roster');
+
+	await ann.getByRole('button', { name: 'Cancel the invitation of dana@example.org' }).click();
+	await expect.poll(() => invitation('dana@example.org').count()).toBe(0);
+
+	await ann.getByRole('textbox', { name: /Add users/ }).fill('dana@example.org');
+	await ann.getByRole('group', { name: 'Roles for the users to add' }).getByLabel('Cluster Manager').check();
+	await ann.getByRole('button', { name: 'Add or invite' }).click();
+	await expect.poll(() => invitation('dana@example.org').textContent()).toContain('Cluster Manager, Read only');
+});
+
 it('a member asks to join from a link; an owner sees the request after the members and approves it', async () => {
 	const projectUrl = new URL(ann.url()).pathname;
 	const bob = await e2e.context().then((c) => c.newPage());
@@ -84,6 +104,10 @@ it('a member asks to join from a link; an owner sees the request after the membe
 
 	const request = ann.locator('[data-testid=join-request][data-username=bob]');
 	await request.waitFor();
+	// SPEC §4: members, then pending invitations, then join requests.
+	const order = await ann.locator('tr[data-testid^=project-user], tr[data-testid=project-invitation], tr[data-testid=join-request]')
+		.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.testid));
+	expect(order).toEqual(['project-user', 'project-invitation', 'join-request']);
 	await request.getByRole('group', { name: 'Roles for bob' }).getByLabel('Cluster Manager').check();
 	await request.getByRole('button', { name: 'Approve' }).click();
 	await expect.poll(() => user('bob').textContent()).toContain('individually: Cluster Manager, Read only');
@@ -91,4 +115,28 @@ it('a member asks to join from a link; an owner sees the request after the membe
 	// The document reaches bob's open page at once: he now sees the project.
 	await bob.getByRole('heading', { name: /Apollo/ }).waitFor();
 	await bob.context().close();
+});
+
+it('the invitee signs up from the mailed link, verifies the address and lands in the project', async () => {
+	const mail = await e2e.mail('dana@example.org');
+	const signUpLink = mail.text.match(/http:\/\/\S+\/signup\?email=\S+/)![0];
+	const dana = await e2e.context().then((c) => c.newPage());
+	await dana.goto(signUpLink);
+	await expect.poll(() => dana.getByLabel('Email').inputValue()).toBe('dana@example.org');
+	await dana.getByLabel('Username').fill('dana');
+	await dana.getByLabel('Password').fill('correct horse battery');
+	await dana.getByRole('button', { name: 'Create account' }).click();
+	await dana.waitForURL('**/orgs');
+
+	const verification = await e2e.mail('dana@example.org');
+	const verifyLink = verification.text.match(/http:\/\/\S+\/api\/verify-email\?token=\S+/)![0];
+	await dana.goto(verifyLink);
+	await dana.waitForURL(/\/projects\/[\w-]+\?verified=1$/);
+	await dana.getByRole('heading', { name: /Apollo/ }).waitFor();
+	await dana.getByText('Your email address is verified and your invitation accepted.').waitFor();
+
+	// The owner sees the invitation become a member with the invited roles.
+	await expect.poll(() => invitation('dana@example.org').count()).toBe(0);
+	await expect.poll(() => user('dana').textContent()).toContain('individually: Cluster Manager, Read only');
+	await dana.context().close();
 });

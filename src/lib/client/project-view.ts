@@ -1,8 +1,10 @@
 import {
 	ORG_ROLES,
 	PROJECT_ROLES,
+	invitationStatus,
 	mayAttempt,
 	projectRoleSources,
+	type InvitationStatus,
 	type JoinRequest,
 	type RoleSource,
 	type Project,
@@ -29,11 +31,23 @@ export interface ProjectTeamRow {
 	pending: boolean;
 }
 
+export interface ProjectInvitationRow {
+	id: string;
+	email: string;
+	roles: ProjectRole[];
+	status: InvitationStatus;
+	expiresAt: number;
+	pending: boolean;
+	cancelling: boolean;
+}
+
 export interface ProjectView {
 	project: Project;
 	users: ProjectUserRow[];
 	teams: ProjectTeamRow[];
-	/** Join requests, oldest first: listed after members (the seeds' order). */
+	/** Pending and expired invitations, oldest first: listed after the users. */
+	invitations: ProjectInvitationRow[];
+	/** Join requests, oldest first: listed after the invitations (SPEC §4's order). */
 	requests: JoinRequest[];
 	mayManage: boolean;
 }
@@ -79,5 +93,25 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 	const requests = project.joinRequests().sort((a, b) => a.at - b.at);
-	return { project: meta, users, teams, requests, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
+	const now = Date.now();
+	const touched = (id: string) => view.state.touchedProjectInvitations.get(`${projectId}/${id}`);
+	// The base's invitations too, so a cancellation not yet saved still shows (struck through).
+	const all = new Map(project.invitations().map((i) => [i.id, i]));
+	for (const t of view.state.touchedProjectInvitations.values()) {
+		if (t.projectId !== projectId || t.invitation) continue;
+		const was = state.base.project(projectId)?.invitation(t.id);
+		if (was) all.set(t.id, was);
+	}
+	const invitations = [...all.values()]
+		.map((i) => ({
+			id: i.id,
+			email: i.email,
+			roles: i.roles,
+			status: invitationStatus(i, now),
+			expiresAt: i.expiresAt,
+			pending: touched(i.id) !== undefined,
+			cancelling: touched(i.id)?.invitation === null
+		}))
+		.sort((a, b) => a.expiresAt - b.expiresAt);
+	return { project: meta, users, teams, invitations, requests, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
 }

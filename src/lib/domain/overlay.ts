@@ -26,7 +26,8 @@ interface Touched<K extends string> {
  * this, and checks each further pending mutation against it. Reads cost O(pending).
  */
 export class OverlayState implements OrgState {
-	private readonly base: OrgState;
+	/** The synced state under the pending changes. */
+	readonly base: OrgState;
 	private orgOverride: Organization | undefined;
 	/** userId → member as pending changes leave it (null: removed). */
 	readonly touched = new Map<string, Member | null>();
