@@ -42,3 +42,37 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	await ann.getByRole('link', { name: 'Members' }).click();
 	await e2e.row(ann, 'bob').waitFor();
 });
+
+it('an invitee is placed in teams from the invitation or the team card, listed as invited, and the invitation cancelled', async () => {
+	const ann = await e2e.signUp(await e2e.context(), 'amy');
+	await e2e.createOrg(ann, 'Invites Inc');
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	const create = ann.getByRole('form', { name: 'Create a team' });
+	for (const name of ['Ops', 'Dev']) {
+		await create.getByLabel('Team name').fill(name);
+		await create.getByRole('button', { name: 'Create team' }).click();
+		await ann.locator(`[data-testid=team][data-team="${name}"]`).waitFor();
+	}
+	await ann.getByRole('link', { name: 'Members' }).click();
+	await ann.getByRole('form', { name: 'Add members' }).getByLabel('Teams').selectOption([{ label: 'Ops' }]);
+	await e2e.addMember(ann, 'sam@example.org', 'Project Creator');
+	const invite = ann.locator('[data-testid=invitation-row][data-email="sam@example.org"]');
+	await expect.poll(() => invite.textContent()).toMatch(/invite sent.*Project Creator/s);
+	expect(await invite.textContent()).toContain('teams: Ops');
+
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	const ops = ann.locator('[data-testid=team][data-team="Ops"]');
+	const dev = ann.locator('[data-testid=team][data-team="Dev"]');
+	await expect.poll(() => ops.getByTestId('team-invitee').textContent()).toContain('sam@example.org');
+	await dev.getByLabel('Add a member to Dev').selectOption({ label: 'sam@example.org' });
+	await dev.getByRole('button', { name: 'Add to team' }).click();
+	await expect.poll(() => dev.getByTestId('team-invitee').count()).toBe(1);
+	await ops.getByRole('button', { name: 'Remove sam@example.org from Ops' }).click();
+	await expect.poll(() => ops.getByTestId('team-invitee').count()).toBe(0);
+
+	await ann.getByRole('link', { name: 'Members' }).click();
+	await expect.poll(() => invite.textContent()).toContain('teams: Dev');
+	await ann.getByRole('button', { name: 'Cancel the invitation of sam@example.org' }).click();
+	await expect.poll(() => invite.count()).toBe(0);
+	await ann.context().close();
+});

@@ -81,8 +81,8 @@ export interface OrgSpec {
 		/** Invited addresses (invitation id `i-<local part>`), as Read only, sent at NOW. */
 		invites?: string[];
 	}[];
-	/** Addresses invited to the organization (id `i-<local part>`) as ORG_MEMBER, sent at NOW. */
-	invites?: string[];
+	/** Addresses invited to the organization (id `i-<local part>`) as ORG_MEMBER, sent at NOW, maybe placed in teams. */
+	invites?: (string | [string, string[]])[];
 }
 
 export function inviteId(email: string): string {
@@ -170,9 +170,10 @@ export function orgWith(spec: OrgSpec): Fixture {
 					})
 				)
 			]),
-			...(spec.invites ?? []).map(
-				(email): Change => ({ kind: 'invitation.put', invitation: { ...invitationOf(email), role: 'ORG_MEMBER', teams: [] } })
-			)
+			...(spec.invites ?? []).map((invite): Change => {
+				const [email, teams] = typeof invite === 'string' ? [invite, []] : invite;
+				return { kind: 'invitation.put', invitation: { ...invitationOf(email), role: 'ORG_MEMBER', teams: teams.map(teamId) } };
+			})
 		],
 		'fixture'
 	);

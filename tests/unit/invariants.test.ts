@@ -48,7 +48,7 @@ function acme() {
 				invites: ['dan@example.com']
 			}
 		],
-		invites: ['dan@example.com']
+		invites: [['dan@example.com', ['Dev']]]
 	});
 }
 
@@ -211,6 +211,8 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('dan') },
 		'member.invite': { type: 'member.invite', inviteId: 'i-new', email: 'new@example.org', role: 'ORG_MEMBER' },
 		'member.cancelInvite': { type: 'member.cancelInvite', inviteId: 'i-dan' },
+		'team.addInvitee': { type: 'team.addInvitee', teamId: teamId('Ops'), inviteId: 'i-dan' },
+		'team.removeInvitee': { type: 'team.removeInvitee', teamId: teamId('Dev'), inviteId: 'i-dan' },
 		'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new@example.org', roles: ['PROJECT_READ_ONLY'] },
 		'project.cancelInvite': { type: 'project.cancelInvite', projectId: projectId('Apollo'), inviteId: 'i-dan' },
 		// Not an invitee here: the answer is the same as for an unknown invitation (see the invitation tests for a closed org).
@@ -259,7 +261,7 @@ describe('random walks keep the invariants', () => {
 		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
 			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
-			'invite', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
+			'invite', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
 		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
@@ -312,6 +314,13 @@ describe('random walks keep the invariants', () => {
 				return { type: 'join.deny', projectId: project, userId: requester() };
 			case 'invite':
 				return { type: 'member.invite', inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), role: pick(rand, roles), teams: rand() < 0.5 ? [teamId(team)] : [] };
+			case 'inviteTeam': {
+				const invitation = anyOf(state.invitations(), undefined);
+				const inviteId = invitation?.id ?? 'i-none';
+				// Mostly a team it is placed in, or removals would almost never be accepted.
+				if (rand() < 0.5) return { type: 'team.removeInvitee', teamId: anyOf(invitation?.teams ?? [], teamId(team)), inviteId };
+				return { type: 'team.addInvitee', teamId: teamId(team), inviteId };
+			}
 			case 'inviteCancel':
 				return { type: 'member.cancelInvite', inviteId: anyOf(state.invitations().map((i) => i.id), 'i-none') };
 			case 'projectInvite':

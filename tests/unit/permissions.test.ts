@@ -47,6 +47,8 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'team.delete':              [Y, Y, F, F, F, F, F, N],
 	'team.addMember':           [Y, Y, F, F, F, F, F, N],
 	'team.removeMember':        [Y, Y, F, F, F, F, F, N],
+	'team.addInvitee':          [Y, Y, F, F, F, F, F, N],
+	'team.removeInvitee':       [Y, Y, F, F, F, F, F, N],
 	// Project mutations: organization owners are implicit project owners; the others here hold no project role.
 	'project.create':           [Y, Y, Y, F, F, F, F, N],
 	'project.addUser':          [Y, Y, F, F, F, F, F, N],
@@ -82,6 +84,8 @@ const INTENT: Record<MutationType, Intent> = {
 	'team.delete': { type: 'team.delete', teamId: teamId('Ops') },
 	'team.addMember': { type: 'team.addMember', teamId: teamId('Ops'), userId: id('creator') },
 	'team.removeMember': { type: 'team.removeMember', teamId: teamId('Ops'), userId: id('tim') },
+	'team.addInvitee': { type: 'team.addInvitee', teamId: teamId('Ops'), inviteId: inviteId('outsider@example.com') },
+	'team.removeInvitee': { type: 'team.removeInvitee', teamId: teamId('Dev'), inviteId: inviteId('placed@example.org') },
 	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
 	'project.addUser': { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] },
 	'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new.person@example.org', roles: ['PROJECT_READ_ONLY'] },
@@ -111,7 +115,7 @@ function setup(type: MutationType) {
 		],
 		verified: ['tim', 'outsider'],
 		others,
-		invites: ['outsider@example.com'],
+		invites: ['outsider@example.com', ['placed@example.org', ['Dev']]],
 		teams: [
 			{ name: 'Ops', members: ['tim'] },
 			{ name: 'Dev', members: ['tim'] }

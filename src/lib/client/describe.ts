@@ -42,6 +42,10 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Add ${nameOf(m.userId)} to team ${names.team(m.teamId)}`;
 		case 'team.removeMember':
 			return `Remove ${nameOf(m.userId)} from team ${names.team(m.teamId)}`;
+		case 'team.addInvitee':
+			return `Place ${names.invitation(m.inviteId)} in team ${names.team(m.teamId)}`;
+		case 'team.removeInvitee':
+			return `Take ${names.invitation(m.inviteId)} out of team ${names.team(m.teamId)}`;
 		case 'project.create':
 			return `Create project “${m.name}”`;
 		case 'project.addUser':

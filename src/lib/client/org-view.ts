@@ -32,8 +32,9 @@ export interface InvitationRow {
 	id: string;
 	email: string;
 	role: OrgRole;
-	/** Names of the teams the invitee joins on acceptance (deleted teams left out). */
+	/** Names of the teams the invitee joins on acceptance (deleted teams left out), and their ids. */
 	teams: string[];
+	teamIds: string[];
 	status: InvitationStatus;
 	expiresAt: number;
 	/** Sent or cancelled by a change not yet saved. */
@@ -48,7 +49,7 @@ export interface OrgView {
 	invitations: InvitationRow[];
 	me: Member | undefined;
 	/** Teams with their member ids, pending changes included. */
-	teams: { id: string; name: string; memberIds: string[]; invited: string[]; pending: boolean }[];
+	teams: { id: string; name: string; memberIds: string[]; invited: { id: string; email: string }[]; pending: boolean }[];
 	/** Projects this replica can read, pending ones included, with the user's effective roles. */
 	projects: { id: string; name: string; status: 'active' | 'closed'; pending: boolean; myRoles: ProjectRole[] }[];
 	state: OverlayState;
@@ -104,7 +105,7 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		.flatMap((id) => {
 			const team = overlay.team(id);
 			if (!team) return [];
-			const invited = invitations.filter((i) => !i.cancelling && i.teams.includes(team.name)).map((i) => i.email);
+			const invited = invitations.filter((i) => !i.cancelling && i.teamIds.includes(id)).map(({ id, email }) => ({ id, email }));
 			return [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), invited, pending: overlay.touchedTeams.has(id) }];
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
@@ -141,6 +142,7 @@ function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): I
 			email: i.email,
 			role: i.role,
 			teams: i.teams.flatMap((t) => overlay.team(t)?.name ?? []),
+			teamIds: i.teams.filter((t) => overlay.team(t)),
 			status: invitationStatus(i, now),
 			expiresAt: i.expiresAt,
 			pending: overlay.touchedInvitations.has(i.id),

@@ -14,7 +14,14 @@ import {
 import type { Change, CheckContext, OrgState } from './state.ts';
 import { accept, type Handler, type Verdict } from './verdict.ts';
 
-type JoiningType = 'member.add' | 'member.invite' | 'member.cancelInvite' | 'project.invite' | 'project.cancelInvite';
+type JoiningType =
+	| 'member.add'
+	| 'member.invite'
+	| 'member.cancelInvite'
+	| 'team.addInvitee'
+	| 'team.removeInvitee'
+	| 'project.invite'
+	| 'project.cancelInvite';
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
 const NO_INVITATION = refuse('INVITATION_NOT_FOUND', 'That invitation is no longer pending (it may have been accepted or cancelled).');
@@ -95,6 +102,22 @@ export const JOINING_HANDLERS: { [T in JoiningType]: Handler<T> } = {
 	'member.cancelInvite': (state, _c, m) => {
 		if (!state.invitation(m.inviteId)) return NO_INVITATION;
 		return accept({ kind: 'invitation.delete', inviteId: m.inviteId });
+	},
+
+	'team.addInvitee': (state, _c, m) => {
+		const team = state.team(m.teamId);
+		const invitation = state.invitation(m.inviteId);
+		if (!team) return refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
+		if (!invitation) return NO_INVITATION;
+		if (invitation.teams.includes(team.id)) return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
+		return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: [...invitation.teams, team.id] } });
+	},
+
+	'team.removeInvitee': (state, _c, m) => {
+		const invitation = state.invitation(m.inviteId);
+		if (!invitation) return NO_INVITATION;
+		if (!invitation.teams.includes(m.teamId)) return refuse('NOT_TEAM_MEMBER', `${invitation.email} is not placed in that team.`);
+		return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: invitation.teams.filter((t) => t !== m.teamId) } });
 	},
 
 	'project.invite': (state, ctx, m) => {

@@ -22,6 +22,9 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
 	z.object({ type: z.literal('team.addMember'), orgId: Id, teamId: Id, userId: Id }),
 	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id }),
+	// SPEC §1: a pending invitee can already be placed in teams; it joins them on acceptance.
+	z.object({ type: z.literal('team.addInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
+	z.object({ type: z.literal('team.removeInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
 	z.object({ type: z.literal('project.create'), orgId: Id, projectId: Id, name: ProjectName }),
 	z.object({ type: z.literal('project.addUser'), orgId: Id, projectId: Id, username: Username, roles: ProjectRoles }),
 	z.object({ type: z.literal('project.invite'), orgId: Id, projectId: Id, inviteId: Id, email: Email, roles: ProjectRoles }),
@@ -64,6 +67,8 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'team.delete': 'teams.manage',
 	'team.addMember': 'teams.manage',
 	'team.removeMember': 'teams.manage',
+	'team.addInvitee': 'teams.manage',
+	'team.removeInvitee': 'teams.manage',
 	'project.create': 'projects.create',
 	'project.addUser': 'project.manage',
 	'project.invite': 'project.manage',
