@@ -140,3 +140,17 @@ it('the invitee signs up from the mailed link, verifies the address and lands in
 	await expect.poll(() => user('dana').textContent()).toContain('individually: Cluster Manager, Read only');
 	await dana.context().close();
 });
+
+it('the activity feed shows these steps: invitations, the acceptance, the approved request and the refused removal', async () => {
+	await ann.getByRole('link', { name: 'Activity' }).click();
+	const rows = ann.getByTestId('activity');
+	await expect.poll(() => rows.count()).toBeGreaterThan(10);
+	const text = (await rows.allTextContents()).join('\n');
+	expect(text).toMatch(/dana.*Accept the invitation to Apollo.*accepted/);
+	expect(text).toMatch(/ann.*Add or invite dana@example.org to Apollo as Cluster Manager, Read only.*accepted/);
+	expect(text).toMatch(/ann.*Cancel the invitation of .* to Apollo.*accepted/);
+	expect(text).toMatch(/ann.*Let bob join Apollo as Cluster Manager, Read only.*accepted/);
+	expect(text).toMatch(/Remove ann from Apollo.*refused.*Project Apollo would have no owner/);
+	await ann.getByRole('form', { name: 'Filter activity' }).getByLabel('Kind').selectOption({ label: 'Accepted invitations' });
+	await expect.poll(() => rows.count()).toBe(1);
+});

@@ -73,6 +73,6 @@ export function describeMutation(m: Mutation, names: Names): string {
 		case 'join.deny':
 			return `Turn down ${nameOf(m.userId)}'s request to join ${names.project(m.projectId)}`;
 		case 'invite.accept':
-			return 'Accept an invitation';
+			return `Accept the invitation${m.projectId ? ` to ${names.project(m.projectId)}` : ''}`;
 	}
 }
