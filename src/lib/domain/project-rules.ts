@@ -98,8 +98,12 @@ export const PROJECT_HANDLERS: { [T in ProjectType]: Handler<T> } = {
 
 const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that user (it may have been answered already).');
 
-/** Projects whose members or owners a set of changes could take away, found by index. */
-function affectedProjects(state: OrgState, changes: readonly Change[]): Set<string> {
+/**
+ * Projects whose members or owners a set of changes could take away, found by index.
+ * A team that keeps a member keeps granting what it granted, so only teams the changes
+ * empty bring in their projects: removing one of many members checks no project.
+ */
+function affectedProjects(state: OrgState, after: OrgState, changes: readonly Change[]): Set<string> {
 	const ids = new Set<string>();
 	const teams = new Set<string>();
 	for (const c of changes) {
@@ -107,10 +111,22 @@ function affectedProjects(state: OrgState, changes: readonly Change[]): Set<stri
 		else if (c.kind === 'projectTeam.delete' || c.kind === 'projectTeam.put') ids.add(c.projectId);
 		else if (c.kind === 'teamMember.delete' || c.kind === 'team.delete') teams.add(c.teamId);
 	}
-	// Once per team: deleting a team brings one change per member.
-	for (const teamId of teams) for (const p of state.projectsOfTeam(teamId)) ids.add(p);
+	for (const teamId of teams) {
+		if (after.teamMemberCount(teamId) > 0) continue;
+		for (const p of state.projectsOfTeam(teamId)) ids.add(p);
+	}
 	return ids;
 }
+
+/** The kinds of change that can take a member or an owner away from a project. */
+const GUARDED = new Set<Change['kind']>([
+	'projectUser.put',
+	'projectUser.delete',
+	'projectTeam.put',
+	'projectTeam.delete',
+	'teamMember.delete',
+	'team.delete'
+]);
 
 function hasOwner(state: OrgState, project: ProjectState): boolean {
 	return project.individualOwnerCount() > 0 || project.ownerTeams().some((t) => state.teamMemberCount(t) > 0);
@@ -121,10 +137,10 @@ function hasOwner(state: OrgState, project: ProjectState): boolean {
  * it touches must keep a member and an owner once its changes are applied.
  */
 export function guardProjects(state: OrgState, changes: readonly Change[]): Refusal | undefined {
-	const affected = affectedProjects(state, changes);
-	if (affected.size === 0) return undefined;
+	if (!changes.some((c) => GUARDED.has(c.kind))) return undefined;
 	const after = new OverlayState(state);
 	after.apply(changes);
+	const affected = affectedProjects(state, after, changes);
 	for (const projectId of affected) {
 		const project = after.project(projectId);
 		const meta = project?.project();
