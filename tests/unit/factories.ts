@@ -80,6 +80,8 @@ export interface OrgSpec {
 		requests?: string[];
 		/** Invited addresses (invitation id `i-<local part>`), as Read only, sent at NOW. */
 		invites?: string[];
+		/** Active deployments by name (id `d-<lowercased name>`), on the shared plan. */
+		deployments?: string[];
 	}[];
 	/** Addresses invited to the organization (id `i-<local part>`) as ORG_MEMBER, sent at NOW, maybe placed in teams. */
 	invites?: (string | [string, string[]])[];
@@ -162,6 +164,13 @@ export function orgWith(spec: OrgSpec): Fixture {
 					const { id: userId, username, email } = directory.user(id(u))!;
 					return { kind: 'joinRequest.put', projectId: projectId(p.name), request: { userId, username, email, at: NOW } };
 				}),
+				...(p.deployments ?? []).map(
+					(name): Change => ({
+						kind: 'deployment.put',
+						projectId: projectId(p.name),
+						deployment: { id: `d-${name.toLowerCase()}`, name, plan: 'shared', status: 'active', createdAt: NOW }
+					})
+				),
 				...(p.invites ?? []).map(
 					(email): Change => ({
 						kind: 'projectInvitation.put',

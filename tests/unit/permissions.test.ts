@@ -42,6 +42,8 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'member.remove':            [Y, Y, F, F, F, F, F, N],
 	'member.leave':             ['PRIMARY_ADMIN_LEAVE', Y, Y, Y, Y, Y, Y, N],
 	'org.transferPrimaryAdmin': [Y, F, F, F, F, F, F, N],
+	// Apollo has an active deployment: the primary admin may try, and is told why not (invariant 8).
+	'org.close':                ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
 	'team.create':              [Y, Y, F, F, F, F, F, N],
 	'team.rename':              [Y, Y, F, F, F, F, F, N],
 	'team.delete':              [Y, Y, F, F, F, F, F, N],
@@ -59,7 +61,9 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'project.setTeamRoles':     [Y, Y, F, F, F, F, F, N],
 	'project.removeUser':       [Y, Y, F, F, F, F, F, N],
 	'project.removeTeam':       [Y, Y, F, F, F, F, F, N],
-	'project.close':            [Y, Y, F, F, F, F, F, N],
+	'project.close':            ['PROJECT_HAS_DEPLOYMENTS', 'PROJECT_HAS_DEPLOYMENTS', F, F, F, F, F, N],
+	'deployment.create':        [Y, Y, F, F, F, F, F, N],
+	'deployment.delete':        [Y, Y, F, F, F, F, F, N],
 	// Any member but a read-only one may ask to join (the primary admin is already in Apollo).
 	'join.request':             ['ALREADY_ASSIGNED', Y, Y, Y, Y, F, Y, N],
 	'join.approve':             [Y, Y, F, F, F, F, F, N],
@@ -79,6 +83,9 @@ const INTENT: Record<MutationType, Intent> = {
 	'member.remove': { type: 'member.remove', userId: id('tim') },
 	'member.leave': { type: 'member.leave' },
 	'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('tim') },
+	'org.close': { type: 'org.close' },
+	'deployment.create': { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-new', name: 'analytics', plan: 'dedicated' },
+	'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-main' },
 	'team.create': { type: 'team.create', teamId: 't-new', name: 'New team' },
 	'team.rename': { type: 'team.rename', teamId: teamId('Ops'), name: 'Operations' },
 	'team.delete': { type: 'team.delete', teamId: teamId('Ops') },
@@ -121,7 +128,7 @@ function setup(type: MutationType) {
 			{ name: 'Dev', members: ['tim'] }
 		],
 		projects: [
-			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'] }
+			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'], deployments: ['main'] }
 		]
 	});
 }

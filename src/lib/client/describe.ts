@@ -1,4 +1,4 @@
-import { ORG_ROLES, PROJECT_ROLES, type Mutation, type ProjectRole } from '../domain/index.ts';
+import { ORG_ROLES, PLANS, PROJECT_ROLES, type Mutation, type ProjectRole } from '../domain/index.ts';
 
 const roleList = (roles: ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
 
@@ -28,6 +28,12 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Make ${nameOf(m.userId)} ${ORG_ROLES[m.role].label}`;
 		case 'member.remove':
 			return `Remove ${nameOf(m.userId)}`;
+		case 'org.close':
+			return 'Close the organization';
+		case 'deployment.create':
+			return `Create ${PLANS[m.plan].label.toLowerCase()} deployment “${m.name}” in ${names.project(m.projectId)}`;
+		case 'deployment.delete':
+			return `Delete a deployment of ${names.project(m.projectId)}`;
 		case 'member.leave':
 			return 'Leave the organization';
 		case 'org.transferPrimaryAdmin':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { effectiveProjectRoles } from './access.ts';
 import { memberOf } from './members.ts';
 import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
+import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
@@ -38,6 +39,8 @@ const ACTION_WORDS: Record<string, string> = {
 	'org.rename': 'rename the organization',
 	'members.manage': 'add or remove members or change their roles',
 	'org.transferPrimaryAdmin': 'transfer primary admin',
+	'org.close': 'close the organization',
+	'deployments.manage': "create or delete this project's deployments",
 	'teams.manage': 'create, change or delete teams',
 	'projects.create': 'create projects',
 	'projects.participate': 'ask to join projects or act in them (read-only members only view)',
@@ -201,7 +204,8 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 	},
 
 	...PROJECT_HANDLERS,
-	...JOINING_HANDLERS
+	...JOINING_HANDLERS,
+	...DEPLOYMENT_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');

@@ -10,3 +10,4 @@ export * from './members.ts';
 export * from './access.ts';
 export * from './project-doc.ts';
 export * from './verdict.ts';
+export * from './plans.ts';

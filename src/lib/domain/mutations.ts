@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, Id, OrgName, OrgRole, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import { DeploymentName, Email, Id, OrgName, OrgRole, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
 
 /** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
 const Teams = z.array(Id).max(100).optional();
@@ -17,6 +17,7 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
 	z.object({ type: z.literal('member.leave'), orgId: Id }),
 	z.object({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id }),
+	z.object({ type: z.literal('org.close'), orgId: Id }),
 	z.object({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
@@ -35,6 +36,8 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
 	z.object({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
 	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
+	z.object({ type: z.literal('deployment.create'), orgId: Id, projectId: Id, deploymentId: Id, name: DeploymentName, plan: Plan }),
+	z.object({ type: z.literal('deployment.delete'), orgId: Id, projectId: Id, deploymentId: Id }),
 	z.object({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
 	z.object({ type: z.literal('join.approve'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
 	z.object({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id }),
@@ -62,6 +65,7 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'member.remove': 'members.manage',
 	'member.leave': 'member',
 	'org.transferPrimaryAdmin': 'org.transferPrimaryAdmin',
+	'org.close': 'org.close',
 	'team.create': 'teams.manage',
 	'team.rename': 'teams.manage',
 	'team.delete': 'teams.manage',
@@ -79,6 +83,8 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'project.removeUser': 'project.manage',
 	'project.removeTeam': 'project.manage',
 	'project.close': 'project.manage',
+	'deployment.create': 'deployments.manage',
+	'deployment.delete': 'deployments.manage',
 	// Asked from a link: an ORG_MEMBER sees only its own projects (SPEC §2).
 	'join.request': 'projects.participate',
 	'join.approve': 'project.manage',

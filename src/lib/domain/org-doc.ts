@@ -54,6 +54,7 @@ function applyProjectChanges(doc: Y.Doc, changes: readonly Change[], origin: unk
 			else if (c.kind === 'joinRequest.delete') maps.requests.delete(c.userId);
 			else if (c.kind === 'projectInvitation.put') maps.invitations.set(c.invitation.id, c.invitation);
 			else if (c.kind === 'projectInvitation.delete') maps.invitations.delete(c.inviteId);
+			else if (c.kind === 'deployment.put') maps.deployments.set(c.deployment.id, c.deployment);
 		}
 	}, origin);
 }
@@ -117,6 +118,7 @@ export class OrgDocState implements OrgState {
 	private readonly projectsByTeam = new Index();
 	private readonly projectsByUser = new Index();
 	private readonly requestsByUser = new Index();
+	private readonly deploying = new Set<string>();
 	private readonly invitationsByEmail = new EmailIndex();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
 
@@ -168,6 +170,8 @@ export class OrgDocState implements OrgState {
 	attachProject(projectId: string, doc: Y.Doc): ProjectDocState {
 		const project = new ProjectDocState(doc);
 		this.projects.set(projectId, project);
+		if (project.activeDeploymentCount() > 0) this.deploying.add(projectId);
+		project.onDeploymentsChange = (has) => (has ? this.deploying.add(projectId) : this.deploying.delete(projectId));
 		const { users, teams, requests } = projectMaps(doc);
 		for (const u of users.keys()) this.projectsByUser.add(u, projectId);
 		for (const t of teams.keys()) this.projectsByTeam.add(t, projectId);
@@ -190,6 +194,8 @@ export class OrgDocState implements OrgState {
 		const project = this.projects.get(projectId);
 		if (!project) return;
 		this.projects.delete(projectId);
+		this.deploying.delete(projectId);
+		project.onDeploymentsChange = () => {};
 		const { users, teams, requests } = projectMaps(project.doc);
 		for (const u of users.keys()) this.projectsByUser.delete(u, projectId);
 		for (const t of teams.keys()) this.projectsByTeam.delete(t, projectId);
@@ -214,6 +220,9 @@ export class OrgDocState implements OrgState {
 	}
 	requestsOf(userId: string) {
 		return this.requestsByUser.get(userId);
+	}
+	projectsWithDeployments() {
+		return [...this.deploying];
 	}
 
 	org() {

@@ -3,6 +3,7 @@ import { ownsProject } from './project-doc.ts';
 import {
 	emailKey,
 	teamNameKey,
+	type Deployment,
 	type JoinRequest,
 	type Member,
 	type OrgInvitation,
@@ -41,6 +42,8 @@ export class OverlayState implements OrgState {
 	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
 	/** "projectId/userId" → the request as pending changes leave it (null: answered). */
 	readonly touchedRequests = new Map<string, { projectId: string; userId: string; request: JoinRequest | null }>();
+	/** "projectId/deploymentId" → the deployment as pending changes leave it. */
+	readonly touchedDeployments = new Map<string, { projectId: string; deployment: Deployment }>();
 	/** inviteId → the organization invitation as pending changes leave it (null: cancelled or accepted). */
 	readonly touchedInvitations = new Map<string, OrgInvitation | null>();
 	/** "projectId/inviteId" → the project invitation as pending changes leave it. */
@@ -99,6 +102,9 @@ export class OverlayState implements OrgState {
 					});
 					break;
 				}
+				case 'deployment.put':
+					this.touchedDeployments.set(`${c.projectId}/${c.deployment.id}`, { projectId: c.projectId, deployment: c.deployment });
+					break;
 				case 'invitation.put':
 					this.touchedInvitations.set(c.invitation.id, c.invitation);
 					break;
@@ -189,6 +195,15 @@ export class OverlayState implements OrgState {
 	}
 	projectsOfUser(userId: string) {
 		return adjust(this.base.projectsOfUser(userId), this.touchedProjectUsers, userId);
+	}
+	/** The base's list, with projects whose deployments pending changes touch re-counted. */
+	projectsWithDeployments() {
+		const ids = new Set(this.base.projectsWithDeployments());
+		for (const { projectId } of this.touchedDeployments.values()) {
+			if ((this.project(projectId)?.activeDeploymentCount() ?? 0) > 0) ids.add(projectId);
+			else ids.delete(projectId);
+		}
+		return [...ids];
 	}
 	requestsOf(userId: string) {
 		const ids = new Set(this.base.requestsOf(userId));
@@ -305,6 +320,22 @@ class ProjectOverlay implements ProjectState {
 			else byUser.delete(t.userId);
 		}
 		return [...byUser.values()];
+	}
+	deployment(deploymentId: string) {
+		return this.overlay.touchedDeployments.get(`${this.id}/${deploymentId}`)?.deployment ?? this.base?.deployment(deploymentId);
+	}
+	deployments() {
+		const byId = new Map((this.base?.deployments() ?? []).map((d) => [d.id, d]));
+		for (const t of this.overlay.touchedDeployments.values()) if (t.projectId === this.id) byId.set(t.deployment.id, t.deployment);
+		return [...byId.values()];
+	}
+	activeDeploymentCount() {
+		let count = this.base?.activeDeploymentCount() ?? 0;
+		for (const t of this.overlay.touchedDeployments.values()) {
+			if (t.projectId !== this.id) continue;
+			count += +(t.deployment.status === 'active') - +(this.base?.deployment(t.deployment.id)?.status === 'active');
+		}
+		return count;
 	}
 	invitation(inviteId: string) {
 		const t = this.overlay.touchedProjectInvitations.get(`${this.id}/${inviteId}`);

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { EmailIndex } from './doc-indexes.ts';
-import type { JoinRequest, Project, ProjectInvitation, ProjectRole } from './schemas.ts';
+import type { Deployment, JoinRequest, Project, ProjectInvitation, ProjectRole } from './schemas.ts';
 import type { ProjectState } from './state.ts';
 
 export interface UserAssignment {
@@ -19,7 +19,8 @@ export function projectMaps(doc: Y.Doc) {
 		users: doc.getMap<UserAssignment>('users'),
 		teams: doc.getMap<TeamAssignment>('teams'),
 		requests: doc.getMap<JoinRequest>('requests'),
-		invitations: doc.getMap<ProjectInvitation>('invitations')
+		invitations: doc.getMap<ProjectInvitation>('invitations'),
+		deployments: doc.getMap<Deployment>('deployments')
 	};
 }
 
@@ -35,11 +36,23 @@ export class ProjectDocState implements ProjectState {
 	private readonly owners = new Set<string>();
 	private readonly owningTeams = new Set<string>();
 	private readonly invitationsByEmail = new EmailIndex();
+	private readonly activeDeployments = new Set<string>();
+	/** Told when the project gains its first or loses its last active deployment. */
+	onDeploymentsChange: (hasActive: boolean) => void = () => {};
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
-		const { users, teams, invitations } = projectMaps(doc);
+		const { users, teams, invitations, deployments } = projectMaps(doc);
 		this.invitationsByEmail.watch(invitations);
+		for (const d of deployments.values()) if (d.status === 'active') this.activeDeployments.add(d.id);
+		deployments.observe((event) => {
+			const had = this.activeDeployments.size > 0;
+			for (const key of event.keysChanged) {
+				if (deployments.get(key)?.status === 'active') this.activeDeployments.add(key);
+				else this.activeDeployments.delete(key);
+			}
+			if (had !== this.activeDeployments.size > 0) this.onDeploymentsChange(!had);
+		});
 		for (const a of users.values()) if (isOwner(a)) this.owners.add(a.userId);
 		for (const a of teams.values()) if (isOwner(a)) this.owningTeams.add(a.teamId);
 		users.observe((event) => {
@@ -101,5 +114,14 @@ export class ProjectDocState implements ProjectState {
 	}
 	invitations() {
 		return [...projectMaps(this.doc).invitations.values()];
+	}
+	deployment(deploymentId: string) {
+		return projectMaps(this.doc).deployments.get(deploymentId);
+	}
+	deployments() {
+		return [...projectMaps(this.doc).deployments.values()];
+	}
+	activeDeploymentCount() {
+		return this.activeDeployments.size;
 	}
 }

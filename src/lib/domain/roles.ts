@@ -14,7 +14,7 @@ export type OrgAction =
 	| 'activity.view';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin';
+export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -95,4 +95,4 @@ export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);
 }
 
-export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin'];
+export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin', 'org.close'];

@@ -113,3 +113,20 @@ export type InvitationStatus = 'pending' | 'expired';
 export function invitationStatus(invitation: { expiresAt: number }, now: number): InvitationStatus {
 	return invitation.expiresAt > now ? 'pending' : 'expired';
 }
+
+/** SPEC §1: a deployment's plan; prices are data (plans.ts). */
+export const Plan = z.enum(['free', 'shared', 'dedicated']);
+export type Plan = z.infer<typeof Plan>;
+
+export const DeploymentName = z.string().trim().min(1, 'A deployment name is required').max(64, 'A deployment name is at most 64 characters');
+
+/** A deployment (mLab's "subscription", Atlas's "cluster"); a deleted one stays, for invoicing its active days. */
+export const Deployment = z.object({
+	id: Id,
+	name: DeploymentName,
+	plan: Plan,
+	status: z.enum(['active', 'deleted']),
+	createdAt: z.number(),
+	deletedAt: z.number().optional()
+});
+export type Deployment = z.infer<typeof Deployment>;

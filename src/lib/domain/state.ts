@@ -1,4 +1,4 @@
-import type { JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -20,6 +20,8 @@ export interface OrgState {
 	/** Kept indexes: projects a team is assigned to, and projects a user is individually assigned to. */
 	projectsOfTeam(teamId: string): string[];
 	projectsOfUser(userId: string): string[];
+	/** Projects with at least one active deployment (invariant 8), kept as an index. */
+	projectsWithDeployments(): string[];
 	/** Projects a user has asked to join. */
 	requestsOf(userId: string): string[];
 	/** Pending (or expired) invitations to the organization, by id and by email. */
@@ -51,6 +53,10 @@ export interface ProjectState {
 	invitation(inviteId: string): ProjectInvitation | undefined;
 	invitationByEmail(email: string): ProjectInvitation | undefined;
 	invitations(): ProjectInvitation[];
+	deployment(deploymentId: string): Deployment | undefined;
+	/** Every deployment, deleted ones included (O(deployments)). */
+	deployments(): Deployment[];
+	activeDeploymentCount(): number;
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
@@ -72,7 +78,8 @@ export type Change =
 	| { kind: 'invitation.put'; invitation: OrgInvitation }
 	| { kind: 'invitation.delete'; inviteId: string }
 	| { kind: 'projectInvitation.put'; projectId: string; invitation: ProjectInvitation }
-	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string };
+	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string }
+	| { kind: 'deployment.put'; projectId: string; deployment: Deployment };
 
 export interface Accepted {
 	ok: true;
