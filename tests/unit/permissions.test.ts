@@ -44,6 +44,8 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.transferPrimaryAdmin': [Y, F, F, F, F, F, F, N],
 	// Apollo has an active deployment: the primary admin may try, and is told why not (invariant 8).
 	'org.close':                ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
+	'org.setContact':           [Y, F, F, F, F, F, F, N],
+	'org.setBillingContact':    [Y, Y, Y, Y, Y, F, Y, N],
 	'team.create':              [Y, Y, F, F, F, F, F, N],
 	'team.rename':              [Y, Y, F, F, F, F, F, N],
 	'team.delete':              [Y, Y, F, F, F, F, F, N],
@@ -84,6 +86,8 @@ const INTENT: Record<MutationType, Intent> = {
 	'member.leave': { type: 'member.leave' },
 	'org.transferPrimaryAdmin': { type: 'org.transferPrimaryAdmin', userId: id('tim') },
 	'org.close': { type: 'org.close' },
+	'org.setContact': { type: 'org.setContact', contact: 'emergency', email: 'oncall@example.org' },
+	'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
 	'deployment.create': { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-new', name: 'analytics', plan: 'dedicated' },
 	'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-main' },
 	'team.create': { type: 'team.create', teamId: 't-new', name: 'New team' },

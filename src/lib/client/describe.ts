@@ -30,6 +30,10 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Remove ${nameOf(m.userId)}`;
 		case 'org.close':
 			return 'Close the organization';
+		case 'org.setContact':
+			return m.email ? `Set the ${m.contact} contact to ${m.email}` : `Clear the ${m.contact} contact`;
+		case 'org.setBillingContact':
+			return m.email ? `Set the billing contact to ${m.email}` : 'Clear the billing contact';
 		case 'deployment.create':
 			return `Create ${PLANS[m.plan].label.toLowerCase()} deployment “${m.name}” in ${names.project(m.projectId)}`;
 		case 'deployment.delete':

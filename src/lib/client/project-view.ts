@@ -4,6 +4,7 @@ import {
 	invitationStatus,
 	mayAttempt,
 	projectRoleSources,
+	type Deployment,
 	type InvitationStatus,
 	type JoinRequest,
 	type RoleSource,
@@ -41,6 +42,10 @@ export interface ProjectInvitationRow {
 	cancelling: boolean;
 }
 
+export interface DeploymentRow extends Deployment {
+	pending: boolean;
+}
+
 export interface ProjectView {
 	project: Project;
 	users: ProjectUserRow[];
@@ -49,7 +54,10 @@ export interface ProjectView {
 	invitations: ProjectInvitationRow[];
 	/** Join requests, oldest first: listed after the invitations (SPEC §4's order). */
 	requests: JoinRequest[];
+	/** Active deployments first, newest first; then deleted ones. */
+	deployments: DeploymentRow[];
 	mayManage: boolean;
+	mayDeploy: boolean;
 }
 
 export const roleLabels = (roles: readonly ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
@@ -113,5 +121,18 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			cancelling: touched(i.id)?.invitation === null
 		}))
 		.sort((a, b) => a.expiresAt - b.expiresAt);
-	return { project: meta, users, teams, invitations, requests, mayManage: mayAttempt(state, actorId, 'project.addUser', projectId) };
+	const deployments = project
+		.deployments()
+		.map((d) => ({ ...d, pending: view.state.touchedDeployments.has(`${projectId}/${d.id}`) }))
+		.sort((a, b) => +(a.status !== 'active') - +(b.status !== 'active') || b.createdAt - a.createdAt);
+	return {
+		project: meta,
+		users,
+		teams,
+		invitations,
+		requests,
+		deployments,
+		mayManage: mayAttempt(state, actorId, 'project.addUser', projectId),
+		mayDeploy: mayAttempt(state, actorId, 'deployment.create', projectId)
+	};
 }

@@ -11,3 +11,4 @@ export * from './access.ts';
 export * from './project-doc.ts';
 export * from './verdict.ts';
 export * from './plans.ts';
+export * from './contacts.ts';

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { teamNameKey, type Member, type OrgInvitation, type Organization, type Team, type UserProfile } from './schemas.ts';
+import { teamNameKey, type ContactKind, type Member, type OrgInvitation, type Organization, type Team, type UserProfile } from './schemas.ts';
 import { EmailIndex, Index, observe } from './doc-indexes.ts';
 import { ProjectDocState, projectMaps } from './project-doc.ts';
 import type { Change, OrgState } from './state.ts';
@@ -12,7 +12,7 @@ export interface TeamMembership {
 /**
  * Layout of an organization's Y.Doc: meta.org holds the organization, members maps
  * userId → Member, teams maps teamId → Team, teamMembers maps "teamId/userId" → TeamMembership,
- * invitations maps inviteId → OrgInvitation.
+ * invitations maps inviteId → OrgInvitation, contacts maps a contact kind → email.
  */
 export function orgMaps(doc: Y.Doc) {
 	return {
@@ -20,7 +20,8 @@ export function orgMaps(doc: Y.Doc) {
 		members: doc.getMap<Member>('members'),
 		teams: doc.getMap<Team>('teams'),
 		teamMembers: doc.getMap<TeamMembership>('teamMembers'),
-		invitations: doc.getMap<OrgInvitation>('invitations')
+		invitations: doc.getMap<OrgInvitation>('invitations'),
+		contacts: doc.getMap<string>('contacts')
 	};
 }
 
@@ -85,6 +86,10 @@ export function applyOrgChanges(doc: Y.Doc, changes: readonly Change[], origin: 
 					break;
 				case 'teamMember.delete':
 					maps.teamMembers.delete(teamMemberKey(c.teamId, c.userId));
+					break;
+				case 'contact.put':
+					if (c.email === null) maps.contacts.delete(c.contact);
+					else maps.contacts.set(c.contact, c.email);
 					break;
 				case 'invitation.put':
 					maps.invitations.set(c.invitation.id, c.invitation);
@@ -240,6 +245,9 @@ export class OrgDocState implements OrgState {
 	}
 	ownerCount() {
 		return this.owners.size;
+	}
+	contact(kind: ContactKind) {
+		return orgMaps(this.doc).contacts.get(kind);
 	}
 	team(teamId: string) {
 		return orgMaps(this.doc).teams.get(teamId);

@@ -3,6 +3,7 @@ import { ownsProject } from './project-doc.ts';
 import {
 	emailKey,
 	teamNameKey,
+	type ContactKind,
 	type Deployment,
 	type JoinRequest,
 	type Member,
@@ -42,6 +43,8 @@ export class OverlayState implements OrgState {
 	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
 	/** "projectId/userId" → the request as pending changes leave it (null: answered). */
 	readonly touchedRequests = new Map<string, { projectId: string; userId: string; request: JoinRequest | null }>();
+	/** Contacts as pending changes leave them (null: cleared). */
+	readonly touchedContacts = new Map<ContactKind, string | null>();
 	/** "projectId/deploymentId" → the deployment as pending changes leave it. */
 	readonly touchedDeployments = new Map<string, { projectId: string; deployment: Deployment }>();
 	/** inviteId → the organization invitation as pending changes leave it (null: cancelled or accepted). */
@@ -102,6 +105,9 @@ export class OverlayState implements OrgState {
 					});
 					break;
 				}
+				case 'contact.put':
+					this.touchedContacts.set(c.contact, c.email);
+					break;
 				case 'deployment.put':
 					this.touchedDeployments.set(`${c.projectId}/${c.deployment.id}`, { projectId: c.projectId, deployment: c.deployment });
 					break;
@@ -136,6 +142,10 @@ export class OverlayState implements OrgState {
 	member(userId: string) {
 		const t = this.touched.get(userId);
 		return t === null ? undefined : (t ?? this.base.member(userId));
+	}
+	contact(kind: ContactKind) {
+		const t = this.touchedContacts.get(kind);
+		return t === null ? undefined : (t ?? this.base.contact(kind));
 	}
 	/** Recounted against the current base, which may have changed under the pending changes. */
 	ownerCount() {

@@ -11,10 +11,13 @@ export type OrgAction =
 	| 'projects.readAll'
 	/** Act in projects (ask to join, use project roles): everyone but read-only members, who only view. */
 	| 'projects.participate'
-	| 'activity.view';
+	| 'activity.view'
+	/** Set the billing contact: any member but a read-only one (SPEC §4). */
+	| 'contacts.billing';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close';
+/** org.contacts: the technical and emergency contacts. */
+export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -24,20 +27,30 @@ export interface OrgRoleInfo {
 	implicitProjectRoles: readonly ProjectRole[];
 }
 
-const viewer: readonly OrgAction[] = ['org.view', 'projects.participate'];
+const viewer: readonly OrgAction[] = ['org.view', 'projects.participate', 'contacts.billing'];
 
 /** SPEC §2 organization roles as data: adding a role is adding a row. */
 export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
 		summary: 'Everything in the organization; owner of every project',
-		may: ['org.view', 'org.rename', 'members.manage', 'teams.manage', 'projects.create', 'projects.readAll', 'projects.participate', 'activity.view'],
+		may: [
+			'org.view',
+			'org.rename',
+			'members.manage',
+			'teams.manage',
+			'projects.create',
+			'projects.readAll',
+			'projects.participate',
+			'activity.view',
+			'contacts.billing'
+		],
 		implicitProjectRoles: ['PROJECT_OWNER']
 	},
 	ORG_PROJECT_CREATOR: {
 		label: 'Project Creator',
 		summary: 'Creates projects; otherwise a member',
-		may: ['org.view', 'projects.create', 'projects.participate'],
+		may: [...viewer, 'projects.create'],
 		implicitProjectRoles: []
 	},
 	ORG_BILLING_ADMIN: {
@@ -95,4 +108,4 @@ export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);
 }
 
-export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin', 'org.close'];
+export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin', 'org.close', 'org.contacts'];

@@ -130,3 +130,7 @@ export const Deployment = z.object({
 	deletedAt: z.number().optional()
 });
 export type Deployment = z.infer<typeof Deployment>;
+
+/** SPEC §4 contacts: each unset one falls back to the primary admin's email. */
+export const ContactKind = z.enum(['technical', 'emergency', 'billing']);
+export type ContactKind = z.infer<typeof ContactKind>;

@@ -1,4 +1,4 @@
-import type { Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { ContactKind, Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -8,6 +8,8 @@ export interface OrgState {
 	org(): Organization | undefined;
 	member(userId: string): Member | undefined;
 	ownerCount(): number;
+	/** A contact address as set (undefined: unset, falling back to the primary admin's). */
+	contact(kind: ContactKind): string | undefined;
 	team(teamId: string): Team | undefined;
 	teamByName(name: string): Team | undefined;
 	isTeamMember(teamId: string, userId: string): boolean;
@@ -79,7 +81,8 @@ export type Change =
 	| { kind: 'invitation.delete'; inviteId: string }
 	| { kind: 'projectInvitation.put'; projectId: string; invitation: ProjectInvitation }
 	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string }
-	| { kind: 'deployment.put'; projectId: string; deployment: Deployment };
+	| { kind: 'deployment.put'; projectId: string; deployment: Deployment }
+	| { kind: 'contact.put'; contact: ContactKind; email: string | null };
 
 export interface Accepted {
 	ok: true;
