@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { E2E } from './harness.ts';
+
+const e2e = new E2E();
+let ann: Page;
+beforeAll(async () => {
+	await e2e.start();
+	ann = await e2e.signUp(await e2e.context(), 'ann');
+	await e2e.createOrg(ann, 'Closing Co');
+});
+afterAll(() => e2e.stop());
+
+const contact = (kind: string) => ann.locator(`[data-testid=contact][data-kind=${kind}]`);
+
+it('contacts fall back to the primary admin until set, and back again when cleared', async () => {
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	await expect.poll(() => contact('billing').textContent()).toContain("ann@example.com");
+	expect(await contact('billing').textContent()).toContain("the primary admin's email (none set)");
+	await contact('billing').getByLabel('New billing contact').fill('ap@example.org');
+	await contact('billing').getByRole('button', { name: 'Set' }).click();
+	await expect.poll(() => contact('billing').textContent()).toContain('ap@example.org');
+	expect(await contact('billing').textContent()).toContain('set for this organization');
+	expect(await contact('technical').textContent()).toContain('ann@example.com');
+	await contact('billing').getByRole('button', { name: "Use the primary admin's" }).click();
+	await expect.poll(() => contact('billing').textContent()).toContain('ann@example.com');
+});
+
+it('a deployment keeps the organization open; deleted, the organization closes and leaves the list', async () => {
+	await ann.getByRole('link', { name: 'Projects' }).click();
+	await ann.getByLabel('Project name').fill('Apollo');
+	await ann.getByRole('button', { name: 'Create project' }).click();
+	await ann.getByRole('heading', { name: /Apollo/ }).waitFor();
+	await ann.getByLabel('Deployment name').fill('orders');
+	await ann.getByLabel('Plan').selectOption({ label: 'Dedicated — $180.00 a month' });
+	await ann.getByRole('button', { name: 'Create deployment' }).click();
+	const orders = ann.locator('[data-testid=deployment][data-name=orders]');
+	await expect.poll(() => orders.getAttribute('data-status')).toBe('active');
+	const projectUrl = ann.url();
+
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	await ann.getByRole('button', { name: 'Close organization' }).click();
+	await ann.getByRole('dialog', { name: 'Close organization' }).getByRole('button', { name: 'Close organization' }).click();
+	const refused = ann.locator('[data-testid=outbox-entry][data-status=refused]');
+	await refused.waitFor();
+	expect(await refused.textContent()).toContain('Closing Co cannot close while project Apollo has active deployments: delete them first.');
+	await refused.getByRole('button', { name: 'Discard' }).click();
+
+	await ann.goto(projectUrl);
+	await ann.getByRole('button', { name: 'Delete deployment orders' }).click();
+	await ann.getByRole('dialog', { name: 'Delete deployment' }).getByRole('button', { name: 'Delete deployment' }).click();
+	await expect.poll(() => orders.getAttribute('data-status')).toBe('deleted');
+
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	await ann.getByRole('button', { name: 'Close organization' }).click();
+	await ann.getByRole('dialog', { name: 'Close organization' }).getByRole('button', { name: 'Close organization' }).click();
+	await ann.waitForURL(/\/orgs$/);
+	await ann.getByText('You are not in any organization yet').waitFor();
+	expect(await ann.getByRole('link', { name: 'Closing Co' }).count()).toBe(0);
+});
