@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { Email, Username, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
+import { Email, Username, membersCsv, orgExport, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
 import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
@@ -24,6 +24,7 @@ const ActivityQuery = z.object({
 	before: z.coerce.number().int().positive().optional(),
 	limit: z.coerce.number().int().min(1).max(200).default(50)
 });
+const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
 const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200) });
 
 const TYPES: Record<string, string> = {
@@ -122,6 +123,8 @@ export class HttpApi {
 				return this.verifyEmail(url, res);
 			case 'GET /api/activity':
 				return this.activity(req, url, res);
+			case 'GET /api/export':
+				return this.export(req, url, res);
 			default:
 				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		}
@@ -237,6 +240,25 @@ export class HttpApi {
 			})),
 			more: rows.length === q.limit
 		});
+	}
+
+	/** The organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
+	private export(req: IncomingMessage, url: URL, res: ServerResponse) {
+		const me = this.session(req)?.user;
+		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const q = parse(ExportQuery, Object.fromEntries(url.searchParams));
+		const role = this.deps.hub.memberRole(q.org, me.id);
+		const state = this.deps.hub.orgState(q.org);
+		if (!role || !state || !roleMay(role, 'org.export')) {
+			throw new HttpError(403, 'FORBIDDEN', "Only the organization's owners may download its data.");
+		}
+		const name = (state.org()?.name ?? 'organization').replace(/[^\w.-]+/g, '-');
+		const [body, type, file] =
+			q.format === 'csv'
+				? [membersCsv(state), 'text/csv; charset=utf-8', `${name}-members.csv`]
+				: [JSON.stringify(orgExport(state, this.deps.now()), null, 2), 'application/json', `${name}.json`];
+		res.writeHead(200, { 'content-type': type, 'content-disposition': `attachment; filename="${file}"`, 'cache-control': 'no-store' });
+		res.end(body);
 	}
 
 	private startSession(res: ServerResponse, userId: string) {

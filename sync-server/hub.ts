@@ -414,6 +414,11 @@ export class SyncHub {
 		}
 	}
 
+	/** An organization's state, for HTTP routes that read it (export). */
+	orgState(orgId: string) {
+		return this.room(orgId, false)?.state;
+	}
+
 	/** A member's role in an organization, for HTTP routes that answer by the same role table. */
 	memberRole(orgId: string, userId: string) {
 		return this.room(orgId, false)?.state.member(userId)?.role;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveContact } from '../../src/lib/domain/index.ts';
+import { applyChanges, effectiveContact, membersCsv } from '../../src/lib/domain/index.ts';
 import { expectAccepted, expectRefused, id, orgWith } from './factories.ts';
 
 function org() {
@@ -41,5 +41,17 @@ describe('contacts (SPEC §4)', () => {
 		expect(effectiveContact(fx.state, 'billing')).toEqual({ email: 'ap@example.org', source: 'set' });
 		expectRefused(fx.check('rob', { type: 'org.setBillingContact', email: null }), 'FORBIDDEN');
 		expect(fx.state.contact('billing')).toBe('ap@example.org');
+	});
+});
+
+describe('member list CSV', () => {
+	it('quotes commas and quotes, and defuses cells a spreadsheet would run as formulas', () => {
+		const fx = org();
+		const meg = fx.state.member(id('meg'))!;
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...meg, displayName: '=HYPERLINK("http://x", "Meg, M.")' } }], 'test');
+		const lines = membersCsv(fx.state).trim().split('\r\n');
+		expect(lines[0]).toBe('username,email,email_verified,display_name,role,primary_admin,joined_at');
+		expect(lines.find((l) => l.startsWith('meg,'))).toMatch(/^meg,meg@example.com,false,"'=HYPERLINK\(""http:\/\/x"", ""Meg, M\.""\)",ORG_MEMBER,false,/);
+		expect(lines.find((l) => l.startsWith('ann,'))).toMatch(/^ann,ann@example.com,true,Ann,ORG_OWNER,true,/);
 	});
 });

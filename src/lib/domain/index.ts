@@ -12,3 +12,4 @@ export * from './project-doc.ts';
 export * from './verdict.ts';
 export * from './plans.ts';
 export * from './contacts.ts';
+export * from './export.ts';

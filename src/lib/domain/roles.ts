@@ -12,6 +12,8 @@ export type OrgAction =
 	/** Act in projects (ask to join, use project roles): everyone but read-only members, who only view. */
 	| 'projects.participate'
 	| 'activity.view'
+	/** Download the organization's data (JSON) and member list (CSV). */
+	| 'org.export'
 	/** Set the billing contact: any member but a read-only one (SPEC §4). */
 	| 'contacts.billing';
 
@@ -43,7 +45,8 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 			'projects.readAll',
 			'projects.participate',
 			'activity.view',
-			'contacts.billing'
+			'contacts.billing',
+			'org.export'
 		],
 		implicitProjectRoles: ['PROJECT_OWNER']
 	},
