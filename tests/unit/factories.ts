@@ -83,6 +83,8 @@ export interface OrgSpec {
 		/** Active deployments by name (id `d-<lowercased name>`), on the shared plan. */
 		deployments?: string[];
 	}[];
+	/** Cards on file by id, added a minute apart in this order; the first is the default. */
+	cards?: string[];
 	/** Addresses invited to the organization (id `i-<local part>`) as ORG_MEMBER, sent at NOW, maybe placed in teams. */
 	invites?: (string | [string, string[]])[];
 }
@@ -179,6 +181,10 @@ export function orgWith(spec: OrgSpec): Fixture {
 					})
 				)
 			]),
+			...(spec.cards ?? []).flatMap((cardId, i): Change[] => [
+				{ kind: 'card.put', card: { id: cardId, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: 'Acme', addedAt: NOW + i * 60_000 } },
+				...(i === 0 ? [{ kind: 'card.default' as const, cardId }] : [])
+			]),
 			...(spec.invites ?? []).map((invite): Change => {
 				const [email, teams] = typeof invite === 'string' ? [invite, []] : invite;
 				return { kind: 'invitation.put', invitation: { ...invitationOf(email), role: 'ORG_MEMBER', teams: teams.map(teamId) } };
@@ -204,8 +210,12 @@ export function expectAccepted(verdict: Verdict): asserts verdict is Extract<Ver
 	expect(verdict, verdict.ok ? '' : `${verdict.code}: ${verdict.message}`).toMatchObject({ ok: true });
 }
 
-/** SPEC §3 invariants 1, 3, 4 and 5, and every kept index against a full scan. */
+/** SPEC §3 invariants 1, 3, 4, 5 and 7, and every kept index against a full scan. */
 export function assertInvariants(state: OrgDocState): void {
+	const cards = state.billing().cards();
+	const defaultCard = state.billing().defaultCardId();
+	if (cards.length) expect(cards.map((c) => c.id), 'the default card is on file').toContain(defaultCard);
+	else expect(defaultCard, 'no default without cards').toBeUndefined();
 	const org = state.org();
 	expect(org, 'organization exists').toBeDefined();
 	const admin = state.member(org!.primaryAdminId);

@@ -214,6 +214,10 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'org.close': { type: 'org.close' },
 		'org.setContact': { type: 'org.setContact', contact: 'technical', email: 'ops@example.org' },
 		'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
+		'card.add': { type: 'card.add', cardId: 'c-9', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
+		'card.setDefault': { type: 'card.setDefault', cardId: 'c-9' },
+		'card.remove': { type: 'card.remove', cardId: 'c-9' },
+		'billing.setInfo': { type: 'billing.setInfo', billingEmail: null, company: 'Acme', address: '', vatId: '' },
 		'deployment.create': { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-db', name: 'db', plan: 'free' },
 		'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-db' },
 		'team.addInvitee': { type: 'team.addInvitee', teamId: teamId('Ops'), inviteId: 'i-dan' },
@@ -244,6 +248,7 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		for (const type of MUTATION_TYPES.filter((t) => t !== 'org.create')) {
 			const fx = acme();
 			if (type === 'deployment.delete') expectAccepted(fx.run('ann', intents['deployment.create']));
+			if (type === 'card.setDefault' || type === 'card.remove') expectAccepted(fx.run('ann', intents['card.add']));
 			const actor = type === 'member.leave' || type === 'join.request' ? 'carol' : type === 'invite.accept' ? 'dan' : 'ann';
 			expectAccepted(fx.check(actor, intents[type]));
 		}
@@ -267,7 +272,7 @@ describe('random walks keep the invariants', () => {
 		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
 			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
-			'deploy', 'deploy', 'undeploy', 'contact', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
+			'deploy', 'deploy', 'undeploy', 'contact', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
 		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
@@ -320,6 +325,14 @@ describe('random walks keep the invariants', () => {
 				return { type: 'join.deny', projectId: project, userId: requester() };
 			case 'invite':
 				return { type: 'member.invite', inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), role: pick(rand, roles), teams: rand() < 0.5 ? [teamId(team)] : [] };
+			case 'card':
+				return { type: 'card.add', cardId: `c-${Math.floor(rand() * 5)}`, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: target };
+			case 'cardDefault':
+				return { type: 'card.setDefault', cardId: `c-${Math.floor(rand() * 5)}` };
+			case 'cardRemove':
+				return { type: 'card.remove', cardId: `c-${Math.floor(rand() * 5)}` };
+			case 'billingInfo':
+				return { type: 'billing.setInfo', billingEmail: rand() < 0.5 ? null : `${target}@example.com`, company: 'Acme', address: '', vatId: '' };
 			case 'contact':
 				return rand() < 0.5
 					? { type: 'org.setContact', contact: pick(rand, ['technical', 'emergency']), email: rand() < 0.7 ? `${target}@example.com` : null }

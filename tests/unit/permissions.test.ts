@@ -46,6 +46,11 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.close':                ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
 	'org.setContact':           [Y, F, F, F, F, F, F, N],
 	'org.setBillingContact':    [Y, Y, Y, Y, Y, F, Y, N],
+	// SPEC §2: owners and billing admins manage billing (card.add arrives through the server's card route).
+	'card.add':                 [Y, Y, F, Y, F, F, F, N],
+	'card.setDefault':          [Y, Y, F, Y, F, F, F, N],
+	'card.remove':              [Y, Y, F, Y, F, F, F, N],
+	'billing.setInfo':          [Y, Y, F, Y, F, F, F, N],
 	'team.create':              [Y, Y, F, F, F, F, F, N],
 	'team.rename':              [Y, Y, F, F, F, F, F, N],
 	'team.delete':              [Y, Y, F, F, F, F, F, N],
@@ -88,6 +93,10 @@ const INTENT: Record<MutationType, Intent> = {
 	'org.close': { type: 'org.close' },
 	'org.setContact': { type: 'org.setContact', contact: 'emergency', email: 'oncall@example.org' },
 	'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
+	'card.add': { type: 'card.add', cardId: 'c-new', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
+	'card.setDefault': { type: 'card.setDefault', cardId: 'c-2' },
+	'card.remove': { type: 'card.remove', cardId: 'c-1' },
+	'billing.setInfo': { type: 'billing.setInfo', billingEmail: 'ap@example.org', company: 'Acme Inc', address: '1 Main St', vatId: 'DE123' },
 	'deployment.create': { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-new', name: 'analytics', plan: 'dedicated' },
 	'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-main' },
 	'team.create': { type: 'team.create', teamId: 't-new', name: 'New team' },
@@ -127,6 +136,7 @@ function setup(type: MutationType) {
 		verified: ['tim', 'outsider'],
 		others,
 		invites: ['outsider@example.com', ['placed@example.org', ['Dev']]],
+		cards: ['c-1', 'c-2'],
 		teams: [
 			{ name: 'Ops', members: ['tim'] },
 			{ name: 'Dev', members: ['tim'] }

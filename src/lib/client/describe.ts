@@ -34,6 +34,14 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return m.email ? `Set the ${m.contact} contact to ${m.email}` : `Clear the ${m.contact} contact`;
 		case 'org.setBillingContact':
 			return m.email ? `Set the billing contact to ${m.email}` : 'Clear the billing contact';
+		case 'card.add':
+			return `Add the ${m.brand} card ending ${m.last4}`;
+		case 'card.setDefault':
+			return 'Make a card the default';
+		case 'card.remove':
+			return 'Remove a card';
+		case 'billing.setInfo':
+			return 'Update the billing details';
 		case 'deployment.create':
 			return `Create ${PLANS[m.plan].label.toLowerCase()} deployment “${m.name}” in ${names.project(m.projectId)}`;
 		case 'deployment.delete':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { effectiveProjectRoles } from './access.ts';
 import { memberOf } from './members.ts';
 import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
+import { BILLING_HANDLERS } from './billing-rules.ts';
 import { CONTACT_HANDLERS } from './contacts.ts';
 import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
@@ -43,6 +44,7 @@ const ACTION_WORDS: Record<string, string> = {
 	'org.close': 'close the organization',
 	'org.contacts': 'set the technical and emergency contacts',
 	'contacts.billing': 'set the billing contact',
+	'billing.manage': 'manage billing',
 	'deployments.manage': "create or delete this project's deployments",
 	'teams.manage': 'create, change or delete teams',
 	'projects.create': 'create projects',
@@ -209,7 +211,8 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 	...PROJECT_HANDLERS,
 	...JOINING_HANDLERS,
 	...DEPLOYMENT_HANDLERS,
-	...CONTACT_HANDLERS
+	...CONTACT_HANDLERS,
+	...BILLING_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');

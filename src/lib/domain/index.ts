@@ -13,3 +13,5 @@ export * from './verdict.ts';
 export * from './plans.ts';
 export * from './contacts.ts';
 export * from './export.ts';
+export * from './cards.ts';
+export * from './billing-doc.ts';

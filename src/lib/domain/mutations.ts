@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContactKind, DeploymentName, Email, Id, OrgName, OrgRole, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email, Id, OrgName, OrgRole, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
 
 /** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
 const Teams = z.array(Id).max(100).optional();
@@ -39,6 +39,20 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
 	z.object({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
 	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
+	// Sent by the server's card route only, after checking the number (see SERVER_ONLY): it never holds the number.
+	z.object({
+		type: z.literal('card.add'),
+		orgId: Id,
+		cardId: Id,
+		brand: CardBrand,
+		last4: z.string().regex(/^\d{4}$/),
+		expMonth: z.number().int().min(1).max(12),
+		expYear: z.number().int().min(2000).max(2100),
+		holder: CardHolder
+	}),
+	z.object({ type: z.literal('card.setDefault'), orgId: Id, cardId: Id }),
+	z.object({ type: z.literal('card.remove'), orgId: Id, cardId: Id }),
+	z.object({ type: z.literal('billing.setInfo'), orgId: Id, ...BillingInfo.shape }),
 	z.object({ type: z.literal('deployment.create'), orgId: Id, projectId: Id, deploymentId: Id, name: DeploymentName, plan: Plan }),
 	z.object({ type: z.literal('deployment.delete'), orgId: Id, projectId: Id, deploymentId: Id }),
 	z.object({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
@@ -52,6 +66,13 @@ export type MutationType = Mutation['type'];
 export type MutationOf<T extends MutationType> = Extract<Mutation, { type: T }>;
 
 export const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value);
+
+/**
+ * Mutations only the server sends on a user's behalf: a card is added through an HTTP
+ * route that checks its number and keeps only brand, last 4 digits and expiry, so the
+ * number reaches no outbox, document or log. A socket that sends one is refused.
+ */
+export const SERVER_ONLY: readonly MutationType[] = ['card.add'];
 
 /**
  * Who may send each mutation: an org action of the actor's role, a primary-admin
@@ -88,6 +109,10 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'project.removeUser': 'project.manage',
 	'project.removeTeam': 'project.manage',
 	'project.close': 'project.manage',
+	'card.add': 'billing.manage',
+	'card.setDefault': 'billing.manage',
+	'card.remove': 'billing.manage',
+	'billing.setInfo': 'billing.manage',
 	'deployment.create': 'deployments.manage',
 	'deployment.delete': 'deployments.manage',
 	// Asked from a link: an ORG_MEMBER sees only its own projects (SPEC §2).

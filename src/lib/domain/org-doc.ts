@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { teamNameKey, type ContactKind, type Member, type OrgInvitation, type Organization, type Team, type UserProfile } from './schemas.ts';
 import { EmailIndex, Index, observe } from './doc-indexes.ts';
+import { BillingDocState, billingMaps } from './billing-doc.ts';
 import { ProjectDocState, projectMaps } from './project-doc.ts';
 import type { Change, OrgState } from './state.ts';
 
@@ -32,7 +33,9 @@ export const teamMemberKey = (teamId: string, userId: string) => `${teamId}/${us
  * one transaction per document.
  */
 export function applyChanges(state: OrgDocState, changes: readonly Change[], origin: unknown): void {
-	const orgChanges = changes.filter((c) => !('projectId' in c || c.kind === 'project.put'));
+	const billing = changes.filter((c) => BILLING_KINDS.has(c.kind));
+	if (billing.length) applyBillingChanges(state.billing().doc, billing, origin);
+	const orgChanges = changes.filter((c) => !('projectId' in c || c.kind === 'project.put' || BILLING_KINDS.has(c.kind)));
 	if (orgChanges.length) applyOrgChanges(state.doc, orgChanges, origin);
 	const byProject = new Map<string, Change[]>();
 	for (const c of changes) {
@@ -40,6 +43,23 @@ export function applyChanges(state: OrgDocState, changes: readonly Change[], ori
 		if (projectId !== undefined) byProject.set(projectId, [...(byProject.get(projectId) ?? []), c]);
 	}
 	for (const [projectId, list] of byProject) applyProjectChanges(state.projectDoc(projectId), list, origin);
+}
+
+const BILLING_KINDS = new Set<Change['kind']>(['billing.put', 'card.put', 'card.delete', 'card.default']);
+
+function applyBillingChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown) {
+	const maps = billingMaps(doc);
+	doc.transact(() => {
+		for (const c of changes) {
+			if (c.kind === 'billing.put') maps.info.set('info', c.info);
+			else if (c.kind === 'card.put') maps.cards.set(c.card.id, c.card);
+			else if (c.kind === 'card.delete') maps.cards.delete(c.cardId);
+			else if (c.kind === 'card.default') {
+				if (c.cardId === null) maps.defaults.delete('cardId');
+				else maps.defaults.set('cardId', c.cardId);
+			}
+		}
+	}, origin);
 }
 
 function applyProjectChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown) {
@@ -126,10 +146,15 @@ export class OrgDocState implements OrgState {
 	private readonly deploying = new Set<string>();
 	private readonly invitationsByEmail = new EmailIndex();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
+	private readonly billingState: BillingDocState;
 
-	/** `newProjectDoc` makes the document of a project first seen (the server backs it with a room). */
-	constructor(doc: Y.Doc, directory: Directory, newProjectDoc: (projectId: string) => Y.Doc = () => new Y.Doc()) {
+	/**
+	 * `newProjectDoc` makes the document of a project first seen (the server backs it with
+	 * a room); `billingDoc` is the organization's billing document.
+	 */
+	constructor(doc: Y.Doc, directory: Directory, newProjectDoc: (projectId: string) => Y.Doc = () => new Y.Doc(), billingDoc = new Y.Doc()) {
 		this.doc = doc;
+		this.billingState = new BillingDocState(billingDoc);
 		this.directory = directory;
 		this.newProjectDoc = newProjectDoc;
 		const { members, teams, teamMembers, invitations } = orgMaps(doc);
@@ -232,6 +257,9 @@ export class OrgDocState implements OrgState {
 
 	org() {
 		return orgMaps(this.doc).meta.get('org');
+	}
+	billing() {
+		return this.billingState;
 	}
 	member(userId: string) {
 		return orgMaps(this.doc).members.get(userId);

@@ -3,6 +3,8 @@ import { ownsProject } from './project-doc.ts';
 import {
 	emailKey,
 	teamNameKey,
+	type BillingInfo,
+	type Card,
 	type ContactKind,
 	type Deployment,
 	type JoinRequest,
@@ -14,7 +16,7 @@ import {
 	type ProjectRole,
 	type Team
 } from './schemas.ts';
-import type { Change, OrgState, ProjectState } from './state.ts';
+import type { BillingState, Change, OrgState, ProjectState } from './state.ts';
 
 interface Touched<K extends string> {
 	projectId: string;
@@ -43,6 +45,10 @@ export class OverlayState implements OrgState {
 	readonly touchedProjectTeams = new Map<string, Touched<'team'>>();
 	/** "projectId/userId" → the request as pending changes leave it (null: answered). */
 	readonly touchedRequests = new Map<string, { projectId: string; userId: string; request: JoinRequest | null }>();
+	/** Billing as pending changes leave it: info, cards (null: removed) and the default card. */
+	touchedBillingInfo: BillingInfo | undefined;
+	readonly touchedCards = new Map<string, Card | null>();
+	touchedDefaultCard: string | null | undefined;
 	/** Contacts as pending changes leave them (null: cleared). */
 	readonly touchedContacts = new Map<ContactKind, string | null>();
 	/** "projectId/deploymentId" → the deployment as pending changes leave it. */
@@ -105,6 +111,18 @@ export class OverlayState implements OrgState {
 					});
 					break;
 				}
+				case 'billing.put':
+					this.touchedBillingInfo = c.info;
+					break;
+				case 'card.put':
+					this.touchedCards.set(c.card.id, c.card);
+					break;
+				case 'card.delete':
+					this.touchedCards.set(c.cardId, null);
+					break;
+				case 'card.default':
+					this.touchedDefaultCard = c.cardId;
+					break;
 				case 'contact.put':
 					this.touchedContacts.set(c.contact, c.email);
 					break;
@@ -142,6 +160,25 @@ export class OverlayState implements OrgState {
 	member(userId: string) {
 		const t = this.touched.get(userId);
 		return t === null ? undefined : (t ?? this.base.member(userId));
+	}
+	billing(): BillingState {
+		const base = this.base.billing();
+		return {
+			info: () => this.touchedBillingInfo ?? base.info(),
+			card: (cardId) => {
+				const t = this.touchedCards.get(cardId);
+				return t === null ? undefined : (t ?? base.card(cardId));
+			},
+			cards: () => {
+				const byId = new Map(base.cards().map((c) => [c.id, c]));
+				for (const [id, card] of this.touchedCards) {
+					if (card) byId.set(id, card);
+					else byId.delete(id);
+				}
+				return [...byId.values()];
+			},
+			defaultCardId: () => (this.touchedDefaultCard === undefined ? base.defaultCardId() : (this.touchedDefaultCard ?? undefined))
+		};
 	}
 	contact(kind: ContactKind) {
 		const t = this.touchedContacts.get(kind);

@@ -12,6 +12,10 @@ export type OrgAction =
 	/** Act in projects (ask to join, use project roles): everyone but read-only members, who only view. */
 	| 'projects.participate'
 	| 'activity.view'
+	/** Read the billing document (cards, invoices, billing info). */
+	| 'billing.view'
+	/** Add and remove cards, set the default, billing email and organization info. */
+	| 'billing.manage'
 	/** Download the organization's data (JSON) and member list (CSV). */
 	| 'org.export'
 	/** Set the billing contact: any member but a read-only one (SPEC §4). */
@@ -46,7 +50,9 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 			'projects.participate',
 			'activity.view',
 			'contacts.billing',
-			'org.export'
+			'org.export',
+			'billing.view',
+			'billing.manage'
 		],
 		implicitProjectRoles: ['PROJECT_OWNER']
 	},
@@ -59,19 +65,19 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_BILLING_ADMIN: {
 		label: 'Billing Admin',
 		summary: 'Manages billing; otherwise a member',
-		may: viewer,
+		may: [...viewer, 'billing.view', 'billing.manage'],
 		implicitProjectRoles: []
 	},
 	ORG_BILLING_VIEWER: {
 		label: 'Billing Viewer',
 		summary: 'Views billing; otherwise a member',
-		may: viewer,
+		may: [...viewer, 'billing.view'],
 		implicitProjectRoles: []
 	},
 	ORG_READ_ONLY: {
 		label: 'Read Only',
 		summary: 'Views everything; changes only its own profile',
-		may: ['org.view', 'projects.readAll', 'activity.view'],
+		may: ['org.view', 'projects.readAll', 'activity.view', 'billing.view'],
 		implicitProjectRoles: []
 	},
 	ORG_MEMBER: {

@@ -134,3 +134,27 @@ export type Deployment = z.infer<typeof Deployment>;
 /** SPEC §4 contacts: each unset one falls back to the primary admin's email. */
 export const ContactKind = z.enum(['technical', 'emergency', 'billing']);
 export type ContactKind = z.infer<typeof ContactKind>;
+
+/** SPEC §1 billing: what is kept of a card (never its number or CVC). */
+export const CardBrand = z.enum(['visa', 'mastercard', 'amex', 'discover', 'other']);
+export type CardBrand = z.infer<typeof CardBrand>;
+export const CardHolder = z.string().trim().min(1, 'The name on the card is required').max(100);
+export const Card = z.object({
+	id: Id,
+	brand: CardBrand,
+	last4: z.string().regex(/^\d{4}$/),
+	expMonth: z.number().int().min(1).max(12),
+	expYear: z.number().int().min(2000).max(2100),
+	holder: CardHolder,
+	addedAt: z.number()
+});
+export type Card = z.infer<typeof Card>;
+
+/** Billing email and organization info for invoices; an unset billing email falls back to the billing contact. */
+export const BillingInfo = z.object({
+	billingEmail: Email.nullable(),
+	company: z.string().trim().max(100),
+	address: z.string().trim().max(300),
+	vatId: z.string().trim().max(32)
+});
+export type BillingInfo = z.infer<typeof BillingInfo>;

@@ -1,4 +1,4 @@
-import type { ContactKind, Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { BillingInfo, Card, ContactKind, Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -29,6 +29,8 @@ export interface OrgState {
 	/** Pending (or expired) invitations to the organization, by id and by email. */
 	invitation(inviteId: string): OrgInvitation | undefined;
 	invitationByEmail(email: string): OrgInvitation | undefined;
+	/** The organization's billing document. */
+	billing(): BillingState;
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
 	userByUsername(username: string): UserProfile | undefined;
 	user(userId: string): UserProfile | undefined;
@@ -61,6 +63,14 @@ export interface ProjectState {
 	activeDeploymentCount(): number;
 }
 
+/** What a check may read of an organization's billing. */
+export interface BillingState {
+	info(): BillingInfo | undefined;
+	card(cardId: string): Card | undefined;
+	cards(): Card[];
+	defaultCardId(): string | undefined;
+}
+
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
 export type Change =
 	| { kind: 'org.put'; org: Organization }
@@ -82,7 +92,11 @@ export type Change =
 	| { kind: 'projectInvitation.put'; projectId: string; invitation: ProjectInvitation }
 	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string }
 	| { kind: 'deployment.put'; projectId: string; deployment: Deployment }
-	| { kind: 'contact.put'; contact: ContactKind; email: string | null };
+	| { kind: 'contact.put'; contact: ContactKind; email: string | null }
+	| { kind: 'billing.put'; info: BillingInfo }
+	| { kind: 'card.put'; card: Card }
+	| { kind: 'card.delete'; cardId: string }
+	| { kind: 'card.default'; cardId: string | null };
 
 export interface Accepted {
 	ok: true;

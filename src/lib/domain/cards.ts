@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { refuse, type Refusal } from './refusals.ts';
+import { CardHolder, type Card, type CardBrand } from './schemas.ts';
+
+/** The Luhn checksum every card number carries. */
+export function luhnValid(digits: string): boolean {
+	let sum = 0;
+	for (let i = 0; i < digits.length; i++) {
+		let d = Number(digits[digits.length - 1 - i]);
+		if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return digits.length >= 12 && sum % 10 === 0;
+}
+
+export function cardBrand(digits: string): CardBrand {
+	if (/^4/.test(digits)) return 'visa';
+	if (/^(5[1-5]|2[2-7])/.test(digits)) return 'mastercard';
+	if (/^3[47]/.test(digits)) return 'amex';
+	if (/^6(011|5)/.test(digits)) return 'discover';
+	return 'other';
+}
+
+/** What the card form sends: checked here, then reduced to a Card; the number and CVC go no further. */
+export const CardEntry = z.object({
+	number: z
+		.string()
+		.max(30)
+		.transform((s) => s.replace(/[\s-]/g, ''))
+		.pipe(z.string().regex(/^\d{12,19}$/, 'A card number is 12 to 19 digits').refine(luhnValid, 'That card number is not valid: check the digits')),
+	expMonth: z.coerce.number().int().min(1, 'Month 1–12').max(12, 'Month 1–12'),
+	expYear: z.coerce.number().int().min(2000).max(2100),
+	cvc: z.string().regex(/^\d{3,4}$/, 'The security code is 3 or 4 digits'),
+	holder: CardHolder
+});
+export type CardEntry = z.input<typeof CardEntry>;
+
+/** A card is usable through the last day of its expiry month. */
+export function cardExpired(card: { expMonth: number; expYear: number }, now: number): boolean {
+	const d = new Date(now);
+	return card.expYear < d.getUTCFullYear() || (card.expYear === d.getUTCFullYear() && card.expMonth < d.getUTCMonth() + 1);
+}
+
+/** SPEC §1: the number is checked (Luhn) and the expiry must be in the future; only brand, last 4, expiry and holder are kept. */
+export function cardFromEntry(input: unknown, id: string, now: number): { ok: true; card: Card } | Refusal {
+	const parsed = CardEntry.safeParse(input);
+	if (!parsed.success) return refuse('CARD_INVALID', parsed.error.issues.map((i) => i.message).join('; '));
+	const { number, expMonth, expYear, holder } = parsed.data;
+	if (cardExpired({ expMonth, expYear }, now)) return refuse('CARD_EXPIRED', `That card expired at the end of ${expMonth}/${expYear}.`);
+	return { ok: true, card: { id, brand: cardBrand(number), last4: number.slice(-4), expMonth, expYear, holder, addedAt: now } };
+}
