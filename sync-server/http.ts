@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { Email, Username, membersCsv, orgExport, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
+import { Email, Username, cardFromEntry, membersCsv, orgExport, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
 import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
@@ -123,6 +123,8 @@ export class HttpApi {
 				return this.verifyEmail(url, res);
 			case 'GET /api/activity':
 				return this.activity(req, url, res);
+			case 'POST /api/cards':
+				return this.addCard(req, res);
 			case 'GET /api/export':
 				return this.export(req, url, res);
 			default:
@@ -240,6 +242,24 @@ export class HttpApi {
 			})),
 			more: rows.length === q.limit
 		});
+	}
+
+	/**
+	 * SPEC §1: the card number and CVC are checked here and go no further; the card.add
+	 * mutation (recorded in the activity feed) holds brand, last 4 digits, expiry and holder.
+	 */
+	private async addCard(req: IncomingMessage, res: ServerResponse) {
+		const me = this.session(req)?.user;
+		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const body = (await readJson(req)) as { org?: unknown } | null;
+		const cardId = crypto.randomUUID();
+		const entry = cardFromEntry(body, cardId, this.deps.now());
+		if (!entry.ok) throw new HttpError(400, entry.code, entry.message);
+		const { id, addedAt: _, ...card } = entry.card;
+		const mutation = { type: 'card.add', orgId: body?.org, cardId: id, ...card };
+		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation);
+		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
+		json(res, 201, { card: entry.card });
 	}
 
 	/** The organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */

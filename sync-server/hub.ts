@@ -1,7 +1,9 @@
 import * as Y from 'yjs';
 import {
 	NOT_A_MEMBER,
+	SERVER_ONLY,
 	applyChanges,
+	refuse,
 	checkMutation,
 	memberOf,
 	publicProfile,
@@ -41,6 +43,8 @@ interface Pending {
 	verdict: Verdict;
 	/** Connections waiting for this verdict: the sender, and any that retried it meanwhile. */
 	waiters: Connection[];
+	/** Callers waiting for this verdict outside a connection (HTTP routes). */
+	listeners: ((verdict: Verdict) => void)[];
 	room: OrgRoom | undefined;
 	changes: readonly Change[];
 	/** Members before the changes, to tell joins and departures. */
@@ -199,7 +203,22 @@ export class SyncHub {
 	}
 
 	private mutate(conn: Connection, id: string, body: unknown) {
+		const type = (body as { type?: unknown } | null)?.type;
+		if ((SERVER_ONLY as unknown[]).includes(type)) {
+			const refusal = refuse('FORBIDDEN', 'Cards are added through the card form, which checks the number; a mutation never carries one.');
+			return this.send(conn, verdictMessage(id, refusal));
+		}
 		this.submit(conn.userId, id, body, conn);
+	}
+
+	/** Submits on a user's behalf (an HTTP route) and resolves once the verdict is durable. */
+	submitAndWait(userId: string, id: string, body: unknown): Promise<Verdict> {
+		return new Promise((resolve) => {
+			const verdict = this.submit(userId, id, body);
+			const pending = this.inFlight.get(`${userId}\u0000${id}`);
+			if (pending) pending.listeners.push(resolve);
+			else resolve(verdict);
+		});
 	}
 
 	/**
@@ -228,6 +247,7 @@ export class SyncHub {
 			mutation: undefined,
 			verdict: { ok: true },
 			waiters: conn ? [conn] : [],
+			listeners: [],
 			room: undefined,
 			changes: [],
 			wasMember: new Map()
@@ -355,6 +375,7 @@ export class SyncHub {
 			this.inFlight.delete(`${p.userId}\u0000${p.id}`);
 			const message = verdictMessage(p.id, p.verdict);
 			for (const conn of p.waiters) this.send(conn, message);
+			for (const listener of p.listeners) listener(p.verdict);
 		}
 		broadcast(false);
 		for (const p of batch) if (p.room) this.announceInvitations(p.room, p.userId, p.changes);
@@ -441,6 +462,7 @@ export class SyncHub {
 				mutation: undefined,
 				verdict: { ok: true },
 				waiters: [],
+				listeners: [],
 				room,
 				changes: [],
 				wasMember: new Map()

@@ -1,11 +1,12 @@
-import { OrgDocState, canReadProject, type Directory } from '$lib/domain/index.ts';
-import { orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { OrgDocState, canReadProject, roleMay, type Directory } from '$lib/domain/index.ts';
+import { billingDocId, orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { DocRoom } from './doc-room.ts';
 import type { Store } from './store.ts';
 
 /** An organization's document and its projects' documents, with the state the rules read. */
 export class OrgRoom {
 	readonly org: DocRoom;
+	readonly billing: DocRoom;
 	readonly state: OrgDocState;
 	private readonly projects = new Map<string, DocRoom>();
 	/** Documents changed since the last commit. */
@@ -18,6 +19,7 @@ export class OrgRoom {
 	) {
 		const markDirty = (room: DocRoom) => this.dirty.add(room);
 		this.org = new DocRoom(orgDocId(orgId), store, markDirty);
+		this.billing = new DocRoom(billingDocId(orgId), store, markDirty);
 		for (const docId of store.docIdsWithPrefix(projectDocId(orgId, ''))) {
 			const projectId = parseDocId(docId)?.projectId;
 			if (projectId) this.projects.set(projectId, new DocRoom(docId, store, markDirty));
@@ -26,7 +28,7 @@ export class OrgRoom {
 			const room = new DocRoom(projectDocId(orgId, projectId), store, markDirty);
 			this.projects.set(projectId, room);
 			return room.doc;
-		});
+		}, this.billing.doc);
 		for (const [projectId, room] of this.projects) this.state.attachProject(projectId, room.doc);
 	}
 
@@ -37,17 +39,22 @@ export class OrgRoom {
 	docRoom(docId: string): DocRoom | undefined {
 		const parsed = parseDocId(docId);
 		if (parsed?.orgId !== this.orgId) return undefined;
+		if (parsed.billing) return this.billing;
 		return parsed.projectId === undefined ? this.org : this.projects.get(parsed.projectId);
 	}
 
 	docIds(): string[] {
-		return [this.org.docId, ...[...this.projects.values()].map((r) => r.docId)];
+		return [this.org.docId, this.billing.docId, ...[...this.projects.values()].map((r) => r.docId)];
 	}
 
-	/** SPEC §2 and invariant 10: members read the organization; projects as canReadProject says. */
+	/** SPEC §2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
 	mayRead(docId: string, userId: string): boolean {
 		const parsed = parseDocId(docId);
 		if (parsed?.orgId !== this.orgId) return false;
+		if (parsed.billing) {
+			const role = this.state.member(userId)?.role;
+			return role !== undefined && roleMay(role, 'billing.view');
+		}
 		if (parsed.projectId === undefined) return this.state.member(userId) !== undefined;
 		return canReadProject(this.state, parsed.projectId, userId);
 	}

@@ -1,4 +1,4 @@
-import type { UserProfile } from '../domain/index.ts';
+import type { Card, CardEntry, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -39,6 +39,8 @@ export interface ActivityEntry {
 export const api = {
 	activity: (params: Record<string, string>) =>
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
+	/** The number goes to the server's card route only, never into a mutation or the outbox. */
+	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
 	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>

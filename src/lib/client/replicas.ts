@@ -86,6 +86,11 @@ export class Replicas {
 		const parsed = parseDocId(docId);
 		if (!parsed) return undefined;
 		const org = this.org(parsed.orgId);
+		if (parsed.billing) {
+			const billing = org.state.billing().doc;
+			this.docs.set(docId, billing);
+			return billing;
+		}
 		if (parsed.projectId === undefined) return org.doc;
 		const doc = org.state.projectDoc(parsed.projectId);
 		this.docs.set(docId, doc);

@@ -49,13 +49,19 @@ export const CLOSE = {
 	shutdown: { code: 1001, reason: 'Server shutting down' }
 } as const;
 
-/** Document ids: `org:<orgId>` for an organization, `project:<orgId>/<projectId>` for each of its projects. */
+/**
+ * Document ids: `org:<orgId>` for an organization, `project:<orgId>/<projectId>` for each
+ * of its projects, `billing:<orgId>` for its billing (read by billing roles only).
+ */
 export const orgDocId = (orgId: string) => `org:${orgId}`;
 export const projectDocId = (orgId: string, projectId: string) => `project:${orgId}/${projectId}`;
+export const billingDocId = (orgId: string) => `billing:${orgId}`;
 
-export function parseDocId(docId: string): { orgId: string; projectId?: string } | undefined {
+export function parseDocId(docId: string): { orgId: string; projectId?: string; billing?: true } | undefined {
 	const org = /^org:([A-Za-z0-9_-]{1,64})$/.exec(docId);
 	if (org) return { orgId: org[1]! };
+	const billing = /^billing:([A-Za-z0-9_-]{1,64})$/.exec(docId);
+	if (billing) return { orgId: billing[1]!, billing: true };
 	const project = /^project:([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(docId);
 	return project ? { orgId: project[1]!, projectId: project[2]! } : undefined;
 }
