@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectMaps, type OrgRole, type ProjectRole } from '$lib/domain/index.ts';
 import { SYNC_UPDATE } from '$lib/protocol/frames.ts';
-import { orgDocId, projectDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
+import { billingDocId, orgDocId, projectDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { TestServer, type Entry, type TestClient } from './test-client.ts';
 
 const ORG = 'acme';
@@ -180,10 +180,12 @@ describe('project documents follow project access over real websockets', () => {
 			dan: await t.connect(dan.cookie),
 			alice: await t.connect(alice.cookie)
 		};
+		// Billing goes to owners and read-only members too (dan is ORG_READ_ONLY).
+		const BILLING = billingDocId(ORG);
 		expect(fresh.bob.welcome().docs).toEqual([ORG_DOC]);
 		expect([...fresh.carol.welcome().docs].sort()).toEqual([ORG_DOC, APOLLO_DOC].sort());
-		expect([...fresh.dan.welcome().docs].sort()).toEqual([ORG_DOC, APOLLO_DOC, GEMINI_DOC].sort());
-		expect([...fresh.alice.welcome().docs].sort()).toEqual([ORG_DOC, APOLLO_DOC, GEMINI_DOC].sort());
+		expect([...fresh.dan.welcome().docs].sort()).toEqual([ORG_DOC, BILLING, APOLLO_DOC, GEMINI_DOC].sort());
+		expect([...fresh.alice.welcome().docs].sort()).toEqual([ORG_DOC, BILLING, APOLLO_DOC, GEMINI_DOC].sort());
 		expect(projectView(fresh.dan, APOLLO)).toEqual(projectView(fresh.alice, APOLLO));
 		expect(projectView(fresh.dan, GEMINI)).toEqual(projectView(fresh.alice, GEMINI));
 
@@ -204,7 +206,10 @@ describe('project documents follow project access over real websockets', () => {
 		for (const [i, c] of [dan.client, fresh.dan].entries()) {
 			await revokedAt(c, APOLLO_DOC, marks[i]!);
 			await revokedAt(c, GEMINI_DOC, marks[i]!);
-			expect(revokedFrames(c, marks[i]).map((e) => 'text' in e && e.text.t === 'revoked' && e.text.doc).sort()).toEqual([APOLLO_DOC, GEMINI_DOC].sort());
+			// …and billing, which ORG_READ_ONLY reads and ORG_MEMBER does not.
+			expect(revokedFrames(c, marks[i]).map((e) => 'text' in e && e.text.t === 'revoked' && e.text.doc).sort()).toEqual(
+				[APOLLO_DOC, GEMINI_DOC, billingDocId(ORG)].sort()
+			);
 		}
 	});
 
@@ -295,7 +300,7 @@ describe('project documents follow project access over real websockets', () => {
 
 		await t.restart();
 		const a = await t.connect(alice.cookie);
-		expect([...a.welcome().docs].sort()).toEqual([ORG_DOC, APOLLO_DOC, GEMINI_DOC].sort());
+		expect([...a.welcome().docs].sort()).toEqual([ORG_DOC, billingDocId(ORG), APOLLO_DOC, GEMINI_DOC].sort());
 		expect(projectView(a, APOLLO)).toEqual(before.apollo);
 		expect(projectView(a, GEMINI)).toEqual(before.gemini);
 		// bob reads Apollo through Dev only: the team indexes came back too.

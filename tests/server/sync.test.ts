@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { orgMaps, type OrgRole } from '$lib/domain/index.ts';
 import { encodeSyncFrame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
-import { orgDocId } from '$lib/protocol/messages.ts';
+import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
 import { TestServer, signUp, verifyEmail, type TestClient } from './test-client.ts';
 
 const ORG = 'acme';
@@ -146,7 +146,7 @@ describe('sync over real websockets', () => {
 
 		await t.restart();
 		const after = await t.connect(alice.cookie);
-		expect(after.welcome().docs).toEqual([DOC]);
+		expect(after.welcome().docs).toEqual([DOC, billingDocId(ORG)]);
 		expect(after.org(ORG)).toEqual(before);
 		expect(before.org!.name).toBe('Acme 10');
 		expect(Object.keys(before.members).sort()).toEqual([alice.user.id, ...users.slice(0, 3).map((u) => u.user.id)].sort());

@@ -111,6 +111,12 @@ export class Replicas {
 	async drop(docId: string) {
 		const parsed = parseDocId(docId);
 		if (!parsed) return;
+		if (parsed.billing) {
+			this.orgs.get(parsed.orgId)?.state.resetBilling();
+			this.docs.delete(docId);
+			await this.db.updates.where('docId').equals(docId).delete();
+			return;
+		}
 		const gone = parsed.projectId === undefined ? this.docIds().filter((id) => parseDocId(id)?.orgId === parsed.orgId) : [docId];
 		for (const id of gone) {
 			const projectId = parseDocId(id)?.projectId;

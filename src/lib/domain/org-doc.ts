@@ -146,7 +146,7 @@ export class OrgDocState implements OrgState {
 	private readonly deploying = new Set<string>();
 	private readonly invitationsByEmail = new EmailIndex();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
-	private readonly billingState: BillingDocState;
+	private billingState: BillingDocState;
 
 	/**
 	 * `newProjectDoc` makes the document of a project first seen (the server backs it with
@@ -260,6 +260,11 @@ export class OrgDocState implements OrgState {
 	}
 	billing() {
 		return this.billingState;
+	}
+	/** Forgets the billing document (the client lost read access to it). */
+	resetBilling() {
+		this.billingState.doc.destroy();
+		this.billingState = new BillingDocState(new Y.Doc());
 	}
 	member(userId: string) {
 		return orgMaps(this.doc).members.get(userId);
