@@ -7,6 +7,7 @@ import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
 import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
+import { ProfileApi, type SignedIn } from './profile-api.ts';
 import type { Store } from './store.ts';
 
 export const SESSION_COOKIE = 'roster_session';
@@ -58,11 +59,14 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 /** The account API and the static SPA; every unknown app path gets index.html. */
 export class HttpApi {
 	private readonly attempts = new PasswordAttempts();
+	private readonly profile: ProfileApi;
 
-	constructor(private readonly deps: HttpDeps) {}
+	constructor(private readonly deps: HttpDeps) {
+		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
+	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
-	session(req: IncomingMessage): { user: UserProfile; hash: string } | undefined {
+	session(req: IncomingMessage): SignedIn | undefined {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
@@ -72,7 +76,7 @@ export class HttpApi {
 		return user && { user: publicProfile(user), hash };
 	}
 
-	private signedIn(req: IncomingMessage): { user: UserProfile; hash: string } {
+	private signedIn(req: IncomingMessage): SignedIn {
 		const session = this.session(req);
 		if (!session) throw unauthenticated();
 		return session;
@@ -108,6 +112,14 @@ export class HttpApi {
 				return this.signOut(req, res);
 			case 'GET /api/me':
 				return json(res, 200, { user: this.signedIn(req).user });
+			case 'PATCH /api/me':
+				return this.profile.update(this.signedIn(req), req, res);
+			case 'POST /api/me/email':
+				return this.profile.changeEmail(this.signedIn(req), req, res);
+			case 'POST /api/me/resend-verification':
+				return this.profile.resendVerification(this.signedIn(req), req, res);
+			case 'POST /api/me/password':
+				return this.profile.changePassword(this.signedIn(req), req, res);
 			case 'GET /api/verify-email':
 				return this.verifyEmail(url, res);
 			case 'GET /api/activity':

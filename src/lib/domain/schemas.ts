@@ -41,6 +41,21 @@ export const UserProfile = z.object({
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
+/** What a user may change of its own profile directly; email and password have their own requests. */
+export const ProfileUpdate = z
+	.object({ username: Username.optional(), displayName: DisplayName.optional() })
+	.refine((p) => p.username !== undefined || p.displayName !== undefined, 'Send a username or a display name to change');
+export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
+
+export const EmailChange = z.object({ email: Email });
+
+/** The current password proves it is the user, not someone holding its session. */
+export const PasswordChange = z.object({
+	current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'A password has at most 200 characters'),
+	next: Password
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
 export const Organization = z.object({
