@@ -1,4 +1,4 @@
-import type { UserProfile } from '../domain/index.ts';
+import type { PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -40,6 +40,10 @@ export const api = {
 	activity: (params: Record<string, string>) =>
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
+	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
+	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
+	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),
+	changePassword: (input: PasswordChange) => call<{ user: UserProfile }>('POST', '/api/me/password', input),
 	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>
 		call<{ user: UserProfile }>('POST', '/api/signup', input),
