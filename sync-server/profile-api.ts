@@ -25,6 +25,8 @@ export class ProfileApi {
 	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ProfileUpdate, await readJson(req));
 		const profile = { username: input.username ?? me.user.username, displayName: input.displayName ?? me.user.displayName };
+		// Saving an unchanged form writes nothing, to any document.
+		if (profile.username === me.user.username && profile.displayName === me.user.displayName) return json(res, 200, { user: me.user });
 		try {
 			this.deps.store.updateProfile(me.user.id, profile);
 		} catch (err) {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
+import { orgDocId } from '$lib/protocol/messages.ts';
 import { PASSWORD, TestServer, cookieOf, post, signUp, verificationLink, verifyEmail } from './test-client.ts';
 
 const ok = { t: 'verdict', ok: true };
@@ -105,6 +106,11 @@ describe('profile API', () => {
 		// Only the display name: the username stays.
 		const shown = await rename(bob.cookie, { displayName: 'Bob J.' });
 		expect(((await shown.json()) as { user: UserProfile }).user).toMatchObject({ username: 'robert', displayName: 'Bob J.' });
+		// Saving the same again writes no document.
+		const updates = t.server.store.docUpdates(orgDocId('acme')).length;
+		expect((await rename(bob.cookie, { username: 'robert', displayName: 'Bob J.' })).status).toBe(200);
+		await new Promise((r) => setTimeout(r, 50)); // past the group commit a write would have joined
+		expect(t.server.store.docUpdates(orgDocId('acme')).length).toBe(updates);
 
 		// The freed name is anyone's; the other's is not.
 		expect(await refusal(await rename(bob.cookie, { username: 'ALICE' }), 409, 'USERNAME_TAKEN')).toBe('The username “alice” is taken.');
