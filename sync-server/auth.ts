@@ -34,9 +34,9 @@ export function tokenHash(token: string): string {
 	return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Fixed-window failure counter per key (username, address). */
+/** Fixed-window counter per key (failed attempts, mails sent). */
 export class RateLimiter {
-	private readonly failures = new Map<string, { count: number; since: number }>();
+	private readonly counts = new Map<string, { count: number; since: number }>();
 	constructor(
 		private readonly max: number,
 		private readonly windowMs: number
@@ -44,24 +44,51 @@ export class RateLimiter {
 
 	/** Milliseconds until another attempt is allowed; 0 when allowed now. */
 	retryAfter(key: string, now: number): number {
-		const f = this.failures.get(key);
+		const f = this.counts.get(key);
 		if (!f || now - f.since >= this.windowMs) return 0;
 		return f.count >= this.max ? f.since + this.windowMs - now : 0;
 	}
 
-	fail(key: string, now: number) {
-		const f = this.failures.get(key);
-		if (!f || now - f.since >= this.windowMs) this.failures.set(key, { count: 1, since: now });
+	count(key: string, now: number) {
+		const f = this.counts.get(key);
+		if (!f || now - f.since >= this.windowMs) this.counts.set(key, { count: 1, since: now });
 		else f.count++;
 	}
 
 	clear(key: string) {
-		this.failures.delete(key);
+		this.counts.delete(key);
 	}
 
 	/** Takes back one counted attempt (it succeeded). */
 	forgive(key: string) {
-		const f = this.failures.get(key);
+		const f = this.counts.get(key);
 		if (f && f.count > 0) f.count--;
+	}
+}
+
+/**
+ * Password guesses: at most 5 failures per account and 50 per client address in 15 minutes,
+ * whichever way the password is asked for (sign-in, or a password change through a stolen
+ * session). `account` is the user's id, or `name:<username>` for a name no user has.
+ */
+export class PasswordAttempts {
+	private readonly byAccount = new RateLimiter(5, 15 * 60_000);
+	private readonly byAddress = new RateLimiter(50, 15 * 60_000);
+
+	/** Milliseconds until `account` may try again from `address` (0: now). */
+	retryAfter(account: string, address: string, now: number): number {
+		return Math.max(this.byAccount.retryAfter(account, now), this.byAddress.retryAfter(address, now));
+	}
+
+	/** Checks a password, counting the attempt before the (slow) check so parallel guesses cannot slip past the limit. */
+	async verify(account: string, address: string, now: number, password: string, stored: string | undefined): Promise<boolean> {
+		this.byAccount.count(account, now);
+		this.byAddress.count(address, now);
+		const ok = stored !== undefined && (await verifyPassword(password, stored));
+		if (ok) {
+			this.byAccount.clear(account);
+			this.byAddress.forgive(address);
+		}
+		return ok;
 	}
 }

@@ -2,19 +2,30 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { Email, Username, cardFromEntry, membersCsv, orgExport, publicProfile, roleMay, type UserProfile } from '$lib/domain/index.ts';
-import { RateLimiter, hashPassword, newToken, tokenHash, verifyPassword } from './auth.ts';
+import {
+	DisplayName,
+	Email,
+	Password,
+	Username,
+	cardFromEntry,
+	membersCsv,
+	orgExport,
+	publicProfile,
+	roleMay,
+	type UserProfile
+} from '$lib/domain/index.ts';
+import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
+import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
+import { ProfileApi, type SignedIn } from './profile-api.ts';
 import type { Store } from './store.ts';
 
 export const SESSION_COOKIE = 'roster_session';
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
-const MAX_BODY = 64 * 1024;
 
-const Password = z.string().min(8, 'A password has at least 8 characters').max(200);
-const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: z.string().trim().max(100).default('') });
+const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
 const ActivityQuery = z.object({
 	org: z.string().min(1).max(64),
 	user: z.string().max(64).optional(),
@@ -39,17 +50,6 @@ const TYPES: Record<string, string> = {
 	'.txt': 'text/plain'
 };
 
-class HttpError extends Error {
-	constructor(
-		readonly status: number,
-		readonly code: string,
-		message: string,
-		readonly headers: Record<string, string> = {}
-	) {
-		super(message);
-	}
-}
-
 export interface HttpDeps {
 	store: Store;
 	hub: SyncHub;
@@ -70,13 +70,15 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 
 /** The account API and the static SPA; every unknown app path gets index.html. */
 export class HttpApi {
-	private readonly byName = new RateLimiter(5, 15 * 60_000);
-	private readonly byAddress = new RateLimiter(50, 15 * 60_000);
+	private readonly attempts = new PasswordAttempts();
+	private readonly profile: ProfileApi;
 
-	constructor(private readonly deps: HttpDeps) {}
+	constructor(private readonly deps: HttpDeps) {
+		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
+	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
-	session(req: IncomingMessage): { user: UserProfile; hash: string } | undefined {
+	session(req: IncomingMessage): SignedIn | undefined {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
@@ -84,6 +86,12 @@ export class HttpApi {
 		this.deps.store.touchSession(hash, this.deps.now());
 		const user = this.deps.store.user(this.deps.store.session(hash)!.user_id);
 		return user && { user: publicProfile(user), hash };
+	}
+
+	private signedIn(req: IncomingMessage): SignedIn {
+		const session = this.session(req);
+		if (!session) throw unauthenticated();
+		return session;
 	}
 
 	/** Whether a session exists and is younger than its maximum age (also asked for open sockets). */
@@ -114,11 +122,16 @@ export class HttpApi {
 				return this.signIn(req, res);
 			case 'POST /api/signout':
 				return this.signOut(req, res);
-			case 'GET /api/me': {
-				const user = this.session(req)?.user;
-				if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
-				return json(res, 200, { user });
-			}
+			case 'GET /api/me':
+				return json(res, 200, { user: this.signedIn(req).user });
+			case 'PATCH /api/me':
+				return this.profile.update(this.signedIn(req), req, res);
+			case 'POST /api/me/email':
+				return this.profile.changeEmail(this.signedIn(req), req, res);
+			case 'POST /api/me/resend-verification':
+				return this.profile.resendVerification(this.signedIn(req), req, res);
+			case 'POST /api/me/password':
+				return this.profile.changePassword(this.signedIn(req), req, res);
 			case 'GET /api/verify-email':
 				return this.verifyEmail(url, res);
 			case 'GET /api/activity':
@@ -134,9 +147,7 @@ export class HttpApi {
 
 	private async signUp(req: IncomingMessage, res: ServerResponse) {
 		const input = parse(SignUp, await readJson(req));
-		if (this.deps.store.userByUsername(input.username)) {
-			throw new HttpError(409, 'USERNAME_TAKEN', `The username “${input.username}” is taken.`);
-		}
+		if (this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
 		const user = {
 			id: crypto.randomUUID(),
 			username: input.username,
@@ -148,7 +159,7 @@ export class HttpApi {
 		try {
 			this.deps.store.insertUser(user, this.deps.now());
 		} catch {
-			throw new HttpError(409, 'USERNAME_TAKEN', `The username “${input.username}” is taken.`);
+			throw usernameTaken(input.username);
 		}
 		await this.sendVerification(user);
 		this.startSession(res, user.id);
@@ -169,24 +180,14 @@ export class HttpApi {
 	private async signIn(req: IncomingMessage, res: ServerResponse) {
 		const input = parse(SignIn, await readJson(req));
 		const now = this.deps.now();
-		const nameKey = input.username.toLowerCase();
-		const addrKey = req.socket.remoteAddress ?? '?';
-		const wait = Math.max(this.byName.retryAfter(nameKey, now), this.byAddress.retryAfter(addrKey, now));
-		if (wait > 0) {
-			const s = Math.ceil(wait / 1000);
-			throw new HttpError(429, 'RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${Math.ceil(s / 60)} minute(s).`, {
-				'retry-after': String(s)
-			});
-		}
-		// Counted before the (slow) password check, so parallel attempts cannot slip past the limit.
-		this.byName.fail(nameKey, now);
-		this.byAddress.fail(addrKey, now);
 		const user = this.deps.store.userByUsername(input.username);
-		if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
-			throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
-		}
-		this.byName.clear(nameKey);
-		this.byAddress.forgive(addrKey);
+		// Counted per user, so that renaming does not reset the count; a name nobody has is counted by name.
+		const account = user?.id ?? `name:${input.username.toLowerCase()}`;
+		const address = req.socket.remoteAddress ?? '?';
+		const wait = this.attempts.retryAfter(account, address, now);
+		if (wait > 0) throw rateLimited(wait, 'failed sign-in attempts');
+		const ok = await this.attempts.verify(account, address, now, input.password, user?.passwordHash);
+		if (!user || !ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
 		// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
 		this.deps.hub.acceptInvitations(user.id);
 		this.startSession(res, user.id);
@@ -220,8 +221,7 @@ export class HttpApi {
 
 	/** The activity feed: every accepted and refused mutation of an organization, for owners and read-only members. */
 	private activity(req: IncomingMessage, url: URL, res: ServerResponse) {
-		const me = this.session(req)?.user;
-		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const me = this.signedIn(req).user;
 		const q = parse(ActivityQuery, Object.fromEntries(url.searchParams));
 		const role = this.deps.hub.memberRole(q.org, me.id);
 		if (!role || !roleMay(role, 'activity.view')) {
@@ -249,8 +249,7 @@ export class HttpApi {
 	 * mutation (recorded in the activity feed) holds brand, last 4 digits, expiry and holder.
 	 */
 	private async addCard(req: IncomingMessage, res: ServerResponse) {
-		const me = this.session(req)?.user;
-		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const me = this.signedIn(req).user;
 		const body = (await readJson(req)) as { org?: unknown } | null;
 		const cardId = crypto.randomUUID();
 		const entry = cardFromEntry(body, cardId, this.deps.now());
@@ -264,8 +263,7 @@ export class HttpApi {
 
 	/** The organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
 	private export(req: IncomingMessage, url: URL, res: ServerResponse) {
-		const me = this.session(req)?.user;
-		if (!me) throw new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+		const me = this.signedIn(req).user;
 		const q = parse(ExportQuery, Object.fromEntries(url.searchParams));
 		const role = this.deps.hub.memberRole(q.org, me.id);
 		const state = this.deps.hub.orgState(q.org);
@@ -309,35 +307,5 @@ export class HttpApi {
 			'x-content-type-options': 'nosniff'
 		});
 		createReadStream(target).pipe(res);
-	}
-}
-
-function json(res: ServerResponse, status: number, body: unknown) {
-	res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-	res.end(JSON.stringify(body));
-}
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-	const r = schema.safeParse(input);
-	if (!r.success) throw new HttpError(400, 'INVALID_INPUT', r.error.issues.map((i) => i.message).join('; '));
-	return r.data;
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-	if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-		// Also keeps cross-site form posts out: they cannot send this content type without CORS.
-		throw new HttpError(415, 'UNSUPPORTED', 'Send JSON (content-type: application/json).');
-	}
-	let size = 0;
-	const chunks: Buffer[] = [];
-	for await (const chunk of req) {
-		size += (chunk as Buffer).length;
-		if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', 'The request body is too large.');
-		chunks.push(chunk as Buffer);
-	}
-	try {
-		return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-	} catch {
-		throw new HttpError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
 	}
 }

@@ -57,6 +57,7 @@ create table if not exists sessions (
 	created_at integer not null,
 	last_seen_at integer not null
 );
+create index if not exists sessions_user on sessions(user_id);
 create table if not exists email_tokens (
 	token_hash text primary key,
 	user_id text not null references users(id) on delete cascade,
@@ -143,10 +144,14 @@ export class Store {
 			),
 			verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
 			verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
+			updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
+			setEmail: db.prepare('update users set email = ?, email_verified = 0 where id = ?'),
+			setPasswordHash: db.prepare('update users set password_hash = ? where id = ?'),
 			insertSession: db.prepare('insert into sessions values (?, ?, ?, ?)'),
 			session: db.prepare('select user_id, created_at, last_seen_at from sessions where token_hash = ?'),
 			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
+			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
 			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
 			token: db.prepare('select * from email_tokens where token_hash = ?'),
 			useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null'),
@@ -188,8 +193,20 @@ export class Store {
 	insertUser(user: StoredUser, createdAt: number) {
 		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt });
 	}
+	/** Only while the user's address is still the one the token was sent to. */
 	markEmailVerified(userId: string, email: string): boolean {
 		return this.q.verifyUser.run(userId, email).changes === 1;
+	}
+	/** Throws when the username is taken (unique, case-insensitive). */
+	updateProfile(userId: string, profile: { username: string; displayName: string }) {
+		this.q.updateProfile.run({ id: userId, ...profile });
+	}
+	/** A new address is unverified until a link sent to it is used. */
+	setEmail(userId: string, email: string) {
+		this.q.setEmail.run(email, userId);
+	}
+	setPasswordHash(userId: string, passwordHash: string) {
+		this.q.setPasswordHash.run(passwordHash, userId);
 	}
 
 	insertSession(tokenHash: string, userId: string, now: number) {
@@ -203,6 +220,9 @@ export class Store {
 	}
 	deleteSession(tokenHash: string) {
 		this.q.deleteSession.run(tokenHash);
+	}
+	sessionsOf(userId: string): string[] {
+		return (this.q.sessionsOf.all(userId) as { token_hash: string }[]).map((r) => r.token_hash);
 	}
 
 	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number) {

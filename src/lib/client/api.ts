@@ -1,4 +1,4 @@
-import type { Card, CardEntry, UserProfile } from '../domain/index.ts';
+import type { Card, CardEntry, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -42,6 +42,10 @@ export const api = {
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
+	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
+	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
+	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),
+	changePassword: (input: PasswordChange) => call<{ user: UserProfile }>('POST', '/api/me/password', input),
 	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>
 		call<{ user: UserProfile }>('POST', '/api/signup', input),

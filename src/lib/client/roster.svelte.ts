@@ -16,7 +16,8 @@ const USER_KEY = 'roster.user';
  * Components read its $state fields; every change goes through submit().
  */
 export class RosterSession {
-	readonly user: UserProfile;
+	/** Replaced, never mutated, when the profile changes (see setProfile). */
+	user: UserProfile;
 	status = $state<SyncStatus>('connecting');
 	statusDetail = $state('Connecting…');
 	// Raw: entries are replaced, never mutated, and must stay plain objects for IndexedDB.
@@ -31,7 +32,7 @@ export class RosterSession {
 	private seq = 0;
 
 	constructor(user: UserProfile) {
-		this.user = user;
+		this.user = $state.raw(user);
 		this.db = new RosterDb(user.id);
 		this.replicas = new Replicas(this.db);
 		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -56,6 +57,12 @@ export class RosterSession {
 	stop() {
 		this.socket.stop();
 		this.db.close();
+	}
+
+	/** Shows a changed profile at once (the header, the account page) and keeps it for offline starts. */
+	setProfile(user: UserProfile) {
+		this.user = user;
+		rememberUser(user);
 	}
 
 	get pendingCount() {
@@ -124,6 +131,8 @@ export class RosterSession {
 	private async onMessage(m: ServerMessage) {
 		switch (m.t) {
 			case 'welcome': {
+				// The profile may have changed meanwhile, e.g. in another tab.
+				this.setProfile(m.user);
 				// Anything this browser kept of a document the user may no longer read goes now.
 				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.replicas.drop(docId);
 				for (const docId of m.docs) {

@@ -2,12 +2,20 @@ import { z } from 'zod';
 
 /** SPEC §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
 export const Username = z
-	.string()
+	.string({ error: 'Enter a username' })
 	.trim()
 	.toLowerCase()
 	.regex(/^[a-z0-9._-]{3,32}$/, 'A username is 3–32 characters of a–z, 0–9, dot, underscore or dash');
 
-export const Email = z.string().trim().max(254).pipe(z.email('Enter a valid email address'));
+export const Email = z.string({ error: 'Enter an email address' }).trim().max(254).pipe(z.email('Enter a valid email address'));
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const Password = z
+	.string({ error: 'Enter a password' })
+	.min(PASSWORD_MIN_LENGTH, `A password has at least ${PASSWORD_MIN_LENGTH} characters`)
+	.max(200, 'A password has at most 200 characters');
+
+export const DisplayName = z.string().trim().max(100, 'A display name is at most 100 characters');
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id');
 
@@ -32,6 +40,21 @@ export const UserProfile = z.object({
 	displayName: z.string().max(100)
 });
 export type UserProfile = z.infer<typeof UserProfile>;
+
+/** What a user may change of its own profile directly; email and password have their own requests. */
+export const ProfileUpdate = z
+	.object({ username: Username.optional(), displayName: DisplayName.optional() })
+	.refine((p) => p.username !== undefined || p.displayName !== undefined, 'Send a username or a display name to change');
+export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
+
+export const EmailChange = z.object({ email: Email });
+
+/** The current password proves it is the user, not someone holding its session. */
+export const PasswordChange = z.object({
+	current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'A password has at most 200 characters'),
+	next: Password
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
 
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 

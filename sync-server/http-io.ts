@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+
+const MAX_BODY = 64 * 1024;
+
+/** A refusal: its status, a stable code, and a sentence a person understands. */
+export class HttpError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly headers: Record<string, string> = {}
+	) {
+		super(message);
+	}
+}
+
+export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
+
+export const usernameTaken = (username: string) => new HttpError(409, 'USERNAME_TAKEN', `The username “${username}” is taken.`);
+
+/** 429 with retry-after; `what` names what there were too many of. */
+export function rateLimited(waitMs: number, what: string) {
+	const s = Math.ceil(waitMs / 1000);
+	return new HttpError(429, 'RATE_LIMITED', `Too many ${what}. Try again in ${Math.ceil(s / 60)} minute(s).`, {
+		'retry-after': String(s)
+	});
+}
+
+export function json(res: ServerResponse, status: number, body: unknown) {
+	res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(JSON.stringify(body));
+}
+
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+	const r = schema.safeParse(input);
+	if (r.success) return r.data;
+	const root = r.error.issues.find((i) => i.path.length === 0 && i.code === 'invalid_type');
+	throw new HttpError(400, 'INVALID_INPUT', root ? 'Send a JSON object.' : r.error.issues.map((i) => i.message).join('; '));
+}
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+	if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+		// Also keeps cross-site form posts out: they cannot send this content type without CORS.
+		throw new HttpError(415, 'UNSUPPORTED', 'Send JSON (content-type: application/json).');
+	}
+	let size = 0;
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) {
+		size += (chunk as Buffer).length;
+		if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', 'The request body is too large.');
+		chunks.push(chunk as Buffer);
+	}
+	try {
+		return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+	} catch {
+		throw new HttpError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
+	}
+}
