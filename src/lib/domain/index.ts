@@ -15,3 +15,4 @@ export * from './contacts.ts';
 export * from './export.ts';
 export * from './cards.ts';
 export * from './billing-doc.ts';
+export * from './invoices.ts';

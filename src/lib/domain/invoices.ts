@@ -1,0 +1,53 @@
+import { PLANS } from './plans.ts';
+import type { Deployment } from './schemas.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A calendar month in UTC, as invoices are cut: `month` is 1–12. */
+export interface Period {
+	year: number;
+	month: number;
+}
+
+export function periodBounds({ year, month }: Period): { start: number; end: number; days: number } {
+	const start = Date.UTC(year, month - 1, 1);
+	const end = Date.UTC(year, month, 1);
+	return { start, end, days: Math.round((end - start) / DAY_MS) };
+}
+
+/** The month before the one `now` falls in: what a monthly invoice covers. */
+export function priorPeriod(now: number): Period {
+	const d = new Date(now);
+	const month = d.getUTCMonth();
+	return month === 0 ? { year: d.getUTCFullYear() - 1, month: 12 } : { year: d.getUTCFullYear(), month };
+}
+
+export interface InvoiceLine {
+	deploymentId: string;
+	name: string;
+	plan: Deployment['plan'];
+	/** Days of the period the deployment was active: any part of a UTC day counts as the day. */
+	activeDays: number;
+	cents: number;
+}
+
+/**
+ * SPEC §4: one line per deployment active in the period, priced at plan price × active
+ * days / days in the month, rounded to the cent. A deployment created or deleted
+ * mid-month pays for the days it existed; one outside the period is left out.
+ */
+export function invoiceLines(deployments: readonly Deployment[], period: Period): InvoiceLine[] {
+	const { start, end, days } = periodBounds(period);
+	return deployments.flatMap((d) => {
+		const from = Math.max(start, Math.floor(d.createdAt / DAY_MS) * DAY_MS);
+		const until = Math.min(end, d.deletedAt === undefined ? end : Math.ceil(d.deletedAt / DAY_MS) * DAY_MS);
+		const activeDays = Math.max(0, Math.round((until - from) / DAY_MS));
+		if (activeDays === 0) return [];
+		const cents = Math.round((PLANS[d.plan].monthlyCents * activeDays) / days);
+		return [{ deploymentId: d.id, name: d.name, plan: d.plan, activeDays, cents }];
+	});
+}
+
+export function invoiceTotal(lines: readonly InvoiceLine[]): number {
+	return lines.reduce((sum, l) => sum + l.cents, 0);
+}
