@@ -216,6 +216,12 @@ export function assertInvariants(state: OrgDocState): void {
 	const defaultCard = state.billing().defaultCardId();
 	if (cards.length) expect(cards.map((c) => c.id), 'the default card is on file').toContain(defaultCard);
 	else expect(defaultCard, 'no default without cards').toBeUndefined();
+	for (const i of state.invitations()) {
+		for (const t of i.teams) {
+			expect(state.team(t), 'invitations place invitees in existing teams').toBeDefined();
+			expect(state.invitationsOfTeam(t)).toContain(i.id);
+		}
+	}
 	const org = state.org();
 	expect(org, 'organization exists').toBeDefined();
 	const admin = state.member(org!.primaryAdminId);

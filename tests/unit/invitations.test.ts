@@ -130,6 +130,8 @@ describe('accepting (signing up or in with the invited address, verified)', () =
 		const verdict = fx.run('uma', accept);
 		expectAccepted(verdict);
 		expect(verdict.changes.map((c) => c.kind)).toEqual(['invitation.delete', 'member.put', 'teamMember.put']);
+		// Deleting Dev took it out of the invitation too.
+		expect(fx.state.invitationsOfTeam(teamId('Dev'))).toEqual([]);
 		expect(fx.state.member(id('uma'))?.role).toBe('ORG_PROJECT_CREATOR');
 		expect(fx.state.teamsOf(id('uma'))).toEqual([teamId('Ops')]);
 		expect(fx.state.invitations()).toEqual([]);

@@ -181,10 +181,14 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 
 	'team.delete': (state, _c, m) => {
 		if (!state.team(m.teamId)) return TEAM_NOT_FOUND;
-		// Invariant 6: deleting a team also removes its project assignments.
+		// Invariant 6: deleting a team also removes its project assignments, and the invitations placing someone in it forget it.
 		return accept(
 			...state.teamMemberIds(m.teamId).map((userId): Change => ({ kind: 'teamMember.delete', teamId: m.teamId, userId })),
 			...state.projectsOfTeam(m.teamId).map((projectId): Change => ({ kind: 'projectTeam.delete', projectId, teamId: m.teamId })),
+			...state.invitationsOfTeam(m.teamId).flatMap((inviteId): Change[] => {
+				const invitation = state.invitation(inviteId);
+				return invitation ? [{ kind: 'invitation.put', invitation: { ...invitation, teams: invitation.teams.filter((t) => t !== m.teamId) } }] : [];
+			}),
 			{ kind: 'team.delete', teamId: m.teamId }
 		);
 	},

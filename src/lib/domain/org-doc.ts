@@ -145,6 +145,7 @@ export class OrgDocState implements OrgState {
 	private readonly requestsByUser = new Index();
 	private readonly deploying = new Set<string>();
 	private readonly invitationsByEmail = new EmailIndex();
+	private readonly invitationsByTeam = new Index();
 	private readonly newProjectDoc: (projectId: string) => Y.Doc;
 	private billingState: BillingDocState;
 
@@ -159,6 +160,11 @@ export class OrgDocState implements OrgState {
 		this.newProjectDoc = newProjectDoc;
 		const { members, teams, teamMembers, invitations } = orgMaps(doc);
 		this.invitationsByEmail.watch(invitations);
+		for (const i of invitations.values()) for (const t of i.teams) this.invitationsByTeam.add(t, i.id);
+		observe(invitations, (old, now) => {
+			for (const t of old?.teams ?? []) this.invitationsByTeam.delete(t, old!.id);
+			for (const t of now?.teams ?? []) this.invitationsByTeam.add(t, now!.id);
+		});
 		for (const m of members.values()) this.indexMember(m, true);
 		for (const t of teams.values()) this.teamByKey.set(teamNameKey(t.name), t.id);
 		for (const tm of teamMembers.values()) this.indexTeamMember(tm, true);
@@ -309,6 +315,9 @@ export class OrgDocState implements OrgState {
 	}
 	invitationByEmail(email: string) {
 		return this.invitation(this.invitationsByEmail.get(email) ?? '');
+	}
+	invitationsOfTeam(teamId: string) {
+		return this.invitationsByTeam.get(teamId);
 	}
 	invitations(): OrgInvitation[] {
 		return [...orgMaps(this.doc).invitations.values()];

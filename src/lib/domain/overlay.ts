@@ -268,6 +268,15 @@ export class OverlayState implements OrgState {
 	invitationByEmail(email: string) {
 		return byEmail(email, this.touchedInvitations.values(), this.base.invitationByEmail(email), (id) => this.invitation(id));
 	}
+	/** The base's list with invitations that pending changes touch re-read. */
+	invitationsOfTeam(teamId: string) {
+		const ids = new Set(this.base.invitationsOfTeam(teamId));
+		for (const [id, i] of this.touchedInvitations) {
+			if (i?.teams.includes(teamId)) ids.add(id);
+			else ids.delete(id);
+		}
+		return [...ids];
+	}
 	user(userId: string) {
 		return this.base.user(userId);
 	}

@@ -29,6 +29,8 @@ export interface OrgState {
 	/** Pending (or expired) invitations to the organization, by id and by email. */
 	invitation(inviteId: string): OrgInvitation | undefined;
 	invitationByEmail(email: string): OrgInvitation | undefined;
+	/** Invitations that place their invitee in this team, kept as an index. */
+	invitationsOfTeam(teamId: string): string[];
 	/** The organization's billing document. */
 	billing(): BillingState;
 	/** The platform's user directory (the server's; a client knows only what it was sent). */
