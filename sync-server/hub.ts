@@ -378,13 +378,19 @@ export class SyncHub {
 			for (const listener of p.listeners) listener(p.verdict);
 		}
 		broadcast(false);
-		for (const p of batch) if (p.room) this.announceInvitations(p.room, p.userId, p.changes);
+		for (const p of batch) {
+			const m = p.mutation;
+			if (p.room && p.verdict.ok && (m?.type === 'member.invite' || m?.type === 'project.invite')) {
+				this.announceInvitation(p.room, p.userId, m.inviteId, p.changes);
+			}
+		}
 	}
 
-	private announceInvitations(room: OrgRoom, userId: string, changes: readonly Change[]) {
+	/** Mails a new invitation; changes that only rewrite one (placing its invitee in a team) send nothing. */
+	private announceInvitation(room: OrgRoom, userId: string, inviteId: string, changes: readonly Change[]) {
 		const invitedBy = room.state.member(userId);
 		for (const c of changes) {
-			if (c.kind !== 'invitation.put' && c.kind !== 'projectInvitation.put') continue;
+			if ((c.kind !== 'invitation.put' && c.kind !== 'projectInvitation.put') || c.invitation.id !== inviteId) continue;
 			const projectName = c.kind === 'projectInvitation.put' ? room.state.project(c.projectId)?.project()?.name : undefined;
 			this.onInvited({
 				email: c.invitation.email,

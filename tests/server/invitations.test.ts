@@ -82,6 +82,12 @@ describe('invitations over the wire', () => {
 		const invite = { type: 'member.invite', orgId: ORG, inviteId: 'inv-bob-1', email: 'bob@example.com', role: 'ORG_BILLING_ADMIN', teams: ['t-ops'] };
 		expect(await alice.client.mutate(invite)).toMatchObject(ok);
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(bob.user.id)).toBe(false);
+		// Placing the invitee in another team rewrites the invitation but mails nothing new.
+		expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId: 't-dev', name: 'Dev' })).toMatchObject(ok);
+		expect(await alice.client.mutate({ type: 'team.addInvitee', orgId: ORG, teamId: 't-dev', inviteId: 'inv-bob-1' })).toMatchObject(ok);
+		await until(() => mails('bob@example.com').length === 2);
+		await new Promise((r) => setTimeout(r, 100));
+		expect(mails('bob@example.com').map((m) => m.subject).sort()).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
 		await t.restart();
 		expect(t.server.store.invitationsFor('BOB@example.com')).toHaveLength(1);
 		// The mailed link names the old port; the path is what matters.
@@ -93,6 +99,7 @@ describe('invitations over the wire', () => {
 		const maps = orgMaps(again.docs.get(orgDocId(ORG))!);
 		expect(maps.members.get(bob.user.id)?.role).toBe('ORG_BILLING_ADMIN');
 		expect(maps.teamMembers.has(`t-ops/${bob.user.id}`)).toBe(true);
+		expect(maps.teamMembers.has(`t-dev/${bob.user.id}`)).toBe(true);
 		expect(maps.invitations.size).toBe(0);
 	});
 
