@@ -67,6 +67,8 @@ export interface OrgSpec {
 	primaryAdmin: string;
 	/** Usernames whose email is verified; the primary admin always is. */
 	verified?: string[];
+	/** Usernames with two-factor sign-in on. */
+	twoFactor?: string[];
 	/** Directory users who are not members. */
 	others?: string[];
 	status?: 'active' | 'closing' | 'closed';
@@ -141,7 +143,8 @@ function fixture(state: OrgDocState, directory: TestDirectory): Fixture {
 export function orgWith(spec: OrgSpec): Fixture {
 	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
 	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
-	const directory = new TestDirectory(usernames.map((u) => profile(u, verified.has(u))));
+	const twoFactor = new Set(spec.twoFactor ?? []);
+	const directory = new TestDirectory(usernames.map((u) => ({ ...profile(u, verified.has(u)), twoFactor: twoFactor.has(u) })));
 	const state = new OrgDocState(new Y.Doc(), directory);
 	applyChanges(
 		state,

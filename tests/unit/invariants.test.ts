@@ -214,6 +214,7 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'org.close': { type: 'org.close' },
 		'org.setContact': { type: 'org.setContact', contact: 'technical', email: 'ops@example.org' },
 		'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
+		'org.setSecurity': { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: null, absoluteTimeoutHours: 24 },
 		'card.add': { type: 'card.add', cardId: 'c-9', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
 		'card.setDefault': { type: 'card.setDefault', cardId: 'c-9' },
 		'card.remove': { type: 'card.remove', cardId: 'c-9' },
@@ -272,7 +273,7 @@ describe('random walks keep the invariants', () => {
 		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
 			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
-			'deploy', 'deploy', 'undeploy', 'contact', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
+			'deploy', 'deploy', 'undeploy', 'contact', 'security', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
 		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
@@ -337,6 +338,8 @@ describe('random walks keep the invariants', () => {
 				return rand() < 0.5
 					? { type: 'org.setContact', contact: pick(rand, ['technical', 'emergency']), email: rand() < 0.7 ? `${target}@example.com` : null }
 					: { type: 'org.setBillingContact', email: rand() < 0.7 ? `${target}@example.com` : null };
+			case 'security':
+				return { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: rand() < 0.5 ? null : 30, absoluteTimeoutHours: rand() < 0.5 ? null : 12 };
 			case 'deploy':
 				return { type: 'deployment.create', projectId: project, deploymentId: `d-${Math.floor(rand() * 4)}`, name: pick(rand, ['db', 'cache', 'logs']), plan: pick(rand, ['free', 'shared', 'dedicated']) };
 			case 'undeploy':

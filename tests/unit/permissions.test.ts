@@ -46,6 +46,7 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.close':                ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
 	'org.setContact':           [Y, F, F, F, F, F, F, N],
 	'org.setBillingContact':    [Y, Y, Y, Y, Y, F, Y, N],
+	'org.setSecurity':          [Y, F, F, F, F, F, F, N],
 	// SPEC §2: owners and billing admins manage billing (card.add arrives through the server's card route).
 	'card.add':                 [Y, Y, F, Y, F, F, F, N],
 	'card.setDefault':          [Y, Y, F, Y, F, F, F, N],
@@ -93,6 +94,7 @@ const INTENT: Record<MutationType, Intent> = {
 	'org.close': { type: 'org.close' },
 	'org.setContact': { type: 'org.setContact', contact: 'emergency', email: 'oncall@example.org' },
 	'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
+	'org.setSecurity': { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: 30, absoluteTimeoutHours: 12 },
 	'card.add': { type: 'card.add', cardId: 'c-new', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
 	'card.setDefault': { type: 'card.setDefault', cardId: 'c-2' },
 	'card.remove': { type: 'card.remove', cardId: 'c-1' },

@@ -32,6 +32,8 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return 'Close the organization';
 		case 'org.setContact':
 			return m.email ? `Set the ${m.contact} contact to ${m.email}` : `Clear the ${m.contact} contact`;
+		case 'org.setSecurity':
+			return m.requireTwoFactor ? 'Require two-factor and set session timeouts' : 'Set the security settings';
 		case 'org.setBillingContact':
 			return m.email ? `Set the billing contact to ${m.email}` : 'Clear the billing contact';
 		case 'card.add':

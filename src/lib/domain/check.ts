@@ -8,6 +8,7 @@ import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
+import { SECURITY_HANDLERS, lacksRequiredTwoFactor, securityGate } from './security.ts';
 import {
 	ORG_ROLES,
 	PRIMARY_ADMIN_ACTIONS,
@@ -43,6 +44,7 @@ const ACTION_WORDS: Record<string, string> = {
 	'org.transferPrimaryAdmin': 'transfer primary admin',
 	'org.close': 'close the organization',
 	'org.contacts': 'set the technical and emergency contacts',
+	'org.security': "change the organization's security settings",
 	'contacts.billing': 'set the billing contact',
 	'billing.manage': 'manage billing',
 	'deployments.manage': "create or delete this project's deployments",
@@ -94,10 +96,14 @@ function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?
 	return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]}.`);
 }
 
-/** Whether the actor's role lets it send this kind of mutation at all (the UI shows controls by this). */
+/**
+ * Whether the actor's role lets it send this kind of mutation at all (the UI shows controls by this);
+ * a member the organization's required two-factor holds back only views. A step-up is asked when sending.
+ */
 export function mayAttempt(state: OrgState, actorId: string, type: MutationType, projectId?: string): boolean {
 	if (type === 'org.create' || type === 'invite.accept') return true;
-	return 'org' in authorize(state, { actorId, now: 0 }, type, projectId);
+	const scope = authorize(state, { actorId, now: 0 }, type, projectId);
+	return 'org' in scope && (type === 'member.leave' || !lacksRequiredTwoFactor(scope.org, scope.actor));
 }
 
 /** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
@@ -216,7 +222,8 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 	...JOINING_HANDLERS,
 	...DEPLOYMENT_HANDLERS,
 	...CONTACT_HANDLERS,
-	...BILLING_HANDLERS
+	...BILLING_HANDLERS,
+	...SECURITY_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
@@ -254,6 +261,8 @@ export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Muta
 	if (mutation.type === 'invite.accept') return acceptInvitation(state, ctx, mutation);
 	const scope = authorize(state, ctx, mutation.type, 'projectId' in mutation ? mutation.projectId : undefined);
 	if (!('org' in scope)) return scope;
+	const gate = securityGate(scope.org, scope.actor, ctx, mutation.type);
+	if (gate) return gate;
 	const handler = HANDLERS[mutation.type] as Handler<typeof mutation.type>;
 	const verdict = handler(state, ctx, mutation, scope);
 	return verdict.ok ? (guardProjects(state, verdict.changes) ?? verdict) : verdict;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email, Id, OrgName, OrgRole, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email, Id, OrgName, OrgRole, OrgSecurity, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
 
 /** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
 const Teams = z.array(Id).max(100).optional();
@@ -21,6 +21,7 @@ export const Mutation = z.discriminatedUnion('type', [
 	// null clears the contact, which then falls back to the primary admin's email.
 	z.object({ type: z.literal('org.setContact'), orgId: Id, contact: ContactKind.exclude(['billing']), email: Email.nullable() }),
 	z.object({ type: z.literal('org.setBillingContact'), orgId: Id, email: Email.nullable() }),
+	z.object({ type: z.literal('org.setSecurity'), orgId: Id, ...OrgSecurity.shape }),
 	z.object({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
@@ -92,6 +93,7 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'org.close': 'org.close',
 	'org.setContact': 'org.contacts',
 	'org.setBillingContact': 'contacts.billing',
+	'org.setSecurity': 'org.security',
 	'team.create': 'teams.manage',
 	'team.rename': 'teams.manage',
 	'team.delete': 'teams.manage',

@@ -44,7 +44,9 @@ export const REFUSAL_CODES = [
 	'CARD_INVALID',
 	'CARD_EXPIRED',
 	'CARD_EXISTS',
-	'CARD_NOT_FOUND'
+	'CARD_NOT_FOUND',
+	'TWO_FACTOR_REQUIRED',
+	'STEP_UP_REQUIRED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

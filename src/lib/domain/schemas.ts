@@ -37,7 +37,9 @@ export const UserProfile = z.object({
 	username: Username,
 	email: Email,
 	emailVerified: z.boolean(),
-	displayName: z.string().max(100)
+	displayName: z.string().max(100),
+	/** Two-factor sign-in is on (the secret itself never leaves the server). Absent in copies made before it existed. */
+	twoFactor: z.boolean().optional()
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
@@ -58,12 +60,24 @@ export type PasswordChange = z.infer<typeof PasswordChange>;
 
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
+/**
+ * SPEC §2 organization security, set by the primary admin: whether every member must use
+ * two-factor, and how long a member's session may stay idle or live at all (null: Roster's default).
+ */
+export const OrgSecurity = z.object({
+	requireTwoFactor: z.boolean(),
+	idleTimeoutMinutes: z.number().int().min(5, 'An idle timeout is at least 5 minutes').max(10_080, 'An idle timeout is at most a week').nullable(),
+	absoluteTimeoutHours: z.number().int().min(1, 'A session lasts at least an hour').max(720, 'A session lasts at most 30 days').nullable()
+});
+export type OrgSecurity = z.infer<typeof OrgSecurity>;
+
 export const Organization = z.object({
 	id: Id,
 	name: OrgName,
 	status: OrgStatus,
 	primaryAdminId: Id,
-	createdAt: z.number()
+	createdAt: z.number(),
+	security: OrgSecurity.optional()
 });
 export type Organization = z.infer<typeof Organization>;
 

@@ -108,4 +108,6 @@ export interface Accepted {
 export interface CheckContext {
 	actorId: string;
 	now: number;
+	/** When the actor's session last entered a two-factor code (the step-up of SPEC §4); unknown when absent. */
+	steppedUpAt?: number;
 }

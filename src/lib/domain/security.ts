@@ -1,0 +1,87 @@
+import type { MutationType } from './mutations.ts';
+import { refuse, type Refusal } from './refusals.ts';
+import type { Member, Organization, OrgSecurity } from './schemas.ts';
+import type { CheckContext } from './state.ts';
+import { accept, type Handler } from './verdict.ts';
+
+/** SPEC §4: a code entered within the last 10 minutes confirms a sensitive change. */
+export const STEP_UP_TTL_MS = 10 * 60_000;
+
+export const DEFAULT_SECURITY: OrgSecurity = { requireTwoFactor: false, idleTimeoutMinutes: null, absoluteTimeoutHours: null };
+
+/**
+ * SPEC §4's sensitive mutations: adding or removing users (in the organization, its teams
+ * and projects), changing roles, transferring admin, billing changes, closing, and the
+ * security settings themselves. A user with two-factor on confirms them with a fresh code.
+ */
+export const SENSITIVE_MUTATIONS: ReadonlySet<MutationType> = new Set<MutationType>([
+	'member.add',
+	'member.invite',
+	'member.cancelInvite',
+	'member.setRole',
+	'member.remove',
+	'org.transferPrimaryAdmin',
+	'org.close',
+	'org.setSecurity',
+	'team.addMember',
+	'team.removeMember',
+	'team.addInvitee',
+	'team.removeInvitee',
+	'project.addUser',
+	'project.invite',
+	'project.cancelInvite',
+	'project.addTeam',
+	'project.setUserRoles',
+	'project.setTeamRoles',
+	'project.removeUser',
+	'project.removeTeam',
+	'project.close',
+	'join.approve',
+	'card.add',
+	'card.setDefault',
+	'card.remove',
+	'billing.setInfo'
+]);
+
+export function securityOf(org: Organization): OrgSecurity {
+	return org.security ?? DEFAULT_SECURITY;
+}
+
+/** Whether the actor's last code still confirms a sensitive change at `ctx.now`. */
+export function steppedUp(ctx: CheckContext): boolean {
+	return ctx.steppedUpAt !== undefined && ctx.now - ctx.steppedUpAt <= STEP_UP_TTL_MS;
+}
+
+/** Whether this user must enter a code before sending this mutation now. */
+export function needsStepUp(user: { twoFactor?: boolean }, type: MutationType, ctx: CheckContext): boolean {
+	return !!user.twoFactor && SENSITIVE_MUTATIONS.has(type) && !steppedUp(ctx);
+}
+
+/**
+ * SPEC §4: where the organization requires two-factor, a member without it may only view
+ * (and leave); and a member with it confirms sensitive changes with a fresh code.
+ */
+export function securityGate(org: Organization, actor: Member, ctx: CheckContext, type: MutationType): Refusal | undefined {
+	if (lacksRequiredTwoFactor(org, actor) && type !== 'member.leave') {
+		return refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
+	}
+	if (needsStepUp(actor, type, ctx)) {
+		return refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
+	}
+	return undefined;
+}
+
+export function lacksRequiredTwoFactor(org: Organization, actor: Member): boolean {
+	return securityOf(org).requireTwoFactor && !actor.twoFactor;
+}
+
+export const SECURITY_HANDLERS: { 'org.setSecurity': Handler<'org.setSecurity'> } = {
+	'org.setSecurity': (_s, _c, m, { org, actor }) => {
+		// Requiring what the primary admin lacks would leave it only able to view.
+		if (m.requireTwoFactor && !actor.twoFactor) {
+			return refuse('TWO_FACTOR_REQUIRED', 'Turn on two-factor authentication for yourself before requiring it of every member.');
+		}
+		const { requireTwoFactor, idleTimeoutMinutes, absoluteTimeoutHours } = m;
+		return accept({ kind: 'org.put', org: { ...org, security: { requireTwoFactor, idleTimeoutMinutes, absoluteTimeoutHours } } });
+	}
+};
