@@ -19,10 +19,13 @@ import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernam
 import type { SyncHub } from './hub.ts';
 import type { Mailer } from './mail.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
+import { TwoFactorApi } from './two-factor-api.ts';
 import type { Store } from './store.ts';
 
 export const SESSION_COOKIE = 'roster_session';
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+/** A session's last activity is written at most this often; the idle timeout is counted in minutes. */
+const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
 const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
@@ -36,7 +39,7 @@ const ActivityQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(200).default(50)
 });
 const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
-const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200) });
+const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
 
 const TYPES: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
@@ -72,9 +75,13 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 export class HttpApi {
 	private readonly attempts = new PasswordAttempts();
 	private readonly profile: ProfileApi;
+	private readonly twoFactor: TwoFactorApi;
+	/** Last activity of each session seen by this process (requests and socket messages), ahead of the store. */
+	private readonly seen = new Map<string, { at: number; written: number }>();
 
 	constructor(private readonly deps: HttpDeps) {
 		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
+		this.twoFactor = new TwoFactorApi(deps);
 	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
@@ -82,8 +89,7 @@ export class HttpApi {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
-		if (!this.sessionLive(hash)) return undefined;
-		this.deps.store.touchSession(hash, this.deps.now());
+		if (!this.sessionActive(hash)) return undefined;
 		const user = this.deps.store.user(this.deps.store.session(hash)!.user_id);
 		return user && { user: publicProfile(user), hash };
 	}
@@ -94,10 +100,40 @@ export class HttpApi {
 		return session;
 	}
 
-	/** Whether a session exists and is younger than its maximum age (also asked for open sockets). */
+	/**
+	 * Whether a session exists, is younger than its maximum age and has not been idle too long:
+	 * Roster's 30 days, or less where an organization of the user sets session timeouts (SPEC §2).
+	 * An ended session is deleted.
+	 */
 	sessionLive = (hash: string): boolean => {
-		const session = this.deps.store.session(hash);
-		return session !== undefined && this.deps.now() - session.created_at <= SESSION_MAX_AGE_S * 1000;
+		const { store, hub } = this.deps;
+		const session = store.session(hash);
+		if (!session) return false;
+		const now = this.deps.now();
+		const limits = hub.sessionLimits(session.user_id);
+		const lastSeen = Math.max(session.last_seen_at, this.seen.get(hash)?.at ?? 0);
+		const live =
+			now - session.created_at <= Math.min(SESSION_MAX_AGE_S * 1000, limits.absoluteMs ?? Infinity) &&
+			now - lastSeen <= (limits.idleMs ?? Infinity);
+		if (!live) {
+			store.deleteSession(hash);
+			this.seen.delete(hash);
+		}
+		return live;
+	};
+
+	/** A live session in use (a request, a socket message): its idle time starts again. */
+	sessionActive = (hash: string): boolean => {
+		if (!this.sessionLive(hash)) return false;
+		const now = this.deps.now();
+		const seen = this.seen.get(hash) ?? { at: now, written: 0 };
+		seen.at = now;
+		if (now - seen.written >= TOUCH_EVERY_MS) {
+			this.deps.store.touchSession(hash, now);
+			seen.written = now;
+		}
+		this.seen.set(hash, seen);
+		return true;
 	};
 
 	handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -122,8 +158,20 @@ export class HttpApi {
 				return this.signIn(req, res);
 			case 'POST /api/signout':
 				return this.signOut(req, res);
-			case 'GET /api/me':
-				return json(res, 200, { user: this.signedIn(req).user });
+			case 'GET /api/me': {
+				const me = this.signedIn(req);
+				return json(res, 200, { user: me.user, ...this.twoFactor.status(me) });
+			}
+			case 'POST /api/me/two-factor/setup':
+				return this.twoFactor.setup(this.signedIn(req), req, res);
+			case 'POST /api/me/two-factor/enable':
+				return this.twoFactor.enable(this.signedIn(req), req, res);
+			case 'POST /api/me/two-factor/disable':
+				return this.twoFactor.disable(this.signedIn(req), req, res);
+			case 'POST /api/me/two-factor/recovery-codes':
+				return this.twoFactor.newRecoveryCodes(this.signedIn(req), req, res);
+			case 'POST /api/me/step-up':
+				return this.twoFactor.stepUp(this.signedIn(req), req, res);
 			case 'PATCH /api/me':
 				return this.profile.update(this.signedIn(req), req, res);
 			case 'POST /api/me/email':
@@ -188,9 +236,14 @@ export class HttpApi {
 		if (wait > 0) throw rateLimited(wait, 'failed sign-in attempts');
 		const ok = await this.attempts.verify(account, address, now, input.password, user?.passwordHash);
 		if (!user || !ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
+		// SPEC §4: with two-factor on, the password alone opens nothing.
+		if (user.twoFactor) {
+			if (!input.code) throw new HttpError(401, 'CODE_REQUIRED', 'Enter the code from your authenticator app, or a recovery code.');
+			this.twoFactor.verify(user.id, input.code);
+		}
 		// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
 		this.deps.hub.acceptInvitations(user.id);
-		this.startSession(res, user.id);
+		this.startSession(res, user.id, !!user.twoFactor);
 		json(res, 200, { user: publicProfile(user) });
 	}
 
@@ -249,14 +302,15 @@ export class HttpApi {
 	 * mutation (recorded in the activity feed) holds brand, last 4 digits, expiry and holder.
 	 */
 	private async addCard(req: IncomingMessage, res: ServerResponse) {
-		const me = this.signedIn(req).user;
+		const session = this.signedIn(req);
+		const me = session.user;
 		const body = (await readJson(req)) as { org?: unknown } | null;
 		const cardId = crypto.randomUUID();
 		const entry = cardFromEntry(body, cardId, this.deps.now());
 		if (!entry.ok) throw new HttpError(400, entry.code, entry.message);
 		const { id, addedAt: _, ...card } = entry.card;
 		const mutation = { type: 'card.add', orgId: body?.org, cardId: id, ...card };
-		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation);
+		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation, session.hash);
 		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
 		json(res, 201, { card: entry.card });
 	}
@@ -279,9 +333,10 @@ export class HttpApi {
 		res.end(body);
 	}
 
-	private startSession(res: ServerResponse, userId: string) {
+	/** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */
+	private startSession(res: ServerResponse, userId: string, steppedUp = false) {
 		const { token, hash } = newToken();
-		this.deps.store.insertSession(hash, userId, this.deps.now());
+		this.deps.store.insertSession(hash, userId, this.deps.now(), steppedUp);
 		res.setHeader(
 			'set-cookie',
 			`${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_S}`

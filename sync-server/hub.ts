@@ -2,9 +2,11 @@ import * as Y from 'yjs';
 import {
 	NOT_A_MEMBER,
 	SERVER_ONLY,
+	STEP_UP_TTL_MS,
 	applyChanges,
 	refuse,
 	checkMutation,
+	securityOf,
 	memberOf,
 	publicProfile,
 	parseMutation,
@@ -54,10 +56,16 @@ interface Pending {
 export interface HubOptions {
 	store: Store;
 	now?: () => number;
-	/** Whether a connection's session still holds; asked before each mutation (default: always). */
+	/** Whether a connection's session still holds; asked on each message, which counts as activity (default: always). */
 	sessionLive?: (sessionHash: string) => boolean;
 	/** Told of each invitation once it is durable, to mail the invitee. */
 	onInvited?: (invitation: InvitationNotice) => void;
+}
+
+/** How long a user's sessions may stay idle, and live at all; absent: no limit beyond Roster's own. */
+export interface SessionLimits {
+	idleMs?: number;
+	absoluteMs?: number;
 }
 
 /** What an invitation email says. */
@@ -81,6 +89,8 @@ export class SyncHub {
 	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
+	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes. */
+	private readonly limits = new Map<string, SessionLimits>();
 	private batch: Pending[] = [];
 	private readonly inFlight = new Map<string, Pending>();
 	private flushScheduled = false;
@@ -109,8 +119,41 @@ export class SyncHub {
 			const orgId = parseDocId(docId)?.orgId;
 			return orgId === undefined ? [] : (this.room(orgId, false)?.readableBy(user.id) ?? []);
 		});
-		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user: publicProfile(user), docs });
+		const stepUpValidForMs = Math.max(0, (this.steppedUpAt(sessionHash) ?? -Infinity) + STEP_UP_TTL_MS - this.now());
+		this.send(conn, { t: 'welcome', protocol: PROTOCOL_VERSION, user: publicProfile(user), docs, stepUpValidForMs });
 		return conn;
+	}
+
+	/** When a session last entered a two-factor code (SPEC §4 step-up). */
+	private steppedUpAt(sessionHash: string | undefined): number | undefined {
+		return (sessionHash && this.store.session(sessionHash)?.stepped_up_at) || undefined;
+	}
+
+	/** Closes every socket whose session has ended meanwhile (an idle or absolute timeout passed while it only listened). */
+	sweepSessions(live: (sessionHash: string) => boolean) {
+		for (const set of this.connections.values()) {
+			for (const conn of set) if (!live(conn.sessionHash)) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+		}
+	}
+
+	/**
+	 * SPEC §2 session timeouts: a user's sessions follow the strictest setting of the
+	 * organizations it belongs to (a session is the user's, not one organization's).
+	 */
+	sessionLimits(userId: string): SessionLimits {
+		const cached = this.limits.get(userId);
+		if (cached) return cached;
+		const limits: SessionLimits = {};
+		for (const docId of this.store.docsOf(userId)) {
+			const orgId = parseDocId(docId)?.orgId;
+			const org = orgId === undefined ? undefined : this.room(orgId, false)?.state.org();
+			if (!org || org.status === 'closed') continue;
+			const { idleTimeoutMinutes: idle, absoluteTimeoutHours: absolute } = securityOf(org);
+			if (idle !== null) limits.idleMs = Math.min(limits.idleMs ?? Infinity, idle * 60_000);
+			if (absolute !== null) limits.absoluteMs = Math.min(limits.absoluteMs ?? Infinity, absolute * 3_600_000);
+		}
+		this.limits.set(userId, limits);
+		return limits;
 	}
 
 	/** Closes every socket opened with a session that has just ended. */
@@ -208,13 +251,13 @@ export class SyncHub {
 			const refusal = refuse('FORBIDDEN', 'Cards are added through the card form, which checks the number; a mutation never carries one.');
 			return this.send(conn, verdictMessage(id, refusal));
 		}
-		this.submit(conn.userId, id, body, conn);
+		this.submit(conn.userId, id, body, conn, this.steppedUpAt(conn.sessionHash));
 	}
 
-	/** Submits on a user's behalf (an HTTP route) and resolves once the verdict is durable. */
-	submitAndWait(userId: string, id: string, body: unknown): Promise<Verdict> {
+	/** Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable. */
+	submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string): Promise<Verdict> {
 		return new Promise((resolve) => {
-			const verdict = this.submit(userId, id, body);
+			const verdict = this.submit(userId, id, body, undefined, this.steppedUpAt(sessionHash));
 			const pending = this.inFlight.get(`${userId}\u0000${id}`);
 			if (pending) pending.listeners.push(resolve);
 			else resolve(verdict);
@@ -225,7 +268,7 @@ export class SyncHub {
 	 * Checks a mutation by `userId` and, if accepted, applies it in memory; the verdict
 	 * goes out after the batch commits (to `conn`, if a connection sent it).
 	 */
-	private submit(userId: string, id: string, body: unknown, conn?: Connection): Verdict {
+	private submit(userId: string, id: string, body: unknown, conn?: Connection, steppedUpAt?: number): Verdict {
 		const key = `${userId}\u0000${id}`;
 		const inFlight = this.inFlight.get(key);
 		if (inFlight) {
@@ -260,7 +303,7 @@ export class SyncHub {
 			if (!room) pending.verdict = NOT_A_MEMBER;
 			else {
 				pending.room = room;
-				const verdict = checkMutation(room.state, { actorId: userId, now: this.now() }, parsed.mutation);
+				const verdict = checkMutation(room.state, { actorId: userId, now: this.now(), steppedUpAt }, parsed.mutation);
 				if (verdict.ok || room.state.member(userId)) pending.orgId = room.orgId;
 				if (verdict.ok) this.apply(room, verdict.changes, pending);
 				else {
@@ -338,7 +381,9 @@ export class SyncHub {
 			for (const p of batch) {
 				if (p.userId) this.record(p, at);
 				if (p.room) indexInvitations(this.store, p.room.orgId, p.changes);
+				if (p.verdict.ok && (p.mutation?.type === 'org.setSecurity' || p.mutation?.type === 'org.close')) this.limits.clear();
 				for (const [userId, was] of p.wasMember) {
+					this.limits.delete(userId);
 					const is = !!p.room!.state.member(userId);
 					if (is && !was) this.store.addMembership(userId, p.room!.org.docId);
 					if (!is && was) this.store.removeMembership(userId, p.room!.org.docId);

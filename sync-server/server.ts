@@ -63,7 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const hub = new SyncHub({
 		store,
 		now,
-		sessionLive: (hash) => api.sessionLive(hash),
+		sessionLive: (hash) => api.sessionActive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err))
 	});
@@ -88,6 +88,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		});
 	});
 
+	// Sockets that only listen send nothing to be checked on: end those whose session timed out.
+	const sweep = setInterval(() => hub.sweepSessions(api.sessionLive), 60_000);
+	sweep.unref();
+
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
 	const port = (http.address() as AddressInfo).port;
 	publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
@@ -99,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		mailer,
 		http,
 		async close() {
+			clearInterval(sweep);
 			for (const ws of wss.clients) ws.close(CLOSE.shutdown.code, CLOSE.shutdown.reason);
 			const closed = new Promise<void>((res) => http.close(() => res()));
 			http.closeAllConnections();

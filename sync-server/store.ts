@@ -7,6 +7,13 @@ export interface StoredUser extends UserProfile {
 	passwordHash: string;
 }
 
+/** A user's two-factor secrets: server-only, never in a document or an answer but enrolment's. */
+export interface TwoFactorRow {
+	secret: string | null;
+	pending: string | null;
+	lastStep: number | null;
+}
+
 export interface ActivityFilter {
 	user?: { id: string; username: string };
 	teamId?: string;
@@ -48,16 +55,26 @@ create table if not exists users (
 	email_verified integer not null default 0,
 	display_name text not null default '',
 	password_hash text not null,
-	created_at integer not null
+	created_at integer not null,
+	totp_secret text,
+	totp_pending text,
+	totp_last_step integer
 );
 create index if not exists users_email on users(email collate nocase);
 create table if not exists sessions (
 	token_hash text primary key,
 	user_id text not null references users(id) on delete cascade,
 	created_at integer not null,
-	last_seen_at integer not null
+	last_seen_at integer not null,
+	stepped_up_at integer
 );
 create index if not exists sessions_user on sessions(user_id);
+-- Single-use recovery codes for two-factor sign-in, stored hashed.
+create table if not exists recovery_codes (
+	user_id text not null references users(id) on delete cascade,
+	code_hash text not null,
+	primary key (user_id, code_hash)
+) without rowid;
 create table if not exists email_tokens (
 	token_hash text primary key,
 	user_id text not null references users(id) on delete cascade,
@@ -118,6 +135,7 @@ function toUser(row: Row | undefined): StoredUser | undefined {
 		email: row.email as string,
 		emailVerified: row.email_verified === 1,
 		displayName: row.display_name as string,
+		twoFactor: row.totp_secret != null,
 		passwordHash: row.password_hash as string
 	};
 }
@@ -135,6 +153,7 @@ export class Store {
 		this.db.pragma('foreign_keys = ON');
 		this.db.pragma('busy_timeout = 5000');
 		this.db.exec(SCHEMA);
+		this.migrate();
 		const db = this.db;
 		this.q = {
 			userById: db.prepare('select * from users where id = ?'),
@@ -147,8 +166,18 @@ export class Store {
 			updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
 			setEmail: db.prepare('update users set email = ?, email_verified = 0 where id = ?'),
 			setPasswordHash: db.prepare('update users set password_hash = ? where id = ?'),
-			insertSession: db.prepare('insert into sessions values (?, ?, ?, ?)'),
-			session: db.prepare('select user_id, created_at, last_seen_at from sessions where token_hash = ?'),
+			insertSession: db.prepare('insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at) values (?, ?, ?, ?, ?)'),
+			session: db.prepare('select user_id, created_at, last_seen_at, stepped_up_at from sessions where token_hash = ?'),
+			stepUp: db.prepare('update sessions set stepped_up_at = ? where token_hash = ?'),
+			twoFactor: db.prepare('select totp_secret as secret, totp_pending as pending, totp_last_step as lastStep from users where id = ?'),
+			setTotpPending: db.prepare('update users set totp_pending = ? where id = ?'),
+			enableTotp: db.prepare('update users set totp_secret = totp_pending, totp_pending = null, totp_last_step = ? where id = ? and totp_pending is not null'),
+			disableTotp: db.prepare('update users set totp_secret = null, totp_pending = null, totp_last_step = null where id = ?'),
+			setTotpStep: db.prepare('update users set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)'),
+			deleteRecoveryCodes: db.prepare('delete from recovery_codes where user_id = ?'),
+			insertRecoveryCode: db.prepare('insert or ignore into recovery_codes values (?, ?)'),
+			useRecoveryCode: db.prepare('delete from recovery_codes where user_id = ? and code_hash = ?'),
+			recoveryCodesLeft: db.prepare('select count(*) as n from recovery_codes where user_id = ?'),
 			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
@@ -174,6 +203,18 @@ export class Store {
 
 	close() {
 		this.db.close();
+	}
+
+	/** Columns added since a store was first made: `create table if not exists` leaves older tables as they were. */
+	private migrate() {
+		const add = (table: string, column: string, type: string) => {
+			const columns = this.db.prepare(`select name from pragma_table_info('${table}')`).all() as { name: string }[];
+			if (!columns.some((c) => c.name === column)) this.db.exec(`alter table ${table} add column ${column} ${type}`);
+		};
+		add('users', 'totp_secret', 'text');
+		add('users', 'totp_pending', 'text');
+		add('users', 'totp_last_step', 'integer');
+		add('sessions', 'stepped_up_at', 'integer');
 	}
 
 	transaction<T>(fn: () => T): T {
@@ -209,11 +250,57 @@ export class Store {
 		this.q.setPasswordHash.run(passwordHash, userId);
 	}
 
-	insertSession(tokenHash: string, userId: string, now: number) {
-		this.q.insertSession.run(tokenHash, userId, now, now);
+	/** `steppedUp`: the session starts confirmed (signed in with a two-factor code). */
+	insertSession(tokenHash: string, userId: string, now: number, steppedUp = false) {
+		this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null);
 	}
 	session(tokenHash: string) {
-		return this.q.session.get(tokenHash) as { user_id: string; created_at: number; last_seen_at: number } | undefined;
+		return this.q.session.get(tokenHash) as
+			| { user_id: string; created_at: number; last_seen_at: number; stepped_up_at: number | null }
+			| undefined;
+	}
+	/** A code was entered in this session (SPEC §4 step-up). */
+	stepUp(tokenHash: string, now: number) {
+		this.q.stepUp.run(now, tokenHash);
+	}
+
+	twoFactor(userId: string): TwoFactorRow | undefined {
+		return this.q.twoFactor.get(userId) as TwoFactorRow | undefined;
+	}
+	/** A secret offered at enrolment, active only once a code from it is confirmed. */
+	setTotpPending(userId: string, secret: string) {
+		this.q.setTotpPending.run(secret, userId);
+	}
+	/** Turns two-factor on with the pending secret and a fresh set of recovery codes, in one transaction. */
+	enableTotp(userId: string, step: number, recoveryHashes: string[]): boolean {
+		return this.transaction(() => {
+			if (this.q.enableTotp.run(step, userId).changes !== 1) return false;
+			this.replaceRecoveryCodes(userId, recoveryHashes);
+			return true;
+		});
+	}
+	disableTotp(userId: string) {
+		this.transaction(() => {
+			this.q.disableTotp.run(userId);
+			this.q.deleteRecoveryCodes.run(userId);
+		});
+	}
+	/** Records the time step of an accepted code; false when that step (or a later one) was used already, so no code works twice. */
+	useTotpStep(userId: string, step: number): boolean {
+		return this.q.setTotpStep.run(step, userId, step).changes === 1;
+	}
+	replaceRecoveryCodes(userId: string, hashes: string[]) {
+		this.transaction(() => {
+			this.q.deleteRecoveryCodes.run(userId);
+			for (const h of hashes) this.q.insertRecoveryCode.run(userId, h);
+		});
+	}
+	/** Spends a recovery code; true once per code. */
+	useRecoveryCode(userId: string, hash: string): boolean {
+		return this.q.useRecoveryCode.run(userId, hash).changes === 1;
+	}
+	recoveryCodesLeft(userId: string): number {
+		return (this.q.recoveryCodesLeft.get(userId) as { n: number }).n;
 	}
 	touchSession(tokenHash: string, now: number) {
 		this.q.touchSession.run(now, tokenHash);

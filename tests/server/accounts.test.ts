@@ -59,7 +59,7 @@ describe('account API', () => {
 		expect((await signIn('nobody')).status).toBe(401);
 		const right = await signIn('ALICE');
 		expect(right.status).toBe(200);
-		expect(await (await me(cookieOf(right))).json()).toEqual({ user });
+		expect(await (await me(cookieOf(right))).json()).toEqual({ user, stepUpValidForMs: 0, recoveryCodesLeft: 0 });
 	});
 
 	it('rate-limits sign-in after 5 failures with 429 and retry-after', async () => {

@@ -58,6 +58,13 @@ export const PasswordChange = z.object({
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
+/** A six-digit authenticator code, or a recovery code (`xxxxx-xxxxx`); checked by the server only. */
+export const TwoFactorCode = z
+	.string({ error: 'Enter the code from your authenticator app' })
+	.trim()
+	.min(6, 'A code has at least 6 characters')
+	.max(16, 'A code has at most 16 characters');
+
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
 /**

@@ -31,7 +31,9 @@ export const ServerMessage = z.union([
 		t: z.literal('welcome'),
 		protocol: z.number(),
 		user: UserProfile,
-		docs: z.array(z.string())
+		docs: z.array(z.string()),
+		/** How much longer this session's last two-factor code confirms sensitive changes (0: ask for one). */
+		stepUpValidForMs: z.number()
 	}),
 	Verdict,
 	/** The user may no longer read this document: drop it. */
