@@ -41,12 +41,20 @@ export const api = {
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
-	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
+	me: () => call<{ user: UserProfile; stepUpValidForMs: number; recoveryCodesLeft: number }>('GET', '/api/me'),
+	/** Two-factor (SPEC §4): enrolment hands out a key and its QR code; it is on once a code from it is confirmed. */
+	twoFactorSetup: () => call<{ secret: string; uri: string; qr: string }>('POST', '/api/me/two-factor/setup', {}),
+	twoFactorEnable: (code: string) =>
+		call<{ user: UserProfile; recoveryCodes: string[]; stepUpValidForMs: number }>('POST', '/api/me/two-factor/enable', { code }),
+	twoFactorDisable: (code: string) => call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code }),
+	newRecoveryCodes: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/api/me/two-factor/recovery-codes', { code }),
+	stepUp: (code: string) => call<{ stepUpValidForMs: number }>('POST', '/api/me/step-up', { code }),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
 	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
 	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),
 	changePassword: (input: PasswordChange) => call<{ user: UserProfile }>('POST', '/api/me/password', input),
-	signIn: (username: string, password: string) => call<{ user: UserProfile }>('POST', '/api/signin', { username, password }),
+	signIn: (username: string, password: string, code?: string) =>
+		call<{ user: UserProfile }>('POST', '/api/signin', { username, password, ...(code ? { code } : {}) }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>
 		call<{ user: UserProfile }>('POST', '/api/signup', input),
 	signOut: () => call<object>('POST', '/api/signout', {})

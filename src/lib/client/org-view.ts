@@ -69,7 +69,8 @@ export function pendingOverlay(replica: Replica | undefined, orgId: string, outb
 	const doubtful = new Map<string, Refusal>();
 	for (const entry of outbox) {
 		if (entry.orgId !== orgId || entry.status !== 'pending') continue;
-		const verdict = checkMutation(overlay, { actorId, now: entry.createdAt }, entry.mutation);
+		// The step-up was asked before the entry was queued (RosterSession.submit); whether it still holds is the server's to say.
+		const verdict = checkMutation(overlay, { actorId, now: entry.createdAt, steppedUpAt: entry.createdAt }, entry.mutation);
 		if (verdict.ok) overlay.apply(verdict.changes);
 		else doubtful.set(entry.id, verdict);
 	}

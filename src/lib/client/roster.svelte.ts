@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import { parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
+import { STEP_UP_TTL_MS, needsStepUp, parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
@@ -24,6 +24,10 @@ export class RosterSession {
 	outbox = $state.raw<OutboxEntry[]>([]);
 	/** Bumped whenever a replica changes, so views derived from documents recompute. */
 	version = $state(0);
+	/** Until when (this browser's clock) the session's last two-factor code confirms sensitive changes. */
+	stepUpUntil = $state(0);
+	/** A sensitive change waiting for the user to enter a code (StepUpDialog answers it). */
+	stepUpPrompt = $state.raw<{ answer(confirmed: boolean): void } | null>(null);
 	/** Mutation ids answered while this tab watched, for the "saved" notice. */
 	readonly recent = new SvelteMap<string, 'accepted'>();
 	private readonly db: RosterDb;
@@ -90,13 +94,39 @@ export class RosterSession {
 		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user);
 	}
 
+	/** The server said how much longer the last code holds (sign-in, step-up, enrolment, welcome). */
+	confirmedFor(validForMs: number) {
+		this.stepUpUntil = Date.now() + validForMs;
+	}
+
+	/**
+	 * SPEC §4 step-up: a user with two-factor enters a code before a sensitive change, at most
+	 * every 10 minutes. Asked only while online (the code is checked by the server); a change
+	 * queued offline is checked when it arrives and, if refused, its Retry asks.
+	 */
+	private async confirmed(mutation: Mutation): Promise<boolean> {
+		const now = Date.now();
+		const ctx = { actorId: this.user.id, now, steppedUpAt: this.stepUpUntil - STEP_UP_TTL_MS };
+		if (this.status !== 'online' || !needsStepUp(this.user, mutation.type, ctx)) return true;
+		return new Promise((resolve) => {
+			this.stepUpPrompt = {
+				answer: (confirmed) => {
+					this.stepUpPrompt = null;
+					resolve(confirmed);
+				}
+			};
+		});
+	}
+
 	/**
 	 * Queues a mutation. It is parsed here, at the boundary: the copy is plain data (form
 	 * state may be reactive proxies, which IndexedDB cannot store), and bad input is shown
-	 * as refused rather than sent.
+	 * as refused rather than sent. A sensitive change first asks for a two-factor code if
+	 * one is due; cancelling it queues nothing.
 	 */
 	async submit(mutation: Mutation) {
 		const parsed = parseMutation(mutation);
+		if (parsed.ok && !(await this.confirmed(parsed.mutation))) return;
 		const entry: OutboxEntry = {
 			id: crypto.randomUUID(),
 			seq: ++this.seq,
@@ -133,6 +163,7 @@ export class RosterSession {
 			case 'welcome': {
 				// The profile may have changed meanwhile, e.g. in another tab.
 				this.setProfile(m.user);
+				this.confirmedFor(m.stepUpValidForMs);
 				// Anything this browser kept of a document the user may no longer read goes now.
 				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.replicas.drop(docId);
 				for (const docId of m.docs) {
@@ -152,6 +183,8 @@ export class RosterSession {
 					this.recent.set(m.id, 'accepted');
 					return this.discard(m.id);
 				}
+				// The server's clock says the code no longer holds: ask again on Retry.
+				if (m.code === 'STEP_UP_REQUIRED') this.stepUpUntil = 0;
 				const refused: OutboxEntry = { ...entry, status: 'refused', code: m.code, message: m.message };
 				await this.db.outbox.put(refused);
 				this.outbox = this.outbox.map((e) => (e.id === m.id ? refused : e));
@@ -226,8 +259,9 @@ export async function resolveUser(): Promise<UserProfile | null> {
 
 /** Signs out and deletes this browser's copy of the user's data. */
 export async function signOut(session: RosterSession | null) {
-	await api.signOut();
+	// Stopped first, so the server closing this session's socket does not read as a session that timed out.
 	session?.stop();
+	await api.signOut();
 	const user = session?.user ?? rememberedUser();
 	rememberUser(null);
 	if (user) await new RosterDb(user.id).delete();
