@@ -21,8 +21,9 @@ export class E2E {
 	browser!: Browser;
 	dataDir = mkdtempSync(join(tmpdir(), 'roster-e2e-'));
 
-	async start() {
-		this.server = await startServer({ dataDir: this.dataDir, port: 0 });
+	/** `now`: the server's clock, for tests that move time (two-factor codes, timeouts, invoices). */
+	async start(options: { now?: () => number } = {}) {
+		this.server = await startServer({ dataDir: this.dataDir, port: 0, now: options.now });
 		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 	}
 
