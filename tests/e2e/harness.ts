@@ -15,6 +15,8 @@ export const CHROMIUM_ARGS = [
 	'--disable-sync'
 ];
 
+export const PASSWORD = 'correct horse battery';
+
 /** A real server on a temporary data directory and Debian's Chromium. */
 export class E2E {
 	server!: RunningServer;
@@ -47,8 +49,19 @@ export class E2E {
 		await page.goto('/signup');
 		await page.getByLabel('Username').fill(username);
 		await page.getByLabel('Email').fill(email);
-		await page.getByLabel('Password').fill('correct horse battery');
+		await page.getByLabel('Password').fill(PASSWORD);
 		await page.getByRole('button', { name: 'Create account' }).click();
+		await page.waitForURL('**/orgs');
+		return page;
+	}
+
+	/** Signs in through the UI (in a new browser context unless `page` is given) and lands on the organization list. */
+	async signIn(username: string, options: { page?: Page; password?: string } = {}): Promise<Page> {
+		const page = options.page ?? (await (await this.context()).newPage());
+		await page.goto('/signin');
+		await page.getByLabel('Username').fill(username);
+		await page.getByLabel('Password').fill(options.password ?? PASSWORD);
+		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForURL('**/orgs');
 		return page;
 	}

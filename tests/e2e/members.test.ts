@@ -47,12 +47,7 @@ describe('members, live and offline', () => {
 	});
 
 	it('a read-only member sees the list without edit controls', async () => {
-		const carol = await e2e.context().then((c) => c.newPage());
-		await carol.goto('/signin');
-		await carol.getByLabel('Username').fill('carol');
-		await carol.getByLabel('Password').fill('correct horse battery');
-		await carol.getByRole('button', { name: 'Sign in' }).click();
-		await carol.waitForURL('**/orgs');
+		const carol = await e2e.signIn('carol');
 		await carol.getByRole('link', { name: 'Acme Data' }).click();
 		await e2e.row(carol, 'bob').waitFor();
 		expect(await carol.locator('[data-testid=member-row]').count()).toBe(3);

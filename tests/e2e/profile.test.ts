@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E } from './harness.ts';
+import { E2E, PASSWORD } from './harness.ts';
 
 const e2e = new E2E();
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -15,14 +15,6 @@ afterAll(() => e2e.stop());
 const form = (page: Page, name: string) => page.getByRole('form', { name });
 const said = (page: Page, name: string) => form(page, name).locator('[role=status], [role=alert]').textContent();
 const header = (page: Page) => page.getByTestId('current-user').textContent();
-
-async function signIn(page: Page, username: string, password: string) {
-	await page.goto('/signin');
-	await page.getByLabel('Username').fill(username);
-	await page.getByLabel('Password').fill(password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.waitForURL('**/orgs');
-}
 
 describe('account page', () => {
 	it('changes the display name and username; the header follows', async () => {
@@ -57,8 +49,7 @@ describe('account page', () => {
 	});
 
 	it('changes the password: a wrong current one is refused; other sessions end; the new one signs in', async () => {
-		const other = await e2e.context().then((c) => c.newPage());
-		await signIn(other, 'erin.new', 'correct horse battery');
+		const other = await e2e.signIn('erin.new');
 
 		const password = form(erin, 'Password');
 		await password.getByLabel('Current password').fill('not the password');
@@ -66,7 +57,7 @@ describe('account page', () => {
 		await password.getByRole('button', { name: 'Change password' }).click();
 		await expect.poll(() => said(erin, 'Password')).toBe('That is not your current password.');
 
-		await password.getByLabel('Current password').fill('correct horse battery');
+		await password.getByLabel('Current password').fill(PASSWORD);
 		await password.getByLabel('New password').fill(NEW_PASSWORD);
 		await password.getByRole('button', { name: 'Change password' }).click();
 		await expect.poll(() => said(erin, 'Password')).toMatch(/^Saved/);
@@ -77,10 +68,10 @@ describe('account page', () => {
 		await erin.getByRole('button', { name: 'Sign out' }).click();
 		await erin.waitForURL('**/signin');
 		await erin.getByLabel('Username').fill('erin.new');
-		await erin.getByLabel('Password').fill('correct horse battery');
+		await erin.getByLabel('Password').fill(PASSWORD);
 		await erin.getByRole('button', { name: 'Sign in' }).click();
 		await erin.getByRole('alert').getByText('That username and password do not match.').waitFor();
-		await signIn(erin, 'erin.new', NEW_PASSWORD);
+		await e2e.signIn('erin.new', { page: erin, password: NEW_PASSWORD });
 		expect(await header(erin)).toBe('erin.new');
 	});
 });

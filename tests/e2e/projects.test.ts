@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E } from './harness.ts';
+import { E2E, PASSWORD } from './harness.ts';
 
 const e2e = new E2E();
 let ann: Page;
@@ -87,12 +87,7 @@ it('invites an unknown address, shows "invite sent", cancels it and invites agai
 
 it('a member asks to join from a link; an owner sees the request after the members and approves it', async () => {
 	const projectUrl = new URL(ann.url()).pathname;
-	const bob = await e2e.context().then((c) => c.newPage());
-	await bob.goto('/signin');
-	await bob.getByLabel('Username').fill('bob');
-	await bob.getByLabel('Password').fill('correct horse battery');
-	await bob.getByRole('button', { name: 'Sign in' }).click();
-	await bob.waitForURL('**/orgs');
+	const bob = await e2e.signIn('bob');
 	// bob reaches Apollo only through team Ops; take him out of the team so he cannot see it.
 	await ann.getByRole('button', { name: 'Remove team Ops from the project' }).click();
 	await expect.poll(() => ann.locator('[data-testid=project-team]').count()).toBe(0);
@@ -124,7 +119,7 @@ it('the invitee signs up from the mailed link, verifies the address and lands in
 	await dana.goto(signUpLink);
 	await expect.poll(() => dana.getByLabel('Email').inputValue()).toBe('dana@example.org');
 	await dana.getByLabel('Username').fill('dana');
-	await dana.getByLabel('Password').fill('correct horse battery');
+	await dana.getByLabel('Password').fill(PASSWORD);
 	await dana.getByRole('button', { name: 'Create account' }).click();
 	await dana.waitForURL('**/orgs');
 

@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E } from './harness.ts';
+import { E2E, PASSWORD } from './harness.ts';
 
 /** The server's clock runs ahead of the real one by `offset`, so the test can reach the next code or let a step-up lapse. */
 let offset = 0;
@@ -47,7 +47,7 @@ describe('two-factor authentication in the browser', () => {
 		await alice.getByRole('button', { name: 'Sign out' }).click();
 		await alice.waitForURL('**/signin');
 		await alice.getByLabel('Username').fill('alice');
-		await alice.getByLabel('Password').fill('correct horse battery');
+		await alice.getByLabel('Password').fill(PASSWORD);
 		await alice.getByRole('button', { name: 'Sign in' }).click();
 		const field = alice.getByLabel('Authenticator code');
 		await field.waitFor();
@@ -99,12 +99,7 @@ describe('two-factor authentication in the browser', () => {
 		await security.getByRole('button', { name: 'Save security settings' }).click();
 		await expect.poll(() => alice.getByText('Saving').count()).toBe(0);
 
-		const bob = await e2e.context().then((c) => c.newPage());
-		await bob.goto('/signin');
-		await bob.getByLabel('Username').fill('bob');
-		await bob.getByLabel('Password').fill('correct horse battery');
-		await bob.getByRole('button', { name: 'Sign in' }).click();
-		await bob.waitForURL('**/orgs');
+		const bob = await e2e.signIn('bob');
 		await bob.goto(`/orgs/${orgId}`);
 		await bob.getByText('Acme requires two-factor authentication').waitFor();
 		// An owner, yet no controls: the add form and role pickers are gone.
