@@ -19,7 +19,10 @@ export interface Mailer {
 export class FileOutbox implements Mailer {
 	readonly dir: string;
 	readonly where: string;
-	constructor(dataDir: string) {
+	constructor(
+		dataDir: string,
+		private readonly log = false
+	) {
 		this.dir = join(dataDir, 'outbox');
 		this.where = `files in ${this.dir}`;
 		mkdirSync(this.dir, { recursive: true });
@@ -27,6 +30,8 @@ export class FileOutbox implements Mailer {
 	async send(mail: Mail) {
 		const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`);
 		writeFileSync(file, JSON.stringify({ ...mail, sentAt: new Date().toISOString() }, null, 2));
+		// SPEC §4: the outbox is logged, so a developer sees mail arrive; the text (links) stays in the file.
+		if (this.log) console.log(`mail to ${mail.to}: “${mail.subject}” → ${file}`);
 	}
 }
 

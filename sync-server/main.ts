@@ -18,7 +18,8 @@ const server = await startServer({
 	host: values.host ?? process.env.HOST ?? '127.0.0.1',
 	publicUrl: values['public-url'] ?? process.env.ROSTER_PUBLIC_URL,
 	smtpUrl: values['smtp-url'] ?? process.env.ROSTER_SMTP_URL,
-	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM
+	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
+	logMail: true
 });
 console.log(`Roster is running at ${server.url}`);
 console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);

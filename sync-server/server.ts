@@ -21,6 +21,8 @@ export interface ServerOptions {
 	smtpUrl?: string;
 	/** The From address of SMTP mail. */
 	mailFrom?: string;
+	/** Log each mail written to the file outbox (the command line does; tests stay quiet). */
+	logMail?: boolean;
 	now?: () => number;
 }
 
@@ -58,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const store = new Store(options.dataDir);
 	const mailer: Mailer = options.smtpUrl
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
-		: new FileOutbox(options.dataDir);
+		: new FileOutbox(options.dataDir, options.logMail);
 	let publicUrl = '';
 	const hub = new SyncHub({
 		store,
