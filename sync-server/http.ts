@@ -8,6 +8,7 @@ import {
 	Password,
 	Username,
 	cardFromEntry,
+	emailKey,
 	membersCsv,
 	orgExport,
 	publicProfile,
@@ -17,7 +18,7 @@ import {
 import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
 import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { SyncHub } from './hub.ts';
-import type { Mailer } from './mail.ts';
+import { FileOutbox, recentMail, type Mailer } from './mail.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
 import { TwoFactorApi } from './two-factor-api.ts';
 import type { Store } from './store.ts';
@@ -38,6 +39,7 @@ const ActivityQuery = z.object({
 	before: z.coerce.number().int().positive().optional(),
 	limit: z.coerce.number().int().min(1).max(200).default(50)
 });
+const OrgQuery = z.object({ org: z.string().min(1).max(64) });
 const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
 const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
 
@@ -188,6 +190,8 @@ export class HttpApi {
 				return this.addCard(req, res);
 			case 'GET /api/export':
 				return this.export(req, url, res);
+			case 'GET /api/outbox':
+				return this.outbox(req, url, res);
 			default:
 				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		}
@@ -209,7 +213,8 @@ export class HttpApi {
 		} catch {
 			throw usernameTaken(input.username);
 		}
-		await this.sendVerification(user);
+		// The account exists either way: if the mail server is down, the Account page's "Resend link" tries again.
+		await this.sendVerification(user).catch((err: unknown) => console.error('verification mail failed', err));
 		this.startSession(res, user.id);
 		json(res, 201, { user: publicProfile(user) });
 	}
@@ -334,6 +339,24 @@ export class HttpApi {
 	}
 
 	/** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */
+	/**
+	 * SPEC §4: without SMTP (development), the primary admin reads the file outbox here —
+	 * only mail to its organization's members and invitees, never anyone else's.
+	 */
+	private outbox(req: IncomingMessage, url: URL, res: ServerResponse) {
+		const me = this.signedIn(req).user;
+		const { org } = parse(OrgQuery, Object.fromEntries(url.searchParams));
+		const { mailer, hub } = this.deps;
+		if (!(mailer instanceof FileOutbox)) throw new HttpError(404, 'NO_OUTBOX', 'Mail goes out through SMTP here, so there is no outbox to show.');
+		const state = hub.orgState(org);
+		if (!state || state.org()?.primaryAdminId !== me.id) {
+			throw new HttpError(403, 'FORBIDDEN', "Only the organization's primary admin may read its outbox.");
+		}
+		const members = new Set(state.members().map((m) => emailKey(m.email)));
+		const mails = recentMail(mailer, (to) => members.has(emailKey(to)) || !!state.invitationByEmail(to), 50);
+		json(res, 200, { mails });
+	}
+
 	private startSession(res: ServerResponse, userId: string, steppedUp = false) {
 		const { token, hash } = newToken();
 		this.deps.store.insertSession(hash, userId, this.deps.now(), steppedUp);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
@@ -7,6 +7,10 @@ export interface Mail {
 	to: string;
 	subject: string;
 	text: string;
+}
+
+export interface SentMail extends Mail {
+	sentAt: string;
 }
 
 export interface Mailer {
@@ -33,6 +37,18 @@ export class FileOutbox implements Mailer {
 		// SPEC §4: the outbox is logged, so a developer sees mail arrive; the text (links) stays in the file.
 		if (this.log) console.log(`mail to ${mail.to}: “${mail.subject}” → ${file}`);
 	}
+}
+
+/** The newest mails of a file outbox that `keep` accepts, newest first (reads at most the newest 500 files). */
+export function recentMail(outbox: FileOutbox, keep: (to: string) => boolean, limit: number): SentMail[] {
+	const files = readdirSync(outbox.dir).filter((f) => f.endsWith('.json')).sort().reverse().slice(0, 500);
+	const mails: SentMail[] = [];
+	for (const f of files) {
+		const mail = JSON.parse(readFileSync(join(outbox.dir, f), 'utf8')) as SentMail;
+		if (keep(mail.to)) mails.push(mail);
+		if (mails.length === limit) break;
+	}
+	return mails;
 }
 
 /** Production mailer: SMTP through nodemailer, configured by a URL such as smtps://user:pass@smtp.example.com. */

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServer } from '../../sync-server/server.ts';
+import { TestServer, signUp } from './test-client.ts';
+
+const t = new TestServer();
+beforeAll(() => t.start());
+afterAll(() => t.stop());
+
+const outbox = (cookie: string, org: string, base = t.base) => fetch(new URL(`/api/outbox?org=${org}`, base), { headers: { cookie } });
+
+it('shows the primary admin the mail to its members and invitees only (SPEC §4, development without SMTP)', async () => {
+	const alice = await t.user('alice');
+	const bob = await t.user('bob');
+	await t.user('carol');
+	await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
+	await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' });
+	await alice.client.mutate({ type: 'member.invite', orgId: 'acme', inviteId: 'i1', email: 'dana@example.org', role: 'ORG_MEMBER' });
+
+	const res = await outbox(alice.cookie, 'acme');
+	expect(res.status).toBe(200);
+	const { mails } = (await res.json()) as { mails: { to: string; subject: string; text: string }[] };
+	const to = new Set(mails.map((m) => m.to));
+	expect(to).toEqual(new Set(['alice@example.com', 'bob@example.com', 'dana@example.org']));
+	expect(mails.find((m) => m.to === 'dana@example.org')?.text).toContain('/signup?email=');
+
+	// Another owner is not the primary admin; a stranger learns nothing either.
+	expect(await (await outbox(bob.cookie, 'acme')).json()).toMatchObject({ code: 'FORBIDDEN' });
+	expect((await outbox(bob.cookie, 'nope')).status).toBe(403);
+	expect((await fetch(new URL('/api/outbox?org=acme', t.base))).status).toBe(401);
+});
+
+it('has no outbox to show when mail goes through SMTP (and sign-up survives a mail server that is down)', async () => {
+	const dataDir = mkdtempSync(join(tmpdir(), 'roster-smtp-'));
+	const server = await startServer({ dataDir, port: 0, smtpUrl: 'smtp://127.0.0.1:9' });
+	try {
+		const base = `http://127.0.0.1:${server.port}`;
+		// Nothing listens on port 9: the verification mail fails, and the account is made all the same.
+		const { cookie } = await signUp(base, 'alice');
+		expect(await (await outbox(cookie, 'acme', base)).json()).toMatchObject({ code: 'NO_OUTBOX' });
+	} finally {
+		await server.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
