@@ -90,6 +90,25 @@ describe('two-factor authentication in the browser', () => {
 		expect(await dialog.isVisible()).toBe(false);
 	});
 
+	it('asks once for several changes sent together, and cancelling sends none', async () => {
+		offset += 11 * 60_000;
+		await alice.reload();
+		await e2e.row(alice, 'bob').waitFor();
+		const dialog = alice.getByRole('dialog', { name: 'Confirm it is you' });
+		await e2e.addMember(alice, 'x@example.org y@example.org');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await expect.poll(() => dialog.isVisible()).toBe(false);
+		expect(await alice.getByText('x@example.org').count()).toBe(0);
+
+		await e2e.addMember(alice, 'x@example.org y@example.org');
+		await dialog.getByLabel('Authenticator code').fill(code());
+		await dialog.getByRole('button', { name: 'Confirm' }).click();
+		await alice.getByText('y@example.org', { exact: true }).first().waitFor();
+		await alice.getByText('x@example.org', { exact: true }).first().waitFor();
+		expect(await dialog.isVisible()).toBe(false);
+	});
+
 	it('requires two-factor of every member: one without it only views', async () => {
 		await alice.goto(`/orgs/${orgId}/settings`);
 		const security = alice.getByRole('region', { name: 'Security' });

@@ -104,29 +104,36 @@ export class RosterSession {
 	 * every 10 minutes. Asked only while online (the code is checked by the server); a change
 	 * queued offline is checked when it arrives and, if refused, its Retry asks.
 	 */
-	private async confirmed(mutation: Mutation): Promise<boolean> {
-		const now = Date.now();
-		const ctx = { actorId: this.user.id, now, steppedUpAt: this.stepUpUntil - STEP_UP_TTL_MS };
-		if (this.status !== 'online' || !needsStepUp(this.user, mutation.type, ctx)) return true;
-		return new Promise((resolve) => {
+	private async confirmed(mutations: readonly Mutation[]): Promise<boolean> {
+		const ctx = { actorId: this.user.id, now: Date.now(), steppedUpAt: this.stepUpUntil - STEP_UP_TTL_MS };
+		if (this.status !== 'online' || !mutations.some((m) => needsStepUp(this.user, m.type, ctx))) return true;
+		// Several changes sent at once (a multi-entry add) share one prompt and its answer.
+		this.stepUpAnswer ??= new Promise<boolean>((resolve) => {
 			this.stepUpPrompt = {
 				answer: (confirmed) => {
 					this.stepUpPrompt = null;
+					this.stepUpAnswer = null;
 					resolve(confirmed);
 				}
 			};
 		});
+		return this.stepUpAnswer;
 	}
+	private stepUpAnswer: Promise<boolean> | null = null;
 
 	/**
-	 * Queues a mutation. It is parsed here, at the boundary: the copy is plain data (form
-	 * state may be reactive proxies, which IndexedDB cannot store), and bad input is shown
-	 * as refused rather than sent. A sensitive change first asks for a two-factor code if
-	 * one is due; cancelling it queues nothing.
+	 * Queues mutations, in order, each with its own verdict. Each is parsed here, at the
+	 * boundary: the copy is plain data (form state may be reactive proxies, which IndexedDB
+	 * cannot store), and bad input is shown as refused rather than sent. A sensitive change
+	 * first asks for a two-factor code if one is due (once for all); cancelling queues nothing.
 	 */
-	async submit(mutation: Mutation) {
-		const parsed = parseMutation(mutation);
-		if (parsed.ok && !(await this.confirmed(parsed.mutation))) return;
+	async submit(...mutations: Mutation[]) {
+		const parsed = mutations.map((m) => [m, parseMutation(m)] as const);
+		if (!(await this.confirmed(parsed.flatMap(([, p]) => (p.ok ? [p.mutation] : []))))) return;
+		for (const [mutation, p] of parsed) await this.queue(mutation, p);
+	}
+
+	private async queue(mutation: Mutation, parsed: ReturnType<typeof parseMutation>) {
 		const entry: OutboxEntry = {
 			id: crypto.randomUUID(),
 			seq: ++this.seq,
@@ -144,7 +151,8 @@ export class RosterSession {
 	/** A refused mutation is retried as a new one: the server keeps the first verdict of an id. */
 	async retry(id: string) {
 		const entry = this.outbox.find((e) => e.id === id);
-		if (!entry) return;
+		// Asked before the refused entry goes, so a cancelled code prompt keeps it.
+		if (!entry || !(await this.confirmed([entry.mutation]))) return;
 		await this.discard(id);
 		await this.submit(entry.mutation);
 	}
