@@ -204,9 +204,8 @@ export class SyncHub {
 
 	private mutate(conn: Connection, id: string, body: unknown) {
 		const type = (body as { type?: unknown } | null)?.type;
-		if ((SERVER_ONLY as unknown[]).includes(type)) {
-			const refusal = refuse('FORBIDDEN', 'Cards are added through the card form, which checks the number; a mutation never carries one.');
-			return this.send(conn, verdictMessage(id, refusal));
+		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
+			return this.send(conn, verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
 		}
 		this.submit(conn.userId, id, body, conn);
 	}

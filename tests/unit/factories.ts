@@ -69,6 +69,8 @@ export interface OrgSpec {
 	verified?: string[];
 	/** Directory users who are not members. */
 	others?: string[];
+	/** Usernames (members or others) managed by the organization: created by its primary admin. */
+	managed?: string[];
 	status?: 'active' | 'closing' | 'closed';
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
@@ -141,7 +143,8 @@ function fixture(state: OrgDocState, directory: TestDirectory): Fixture {
 export function orgWith(spec: OrgSpec): Fixture {
 	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
 	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
-	const directory = new TestDirectory(usernames.map((u) => profile(u, verified.has(u))));
+	const managed = new Set(spec.managed);
+	const directory = new TestDirectory(usernames.map((u) => ({ ...profile(u, verified.has(u)), ...(managed.has(u) ? { managedBy: ORG_ID } : {}) })));
 	const state = new OrgDocState(new Y.Doc(), directory);
 	applyChanges(
 		state,

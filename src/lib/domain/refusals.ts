@@ -44,7 +44,8 @@ export const REFUSAL_CODES = [
 	'CARD_INVALID',
 	'CARD_EXPIRED',
 	'CARD_EXISTS',
-	'CARD_NOT_FOUND'
+	'CARD_NOT_FOUND',
+	'NOT_MANAGED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

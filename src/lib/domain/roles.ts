@@ -22,8 +22,8 @@ export type OrgAction =
 	| 'contacts.billing';
 
 /** Actions only the primary admin may take, whatever its role (SPEC §2). */
-/** org.contacts: the technical and emergency contacts. */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts';
+/** org.contacts: the technical and emergency contacts; users.manage: the users the organization manages. */
+export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.notifications' | 'users.manage';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -117,4 +117,10 @@ export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);
 }
 
-export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin', 'org.close', 'org.contacts'];
+export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
+	'org.transferPrimaryAdmin',
+	'org.close',
+	'org.contacts',
+	'org.notifications',
+	'users.manage'
+];

@@ -37,7 +37,9 @@ export const UserProfile = z.object({
 	username: Username,
 	email: Email,
 	emailVerified: z.boolean(),
-	displayName: z.string().max(100)
+	displayName: z.string().max(100),
+	/** SPEC §1: the organization whose primary admin created this user and manages it; absent for a user who signed up. */
+	managedBy: Id.optional()
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
@@ -56,6 +58,21 @@ export const PasswordChange = z.object({
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
+/** A webhook receives alerts as JSON POSTs: http(s) only, and no user name or password in the URL. */
+export const WebhookUrl = z
+	.string({ error: 'Enter a webhook URL' })
+	.trim()
+	.max(2000, 'A webhook URL is at most 2000 characters')
+	.pipe(z.url({ protocol: /^https?$/, error: 'Enter an http:// or https:// URL' }))
+	.refine((u) => {
+		const { username, password } = new URL(u);
+		return !username && !password;
+	}, 'A webhook URL cannot hold a user name or password');
+
+/** SPEC §2 notification channels: an address and a webhook, each optional. */
+export const NotificationChannels = z.object({ email: Email.nullable(), webhook: WebhookUrl.nullable() });
+export type NotificationChannels = z.infer<typeof NotificationChannels>;
+
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
 export const Organization = z.object({
@@ -63,7 +80,9 @@ export const Organization = z.object({
 	name: OrgName,
 	status: OrgStatus,
 	primaryAdminId: Id,
-	createdAt: z.number()
+	createdAt: z.number(),
+	/** SPEC §2: where membership alerts go; set by the primary admin (see notifications.ts). */
+	notifications: NotificationChannels.optional()
 });
 export type Organization = z.infer<typeof Organization>;
 
@@ -181,3 +200,4 @@ export const BillingInfo = z.object({
 	vatId: z.string().trim().max(32)
 });
 export type BillingInfo = z.infer<typeof BillingInfo>;
+
