@@ -6,10 +6,13 @@ import {
 	refuse,
 	checkMutation,
 	memberOf,
+	membershipEvents,
 	publicProfile,
 	parseMutation,
 	type Change,
 	type Directory,
+	type Member,
+	type MembershipAlert,
 	type Mutation,
 	type Refusal,
 	type UserProfile
@@ -47,8 +50,8 @@ interface Pending {
 	listeners: ((verdict: Verdict) => void)[];
 	room: OrgRoom | undefined;
 	changes: readonly Change[];
-	/** Members before the changes, to tell joins and departures. */
-	wasMember: Map<string, boolean>;
+	/** Each member the changes touch, as it was before them (undefined: not a member), to tell joins, departures and role changes. */
+	wasMember: Map<string, Member | undefined>;
 }
 
 export interface HubOptions {
@@ -58,6 +61,8 @@ export interface HubOptions {
 	sessionLive?: (sessionHash: string) => boolean;
 	/** Told of each invitation once it is durable, to mail the invitee. */
 	onInvited?: (invitation: InvitationNotice) => void;
+	/** Told of each durable membership change of an organization with notification channels, to alert them. */
+	onMembershipChange?: (alert: MembershipAlert) => void;
 }
 
 /** What an invitation email says. */
@@ -79,6 +84,7 @@ export class SyncHub {
 	private readonly now: () => number;
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
+	private readonly onMembershipChange: (alert: MembershipAlert) => void;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	private batch: Pending[] = [];
@@ -91,6 +97,7 @@ export class SyncHub {
 		this.now = options.now ?? Date.now;
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
+		this.onMembershipChange = options.onMembershipChange ?? (() => {});
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -221,6 +228,19 @@ export class SyncHub {
 	}
 
 	/**
+	 * The verdict a mutation by `userId` would get now, changing nothing (checked as submit
+	 * does): for a route that must know several will pass before it sends any.
+	 */
+	check(userId: string, body: unknown): Verdict {
+		const parsed = parseMutation(body);
+		if (!parsed.ok) return parsed;
+		const room = this.room(parsed.mutation.orgId, false);
+		if (!room) return NOT_A_MEMBER;
+		const verdict = checkMutation(room.state, { actorId: userId, now: this.now() }, parsed.mutation);
+		return verdict.ok ? { ok: true } : verdict;
+	}
+
+	/**
 	 * Checks a mutation by `userId` and, if accepted, applies it in memory; the verdict
 	 * goes out after the batch commits (to `conn`, if a connection sent it).
 	 */
@@ -293,8 +313,8 @@ export class SyncHub {
 
 	private apply(room: OrgRoom, changes: readonly Change[], pending: Pending) {
 		for (const c of changes) {
-			if (c.kind === 'member.put') pending.wasMember.set(c.member.userId, !!room.state.member(c.member.userId));
-			if (c.kind === 'member.delete') pending.wasMember.set(c.userId, true);
+			if (c.kind === 'member.put') pending.wasMember.set(c.member.userId, room.state.member(c.member.userId));
+			if (c.kind === 'member.delete') pending.wasMember.set(c.userId, room.state.member(c.userId));
 		}
 		pending.changes = changes;
 		applyChanges(room.state, changes, SERVER_ORIGIN);
@@ -382,7 +402,21 @@ export class SyncHub {
 			if (p.room && p.verdict.ok && (m?.type === 'member.invite' || m?.type === 'project.invite')) {
 				this.announceInvitation(p.room, p.userId, m.inviteId, p.changes);
 			}
+			if (p.room && p.verdict.ok && m) this.alertMembership(p.room, p, m);
 		}
+	}
+
+	/** SPEC §2: a durable change of who is in the organization goes to its notification channels, if any are set. */
+	private alertMembership(room: OrgRoom, p: Pending, mutation: Mutation) {
+		const org = room.state.org();
+		const channels = org?.notifications;
+		if (!org || !(channels?.email || channels?.webhook)) return;
+		// Members the changes did not touch are as they were.
+		const before = (userId: string) => (p.wasMember.has(userId) ? p.wasMember.get(userId) : room.state.member(userId));
+		const events = membershipEvents(mutation, p.changes, before);
+		if (!events.length) return;
+		const username = before(p.userId)?.username ?? this.directory.user(p.userId)?.username ?? 'a deleted user';
+		this.onMembershipChange({ org: { id: org.id, name: org.name }, channels, actor: { id: p.userId, username }, mutation: mutation.type, events, at: this.now() });
 	}
 
 	/** Mails a new invitation; changes that only rewrite one (placing its invitee in a team) send nothing. */

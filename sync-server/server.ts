@@ -7,6 +7,7 @@ import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
+import { MembershipAlerts } from './membership-alerts.ts';
 import type { Socket } from './socket.ts';
 import { Store } from './store.ts';
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
 	/** The From address of SMTP mail. */
 	mailFrom?: string;
 	now?: () => number;
+	/** How long a notification webhook may take to answer (default 5 s). */
+	webhookTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -60,12 +63,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new FileOutbox(options.dataDir);
 	let publicUrl = '';
+	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs);
 	const hub = new SyncHub({
 		store,
 		now,
 		sessionLive: (hash) => api.sessionLive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
-		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err))
+		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
+		onMembershipChange: (alert) => void alerts.send(alert)
 	});
 	const api: HttpApi = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);

@@ -118,7 +118,8 @@ function toUser(row: Row | undefined): StoredUser | undefined {
 		email: row.email as string,
 		emailVerified: row.email_verified === 1,
 		displayName: row.display_name as string,
-		passwordHash: row.password_hash as string
+		passwordHash: row.password_hash as string,
+		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
 	};
 }
 
@@ -135,13 +136,17 @@ export class Store {
 		this.db.pragma('foreign_keys = ON');
 		this.db.pragma('busy_timeout = 5000');
 		this.db.exec(SCHEMA);
+		// Added after the first release: a store made before it gets the column here.
+		this.addColumn('users', 'managed_by', 'text');
 		const db = this.db;
 		this.q = {
 			userById: db.prepare('select * from users where id = ?'),
 			userByName: db.prepare('select * from users where username = ? collate nocase'),
 			insertUser: db.prepare(
-				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt)'
+				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt, @managedBy)'
 			),
+			deleteUser: db.prepare('delete from users where id = ?'),
+			deleteMemberships: db.prepare('delete from memberships where user_id = ?'),
 			verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
 			verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
 			updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
@@ -176,6 +181,11 @@ export class Store {
 		this.db.close();
 	}
 
+	private addColumn(table: string, column: string, type: string) {
+		const columns = this.db.prepare(`pragma table_info(${table})`).all() as { name: string }[];
+		if (!columns.some((c) => c.name === column)) this.db.exec(`alter table ${table} add column ${column} ${type}`);
+	}
+
 	transaction<T>(fn: () => T): T {
 		return this.db.transaction(fn)();
 	}
@@ -191,7 +201,14 @@ export class Store {
 		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => toUser(r)!);
 	}
 	insertUser(user: StoredUser, createdAt: number) {
-		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt });
+		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt, managedBy: user.managedBy ?? null });
+	}
+	/** Deletes the account: its sessions and email tokens go with it; its recorded mutations stay, for the activity feed. */
+	deleteUser(userId: string) {
+		this.transaction(() => {
+			this.q.deleteMemberships.run(userId);
+			this.q.deleteUser.run(userId);
+		});
 	}
 	/** Only while the user's address is still the one the token was sent to. */
 	markEmailVerified(userId: string, email: string): boolean {

@@ -103,6 +103,12 @@ export function mayAttempt(state: OrgState, actorId: string, type: MutationType,
 	return 'org' in authorize(state, { actorId, now: 0 }, type, projectId);
 }
 
+/** Why the actor may not send this kind of mutation at all, if it may not: for routes that ask before writing anything. */
+export function refusalToAttempt(state: OrgState, actorId: string, type: Checked): Refusal | undefined {
+	const scope = authorize(state, { actorId, now: 0 }, type);
+	return 'org' in scope ? undefined : scope;
+}
+
 /**
  * SPEC §2: who may change a managed user's profile or password, or delete it — the
  * primary admin of the organization that manages it, while the user is its member.

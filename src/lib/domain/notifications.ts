@@ -1,5 +1,5 @@
-import type { Mutation } from './mutations.ts';
-import type { Member, OrgRole } from './schemas.ts';
+import type { Mutation, MutationType } from './mutations.ts';
+import type { Member, NotificationChannels, OrgRole } from './schemas.ts';
 import type { Change } from './state.ts';
 import { accept, type Handler } from './verdict.ts';
 
@@ -42,4 +42,14 @@ export function membershipEvents(m: Mutation, changes: readonly Change[], before
 		}
 	}
 	return events;
+}
+
+/** What the server sends to an organization's notification channels after a membership change is durable. */
+export interface MembershipAlert {
+	org: { id: string; name: string };
+	channels: NotificationChannels;
+	actor: { id: string; username: string };
+	mutation: MutationType;
+	events: MembershipEvent[];
+	at: number;
 }
