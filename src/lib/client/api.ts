@@ -1,4 +1,4 @@
-import type { Card, CardEntry, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
+import type { Card, CardEntry, ManagedPasswordReset, ManagedUserCreate, ManagedUserUpdate, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -41,6 +41,11 @@ export const api = {
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
+	/** Users the organization manages: only its primary admin may (the server asks the domain). */
+	createManagedUser: (input: ManagedUserCreate) => call<{ user: UserProfile }>('POST', '/api/managed-users', input),
+	updateManagedUser: (input: ManagedUserUpdate) => call<{ user: UserProfile }>('PATCH', '/api/managed-users', input),
+	resetManagedPassword: (input: ManagedPasswordReset) => call<{ user: UserProfile }>('POST', '/api/managed-users/password', input),
+	deleteManagedUser: (userId: string) => call<object>('DELETE', '/api/managed-users', { userId }),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
 	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
