@@ -4,12 +4,11 @@ import { E2E } from './harness.ts';
 
 const e2e = new E2E();
 let ann: Page;
-let orgId: string;
 
 beforeAll(async () => {
 	await e2e.start();
 	ann = await e2e.signUp(await e2e.context(), 'ann');
-	orgId = await e2e.createOrg(ann, 'Acme Data');
+	await e2e.createOrg(ann, 'Acme Data');
 });
 afterAll(() => e2e.stop());
 
