@@ -37,7 +37,9 @@ describe('who may manage a user (SPEC §2)', () => {
 		['an unknown user', 'ann', 'nobody', 'NOT_MANAGED']
 	] as const)('refuses %s', (_name, actor, target, code) => {
 		const fx = acme();
-		expectRefused(checkManagedUser(fx.state, id(actor), id(target)) as never, code);
+		const answer = checkManagedUser(fx.state, id(actor), id(target));
+		expect(answer).toMatchObject({ ok: false, code });
+		expect('message' in answer && answer.message).toMatch(/^\S.{10,}\.$/);
 	});
 });
 
