@@ -228,16 +228,21 @@ export class SyncHub {
 	}
 
 	/**
-	 * The verdict a mutation by `userId` would get now, changing nothing (checked as submit
-	 * does): for a route that must know several will pass before it sends any.
+	 * The verdict a mutation by `userId` would get now, changing nothing: for a route that
+	 * must know several will pass before it sends any.
 	 */
 	check(userId: string, body: unknown): Verdict {
 		const parsed = parseMutation(body);
 		if (!parsed.ok) return parsed;
 		const room = this.room(parsed.mutation.orgId, false);
 		if (!room) return NOT_A_MEMBER;
-		const verdict = checkMutation(room.state, { actorId: userId, now: this.now() }, parsed.mutation);
+		const verdict = this.verdictOf(room, userId, parsed.mutation);
 		return verdict.ok ? { ok: true } : verdict;
+	}
+
+	/** The one place the hub asks the domain, so that check() and submit() cannot answer differently. */
+	private verdictOf(room: OrgRoom, userId: string, mutation: Mutation) {
+		return checkMutation(room.state, { actorId: userId, now: this.now() }, mutation);
 	}
 
 	/**
@@ -279,7 +284,7 @@ export class SyncHub {
 			if (!room) pending.verdict = NOT_A_MEMBER;
 			else {
 				pending.room = room;
-				const verdict = checkMutation(room.state, { actorId: userId, now: this.now() }, parsed.mutation);
+				const verdict = this.verdictOf(room, userId, parsed.mutation);
 				if (verdict.ok || room.state.member(userId)) pending.orgId = room.orgId;
 				if (verdict.ok) this.apply(room, verdict.changes, pending);
 				else {
