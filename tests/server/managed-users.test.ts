@@ -1,6 +1,11 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
+import { Store } from '../../sync-server/store.ts';
 import { PASSWORD, TestServer, cookieOf, post, verifyEmail } from './test-client.ts';
 
 const ok = { t: 'verdict', ok: true };
@@ -189,5 +194,26 @@ describe('managed users', () => {
 		expect(t.server.store.user(mia.id)).toMatchObject({ username: 'mia', email: 'mia@example.com' });
 		expect((await signIn('mia', FIRST)).status).toBe(200);
 		expect(Object.keys(t.server.hub.orgState('acme')!.members())).toHaveLength(3);
+	});
+});
+
+describe('the store', () => {
+	it('adds the managed_by column to a store made before it, keeping its users', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'roster-old-store-'));
+		try {
+			const old = new Database(join(dir, 'roster.sqlite'));
+			old.exec(`create table users (id text primary key, username text not null unique collate nocase, email text not null,
+				email_verified integer not null default 0, display_name text not null default '', password_hash text not null, created_at integer not null);
+				insert into users values ('u1', 'old', 'old@example.com', 1, '', 'x', 0);`);
+			old.close();
+			const store = new Store(dir);
+			expect(store.user('u1')).toMatchObject({ username: 'old', emailVerified: true });
+			expect(store.user('u1')?.managedBy).toBeUndefined();
+			store.insertUser({ id: 'u2', username: 'new', email: 'new@example.com', emailVerified: false, displayName: '', passwordHash: 'x', managedBy: 'acme' }, 0);
+			expect(store.user('u2')?.managedBy).toBe('acme');
+			store.close();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
