@@ -17,7 +17,7 @@ function eventText(e: MembershipEvent): string {
 }
 
 /** The alert in words: one line per change, then who made it and when. */
-export function alertText(a: MembershipAlert): string {
+function alertText(a: MembershipAlert): string {
 	return [
 		`Membership of ${a.org.name} changed:`,
 		...a.events.map((e) => `- ${eventText(e)}`),
@@ -26,12 +26,12 @@ export function alertText(a: MembershipAlert): string {
 	].join('\n');
 }
 
-export function alertMail(a: MembershipAlert, to: string): Mail {
+function alertMail(a: MembershipAlert, to: string): Mail {
 	return { to, subject: `Roster: membership of ${a.org.name} changed`, text: alertText(a) };
 }
 
 /** The webhook's JSON: names, ids, roles and the time; channels and anything secret stay out. */
-export function webhookPayload(a: MembershipAlert) {
+function webhookPayload(a: MembershipAlert) {
 	return { type: 'roster.membership', org: a.org, actor: a.actor, mutation: a.mutation, events: a.events, at: new Date(a.at).toISOString(), text: alertText(a) };
 }
 
