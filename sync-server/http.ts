@@ -19,6 +19,7 @@ import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
 import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
+import { ManagedUsersApi } from './managed-users-api.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
 import { TwoFactorApi } from './two-factor-api.ts';
 import type { Store } from './store.ts';
@@ -78,12 +79,14 @@ export class HttpApi {
 	private readonly attempts = new PasswordAttempts();
 	private readonly profile: ProfileApi;
 	private readonly twoFactor: TwoFactorApi;
+	private readonly managedUsers: ManagedUsersApi;
 	/** Last activity of each session seen by this process (requests and socket messages), ahead of the store. */
 	private readonly seen = new Map<string, { at: number; written: number }>();
 
 	constructor(private readonly deps: HttpDeps) {
 		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
 		this.twoFactor = new TwoFactorApi(deps);
+		this.managedUsers = new ManagedUsersApi(deps, (user) => this.sendVerification(user));
 	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
@@ -182,6 +185,14 @@ export class HttpApi {
 				return this.profile.resendVerification(this.signedIn(req), req, res);
 			case 'POST /api/me/password':
 				return this.profile.changePassword(this.signedIn(req), req, res);
+			case 'POST /api/managed-users':
+				return this.managedUsers.create(this.signedIn(req), req, res);
+			case 'PATCH /api/managed-users':
+				return this.managedUsers.update(this.signedIn(req), req, res);
+			case 'POST /api/managed-users/password':
+				return this.managedUsers.resetPassword(this.signedIn(req), req, res);
+			case 'DELETE /api/managed-users':
+				return this.managedUsers.remove(this.signedIn(req), req, res);
 			case 'GET /api/verify-email':
 				return this.verifyEmail(url, res);
 			case 'GET /api/activity':

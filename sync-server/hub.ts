@@ -8,10 +8,13 @@ import {
 	checkMutation,
 	securityOf,
 	memberOf,
+	membershipEvents,
 	publicProfile,
 	parseMutation,
 	type Change,
 	type Directory,
+	type Member,
+	type MembershipAlert,
 	type Mutation,
 	type Refusal,
 	type UserProfile
@@ -49,8 +52,8 @@ interface Pending {
 	listeners: ((verdict: Verdict) => void)[];
 	room: OrgRoom | undefined;
 	changes: readonly Change[];
-	/** Members before the changes, to tell joins and departures. */
-	wasMember: Map<string, boolean>;
+	/** Each member the changes touch, as it was before them (undefined: not a member), to tell joins, departures and role changes. */
+	wasMember: Map<string, Member | undefined>;
 }
 
 export interface HubOptions {
@@ -60,6 +63,8 @@ export interface HubOptions {
 	sessionLive?: (sessionHash: string) => boolean;
 	/** Told of each invitation once it is durable, to mail the invitee. */
 	onInvited?: (invitation: InvitationNotice) => void;
+	/** Told of each durable membership change of an organization with notification channels, to alert them. */
+	onMembershipChange?: (alert: MembershipAlert) => void;
 }
 
 /** How long a user's sessions may stay idle, and live at all; absent: no limit beyond Roster's own. */
@@ -87,6 +92,7 @@ export class SyncHub {
 	private readonly now: () => number;
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
+	private readonly onMembershipChange: (alert: MembershipAlert) => void;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes. */
@@ -101,6 +107,7 @@ export class SyncHub {
 		this.now = options.now ?? Date.now;
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
+		this.onMembershipChange = options.onMembershipChange ?? (() => {});
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -247,9 +254,8 @@ export class SyncHub {
 
 	private mutate(conn: Connection, id: string, body: unknown) {
 		const type = (body as { type?: unknown } | null)?.type;
-		if ((SERVER_ONLY as unknown[]).includes(type)) {
-			const refusal = refuse('FORBIDDEN', 'Cards are added through the card form, which checks the number; a mutation never carries one.');
-			return this.send(conn, verdictMessage(id, refusal));
+		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
+			return this.send(conn, verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
 		}
 		this.submit(conn.userId, id, body, conn, this.steppedUpAt(conn.sessionHash));
 	}
@@ -262,6 +268,24 @@ export class SyncHub {
 			if (pending) pending.listeners.push(resolve);
 			else resolve(verdict);
 		});
+	}
+
+	/**
+	 * The verdict a mutation by `userId` would get now, changing nothing: for a route that
+	 * must know several will pass before it sends any.
+	 */
+	check(userId: string, body: unknown, sessionHash?: string): Verdict {
+		const parsed = parseMutation(body);
+		if (!parsed.ok) return parsed;
+		const room = this.room(parsed.mutation.orgId, false);
+		if (!room) return NOT_A_MEMBER;
+		const verdict = this.verdictOf(room, userId, parsed.mutation, this.steppedUpAt(sessionHash));
+		return verdict.ok ? { ok: true } : verdict;
+	}
+
+	/** The one place the hub asks the domain, so that check() and submit() cannot answer differently. */
+	private verdictOf(room: OrgRoom, userId: string, mutation: Mutation, steppedUpAt: number | undefined) {
+		return checkMutation(room.state, { actorId: userId, now: this.now(), steppedUpAt }, mutation);
 	}
 
 	/**
@@ -303,7 +327,7 @@ export class SyncHub {
 			if (!room) pending.verdict = NOT_A_MEMBER;
 			else {
 				pending.room = room;
-				const verdict = checkMutation(room.state, { actorId: userId, now: this.now(), steppedUpAt }, parsed.mutation);
+				const verdict = this.verdictOf(room, userId, parsed.mutation, steppedUpAt);
 				if (verdict.ok || room.state.member(userId)) pending.orgId = room.orgId;
 				if (verdict.ok) this.apply(room, verdict.changes, pending);
 				else {
@@ -337,8 +361,8 @@ export class SyncHub {
 
 	private apply(room: OrgRoom, changes: readonly Change[], pending: Pending) {
 		for (const c of changes) {
-			if (c.kind === 'member.put') pending.wasMember.set(c.member.userId, !!room.state.member(c.member.userId));
-			if (c.kind === 'member.delete') pending.wasMember.set(c.userId, true);
+			if (c.kind === 'member.put') pending.wasMember.set(c.member.userId, room.state.member(c.member.userId));
+			if (c.kind === 'member.delete') pending.wasMember.set(c.userId, room.state.member(c.userId));
 		}
 		pending.changes = changes;
 		applyChanges(room.state, changes, SERVER_ORIGIN);
@@ -428,7 +452,21 @@ export class SyncHub {
 			if (p.room && p.verdict.ok && (m?.type === 'member.invite' || m?.type === 'project.invite')) {
 				this.announceInvitation(p.room, p.userId, m.inviteId, p.changes);
 			}
+			if (p.room && p.verdict.ok && m) this.alertMembership(p.room, p, m);
 		}
+	}
+
+	/** SPEC §2: a durable change of who is in the organization goes to its notification channels, if any are set. */
+	private alertMembership(room: OrgRoom, p: Pending, mutation: Mutation) {
+		const org = room.state.org();
+		const channels = org?.notifications;
+		if (!org || !(channels?.email || channels?.webhook)) return;
+		// Members the changes did not touch are as they were.
+		const before = (userId: string) => (p.wasMember.has(userId) ? p.wasMember.get(userId) : room.state.member(userId));
+		const events = membershipEvents(mutation, p.changes, before);
+		if (!events.length) return;
+		const username = before(p.userId)?.username ?? this.directory.user(p.userId)?.username ?? 'a deleted user';
+		this.onMembershipChange({ org: { id: org.id, name: org.name }, channels, actor: { id: p.userId, username }, mutation: mutation.type, events, at: this.now() });
 	}
 
 	/** Mails a new invitation; changes that only rewrite one (placing its invitee in a team) send nothing. */

@@ -7,6 +7,7 @@ import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
+import { MembershipAlerts } from './membership-alerts.ts';
 import type { Socket } from './socket.ts';
 import { Store } from './store.ts';
 
@@ -24,6 +25,8 @@ export interface ServerOptions {
 	/** Log each mail written to the file outbox (the command line does; tests stay quiet). */
 	logMail?: boolean;
 	now?: () => number;
+	/** How long a notification webhook may take to answer (default 5 s). */
+	webhookTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -62,12 +65,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new FileOutbox(options.dataDir, options.logMail);
 	let publicUrl = '';
+	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs);
 	const hub = new SyncHub({
 		store,
 		now,
 		sessionLive: (hash) => api.sessionActive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
-		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err))
+		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
+		onMembershipChange: (alert) => void alerts.send(alert)
 	});
 	const api: HttpApi = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);

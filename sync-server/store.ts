@@ -136,7 +136,8 @@ function toUser(row: Row | undefined): StoredUser | undefined {
 		emailVerified: row.email_verified === 1,
 		displayName: row.display_name as string,
 		twoFactor: row.totp_secret != null,
-		passwordHash: row.password_hash as string
+		passwordHash: row.password_hash as string,
+		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
 	};
 }
 
@@ -159,8 +160,10 @@ export class Store {
 			userById: db.prepare('select * from users where id = ?'),
 			userByName: db.prepare('select * from users where username = ? collate nocase'),
 			insertUser: db.prepare(
-				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt)'
+				'insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt, @managedBy)'
 			),
+			deleteUser: db.prepare('delete from users where id = ?'),
+			deleteMemberships: db.prepare('delete from memberships where user_id = ?'),
 			verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
 			verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
 			updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
@@ -215,6 +218,7 @@ export class Store {
 		add('users', 'totp_pending', 'text');
 		add('users', 'totp_last_step', 'integer');
 		add('sessions', 'stepped_up_at', 'integer');
+		add('users', 'managed_by', 'text');
 	}
 
 	transaction<T>(fn: () => T): T {
@@ -232,7 +236,14 @@ export class Store {
 		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => toUser(r)!);
 	}
 	insertUser(user: StoredUser, createdAt: number) {
-		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt });
+		this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt, managedBy: user.managedBy ?? null });
+	}
+	/** Deletes the account: its sessions and email tokens go with it; its recorded mutations stay, for the activity feed. */
+	deleteUser(userId: string) {
+		this.transaction(() => {
+			this.q.deleteMemberships.run(userId);
+			this.q.deleteUser.run(userId);
+		});
 	}
 	/** Only while the user's address is still the one the token was sent to. */
 	markEmailVerified(userId: string, email: string): boolean {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { STEP_UP_TTL_MS, TwoFactorCode, publicProfile } from '$lib/domain/index.ts';
+import { STEP_UP_REFUSAL, STEP_UP_TTL_MS, TwoFactorCode, publicProfile, steppedUp } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
@@ -8,6 +8,17 @@ import type { SignedIn } from './profile-api.ts';
 import { enrolment, newRecoveryCodes, newTotpSecret, recoveryHash, totpStep } from './two-factor.ts';
 
 const CodeInput = z.object({ code: TwoFactorCode });
+
+/**
+ * For routes as sensitive as the mutations SPEC §4 names that are not mutations themselves
+ * (a managed user's profile or password): the same step-up, asked of the request's session.
+ */
+export function requireStepUp(deps: HttpDeps, me: SignedIn) {
+	const steppedUpAt = deps.store.session(me.hash)?.stepped_up_at ?? undefined;
+	if (me.user.twoFactor && !steppedUp({ actorId: me.user.id, now: deps.now(), steppedUpAt })) {
+		throw new HttpError(403, STEP_UP_REFUSAL.code, STEP_UP_REFUSAL.message);
+	}
+}
 
 const badCode = () => new HttpError(401, 'BAD_CODE', 'That code is not right, or it was used already. Enter the current one.');
 

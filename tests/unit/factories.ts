@@ -71,6 +71,8 @@ export interface OrgSpec {
 	twoFactor?: string[];
 	/** Directory users who are not members. */
 	others?: string[];
+	/** Usernames (members or others) managed by the organization: created by its primary admin. */
+	managed?: string[];
 	status?: 'active' | 'closing' | 'closed';
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
@@ -144,7 +146,10 @@ export function orgWith(spec: OrgSpec): Fixture {
 	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
 	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
 	const twoFactor = new Set(spec.twoFactor ?? []);
-	const directory = new TestDirectory(usernames.map((u) => ({ ...profile(u, verified.has(u)), twoFactor: twoFactor.has(u) })));
+	const managed = new Set(spec.managed);
+	const directory = new TestDirectory(
+		usernames.map((u) => ({ ...profile(u, verified.has(u)), twoFactor: twoFactor.has(u), ...(managed.has(u) ? { managedBy: ORG_ID } : {}) }))
+	);
 	const state = new OrgDocState(new Y.Doc(), directory);
 	applyChanges(
 		state,

@@ -35,6 +35,7 @@ function acme() {
 		],
 		verified: ['bob', 'dan'],
 		others: ['zed'],
+		managed: ['carol', 'zed'],
 		teams: [
 			{ name: 'Ops', members: ['carol'] },
 			{ name: 'Dev', members: [] }
@@ -215,6 +216,9 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'org.setContact': { type: 'org.setContact', contact: 'technical', email: 'ops@example.org' },
 		'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
 		'org.setSecurity': { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: null, absoluteTimeoutHours: 24 },
+		'org.setNotifications': { type: 'org.setNotifications', email: 'alerts@example.org', webhook: null },
+		'member.addManaged': { type: 'member.addManaged', userId: id('zed'), role: 'ORG_MEMBER' },
+		'member.deleteManaged': { type: 'member.deleteManaged', userId: id('carol') },
 		'card.add': { type: 'card.add', cardId: 'c-9', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
 		'card.setDefault': { type: 'card.setDefault', cardId: 'c-9' },
 		'card.remove': { type: 'card.remove', cardId: 'c-9' },
@@ -273,7 +277,8 @@ describe('random walks keep the invariants', () => {
 		};
 		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
 			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
-			'deploy', 'deploy', 'undeploy', 'contact', 'security', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept'] as const;
+			'deploy', 'deploy', 'undeploy', 'contact', 'security', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept',
+			'addManaged', 'deleteManaged', 'notifications'] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
 		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
@@ -362,6 +367,13 @@ describe('random walks keep the invariants', () => {
 				const ids = (inProject ? state.project(project)?.invitations() : state.invitations())?.map((i) => i.id) ?? [];
 				return { type: 'invite.accept', inviteId: anyOf(ids, 'i-none'), ...(inProject ? { projectId: project } : {}) };
 			}
+			case 'addManaged':
+				return { type: 'member.addManaged', userId: id(target), role: pick(rand, roles) };
+			case 'deleteManaged':
+				// Mostly a member it manages, or deletions would almost never be accepted.
+				return { type: 'member.deleteManaged', userId: anyOf(state.members().filter((m) => m.managedBy).map((m) => m.userId), id(target)) };
+			case 'notifications':
+				return { type: 'org.setNotifications', email: rand() < 0.5 ? null : `${target}@example.com`, webhook: rand() < 0.5 ? null : 'https://hooks.example.org/a' };
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };
@@ -380,7 +392,8 @@ describe('random walks keep the invariants', () => {
 			primaryAdmin: 'ann',
 			members: [{ username: 'ann', role: 'ORG_OWNER' }],
 			verified: people.filter(() => rand() < 0.7),
-			others: people.slice(1)
+			others: people.slice(1),
+			managed: ['gus', 'hal']
 		});
 		for (let step = 0; step < 1500; step++) {
 			const members = fx.state.members().map((m) => m.username);

@@ -47,6 +47,10 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.setContact':           [Y, F, F, F, F, F, F, N],
 	'org.setBillingContact':    [Y, Y, Y, Y, Y, F, Y, N],
 	'org.setSecurity':          [Y, F, F, F, F, F, F, N],
+	// SPEC §2: notification channels and the users the organization manages are the primary admin's.
+	'org.setNotifications':     [Y, F, F, F, F, F, F, N],
+	'member.addManaged':        [Y, F, F, F, F, F, F, N],
+	'member.deleteManaged':     [Y, F, F, F, F, F, F, N],
 	// SPEC §2: owners and billing admins manage billing (card.add arrives through the server's card route).
 	'card.add':                 [Y, Y, F, Y, F, F, F, N],
 	'card.setDefault':          [Y, Y, F, Y, F, F, F, N],
@@ -95,6 +99,10 @@ const INTENT: Record<MutationType, Intent> = {
 	'org.setContact': { type: 'org.setContact', contact: 'emergency', email: 'oncall@example.org' },
 	'org.setBillingContact': { type: 'org.setBillingContact', email: 'ap@example.org' },
 	'org.setSecurity': { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: 30, absoluteTimeoutHours: 12 },
+	'org.setNotifications': { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/roster' },
+	'member.addManaged': { type: 'member.addManaged', userId: id('newbie'), role: 'ORG_MEMBER' },
+	// mona is managed, in team Ops and individually an owner of Apollo (which other owners keep).
+	'member.deleteManaged': { type: 'member.deleteManaged', userId: id('mona') },
 	'card.add': { type: 'card.add', cardId: 'c-new', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
 	'card.setDefault': { type: 'card.setDefault', cardId: 'c-2' },
 	'card.remove': { type: 'card.remove', cardId: 'c-1' },
@@ -125,7 +133,7 @@ const INTENT: Record<MutationType, Intent> = {
 };
 
 function setup(type: MutationType) {
-	const others = ['outsider', 'zed'];
+	const others = ['outsider', 'zed', 'newbie'];
 	if (type === 'org.create') return emptyOrg([...Object.values(USERNAME), 'tim', ...others]);
 	return orgWith({
 		primaryAdmin: 'admin',
@@ -133,18 +141,20 @@ function setup(type: MutationType) {
 			{ username: 'admin', role: 'ORG_OWNER' },
 			...OrgRole.options.map((role) => ({ username: USERNAME[role], role })),
 			{ username: 'tim', role: 'ORG_MEMBER' },
-			{ username: 'tim2', role: 'ORG_MEMBER' }
+			{ username: 'tim2', role: 'ORG_MEMBER' },
+			{ username: 'mona', role: 'ORG_MEMBER' }
 		],
 		verified: ['tim', 'outsider'],
 		others,
+		managed: ['mona', 'newbie'],
 		invites: ['outsider@example.com', ['placed@example.org', ['Dev']]],
 		cards: ['c-1', 'c-2'],
 		teams: [
-			{ name: 'Ops', members: ['tim'] },
+			{ name: 'Ops', members: ['tim', 'mona'] },
 			{ name: 'Dev', members: ['tim'] }
 		],
 		projects: [
-			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'], deployments: ['main'] }
+			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']], ['mona', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'], deployments: ['main'] }
 		]
 	});
 }

@@ -1,4 +1,4 @@
-import type { Card, CardEntry, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
+import type { Card, CardEntry, ManagedPasswordReset, ManagedUserCreate, ManagedUserUpdate, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -52,6 +52,11 @@ export const api = {
 	twoFactorDisable: (code: string) => call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code }),
 	newRecoveryCodes: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/api/me/two-factor/recovery-codes', { code }),
 	stepUp: (code: string) => call<{ stepUpValidForMs: number }>('POST', '/api/me/step-up', { code }),
+	/** Users the organization manages: only its primary admin may (the server asks the domain). */
+	createManagedUser: (input: ManagedUserCreate) => call<{ user: UserProfile }>('POST', '/api/managed-users', input),
+	updateManagedUser: (input: ManagedUserUpdate) => call<{ user: UserProfile }>('PATCH', '/api/managed-users', input),
+	resetManagedPassword: (input: ManagedPasswordReset) => call<{ user: UserProfile }>('POST', '/api/managed-users/password', input),
+	deleteManagedUser: (userId: string) => call<object>('DELETE', '/api/managed-users', { userId }),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
 	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
 	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),

@@ -48,6 +48,12 @@ export function describeMutation(m: Mutation, names: Names): string {
 			return `Create ${PLANS[m.plan].label.toLowerCase()} deployment “${m.name}” in ${names.project(m.projectId)}`;
 		case 'deployment.delete':
 			return `Delete a deployment of ${names.project(m.projectId)}`;
+		case 'member.addManaged':
+			return `Add managed user ${nameOf(m.userId)} as ${ORG_ROLES[m.role].label}`;
+		case 'member.deleteManaged':
+			return `Delete managed user ${nameOf(m.userId)} from Roster`;
+		case 'org.setNotifications':
+			return 'Set the notification channels';
 		case 'member.leave':
 			return 'Leave the organization';
 		case 'org.transferPrimaryAdmin':

@@ -3,7 +3,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import { STEP_UP_TTL_MS, needsStepUp, parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
-import { api } from './api.ts';
+import { api, type ApiResult } from './api.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { orgView, pendingOverlay } from './org-view.ts';
 import { Replicas } from './replicas.ts';
@@ -107,7 +107,22 @@ export class RosterSession {
 	private async confirmed(mutations: readonly Mutation[]): Promise<boolean> {
 		const ctx = { actorId: this.user.id, now: Date.now(), steppedUpAt: this.stepUpUntil - STEP_UP_TTL_MS };
 		if (this.status !== 'online' || !mutations.some((m) => needsStepUp(this.user, m.type, ctx))) return true;
-		// Several changes sent at once (a multi-entry add) share one prompt and its answer.
+		return this.askStepUp();
+	}
+
+	/**
+	 * An account request (managed users, cards) that the server may refuse for want of a fresh
+	 * code: on that refusal, asks for one and tries once more.
+	 */
+	async withStepUp<T>(request: () => Promise<ApiResult<T>>): Promise<ApiResult<T>> {
+		const first = await request();
+		if (first.ok || first.code !== 'STEP_UP_REQUIRED') return first;
+		this.stepUpUntil = 0;
+		return (await this.askStepUp()) ? request() : first;
+	}
+
+	/** Opens the code prompt; changes sent at once (a multi-entry add) share one prompt and its answer. */
+	private askStepUp(): Promise<boolean> {
 		this.stepUpAnswer ??= new Promise<boolean>((resolve) => {
 			this.stepUpPrompt = {
 				answer: (confirmed) => {

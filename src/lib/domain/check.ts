@@ -4,6 +4,7 @@ import { memberOf } from './members.ts';
 import { MUTATION_ACCESS, MUTATION_TYPES, Mutation, type MutationOf, type MutationType } from './mutations.ts';
 import { BILLING_HANDLERS } from './billing-rules.ts';
 import { CONTACT_HANDLERS } from './contacts.ts';
+import { NOTIFICATION_HANDLERS } from './notifications.ts';
 import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
@@ -45,6 +46,8 @@ const ACTION_WORDS: Record<string, string> = {
 	'org.close': 'close the organization',
 	'org.contacts': 'set the technical and emergency contacts',
 	'org.security': "change the organization's security settings",
+	'org.notifications': 'configure notification channels',
+	'users.manage': 'create, change or delete the users this organization manages',
 	'contacts.billing': 'set the billing contact',
 	'billing.manage': 'manage billing',
 	'deployments.manage': "create or delete this project's deployments",
@@ -106,6 +109,29 @@ export function mayAttempt(state: OrgState, actorId: string, type: MutationType,
 	return 'org' in scope && (type === 'member.leave' || !lacksRequiredTwoFactor(scope.org, scope.actor));
 }
 
+/** Why the actor may not send this kind of mutation at all, if it may not: for routes that ask before writing anything. */
+export function refusalToAttempt(state: OrgState, actorId: string, type: Checked): Refusal | undefined {
+	const scope = authorize(state, { actorId, now: 0 }, type);
+	return 'org' in scope ? undefined : scope;
+}
+
+/**
+ * SPEC §2: who may change a managed user's profile or password, or delete it — the
+ * primary admin of the organization that manages it, while the user is its member.
+ * Answers with the managed member, or why not.
+ */
+export function checkManagedUser(state: OrgState, actorId: string, userId: string): Member | Refusal {
+	const scope = authorize(state, { actorId, now: 0 }, 'member.deleteManaged');
+	return 'org' in scope ? managedMember(state, scope.org, userId) : scope;
+}
+
+/** SPEC §1: a user created by an organization's admin is managed by that organization. */
+function managedMember(state: OrgState, org: Organization, userId: string): Member | Refusal {
+	const target = state.member(userId);
+	if (target?.managedBy === org.id) return target;
+	return refuse('NOT_MANAGED', `That user is not one that ${org.name} manages: only users created by its primary admin are.`);
+}
+
 /** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
 function guardOwnership(
 	state: OrgState,
@@ -155,6 +181,25 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 			'The primary admin cannot leave: transfer primary admin to another member first.'
 		]);
 		return refusal ?? accept(...leaveChanges(state, actor.userId));
+	},
+
+	'member.addManaged': (state, ctx, m, { org }) => {
+		const user = state.user(m.userId);
+		if (!user) return refuse('USER_NOT_FOUND', 'That user does not exist.');
+		if (user.managedBy !== org.id) return refuse('NOT_MANAGED', `${name(user)} is not a user that ${org.name} manages.`);
+		if (state.member(user.id)) return refuse('ALREADY_MEMBER', `${name(user)} is already a member of ${org.name}.`);
+		return accept({ kind: 'member.put', member: memberOf(user, m.role, ctx.now) });
+	},
+
+	// Invariants 1 and 3 hold as for a removal; the server deletes the account once every organization let it go.
+	'member.deleteManaged': (state, _c, m, { org }) => {
+		const target = managedMember(state, org, m.userId);
+		if (!('userId' in target)) return target;
+		const refusal = guardOwnership(state, org, target, [
+			'PRIMARY_ADMIN_REMOVAL',
+			`${name(target)} is the primary admin and cannot be deleted: transfer primary admin first.`
+		]);
+		return refusal ?? accept(...leaveChanges(state, target.userId));
 	},
 
 	'org.transferPrimaryAdmin': (state, _c, m, { org }) => {
@@ -223,7 +268,9 @@ const HANDLERS: { [T in Checked]: Handler<T> } = {
 	...DEPLOYMENT_HANDLERS,
 	...CONTACT_HANDLERS,
 	...BILLING_HANDLERS,
-	...SECURITY_HANDLERS
+	...SECURITY_HANDLERS,
+	...NOTIFICATION_HANDLERS,
+	...BILLING_HANDLERS
 };
 
 const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');

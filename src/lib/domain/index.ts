@@ -17,3 +17,5 @@ export * from './cards.ts';
 export * from './billing-doc.ts';
 export * from './invoices.ts';
 export * from './security.ts';
+export * from './notifications.ts';
+export * from './managed-users.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email, Id, OrgName, OrgRole, OrgSecurity, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
+import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email, Id, NotificationChannels, OrgName, OrgRole, OrgSecurity, Plan, ProjectName, ProjectRoles, TeamName, Username } from './schemas.ts';
 
 /** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
 const Teams = z.array(Id).max(100).optional();
@@ -22,6 +22,12 @@ export const Mutation = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('org.setContact'), orgId: Id, contact: ContactKind.exclude(['billing']), email: Email.nullable() }),
 	z.object({ type: z.literal('org.setBillingContact'), orgId: Id, email: Email.nullable() }),
 	z.object({ type: z.literal('org.setSecurity'), orgId: Id, ...OrgSecurity.shape }),
+	// null clears a channel.
+	z.object({ type: z.literal('org.setNotifications'), orgId: Id, ...NotificationChannels.shape }),
+	// A user the primary admin created (its row marked managed by this organization) joins it; see managed-users-api.ts.
+	z.object({ type: z.literal('member.addManaged'), orgId: Id, userId: Id, role: OrgRole }),
+	// The organization's part of deleting a managed user from Roster; the server also takes it out of its other organizations.
+	z.object({ type: z.literal('member.deleteManaged'), orgId: Id, userId: Id }),
 	z.object({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
 	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
@@ -69,11 +75,16 @@ export type MutationOf<T extends MutationType> = Extract<Mutation, { type: T }>;
 export const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value);
 
 /**
- * Mutations only the server sends on a user's behalf: a card is added through an HTTP
- * route that checks its number and keeps only brand, last 4 digits and expiry, so the
- * number reaches no outbox, document or log. A socket that sends one is refused.
+ * Mutations only the server sends on a user's behalf, with why: a card is added through
+ * an HTTP route that checks its number and keeps only brand, last 4 digits and expiry,
+ * so the number reaches no outbox, document or log; a managed user is created and
+ * deleted with its account row. A socket that sends one is refused with the reason.
  */
-export const SERVER_ONLY: readonly MutationType[] = ['card.add'];
+export const SERVER_ONLY: Partial<Record<MutationType, string>> = {
+	'card.add': 'Cards are added through the card form, which checks the number; a mutation never carries one.',
+	'member.addManaged': 'Managed users are created through the Create user form, which also makes their account.',
+	'member.deleteManaged': "Managed users are deleted through their Delete control, which also removes them from Roster's other organizations."
+};
 
 /**
  * Who may send each mutation: an org action of the actor's role, a primary-admin
@@ -94,6 +105,9 @@ export const MUTATION_ACCESS: Record<MutationType, OrgAction | PrimaryAdminActio
 	'org.setContact': 'org.contacts',
 	'org.setBillingContact': 'contacts.billing',
 	'org.setSecurity': 'org.security',
+	'org.setNotifications': 'org.notifications',
+	'member.addManaged': 'users.manage',
+	'member.deleteManaged': 'users.manage',
 	'team.create': 'teams.manage',
 	'team.rename': 'teams.manage',
 	'team.delete': 'teams.manage',

@@ -46,7 +46,8 @@ export const REFUSAL_CODES = [
 	'CARD_EXISTS',
 	'CARD_NOT_FOUND',
 	'TWO_FACTOR_REQUIRED',
-	'STEP_UP_REQUIRED'
+	'STEP_UP_REQUIRED',
+	'NOT_MANAGED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

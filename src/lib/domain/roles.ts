@@ -21,9 +21,12 @@ export type OrgAction =
 	/** Set the billing contact: any member but a read-only one (SPEC §4). */
 	| 'contacts.billing';
 
-/** Actions only the primary admin may take, whatever its role (SPEC §2). */
-/** org.contacts: the technical and emergency contacts; org.security: required two-factor and session timeouts. */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security';
+/**
+ * Actions only the primary admin may take, whatever its role (SPEC §2). org.contacts: the technical
+ * and emergency contacts; org.security: required two-factor and session timeouts; users.manage: the
+ * users the organization manages.
+ */
+export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security' | 'org.notifications' | 'users.manage';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -117,4 +120,11 @@ export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);
 }
 
-export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = ['org.transferPrimaryAdmin', 'org.close', 'org.contacts', 'org.security'];
+export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
+	'org.transferPrimaryAdmin',
+	'org.close',
+	'org.contacts',
+	'org.security',
+	'org.notifications',
+	'users.manage'
+];

@@ -39,7 +39,9 @@ export const UserProfile = z.object({
 	emailVerified: z.boolean(),
 	displayName: z.string().max(100),
 	/** Two-factor sign-in is on (the secret itself never leaves the server). Absent in copies made before it existed. */
-	twoFactor: z.boolean().optional()
+	twoFactor: z.boolean().optional(),
+	/** SPEC §1: the organization whose primary admin created this user and manages it; absent for a user who signed up. */
+	managedBy: Id.optional()
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
@@ -64,6 +66,18 @@ export const TwoFactorCode = z
 	.trim()
 	.min(6, 'A code has at least 6 characters')
 	.max(16, 'A code has at most 16 characters');
+/** A webhook receives alerts as JSON POSTs: http(s) only, and no user name or password in the URL. */
+export const WebhookUrl = z
+	.string({ error: 'Enter a webhook URL' })
+	.trim()
+	.max(2000, 'A webhook URL is at most 2000 characters')
+	.pipe(z.url({ protocol: /^https?$/, error: 'Enter an http:// or https:// URL' }))
+	// A regular expression, not new URL(): zod runs this even on input the URL check refused.
+	.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), 'A webhook URL cannot hold a user name or password');
+
+/** SPEC §2 notification channels: an address and a webhook, each optional. */
+export const NotificationChannels = z.object({ email: Email.nullable(), webhook: WebhookUrl.nullable() });
+export type NotificationChannels = z.infer<typeof NotificationChannels>;
 
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
@@ -84,7 +98,9 @@ export const Organization = z.object({
 	status: OrgStatus,
 	primaryAdminId: Id,
 	createdAt: z.number(),
-	security: OrgSecurity.optional()
+	security: OrgSecurity.optional(),
+	/** SPEC §2: where membership alerts go; set by the primary admin (see notifications.ts). */
+	notifications: NotificationChannels.optional()
 });
 export type Organization = z.infer<typeof Organization>;
 
@@ -202,3 +218,4 @@ export const BillingInfo = z.object({
 	vatId: z.string().trim().max(32)
 });
 export type BillingInfo = z.infer<typeof BillingInfo>;
+

@@ -65,11 +65,10 @@ export function securityGate(org: Organization, actor: Member, ctx: CheckContext
 	if (lacksRequiredTwoFactor(org, actor) && type !== 'member.leave') {
 		return refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
 	}
-	if (needsStepUp(actor, type, ctx)) {
-		return refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
-	}
-	return undefined;
+	return needsStepUp(actor, type, ctx) ? STEP_UP_REFUSAL : undefined;
 }
+
+export const STEP_UP_REFUSAL = refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
 
 export function lacksRequiredTwoFactor(org: Organization, actor: Member): boolean {
 	return securityOf(org).requireTwoFactor && !actor.twoFactor;

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+	ManagedPasswordReset,
+	ManagedUserCreate,
+	ManagedUserRef,
+	ManagedUserUpdate,
+	NOT_A_MEMBER,
+	checkManagedUser,
+	emailKey,
+	publicProfile,
+	refusalToAttempt,
+	type Mutation,
+	type Refusal,
+	type UserProfile
+} from '$lib/domain/index.ts';
+import { parseDocId } from '$lib/protocol/messages.ts';
+import { countMail, replacePassword, saveEmail, saveProfile } from './account-writes.ts';
+import { RateLimiter, hashPassword } from './auth.ts';
+import type { HttpDeps } from './http.ts';
+import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
+import type { SignedIn } from './profile-api.ts';
+import { requireStepUp } from './two-factor-api.ts';
+
+const STATUS: Partial<Record<Refusal['code'], number>> = { INVALID_MUTATION: 400, NOT_A_MEMBER: 403, FORBIDDEN: 403, NOT_MANAGED: 404, USER_NOT_FOUND: 404 };
+
+/** A domain refusal as an HTTP answer: same code, same sentence. */
+function refused(r: Refusal, message = r.message): HttpError {
+	return new HttpError(STATUS[r.code] ?? 409, r.code, message);
+}
+
+/**
+ * SPEC §1–2, mLab "Add a new account user": the primary admin creates users its
+ * organization manages, changes their profile and password, and deletes them from
+ * Roster. Who may is the domain's answer (checkManagedUser); membership changes go
+ * through the hub as mutations, so every rule on that path applies.
+ */
+export class ManagedUsersApi {
+	// Verification mail goes to whatever address the admin typed: a few an hour per admin.
+	private readonly mails = new RateLimiter(5, 60 * 60_000);
+
+	constructor(
+		private readonly deps: HttpDeps,
+		private readonly sendVerification: (user: UserProfile) => Promise<void>
+	) {}
+
+	/** POST /api/managed-users: a new account, a member of the organization at once, managed by it. */
+	async create(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
+		const input = parse(ManagedUserCreate, await readJson(req));
+		const { store, hub } = this.deps;
+		// Asked before anything is written; the mutation below is checked again by the same rules.
+		const state = hub.orgState(input.org);
+		const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
+		if (refusal) throw refused(refusal);
+		if (store.userByUsername(input.username)) throw usernameTaken(input.username);
+		countMail(this.mails, me.user.id, this.deps.now());
+		const user = {
+			id: randomUUID(),
+			username: input.username,
+			email: input.email,
+			emailVerified: false,
+			displayName: input.displayName,
+			managedBy: input.org,
+			passwordHash: await hashPassword(input.password)
+		};
+		try {
+			store.insertUser(user, this.deps.now());
+		} catch {
+			throw usernameTaken(input.username);
+		}
+		const mutation: Mutation = { type: 'member.addManaged', orgId: input.org, userId: user.id, role: input.role };
+		const verdict = await hub.submitAndWait(me.user.id, `managed-user:${user.id}`, mutation, me.hash);
+		if (!verdict.ok) {
+			store.deleteUser(user.id);
+			throw refused(verdict);
+		}
+		// mLab: the new user should expect a verification email; a failed send leaves a link to ask for again.
+		await this.sendVerification(user).catch((err: unknown) => console.error('verification mail to a managed user failed', err));
+		json(res, 201, { user: publicProfile(user) });
+	}
+
+	/** PATCH /api/managed-users: username, display name, email (unverified until its link is used). */
+	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
+		const input = parse(ManagedUserUpdate, await readJson(req));
+		const user = this.target(me, input.userId);
+		requireStepUp(this.deps, me);
+		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
+		if (newEmail) countMail(this.mails, me.user.id, this.deps.now());
+		saveProfile(this.deps, user, input);
+		if (newEmail) await saveEmail(this.deps, this.reload(user.id), newEmail, this.sendVerification, 'That is already their email address.');
+		json(res, 200, { user: this.reload(user.id) });
+	}
+
+	/** POST /api/managed-users/password: a new password; every session of the user ends and its sockets close. */
+	async resetPassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
+		const input = parse(ManagedPasswordReset, await readJson(req));
+		const user = this.target(me, input.userId);
+		requireStepUp(this.deps, me);
+		replacePassword(this.deps, user.id, await hashPassword(input.password));
+		json(res, 200, { user });
+	}
+
+	/**
+	 * DELETE /api/managed-users (invariant 9): out of every organization it belongs to,
+	 * its sessions ended, its account deleted — or, if any organization's rules refuse
+	 * letting it go, nothing changes and the refusal says which and why.
+	 */
+	async remove(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
+		const { userId } = parse(ManagedUserRef, await readJson(req));
+		const user = this.target(me, userId);
+		const { store, hub } = this.deps;
+		const steps: { actor: string; mutation: Mutation }[] = [
+			{ actor: me.user.id, mutation: { type: 'member.deleteManaged', orgId: user.managedBy!, userId } },
+			// Elsewhere the user leaves, as it could itself; a closed organization is read-only and keeps its record.
+			...this.otherOrgs(user).map((orgId) => ({ actor: userId, mutation: { type: 'member.leave', orgId } as Mutation }))
+		];
+		// The primary admin's step is checked with its session (a step-up); the user's own leaving needs none.
+		const session = (actor: string) => (actor === me.user.id ? me.hash : undefined);
+		// All are asked before any is sent, and all are sent in this same turn, so no state changes in between.
+		for (const { actor, mutation } of steps) {
+			const verdict = hub.check(actor, mutation, session(actor));
+			if (!verdict.ok) throw refused(verdict, this.explain(user, mutation, verdict));
+		}
+		const verdicts = await Promise.all(
+			steps.map(({ actor, mutation }) => hub.submitAndWait(actor, `delete-managed:${randomUUID()}`, mutation, session(actor)))
+		);
+		const refusal = verdicts.find((v): v is Refusal => !v.ok);
+		if (refusal) throw refused(refusal);
+		const sessions = store.sessionsOf(userId);
+		store.deleteUser(userId);
+		for (const h of sessions) hub.endSession(h);
+		json(res, 200, {});
+	}
+
+	/** The managed user the request names, if the signed-in user may manage it; else the domain's refusal. */
+	private target(me: SignedIn, userId: string): UserProfile {
+		const stored = this.deps.store.user(userId);
+		const state = stored?.managedBy ? this.deps.hub.orgState(stored.managedBy) : undefined;
+		if (!stored || !state) throw new HttpError(404, 'NOT_MANAGED', 'That user is not one your organization manages.');
+		const member = checkManagedUser(state, me.user.id, userId);
+		if (!('userId' in member)) throw refused(member);
+		return publicProfile(stored);
+	}
+
+	private otherOrgs(user: UserProfile): string[] {
+		return this.deps.store.docsOf(user.id).flatMap((docId) => {
+			const orgId = parseDocId(docId)?.orgId;
+			const status = orgId === undefined ? undefined : this.deps.hub.orgState(orgId)?.org()?.status;
+			return orgId !== user.managedBy && status && status !== 'closed' ? [orgId!] : [];
+		});
+	}
+
+	/** A refusal from another organization names it: the admin cannot see that organization. */
+	private explain(user: UserProfile, mutation: Mutation, r: Refusal): string {
+		if (mutation.orgId === user.managedBy) return r.message;
+		const org = this.deps.hub.orgState(mutation.orgId)?.org()?.name ?? 'another organization';
+		return `${user.username} cannot be deleted: it cannot leave ${org}. ${r.message}`;
+	}
+
+	private reload(userId: string): UserProfile {
+		return publicProfile(this.deps.store.user(userId)!);
+	}
+}

@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startServer } from '../../sync-server/server.ts';
+import { TestServer } from './test-client.ts';
+
+const ok = { t: 'verdict', ok: true };
+
+/** A local webhook receiver: records each POST; `answer` decides the reply (or hangs). */
+class Receiver {
+	readonly received: { headers: IncomingMessage['headers']; body: Record<string, unknown> }[] = [];
+	answer: 'ok' | 'error' | 'hang' = 'ok';
+	private server!: Server;
+	private readonly waiting = new Set<() => void>();
+
+	async start() {
+		this.server = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				this.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+				for (const w of this.waiting) w();
+				if (this.answer === 'hang') return;
+				res.writeHead(this.answer === 'ok' ? 204 : 500).end();
+			});
+		});
+		await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+		return this;
+	}
+	get url() {
+		return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/roster`;
+	}
+	/** Resolves once `n` alerts have arrived. */
+	until(n: number) {
+		return vi.waitFor(() => expect(this.received.length).toBeGreaterThanOrEqual(n), { timeout: 5000 });
+	}
+	stop() {
+		this.server.closeAllConnections();
+		return new Promise((r) => this.server.close(r));
+	}
+}
+
+let t: TestServer;
+let hook: Receiver;
+beforeEach(async () => {
+	t = await new TestServer().start();
+	hook = await new Receiver().start();
+});
+afterEach(async () => {
+	await t.stop();
+	await hook.stop();
+});
+
+const alertsTo = (email: string) =>
+	readdirSync(join(t.dataDir, 'outbox'))
+		.sort()
+		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'outbox', f), 'utf8')) as { to: string; subject: string; text: string })
+		.filter((m) => m.to === email && m.subject.startsWith('Roster: membership'));
+
+/** ann runs Acme with bob signed up; the channels are set to the outbox address and the local receiver. */
+async function acme() {
+	const ann = await t.user('ann');
+	const bob = await t.user('bob');
+	expect(await ann.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject(ok);
+	expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: hook.url })).toMatchObject(ok);
+	return { ann, bob };
+}
+
+describe('membership alerts (SPEC §2 notification channels)', () => {
+	it('a member added, its role changed, removed: each goes to the webhook as JSON and to the email channel', async () => {
+		const { ann, bob } = await acme();
+		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
+		await hook.until(1);
+		const [first] = hook.received;
+		expect(first!.headers['content-type']).toBe('application/json');
+		expect(first!.body).toMatchObject({
+			type: 'roster.membership',
+			org: { id: 'acme', name: 'Acme' },
+			actor: { id: ann.user.id, username: 'ann' },
+			mutation: 'member.add',
+			events: [{ userId: bob.user.id, username: 'bob', change: 'joined', role: 'ORG_MEMBER' }]
+		});
+		expect(first!.body.text).toContain('bob joined as Member');
+		// No channel, cookie, password or hash in the payload.
+		expect(JSON.stringify(first!.body)).not.toMatch(/alerts@acme\.test|hooks\/roster|scrypt|password|cookie/i);
+
+		expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: bob.user.id, role: 'ORG_OWNER' })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'member.remove', orgId: 'acme', userId: bob.user.id })).toMatchObject(ok);
+		await hook.until(3);
+		expect(hook.received.map((r) => (r.body.events as { change: string }[])[0]!.change)).toEqual(['joined', 'role', 'left']);
+		await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(3));
+		const mail = alertsTo('alerts@acme.test')[1]!;
+		expect(mail.subject).toBe('Roster: membership of Acme changed');
+		expect(mail.text).toContain('bob changed from Member to Organization Owner');
+		expect(mail.text).toContain('By ann (member.setRole)');
+	});
+
+	it('leaving, a transfer and a managed user created and deleted alert too; other changes do not', async () => {
+		const { ann, bob } = await acme();
+		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'org.rename', orgId: 'acme', name: 'Acme Inc' })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'team.create', orgId: 'acme', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: bob.user.id, role: 'ORG_OWNER' })).toMatchObject(ok);
+		const headers = { 'content-type': 'application/json', cookie: ann.cookie };
+		const created = await fetch(new URL('/api/managed-users', t.base), {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ org: 'acme', username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_MEMBER' })
+		});
+		const mia = ((await created.json()) as { user: { id: string } }).user;
+		const deleted = await fetch(new URL('/api/managed-users', t.base), { method: 'DELETE', headers, body: JSON.stringify({ userId: mia.id }) });
+		expect(deleted.status).toBe(200);
+		t.server.store.db.prepare("update users set email_verified = 1 where username = 'bob'").run();
+		expect(await ann.client.mutate({ type: 'org.transferPrimaryAdmin', orgId: 'acme', userId: bob.user.id })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'member.leave', orgId: 'acme' })).toMatchObject(ok);
+		await hook.until(5);
+		await new Promise((r) => setTimeout(r, 100));
+		expect(hook.received.map((r) => [r.body.mutation, (r.body.events as { change: string }[]).map((e) => e.change)])).toEqual([
+			['member.add', ['joined']],
+			['member.addManaged', ['joined']],
+			['member.deleteManaged', ['left']],
+			['org.transferPrimaryAdmin', ['primary admin']],
+			['member.leave', ['left']]
+		]);
+	});
+
+	it('a failing or hanging webhook never blocks or fails the change; the email still goes, and the failure is logged', async () => {
+		await t.server.close();
+		t.server = await startServer({ dataDir: t.dataDir, port: 0, webhookTimeoutMs: 300 });
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const { ann } = await acme();
+			hook.answer = 'hang';
+			const started = Date.now();
+			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
+			expect(Date.now() - started).toBeLessThan(250);
+			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(1));
+			await vi.waitFor(() => expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringMatching(/timeout|aborted/i)));
+
+			hook.answer = 'error';
+			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_READ_ONLY' })).toMatchObject(ok);
+			await vi.waitFor(() => expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', 'Error: the webhook answered 500'));
+			// Nobody listening at all.
+			await hook.stop();
+			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_MEMBER' })).toMatchObject(ok);
+			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(3));
+			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(3));
+			for (const call of errors.mock.calls) expect(call.join(' ')).not.toContain('hooks/roster');
+		} finally {
+			errors.mockRestore();
+			hook = await new Receiver().start();
+		}
+	});
+
+	it('only the primary admin sets the channels, and bad ones are refused with a sentence, changing nothing', async () => {
+		const { ann, bob } = await acme();
+		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject(ok);
+		expect(await bob.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook: null })).toMatchObject({
+			ok: false,
+			code: 'FORBIDDEN',
+			message: 'Only the primary admin may configure notification channels.'
+		});
+		for (const webhook of ['file:///etc/passwd', 'https://u:p@example.org/', 'not a url']) {
+			const verdict = await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook });
+			expect(verdict).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
+		}
+		expect(t.server.hub.orgState('acme')!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: hook.url });
+	});
+});

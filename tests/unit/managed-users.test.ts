@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { checkManagedUser, parseMutation } from '../../src/lib/domain/index.ts';
+import { assertInvariants, expectAccepted, expectRefused, id, orgWith, projectId, teamId } from './factories.ts';
+
+/** ann is the primary admin; bob an owner; mia and max are managed by Acme (max not yet a member); sam signed up himself. */
+function acme() {
+	return orgWith({
+		primaryAdmin: 'ann',
+		members: [
+			{ username: 'ann', role: 'ORG_OWNER' },
+			{ username: 'bob', role: 'ORG_OWNER' },
+			{ username: 'mia', role: 'ORG_MEMBER' },
+			{ username: 'sam', role: 'ORG_MEMBER' }
+		],
+		others: ['max'],
+		managed: ['mia', 'max'],
+		teams: [{ name: 'Ops', members: ['mia'] }],
+		projects: [
+			{ name: 'Apollo', users: [['mia', ['PROJECT_OWNER']], ['ann', ['PROJECT_OWNER']]] },
+			{ name: 'Solo', users: [['mia', ['PROJECT_OWNER']], ['sam', ['PROJECT_READ_ONLY']]] }
+		]
+	});
+}
+
+describe('who may manage a user (SPEC §2)', () => {
+	it('the primary admin of the managing organization may, for a managed member', () => {
+		const fx = acme();
+		expect(checkManagedUser(fx.state, id('ann'), id('mia'))).toMatchObject({ userId: id('mia'), managedBy: 'org1' });
+	});
+
+	it.each([
+		['an owner who is not the primary admin', 'bob', 'mia', 'FORBIDDEN'],
+		['the managed user itself', 'mia', 'mia', 'FORBIDDEN'],
+		['a non-member', 'max', 'mia', 'NOT_A_MEMBER'],
+		['a user who signed up himself', 'ann', 'sam', 'NOT_MANAGED'],
+		['a managed user who is not a member', 'ann', 'max', 'NOT_MANAGED'],
+		['an unknown user', 'ann', 'nobody', 'NOT_MANAGED']
+	] as const)('refuses %s', (_name, actor, target, code) => {
+		const fx = acme();
+		const answer = checkManagedUser(fx.state, id(actor), id(target));
+		expect(answer).toMatchObject({ ok: false, code });
+		expect('message' in answer && answer.message).toMatch(/^\S.{10,}\.$/);
+	});
+});
+
+describe('member.addManaged', () => {
+	it('adds a managed user with its role and marks it managed in the document', () => {
+		const fx = acme();
+		expectAccepted(fx.run('ann', { type: 'member.addManaged', userId: id('max'), role: 'ORG_BILLING_ADMIN' }));
+		expect(fx.state.member(id('max'))).toMatchObject({ role: 'ORG_BILLING_ADMIN', managedBy: 'org1' });
+		assertInvariants(fx.state);
+	});
+
+	it('refuses a user the organization does not manage, an unknown one, and a member', () => {
+		const fx = acme();
+		fx.directory.put({ ...fx.directory.user(id('max'))!, managedBy: 'other-org' });
+		expectRefused(fx.check('ann', { type: 'member.addManaged', userId: id('max'), role: 'ORG_MEMBER' }), 'NOT_MANAGED');
+		expectRefused(fx.check('ann', { type: 'member.addManaged', userId: id('nobody'), role: 'ORG_MEMBER' }), 'USER_NOT_FOUND');
+		expectRefused(fx.check('ann', { type: 'member.addManaged', userId: id('mia'), role: 'ORG_MEMBER' }), 'ALREADY_MEMBER');
+	});
+});
+
+describe('member.deleteManaged (invariants 3, 5 and 9)', () => {
+	it('takes the user out of the organization, its teams and projects', () => {
+		const fx = acme();
+		// Solo would lose its only owner: give it another one first.
+		expectAccepted(fx.run('ann', { type: 'project.setUserRoles', projectId: projectId('Solo'), userId: id('sam'), roles: ['PROJECT_OWNER'] }));
+		expectAccepted(fx.run('ann', { type: 'member.deleteManaged', userId: id('mia') }));
+		expect(fx.state.member(id('mia'))).toBeUndefined();
+		expect(fx.state.isTeamMember(teamId('Ops'), id('mia'))).toBe(false);
+		expect(fx.state.projectsOfUser(id('mia'))).toEqual([]);
+		assertInvariants(fx.state);
+	});
+
+	it('is refused when it would leave a project without an owner, and changes nothing', () => {
+		const fx = acme();
+		expectRefused(fx.run('ann', { type: 'member.deleteManaged', userId: id('mia') }), 'LAST_PROJECT_OWNER');
+		expect(fx.state.member(id('mia'))).toBeDefined();
+	});
+
+	it('is refused for a user the organization does not manage', () => {
+		expectRefused(acme().check('ann', { type: 'member.deleteManaged', userId: id('sam') }), 'NOT_MANAGED');
+	});
+});
+
+describe('org.setNotifications', () => {
+	it('sets and clears the channels on the organization', () => {
+		const fx = acme();
+		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/x' }));
+		expect(fx.state.org()?.notifications).toEqual({ email: 'alerts@example.org', webhook: 'https://hooks.example.org/x' });
+		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: null, webhook: null }));
+		expect(fx.state.org()?.notifications).toEqual({ email: null, webhook: null });
+	});
+
+	it.each([
+		[{ email: 'not an address', webhook: null }, /valid email/],
+		[{ email: null, webhook: 'ftp://example.org/x' }, /http:\/\/ or https:\/\//],
+		[{ email: null, webhook: 'javascript:alert(1)' }, /http:\/\/ or https:\/\//],
+		[{ email: null, webhook: 'https://user:secret@example.org/x' }, /user name or password/],
+		[{ email: null, webhook: `https://example.org/${'x'.repeat(2000)}` }, /at most 2000/],
+		[{ email: null }, /webhook/]
+	])('refuses bad channels %j with a sentence', (channels, message) => {
+		const parsed = parseMutation({ type: 'org.setNotifications', orgId: 'org1', ...channels });
+		expect(parsed).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
+		if (!parsed.ok) expect(parsed.message).toMatch(message);
+	});
+});
