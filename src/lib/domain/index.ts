@@ -16,3 +16,4 @@ export * from './export.ts';
 export * from './cards.ts';
 export * from './billing-doc.ts';
 export * from './invoices.ts';
+export * from './invoice-issuing.ts';
