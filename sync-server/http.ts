@@ -16,7 +16,9 @@ import {
 } from '$lib/domain/index.ts';
 import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
 import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
+import { InvoiceApi } from './invoice-api.ts';
 import type { Mailer } from './mail.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
 import type { Store } from './store.ts';
@@ -54,6 +56,7 @@ export interface HttpDeps {
 	store: Store;
 	hub: SyncHub;
 	mailer: Mailer;
+	billing: BillingRun;
 	staticDir: string;
 	now: () => number;
 	/** The origin links in mail point to (set once the port is known). */
@@ -72,9 +75,11 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 export class HttpApi {
 	private readonly attempts = new PasswordAttempts();
 	private readonly profile: ProfileApi;
+	private readonly invoices: InvoiceApi;
 
 	constructor(private readonly deps: HttpDeps) {
 		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
+		this.invoices = new InvoiceApi(deps);
 	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
@@ -140,6 +145,10 @@ export class HttpApi {
 				return this.addCard(req, res);
 			case 'GET /api/export':
 				return this.export(req, url, res);
+			case 'POST /api/invoices/resend':
+				return this.invoices.resend(this.signedIn(req), req, res);
+			case 'POST /api/invoices/pay':
+				return this.invoices.pay(this.signedIn(req), req, res);
 			default:
 				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		}
@@ -258,6 +267,8 @@ export class HttpApi {
 		const mutation = { type: 'card.add', orgId: body?.org, cardId: id, ...card };
 		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation);
 		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
+		// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
+		void this.deps.billing.retryOpen(mutation.orgId as string);
 		json(res, 201, { card: entry.card });
 	}
 

@@ -1,3 +1,4 @@
+import { effectiveContact } from './contacts.ts';
 import { invoiceLines, invoiceTotal, periodBounds, periodKey, periodOf, priorPeriod, type Period } from './invoices.ts';
 import type { Card, ChargeAttempt, Invoice, InvoiceLine, Organization } from './schemas.ts';
 import type { BillingState, Change, OrgState } from './state.ts';
@@ -79,4 +80,9 @@ export function closeWhenFinalIssued(state: OrgState): Change[] {
 	const org = state.org();
 	if (org?.status !== 'closing' || !state.billing().invoice(finalInvoiceId(closingMoment(org)))) return [];
 	return [{ kind: 'org.put', org: { ...org, status: 'closed' } }];
+}
+
+/** Where billing mail goes: the billing email if set, else the billing contact (which falls back to the primary admin). */
+export function billingAddress(state: OrgState): string | undefined {
+	return state.billing().info()?.billingEmail ?? effectiveContact(state, 'billing')?.email;
 }

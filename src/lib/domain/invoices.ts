@@ -58,3 +58,10 @@ export function invoiceLines(deployments: readonly Deployment[], period: Period,
 export function invoiceTotal(lines: readonly { cents: number }[]): number {
 	return lines.reduce((sum, l) => sum + l.cents, 0);
 }
+
+/** "September 2026", or for a final invoice "November 2023, to 14 November (final)": what mail and pages call an invoice. */
+export function invoicePeriodLabel(invoice: { period: { start: number; end: number }; final: boolean }): string {
+	const utc = (at: number, options: Intl.DateTimeFormatOptions) => new Date(at).toLocaleString('en-GB', { ...options, timeZone: 'UTC' });
+	const month = utc(invoice.period.start, { month: 'long', year: 'numeric' });
+	return invoice.final ? `${month}, to ${utc(invoice.period.end, { day: 'numeric', month: 'long' })} (final)` : month;
+}
