@@ -71,6 +71,10 @@ describe('monthly invoices', () => {
 		// The client's billing document follows.
 		await alice.client.until(() => billingMaps(alice.client.doc(billingDocId(ORG))).invoices.get('2026-09')?.status === 'paid');
 
+		// The organization's export holds its invoices.
+		const exported = (await (await fetch(`${t.base}/api/export?org=${ORG}`, { headers: { cookie: alice.cookie } })).json()) as { invoices: Invoice[] };
+		expect(exported.invoices).toEqual([september]);
+
 		// Idempotent: another run, later the same month, issues and charges nothing.
 		clock = at('2026-10-20T00:00:00');
 		await t.server.billing.run();
