@@ -41,6 +41,10 @@ export const api = {
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
+	/** Mails an invoice to the address of one of the organization's users. */
+	resendInvoice: (org: string, invoiceId: string, email: string) => call<{ sentTo: string }>('POST', '/api/invoices/resend', { org, invoiceId, email }),
+	/** Charges the open invoices again; answers the balance left. */
+	payInvoices: (org: string) => call<{ unpaidCents: number }>('POST', '/api/invoices/pay', { org }),
 	me: () => call<{ user: UserProfile }>('GET', '/api/me'),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
 	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
