@@ -7,7 +7,7 @@ import { CONTACT_HANDLERS } from './contacts.ts';
 import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
-import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
+import { orgClosing, refuse, type Refusal, type RefusalCode } from './refusals.ts';
 import {
 	ORG_ROLES,
 	PRIMARY_ADMIN_ACTIONS,
@@ -80,9 +80,7 @@ function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?
 	if (!org || !actor) return NOT_A_MEMBER;
 	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
 	const access = MUTATION_ACCESS[type];
-	if (org.status === 'closing' && !WHILE_CLOSING.includes(access)) {
-		return refuse('ORG_CLOSING', `${org.name} is closing: only its cards, billing details and billing contact can change until its final invoice.`);
-	}
+	if (org.status === 'closing' && !WHILE_CLOSING.includes(access)) return orgClosing(org.name);
 	if (access === 'member' || access === 'anyone') return { org, actor };
 	if ((PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(access)) {
 		if (org.primaryAdminId === ctx.actorId) return { org, actor };

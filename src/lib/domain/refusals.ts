@@ -58,3 +58,8 @@ export interface Refusal {
 export function refuse(code: RefusalCode, message: string): Refusal {
 	return { ok: false, code, message };
 }
+
+/** Invariant 8: until its final invoice, a closing organization changes only its billing. */
+export function orgClosing(orgName: string): Refusal {
+	return refuse('ORG_CLOSING', `${orgName} is closing: only its cards, billing details and billing contact can change until its final invoice.`);
+}
