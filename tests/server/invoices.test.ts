@@ -116,6 +116,21 @@ describe('monthly invoices', () => {
 		expect(unpaidCents(t.server.hub.orgState(ORG)!.billing())).toBe(0);
 	});
 
+	it('Pay now charges what is open again, for owners and billing admins only', async () => {
+		const alice = await acme('4111111111111111');
+		const bob = await t.user('bob');
+		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_BILLING_VIEWER' })).toMatchObject(ok);
+		payments.declining.add('1111');
+		clock = at('2026-10-01T00:30:00');
+		await t.server.billing.run();
+		const pay = (cookie: string) => post(t.base, '/api/invoices/pay', { org: ORG }, { cookie });
+		expect(await (await pay(alice.cookie)).json()).toEqual({ unpaidCents: 12600 });
+		expect(await (await pay(bob.cookie)).json()).toMatchObject({ code: 'FORBIDDEN' });
+		payments.declining.clear();
+		expect(await (await pay(alice.cookie)).json()).toEqual({ unpaidCents: 0 });
+		expect(invoice('2026-09')!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined', 'paid']);
+	});
+
 	it('with no card on file the billing contact (the primary admin by default) is told so', async () => {
 		await acme();
 		clock = at('2026-10-01T00:30:00');

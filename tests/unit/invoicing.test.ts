@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	Invoice as InvoiceSchema,
 	OverlayState,
 	afterCharge,
 	applyChanges,
@@ -62,6 +63,7 @@ describe('issuing invoices from state', () => {
 			['Gemini', 'late', 'shared', 10, 500]
 		]);
 		expect(invoice!.totalCents).toBe(24500);
+		expect(InvoiceSchema.safeParse(invoice).success).toBe(true);
 		expect(invoice!.lines.every((l) => l.projectId === (l.project === 'Apollo' ? APOLLO : projectId('Gemini')))).toBe(true);
 
 		put(fx, invoice!);
