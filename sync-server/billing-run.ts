@@ -21,7 +21,7 @@ export interface BillingRunDeps {
  * charged twice at once.
  */
 export class BillingRun {
-	private queue: Promise<unknown> = Promise.resolve();
+	private queue: Promise<void> = Promise.resolve();
 	private timer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(private readonly deps: BillingRunDeps) {}
@@ -54,11 +54,10 @@ export class BillingRun {
 		});
 	}
 
+	/** Queues work after what is queued; a failure is logged and stops nothing later, so the promise never rejects. */
 	private serial(work: () => Promise<void>): Promise<void> {
-		const next = this.queue.then(work);
-		// A failed run is logged and does not stop the next one.
-		this.queue = next.catch((err: unknown) => console.error('billing run failed', err));
-		return next;
+		this.queue = this.queue.then(work).catch((err: unknown) => console.error('billing run failed', err));
+		return this.queue;
 	}
 
 	private async runOrg(orgId: string) {

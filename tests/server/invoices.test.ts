@@ -131,6 +131,14 @@ describe('monthly invoices', () => {
 		expect(invoice('2026-09')!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined', 'paid']);
 	});
 
+	it('a processor that fails counts as a decline; the run goes on', async () => {
+		await acme('4111111111111111');
+		payments.charge = () => Promise.reject(new Error('connection reset'));
+		clock = at('2026-10-01T00:30:00');
+		await t.server.billing.run();
+		expect(invoice('2026-09')).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'The payment processor could not be reached.' }] });
+	});
+
 	it('with no card on file the billing contact (the primary admin by default) is told so', async () => {
 		await acme();
 		clock = at('2026-10-01T00:30:00');
