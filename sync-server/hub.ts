@@ -458,8 +458,9 @@ export class SyncHub {
 		if (!user) return;
 		for (const docId of this.store.docsOf(userId)) {
 			const orgId = parseDocId(docId)?.orgId;
-			const member = orgId === undefined ? undefined : this.room(orgId, false)?.state.member(userId);
-			if (member) void this.applyServerChanges(orgId!, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }]);
+			if (orgId === undefined) continue;
+			const member = this.room(orgId, false)?.state.member(userId);
+			if (member) void this.applyServerChanges(orgId, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }]);
 		}
 	}
 
