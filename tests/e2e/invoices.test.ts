@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { LocalProcessor } from '../../sync-server/payments.ts';
 import { E2E } from './harness.ts';
 
 const e2e = new E2E();
 let clock = Date.parse('2026-09-10T12:00:00Z');
 let ann: Page;
+const payments = new LocalProcessor();
 beforeAll(async () => {
-	await e2e.start({ now: () => clock });
+	await e2e.start({ now: () => clock, payments });
 	await e2e.signUp(await e2e.context(), 'bob');
 	ann = await e2e.signUp(await e2e.context(), 'ann');
 	await e2e.createOrg(ann, 'Invoice Co');
@@ -15,26 +17,32 @@ beforeAll(async () => {
 });
 afterAll(() => e2e.stop());
 
-it('a month of a deployment is invoiced, paid with the card on file, printed and re-sent to a member', async () => {
-	await ann.getByRole('link', { name: 'Projects' }).click();
-	await ann.getByLabel('Project name').fill('Apollo');
-	await ann.getByRole('button', { name: 'Create project' }).click();
-	await ann.getByRole('heading', { name: /Apollo/ }).waitFor();
-	await ann.getByLabel('Deployment name').fill('orders');
-	await ann.getByLabel('Plan').selectOption({ label: 'Dedicated — $180.00 a month' });
-	await ann.getByRole('button', { name: 'Create deployment' }).click();
-	await expect.poll(() => ann.locator('[data-testid=deployment][data-name=orders]').getAttribute('data-status')).toBe('active');
+async function createDeployment(page: Page, project: string, name: string, plan: string) {
+	await page.getByRole('link', { name: 'Projects' }).click();
+	await page.getByLabel('Project name').fill(project);
+	await page.getByRole('button', { name: 'Create project' }).click();
+	await page.getByRole('heading', { name: new RegExp(project) }).waitFor();
+	await page.getByLabel('Deployment name').fill(name);
+	await page.getByLabel('Plan').selectOption({ label: plan });
+	await page.getByRole('button', { name: 'Create deployment' }).click();
+	await expect.poll(() => page.locator(`[data-testid=deployment][data-name=${name}]`).getAttribute('data-status')).toBe('active');
+}
 
-	await ann.getByRole('link', { name: 'Billing' }).click();
-	await ann.getByText('No invoices yet').waitFor();
-	const form = ann.getByRole('form', { name: 'Add a card' });
-	await form.getByLabel('Card number').fill('4111 1111 1111 1111');
+async function addCard(page: Page, number: string) {
+	await page.getByRole('link', { name: 'Billing' }).click();
+	const form = page.getByRole('form', { name: 'Add a card' });
+	await form.getByLabel('Card number').fill(number);
 	await form.getByLabel('Month').fill('12');
 	await form.getByLabel('Year').fill('2099');
 	await form.getByLabel('Security code').fill('737');
-	await form.getByLabel('Name on card').fill('Ann Example');
+	await form.getByLabel('Name on card').fill('A. Holder');
 	await form.getByRole('button', { name: 'Add card' }).click();
-	await ann.locator('[data-testid=card][data-last4="1111"]').waitFor();
+	await page.locator(`[data-testid=card][data-last4="${number.slice(-4)}"]`).waitFor();
+}
+
+it('a month of a deployment is invoiced, paid with the card on file, printed and re-sent to a member', async () => {
+	await createDeployment(ann, 'Apollo', 'orders', 'Dedicated — $180.00 a month');
+	await addCard(ann, '4111 1111 1111 1111');
 
 	// Next month, the billing run issues September's invoice and charges the default card.
 	clock = Date.parse('2026-10-01T00:30:00Z');
@@ -70,4 +78,41 @@ it('a month of a deployment is invoiced, paid with the card on file, printed and
 	expect(mail.text).toContain('Total: $126.00');
 	expect(mail.text).toContain(`${e2e.url}/orgs/`);
 	expect(mail.text).toContain('/billing/invoices/2026-09');
+});
+
+it('with an unpaid balance the organization is closing until its final invoice, then leaves the list', async () => {
+	// Sessions last 30 days on the server's clock: signed up late enough to outlive the month.
+	clock = Date.parse('2026-10-02T01:00:00Z');
+	const cy = await e2e.signUp(await e2e.context(), 'cyd');
+	await e2e.createOrg(cy, 'Closing Co');
+	await createDeployment(cy, 'Gemini', 'search', 'Shared — $15.00 a month');
+	const projectUrl = cy.url();
+	await addCard(cy, '5555 5555 5555 4444');
+	payments.declining.add('4444');
+
+	clock = Date.parse('2026-11-01T00:30:00Z');
+	await e2e.server.billing.run();
+	await expect.poll(() => cy.locator('[data-testid=invoice][data-id="2026-10"]').getAttribute('data-status')).toBe('open');
+	expect(await cy.getByTestId('unpaid-balance').textContent()).toBe('$14.52');
+	expect((await e2e.mail('cyd@example.com')).subject).toBe('Roster could not charge Closing Co: $14.52 unpaid');
+
+	await cy.goto(projectUrl);
+	await cy.getByRole('button', { name: 'Delete deployment search' }).click();
+	await cy.getByRole('dialog', { name: 'Delete deployment' }).getByRole('button', { name: 'Delete deployment' }).click();
+	await expect.poll(() => cy.locator('[data-testid=deployment][data-name=search]').getAttribute('data-status')).toBe('deleted');
+	await cy.getByRole('link', { name: 'Settings' }).click();
+	expect(await cy.getByTestId('closing-balance').textContent()).toContain('$14.52');
+	await cy.getByRole('button', { name: 'Close organization' }).click();
+	await cy.getByRole('dialog', { name: 'Close organization' }).getByRole('button', { name: 'Close organization' }).click();
+	await cy.getByTestId('closing-notice').waitFor();
+	expect(await cy.getByRole('option', { name: 'Closing Co (closing)' }).count()).toBe(1);
+	// Read-only but for billing: no way to close again or change contacts other than billing.
+	expect(await cy.getByRole('button', { name: 'Close organization' }).count()).toBe(0);
+
+	await e2e.server.billing.run();
+	await cy.waitForURL(/\/orgs$/);
+	expect(await cy.getByRole('link', { name: 'Closing Co' }).count()).toBe(0);
+	// The final invoice covers 1 November, when the deployment still ran; the card declined it too (SPEC: it closes all the same).
+	const billing = e2e.server.hub.orgState(new URL(projectUrl).pathname.split('/')[2]!)!.billing();
+	expect(billing.invoice('2026-11-final')).toMatchObject({ totalCents: 50, status: 'open', final: true });
 });
