@@ -1,4 +1,4 @@
-import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, type Invoice } from '$lib/domain/index.ts';
+import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard, type Invoice } from '$lib/domain/index.ts';
 import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';
 import type { Mailer } from './mail.ts';
@@ -67,9 +67,8 @@ export class BillingRun {
 		if (!state || status === undefined || status === 'closed') return;
 		const due = dueInvoices(state, now());
 		await hub.applyServerChanges(orgId, due.map((invoice) => ({ kind: 'invoice.put', invoice })));
-		// The final run of a closing organization tries everything it owes; otherwise only what was just issued.
-		const toCharge = status === 'closing' ? state.billing().openInvoices() : due.filter((i) => i.status === 'open');
-		await this.charge(orgId, toCharge.map((i) => i.id));
+		// What was just issued, or issued by a run interrupted before charging; when closing, everything open.
+		await this.charge(orgId, toCharge(state).map((i) => i.id));
 		await hub.applyServerChanges(orgId, closeWhenFinalIssued(state));
 	}
 
@@ -83,6 +82,10 @@ export class BillingRun {
 		for (const invoiceId of invoiceIds) {
 			let invoice = state.billing().invoice(invoiceId);
 			if (invoice?.status !== 'open') continue;
+			if (!cards.length) {
+				invoice = withoutCard(invoice, now());
+				await hub.applyServerChanges(orgId, [{ kind: 'invoice.put', invoice }]);
+			}
 			for (const card of cards) {
 				const result = await payments
 					.charge({ orgId, invoiceId, card, cents: invoice.totalCents })

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { billingMaps, orgMaps, unpaidCents, type Invoice } from '$lib/domain/index.ts';
+import { billingMaps, dueInvoices, orgMaps, unpaidCents, type Invoice } from '$lib/domain/index.ts';
 import { LocalProcessor } from '../../sync-server/payments.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
 import { TestServer, post } from './test-client.ts';
@@ -143,8 +143,22 @@ describe('monthly invoices', () => {
 		await acme();
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'open', attempts: [] });
-		expect(mailsTo('alice@example.com').map((m) => m.text).join()).toContain('Acme has no card on file');
+		expect(invoice('2026-09')).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'No card was on file.' }] });
+		const told = () => mailsTo('alice@example.com').filter((m) => m.text.includes('Acme has no card on file'));
+		expect(told()).toHaveLength(1);
+		// The next run neither tries nor mails again: adding a card does.
+		await t.server.billing.run();
+		expect(told()).toHaveLength(1);
+		expect(invoice('2026-09')!.attempts).toHaveLength(1);
+	});
+
+	it('one issued by a run interrupted before charging is charged at the next run', async () => {
+		await acme('4111111111111111');
+		const [september] = dueInvoices(t.server.hub.orgState(ORG)!, at('2026-10-01T00:30:00'));
+		await t.server.hub.applyServerChanges(ORG, [{ kind: 'invoice.put', invoice: september! }]);
+		await t.restart();
+		await t.server.billing.run();
+		expect(invoice('2026-09')).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
 	});
 
 	it('survive a restart, which issues nothing new', async () => {

@@ -7,7 +7,10 @@ import {
 	chargeOrder,
 	closeWhenFinalIssued,
 	dueInvoices,
+	invoicePeriodLabel,
+	toCharge,
 	unpaidCents,
+	withoutCard,
 	type Deployment,
 	type Invoice
 } from '../../src/lib/domain/index.ts';
@@ -104,6 +107,12 @@ describe('issuing invoices from state', () => {
 		put(fx, paid);
 		expect(unpaidCents(fx.state.billing())).toBe(18000);
 		expect(fx.state.billing().openInvoices().map((i) => i.id)).toEqual(['2026-10']);
+
+		// A run charges what no charge was tried on yet; a noted decline (no card) waits for a new card.
+		expect(toCharge(fx.state).map((i) => i.id)).toEqual(['2026-10']);
+		put(fx, withoutCard(october!, NOW));
+		expect(fx.state.billing().invoice('2026-10')!.attempts).toEqual([{ at: NOW, outcome: 'declined', reason: 'No card was on file.' }]);
+		expect(toCharge(fx.state)).toEqual([]);
 	});
 
 	it('tries the default card first, then the others most recently added first', () => {
@@ -142,8 +151,11 @@ describe('closing with an unpaid balance (invariant 8)', () => {
 		const due = dueInvoices(fx.state, NOW + 3_600_000);
 		expect(due).toHaveLength(1);
 		expect(due[0]).toMatchObject({ id: '2023-11-final', final: true, period: { start: at('2023-11-01T00:00:00'), end: NOW }, totalCents: 1800, status: 'open' });
+		expect(invoicePeriodLabel(due[0]!)).toBe('November 2023, to 14 November (final)');
 		put(fx, due[0]!);
 		expect(dueInvoices(fx.state, NOW + 7_200_000)).toEqual([]);
+		// Closing is the last chance: every open invoice is charged, declined before or not.
+		expect(toCharge(fx.state).map((i) => i.id).sort()).toEqual(['2023-10', '2023-11-final']);
 		const [close] = closeWhenFinalIssued(fx.state);
 		expect(close).toMatchObject({ kind: 'org.put', org: { status: 'closed' } });
 		applyChanges(fx.state, [close!], 'test');

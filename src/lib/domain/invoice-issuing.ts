@@ -67,12 +67,24 @@ export function chargeOrder(billing: BillingState): Card[] {
 	return billing.cards().sort((a, b) => +(b.id === defaultId) - +(a.id === defaultId) || b.addedAt - a.addedAt || (a.id < b.id ? 1 : -1));
 }
 
+const withAttempt = (invoice: Invoice, attempt: ChargeAttempt) => [...invoice.attempts, attempt].slice(-ATTEMPTS_KEPT);
+
 /** An invoice after one charge attempt: paid by this card, or still open with the decline on record. */
 export function afterCharge(invoice: Invoice, card: Card, result: { ok: true } | { ok: false; reason: string }, at: number): Invoice {
 	const ref = { brand: card.brand, last4: card.last4 };
-	const attempt: ChargeAttempt = result.ok ? { at, card: ref, outcome: 'paid' } : { at, card: ref, outcome: 'declined', reason: result.reason.slice(0, 200) };
-	const attempts = [...invoice.attempts, attempt].slice(-ATTEMPTS_KEPT);
-	return result.ok ? { ...invoice, status: 'paid', paidAt: at, card: ref, attempts } : { ...invoice, attempts };
+	if (result.ok) return { ...invoice, status: 'paid', paidAt: at, card: ref, attempts: withAttempt(invoice, { at, card: ref, outcome: 'paid' }) };
+	return { ...invoice, attempts: withAttempt(invoice, { at, card: ref, outcome: 'declined', reason: result.reason.slice(0, 200) }) };
+}
+
+/** With no card on file the attempt says so, and the next run does not try (and mail) again; adding a card does. */
+export function withoutCard(invoice: Invoice, at: number): Invoice {
+	return { ...invoice, attempts: withAttempt(invoice, { at, outcome: 'declined', reason: 'No card was on file.' }) };
+}
+
+/** What a run charges: everything open when closing (the last chance), else what no charge was tried on yet. */
+export function toCharge(state: OrgState): Invoice[] {
+	const open = state.billing().openInvoices();
+	return state.org()?.status === 'closing' ? open : open.filter((i) => i.attempts.length === 0);
 }
 
 /** Invariant 8: a closing organization closes once its final invoice is issued. */

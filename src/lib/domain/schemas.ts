@@ -200,10 +200,10 @@ export const InvoiceLine = z.object({
 });
 export type InvoiceLine = z.infer<typeof InvoiceLine>;
 
-/** One try at charging a card for an invoice. */
+/** One try at charging a card for an invoice; without a card, the note that none was on file. */
 export const ChargeAttempt = z.object({
 	at: z.number(),
-	card: CardRef,
+	card: CardRef.optional(),
 	outcome: z.enum(['paid', 'declined']),
 	reason: z.string().max(200).optional()
 });
