@@ -88,7 +88,7 @@ describe('monthly invoices', () => {
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
 		expect(invoice('2026-09')).toMatchObject({ status: 'paid', card: { last4: '4242' } });
-		expect(invoice('2026-09')!.attempts.map((a) => [a.card.last4, a.outcome])).toEqual([
+		expect(invoice('2026-09')!.attempts.map((a) => [a.card?.last4, a.outcome])).toEqual([
 			['1111', 'declined'],
 			['4242', 'paid']
 		]);
