@@ -42,7 +42,10 @@ export class BillingRun {
 	/** Visits every organization once; resolves when all are issued, charged and durable. */
 	run(): Promise<void> {
 		return this.serial(async () => {
-			for (const orgId of this.deps.hub.orgIds()) await this.runOrg(orgId);
+			for (const orgId of this.deps.hub.orgIds()) {
+				// One organization's failure leaves the others billed.
+				await this.runOrg(orgId).catch((err: unknown) => console.error(`billing run failed for organization ${orgId}`, err));
+			}
 		});
 	}
 
