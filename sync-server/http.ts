@@ -17,9 +17,11 @@ import {
 } from '$lib/domain/index.ts';
 import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
 import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
 import { ManagedUsersApi } from './managed-users-api.ts';
+import { InvoiceApi } from './invoice-api.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
 import { TwoFactorApi } from './two-factor-api.ts';
 import type { Store } from './store.ts';
@@ -60,6 +62,7 @@ export interface HttpDeps {
 	store: Store;
 	hub: SyncHub;
 	mailer: Mailer;
+	billing: BillingRun;
 	staticDir: string;
 	now: () => number;
 	/** The origin links in mail point to (set once the port is known). */
@@ -80,6 +83,7 @@ export class HttpApi {
 	private readonly profile: ProfileApi;
 	private readonly twoFactor: TwoFactorApi;
 	private readonly managedUsers: ManagedUsersApi;
+	private readonly invoices: InvoiceApi;
 	/** Last activity of each session seen by this process (requests and socket messages), ahead of the store. */
 	private readonly seen = new Map<string, { at: number; written: number }>();
 
@@ -87,6 +91,7 @@ export class HttpApi {
 		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
 		this.twoFactor = new TwoFactorApi(deps);
 		this.managedUsers = new ManagedUsersApi(deps, (user) => this.sendVerification(user));
+		this.invoices = new InvoiceApi(deps);
 	}
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
@@ -203,6 +208,10 @@ export class HttpApi {
 				return this.export(req, url, res);
 			case 'GET /api/outbox':
 				return this.outbox(req, url, res);
+			case 'POST /api/invoices/resend':
+				return this.invoices.resend(this.signedIn(req), req, res);
+			case 'POST /api/invoices/pay':
+				return this.invoices.pay(this.signedIn(req), req, res);
 			default:
 				throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		}
@@ -328,6 +337,8 @@ export class HttpApi {
 		const mutation = { type: 'card.add', orgId: body?.org, cardId: id, ...card };
 		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation, session.hash);
 		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
+		// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
+		void this.deps.billing.retryOpen(mutation.orgId as string);
 		json(res, 201, { card: entry.card });
 	}
 

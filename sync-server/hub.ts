@@ -24,6 +24,7 @@ import {
 	CLOSE,
 	ClientMessage,
 	PROTOCOL_VERSION,
+	orgDocId,
 	parseDocId,
 	projectDocId,
 	type ServerMessage,
@@ -540,9 +541,21 @@ export class SyncHub {
 		if (!user) return;
 		for (const docId of this.store.docsOf(userId)) {
 			const orgId = parseDocId(docId)?.orgId;
-			const room = orgId === undefined ? undefined : this.room(orgId, false);
-			const member = room?.state.member(userId);
-			if (!room || !member) continue;
+			if (orgId === undefined) continue;
+			const member = this.room(orgId, false)?.state.member(userId);
+			if (member) void this.applyServerChanges(orgId, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }]);
+		}
+	}
+
+	/**
+	 * Applies changes no user sent (a refreshed profile, an issued invoice) through the same
+	 * group commit, persistence and broadcast as a mutation; resolves once they are durable.
+	 * Nothing is recorded in the activity feed: no one acted.
+	 */
+	applyServerChanges(orgId: string, changes: readonly Change[]): Promise<void> {
+		const room = this.room(orgId, false);
+		if (!room || !changes.length) return Promise.resolve();
+		return new Promise((resolve) => {
 			const pending: Pending = {
 				userId: '',
 				id: '',
@@ -551,14 +564,19 @@ export class SyncHub {
 				mutation: undefined,
 				verdict: { ok: true },
 				waiters: [],
-				listeners: [],
+				listeners: [() => resolve()],
 				room,
 				changes: [],
 				wasMember: new Map()
 			};
-			applyChanges(room.state, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }], SERVER_ORIGIN);
+			this.apply(room, changes, pending);
 			this.enqueue(pending);
-		}
+		});
+	}
+
+	/** Every organization in the store, for work that visits each (the billing run). */
+	orgIds(): string[] {
+		return this.store.docIdsWithPrefix(orgDocId('')).flatMap((docId) => parseDocId(docId)?.orgId ?? []);
 	}
 }
 

@@ -8,7 +8,9 @@ const { values } = parseArgs({
 		host: { type: 'string' },
 		'public-url': { type: 'string' },
 		'smtp-url': { type: 'string' },
-		'mail-from': { type: 'string' }
+		'mail-from': { type: 'string' },
+		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
+		'decline-cards': { type: 'string' }
 	}
 });
 
@@ -19,7 +21,8 @@ const server = await startServer({
 	publicUrl: values['public-url'] ?? process.env.ROSTER_PUBLIC_URL,
 	smtpUrl: values['smtp-url'] ?? process.env.ROSTER_SMTP_URL,
 	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
-	logMail: true
+	logMail: true,
+	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);
 console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);

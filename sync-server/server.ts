@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
+import { BillingRun } from './billing-run.ts';
 import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
+import { LocalProcessor, type PaymentProcessor } from './payments.ts';
 import type { Socket } from './socket.ts';
 import { Store } from './store.ts';
 
@@ -27,6 +29,12 @@ export interface ServerOptions {
 	now?: () => number;
 	/** How long a notification webhook may take to answer (default 5 s). */
 	webhookTimeoutMs?: number;
+	/** The card processor; by default the local one, which declines only `declineCards`. */
+	payments?: PaymentProcessor;
+	/** Card ids or last 4 digits the local processor declines (manual testing). */
+	declineCards?: string[];
+	/** How often the billing run issues and charges invoices (default hourly); it also runs at start-up. */
+	billingIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -35,6 +43,8 @@ export interface RunningServer {
 	store: Store;
 	hub: SyncHub;
 	mailer: Mailer;
+	payments: PaymentProcessor;
+	billing: BillingRun;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -74,7 +84,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
 		onMembershipChange: (alert) => void alerts.send(alert)
 	});
-	const api: HttpApi = new HttpApi({ store, hub, mailer, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
+	const payments = options.payments ?? new LocalProcessor(options.declineCards);
+	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
+	const api: HttpApi = new HttpApi({ store, hub, mailer, billing, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -102,15 +114,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
 	const port = (http.address() as AddressInfo).port;
 	publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+	billing.start(options.billingIntervalMs ?? 3600_000);
 	return {
 		url: `http://localhost:${port}/`,
 		port,
 		store,
 		hub,
 		mailer,
+		payments,
+		billing,
 		http,
 		async close() {
 			clearInterval(sweep);
+			await billing.stop();
 			for (const ws of wss.clients) ws.close(CLOSE.shutdown.code, CLOSE.shutdown.reason);
 			const closed = new Promise<void>((res) => http.close(() => res()));
 			http.closeAllConnections();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 
 export const CHROMIUM_ARGS = [
 	'--headless',
@@ -23,9 +23,9 @@ export class E2E {
 	browser!: Browser;
 	dataDir = mkdtempSync(join(tmpdir(), 'roster-e2e-'));
 
-	/** `now`: the server's clock, for tests that move time (two-factor codes, timeouts, invoices). */
-	async start(options: { now?: () => number } = {}) {
-		this.server = await startServer({ dataDir: this.dataDir, port: 0, now: options.now });
+	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices) or its payment processor. */
+	async start(options: Pick<ServerOptions, 'now' | 'payments'> = {}) {
+		this.server = await startServer({ ...options, dataDir: this.dataDir, port: 0 });
 		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 	}
 

@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { orgMaps, type Member, type Organization, type UserProfile } from '$lib/domain/index.ts';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { orgDocId, type ServerMessage, type VerdictMessage } from '$lib/protocol/messages.ts';
-import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -17,8 +17,11 @@ export class TestServer {
 	server!: RunningServer;
 	readonly clients: TestClient[] = [];
 
+	/** `options` (a clock, a payment processor) hold across restarts. */
+	constructor(private readonly options: Partial<ServerOptions> = {}) {}
+
 	async start() {
-		this.server = await startServer({ dataDir: this.dataDir, port: 0 });
+		this.server = await startServer({ ...this.options, dataDir: this.dataDir, port: 0 });
 		return this;
 	}
 	get base() {

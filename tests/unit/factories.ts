@@ -224,6 +224,8 @@ export function assertInvariants(state: OrgDocState): void {
 	const defaultCard = state.billing().defaultCardId();
 	if (cards.length) expect(cards.map((c) => c.id), 'the default card is on file').toContain(defaultCard);
 	else expect(defaultCard, 'no default without cards').toBeUndefined();
+	const open = state.billing().invoices().filter((i) => i.status === 'open').map((i) => i.id);
+	expect(state.billing().openInvoices().map((i) => i.id).sort(), 'the open-invoice index').toEqual(open.sort());
 	for (const i of state.invitations()) {
 		for (const t of i.teams) {
 			expect(state.team(t), 'invitations place invitees in existing teams').toBeDefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MUTATION_TYPES, OrgRole, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
+import { MUTATION_TYPES, OrgRole, applyChanges, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
 import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, orgWith, projectId, teamId, type Intent } from './factories.ts';
 
 const ACTORS = [
@@ -178,6 +178,17 @@ describe('permission table', () => {
 		expect(verdict.changes.length).toBeGreaterThan(0);
 		fx.run(USERNAME[actor], INTENT[type]);
 		assertInvariants(fx.state);
+	});
+
+	// Invariant 8: a closing organization is read-only but for paying what it owes.
+	const WHILE_CLOSING: readonly MutationType[] = ['card.add', 'card.setDefault', 'card.remove', 'billing.setInfo', 'org.setBillingContact'];
+	it.each(MUTATION_TYPES.filter((t) => t !== 'org.create'))('while closing, %s is accepted only if it pays (billing)', (type) => {
+		const fx = setup(type);
+		applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closing', closingAt: 1 } }], 'test');
+		const actor = type === 'invite.accept' ? 'outsider' : USERNAME['primary admin'];
+		const verdict = fx.check(actor, INTENT[type]);
+		if (WHILE_CLOSING.includes(type)) expectAccepted(verdict);
+		else expectRefused(verdict, 'ORG_CLOSING');
 	});
 
 	it.each(cells)('mayAttempt($actor, $type) agrees with $expected', ({ type, actor, expected }) => {

@@ -57,6 +57,10 @@ export const api = {
 	updateManagedUser: (input: ManagedUserUpdate) => call<{ user: UserProfile }>('PATCH', '/api/managed-users', input),
 	resetManagedPassword: (input: ManagedPasswordReset) => call<{ user: UserProfile }>('POST', '/api/managed-users/password', input),
 	deleteManagedUser: (userId: string) => call<object>('DELETE', '/api/managed-users', { userId }),
+	/** Mails an invoice to the address of one of the organization's users. */
+	resendInvoice: (org: string, invoiceId: string, email: string) => call<{ sentTo: string }>('POST', '/api/invoices/resend', { org, invoiceId, email }),
+	/** Charges the open invoices again; answers the balance left. */
+	payInvoices: (org: string) => call<{ unpaidCents: number }>('POST', '/api/invoices/pay', { org }),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
 	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
 	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),

@@ -84,7 +84,7 @@ export class RosterSession {
 				const { overlay } = pendingOverlay(replica, id, this.outbox, this.user);
 				const org = overlay.org();
 				if (!org || org.status === 'closed' || !overlay.member(this.user.id)) return [];
-				return [{ id, name: org.name, pending: !replica?.state.org() }];
+				return [{ id, name: org.name, pending: !replica?.state.org(), closing: org.status === 'closing' }];
 			})
 			.sort((a, b) => a.name.localeCompare(b.name));
 	}

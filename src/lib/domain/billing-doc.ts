@@ -1,5 +1,6 @@
 import type * as Y from 'yjs';
-import type { BillingInfo, Card } from './schemas.ts';
+import { observe } from './doc-indexes.ts';
+import type { BillingInfo, Card, Invoice } from './schemas.ts';
 import type { BillingState } from './state.ts';
 
 /** Layout of an organization's billing document (SPEC §2: read by owners, billing roles and read-only members only). */
@@ -8,12 +9,24 @@ export function billingMaps(doc: Y.Doc) {
 		info: doc.getMap<BillingInfo>('info'),
 		cards: doc.getMap<Card>('cards'),
 		/** 'cardId' → the default card's id (invariant 7: set whenever a card exists). */
-		defaults: doc.getMap<string>('defaults')
+		defaults: doc.getMap<string>('defaults'),
+		/** invoiceId → Invoice, written by the server's billing run only. */
+		invoices: doc.getMap<Invoice>('invoices')
 	};
 }
 
 export class BillingDocState implements BillingState {
-	constructor(readonly doc: Y.Doc) {}
+	/** Ids of open invoices, kept by observing the map, so the unpaid balance needs no scan. */
+	private readonly open = new Set<string>();
+
+	constructor(readonly doc: Y.Doc) {
+		const { invoices } = billingMaps(doc);
+		for (const i of invoices.values()) if (i.status === 'open') this.open.add(i.id);
+		observe(invoices, (old, now) => {
+			if (old) this.open.delete(old.id);
+			if (now?.status === 'open') this.open.add(now.id);
+		});
+	}
 	info() {
 		return billingMaps(this.doc).info.get('info');
 	}
@@ -26,5 +39,14 @@ export class BillingDocState implements BillingState {
 	}
 	defaultCardId() {
 		return billingMaps(this.doc).defaults.get('cardId');
+	}
+	invoice(invoiceId: string) {
+		return billingMaps(this.doc).invoices.get(invoiceId);
+	}
+	invoices() {
+		return [...billingMaps(this.doc).invoices.values()];
+	}
+	openInvoices() {
+		return [...this.open].flatMap((id) => this.invoice(id) ?? []);
 	}
 }

@@ -8,8 +8,8 @@ import { NOTIFICATION_HANDLERS } from './notifications.ts';
 import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
-import { refuse, type Refusal, type RefusalCode } from './refusals.ts';
 import { SECURITY_HANDLERS, lacksRequiredTwoFactor, securityGate } from './security.ts';
+import { orgClosing, refuse, type Refusal, type RefusalCode } from './refusals.ts';
 import {
 	ORG_ROLES,
 	PRIMARY_ADMIN_ACTIONS,
@@ -59,6 +59,9 @@ const ACTION_WORDS: Record<string, string> = {
 
 const PROJECT_ACTIONS: readonly string[] = ['project.view', 'project.manage', 'deployments.manage'];
 
+/** A closing organization is read-only but for paying what it owes (invariant 8). */
+const WHILE_CLOSING: readonly string[] = ['billing.manage', 'contacts.billing'];
+
 /** A project mutation needs its project active and the actor's effective roles in it to allow the action. */
 function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction, actor: Member): Refusal | undefined {
 	const project = state.project(projectId)?.project();
@@ -82,6 +85,7 @@ function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?
 	if (!org || !actor) return NOT_A_MEMBER;
 	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
 	const access = MUTATION_ACCESS[type];
+	if (org.status === 'closing' && !WHILE_CLOSING.includes(access)) return orgClosing(org.name);
 	if (access === 'member' || access === 'anyone') return { org, actor };
 	if ((PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(access)) {
 		if (org.primaryAdminId === ctx.actorId) return { org, actor };

@@ -23,12 +23,13 @@ export const DEPLOYMENT_HANDLERS: { [T in DeploymentType]: Handler<T> } = {
 		return accept({ kind: 'deployment.put', projectId: m.projectId, deployment: { ...deployment, status: 'deleted', deletedAt: ctx.now } });
 	},
 
-	'org.close': (state, _c, _m, { org }) => {
+	'org.close': (state, ctx, _m, { org }) => {
 		const open = firstWithDeployments(state);
 		if (open) {
 			return refuse('ORG_HAS_DEPLOYMENTS', `${org.name} cannot close while project ${open} has active deployments: delete them first.`);
 		}
-		// Without invoices there is never an unpaid balance, so it closes at once (`closing` waits on a final invoice).
+		// With an unpaid balance it waits, `closing`, for the billing run to issue its final invoice; otherwise it closes at once.
+		if (state.billing().openInvoices().length) return accept({ kind: 'org.put', org: { ...org, status: 'closing', closingAt: ctx.now } });
 		return accept({ kind: 'org.put', org: { ...org, status: 'closed' } });
 	}
 };

@@ -4,8 +4,9 @@ import { ContactKind } from './schemas.ts';
 
 /**
  * An organization's data as its owners download it before closing (the mLab seed's
- * step): members, teams, projects with assignments, invitations, deployments and
- * contacts. Documents hold no secrets, so neither does this.
+ * step): members, teams, projects with assignments, invitations, deployments,
+ * contacts and invoices. Documents hold no secrets (an invoice names a card by brand
+ * and last 4 digits only), so neither does this.
  */
 export function orgExport(state: OrgDocState, now: number) {
 	const org = state.org();
@@ -17,6 +18,7 @@ export function orgExport(state: OrgDocState, now: number) {
 		members: state.members().map((m) => ({ ...m, primaryAdmin: m.userId === org.primaryAdminId })),
 		teams: state.teams().map((t) => ({ ...t, memberIds: state.teamMemberIds(t.id) })),
 		invitations: state.invitations(),
+		invoices: state.billing().invoices().sort((a, b) => a.period.start - b.period.start || a.period.end - b.period.end),
 		projects: state.projectIds().flatMap((id) => {
 			const p = state.project(id)!;
 			const meta = p.project();

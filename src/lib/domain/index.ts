@@ -19,3 +19,4 @@ export * from './invoices.ts';
 export * from './security.ts';
 export * from './notifications.ts';
 export * from './managed-users.ts';
+export * from './invoice-issuing.ts';

@@ -1,7 +1,7 @@
 import { memberOf } from './members.ts';
 import type { MutationOf } from './mutations.ts';
 import { addToProject } from './project-rules.ts';
-import { refuse, type Refusal } from './refusals.ts';
+import { orgClosing, refuse, type Refusal } from './refusals.ts';
 import {
 	INVITATION_TTL_MS,
 	ProjectRole,
@@ -148,6 +148,7 @@ function acceptable(org: Organization, user: UserProfile, invitation: { email: s
 	if (!invitation || emailKey(invitation.email) !== emailKey(user.email)) return NO_INVITATION;
 	if (!user.emailVerified) return refuse('EMAIL_NOT_VERIFIED', `Verify ${user.email} first: the invitation is accepted with that address.`);
 	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
+	if (org.status === 'closing') return orgClosing(org.name);
 	if (invitationStatus(invitation, now) === 'expired') {
 		return refuse('INVITATION_EXPIRED', `The invitation to ${org.name} expired on ${day(invitation.expiresAt)}: ask for a new one.`);
 	}

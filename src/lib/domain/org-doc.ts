@@ -45,7 +45,7 @@ export function applyChanges(state: OrgDocState, changes: readonly Change[], ori
 	for (const [projectId, list] of byProject) applyProjectChanges(state.projectDoc(projectId), list, origin);
 }
 
-const BILLING_KINDS = new Set<Change['kind']>(['billing.put', 'card.put', 'card.delete', 'card.default']);
+const BILLING_KINDS = new Set<Change['kind']>(['billing.put', 'card.put', 'card.delete', 'card.default', 'invoice.put']);
 
 function applyBillingChanges(doc: Y.Doc, changes: readonly Change[], origin: unknown) {
 	const maps = billingMaps(doc);
@@ -54,6 +54,7 @@ function applyBillingChanges(doc: Y.Doc, changes: readonly Change[], origin: unk
 			if (c.kind === 'billing.put') maps.info.set('info', c.info);
 			else if (c.kind === 'card.put') maps.cards.set(c.card.id, c.card);
 			else if (c.kind === 'card.delete') maps.cards.delete(c.cardId);
+			else if (c.kind === 'invoice.put') maps.invoices.set(c.invoice.id, c.invoice);
 			else if (c.kind === 'card.default') {
 				if (c.cardId === null) maps.defaults.delete('cardId');
 				else maps.defaults.set('cardId', c.cardId);

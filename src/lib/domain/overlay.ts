@@ -177,7 +177,11 @@ export class OverlayState implements OrgState {
 				}
 				return [...byId.values()];
 			},
-			defaultCardId: () => (this.touchedDefaultCard === undefined ? base.defaultCardId() : (this.touchedDefaultCard ?? undefined))
+			defaultCardId: () => (this.touchedDefaultCard === undefined ? base.defaultCardId() : (this.touchedDefaultCard ?? undefined)),
+			// Only the server issues and settles invoices: no pending change touches them.
+			invoice: (invoiceId) => base.invoice(invoiceId),
+			invoices: () => base.invoices(),
+			openInvoices: () => base.openInvoices()
 		};
 	}
 	contact(kind: ContactKind) {

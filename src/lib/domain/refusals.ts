@@ -8,6 +8,7 @@ export const REFUSAL_CODES = [
 	'FORBIDDEN',
 	'ORG_EXISTS',
 	'ORG_CLOSED',
+	'ORG_CLOSING',
 	'USER_NOT_FOUND',
 	'ALREADY_MEMBER',
 	'MEMBER_NOT_FOUND',
@@ -59,4 +60,9 @@ export interface Refusal {
 
 export function refuse(code: RefusalCode, message: string): Refusal {
 	return { ok: false, code, message };
+}
+
+/** Invariant 8: until its final invoice, a closing organization changes only its billing. */
+export function orgClosing(orgName: string): Refusal {
+	return refuse('ORG_CLOSING', `${orgName} is closing: only its cards, billing details and billing contact can change until its final invoice.`);
 }

@@ -100,7 +100,9 @@ export const Organization = z.object({
 	createdAt: z.number(),
 	security: OrgSecurity.optional(),
 	/** SPEC §2: where membership alerts go; set by the primary admin (see notifications.ts). */
-	notifications: NotificationChannels.optional()
+	notifications: NotificationChannels.optional(),
+	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
+	closingAt: z.number().optional()
 });
 export type Organization = z.infer<typeof Organization>;
 
@@ -219,3 +221,48 @@ export const BillingInfo = z.object({
 });
 export type BillingInfo = z.infer<typeof BillingInfo>;
 
+/** A card as an invoice names it: brand and last 4 digits only. */
+export const CardRef = Card.pick({ brand: true, last4: true });
+export type CardRef = z.infer<typeof CardRef>;
+
+/** SPEC §4: one line per deployment active in the period, at plan price × active days ÷ days in the month. */
+export const InvoiceLine = z.object({
+	projectId: Id,
+	project: z.string().max(64),
+	deploymentId: Id,
+	name: z.string().max(64),
+	plan: Plan,
+	activeDays: z.number().int().min(1).max(31),
+	cents: z.number().int().min(0)
+});
+export type InvoiceLine = z.infer<typeof InvoiceLine>;
+
+/** One try at charging a card for an invoice; without a card, the note that none was on file. */
+export const ChargeAttempt = z.object({
+	at: z.number(),
+	card: CardRef.optional(),
+	outcome: z.enum(['paid', 'declined']),
+	reason: z.string().max(200).optional()
+});
+export type ChargeAttempt = z.infer<typeof ChargeAttempt>;
+
+/**
+ * An invoice, issued by the server: the id names its period (`2026-10`, or `2026-11-final`
+ * for the final invoice of a closing organization), so issuing it twice is impossible.
+ */
+export const Invoice = z.object({
+	id: Id,
+	/** [start, end) in UTC: a calendar month, or for a final invoice its month up to the closing moment. */
+	period: z.object({ start: z.number(), end: z.number() }),
+	final: z.boolean(),
+	lines: z.array(InvoiceLine),
+	totalCents: z.number().int().min(0),
+	status: z.enum(['open', 'paid']),
+	issuedAt: z.number(),
+	paidAt: z.number().optional(),
+	/** The card that paid it. */
+	card: CardRef.optional(),
+	/** The latest charge attempts, oldest first. */
+	attempts: z.array(ChargeAttempt)
+});
+export type Invoice = z.infer<typeof Invoice>;

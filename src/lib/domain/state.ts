@@ -1,4 +1,4 @@
-import type { BillingInfo, Card, ContactKind, Deployment, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type { BillingInfo, Card, ContactKind, Deployment, Invoice, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
@@ -71,6 +71,11 @@ export interface BillingState {
 	card(cardId: string): Card | undefined;
 	cards(): Card[];
 	defaultCardId(): string | undefined;
+	invoice(invoiceId: string): Invoice | undefined;
+	/** Every invoice, one a month (O(invoices)): for listing. */
+	invoices(): Invoice[];
+	/** Invoices not yet paid, kept as an index: the unpaid balance. */
+	openInvoices(): Invoice[];
 }
 
 /** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
@@ -98,7 +103,8 @@ export type Change =
 	| { kind: 'billing.put'; info: BillingInfo }
 	| { kind: 'card.put'; card: Card }
 	| { kind: 'card.delete'; cardId: string }
-	| { kind: 'card.default'; cardId: string | null };
+	| { kind: 'card.default'; cardId: string | null }
+	| { kind: 'invoice.put'; invoice: Invoice };
 
 export interface Accepted {
 	ok: true;

@@ -1,0 +1,107 @@
+import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard, type Invoice } from '$lib/domain/index.ts';
+import type { SyncHub } from './hub.ts';
+import { chargeFailedMail } from './invoice-mail.ts';
+import type { Mailer } from './mail.ts';
+import type { PaymentProcessor } from './payments.ts';
+
+export interface BillingRunDeps {
+	hub: SyncHub;
+	payments: PaymentProcessor;
+	mailer: Mailer;
+	now: () => number;
+	/** The origin links in mail point to. */
+	publicUrl: () => string;
+}
+
+/**
+ * The server's billing: issues each organization's due invoices (the prior month's; a
+ * closing organization's final one), charges them, and closes a closing organization
+ * once its final invoice is out. Everything it writes goes through the hub as server
+ * changes. Runs and retries are queued one after another, so an invoice is never
+ * charged twice at once.
+ */
+export class BillingRun {
+	private queue: Promise<void> = Promise.resolve();
+	private timer: ReturnType<typeof setInterval> | undefined;
+
+	constructor(private readonly deps: BillingRunDeps) {}
+
+	/** Runs now, then every `intervalMs`, without keeping the process alive. */
+	start(intervalMs: number) {
+		void this.run();
+		this.timer = setInterval(() => void this.run(), intervalMs);
+		this.timer.unref();
+	}
+
+	/** Stops the timer and waits for queued work. */
+	async stop() {
+		clearInterval(this.timer);
+		await this.queue;
+	}
+
+	/** Visits every organization once; resolves when all are issued, charged and durable. */
+	run(): Promise<void> {
+		return this.serial(async () => {
+			for (const orgId of this.deps.hub.orgIds()) {
+				// One organization's failure leaves the others billed.
+				await this.runOrg(orgId).catch((err: unknown) => console.error(`billing run failed for organization ${orgId}`, err));
+			}
+		});
+	}
+
+	/** Charges an organization's open invoices again (a card was just added). */
+	retryOpen(orgId: string): Promise<void> {
+		return this.serial(async () => {
+			const open = this.deps.hub.orgState(orgId)?.billing().openInvoices() ?? [];
+			await this.charge(orgId, open.map((i) => i.id));
+		});
+	}
+
+	/** Queues work after what is queued; a failure is logged and stops nothing later, so the promise never rejects. */
+	private serial(work: () => Promise<void>): Promise<void> {
+		this.queue = this.queue.then(work).catch((err: unknown) => console.error('billing run failed', err));
+		return this.queue;
+	}
+
+	private async runOrg(orgId: string) {
+		const { hub, now } = this.deps;
+		const state = hub.orgState(orgId);
+		const status = state?.org()?.status;
+		if (!state || status === undefined || status === 'closed') return;
+		const due = dueInvoices(state, now());
+		await hub.applyServerChanges(orgId, due.map((invoice) => ({ kind: 'invoice.put', invoice })));
+		// What was just issued, or issued by a run interrupted before charging; when closing, everything open.
+		await this.charge(orgId, toCharge(state).map((i) => i.id));
+		await hub.applyServerChanges(orgId, closeWhenFinalIssued(state));
+	}
+
+	/** Each invoice on the default card, then the others; if none pays, the billing address is told. */
+	private async charge(orgId: string, invoiceIds: readonly string[]) {
+		const { hub, payments, now } = this.deps;
+		const state = hub.orgState(orgId);
+		if (!state || !invoiceIds.length) return;
+		const unpaid: Invoice[] = [];
+		const cards = chargeOrder(state.billing());
+		for (const invoiceId of invoiceIds) {
+			let invoice = state.billing().invoice(invoiceId);
+			if (invoice?.status !== 'open') continue;
+			if (!cards.length) {
+				invoice = withoutCard(invoice, now());
+				await hub.applyServerChanges(orgId, [{ kind: 'invoice.put', invoice }]);
+			}
+			for (const card of cards) {
+				const result = await payments
+					.charge({ orgId, invoiceId, card, cents: invoice.totalCents })
+					.catch(() => ({ ok: false as const, reason: 'The payment processor could not be reached.' }));
+				invoice = afterCharge(invoice, card, result, now());
+				await hub.applyServerChanges(orgId, [{ kind: 'invoice.put', invoice }]);
+				if (invoice.status === 'paid') break;
+			}
+			if (invoice.status === 'open') unpaid.push(invoice);
+		}
+		const to = billingAddress(state);
+		if (!unpaid.length || !to) return;
+		const mail = chargeFailedMail(to, state.org()?.name ?? orgId, orgId, unpaid, cards.length === 0, this.deps.publicUrl());
+		await this.deps.mailer.send(mail).catch((err: unknown) => console.error('billing mail failed', err));
+	}
+}
