@@ -9,6 +9,7 @@ const { values } = parseArgs({
 		'public-url': { type: 'string' },
 		'smtp-url': { type: 'string' },
 		'mail-from': { type: 'string' },
+		'allow-private-webhooks': { type: 'boolean' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
@@ -22,6 +23,7 @@ const server = await startServer({
 	smtpUrl: values['smtp-url'] ?? process.env.ROSTER_SMTP_URL,
 	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
 	logMail: true,
+	privateWebhooks: values['allow-private-webhooks'] ?? process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS === '1',
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);

@@ -1,7 +1,32 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { ORG_ROLES, type MembershipAlert, type MembershipEvent } from '$lib/domain/index.ts';
 import type { Mail, Mailer } from './mail.ts';
 
 const WEBHOOK_TIMEOUT_MS = 5000;
+
+/** Loopback, private, link-local and unspecified ranges: the server's own network, not a webhook's. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+	PRIVATE.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+
+function privateAddress(address: string): boolean {
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+	if (mapped) return PRIVATE.check(mapped, 'ipv4');
+	return PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Any organization's primary admin sets a webhook, so the server posts only to public
+ * addresses (unless told otherwise): it is no way into the network it runs in.
+ */
+async function assertPublic(url: string) {
+	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+	if (addresses.some(privateAddress)) throw new Error('the webhook host is a private or local address; start the server with --allow-private-webhooks to allow it');
+}
 
 function eventText(e: MembershipEvent): string {
 	switch (e.change) {
@@ -43,7 +68,9 @@ function webhookPayload(a: MembershipAlert) {
 export class MembershipAlerts {
 	constructor(
 		private readonly mailer: Mailer,
-		private readonly timeoutMs = WEBHOOK_TIMEOUT_MS
+		private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
+		/** Post to loopback and private addresses too (a webhook receiver on the same network). */
+		private readonly allowPrivate = false
 	) {}
 
 	async send(a: MembershipAlert): Promise<void> {
@@ -56,6 +83,7 @@ export class MembershipAlerts {
 	}
 
 	private async post(url: string, a: MembershipAlert) {
+		if (!this.allowPrivate) await assertPublic(url);
 		const res = await fetch(url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'user-agent': 'Roster' },

@@ -29,6 +29,8 @@ export interface ServerOptions {
 	now?: () => number;
 	/** How long a notification webhook may take to answer (default 5 s). */
 	webhookTimeoutMs?: number;
+	/** Let membership webhooks go to loopback and private addresses (default: public ones only). */
+	privateWebhooks?: boolean;
 	/** The card processor; by default the local one, which declines only `declineCards`. */
 	payments?: PaymentProcessor;
 	/** Card ids or last 4 digits the local processor declines (manual testing). */
@@ -75,7 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new FileOutbox(options.dataDir, options.logMail);
 	let publicUrl = '';
-	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs);
+	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks);
 	const hub = new SyncHub({
 		store,
 		now,

@@ -45,7 +45,8 @@ class Receiver {
 let t: TestServer;
 let hook: Receiver;
 beforeEach(async () => {
-	t = await new TestServer().start();
+	// The receiver listens on 127.0.0.1, which the server refuses to post to unless told.
+	t = await new TestServer({ privateWebhooks: true }).start();
 	hook = await new Receiver().start();
 });
 afterEach(async () => {
@@ -128,7 +129,7 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 
 	it('a failing or hanging webhook never blocks or fails the change; the email still goes, and the failure is logged', async () => {
 		await t.server.close();
-		t.server = await startServer({ dataDir: t.dataDir, port: 0, webhookTimeoutMs: 300 });
+		t.server = await startServer({ dataDir: t.dataDir, port: 0, webhookTimeoutMs: 300, privateWebhooks: true });
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();
@@ -151,6 +152,23 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 		} finally {
 			errors.mockRestore();
 			hook = await new Receiver().start();
+		}
+	});
+
+	it('by default posts to no loopback or private address: the webhook is no way into the server\'s network', async () => {
+		await t.server.close();
+		t.server = await startServer({ dataDir: t.dataDir, port: 0 });
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const { ann } = await acme();
+			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
+			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(1));
+			await vi.waitFor(() =>
+				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringContaining('private or local address'))
+			);
+			expect(hook.received).toHaveLength(0);
+		} finally {
+			errors.mockRestore();
 		}
 	});
 
