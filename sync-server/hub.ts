@@ -9,6 +9,7 @@ import {
 	securityOf,
 	memberOf,
 	membershipEvents,
+	recordable,
 	publicProfile,
 	parseMutation,
 	type Change,
@@ -406,6 +407,9 @@ export class SyncHub {
 			for (const p of batch) {
 				if (p.userId) this.record(p, at);
 				if (p.room) indexInvitations(this.store, p.room.orgId, p.changes);
+				if (p.verdict.ok && p.mutation?.type === 'org.setNotifications' && p.mutation.webhook !== undefined) {
+					this.store.setWebhook(p.mutation.orgId, p.mutation.webhook);
+				}
 				if (p.verdict.ok && (p.mutation?.type === 'org.setSecurity' || p.mutation?.type === 'org.close')) this.limits.clear();
 				for (const [userId, was] of p.wasMember) {
 					this.limits.delete(userId);
@@ -460,8 +464,9 @@ export class SyncHub {
 	/** SPEC §2: a durable change of who is in the organization goes to its notification channels, if any are set. */
 	private alertMembership(room: OrgRoom, p: Pending, mutation: Mutation) {
 		const org = room.state.org();
-		const channels = org?.notifications;
-		if (!org || !(channels?.email || channels?.webhook)) return;
+		const settings = org?.notifications;
+		if (!org || !(settings?.email || settings?.webhook)) return;
+		const channels = { email: settings.email, webhook: settings.webhook ? (this.store.webhook(org.id) ?? null) : null };
 		// Members the changes did not touch are as they were.
 		const before = (userId: string) => (p.wasMember.has(userId) ? p.wasMember.get(userId) : room.state.member(userId));
 		const events = membershipEvents(mutation, p.changes, before);
@@ -494,7 +499,7 @@ export class SyncHub {
 			orgId: p.orgId,
 			type: p.mutation?.type ?? p.type,
 			// The parsed mutation only: bounded by its schema, unknown keys dropped; never the raw frame.
-			body: JSON.stringify(p.mutation ?? null),
+			body: JSON.stringify(p.mutation ? recordable(p.mutation) : null),
 			ok: p.verdict.ok,
 			code: refusal?.code ?? null,
 			message: refusal?.message ?? null,

@@ -117,6 +117,11 @@ create table if not exists invitations (
 	primary key (org_id, project_id, invite_id)
 ) without rowid;
 create index if not exists invitations_email on invitations(email collate nocase);
+-- Each organization's whole membership-webhook URL: server-only, as its path may hold a token (the document keeps its host).
+create table if not exists org_webhooks (
+	org_id text primary key,
+	url text not null
+) without rowid;
 `;
 
 export interface InvitationRow {
@@ -198,6 +203,9 @@ export class Store {
 			deleteInvitation: db.prepare('delete from invitations where org_id = ? and project_id = ? and invite_id = ?'),
 			invitationsFor: db.prepare('select org_id, project_id, invite_id from invitations where email = ? collate nocase'),
 			mutation: db.prepare('select * from mutations where user_id = ? and id = ?'),
+			webhook: db.prepare('select url from org_webhooks where org_id = ?'),
+			setWebhook: db.prepare('insert or replace into org_webhooks values (?, ?)'),
+			deleteWebhook: db.prepare('delete from org_webhooks where org_id = ?'),
 			insertMutation: db.prepare(
 				'insert into mutations values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at)'
 			)
@@ -369,6 +377,14 @@ export class Store {
 	}
 	invitationsFor(email: string): InvitationRow[] {
 		return this.q.invitationsFor.all(email.trim()) as InvitationRow[];
+	}
+
+	webhook(orgId: string): string | undefined {
+		return (this.q.webhook.get(orgId) as { url: string } | undefined)?.url;
+	}
+	setWebhook(orgId: string, url: string | null) {
+		if (url) this.q.setWebhook.run(orgId, url);
+		else this.q.deleteWebhook.run(orgId);
 	}
 
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { webhookShown } from '$lib/domain/index.ts';
 import { startServer } from '../../sync-server/server.ts';
 import { TestServer } from './test-client.ts';
 
@@ -184,6 +185,26 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			const verdict = await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook });
 			expect(verdict).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
 		}
-		expect(t.server.hub.orgState('acme')!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: hook.url });
+		expect(t.server.hub.orgState('acme')!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: webhookShown(hook.url) });
+	});
+
+	it('keeps the whole webhook URL on the server: members\' replicas and the activity feed see only its host', async () => {
+		const { ann, bob } = await acme();
+		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject(ok);
+		await bob.client.sync('org:acme');
+		const path = new URL(hook.url).pathname;
+		await bob.client.until(() => !!bob.client.org('acme').org?.notifications);
+		expect(bob.client.org('acme').org?.notifications?.webhook).toBe(webhookShown(hook.url));
+		expect(JSON.stringify(bob.client.org('acme'))).not.toContain(path);
+		const feed = await fetch(new URL('/api/activity?org=acme', t.base), { headers: { cookie: ann.cookie } });
+		const text = await feed.text();
+		expect(text).toContain('org.setNotifications');
+		expect(text).not.toContain(path);
+		// The alert still reaches the whole URL; changing only the email keeps it.
+		await hook.until(1);
+		expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: 'ops@acme.test' })).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: bob.user.id, role: 'ORG_MEMBER' })).toMatchObject(ok);
+		await hook.until(2);
+		await vi.waitFor(() => expect(alertsTo('ops@acme.test')).toHaveLength(1));
 	});
 });

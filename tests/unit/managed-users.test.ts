@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkManagedUser, parseMutation } from '../../src/lib/domain/index.ts';
+import { checkManagedUser, parseMutation, recordable, webhookShown } from '../../src/lib/domain/index.ts';
 import { assertInvariants, expectAccepted, expectRefused, id, orgWith, projectId, teamId } from './factories.ts';
 
 /** ann is the primary admin; bob an owner; mia and max are managed by Acme (max not yet a member); sam signed up himself. */
@@ -84,12 +84,23 @@ describe('member.deleteManaged (invariants 3, 5 and 9)', () => {
 });
 
 describe('org.setNotifications', () => {
-	it('sets and clears the channels on the organization', () => {
+	it('sets and clears the channels on the organization; the document keeps only where the webhook goes', () => {
 		const fx = acme();
-		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/x' }));
-		expect(fx.state.org()?.notifications).toEqual({ email: 'alerts@example.org', webhook: 'https://hooks.example.org/x' });
+		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/x/T0KEN?sig=1' }));
+		expect(fx.state.org()?.notifications).toEqual({ email: 'alerts@example.org', webhook: 'https://hooks.example.org/…' });
+		// Left out, the webhook stays as it is.
+		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'ops@example.org' }));
+		expect(fx.state.org()?.notifications).toEqual({ email: 'ops@example.org', webhook: 'https://hooks.example.org/…' });
 		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: null, webhook: null }));
 		expect(fx.state.org()?.notifications).toEqual({ email: null, webhook: null });
+	});
+
+	it('records a webhook in the activity feed only as shown', () => {
+		const m = { type: 'org.setNotifications', orgId: 'org1', email: null, webhook: 'https://hooks.example.org:8443/x/T0KEN' } as const;
+		expect(recordable(m)).toEqual({ ...m, webhook: 'https://hooks.example.org:8443/…' });
+		expect(webhookShown('https://hooks.example.org/')).toBe('https://hooks.example.org');
+		const other = { type: 'org.rename', orgId: 'org1', name: 'X' } as const;
+		expect(recordable(other)).toBe(other);
 	});
 
 	it.each([
@@ -98,7 +109,7 @@ describe('org.setNotifications', () => {
 		[{ email: null, webhook: 'javascript:alert(1)' }, /http:\/\/ or https:\/\//],
 		[{ email: null, webhook: 'https://user:secret@example.org/x' }, /user name or password/],
 		[{ email: null, webhook: `https://example.org/${'x'.repeat(2000)}` }, /at most 2000/],
-		[{ email: null }, /webhook/]
+		[{ webhook: null }, /email/]
 	])('refuses bad channels %j with a sentence', (channels, message) => {
 		const parsed = parseMutation({ type: 'org.setNotifications', orgId: 'org1', ...channels });
 		expect(parsed).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });

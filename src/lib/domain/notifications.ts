@@ -1,11 +1,25 @@
 import type { Mutation, MutationType } from './mutations.ts';
-import type { Member, NotificationChannels, OrgRole } from './schemas.ts';
+import type { Member, OrgRole } from './schemas.ts';
 import type { Change } from './state.ts';
 import { accept, type Handler } from './verdict.ts';
 
 export const NOTIFICATION_HANDLERS: { 'org.setNotifications': Handler<'org.setNotifications'> } = {
-	'org.setNotifications': (_s, _c, m, { org }) => accept({ kind: 'org.put', org: { ...org, notifications: { email: m.email, webhook: m.webhook } } })
+	'org.setNotifications': (_s, _c, m, { org }) => {
+		const webhook = m.webhook === undefined ? (org.notifications?.webhook ?? null) : m.webhook && webhookShown(m.webhook);
+		return accept({ kind: 'org.put', org: { ...org, notifications: { email: m.email, webhook } } });
+	}
 };
+
+/** Where a webhook goes, without its path or query (which may hold a token): what members see of it. */
+export function webhookShown(url: string): string {
+	const u = new URL(url);
+	return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '' : '/…'}`;
+}
+
+/** A mutation as the activity feed keeps it: a webhook URL only as shown, never whole. */
+export function recordable(m: Mutation): Mutation {
+	return m.type === 'org.setNotifications' && m.webhook ? { ...m, webhook: webhookShown(m.webhook) } : m;
+}
 
 /** One change to who is in the organization, in what role, or who its primary admin is. */
 export interface MembershipEvent {
@@ -47,7 +61,8 @@ export function membershipEvents(m: Mutation, changes: readonly Change[], before
 /** What the server sends to an organization's notification channels after a membership change is durable. */
 export interface MembershipAlert {
 	org: { id: string; name: string };
-	channels: NotificationChannels;
+	/** The whole webhook URL, which only the server holds. */
+	channels: { email: string | null; webhook: string | null };
 	actor: { id: string; username: string };
 	mutation: MutationType;
 	events: MembershipEvent[];

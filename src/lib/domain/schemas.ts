@@ -75,9 +75,17 @@ export const WebhookUrl = z
 	// A regular expression, not new URL(): zod runs this even on input the URL check refused.
 	.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), 'A webhook URL cannot hold a user name or password');
 
-/** SPEC §2 notification channels: an address and a webhook, each optional. */
-export const NotificationChannels = z.object({ email: Email.nullable(), webhook: WebhookUrl.nullable() });
+/** SPEC §2 notification channels as the primary admin sets them: null turns one off; a webhook left out stays as it is. */
+export const NotificationChannels = z.object({ email: Email.nullable(), webhook: WebhookUrl.nullable().optional() });
 export type NotificationChannels = z.infer<typeof NotificationChannels>;
+
+/**
+ * What the organization document keeps of them. Every member reads the document, and a
+ * webhook's path often holds a token, so it keeps only where the webhook goes (see
+ * webhookShown); the whole URL stays on the server.
+ */
+export const NotificationSettings = z.object({ email: Email.nullable(), webhook: z.string().max(300).nullable() });
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
 
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
@@ -100,7 +108,7 @@ export const Organization = z.object({
 	createdAt: z.number(),
 	security: OrgSecurity.optional(),
 	/** SPEC §2: where membership alerts go; set by the primary admin (see notifications.ts). */
-	notifications: NotificationChannels.optional(),
+	notifications: NotificationSettings.optional(),
 	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
 	closingAt: z.number().optional()
 });
