@@ -46,6 +46,9 @@ describe('managed users (mLab "Add a new account user")', () => {
 		const mia = await signIn('mia', 'a first password');
 		await mia.waitForURL('**/orgs');
 		await mia.getByRole('link', { name: 'Acme Data' }).waitFor();
+		// Its account page says who manages it.
+		await mia.getByRole('link', { name: 'Account' }).click();
+		await expect.poll(() => mia.getByTestId('managed-by').textContent()).toContain('created by the primary admin of Acme Data');
 		await mia.context().close();
 	});
 
@@ -78,7 +81,6 @@ describe('managed users (mLab "Add a new account user")', () => {
 	});
 
 	it('the primary admin deletes it, after confirming, and it is gone from the list and from Roster', async () => {
-		await ann.screenshot({ path: '/tmp/roster-managed-members.png', fullPage: true });
 		await e2e.row(ann, 'mia').getByRole('button', { name: 'Manage mia' }).click();
 		await ann.getByRole('dialog', { name: 'Manage mia' }).getByRole('button', { name: 'Delete from Roster…' }).click();
 		const confirm = ann.getByRole('dialog', { name: 'Delete user' });
