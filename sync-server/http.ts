@@ -8,7 +8,6 @@ import {
 	Password,
 	Username,
 	cardFromEntry,
-	emailKey,
 	membersCsv,
 	orgExport,
 	publicProfile,
@@ -363,7 +362,8 @@ export class HttpApi {
 	/** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */
 	/**
 	 * SPEC §4: without SMTP (development), the primary admin reads the file outbox here —
-	 * only mail to its organization's members and invitees, never anyone else's.
+	 * only the mail its organization sent (invitations, alerts, invoices): never another
+	 * organization's, and never a verification link, which would let it verify an address.
 	 */
 	private outbox(req: IncomingMessage, url: URL, res: ServerResponse) {
 		const me = this.signedIn(req).user;
@@ -374,9 +374,7 @@ export class HttpApi {
 		if (!state || state.org()?.primaryAdminId !== me.id) {
 			throw new HttpError(403, 'FORBIDDEN', "Only the organization's primary admin may read its outbox.");
 		}
-		const members = new Set(state.members().map((m) => emailKey(m.email)));
-		const mails = recentMail(mailer, (to) => members.has(emailKey(to)) || !!state.invitationByEmail(to), 50);
-		json(res, 200, { mails });
+		json(res, 200, { mails: recentMail(mailer, org, 50) });
 	}
 
 	private startSession(res: ServerResponse, userId: string, steppedUp = false) {

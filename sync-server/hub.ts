@@ -77,6 +77,7 @@ export interface SessionLimits {
 
 /** What an invitation email says. */
 export interface InvitationNotice {
+	orgId: string;
 	email: string;
 	orgName: string;
 	projectName?: string;
@@ -482,6 +483,7 @@ export class SyncHub {
 			if ((c.kind !== 'invitation.put' && c.kind !== 'projectInvitation.put') || c.invitation.id !== inviteId) continue;
 			const projectName = c.kind === 'projectInvitation.put' ? room.state.project(c.projectId)?.project()?.name : undefined;
 			this.onInvited({
+				orgId: room.orgId,
 				email: c.invitation.email,
 				orgName: room.state.org()?.name ?? '',
 				projectName,

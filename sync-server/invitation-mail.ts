@@ -6,6 +6,7 @@ export function invitationMail(n: InvitationNotice, origin: string): Mail {
 	const to = n.projectName ? `project ${n.projectName} in ${n.orgName}` : n.orgName;
 	const until = new Date(n.expiresAt).toISOString().slice(0, 10);
 	return {
+		orgId: n.orgId,
 		to: n.email,
 		subject: `${n.invitedBy} invited you to ${to} on Roster`,
 		text: [

@@ -14,6 +14,7 @@ export function invoiceMail(to: string, orgName: string, orgId: string, invoice:
 			? `Paid on ${new Date(invoice.paidAt ?? invoice.issuedAt).toISOString().slice(0, 10)}${invoice.card ? ` with the ${invoice.card.brand} card ending ${invoice.card.last4}` : ''}.`
 			: 'Unpaid.';
 	return {
+		orgId,
 		to,
 		subject: `Roster invoice for ${orgName}: ${invoicePeriodLabel(invoice)}`,
 		text: [
@@ -33,6 +34,7 @@ export function invoiceMail(to: string, orgName: string, orgId: string, invoice:
 export function chargeFailedMail(to: string, orgName: string, orgId: string, invoices: readonly Invoice[], noCard: boolean, origin: string): Mail {
 	const total = invoices.reduce((sum, i) => sum + i.totalCents, 0);
 	return {
+		orgId,
 		to,
 		subject: `Roster could not charge ${orgName}: ${formatCents(total)} unpaid`,
 		text: [

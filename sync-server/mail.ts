@@ -7,6 +7,8 @@ export interface Mail {
 	to: string;
 	subject: string;
 	text: string;
+	/** The organization on whose behalf it was sent (invitations, alerts, invoices); the development outbox shows its primary admin only these. */
+	orgId?: string;
 }
 
 export interface SentMail extends Mail {
@@ -39,13 +41,13 @@ export class FileOutbox implements Mailer {
 	}
 }
 
-/** The newest mails of a file outbox that `keep` accepts, newest first (reads at most the newest 500 files). */
-export function recentMail(outbox: FileOutbox, keep: (to: string) => boolean, limit: number): SentMail[] {
+/** The newest mails of a file outbox sent on behalf of `orgId`, newest first (reads at most the newest 500 files). */
+export function recentMail(outbox: FileOutbox, orgId: string, limit: number): SentMail[] {
 	const files = readdirSync(outbox.dir).filter((f) => f.endsWith('.json')).sort().reverse().slice(0, 500);
 	const mails: SentMail[] = [];
 	for (const f of files) {
 		const mail = JSON.parse(readFileSync(join(outbox.dir, f), 'utf8')) as SentMail;
-		if (keep(mail.to)) mails.push(mail);
+		if (mail.orgId === orgId) mails.push(mail);
 		if (mails.length === limit) break;
 	}
 	return mails;

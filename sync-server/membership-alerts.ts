@@ -52,7 +52,7 @@ function alertText(a: MembershipAlert): string {
 }
 
 function alertMail(a: MembershipAlert, to: string): Mail {
-	return { to, subject: `Roster: membership of ${a.org.name} changed`, text: alertText(a) };
+	return { orgId: a.org.id, to, subject: `Roster: membership of ${a.org.name} changed`, text: alertText(a) };
 }
 
 /** The webhook's JSON: names, ids, roles and the time; channels and anything secret stay out. */
