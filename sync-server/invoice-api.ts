@@ -20,6 +20,7 @@ const REFUSED: Record<'billing.view' | 'billing.manage', string> = {
 export class InvoiceApi {
 	// Each re-send is a mail to someone: a few dozen an hour per user is plenty for people, too few for a flood.
 	private readonly mails = new RateLimiter(30, 60 * 60_000);
+	private readonly charges = new RateLimiter(5, 60 * 60_000);
 
 	constructor(private readonly deps: HttpDeps) {}
 
@@ -59,6 +60,11 @@ export class InvoiceApi {
 		}
 		requireStepUp(this.deps, me);
 		if (state.org()?.status === 'closed') throw new HttpError(403, 'ORG_CLOSED', `${state.org()?.name} is closed and can no longer be changed.`);
+		// Each try charges every card and may mail the billing address: a few an hour per organization.
+		const now = this.deps.now();
+		const wait = this.charges.retryAfter(input.org, now);
+		if (wait > 0) throw rateLimited(wait, 'payment attempts');
+		this.charges.count(input.org, now);
 		await this.deps.billing.retryOpen(input.org);
 		json(res, 200, { unpaidCents: unpaidCents(state.billing()) });
 	}

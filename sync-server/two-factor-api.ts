@@ -11,7 +11,7 @@ const CodeInput = z.object({ code: TwoFactorCode });
 
 /**
  * For routes as sensitive as the mutations SPEC §4 names that are not mutations themselves
- * (a managed user's profile or password): the same step-up, asked of the request's session.
+ * (Pay now): the same step-up, asked of the request's session.
  */
 export function requireStepUp(deps: HttpDeps, me: SignedIn) {
 	const steppedUpAt = deps.store.session(me.hash)?.stepped_up_at ?? undefined;

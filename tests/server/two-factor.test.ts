@@ -149,6 +149,37 @@ describe('step-up before sensitive changes (SPEC §4), enforced by the server', 
 	});
 });
 
+describe('step-up on the routes that are not mutations', () => {
+	it('creating, changing and deleting a managed user, and Pay now, ask for a fresh code too', async () => {
+		const alice = await enrolled('alice');
+		const client = await TestClient.connect(server.port, alice.cookie);
+		await client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
+		now += 11 * 60_000;
+		const input = { org: 'acme', username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_OWNER' };
+		const refused = await call('/api/managed-users', alice.cookie, input);
+		expect(refused.status).toBe(403);
+		expect(await refused.json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
+		expect(server.store.userByUsername('mia')).toBeUndefined();
+		expect(await (await call('/api/invoices/pay', alice.cookie, { org: 'acme' })).json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
+
+		expect((await call('/api/me/step-up', alice.cookie, { code: code(alice.secret) })).status).toBe(200);
+		const created = await call('/api/managed-users', alice.cookie, input);
+		expect(created.status).toBe(201);
+		const { user } = (await created.json()) as { user: { id: string } };
+		now += 11 * 60_000;
+		const reset = await call('/api/managed-users/password', alice.cookie, { userId: user.id, password: 'another password' });
+		expect(await reset.json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
+		const del = await fetch(new URL('/api/managed-users', base()), {
+			method: 'DELETE',
+			headers: { cookie: alice.cookie, 'content-type': 'application/json' },
+			body: JSON.stringify({ userId: user.id })
+		});
+		expect(await del.json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
+		expect(server.store.user(user.id)).toBeDefined();
+		client.close();
+	});
+});
+
 describe('organization security (SPEC §2, §4)', () => {
 	it('with two-factor required, a member without it can only view until it enrolls', async () => {
 		const alice = await enrolled('alice');

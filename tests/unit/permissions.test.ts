@@ -180,12 +180,13 @@ describe('permission table', () => {
 		assertInvariants(fx.state);
 	});
 
-	// Invariant 8: a closing organization is read-only but for paying what it owes.
-	const WHILE_CLOSING: readonly MutationType[] = ['card.add', 'card.setDefault', 'card.remove', 'billing.setInfo', 'org.setBillingContact'];
-	it.each(MUTATION_TYPES.filter((t) => t !== 'org.create'))('while closing, %s is accepted only if it pays (billing)', (type) => {
+	// Invariant 8: a closing organization is read-only but for paying what it owes; invariant 9: members may still leave.
+	const WHILE_CLOSING: readonly MutationType[] = ['card.add', 'card.setDefault', 'card.remove', 'billing.setInfo', 'org.setBillingContact', 'member.leave'];
+	it.each(MUTATION_TYPES.filter((t) => t !== 'org.create'))('while closing, %s is accepted only if it pays (billing) or leaves', (type) => {
 		const fx = setup(type);
 		applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closing', closingAt: 1 } }], 'test');
-		const actor = type === 'invite.accept' ? 'outsider' : USERNAME['primary admin'];
+		// The primary admin may not leave at all; another owner shows leaving is open.
+		const actor = type === 'invite.accept' ? 'outsider' : type === 'member.leave' ? USERNAME.ORG_OWNER : USERNAME['primary admin'];
 		const verdict = fx.check(actor, INTENT[type]);
 		if (WHILE_CLOSING.includes(type)) expectAccepted(verdict);
 		else expectRefused(verdict, 'ORG_CLOSING');

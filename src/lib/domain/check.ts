@@ -59,8 +59,8 @@ const ACTION_WORDS: Record<string, string> = {
 
 const PROJECT_ACTIONS: readonly string[] = ['project.view', 'project.manage', 'deployments.manage'];
 
-/** A closing organization is read-only but for paying what it owes (invariant 8). */
-const WHILE_CLOSING: readonly string[] = ['billing.manage', 'contacts.billing'];
+/** A closing organization is read-only but for paying what it owes (invariant 8), and members may still leave (invariant 9). */
+const WHILE_CLOSING: readonly string[] = ['billing.manage', 'contacts.billing', 'member'];
 
 /** A project mutation needs its project active and the actor's effective roles in it to allow the action. */
 function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction, actor: Member): Refusal | undefined {

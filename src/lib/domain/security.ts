@@ -11,8 +11,9 @@ export const DEFAULT_SECURITY: OrgSecurity = { requireTwoFactor: false, idleTime
 
 /**
  * SPEC §4's sensitive mutations: adding or removing users (in the organization, its teams
- * and projects), changing roles, transferring admin, billing changes, closing, and the
- * security settings themselves. A user with two-factor on confirms them with a fresh code.
+ * and projects, a team's deletion included), changing roles, transferring admin, billing
+ * changes (and where billing mail goes), closing, the security settings and where membership
+ * alerts go. A user with two-factor on confirms them with a fresh code.
  */
 export const SENSITIVE_MUTATIONS: ReadonlySet<MutationType> = new Set<MutationType>([
 	'member.add',
@@ -20,9 +21,14 @@ export const SENSITIVE_MUTATIONS: ReadonlySet<MutationType> = new Set<MutationTy
 	'member.cancelInvite',
 	'member.setRole',
 	'member.remove',
+	'member.addManaged',
+	'member.deleteManaged',
 	'org.transferPrimaryAdmin',
 	'org.close',
 	'org.setSecurity',
+	'org.setNotifications',
+	'org.setBillingContact',
+	'team.delete',
 	'team.addMember',
 	'team.removeMember',
 	'team.addInvitee',
