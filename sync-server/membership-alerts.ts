@@ -1,32 +1,11 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { ORG_ROLES, type MembershipAlert, type MembershipEvent } from '$lib/domain/index.ts';
 import type { Mail, Mailer } from './mail.ts';
+import { PRIVATE_HOST, privateAddress, publicLookup } from './public-address.ts';
 
 const WEBHOOK_TIMEOUT_MS = 5000;
-
-/** Loopback, private, link-local and unspecified ranges: the server's own network, not a webhook's. */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
-	PRIVATE.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
-
-function privateAddress(address: string): boolean {
-	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-	if (mapped) return PRIVATE.check(mapped, 'ipv4');
-	return PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
-}
-
-/**
- * Any organization's primary admin sets a webhook, so the server posts only to public
- * addresses (unless told otherwise): it is no way into the network it runs in.
- */
-async function assertPublic(url: string) {
-	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-	const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-	if (addresses.some(privateAddress)) throw new Error('the webhook host is a private or local address; start the server with --allow-private-webhooks to allow it');
-}
 
 function eventText(e: MembershipEvent): string {
 	switch (e.change) {
@@ -82,17 +61,36 @@ export class MembershipAlerts {
 		]);
 	}
 
-	private async post(url: string, a: MembershipAlert) {
-		if (!this.allowPrivate) await assertPublic(url);
-		const res = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', 'user-agent': 'Roster' },
-			body: JSON.stringify(webhookPayload(a)),
-			signal: AbortSignal.timeout(this.timeoutMs),
-			// A redirect could lead anywhere; the configured URL is the only one posted to.
-			redirect: 'manual'
+	/**
+	 * One POST, no redirects (the configured URL is the only one posted to). Any primary admin
+	 * sets a webhook, so unless told otherwise it goes only to public addresses: the server is no
+	 * way into the network it runs in.
+	 */
+	private post(url: string, a: MembershipAlert): Promise<void> {
+		const target = new URL(url);
+		const literal = target.hostname.replace(/^\[|\]$/g, '');
+		// An address written in the URL is never looked up, so it is checked here.
+		if (!this.allowPrivate && isIP(literal) && privateAddress(literal)) return Promise.reject(new Error(PRIVATE_HOST));
+		const body = JSON.stringify(webhookPayload(a));
+		const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+		return new Promise((resolve, reject) => {
+			const req = send(
+				target,
+				{
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Roster' },
+					signal: AbortSignal.timeout(this.timeoutMs),
+					...(this.allowPrivate ? {} : { lookup: publicLookup })
+				},
+				(res) => {
+					res.resume();
+					const status = res.statusCode ?? 0;
+					if (status >= 200 && status < 300) resolve();
+					else reject(new Error(`the webhook answered ${status}`));
+				}
+			);
+			req.on('error', reject);
+			req.end(body);
 		});
-		await res.body?.cancel();
-		if (!res.ok) throw new Error(`the webhook answered ${res.status}`);
 	}
 }

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { webhookShown } from '$lib/domain/index.ts';
+import { privateAddress } from '../../sync-server/public-address.ts';
 import { startServer } from '../../sync-server/server.ts';
 import { TestServer } from './test-client.ts';
 
@@ -167,7 +168,14 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			await vi.waitFor(() =>
 				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringContaining('private or local address'))
 			);
+			// A name is checked by the address the connection would use (here localhost, loopback), not by a lookup of its own.
+			expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook: hook.url.replace('127.0.0.1', 'localhost') })).toMatchObject(ok);
+			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_READ_ONLY' })).toMatchObject(ok);
+			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
+			expect(String(errors.mock.calls[1]![1])).toContain('private or local address');
 			expect(hook.received).toHaveLength(0);
+			for (const address of ['10.1.2.3', '169.254.169.254', '::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', 'fd00::1', '198.18.0.1']) expect(privateAddress(address)).toBe(true);
+			for (const address of ['93.184.216.34', '2606:4700::1111']) expect(privateAddress(address)).toBe(false);
 		} finally {
 			errors.mockRestore();
 		}
