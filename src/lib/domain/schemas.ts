@@ -95,7 +95,7 @@ export const OrgStatus = z.enum(['active', 'closing', 'closed']);
  */
 export const OrgSecurity = z.object({
 	requireTwoFactor: z.boolean(),
-	idleTimeoutMinutes: z.number().int().min(5, 'An idle timeout is at least 5 minutes').max(10_080, 'An idle timeout is at most a week').nullable(),
+	idleTimeoutMinutes: z.number().int().min(15, 'An idle timeout is at least 15 minutes').max(10_080, 'An idle timeout is at most a week').nullable(),
 	absoluteTimeoutHours: z.number().int().min(1, 'A session lasts at least an hour').max(720, 'A session lasts at most 30 days').nullable()
 });
 export type OrgSecurity = z.infer<typeof OrgSecurity>;
