@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Email, Id, emailKey, lacksRequiredTwoFactor, roleMay, unpaidCents, type OrgAction } from '$lib/domain/index.ts';
+import { Email, Id, emailKey, lacksRequiredTwoFactor, roleMay, twoFactorRequired, unpaidCents, type OrgAction } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
@@ -56,7 +56,8 @@ export class InvoiceApi {
 		// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
 		const org = state.org()!;
 		if (lacksRequiredTwoFactor(org, state.member(me.user.id)!)) {
-			throw new HttpError(403, 'TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
+			const refusal = twoFactorRequired(org);
+			throw new HttpError(403, refusal.code, refusal.message);
 		}
 		requireStepUp(this.deps, me);
 		if (state.org()?.status === 'closed') throw new HttpError(403, 'ORG_CLOSED', `${state.org()?.name} is closed and can no longer be changed.`);

@@ -68,13 +68,14 @@ export function needsStepUp(user: { twoFactor?: boolean }, type: MutationType, c
  * (and leave); and a member with it confirms sensitive changes with a fresh code.
  */
 export function securityGate(org: Organization, actor: Member, ctx: CheckContext, type: MutationType): Refusal | undefined {
-	if (lacksRequiredTwoFactor(org, actor) && type !== 'member.leave') {
-		return refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
-	}
+	if (lacksRequiredTwoFactor(org, actor) && type !== 'member.leave') return twoFactorRequired(org);
 	return needsStepUp(actor, type, ctx) ? STEP_UP_REFUSAL : undefined;
 }
 
 export const STEP_UP_REFUSAL = refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
+
+export const twoFactorRequired = (org: Organization) =>
+	refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
 
 export function lacksRequiredTwoFactor(org: Organization, actor: Member): boolean {
 	return securityOf(org).requireTwoFactor && !actor.twoFactor;
