@@ -117,7 +117,11 @@ export class HttpApi {
 	sessionLive = (hash: string): boolean => {
 		const { store, hub } = this.deps;
 		const session = store.session(hash);
-		if (!session) return false;
+		// Ended elsewhere (a password change, a deleted user): forget its activity too.
+		if (!session) {
+			this.seen.delete(hash);
+			return false;
+		}
 		const now = this.deps.now();
 		const limits = hub.sessionLimits(session.user_id);
 		const lastSeen = Math.max(session.last_seen_at, this.seen.get(hash)?.at ?? 0);
@@ -274,8 +278,10 @@ export class HttpApi {
 	private signOut(req: IncomingMessage, res: ServerResponse) {
 		const token = cookieValue(req, SESSION_COOKIE);
 		if (token) {
-			this.deps.store.deleteSession(tokenHash(token));
-			this.deps.hub.endSession(tokenHash(token));
+			const hash = tokenHash(token);
+			this.deps.store.deleteSession(hash);
+			this.seen.delete(hash);
+			this.deps.hub.endSession(hash);
 		}
 		res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
 		json(res, 200, {});
