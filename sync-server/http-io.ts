@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { unknownFields } from '$lib/domain/index.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -32,11 +33,13 @@ export function json(res: ServerResponse, status: number, body: unknown) {
 	res.end(JSON.stringify(body));
 }
 
+/** Body schemas are strict objects: a field the route does not take is refused by name, not ignored. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 	const r = schema.safeParse(input);
 	if (r.success) return r.data;
 	const root = r.error.issues.find((i) => i.path.length === 0 && i.code === 'invalid_type');
-	throw new HttpError(400, 'INVALID_INPUT', root ? 'Send a JSON object.' : r.error.issues.map((i) => i.message).join('; '));
+	const unknown = unknownFields(r.error);
+	throw new HttpError(400, 'INVALID_INPUT', root ? 'Send a JSON object.' : unknown ? `${unknown}.` : r.error.issues.map((i) => i.message).join('; '));
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -31,7 +31,7 @@ const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
-const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
+const SignUp = z.strictObject({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
 const ActivityQuery = z.object({
 	org: z.string().min(1).max(64),
 	user: z.string().max(64).optional(),
@@ -43,7 +43,7 @@ const ActivityQuery = z.object({
 });
 const OrgQuery = z.object({ org: z.string().min(1).max(64) });
 const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
-const SignIn = z.object({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
+const SignIn = z.strictObject({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
 
 const TYPES: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
@@ -334,12 +334,14 @@ export class HttpApi {
 	private async addCard(req: IncomingMessage, res: ServerResponse) {
 		const session = this.signedIn(req);
 		const me = session.user;
-		const body = (await readJson(req)) as { org?: unknown } | null;
+		const body = await readJson(req);
+		// `org` says where the card goes; the rest is the card form's, which cardFromEntry checks (and refuses any other field).
+		const { org, ...fields } = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
 		const cardId = crypto.randomUUID();
-		const entry = cardFromEntry(body, cardId, this.deps.now());
+		const entry = cardFromEntry(fields, cardId, this.deps.now());
 		if (!entry.ok) throw new HttpError(400, entry.code, entry.message);
 		const { id, addedAt: _, ...card } = entry.card;
-		const mutation = { type: 'card.add', orgId: body?.org, cardId: id, ...card };
+		const mutation = { type: 'card.add', orgId: org, cardId: id, ...card };
 		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation, session.hash);
 		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
 		// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.

@@ -12,6 +12,7 @@ import {
 	recordable,
 	publicProfile,
 	parseMutation,
+	unknownFields,
 	type Change,
 	type Directory,
 	type Member,
@@ -250,7 +251,8 @@ export class SyncHub {
 			return this.error(conn, 'INVALID_FRAME', 'A text frame was not valid JSON.');
 		}
 		if (!parsed.success) {
-			return this.error(conn, 'INVALID_FRAME', 'A text frame was not a message Roster knows.');
+			const unknown = unknownFields(parsed.error);
+			return this.error(conn, 'INVALID_FRAME', unknown ? `${unknown} in a mutate message.` : 'A text frame was not a message Roster knows.');
 		}
 		this.mutate(conn, parsed.data.id, parsed.data.mutation);
 	}
@@ -355,8 +357,14 @@ export class SyncHub {
 		const landed: { orgId: string; projectId?: string }[] = [];
 		for (const row of this.store.invitationsFor(user.email)) {
 			const projectId = row.project_id || undefined;
+			const state = this.room(row.org_id, false)?.state;
+			const invitation = projectId ? state?.project(projectId)?.invitation(row.invite_id) : state?.invitation(row.invite_id);
+			if (!invitation) continue;
 			const mutation = { type: 'invite.accept', orgId: row.org_id, inviteId: row.invite_id, ...(projectId ? { projectId } : {}) };
-			const verdict = this.submit(userId, `accept:${row.org_id}/${row.project_id}/${row.invite_id}`, mutation);
+			// The id is the inviter's choice and may come back once this invitation is gone: its creation
+			// makes the key this invitation's own, so a later one is not answered with this one's verdict.
+			const key = `accept:${row.org_id}/${row.project_id}/${row.invite_id}@${invitation.createdAt}`;
+			const verdict = this.submit(userId, key, mutation);
 			if (verdict.ok) landed.push({ orgId: row.org_id, projectId });
 		}
 		return landed.sort((a, b) => +!a.projectId - +!b.projectId);

@@ -8,8 +8,8 @@ import { invoiceMail } from './invoice-mail.ts';
 import type { SignedIn } from './profile-api.ts';
 import { requireStepUp } from './two-factor-api.ts';
 
-const Resend = z.object({ org: Id, invoiceId: Id, email: Email });
-const Pay = z.object({ org: Id });
+const Resend = z.strictObject({ org: Id, invoiceId: Id, email: Email });
+const Pay = z.strictObject({ org: Id });
 
 const REFUSED: Record<'billing.view' | 'billing.manage', string> = {
 	'billing.view': "Only members who may view this organization's billing may send its invoices.",

@@ -7,7 +7,7 @@ import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
 import type { SignedIn } from './profile-api.ts';
 import { enrolment, newRecoveryCodes, newTotpSecret, recoveryHash, totpStep } from './two-factor.ts';
 
-const CodeInput = z.object({ code: TwoFactorCode });
+const CodeInput = z.strictObject({ code: TwoFactorCode });
 
 /**
  * For routes as sensitive as the mutations SPEC §4 names that are not mutations themselves

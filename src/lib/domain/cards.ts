@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { refuse, type Refusal } from './refusals.ts';
 import { CardHolder, type Card, type CardBrand } from './schemas.ts';
+import { unknownFields } from './text.ts';
 
 /** The Luhn checksum every card number carries. */
 export function luhnValid(digits: string): boolean {
@@ -21,8 +22,8 @@ export function cardBrand(digits: string): CardBrand {
 	return 'other';
 }
 
-/** What the card form sends: checked here, then reduced to a Card; the number and CVC go no further. */
-export const CardEntry = z.object({
+/** What the card form sends (nothing else): checked here, then reduced to a Card; the number and CVC go no further. */
+export const CardEntry = z.strictObject({
 	number: z
 		.string()
 		.max(30)
@@ -44,7 +45,10 @@ export function cardExpired(card: { expMonth: number; expYear: number }, now: nu
 /** SPEC §1: the number is checked (Luhn) and the expiry must be in the future; only brand, last 4, expiry and holder are kept. */
 export function cardFromEntry(input: unknown, id: string, now: number): { ok: true; card: Card } | Refusal {
 	const parsed = CardEntry.safeParse(input);
-	if (!parsed.success) return refuse('CARD_INVALID', parsed.error.issues.map((i) => i.message).join('; '));
+	if (!parsed.success) {
+		const unknown = unknownFields(parsed.error);
+		return refuse('CARD_INVALID', unknown ? `${unknown} in a card.` : parsed.error.issues.map((i) => i.message).join('; '));
+	}
 	const { number, expMonth, expYear, holder } = parsed.data;
 	if (cardExpired({ expMonth, expYear }, now)) return refuse('CARD_EXPIRED', `That card expired at the end of ${expMonth}/${expYear}.`);
 	return { ok: true, card: { id, brand: cardBrand(number), last4: number.slice(-4), expMonth, expYear, holder, addedAt: now } };

@@ -10,6 +10,7 @@ import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { SECURITY_HANDLERS, lacksRequiredTwoFactor, securityGate } from './security.ts';
 import { orgClosing, refuse, type Refusal, type RefusalCode } from './refusals.ts';
+import { unknownFields } from './text.ts';
 import {
 	ORG_ROLES,
 	PRIMARY_ADMIN_ACTIONS,
@@ -34,6 +35,8 @@ export function parseMutation(input: unknown): { ok: true; mutation: Mutation } 
 		const shown = typeof type === 'string' ? type.slice(0, 40) : typeof type;
 		return refuse('UNKNOWN_MUTATION', `“${shown}” is not a change Roster knows.`);
 	}
+	const unknown = unknownFields(result.error);
+	if (unknown) return refuse('INVALID_MUTATION', `${unknown} in ${type}.`);
 	return refuse('INVALID_MUTATION', z.prettifyError(result.error).replace(/\s*\n\s*/g, ' '));
 }
 

@@ -1,4 +1,5 @@
 import { refuse } from './refusals.ts';
+import { nameKey } from './text.ts';
 import type { OrgState } from './state.ts';
 import { accept, type Handler } from './verdict.ts';
 
@@ -10,8 +11,8 @@ export const DEPLOYMENT_HANDLERS: { [T in DeploymentType]: Handler<T> } = {
 		const project = state.project(m.projectId)!;
 		if (project.deployment(m.deploymentId)) return refuse('DEPLOYMENT_EXISTS', 'A deployment with this id already exists.');
 		// A project holds a handful of deployments: a scan of them is bounded by the project, not the organization.
-		const key = m.name.trim().toLowerCase();
-		const clash = project.deployments().find((d) => d.status === 'active' && d.name.trim().toLowerCase() === key);
+		const key = nameKey(m.name);
+		const clash = project.deployments().find((d) => d.status === 'active' && nameKey(d.name) === key);
 		if (clash) return refuse('DEPLOYMENT_NAME_TAKEN', `Project ${project.project()!.name} already has a deployment called “${clash.name}”.`);
 		const deployment = { id: m.deploymentId, name: m.name, plan: m.plan, status: 'active' as const, createdAt: ctx.now };
 		return accept({ kind: 'deployment.put', projectId: m.projectId, deployment });

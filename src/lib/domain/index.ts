@@ -1,4 +1,5 @@
 export * from './schemas.ts';
+export * from './text.ts';
 export * from './roles.ts';
 export * from './refusals.ts';
 export * from './mutations.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DisplayName, Email, Id, OrgRole, Password, Username } from './schemas.ts';
 
 /** mLab "Add a new account user": the primary admin sets a username, an email and a first password. */
-export const ManagedUserCreate = z.object({
+export const ManagedUserCreate = z.strictObject({
 	org: Id,
 	username: Username,
 	email: Email,
@@ -14,11 +14,11 @@ export type ManagedUserCreate = z.input<typeof ManagedUserCreate>;
 
 /** What the primary admin may change of a managed user's profile; a new email is unverified until its link is used. */
 export const ManagedUserUpdate = z
-	.object({ userId: Id, username: Username.optional(), displayName: DisplayName.optional(), email: Email.optional() })
+	.strictObject({ userId: Id, username: Username.optional(), displayName: DisplayName.optional(), email: Email.optional() })
 	.refine((u) => u.username !== undefined || u.displayName !== undefined || u.email !== undefined, 'Send a username, display name or email to change');
 export type ManagedUserUpdate = z.input<typeof ManagedUserUpdate>;
 
-export const ManagedPasswordReset = z.object({ userId: Id, password: Password });
+export const ManagedPasswordReset = z.strictObject({ userId: Id, password: Password });
 export type ManagedPasswordReset = z.input<typeof ManagedPasswordReset>;
 
-export const ManagedUserRef = z.object({ userId: Id });
+export const ManagedUserRef = z.strictObject({ userId: Id });

@@ -5,49 +5,49 @@ import { BillingInfo, CardBrand, CardHolder, ContactKind, DeploymentName, Email,
 const Teams = z.array(Id).max(100).optional();
 import type { OrgAction, PrimaryAdminAction, ProjectAction } from './roles.ts';
 
-/** Typed intents; a client never sends a document patch. */
+/** Typed intents; a client never sends a document patch. Each is strict: a field it does not name is refused, not ignored. */
 export const Mutation = z.discriminatedUnion('type', [
-	z.object({ type: z.literal('org.create'), orgId: Id, name: OrgName }),
-	z.object({ type: z.literal('org.rename'), orgId: Id, name: OrgName }),
-	z.object({ type: z.literal('member.add'), orgId: Id, username: Username, role: OrgRole, teams: Teams }),
+	z.strictObject({ type: z.literal('org.create'), orgId: Id, name: OrgName }),
+	z.strictObject({ type: z.literal('org.rename'), orgId: Id, name: OrgName }),
+	z.strictObject({ type: z.literal('member.add'), orgId: Id, username: Username, role: OrgRole, teams: Teams }),
 	// By email: adds the one verified user with that address, else invites it (SPEC §4).
-	z.object({ type: z.literal('member.invite'), orgId: Id, inviteId: Id, email: Email, role: OrgRole, teams: Teams }),
-	z.object({ type: z.literal('member.cancelInvite'), orgId: Id, inviteId: Id }),
-	z.object({ type: z.literal('member.setRole'), orgId: Id, userId: Id, role: OrgRole }),
-	z.object({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
-	z.object({ type: z.literal('member.leave'), orgId: Id }),
-	z.object({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id }),
-	z.object({ type: z.literal('org.close'), orgId: Id }),
+	z.strictObject({ type: z.literal('member.invite'), orgId: Id, inviteId: Id, email: Email, role: OrgRole, teams: Teams }),
+	z.strictObject({ type: z.literal('member.cancelInvite'), orgId: Id, inviteId: Id }),
+	z.strictObject({ type: z.literal('member.setRole'), orgId: Id, userId: Id, role: OrgRole }),
+	z.strictObject({ type: z.literal('member.remove'), orgId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('member.leave'), orgId: Id }),
+	z.strictObject({ type: z.literal('org.transferPrimaryAdmin'), orgId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('org.close'), orgId: Id }),
 	// null clears the contact, which then falls back to the primary admin's email.
-	z.object({ type: z.literal('org.setContact'), orgId: Id, contact: ContactKind.exclude(['billing']), email: Email.nullable() }),
-	z.object({ type: z.literal('org.setBillingContact'), orgId: Id, email: Email.nullable() }),
-	z.object({ type: z.literal('org.setSecurity'), orgId: Id, ...OrgSecurity.shape }),
+	z.strictObject({ type: z.literal('org.setContact'), orgId: Id, contact: ContactKind.exclude(['billing']), email: Email.nullable() }),
+	z.strictObject({ type: z.literal('org.setBillingContact'), orgId: Id, email: Email.nullable() }),
+	z.strictObject({ type: z.literal('org.setSecurity'), orgId: Id, ...OrgSecurity.shape }),
 	// null clears a channel.
-	z.object({ type: z.literal('org.setNotifications'), orgId: Id, ...NotificationChannels.shape }),
+	z.strictObject({ type: z.literal('org.setNotifications'), orgId: Id, ...NotificationChannels.shape }),
 	// A user the primary admin created (its row marked managed by this organization) joins it; see managed-users-api.ts.
-	z.object({ type: z.literal('member.addManaged'), orgId: Id, userId: Id, role: OrgRole }),
+	z.strictObject({ type: z.literal('member.addManaged'), orgId: Id, userId: Id, role: OrgRole }),
 	// The organization's part of deleting a managed user from Roster; the server also takes it out of its other organizations.
-	z.object({ type: z.literal('member.deleteManaged'), orgId: Id, userId: Id }),
-	z.object({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
-	z.object({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
-	z.object({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
-	z.object({ type: z.literal('team.addMember'), orgId: Id, teamId: Id, userId: Id }),
-	z.object({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('member.deleteManaged'), orgId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('team.create'), orgId: Id, teamId: Id, name: TeamName }),
+	z.strictObject({ type: z.literal('team.rename'), orgId: Id, teamId: Id, name: TeamName }),
+	z.strictObject({ type: z.literal('team.delete'), orgId: Id, teamId: Id }),
+	z.strictObject({ type: z.literal('team.addMember'), orgId: Id, teamId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('team.removeMember'), orgId: Id, teamId: Id, userId: Id }),
 	// SPEC §1: a pending invitee can already be placed in teams; it joins them on acceptance.
-	z.object({ type: z.literal('team.addInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
-	z.object({ type: z.literal('team.removeInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
-	z.object({ type: z.literal('project.create'), orgId: Id, projectId: Id, name: ProjectName }),
-	z.object({ type: z.literal('project.addUser'), orgId: Id, projectId: Id, username: Username, roles: ProjectRoles }),
-	z.object({ type: z.literal('project.invite'), orgId: Id, projectId: Id, inviteId: Id, email: Email, roles: ProjectRoles }),
-	z.object({ type: z.literal('project.cancelInvite'), orgId: Id, projectId: Id, inviteId: Id }),
-	z.object({ type: z.literal('project.addTeam'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
-	z.object({ type: z.literal('project.setUserRoles'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
-	z.object({ type: z.literal('project.setTeamRoles'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
-	z.object({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
-	z.object({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
-	z.object({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
+	z.strictObject({ type: z.literal('team.addInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
+	z.strictObject({ type: z.literal('team.removeInvitee'), orgId: Id, teamId: Id, inviteId: Id }),
+	z.strictObject({ type: z.literal('project.create'), orgId: Id, projectId: Id, name: ProjectName }),
+	z.strictObject({ type: z.literal('project.addUser'), orgId: Id, projectId: Id, username: Username, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('project.invite'), orgId: Id, projectId: Id, inviteId: Id, email: Email, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('project.cancelInvite'), orgId: Id, projectId: Id, inviteId: Id }),
+	z.strictObject({ type: z.literal('project.addTeam'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('project.setUserRoles'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('project.setTeamRoles'), orgId: Id, projectId: Id, teamId: Id, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('project.removeUser'), orgId: Id, projectId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('project.removeTeam'), orgId: Id, projectId: Id, teamId: Id }),
+	z.strictObject({ type: z.literal('project.close'), orgId: Id, projectId: Id }),
 	// Sent by the server's card route only, after checking the number (see SERVER_ONLY): it never holds the number.
-	z.object({
+	z.strictObject({
 		type: z.literal('card.add'),
 		orgId: Id,
 		cardId: Id,
@@ -57,16 +57,16 @@ export const Mutation = z.discriminatedUnion('type', [
 		expYear: z.number().int().min(2000).max(2100),
 		holder: CardHolder
 	}),
-	z.object({ type: z.literal('card.setDefault'), orgId: Id, cardId: Id }),
-	z.object({ type: z.literal('card.remove'), orgId: Id, cardId: Id }),
-	z.object({ type: z.literal('billing.setInfo'), orgId: Id, ...BillingInfo.shape }),
-	z.object({ type: z.literal('deployment.create'), orgId: Id, projectId: Id, deploymentId: Id, name: DeploymentName, plan: Plan }),
-	z.object({ type: z.literal('deployment.delete'), orgId: Id, projectId: Id, deploymentId: Id }),
-	z.object({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
-	z.object({ type: z.literal('join.approve'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
-	z.object({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id }),
+	z.strictObject({ type: z.literal('card.setDefault'), orgId: Id, cardId: Id }),
+	z.strictObject({ type: z.literal('card.remove'), orgId: Id, cardId: Id }),
+	z.strictObject({ type: z.literal('billing.setInfo'), orgId: Id, ...BillingInfo.shape }),
+	z.strictObject({ type: z.literal('deployment.create'), orgId: Id, projectId: Id, deploymentId: Id, name: DeploymentName, plan: Plan }),
+	z.strictObject({ type: z.literal('deployment.delete'), orgId: Id, projectId: Id, deploymentId: Id }),
+	z.strictObject({ type: z.literal('join.request'), orgId: Id, projectId: Id }),
+	z.strictObject({ type: z.literal('join.approve'), orgId: Id, projectId: Id, userId: Id, roles: ProjectRoles }),
+	z.strictObject({ type: z.literal('join.deny'), orgId: Id, projectId: Id, userId: Id }),
 	// Sent for a user whose verified email an invitation names (the server does so at verification and sign-in).
-	z.object({ type: z.literal('invite.accept'), orgId: Id, inviteId: Id, projectId: Id.optional() })
+	z.strictObject({ type: z.literal('invite.accept'), orgId: Id, inviteId: Id, projectId: Id.optional() })
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { humanText, nameKey } from './text.ts';
 
 /** SPEC §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
 export const Username = z
@@ -15,11 +16,11 @@ export const Password = z
 	.min(PASSWORD_MIN_LENGTH, `A password has at least ${PASSWORD_MIN_LENGTH} characters`)
 	.max(200, 'A password has at most 200 characters');
 
-export const DisplayName = z.string().trim().max(100, 'A display name is at most 100 characters');
+export const DisplayName = humanText('A display name', 100, { required: false });
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id');
 
-export const OrgName = z.string().trim().min(1, 'A name is required').max(64, 'A name is at most 64 characters');
+export const OrgName = humanText('A name', 64);
 
 export const OrgRole = z.enum([
 	'ORG_OWNER',
@@ -47,14 +48,14 @@ export type UserProfile = z.infer<typeof UserProfile>;
 
 /** What a user may change of its own profile directly; email and password have their own requests. */
 export const ProfileUpdate = z
-	.object({ username: Username.optional(), displayName: DisplayName.optional() })
+	.strictObject({ username: Username.optional(), displayName: DisplayName.optional() })
 	.refine((p) => p.username !== undefined || p.displayName !== undefined, 'Send a username or a display name to change');
 export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
 
-export const EmailChange = z.object({ email: Email });
+export const EmailChange = z.strictObject({ email: Email });
 
 /** The current password proves it is the user, not someone holding its session. */
-export const PasswordChange = z.object({
+export const PasswordChange = z.strictObject({
 	current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'A password has at most 200 characters'),
 	next: Password
 });
@@ -114,15 +115,14 @@ export const Organization = z.object({
 });
 export type Organization = z.infer<typeof Organization>;
 
-/** SPEC §1: unique in the organization, compared trimmed and case-insensitively (see teamNameKey). */
-export const TeamName = z.string().trim().min(1, 'A team name is required').max(64, 'A team name is at most 64 characters');
+/** SPEC §1: unique in the organization, compared as nameKey does (trimmed, NFC, case-insensitive). */
+export const TeamName = humanText('A team name', 64);
 
 export const Team = z.object({ id: Id, name: TeamName, createdAt: z.number() });
 export type Team = z.infer<typeof Team>;
 
-export function teamNameKey(name: string): string {
-	return name.trim().toLowerCase();
-}
+/** Team names compare as every name does. */
+export const teamNameKey = nameKey;
 
 export const ProjectRole = z.enum(['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER', 'PROJECT_READ_ONLY']);
 export type ProjectRole = z.infer<typeof ProjectRole>;
@@ -134,7 +134,7 @@ export const ProjectRoles = z
 	.max(ProjectRole.options.length)
 	.transform((roles) => ProjectRole.options.filter((r) => roles.includes(r)));
 
-export const ProjectName = z.string().trim().min(1, 'A project name is required').max(64, 'A project name is at most 64 characters');
+export const ProjectName = humanText('A project name', 64);
 
 export const Project = z.object({
 	id: Id,
@@ -188,7 +188,7 @@ export function invitationStatus(invitation: { expiresAt: number }, now: number)
 export const Plan = z.enum(['free', 'shared', 'dedicated']);
 export type Plan = z.infer<typeof Plan>;
 
-export const DeploymentName = z.string().trim().min(1, 'A deployment name is required').max(64, 'A deployment name is at most 64 characters');
+export const DeploymentName = humanText('A deployment name', 64);
 
 /** A deployment (mLab's "subscription", Atlas's "cluster"); a deleted one stays, for invoicing its active days. */
 export const Deployment = z.object({
@@ -208,7 +208,7 @@ export type ContactKind = z.infer<typeof ContactKind>;
 /** SPEC §1 billing: what is kept of a card (never its number or CVC). */
 export const CardBrand = z.enum(['visa', 'mastercard', 'amex', 'discover', 'other']);
 export type CardBrand = z.infer<typeof CardBrand>;
-export const CardHolder = z.string().trim().min(1, 'The name on the card is required').max(100);
+export const CardHolder = humanText('The name on the card', 100);
 export const Card = z.object({
 	id: Id,
 	brand: CardBrand,
@@ -223,9 +223,9 @@ export type Card = z.infer<typeof Card>;
 /** Billing email and organization info for invoices; an unset billing email falls back to the billing contact. */
 export const BillingInfo = z.object({
 	billingEmail: Email.nullable(),
-	company: z.string().trim().max(100),
-	address: z.string().trim().max(300),
-	vatId: z.string().trim().max(32)
+	company: humanText('A company name', 100, { required: false }),
+	address: humanText('An address', 300, { required: false }),
+	vatId: humanText('A VAT id', 32, { required: false })
 });
 export type BillingInfo = z.infer<typeof BillingInfo>;
 

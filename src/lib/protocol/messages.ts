@@ -7,9 +7,14 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts; the server closes the socket (1009) on a larger one. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
-/** Text frames, client → server. The mutation is parsed on its own so a bad one gets its own refusal. */
+/**
+ * Text frames, client → server, strict like mutations: an unknown field is refused, not
+ * ignored. The mutation is parsed on its own so a bad one gets its own refusal. A client's
+ * mutation id has no `:`, which every id the server submits under on a user's behalf holds
+ * (`accept:…`, `card:…`), so the two never meet in the idempotency record.
+ */
 export const ClientMessage = z.discriminatedUnion('t', [
-	z.object({ t: z.literal('mutate'), id: z.string().min(8).max(64), mutation: z.unknown() })
+	z.strictObject({ t: z.literal('mutate'), id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), mutation: z.unknown() })
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
