@@ -71,7 +71,7 @@ export function randomMutation(
 			return { type: 'org.transferPrimaryAdmin', orgId, userId: someMember() };
 		case 'rename': {
 			const name = rng.chance(0.08) ? rng.pick(['   ', 'y'.repeat(65)]) : rng.pick(ORG_NAMES);
-			// Extra fields are stripped, never applied.
+			// Extra fields are refused (INVALID_MUTATION), never applied.
 			return rng.chance(0.1)
 				? { type: 'org.rename', orgId, name, primaryAdminId: actorId, members: { [actorId]: { role: 'ORG_OWNER' } } }
 				: { type: 'org.rename', orgId, name };
