@@ -25,7 +25,7 @@ export class E2E {
 
 	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices) or its payment processor. */
 	async start(options: Pick<ServerOptions, 'now' | 'payments'> = {}) {
-		this.server = await startServer({ ...options, dataDir: this.dataDir, port: 0 });
+		this.server = await startServer({ passwordCost: 10, ...options, dataDir: this.dataDir, port: 0 });
 		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 	}
 

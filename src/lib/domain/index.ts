@@ -1,4 +1,5 @@
 export * from './schemas.ts';
+export * from './passwords.ts';
 export * from './roles.ts';
 export * from './refusals.ts';
 export * from './mutations.ts';
