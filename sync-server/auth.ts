@@ -10,7 +10,7 @@ export interface ScryptCost {
 	p: number;
 }
 
-/** OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB, ~0.1–0.3 s per hash). */
+/** OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB and a few tenths of a second per hash). */
 export const OWASP_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 
 /** OWASP's cost, or N = 2^log2N (tests, benchmarks); a nonsense value stops the start-up. */
