@@ -16,7 +16,7 @@ import {
 } from '$lib/domain/index.ts';
 import { PasswordAttempts, hashIsCurrent, hashPassword, newToken, tokenHash, type ScryptCost } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
-import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import { HttpError, clientAddress, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
@@ -233,7 +233,7 @@ export class HttpApi {
 		const input = parse(SignUp, await readJson(req));
 		if (this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
 		refuseWeakPassword(input.password);
-		this.mails.countSignUp(req.socket.remoteAddress ?? '?', input.email, this.deps.now());
+		this.mails.countSignUp(clientAddress(req), input.email, this.deps.now());
 		const user = {
 			id: crypto.randomUUID(),
 			username: input.username,
