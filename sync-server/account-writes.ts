@@ -1,7 +1,6 @@
 import { emailKey, type ProfileUpdate, type UserProfile } from '$lib/domain/index.ts';
-import type { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
-import { HttpError, rateLimited, usernameTaken } from './http-io.ts';
+import { HttpError, usernameTaken } from './http-io.ts';
 
 /**
  * Writes to a user's account, shared by the user's own routes (profile-api.ts) and by
@@ -44,11 +43,4 @@ export function replacePassword({ store, hub }: HttpDeps, userId: string, hash: 
 		return others;
 	});
 	for (const h of ended) hub.endSession(h);
-}
-
-/** Counts a verification mail sent on `key`'s behalf, or refuses with 429 once there were too many. */
-export function countMail(limiter: RateLimiter, key: string, now: number) {
-	const wait = limiter.retryAfter(key, now);
-	if (wait > 0) throw rateLimited(wait, 'verification emails');
-	limiter.count(key, now);
 }

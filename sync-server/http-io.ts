@@ -16,6 +16,9 @@ export class HttpError extends Error {
 	}
 }
 
+/** The client address that rate limits count on. */
+export const clientAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '?';
+
 export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
 
 export const usernameTaken = (username: string) => new HttpError(409, 'USERNAME_TAKEN', `The username “${username}” is taken.`);

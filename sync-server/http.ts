@@ -14,11 +14,13 @@ import {
 	roleMay,
 	type UserProfile
 } from '$lib/domain/index.ts';
-import { PasswordAttempts, hashPassword, newToken, tokenHash } from './auth.ts';
-import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import { PasswordAttempts, hashIsCurrent, hashPassword, newToken, tokenHash, type ScryptCost } from './auth.ts';
+import { refuseWeakPassword } from './common-passwords.ts';
+import { HttpError, clientAddress, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
+import { MailLimits } from './mail-limits.ts';
 import { ManagedUsersApi } from './managed-users-api.ts';
 import { InvoiceApi } from './invoice-api.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
@@ -66,6 +68,10 @@ export interface HttpDeps {
 	now: () => number;
 	/** The origin links in mail point to (set once the port is known). */
 	publicUrl: () => string;
+	/** What new password hashes cost; older ones are rehashed at sign-in. */
+	scrypt: ScryptCost;
+	/** Accounts one client address may create an hour. */
+	signUpsPerHour: number;
 }
 
 export function cookieValue(req: IncomingMessage, name: string): string | undefined {
@@ -78,7 +84,8 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 
 /** The account API and the static SPA; every unknown app path gets index.html. */
 export class HttpApi {
-	private readonly attempts = new PasswordAttempts();
+	private readonly attempts: PasswordAttempts;
+	private readonly mails: MailLimits;
 	private readonly profile: ProfileApi;
 	private readonly twoFactor: TwoFactorApi;
 	private readonly managedUsers: ManagedUsersApi;
@@ -87,9 +94,11 @@ export class HttpApi {
 	private readonly seen = new Map<string, { at: number; written: number }>();
 
 	constructor(private readonly deps: HttpDeps) {
-		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
+		this.attempts = new PasswordAttempts(deps.scrypt);
+		this.mails = new MailLimits(deps.signUpsPerHour);
+		this.profile = new ProfileApi(deps, this.attempts, this.mails, (user) => this.sendVerification(user));
 		this.twoFactor = new TwoFactorApi(deps);
-		this.managedUsers = new ManagedUsersApi(deps, (user) => this.sendVerification(user));
+		this.managedUsers = new ManagedUsersApi(deps, this.mails, (user) => this.sendVerification(user));
 		this.invoices = new InvoiceApi(deps);
 	}
 
@@ -223,13 +232,15 @@ export class HttpApi {
 	private async signUp(req: IncomingMessage, res: ServerResponse) {
 		const input = parse(SignUp, await readJson(req));
 		if (this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
+		refuseWeakPassword(input.password);
+		this.mails.countSignUp(clientAddress(req), input.email, this.deps.now());
 		const user = {
 			id: crypto.randomUUID(),
 			username: input.username,
 			email: input.email,
 			emailVerified: false,
 			displayName: input.displayName,
-			passwordHash: await hashPassword(input.password)
+			passwordHash: await hashPassword(input.password, this.deps.scrypt)
 		};
 		try {
 			this.deps.store.insertUser(user, this.deps.now());
@@ -264,6 +275,10 @@ export class HttpApi {
 		if (wait > 0) throw rateLimited(wait, 'failed sign-in attempts');
 		const ok = await this.attempts.verify(account, address, now, input.password, user?.passwordHash);
 		if (!user || !ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
+		// Raised costs reach stored hashes as their users sign in (the password is at hand only now).
+		if (!hashIsCurrent(user.passwordHash, this.deps.scrypt)) {
+			this.deps.store.setPasswordHash(user.id, await hashPassword(input.password.normalize('NFC'), this.deps.scrypt));
+		}
 		// SPEC §4: with two-factor on, the password alone opens nothing.
 		if (user.twoFactor) {
 			if (!input.code) throw new HttpError(401, 'CODE_REQUIRED', 'Enter the code from your authenticator app, or a recovery code.');

@@ -10,10 +10,17 @@ const { values } = parseArgs({
 		'smtp-url': { type: 'string' },
 		'mail-from': { type: 'string' },
 		'allow-private-webhooks': { type: 'boolean' },
+		// log2 of scrypt's N for new password hashes: OWASP's 17 unless a benchmark or a small machine needs less.
+		'password-cost': { type: 'string' },
+		'sign-ups-per-hour': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
 });
+
+function optionalNumber(value: string | undefined): number | undefined {
+	return value === undefined ? undefined : Number(value);
+}
 
 const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
@@ -24,6 +31,8 @@ const server = await startServer({
 	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
 	logMail: true,
 	privateWebhooks: values['allow-private-webhooks'] ?? process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS === '1',
+	passwordCost: optionalNumber(values['password-cost'] ?? process.env.ROSTER_PASSWORD_COST),
+	signUpsPerHour: optionalNumber(values['sign-ups-per-hour'] ?? process.env.ROSTER_SIGN_UPS_PER_HOUR),
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);

@@ -17,10 +17,12 @@ import {
 	type UserProfile
 } from '$lib/domain/index.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
-import { countMail, replacePassword, saveEmail, saveProfile } from './account-writes.ts';
-import { RateLimiter, hashPassword } from './auth.ts';
+import { replacePassword, saveEmail, saveProfile } from './account-writes.ts';
+import { hashPassword } from './auth.ts';
+import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
+import type { MailLimits } from './mail-limits.ts';
 import type { SignedIn } from './profile-api.ts';
 
 const STATUS: Partial<Record<Refusal['code'], number>> = {
@@ -45,11 +47,9 @@ function refused(r: Refusal, message = r.message): HttpError {
  * through the hub as mutations, so every rule on that path applies.
  */
 export class ManagedUsersApi {
-	// Verification mail goes to whatever address the admin typed: a few an hour per admin.
-	private readonly mails = new RateLimiter(5, 60 * 60_000);
-
 	constructor(
 		private readonly deps: HttpDeps,
+		private readonly mails: MailLimits,
 		private readonly sendVerification: (user: UserProfile) => Promise<void>
 	) {}
 
@@ -63,7 +63,8 @@ export class ManagedUsersApi {
 		if (refusal) throw refused(refusal);
 		this.secure(me, state!, 'member.addManaged');
 		if (store.userByUsername(input.username)) throw usernameTaken(input.username);
-		countMail(this.mails, me.user.id, this.deps.now());
+		refuseWeakPassword(input.password);
+		this.mails.count(me.user.id, input.email, this.deps.now());
 		const user = {
 			id: randomUUID(),
 			username: input.username,
@@ -71,7 +72,7 @@ export class ManagedUsersApi {
 			emailVerified: false,
 			displayName: input.displayName,
 			managedBy: input.org,
-			passwordHash: await hashPassword(input.password)
+			passwordHash: await hashPassword(input.password, this.deps.scrypt)
 		};
 		try {
 			store.insertUser(user, this.deps.now());
@@ -94,7 +95,7 @@ export class ManagedUsersApi {
 		const input = parse(ManagedUserUpdate, await readJson(req));
 		const user = this.target(me, input.userId);
 		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
-		if (newEmail) countMail(this.mails, me.user.id, this.deps.now());
+		if (newEmail) this.mails.count(me.user.id, newEmail, this.deps.now());
 		saveProfile(this.deps, user, input);
 		if (newEmail) await saveEmail(this.deps, this.reload(user.id), newEmail, this.sendVerification, 'That is already their email address.');
 		json(res, 200, { user: this.reload(user.id) });
@@ -104,7 +105,8 @@ export class ManagedUsersApi {
 	async resetPassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedPasswordReset, await readJson(req));
 		const user = this.target(me, input.userId);
-		replacePassword(this.deps, user.id, await hashPassword(input.password));
+		refuseWeakPassword(input.password);
+		replacePassword(this.deps, user.id, await hashPassword(input.password, this.deps.scrypt));
 		json(res, 200, { user });
 	}
 

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmailChange, PasswordChange, ProfileUpdate, publicProfile, type UserProfile } from '$lib/domain/index.ts';
-import { countMail, replacePassword, saveEmail, saveProfile } from './account-writes.ts';
-import { RateLimiter, hashPassword, type PasswordAttempts } from './auth.ts';
+import { replacePassword, saveEmail, saveProfile } from './account-writes.ts';
+import { hashPassword, type PasswordAttempts } from './auth.ts';
+import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
+import type { MailLimits } from './mail-limits.ts';
 
 /** The signed-in user of a request and its session's hash. */
 export interface SignedIn {
@@ -13,12 +15,10 @@ export interface SignedIn {
 
 /** A signed-in user's own account: username and display name, email address, password. */
 export class ProfileApi {
-	// Verification mail goes to whatever address the user typed: a few an hour, so a session cannot flood someone's inbox.
-	private readonly mails = new RateLimiter(5, 60 * 60_000);
-
 	constructor(
 		private readonly deps: HttpDeps,
 		private readonly attempts: PasswordAttempts,
+		private readonly mails: MailLimits,
 		private readonly sendVerification: (user: UserProfile) => Promise<void>
 	) {}
 
@@ -31,7 +31,7 @@ export class ProfileApi {
 	/** POST /api/me/email: the new address is unverified until the link mailed to it is used. */
 	async changeEmail(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const { email } = parse(EmailChange, await readJson(req));
-		countMail(this.mails, me.user.id, this.deps.now());
+		this.mails.count(me.user.id, email, this.deps.now());
 		await saveEmail(this.deps, me.user, email, this.sendVerification, 'That is already your email address.');
 		json(res, 200, { user: this.reload(me) });
 	}
@@ -40,7 +40,7 @@ export class ProfileApi {
 	async resendVerification(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		await readJson(req);
 		if (me.user.emailVerified) throw new HttpError(409, 'ALREADY_VERIFIED', 'Your email address is already verified.');
-		countMail(this.mails, me.user.id, this.deps.now());
+		this.mails.count(me.user.id, me.user.email, this.deps.now());
 		await this.sendVerification(me.user);
 		json(res, 200, { user: me.user });
 	}
@@ -48,6 +48,7 @@ export class ProfileApi {
 	/** POST /api/me/password: needs the current password; every other session of the user ends. */
 	async changePassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(PasswordChange, await readJson(req));
+		refuseWeakPassword(input.next);
 		const { store } = this.deps;
 		const address = req.socket.remoteAddress ?? '?';
 		const now = this.deps.now();
@@ -56,7 +57,7 @@ export class ProfileApi {
 		if (!(await this.attempts.verify(me.user.id, address, now, input.current, store.user(me.user.id)?.passwordHash))) {
 			throw new HttpError(403, 'WRONG_PASSWORD', 'That is not your current password.');
 		}
-		replacePassword(this.deps, me.user.id, await hashPassword(input.next), me.hash);
+		replacePassword(this.deps, me.user.id, await hashPassword(input.next, this.deps.scrypt), me.hash);
 		json(res, 200, { user: me.user });
 	}
 

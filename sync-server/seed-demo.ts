@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Mutation } from '$lib/domain/index.ts';
-import { hashPassword } from './auth.ts';
+import { OWASP_SCRYPT, hashPassword } from './auth.ts';
 import { DEMO_PASSWORD, DEMO_SIZE, demoMutations, demoUsers } from './demo/demo-org.ts';
 import { SyncHub } from './hub.ts';
 import { Store } from './store.ts';
@@ -18,7 +18,7 @@ if (store.userByUsername(users[0]!.username)) {
 	process.exit(0);
 }
 // One hash for every demo account: scrypt for 10,000 passwords would take minutes.
-const passwordHash = await hashPassword(DEMO_PASSWORD);
+const passwordHash = await hashPassword(DEMO_PASSWORD, OWASP_SCRYPT);
 const started = Date.now();
 store.transaction(() => {
 	for (const u of users) store.insertUser({ ...u, passwordHash }, started);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
+import { scryptCost } from './auth.ts';
 import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
@@ -37,6 +38,10 @@ export interface ServerOptions {
 	declineCards?: string[];
 	/** How often the billing run issues and charges invoices (default hourly); it also runs at start-up. */
 	billingIntervalMs?: number;
+	/** log2 of scrypt's N for new password hashes (default 17, OWASP's); tests and benchmarks lower it. */
+	passwordCost?: number;
+	/** Accounts one client address may create an hour (default 10). */
+	signUpsPerHour?: number;
 }
 
 export interface RunningServer {
@@ -88,7 +93,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	});
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
-	const api: HttpApi = new HttpApi({ store, hub, mailer, billing, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
+	const api: HttpApi = new HttpApi({
+		store,
+		hub,
+		mailer,
+		billing,
+		staticDir: resolve(options.staticDir ?? 'build'),
+		now,
+		publicUrl: (): string => publicUrl,
+		scrypt: scryptCost(options.passwordCost),
+		signUpsPerHour: options.signUpsPerHour ?? 10
+	});
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
+import { TEST_PASSWORD_COST } from '../server/test-client.ts';
 
 export const CHROMIUM_ARGS = [
 	'--headless',
@@ -25,7 +26,7 @@ export class E2E {
 
 	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices) or its payment processor. */
 	async start(options: Pick<ServerOptions, 'now' | 'payments'> = {}) {
-		this.server = await startServer({ ...options, dataDir: this.dataDir, port: 0 });
+		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...options, dataDir: this.dataDir, port: 0 });
 		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 	}
 

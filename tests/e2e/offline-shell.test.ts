@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_PASSWORD_COST } from '../server/test-client.ts';
 import { E2E } from './harness.ts';
 
 const e2e = new E2E();
@@ -23,7 +24,7 @@ it('reloads offline from the cached shell and IndexedDB, queues edits, and sends
 	await expect.poll(() => e2e.row(page, 'zoe').textContent()).toContain('pending');
 
 	const { startServer } = await import('../../sync-server/server.ts');
-	e2e.server = await startServer({ dataDir: e2e.dataDir, port });
+	e2e.server = await startServer({ dataDir: e2e.dataDir, port, passwordCost: TEST_PASSWORD_COST });
 	await expect.poll(() => e2e.row(page, 'zoe').textContent(), { timeout: 20_000 }).not.toContain('pending');
 	// The update can show a moment before its verdict clears the outbox.
 	await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/Online$/);

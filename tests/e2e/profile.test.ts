@@ -52,6 +52,15 @@ describe('account page', () => {
 		const other = await e2e.signIn('erin.new');
 
 		const password = form(erin, 'Password');
+		// A common password is refused by the server's list, and said at the field it is about.
+		await password.getByLabel('Current password').fill(PASSWORD);
+		await password.getByLabel('New password').fill('Password1234');
+		await password.getByRole('button', { name: 'Change password' }).click();
+		const refusal = password.getByRole('alert');
+		await expect.poll(() => refusal.textContent()).toMatch(/list of common and breached passwords/);
+		const described = await password.getByLabel('New password').getAttribute('aria-describedby');
+		expect(described?.split(' ')).toContain(await refusal.getAttribute('id'));
+
 		await password.getByLabel('Current password').fill('not the password');
 		await password.getByLabel('New password').fill(NEW_PASSWORD);
 		await password.getByRole('button', { name: 'Change password' }).click();

@@ -20,7 +20,7 @@ describe('account API', () => {
 		const cases: [object, RegExp][] = [
 			[{ username: 'a!', email: 'a@example.com', password: PASSWORD }, /username is 3–32 characters/],
 			[{ username: 'alice', email: 'not-an-email', password: PASSWORD }, /valid email/],
-			[{ username: 'alice', email: 'a@example.com', password: 'short' }, /at least 8 characters/],
+			[{ username: 'alice', email: 'a@example.com', password: 'short' }, /at least 12 characters/],
 			[{ username: 'alice' }, /.+/]
 		];
 		for (const [body, message] of cases) {

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { encodeSyncFrame, SYNC_STEP1 } from '$lib/protocol/frames.ts';
 import { CLOSE, MAX_FRAME_BYTES, orgDocId } from '$lib/protocol/messages.ts';
 import { startServer } from '../../sync-server/server.ts';
-import { TestClient, TestServer, type OrgView } from './test-client.ts';
+import { TEST_PASSWORD_COST, TestClient, TestServer, type OrgView } from './test-client.ts';
 
 const ORG = 'acme';
 const DOC = orgDocId(ORG);
@@ -227,7 +227,7 @@ describe('adversarial requests that must not take the server down', () => {
 		mkdirSync(join(root, 'site-private'));
 		writeFileSync(join(root, 'site', 'index.html'), 'INDEX');
 		writeFileSync(join(root, 'site-private', 'secret.txt'), 'SECRET');
-		const server = await startServer({ dataDir: join(root, 'data'), port: 0, staticDir: join(root, 'site') });
+		const server = await startServer({ dataDir: join(root, 'data'), port: 0, passwordCost: TEST_PASSWORD_COST, staticDir: join(root, 'site') });
 		try {
 			for (const path of ['/..%2fsite-private%2fsecret.txt', '/..%2f..%2fetc%2fpasswd', '/%2e%2e/site-private/secret.txt']) {
 				const res = await fetch(`http://127.0.0.1:${server.port}${path}`);

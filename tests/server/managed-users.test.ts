@@ -182,12 +182,12 @@ describe('managed users', () => {
 		const cases: [() => Promise<Response>, RegExp][] = [
 			[() => create(ann.cookie, { ...good, username: 'No Spaces' }), /username is 3–32 characters/],
 			[() => create(ann.cookie, { ...good, email: 'nope' }), /valid email/],
-			[() => create(ann.cookie, { ...good, password: 'short' }), /at least 8 characters/],
+			[() => create(ann.cookie, { ...good, password: 'short' }), /at least 12 characters/],
 			[() => create(ann.cookie, { ...good, role: 'ORG_GOD' }), /.+/],
 			[() => create(ann.cookie, { ...good, org: '../x' }), /Not a valid id/],
 			[() => update(ann.cookie, { userId: mia.id }), /username, display name or email/],
 			[() => update(ann.cookie, { userId: mia.id, email: 'nope' }), /valid email/],
-			[() => reset(ann.cookie, mia.id, 'short'), /at least 8 characters/],
+			[() => reset(ann.cookie, mia.id, 'short'), /at least 12 characters/],
 			[() => send('DELETE', '/api/managed-users', ann.cookie, null), /JSON object/]
 		];
 		for (const [request, message] of cases) expect(await refusal(await request(), 400, 'INVALID_INPUT')).toMatch(message);

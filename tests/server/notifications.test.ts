@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { webhookShown } from '$lib/domain/index.ts';
 import { privateAddress } from '../../sync-server/public-address.ts';
 import { startServer } from '../../sync-server/server.ts';
-import { TestServer } from './test-client.ts';
+import { TEST_PASSWORD_COST, TestServer } from './test-client.ts';
 
 const ok = { t: 'verdict', ok: true };
 
@@ -131,7 +131,7 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 
 	it('a failing or hanging webhook never blocks or fails the change; the email still goes, and the failure is logged', async () => {
 		await t.server.close();
-		t.server = await startServer({ dataDir: t.dataDir, port: 0, webhookTimeoutMs: 300, privateWebhooks: true });
+		t.server = await startServer({ dataDir: t.dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, webhookTimeoutMs: 300, privateWebhooks: true });
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();
@@ -159,7 +159,7 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 
 	it('by default posts to no loopback or private address: the webhook is no way into the server\'s network', async () => {
 		await t.server.close();
-		t.server = await startServer({ dataDir: t.dataDir, port: 0 });
+		t.server = await startServer({ dataDir: t.dataDir, port: 0, passwordCost: TEST_PASSWORD_COST });
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();

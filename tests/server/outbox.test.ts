@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../sync-server/server.ts';
-import { TestServer, signUp } from './test-client.ts';
+import { TEST_PASSWORD_COST, TestServer, signUp } from './test-client.ts';
 
 const t = new TestServer();
 beforeAll(() => t.start());
@@ -37,7 +37,7 @@ it('shows the primary admin only the mail its organization sent (SPEC §4, devel
 
 it('has no outbox to show when mail goes through SMTP (and sign-up survives a mail server that is down)', async () => {
 	const dataDir = mkdtempSync(join(tmpdir(), 'roster-smtp-'));
-	const server = await startServer({ dataDir, port: 0, smtpUrl: 'smtp://127.0.0.1:9' });
+	const server = await startServer({ dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, smtpUrl: 'smtp://127.0.0.1:9' });
 	try {
 		const base = `http://127.0.0.1:${server.port}`;
 		// Nothing listens on port 9: the verification mail fails, and the account is made all the same.

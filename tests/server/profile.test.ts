@@ -75,8 +75,8 @@ describe('profile API', () => {
 			[changeEmail(cookie, undefined), /Enter an email address/],
 			[changeEmail(cookie, 'not-an-email'), /valid email/],
 			[send('POST', '/api/me/password', cookie, {}), /current password.*; Enter a password/],
-			[changePassword(cookie, PASSWORD, 'short'), /at least 8 characters/],
-			[changePassword(cookie, PASSWORD, 'x'.repeat(201)), /at most 200 characters/]
+			[changePassword(cookie, PASSWORD, 'short'), /at least 12 characters/],
+			[changePassword(cookie, PASSWORD, 'x'.repeat(129)), /at most 128 characters/]
 		];
 		for (const [res, message] of cases) expect(await refusal(await res, 400, 'INVALID_INPUT')).toMatch(message);
 		for (const path of ['/api/me/email', '/api/me/password', '/api/me/resend-verification']) {

@@ -10,6 +10,8 @@ import { orgDocId, type ServerMessage, type VerdictMessage } from '$lib/protocol
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 
 export const PASSWORD = 'correct horse battery';
+/** OWASP's scrypt cost takes 128 MiB and a tenth of a second or more per hash: test servers use a cheap one. */
+export const TEST_PASSWORD_COST = 10;
 
 /** A server on a fresh temporary data directory; `restart` keeps the directory. */
 export class TestServer {
@@ -21,7 +23,7 @@ export class TestServer {
 	constructor(private readonly options: Partial<ServerOptions> = {}) {}
 
 	async start() {
-		this.server = await startServer({ ...this.options, dataDir: this.dataDir, port: 0 });
+		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...this.options, dataDir: this.dataDir, port: 0 });
 		return this;
 	}
 	get base() {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
-import { PASSWORD, TestClient, cookieOf, post, signUp } from './test-client.ts';
+import { PASSWORD, TEST_PASSWORD_COST, TestClient, cookieOf, post, signUp } from './test-client.ts';
 
 let server: RunningServer;
 let dataDir: string;
@@ -14,7 +14,7 @@ const base = () => `http://127.0.0.1:${server.port}`;
 beforeEach(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'roster-2fa-'));
 	now = Date.UTC(2026, 10, 23, 12, 0, 0);
-	server = await startServer({ dataDir, port: 0, now: () => now });
+	server = await startServer({ dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, now: () => now });
 });
 afterEach(async () => {
 	await server.close();

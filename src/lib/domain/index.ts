@@ -1,5 +1,6 @@
 export * from './schemas.ts';
 export * from './text.ts';
+export * from './passwords.ts';
 export * from './roles.ts';
 export * from './refusals.ts';
 export * from './mutations.ts';

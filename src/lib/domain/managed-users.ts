@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DisplayName, Email, Id, OrgRole, Password, Username } from './schemas.ts';
+import { Password } from './passwords.ts';
+import { DisplayName, Email, Id, OrgRole, Username } from './schemas.ts';
 
 /** mLab "Add a new account user": the primary admin sets a username, an email and a first password. */
 export const ManagedUserCreate = z.strictObject({

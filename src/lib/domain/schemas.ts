@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Password } from './passwords.ts';
 import { humanText, nameKey } from './text.ts';
 
 /** SPEC §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
@@ -9,12 +10,6 @@ export const Username = z
 	.regex(/^[a-z0-9._-]{3,32}$/, 'A username is 3–32 characters of a–z, 0–9, dot, underscore or dash');
 
 export const Email = z.string({ error: 'Enter an email address' }).trim().max(254).pipe(z.email('Enter a valid email address'));
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const Password = z
-	.string({ error: 'Enter a password' })
-	.min(PASSWORD_MIN_LENGTH, `A password has at least ${PASSWORD_MIN_LENGTH} characters`)
-	.max(200, 'A password has at most 200 characters');
 
 export const DisplayName = humanText('A display name', 100, { required: false });
 
@@ -54,7 +49,7 @@ export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
 
 export const EmailChange = z.strictObject({ email: Email });
 
-/** The current password proves it is the user, not someone holding its session. */
+/** The current password proves it is the user, not someone holding its session (set under older rules: up to 200 characters). */
 export const PasswordChange = z.strictObject({
 	current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'A password has at most 200 characters'),
 	next: Password
