@@ -10,10 +10,18 @@ const { values } = parseArgs({
 		'smtp-url': { type: 'string' },
 		'mail-from': { type: 'string' },
 		'allow-private-webhooks': { type: 'boolean' },
+		// How many reverse proxies stand in front of Roster; their X-Forwarded-For entries name the client.
+		'trust-proxy': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
 });
+
+const trustProxy = Number(values['trust-proxy'] ?? process.env.ROSTER_TRUST_PROXY ?? 0);
+if (!Number.isInteger(trustProxy) || trustProxy < 0) {
+	console.error('--trust-proxy is the number of reverse proxies in front of Roster (0, 1, 2, …).');
+	process.exit(2);
+}
 
 const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
@@ -24,6 +32,7 @@ const server = await startServer({
 	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
 	logMail: true,
 	privateWebhooks: values['allow-private-webhooks'] ?? process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS === '1',
+	trustProxy,
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);
