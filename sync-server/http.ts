@@ -30,6 +30,9 @@ const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
+/** Refusals of requests the app never sends (probes, broken or forged clients): each is logged on one line. */
+const MALFORMED = new Set(['BAD_PATH', 'BAD_ORIGIN', 'METHOD_NOT_ALLOWED', 'UNSUPPORTED', 'TOO_LARGE', 'INVALID_JSON', 'INCOMPLETE_BODY']);
+
 const SignUp = z.object({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
 const ActivityQuery = z.object({
 	org: z.string().min(1).max(64),
@@ -143,7 +146,7 @@ export class HttpApi {
 	private fail(req: IncomingMessage, res: ServerResponse, err: unknown) {
 		const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
 		if (!(err instanceof HttpError)) console.error('http error', err);
-		else if (e.code === 'BAD_PATH') logRefused('request', req, e.message);
+		else if (MALFORMED.has(e.code)) logRefused('request', req, e.message);
 		if (res.headersSent) return res.end();
 		this.deps.edge.secure(res, true);
 		res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...e.headers });
