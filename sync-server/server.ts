@@ -100,8 +100,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
 	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-		// A response already under way on this keep-alive socket cannot be followed by another.
-		if (err.code === 'ECONNRESET' || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent) return socket.destroy();
+		// Gone already, or a response under way on this keep-alive socket: nothing more can be said on it.
+		if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent) return socket.destroy();
 		const [status, code, message] =
 			err.code === 'HPE_HEADER_OVERFLOW'
 				? [431, 'HEADERS_TOO_LARGE', 'The request headers are too large.']
@@ -114,7 +114,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	// ws's own handshake checks (method, Upgrade, Sec-WebSocket-Key and -Version) end here.
 	wss.on('wsClientError', (err, socket, req) => {
 		logRefused('upgrade', req, err.message);
-		edge.refuseSocket(socket, 400, 'BAD_UPGRADE', err.message);
+		// RFC 6455 §4.4: name the protocol version this server speaks.
+		edge.refuseSocket(socket, 400, 'BAD_UPGRADE', err.message, { 'sec-websocket-version': '13' });
 	});
 
 	http.on('upgrade', (req, socket: Duplex, head: Buffer) => {

@@ -25,7 +25,7 @@ const PAGE_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; fo
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** The value of the first cookie with this name; a session token is base64url, so nothing is decoded. */
-export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
 	for (const part of (req.headers.cookie ?? '').split(';')) {
 		const at = part.indexOf('=');
 		if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
@@ -124,11 +124,11 @@ export class WebEdge {
 	}
 
 	/** Answers on the raw socket (an upgrade that does not become a websocket, a request Node could not parse), then closes it. */
-	refuseSocket(socket: Duplex, status: number, code: string, message: string) {
+	refuseSocket(socket: Duplex, status: number, code: string, message: string, extra: Record<string, string> = {}) {
 		socket.on('error', () => socket.destroy());
 		if (!socket.writable) return socket.destroy();
 		const body = JSON.stringify({ code, message });
-		const headers = { ...this.headers(true), connection: 'close', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+		const headers = { ...this.headers(true), ...extra, connection: 'close', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
 		socket.once('finish', () => socket.destroy());
 		socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
 	}

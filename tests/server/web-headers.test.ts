@@ -73,6 +73,11 @@ describe('security headers', () => {
 		const refused = await rawRequest(t.server.port, upgradeRequest('/elsewhere'), true);
 		expect(refused.status).toBe(404);
 		expect(refused.head).toMatch(/^content-security-policy: default-src 'none'; frame-ancestors 'none'/im);
+		const badVersion = await rawRequest(t.server.port, upgradeRequest('/sync').replace('Version: 13', 'Version: 7'), true);
+		expect(badVersion.status).toBe(400);
+		expect(JSON.parse(badVersion.body)).toMatchObject({ code: 'BAD_UPGRADE' });
+		expect(badVersion.head).toMatch(/^sec-websocket-version: 13$/im);
+		expect(badVersion.head).toMatch(/^x-content-type-options: nosniff$/im);
 	});
 
 	it('with an https public URL: HSTS everywhere and a Secure __Host- session cookie that opens the API and /sync', async () => {
@@ -134,7 +139,8 @@ describe('the Origin of state-changing requests', () => {
 
 	it('refuses a foreign, "null" or cross-site one on every route with 403 BAD_ORIGIN, and nothing changes', async () => {
 		for (const [method, path, body] of WRITES) {
-			for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'https://roster.example.evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+			const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'https://roster.example.evil.example' }, { 'sec-fetch-site': 'cross-site' }];
+			for (const headers of foreign) {
 				const res = await send(method, path, body, headers);
 				expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
 				expect(await res.json()).toMatchObject({ code: 'BAD_ORIGIN', message: expect.any(String) });
