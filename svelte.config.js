@@ -7,6 +7,23 @@ export default {
 	kit: {
 		// A single-page app: every path falls back to index.html, which the sync server serves.
 		adapter: adapter({ fallback: 'index.html' }),
-		serviceWorker: { register: true }
+		serviceWorker: { register: true },
+		// Written into index.html as a meta tag with the hashes of its inline boot script; the server adds
+		// frame-ancestors (which a meta tag cannot carry) in a header. Styles stay inline-able: Svelte sets
+		// style attributes, and a style cannot run code.
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				// The two-factor QR code is an SVG data URL.
+				'img-src': ['self', 'data:'],
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		}
 	}
 };

@@ -16,9 +16,6 @@ export class HttpError extends Error {
 	}
 }
 
-/** The client address that rate limits count on. */
-export const clientAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '?';
-
 export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
 
 export const usernameTaken = (username: string) => new HttpError(409, 'USERNAME_TAKEN', `The username “${username}” is taken.`);
@@ -52,10 +49,16 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 	}
 	let size = 0;
 	const chunks: Buffer[] = [];
-	for await (const chunk of req) {
-		size += (chunk as Buffer).length;
-		if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', 'The request body is too large.');
-		chunks.push(chunk as Buffer);
+	try {
+		for await (const chunk of req) {
+			size += (chunk as Buffer).length;
+			if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', 'The request body is too large.');
+			chunks.push(chunk as Buffer);
+		}
+	} catch (err) {
+		if (err instanceof HttpError) throw err;
+		// The client went away mid-body: nobody is left to answer, but it is a refusal, not a failure.
+		throw new HttpError(400, 'INCOMPLETE_BODY', 'The request body ended before it was complete.');
 	}
 	try {
 		return JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -1,6 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import {
 	DisplayName,
@@ -16,7 +14,7 @@ import {
 } from '$lib/domain/index.ts';
 import { PasswordAttempts, hashIsCurrent, hashPassword, newToken, tokenHash, type ScryptCost } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
-import { HttpError, clientAddress, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
 import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
@@ -24,14 +22,18 @@ import { MailLimits } from './mail-limits.ts';
 import { ManagedUsersApi } from './managed-users-api.ts';
 import { InvoiceApi } from './invoice-api.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
+import { serveStatic } from './static-files.ts';
 import { TwoFactorApi } from './two-factor-api.ts';
 import type { Store } from './store.ts';
+import { logRefused, requestUrl, type WebEdge } from './web-edge.ts';
 
-export const SESSION_COOKIE = 'roster_session';
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 /** A session's last activity is written at most this often; the idle timeout is counted in minutes. */
 const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
+
+/** Refusals of requests the app never sends (probes, broken or forged clients): each is logged on one line. */
+const MALFORMED = new Set(['BAD_PATH', 'BAD_ORIGIN', 'METHOD_NOT_ALLOWED', 'UNSUPPORTED', 'TOO_LARGE', 'INVALID_JSON', 'INCOMPLETE_BODY']);
 
 const SignUp = z.strictObject({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
 const ActivityQuery = z.object({
@@ -47,18 +49,6 @@ const OrgQuery = z.object({ org: z.string().min(1).max(64) });
 const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
 const SignIn = z.strictObject({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
 
-const TYPES: Record<string, string> = {
-	'.html': 'text/html; charset=utf-8',
-	'.js': 'text/javascript',
-	'.css': 'text/css',
-	'.json': 'application/json',
-	'.svg': 'image/svg+xml',
-	'.png': 'image/png',
-	'.ico': 'image/x-icon',
-	'.webmanifest': 'application/manifest+json',
-	'.txt': 'text/plain'
-};
-
 export interface HttpDeps {
 	store: Store;
 	hub: SyncHub;
@@ -72,14 +62,8 @@ export interface HttpDeps {
 	scrypt: ScryptCost;
 	/** Accounts one client address may create an hour. */
 	signUpsPerHour: number;
-}
-
-export function cookieValue(req: IncomingMessage, name: string): string | undefined {
-	for (const part of (req.headers.cookie ?? '').split(';')) {
-		const [k, ...v] = part.trim().split('=');
-		if (k === name) return decodeURIComponent(v.join('='));
-	}
-	return undefined;
+	/** Origin check, client address, session cookie and security headers. */
+	edge: WebEdge;
 }
 
 /** The account API and the static SPA; every unknown app path gets index.html. */
@@ -104,7 +88,7 @@ export class HttpApi {
 
 	/** The signed-in user of a request and its session's hash, from the session cookie. */
 	session(req: IncomingMessage): SignedIn | undefined {
-		const token = cookieValue(req, SESSION_COOKIE);
+		const token = this.deps.edge.sessionToken(req);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
 		if (!this.sessionActive(hash)) return undefined;
@@ -158,20 +142,37 @@ export class HttpApi {
 		return true;
 	};
 
+	/** Every request ends in an answer: a refusal or a failure is this request's alone, never the process's. */
 	handle = (req: IncomingMessage, res: ServerResponse) => {
-		this.route(req, res).catch((err: unknown) => {
-			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
-			if (!(err instanceof HttpError)) console.error('http error', err);
-			if (res.headersSent) return res.end();
-			res.writeHead(e.status, { 'content-type': 'application/json', ...e.headers });
-			res.end(JSON.stringify({ code: e.code, message: e.message }));
-		});
+		this.route(req, res)
+			.catch((err: unknown) => this.fail(req, res, err))
+			.catch((err: unknown) => {
+				console.error('http error while answering an error', err);
+				res.destroy();
+			});
 	};
 
+	private fail(req: IncomingMessage, res: ServerResponse, err: unknown) {
+		const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
+		if (!(err instanceof HttpError)) console.error('http error', err);
+		else if (MALFORMED.has(e.code)) logRefused('request', req, e.message);
+		if (res.headersSent) return res.end();
+		this.deps.edge.secure(res, true);
+		res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...e.headers });
+		res.end(JSON.stringify({ code: e.code, message: e.message }));
+	}
+
 	private async route(req: IncomingMessage, res: ServerResponse) {
-		const url = new URL(req.url ?? '/', 'http://localhost');
+		const url = requestUrl(req);
 		const path = url.pathname;
-		if (!path.startsWith('/api/')) return this.serveStatic(path, res);
+		const { edge } = this.deps;
+		const api = path.startsWith('/api/');
+		edge.secure(res, api);
+		if (!api) return serveStatic(this.deps.staticDir, req, path, res);
+		// A browser sends this site's Origin with every write; any other (or "null") is a forged form or script.
+		if (req.method !== 'GET' && req.method !== 'HEAD' && !edge.sameOrigin(req)) {
+			throw new HttpError(403, 'BAD_ORIGIN', 'This request came from another site, so it was refused.');
+		}
 		const key = `${req.method} ${path}`;
 		switch (key) {
 			case 'POST /api/signup':
@@ -233,7 +234,7 @@ export class HttpApi {
 		const input = parse(SignUp, await readJson(req));
 		if (this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
 		refuseWeakPassword(input.password);
-		this.mails.countSignUp(clientAddress(req), input.email, this.deps.now());
+		this.mails.countSignUp(this.deps.edge.clientAddress(req), input.email, this.deps.now());
 		const user = {
 			id: crypto.randomUUID(),
 			username: input.username,
@@ -270,7 +271,7 @@ export class HttpApi {
 		const user = this.deps.store.userByUsername(input.username);
 		// Counted per user, so that renaming does not reset the count; a name nobody has is counted by name.
 		const account = user?.id ?? `name:${input.username.toLowerCase()}`;
-		const address = req.socket.remoteAddress ?? '?';
+		const address = this.deps.edge.clientAddress(req);
 		const wait = this.attempts.retryAfter(account, address, now);
 		if (wait > 0) throw rateLimited(wait, 'failed sign-in attempts');
 		const ok = await this.attempts.verify(account, address, now, input.password, user?.passwordHash);
@@ -291,14 +292,14 @@ export class HttpApi {
 	}
 
 	private signOut(req: IncomingMessage, res: ServerResponse) {
-		const token = cookieValue(req, SESSION_COOKIE);
+		const token = this.deps.edge.sessionToken(req);
 		if (token) {
 			const hash = tokenHash(token);
 			this.deps.store.deleteSession(hash);
 			this.seen.delete(hash);
 			this.deps.hub.endSession(hash);
 		}
-		res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+		res.setHeader('set-cookie', this.deps.edge.sessionCookie('', 0));
 		json(res, 200, {});
 	}
 
@@ -403,30 +404,6 @@ export class HttpApi {
 	private startSession(res: ServerResponse, userId: string, steppedUp = false) {
 		const { token, hash } = newToken();
 		this.deps.store.insertSession(hash, userId, this.deps.now(), steppedUp);
-		res.setHeader(
-			'set-cookie',
-			`${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_S}`
-		);
-	}
-
-	private serveStatic(path: string, res: ServerResponse) {
-		const root = this.deps.staticDir;
-		let decoded: string;
-		try {
-			decoded = decodeURIComponent(path);
-		} catch {
-			throw new HttpError(400, 'BAD_PATH', 'The path is not valid.');
-		}
-		const file = normalize(join(root, decoded));
-		const isAsset = file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile();
-		const target = isAsset ? file : join(root, 'index.html');
-		if (!existsSync(target)) throw new HttpError(503, 'NOT_BUILT', 'The app is not built: run npm run build.');
-		const immutable = path.startsWith('/_app/immutable/');
-		res.writeHead(200, {
-			'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
-			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-			'x-content-type-options': 'nosniff'
-		});
-		createReadStream(target).pipe(res);
+		res.setHeader('set-cookie', this.deps.edge.sessionCookie(token, SESSION_MAX_AGE_S));
 	}
 }

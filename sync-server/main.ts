@@ -13,6 +13,8 @@ const { values } = parseArgs({
 		// log2 of scrypt's N for new password hashes: OWASP's 17 unless a benchmark or a small machine needs less.
 		'password-cost': { type: 'string' },
 		'sign-ups-per-hour': { type: 'string' },
+		// How many reverse proxies stand in front of Roster; their X-Forwarded-For entries name the client.
+		'trust-proxy': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
@@ -20,6 +22,12 @@ const { values } = parseArgs({
 
 function optionalNumber(value: string | undefined): number | undefined {
 	return value === undefined ? undefined : Number(value);
+}
+
+const trustProxy = Number(values['trust-proxy'] ?? process.env.ROSTER_TRUST_PROXY ?? 0);
+if (!Number.isInteger(trustProxy) || trustProxy < 0) {
+	console.error('--trust-proxy is the number of reverse proxies in front of Roster (0, 1, 2, …).');
+	process.exit(2);
 }
 
 const server = await startServer({
@@ -33,6 +41,7 @@ const server = await startServer({
 	privateWebhooks: values['allow-private-webhooks'] ?? process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS === '1',
 	passwordCost: optionalNumber(values['password-cost'] ?? process.env.ROSTER_PASSWORD_COST),
 	signUpsPerHour: optionalNumber(values['sign-ups-per-hour'] ?? process.env.ROSTER_SIGN_UPS_PER_HOUR),
+	trustProxy,
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);

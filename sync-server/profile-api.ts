@@ -50,7 +50,7 @@ export class ProfileApi {
 		const input = parse(PasswordChange, await readJson(req));
 		refuseWeakPassword(input.next);
 		const { store } = this.deps;
-		const address = req.socket.remoteAddress ?? '?';
+		const address = this.deps.edge.clientAddress(req);
 		const now = this.deps.now();
 		const wait = this.attempts.retryAfter(me.user.id, address, now);
 		if (wait > 0) throw rateLimited(wait, 'wrong passwords');

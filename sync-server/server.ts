@@ -1,11 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
 import { scryptCost } from './auth.ts';
 import { HttpApi } from './http.ts';
+import { HttpError } from './http-io.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
@@ -13,6 +15,7 @@ import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
 import type { Socket } from './socket.ts';
 import { Store } from './store.ts';
+import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
 
 export interface ServerOptions {
 	dataDir: string;
@@ -42,6 +45,8 @@ export interface ServerOptions {
 	passwordCost?: number;
 	/** Accounts one client address may create an hour (default 10). */
 	signUpsPerHour?: number;
+	/** How many reverse proxies stand in front, whose X-Forwarded-For entries are believed (default 0: none). */
+	trustProxy?: number;
 }
 
 export interface RunningServer {
@@ -64,13 +69,13 @@ function wrap(ws: WebSocket): Socket {
 	};
 }
 
-/** No Origin (a non-browser client) is fine; an unreadable one ("null") counts as cross-site. */
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-	if (origin === undefined) return true;
+/** Runs a socket's work; a failure ends that socket (1011), never the process. */
+function contained(ws: WebSocket, work: () => void) {
 	try {
-		return new URL(origin).host === host;
-	} catch {
-		return false;
+		work();
+	} catch (err) {
+		console.error('websocket error', err);
+		ws.close(1011, 'Server error');
 	}
 }
 
@@ -93,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	});
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
+	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
 	const api: HttpApi = new HttpApi({
 		store,
 		hub,
@@ -102,26 +108,62 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		now,
 		publicUrl: (): string => publicUrl,
 		scrypt: scryptCost(options.passwordCost),
-		signUpsPerHour: options.signUpsPerHour ?? 10
+		signUpsPerHour: options.signUpsPerHour ?? 10,
+		edge
 	});
 	const http = createServer(api.handle);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
-	http.on('upgrade', (req, socket, head) => {
-		if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return socket.destroy();
-		wss.handleUpgrade(req, socket, head, (ws) => {
-			// Accept, then close with a reason: a refused upgrade tells the browser nothing.
-			if (!sameOrigin(req.headers.origin, req.headers.host)) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
-			const session = api.session(req);
-			if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-			const conn = hub.attach(wrap(ws), session.user, session.hash);
-			ws.on('message', (data, isBinary) => {
-				const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-				hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
-			});
-			ws.on('close', () => hub.detach(conn));
-			ws.on('error', () => ws.terminate());
-		});
+	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
+	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+		// Gone already, or a response under way on this keep-alive socket: nothing more can be said on it.
+		if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent) return socket.destroy();
+		const [status, code, message] =
+			err.code === 'HPE_HEADER_OVERFLOW'
+				? [431, 'HEADERS_TOO_LARGE', 'The request headers are too large.']
+				: err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+					? [408, 'TIMEOUT', 'The request took too long to arrive.']
+					: [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];
+		logRefused('request', undefined, err.code ?? err.message);
+		edge.refuseSocket(socket, status, code, message);
+	});
+	// ws's own handshake checks (method, Upgrade, Sec-WebSocket-Key and -Version) end here.
+	wss.on('wsClientError', (err, socket, req) => {
+		logRefused('upgrade', req, err.message);
+		// RFC 6455 §4.4: name the protocol version this server speaks.
+		edge.refuseSocket(socket, 400, 'BAD_UPGRADE', err.message, { 'sec-websocket-version': '13' });
+	});
+
+	http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+		// Everything a request can get wrong is found before the handshake, while an HTTP answer is still possible.
+		let fromHere: boolean;
+		let session: ReturnType<HttpApi['session']>;
+		try {
+			if (requestUrl(req).pathname !== '/sync') throw new HttpError(404, 'NOT_FOUND', 'Websockets connect at /sync.');
+			fromHere = edge.sameOrigin(req);
+			session = fromHere ? api.session(req) : undefined;
+		} catch (err) {
+			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
+			if (err instanceof HttpError) logRefused('upgrade', req, e.message);
+			else console.error('upgrade error', err);
+			return edge.refuseSocket(socket, e.status, e.code, e.message);
+		}
+		wss.handleUpgrade(req, socket, head, (ws) =>
+			contained(ws, () => {
+				// Accept, then close with a reason: a refused upgrade tells the browser nothing.
+				if (!fromHere) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
+				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+				const conn = hub.attach(wrap(ws), session.user, session.hash);
+				ws.on('message', (data, isBinary) =>
+					contained(ws, () => {
+						const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+						hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
+					})
+				);
+				ws.on('close', () => contained(ws, () => hub.detach(conn)));
+				ws.on('error', () => ws.terminate());
+			})
+		);
 	});
 
 	// Sockets that only listen send nothing to be checked on: end those whose session timed out.

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import WebSocket from 'ws';
 import { encodeSyncFrame, SYNC_STEP1 } from '$lib/protocol/frames.ts';
 import { CLOSE, MAX_FRAME_BYTES, orgDocId } from '$lib/protocol/messages.ts';
 import { startServer } from '../../sync-server/server.ts';
+import { childServer } from './raw-http.ts';
 import { TEST_PASSWORD_COST, TestClient, TestServer, type OrgView } from './test-client.ts';
 
 const ORG = 'acme';
@@ -195,28 +195,15 @@ describe('adversarial frames', () => {
 describe('adversarial requests that must not take the server down', () => {
 	// An unreadable Origin ("null", from sandboxed iframes and file:// pages) once crashed the process; run in a child so a crash fails only this test.
 	it('refuses a websocket with "Origin: null" with 4403 and stays up', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'roster-child-'));
-		const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts', '--port', '0', '--data-dir', dir], {
-			cwd: join(import.meta.dirname, '../..'),
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+		const child = await childServer();
 		try {
-			const port = await new Promise<number>((res, rej) => {
-				let out = '';
-				child.stdout.on('data', (d: Buffer) => {
-					const m = (out += d.toString()).match(/running at http:\/\/localhost:(\d+)\//);
-					if (m) res(Number(m[1]));
-				});
-				child.on('exit', () => rej(new Error(`server exited: ${out}`)));
-			});
-			const ws = new WebSocket(`ws://127.0.0.1:${port}/sync`, { headers: { origin: 'null' } });
+			const ws = new WebSocket(`ws://127.0.0.1:${child.port}/sync`, { headers: { origin: 'null' } });
 			ws.on('error', () => {});
 			const closed = await new Promise<number>((res) => ws.on('close', (code) => res(code)));
 			expect(closed).toBe(CLOSE.badOrigin.code);
-			expect((await fetch(`http://127.0.0.1:${port}/api/me`)).status).toBe(401);
+			expect((await fetch(`http://127.0.0.1:${child.port}/api/me`)).status).toBe(401);
 		} finally {
-			child.kill();
-			rmSync(dir, { recursive: true, force: true });
+			await child.stop();
 		}
 	}, 20_000);
 
