@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { STEP_UP_REFUSAL, STEP_UP_TTL_MS, TwoFactorCode, publicProfile, steppedUp } from '$lib/domain/index.ts';
+import { STEP_UP_TTL_MS, TwoFactorCode, publicProfile, securityGate, type HttpAct, type MutationType, type OrgState } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
@@ -10,14 +10,14 @@ import { enrolment, newRecoveryCodes, newTotpSecret, recoveryHash, totpStep } fr
 const CodeInput = z.object({ code: TwoFactorCode });
 
 /**
- * For routes as sensitive as the mutations SPEC §4 names that are not mutations themselves
- * (Pay now): the same step-up, asked of the request's session.
+ * SPEC §4 on the HTTP routes that act on an organization (not mutations themselves, or asked
+ * before one is written): the domain's one gate, with the request's session's step-up.
+ * `state` is an organization `me` is a member of.
  */
-export function requireStepUp(deps: HttpDeps, me: SignedIn) {
-	const steppedUpAt = deps.store.session(me.hash)?.stepped_up_at ?? undefined;
-	if (me.user.twoFactor && !steppedUp({ actorId: me.user.id, now: deps.now(), steppedUpAt })) {
-		throw new HttpError(403, STEP_UP_REFUSAL.code, STEP_UP_REFUSAL.message);
-	}
+export function requireGate(deps: HttpDeps, me: SignedIn, state: OrgState, act: MutationType | HttpAct) {
+	const ctx = { actorId: me.user.id, now: deps.now(), steppedUpAt: deps.store.session(me.hash)?.stepped_up_at ?? undefined };
+	const refusal = securityGate(state.org()!, state.member(me.user.id)!, ctx, act);
+	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }
 
 const badCode = () => new HttpError(401, 'BAD_CODE', 'That code is not right, or it was used already. Enter the current one.');
