@@ -88,7 +88,7 @@ export class HttpApi {
 
 	constructor(private readonly deps: HttpDeps) {
 		this.profile = new ProfileApi(deps, this.attempts, (user) => this.sendVerification(user));
-		this.twoFactor = new TwoFactorApi(deps);
+		this.twoFactor = new TwoFactorApi(deps, this.attempts);
 		this.managedUsers = new ManagedUsersApi(deps, (user) => this.sendVerification(user));
 		this.invoices = new InvoiceApi(deps);
 	}
