@@ -11,7 +11,6 @@ import {
 	publicProfile,
 	refusalToAttempt,
 	type Mutation,
-	type OrgState,
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
