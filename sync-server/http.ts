@@ -81,7 +81,7 @@ export class HttpApi {
 		this.attempts = new PasswordAttempts(deps.scrypt);
 		this.mails = new MailLimits(deps.signUpsPerHour);
 		this.profile = new ProfileApi(deps, this.attempts, this.mails, (user) => this.sendVerification(user));
-		this.twoFactor = new TwoFactorApi(deps);
+		this.twoFactor = new TwoFactorApi(deps, this.attempts);
 		this.managedUsers = new ManagedUsersApi(deps, this.mails, (user) => this.sendVerification(user));
 		this.invoices = new InvoiceApi(deps);
 	}

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Email, Id, emailKey, lacksRequiredTwoFactor, roleMay, twoFactorRequired, unpaidCents, type OrgAction } from '$lib/domain/index.ts';
+import { Email, Id, emailKey, roleMay, unpaidCents, type OrgAction } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
 import { invoiceMail } from './invoice-mail.ts';
 import type { SignedIn } from './profile-api.ts';
-import { requireStepUp } from './two-factor-api.ts';
+import { requireGate } from './two-factor-api.ts';
 
 const Resend = z.strictObject({ org: Id, invoiceId: Id, email: Email });
 const Pay = z.strictObject({ org: Id });
@@ -36,6 +36,8 @@ export class InvoiceApi {
 	async resend(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(Resend, await readJson(req));
 		const state = this.billingOf(me, input.org, 'billing.view');
+		// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.
+		requireGate(this.deps, me, state, 'invoice.resend');
 		const invoice = state.billing().invoice(input.invoiceId);
 		if (!invoice) throw new HttpError(404, 'INVOICE_NOT_FOUND', 'That invoice does not exist in this organization.');
 		// A scan of the members: an HTTP request a person makes, not a mutation check.
@@ -54,12 +56,7 @@ export class InvoiceApi {
 		const input = parse(Pay, await readJson(req));
 		const state = this.billingOf(me, input.org, 'billing.manage');
 		// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
-		const org = state.org()!;
-		if (lacksRequiredTwoFactor(org, state.member(me.user.id)!)) {
-			const refusal = twoFactorRequired(org);
-			throw new HttpError(403, refusal.code, refusal.message);
-		}
-		requireStepUp(this.deps, me);
+		requireGate(this.deps, me, state, 'invoice.pay');
 		if (state.org()?.status === 'closed') throw new HttpError(403, 'ORG_CLOSED', `${state.org()?.name} is closed and can no longer be changed.`);
 		// Each try charges every card and may mail the billing address: a few an hour per organization.
 		const now = this.deps.now();

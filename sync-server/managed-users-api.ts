@@ -10,9 +10,7 @@ import {
 	emailKey,
 	publicProfile,
 	refusalToAttempt,
-	securityGate,
 	type Mutation,
-	type OrgState,
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
@@ -24,6 +22,7 @@ import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
 import type { MailLimits } from './mail-limits.ts';
 import type { SignedIn } from './profile-api.ts';
+import { requireGate } from './two-factor-api.ts';
 
 const STATUS: Partial<Record<Refusal['code'], number>> = {
 	INVALID_MUTATION: 400,
@@ -61,7 +60,8 @@ export class ManagedUsersApi {
 		const state = hub.orgState(input.org);
 		const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
 		if (refusal) throw refused(refusal);
-		this.secure(me, state!, 'member.addManaged');
+		// SPEC §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
+		requireGate(this.deps, me, state!, 'member.addManaged');
 		if (store.userByUsername(input.username)) throw usernameTaken(input.username);
 		refuseWeakPassword(input.password);
 		this.mails.count(me.user.id, input.email, this.deps.now());
@@ -149,20 +149,9 @@ export class ManagedUsersApi {
 		if (!stored || !state) throw new HttpError(404, 'NOT_MANAGED', 'That user is not one your organization manages.');
 		const member = checkManagedUser(state, me.user.id, userId);
 		if (!('userId' in member)) throw refused(member);
-		this.secure(me, state, 'member.deleteManaged');
+		// Changing or deleting a user is as sensitive as deleting it.
+		requireGate(this.deps, me, state, 'member.deleteManaged');
 		return publicProfile(stored);
-	}
-
-	/**
-	 * SPEC §4 on these routes as on mutations, asked before anything is written: a primary
-	 * admin its organization's required two-factor holds back only views, and one with
-	 * two-factor confirms with a fresh code (creating, changing or deleting a user is sensitive).
-	 */
-	private secure(me: SignedIn, state: OrgState, type: 'member.addManaged' | 'member.deleteManaged') {
-		const org = state.org()!;
-		const ctx = { actorId: me.user.id, now: this.deps.now(), steppedUpAt: this.deps.store.session(me.hash)?.stepped_up_at ?? undefined };
-		const refusal = securityGate(org, state.member(me.user.id)!, ctx, type);
-		if (refusal) throw refused(refusal);
 	}
 
 	private otherOrgs(user: UserProfile): string[] {

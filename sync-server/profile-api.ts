@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmailChange, PasswordChange, ProfileUpdate, publicProfile, type UserProfile } from '$lib/domain/index.ts';
-import { replacePassword, saveEmail, saveProfile } from './account-writes.ts';
+import { confirmPassword, replacePassword, saveEmail, saveProfile } from './account-writes.ts';
 import { hashPassword, type PasswordAttempts } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
-import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
+import { HttpError, json, parse, readJson } from './http-io.ts';
 import type { MailLimits } from './mail-limits.ts';
 
 /** The signed-in user of a request and its session's hash. */
@@ -22,15 +22,24 @@ export class ProfileApi {
 		private readonly sendVerification: (user: UserProfile) => Promise<void>
 	) {}
 
-	/** PATCH /api/me: username (unique) and display name; member copies in organization documents follow live. */
+	/**
+	 * PATCH /api/me: username (unique) and display name; member copies in organization documents
+	 * follow live. A new username (what the user signs in with) needs the current password.
+	 */
 	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
-		saveProfile(this.deps, me.user, parse(ProfileUpdate, await readJson(req)));
+		const input = parse(ProfileUpdate, await readJson(req));
+		if (input.username !== undefined && input.username !== me.user.username) {
+			if (input.password === undefined) throw new HttpError(401, 'PASSWORD_REQUIRED', 'Enter your current password to change your username.');
+			await confirmPassword(this.deps, this.attempts, me.user.id, req, input.password);
+		}
+		saveProfile(this.deps, me.user, input);
 		json(res, 200, { user: this.reload(me) });
 	}
 
-	/** POST /api/me/email: the new address is unverified until the link mailed to it is used. */
+	/** POST /api/me/email: with the current password; the new address is unverified until the link mailed to it is used. */
 	async changeEmail(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
-		const { email } = parse(EmailChange, await readJson(req));
+		const { email, password } = parse(EmailChange, await readJson(req));
+		await confirmPassword(this.deps, this.attempts, me.user.id, req, password);
 		this.mails.count(me.user.id, email, this.deps.now());
 		await saveEmail(this.deps, me.user, email, this.sendVerification, 'That is already your email address.');
 		json(res, 200, { user: this.reload(me) });
@@ -49,14 +58,7 @@ export class ProfileApi {
 	async changePassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(PasswordChange, await readJson(req));
 		refuseWeakPassword(input.next);
-		const { store } = this.deps;
-		const address = this.deps.edge.clientAddress(req);
-		const now = this.deps.now();
-		const wait = this.attempts.retryAfter(me.user.id, address, now);
-		if (wait > 0) throw rateLimited(wait, 'wrong passwords');
-		if (!(await this.attempts.verify(me.user.id, address, now, input.current, store.user(me.user.id)?.passwordHash))) {
-			throw new HttpError(403, 'WRONG_PASSWORD', 'That is not your current password.');
-		}
+		await confirmPassword(this.deps, this.attempts, me.user.id, req, input.current);
 		replacePassword(this.deps, me.user.id, await hashPassword(input.next, this.deps.scrypt), me.hash);
 		json(res, 200, { user: me.user });
 	}

@@ -2,12 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Refusal, RefusalCode, UserProfile } from '$lib/domain/index.ts';
+import { openSecretKey } from './sealed-secrets.ts';
+import type { SecretKey } from './secret-key.ts';
 
 export interface StoredUser extends UserProfile {
 	passwordHash: string;
 }
 
-/** A user's two-factor secrets: server-only, never in a document or an answer but enrolment's. */
+/** A user's two-factor secrets (opened: the store keeps them sealed): server-only, never in a document or an answer but enrolment's. */
 export interface TwoFactorRow {
 	secret: string | null;
 	pending: string | null;
@@ -56,6 +58,7 @@ create table if not exists users (
 	display_name text not null default '',
 	password_hash text not null,
 	created_at integer not null,
+	-- Sealed with the key file beside the store (secret-key.ts), never in the clear.
 	totp_secret text,
 	totp_pending text,
 	totp_last_step integer
@@ -69,7 +72,7 @@ create table if not exists sessions (
 	stepped_up_at integer
 );
 create index if not exists sessions_user on sessions(user_id);
--- Single-use recovery codes for two-factor sign-in, stored hashed.
+-- Single-use recovery codes for two-factor sign-in, stored as HMACs keyed with the key file.
 create table if not exists recovery_codes (
 	user_id text not null references users(id) on delete cascade,
 	code_hash text not null,
@@ -150,6 +153,7 @@ function toUser(row: Row | undefined): StoredUser | undefined {
 export class Store {
 	readonly db: Database.Database;
 	private readonly q;
+	private readonly key: SecretKey;
 
 	constructor(dataDir: string) {
 		mkdirSync(dataDir, { recursive: true });
@@ -160,6 +164,9 @@ export class Store {
 		this.db.pragma('busy_timeout = 5000');
 		this.db.exec(SCHEMA);
 		this.migrate();
+		// Deleted rows (spent recovery codes, turned-off secrets) are zeroed where that costs no extra writes.
+		this.db.pragma('secure_delete = FAST');
+		this.key = openSecretKey(this.db, dataDir);
 		const db = this.db;
 		this.q = {
 			userById: db.prepare('select * from users where id = ?'),
@@ -284,11 +291,13 @@ export class Store {
 	}
 
 	twoFactor(userId: string): TwoFactorRow | undefined {
-		return this.q.twoFactor.get(userId) as TwoFactorRow | undefined;
+		const row = this.q.twoFactor.get(userId) as TwoFactorRow | undefined;
+		const open = (sealed: string | null) => (sealed === null ? null : (this.key.open(userId, sealed) ?? null));
+		return row && { ...row, secret: open(row.secret), pending: open(row.pending) };
 	}
 	/** A secret offered at enrolment, active only once a code from it is confirmed. */
 	setTotpPending(userId: string, secret: string) {
-		this.q.setTotpPending.run(secret, userId);
+		this.q.setTotpPending.run(this.key.seal(userId, secret), userId);
 	}
 	/** Turns two-factor on with the pending secret and a fresh set of recovery codes, in one transaction. */
 	enableTotp(userId: string, step: number, recoveryHashes: string[]): boolean {
@@ -308,15 +317,16 @@ export class Store {
 	useTotpStep(userId: string, step: number): boolean {
 		return this.q.setTotpStep.run(step, userId, step).changes === 1;
 	}
-	replaceRecoveryCodes(userId: string, hashes: string[]) {
+	/** `digests` are recoveryHash's; the store keeps them keyed. */
+	replaceRecoveryCodes(userId: string, digests: string[]) {
 		this.transaction(() => {
 			this.q.deleteRecoveryCodes.run(userId);
-			for (const h of hashes) this.q.insertRecoveryCode.run(userId, h);
+			for (const d of digests) this.q.insertRecoveryCode.run(userId, this.key.codeHash(d));
 		});
 	}
-	/** Spends a recovery code; true once per code. */
-	useRecoveryCode(userId: string, hash: string): boolean {
-		return this.q.useRecoveryCode.run(userId, hash).changes === 1;
+	/** Spends a recovery code by its digest; true once per code. */
+	useRecoveryCode(userId: string, digest: string): boolean {
+		return this.q.useRecoveryCode.run(userId, this.key.codeHash(digest)).changes === 1;
 	}
 	recoveryCodesLeft(userId: string): number {
 		return (this.q.recoveryCodesLeft.get(userId) as { n: number }).n;

@@ -1,23 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { STEP_UP_REFUSAL, STEP_UP_TTL_MS, TwoFactorCode, publicProfile, steppedUp } from '$lib/domain/index.ts';
-import { RateLimiter } from './auth.ts';
+import { CurrentPassword, STEP_UP_TTL_MS, TwoFactorCode, publicProfile, securityGate, type HttpAct, type MutationType, type OrgState } from '$lib/domain/index.ts';
+import { confirmPassword } from './account-writes.ts';
+import { RateLimiter, type PasswordAttempts } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
 import type { SignedIn } from './profile-api.ts';
 import { enrolment, newRecoveryCodes, newTotpSecret, recoveryHash, totpStep } from './two-factor.ts';
 
 const CodeInput = z.strictObject({ code: TwoFactorCode });
+/** Turning two-factor on or off, or new recovery codes: a code and the current password (a stolen session alone is not enough). */
+const CodeAndPassword = z.strictObject({ code: TwoFactorCode, password: CurrentPassword });
 
 /**
- * For routes as sensitive as the mutations SPEC §4 names that are not mutations themselves
- * (Pay now): the same step-up, asked of the request's session.
+ * SPEC §4 on the HTTP routes that act on an organization (not mutations themselves, or asked
+ * before one is written): the domain's one gate, with the request's session's step-up.
+ * `state` is an organization `me` is a member of.
  */
-export function requireStepUp(deps: HttpDeps, me: SignedIn) {
-	const steppedUpAt = deps.store.session(me.hash)?.stepped_up_at ?? undefined;
-	if (me.user.twoFactor && !steppedUp({ actorId: me.user.id, now: deps.now(), steppedUpAt })) {
-		throw new HttpError(403, STEP_UP_REFUSAL.code, STEP_UP_REFUSAL.message);
-	}
+export function requireGate(deps: HttpDeps, me: SignedIn, state: OrgState, act: MutationType | HttpAct) {
+	const ctx = { actorId: me.user.id, now: deps.now(), steppedUpAt: deps.store.session(me.hash)?.stepped_up_at ?? undefined };
+	const refusal = securityGate(state.org()!, state.member(me.user.id)!, ctx, act);
+	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }
 
 const badCode = () => new HttpError(401, 'BAD_CODE', 'That code is not right, or it was used already. Enter the current one.');
@@ -31,7 +34,10 @@ export class TwoFactorApi {
 	// Six digits are guessable without a limit: 5 wrong codes per user in 15 minutes, wherever they are entered.
 	private readonly attempts = new RateLimiter(5, 15 * 60_000);
 
-	constructor(private readonly deps: HttpDeps) {}
+	constructor(
+		private readonly deps: HttpDeps,
+		private readonly passwords: PasswordAttempts
+	) {}
 
 	/**
 	 * Accepts a current authenticator code (each at most once) or spends a recovery code;
@@ -67,12 +73,17 @@ export class TwoFactorApi {
 		json(res, 200, await enrolment(secret, me.user.username));
 	}
 
-	/** POST /api/me/two-factor/enable {code}: confirms the app works, turns two-factor on and shows the recovery codes once. */
+	/**
+	 * POST /api/me/two-factor/enable {code, password}: confirms the app works, turns two-factor
+	 * on and shows the recovery codes once. The password first: whoever holds only the session
+	 * cannot tie the account to an app of theirs.
+	 */
 	async enable(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
-		const { code } = parse(CodeInput, await readJson(req));
+		const { code, password } = parse(CodeAndPassword, await readJson(req));
 		const { store, hub } = this.deps;
 		if (me.user.twoFactor) throw new HttpError(409, 'TWO_FACTOR_ON', 'Two-factor is already on.');
 		if (!store.twoFactor(me.user.id)?.pending) throw new HttpError(409, 'NO_ENROLMENT', 'Start the setup again: there is no key waiting to be confirmed.');
+		await confirmPassword(this.deps, this.passwords, me.user.id, req, password);
 		const step = this.verify(me.user.id, code, true)!;
 		const codes = newRecoveryCodes();
 		if (!store.enableTotp(me.user.id, step, codes.map(recoveryHash))) {
@@ -84,20 +95,22 @@ export class TwoFactorApi {
 		json(res, 200, { user: this.reload(me), recoveryCodes: codes, stepUpValidForMs: STEP_UP_TTL_MS });
 	}
 
-	/** POST /api/me/two-factor/disable {code}. */
+	/** POST /api/me/two-factor/disable {code, password}. */
 	async disable(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
-		const { code } = parse(CodeInput, await readJson(req));
+		const { code, password } = parse(CodeAndPassword, await readJson(req));
 		this.requireOn(me);
+		await confirmPassword(this.deps, this.passwords, me.user.id, req, password);
 		this.verify(me.user.id, code);
 		this.deps.store.disableTotp(me.user.id);
 		this.deps.hub.refreshProfile(me.user.id);
 		json(res, 200, { user: this.reload(me) });
 	}
 
-	/** POST /api/me/two-factor/recovery-codes {code}: a new set; the old codes stop working. */
+	/** POST /api/me/two-factor/recovery-codes {code, password}: a new set; the old codes stop working. */
 	async newRecoveryCodes(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
-		const { code } = parse(CodeInput, await readJson(req));
+		const { code, password } = parse(CodeAndPassword, await readJson(req));
 		this.requireOn(me);
+		await confirmPassword(this.deps, this.passwords, me.user.id, req, password);
 		this.verify(me.user.id, code);
 		const codes = newRecoveryCodes();
 		this.deps.store.replaceRecoveryCodes(me.user.id, codes.map(recoveryHash));

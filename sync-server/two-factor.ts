@@ -29,7 +29,7 @@ export function totpStep(secret: string, code: string, now: number): number | un
 
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
-/** Ten single-use codes like `k7m2p-x9qr4`: shown once, kept only as hashes. */
+/** Ten single-use codes like `k7m2p-x9qr4`: shown once, kept only as keyed hashes. */
 export function newRecoveryCodes(): string[] {
 	return Array.from({ length: 10 }, () => {
 		const chars = [...randomBytes(10)].map((b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]).join('');
@@ -37,7 +37,7 @@ export function newRecoveryCodes(): string[] {
 	});
 }
 
-/** Codes are compared without case, spaces or the dash, however they were typed. */
+/** A code's digest, compared without case, spaces or the dash, however it was typed; the store keys it (secret-key.ts). */
 export function recoveryHash(code: string): string {
 	return tokenHash(code.toLowerCase().replace(/[\s-]/g, ''));
 }

@@ -17,24 +17,33 @@ const said = (page: Page, name: string) => form(page, name).locator('[role=statu
 const header = (page: Page) => page.getByTestId('current-user').textContent();
 
 describe('account page', () => {
-	it('changes the display name and username; the header follows', async () => {
+	it('changes the display name, and the username with the current password; the header follows', async () => {
 		await erin.getByRole('link', { name: 'Account' }).click();
 		await erin.getByRole('heading', { name: 'Account' }).waitFor();
 		const profile = form(erin, 'Profile');
 		expect(await profile.getByLabel('Username').inputValue()).toBe('erin');
 		await profile.getByLabel('Display name').fill('Erin Example');
-		await profile.getByLabel('Username').fill('Erin.New');
+		// A display name alone asks for no password.
+		expect(await profile.getByLabel('Current password').count()).toBe(0);
 		await profile.getByRole('button', { name: 'Save profile' }).click();
 		await expect.poll(() => said(erin, 'Profile')).toBe('Saved');
-		expect(await header(erin)).toBe('erin.new');
+		await profile.getByLabel('Username').fill('Erin.New');
+		await profile.getByLabel('Current password').fill(PASSWORD);
+		await profile.getByRole('button', { name: 'Save profile' }).click();
+		await expect.poll(() => header(erin)).toBe('erin.new');
+		await expect.poll(() => said(erin, 'Profile')).toBe('Saved');
 		expect(await profile.getByLabel('Username').inputValue()).toBe('erin.new');
 		// So does the copy kept for starting offline.
 		expect(await erin.evaluate(() => (JSON.parse(localStorage.getItem('roster.user') ?? '{}') as { username?: string }).username)).toBe('erin.new');
 	});
 
-	it('changes the email address and verifies it with the mailed link', async () => {
+	it('changes the email address with the current password and verifies it with the mailed link', async () => {
 		const email = form(erin, 'Email address');
 		await email.getByLabel('New email address').fill('erin@new.example.org');
+		await email.getByLabel('Current password').fill('not the password');
+		await email.getByRole('button', { name: 'Change email' }).click();
+		await expect.poll(() => said(erin, 'Email address')).toBe('That is not your current password.');
+		await email.getByLabel('Current password').fill(PASSWORD);
 		await email.getByRole('button', { name: 'Change email' }).click();
 		await expect.poll(() => said(erin, 'Email address')).toContain('erin@new.example.org');
 		expect(await erin.getByTestId('current-email').textContent()).toMatch(/erin@new\.example\.org\s*not verified/);

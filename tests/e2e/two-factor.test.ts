@@ -34,6 +34,11 @@ describe('two-factor authentication in the browser', () => {
 		expect((await key.textContent())!.replace(/\s/g, '')).toBe(secret);
 
 		await panel.getByLabel('Authenticator code').fill(code());
+		// Someone holding only the session cannot tie the account to an app of theirs.
+		await panel.getByLabel('Current password').fill('not the password');
+		await panel.getByRole('button', { name: 'Turn on' }).click();
+		await panel.getByRole('alert').getByText('That is not your current password.').waitFor();
+		await panel.getByLabel('Current password').fill(PASSWORD);
 		await panel.getByRole('button', { name: 'Turn on' }).click();
 		const codes = panel.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
 		await expect.poll(() => codes.count()).toBe(10);

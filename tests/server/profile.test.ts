@@ -22,7 +22,7 @@ function send(method: string, path: string, cookie: string | undefined, body: un
 	});
 }
 const rename = (cookie: string, body: unknown) => send('PATCH', '/api/me', cookie, body);
-const changeEmail = (cookie: string, email: unknown) => send('POST', '/api/me/email', cookie, { email });
+const changeEmail = (cookie: string, email: unknown) => send('POST', '/api/me/email', cookie, { email, password: PASSWORD });
 const resend = (cookie: string) => send('POST', '/api/me/resend-verification', cookie, {});
 const changePassword = (cookie: string, current: string, next: string) => send('POST', '/api/me/password', cookie, { current, next });
 const signIn = (username: string, password = PASSWORD) => post(t.base, '/api/signin', { username, password });
@@ -91,7 +91,7 @@ describe('profile API', () => {
 
 	it('renames: the org document copy follows live; a taken name (any case) is refused and nothing changes', async () => {
 		const { alice, bob } = await acme();
-		const res = await rename(bob.cookie, { username: 'Robert', displayName: '  Robert Jones ' });
+		const res = await rename(bob.cookie, { username: 'Robert', displayName: '  Robert Jones ', password: PASSWORD });
 		expect(res.status).toBe(200);
 		const { user } = (await res.json()) as { user: UserProfile };
 		expect(user).toEqual({ ...bob.user, username: 'robert', displayName: 'Robert Jones' });
@@ -113,10 +113,10 @@ describe('profile API', () => {
 		expect(t.server.store.docUpdates(orgDocId('acme')).length).toBe(updates);
 
 		// The freed name is anyone's; the other's is not.
-		expect(await refusal(await rename(bob.cookie, { username: 'ALICE' }), 409, 'USERNAME_TAKEN')).toBe('The username “alice” is taken.');
+		expect(await refusal(await rename(bob.cookie, { username: 'ALICE', password: PASSWORD }), 409, 'USERNAME_TAKEN')).toBe('The username “alice” is taken.');
 		expect(await me(bob.cookie)).toMatchObject({ username: 'robert', displayName: 'Bob J.' });
 		expect(alice.client.org('acme').members[bob.user.id]?.username).toBe('robert');
-		expect((await rename(alice.cookie, { username: 'bob' })).status).toBe(200);
+		expect((await rename(alice.cookie, { username: 'bob', password: PASSWORD })).status).toBe(200);
 		// Mutations find the member under its new name.
 		expect(await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: 'robert', role: 'ORG_MEMBER' })).toMatchObject({
 			ok: false,
@@ -170,7 +170,7 @@ describe('profile API', () => {
 		const other = cookieOf(await signIn('alice'));
 		const otherSocket = await t.connect(other);
 
-		expect(await refusal(await changePassword(cookie, 'not my password', NEW_PASSWORD), 403, 'WRONG_PASSWORD')).toBe(
+		expect(await refusal(await changePassword(cookie, 'not my password', NEW_PASSWORD), 401, 'BAD_CREDENTIALS')).toBe(
 			'That is not your current password.'
 		);
 		expect(await me(other)).toMatchObject({ username: 'alice' });
@@ -185,11 +185,12 @@ describe('profile API', () => {
 		expect((await signIn('alice', NEW_PASSWORD)).status).toBe(200);
 	});
 
-	it('counts wrong current passwords with failed sign-ins, per user, whatever its name', async () => {
+	it('counts wrong current passwords with failed sign-ins, per user, whatever case its name is typed in', async () => {
 		const { cookie } = await signUp(t.base, 'alice');
-		for (let i = 0; i < 3; i++) expect((await signIn('alice', 'wrong password')).status).toBe(401);
-		await rename(cookie, { username: 'alicia' });
-		for (let i = 0; i < 2; i++) await refusal(await changePassword(cookie, 'wrong password', NEW_PASSWORD), 403, 'WRONG_PASSWORD');
+		// A rename needs the right password, which forgives earlier failures: those after it count.
+		expect((await rename(cookie, { username: 'alicia', password: PASSWORD })).status).toBe(200);
+		for (let i = 0; i < 3; i++) expect((await signIn(i % 2 ? 'alicia' : 'ALICIA', 'wrong password')).status).toBe(401);
+		for (let i = 0; i < 2; i++) await refusal(await changePassword(cookie, 'wrong password', NEW_PASSWORD), 401, 'BAD_CREDENTIALS');
 		// Five failures: even the right password waits now, on either path.
 		const limited = await changePassword(cookie, PASSWORD, NEW_PASSWORD);
 		expect(await refusal(limited, 429, 'RATE_LIMITED')).toMatch(/Too many wrong passwords/);

@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import { enrol, totpCode } from './enrol.ts';
 import { PASSWORD, TEST_PASSWORD_COST, TestClient, cookieOf, post, signUp } from './test-client.ts';
 
 let server: RunningServer;
@@ -21,18 +21,14 @@ afterEach(async () => {
 	rmSync(dataDir, { recursive: true, force: true });
 });
 
-const code = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: now });
+const code = (secret: string) => totpCode(secret, now);
 const call = (path: string, cookie: string, body: unknown = {}) => post(base(), path, body, { cookie });
 const me = (cookie: string) => fetch(new URL('/api/me', base()), { headers: { cookie } });
 
 /** Signs up and turns two-factor on; returns the secret and the recovery codes shown once. */
 async function enrolled(username: string) {
 	const { cookie, user } = await signUp(base(), username);
-	const setup = (await (await call('/api/me/two-factor/setup', cookie)).json()) as { secret: string; uri: string; qr: string };
-	const res = await call('/api/me/two-factor/enable', cookie, { code: code(setup.secret) });
-	expect(res.status).toBe(200);
-	const { recoveryCodes } = (await res.json()) as { recoveryCodes: string[] };
-	return { cookie, user, secret: setup.secret, recoveryCodes };
+	return { cookie, user, ...(await enrol(base(), cookie, now)) };
 }
 
 const signIn = (username: string, extra: Record<string, string> = {}) => post(base(), '/api/signin', { username, password: PASSWORD, ...extra });
@@ -46,12 +42,12 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 		expect(setup.qr).toMatch(/^data:image\/svg\+xml;base64,/);
 		expect(Buffer.from(setup.qr.split(',')[1]!, 'base64').toString()).toContain('<svg');
 
-		const wrong = await call('/api/me/two-factor/enable', cookie, { code: '000000' === code(setup.secret) ? '111111' : '000000' });
+		const wrong = await call('/api/me/two-factor/enable', cookie, { code: '000000' === code(setup.secret) ? '111111' : '000000', password: PASSWORD });
 		expect(wrong.status).toBe(401);
 		expect(await wrong.json()).toMatchObject({ code: 'BAD_CODE' });
 		expect(((await (await me(cookie)).json()) as { user: { twoFactor: boolean } }).user.twoFactor).toBe(false);
 
-		const res = await call('/api/me/two-factor/enable', cookie, { code: code(setup.secret) });
+		const res = await call('/api/me/two-factor/enable', cookie, { code: code(setup.secret), password: PASSWORD });
 		const body = (await res.json()) as { user: { twoFactor: boolean }; recoveryCodes: string[]; stepUpValidForMs: number };
 		expect(body.user.twoFactor).toBe(true);
 		expect(body.recoveryCodes).toHaveLength(10);
@@ -73,7 +69,7 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 		});
 	});
 
-	it('a recovery code signs in once; the codes are stored hashed', async () => {
+	it('a recovery code signs in once; the codes are stored keyed hashes', async () => {
 		const { recoveryCodes } = await enrolled('alice');
 		const [first] = recoveryCodes;
 		expect((await signIn('alice', { code: first!.toUpperCase() })).status).toBe(200);
@@ -97,15 +93,15 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 		expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
 	});
 
-	it('turning it off needs a code; the member copies in organizations follow', async () => {
+	it('turning it off needs a code (and the password); the member copies in organizations follow', async () => {
 		const alice = await enrolled('alice');
 		const client = await TestClient.connect(server.port, alice.cookie);
 		expect(await client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
 		await client.sync('org:acme');
 		await client.until(() => client.org('acme').members[alice.user.id]?.twoFactor === true);
-		expect((await call('/api/me/two-factor/disable', alice.cookie, { code: 'nope-nope' })).status).toBe(401);
+		expect((await call('/api/me/two-factor/disable', alice.cookie, { code: 'nope-nope', password: PASSWORD })).status).toBe(401);
 		now += 30_000;
-		const off = await call('/api/me/two-factor/disable', alice.cookie, { code: code(alice.secret) });
+		const off = await call('/api/me/two-factor/disable', alice.cookie, { code: code(alice.secret), password: PASSWORD });
 		expect(off.status).toBe(200);
 		await client.until(() => client.org('acme').members[alice.user.id]?.twoFactor === false);
 		expect((await signIn('alice')).status).toBe(200);
@@ -198,8 +194,7 @@ describe('organization security (SPEC §2, §4)', () => {
 			code: 'TWO_FACTOR_REQUIRED'
 		});
 
-		const setup = (await (await call('/api/me/two-factor/setup', bob.cookie)).json()) as { secret: string };
-		expect((await call('/api/me/two-factor/enable', bob.cookie, { code: code(setup.secret) })).status).toBe(200);
+		await enrol(base(), bob.cookie, now);
 		expect(await member.mutate({ type: 'team.create', orgId: 'acme', teamId: 't2', name: 'Ops' })).toMatchObject({ ok: true });
 		admin.close();
 		member.close();

@@ -1,4 +1,4 @@
-import type { Card, CardEntry, ManagedPasswordReset, ManagedUserCreate, ManagedUserUpdate, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
+import type { Card, CardEntry, EmailChange, ManagedPasswordReset, ManagedUserCreate, ManagedUserUpdate, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -45,12 +45,16 @@ export const api = {
 	outbox: (org: string) =>
 		call<{ mails: { to: string; subject: string; text: string; sentAt: string }[] }>('GET', `/api/outbox?org=${encodeURIComponent(org)}`),
 	me: () => call<{ user: UserProfile; stepUpValidForMs: number; recoveryCodesLeft: number }>('GET', '/api/me'),
-	/** Two-factor (SPEC §4): enrolment hands out a key and its QR code; it is on once a code from it is confirmed. */
+	/**
+	 * Two-factor (SPEC §4): enrolment hands out a key and its QR code; it is on once a code from it
+	 * is confirmed. Turning it on or off and new recovery codes take the current password too.
+	 */
 	twoFactorSetup: () => call<{ secret: string; uri: string; qr: string }>('POST', '/api/me/two-factor/setup', {}),
-	twoFactorEnable: (code: string) =>
-		call<{ user: UserProfile; recoveryCodes: string[]; stepUpValidForMs: number }>('POST', '/api/me/two-factor/enable', { code }),
-	twoFactorDisable: (code: string) => call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code }),
-	newRecoveryCodes: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/api/me/two-factor/recovery-codes', { code }),
+	twoFactorEnable: (code: string, password: string) =>
+		call<{ user: UserProfile; recoveryCodes: string[]; stepUpValidForMs: number }>('POST', '/api/me/two-factor/enable', { code, password }),
+	twoFactorDisable: (code: string, password: string) => call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code, password }),
+	newRecoveryCodes: (code: string, password: string) =>
+		call<{ recoveryCodes: string[] }>('POST', '/api/me/two-factor/recovery-codes', { code, password }),
 	stepUp: (code: string) => call<{ stepUpValidForMs: number }>('POST', '/api/me/step-up', { code }),
 	/** Users the organization manages: only its primary admin may (the server asks the domain). */
 	createManagedUser: (input: ManagedUserCreate) => call<{ user: UserProfile }>('POST', '/api/managed-users', input),
@@ -62,7 +66,7 @@ export const api = {
 	/** Charges the open invoices again; answers the balance left. */
 	payInvoices: (org: string) => call<{ unpaidCents: number }>('POST', '/api/invoices/pay', { org }),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),
-	changeEmail: (email: string) => call<{ user: UserProfile }>('POST', '/api/me/email', { email }),
+	changeEmail: (input: EmailChange) => call<{ user: UserProfile }>('POST', '/api/me/email', input),
 	resendVerification: () => call<{ user: UserProfile }>('POST', '/api/me/resend-verification', {}),
 	changePassword: (input: PasswordChange) => call<{ user: UserProfile }>('POST', '/api/me/password', input),
 	signIn: (username: string, password: string, code?: string) =>

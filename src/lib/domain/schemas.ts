@@ -41,19 +41,25 @@ export const UserProfile = z.object({
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
-/** What a user may change of its own profile directly; email and password have their own requests. */
+/**
+ * The current password, asked again before a change that could hand the account to whoever
+ * holds its session (ASVS re-authentication): email, username, password, two-factor.
+ */
+export const CurrentPassword = z
+	.string({ error: 'Enter your current password' })
+	.min(1, 'Enter your current password')
+	.max(200, 'A password has at most 200 characters');
+
+/** What a user may change of its own profile directly (a new username with the current password); email and password have their own requests. */
 export const ProfileUpdate = z
-	.strictObject({ username: Username.optional(), displayName: DisplayName.optional() })
+	.strictObject({ username: Username.optional(), displayName: DisplayName.optional(), password: CurrentPassword.optional() })
 	.refine((p) => p.username !== undefined || p.displayName !== undefined, 'Send a username or a display name to change');
 export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
 
-export const EmailChange = z.strictObject({ email: Email });
+export const EmailChange = z.strictObject({ email: Email, password: CurrentPassword });
+export type EmailChange = z.infer<typeof EmailChange>;
 
-/** The current password proves it is the user, not someone holding its session (set under older rules: up to 200 characters). */
-export const PasswordChange = z.strictObject({
-	current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(200, 'A password has at most 200 characters'),
-	next: Password
-});
+export const PasswordChange = z.strictObject({ current: CurrentPassword, next: Password });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 /** A six-digit authenticator code, or a recovery code (`xxxxx-xxxxx`); checked by the server only. */

@@ -58,18 +58,30 @@ export function steppedUp(ctx: CheckContext): boolean {
 	return ctx.steppedUpAt !== undefined && ctx.now - ctx.steppedUpAt <= STEP_UP_TTL_MS;
 }
 
-/** Whether this user must enter a code before sending this mutation now. */
-export function needsStepUp(user: { twoFactor?: boolean }, type: MutationType, ctx: CheckContext): boolean {
-	return !!user.twoFactor && SENSITIVE_MUTATIONS.has(type) && !steppedUp(ctx);
+/**
+ * What members do to an organization over HTTP that is not a mutation, and whether it is
+ * sensitive: the same gate holds for them. Reads (export, activity, outbox) are views.
+ */
+export const HTTP_ACTS = { 'invoice.resend': false, 'invoice.pay': true } as const;
+export type HttpAct = keyof typeof HTTP_ACTS;
+
+function sensitive(act: MutationType | HttpAct): boolean {
+	return act in HTTP_ACTS ? HTTP_ACTS[act as HttpAct] : SENSITIVE_MUTATIONS.has(act as MutationType);
+}
+
+/** Whether this user must enter a code before doing this now. */
+export function needsStepUp(user: { twoFactor?: boolean }, act: MutationType | HttpAct, ctx: CheckContext): boolean {
+	return !!user.twoFactor && sensitive(act) && !steppedUp(ctx);
 }
 
 /**
- * SPEC §4: where the organization requires two-factor, a member without it may only view
- * (and leave); and a member with it confirms sensitive changes with a fresh code.
+ * SPEC §4, the one gate for every act on an organization, by socket or HTTP: where the
+ * organization requires two-factor, a member without it may only view (and leave); and a
+ * member with it confirms sensitive changes with a fresh code.
  */
-export function securityGate(org: Organization, actor: Member, ctx: CheckContext, type: MutationType): Refusal | undefined {
-	if (lacksRequiredTwoFactor(org, actor) && type !== 'member.leave') return twoFactorRequired(org);
-	return needsStepUp(actor, type, ctx) ? STEP_UP_REFUSAL : undefined;
+export function securityGate(org: Organization, actor: Member, ctx: CheckContext, act: MutationType | HttpAct): Refusal | undefined {
+	if (lacksRequiredTwoFactor(org, actor) && act !== 'member.leave') return twoFactorRequired(org);
+	return needsStepUp(actor, act, ctx) ? STEP_UP_REFUSAL : undefined;
 }
 
 export const STEP_UP_REFUSAL = refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
