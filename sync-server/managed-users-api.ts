@@ -21,6 +21,7 @@ import { countMail, replacePassword, saveEmail, saveProfile } from './account-wr
 import { RateLimiter, hashPassword } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
+import { enterOrg } from './org-sessions.ts';
 import type { SignedIn } from './profile-api.ts';
 
 const STATUS: Partial<Record<Refusal['code'], number>> = {
@@ -29,6 +30,8 @@ const STATUS: Partial<Record<Refusal['code'], number>> = {
 	FORBIDDEN: 403,
 	TWO_FACTOR_REQUIRED: 403,
 	STEP_UP_REQUIRED: 403,
+	SESSION_EXPIRED: 403,
+	MANAGED_ELSEWHERE: 403,
 	NOT_MANAGED: 404,
 	USER_NOT_FOUND: 404
 };
@@ -152,12 +155,14 @@ export class ManagedUsersApi {
 	}
 
 	/**
-	 * SPEC §4 on these routes as on mutations, asked before anything is written: a primary
+	 * SPEC §2 and §4 on these routes as on mutations, asked before anything is written: the
+	 * organization's session timeouts; a primary
 	 * admin its organization's required two-factor holds back only views, and one with
 	 * two-factor confirms with a fresh code (creating, changing or deleting a user is sensitive).
 	 */
 	private secure(me: SignedIn, state: OrgState, type: 'member.addManaged' | 'member.deleteManaged') {
 		const org = state.org()!;
+		enterOrg(this.deps.hub, me, org.id);
 		const ctx = { actorId: me.user.id, now: this.deps.now(), steppedUpAt: this.deps.store.session(me.hash)?.stepped_up_at ?? undefined };
 		const refusal = securityGate(org, state.member(me.user.id)!, ctx, type);
 		if (refusal) throw refused(refusal);
