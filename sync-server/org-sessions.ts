@@ -1,4 +1,12 @@
-import { orgSessionExpired, orgSessionLive, securityOf, type OrgState, type Refusal } from '$lib/domain/index.ts';
+import {
+	managedElsewhere,
+	managedElsewhereActor,
+	orgSessionExpired,
+	orgSessionLive,
+	securityOf,
+	type OrgState,
+	type Refusal
+} from '$lib/domain/index.ts';
 import type { SyncHub } from './hub.ts';
 import { HttpError } from './http-io.ts';
 import type { SignedIn } from './profile-api.ts';
@@ -86,8 +94,14 @@ export class OrgSessions {
 	}
 }
 
-/** An HTTP request about an organization is held to its session timeouts like a mutation, and counts as activity there. */
+/**
+ * An HTTP request about an organization is held to its session timeouts like a mutation, and
+ * counts as activity there; a member managed by another organization reaches nothing of it.
+ */
 export function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
-	const refusal = hub.enterOrg(me.hash, me.user.id, orgId);
+	const state = hub.orgState(orgId);
+	const org = state?.org();
+	const refusal =
+		org && managedElsewhere(org.id, state!.member(me.user.id)) ? managedElsewhereActor(org) : hub.enterOrg(me.hash, me.user.id, orgId);
 	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }
