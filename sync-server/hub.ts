@@ -167,7 +167,7 @@ export class SyncHub {
 		return refusal;
 	}
 
-	/** Unsubscribes a session's sockets from an organization's documents, saying why. */
+	/** Unsubscribes a session's sockets from an organization whose session timeout passed, saying so. */
 	private revokeOrg(sessionHash: string, userId: string, orgId: string, reason: string) {
 		for (const conn of this.connections.get(userId) ?? []) {
 			if (conn.sessionHash !== sessionHash) continue;
@@ -175,7 +175,7 @@ export class SyncHub {
 				if (parseDocId(docId)?.orgId !== orgId) continue;
 				this.docRoom(docId)?.subscribers.delete(conn);
 				conn.docs.delete(docId);
-				this.send(conn, { t: 'revoked', doc: docId, reason });
+				this.send(conn, { t: 'revoked', doc: docId, reason, code: 'SESSION_EXPIRED' });
 			}
 		}
 	}
@@ -244,7 +244,7 @@ export class SyncHub {
 		const room = orgId === undefined ? undefined : this.room(orgId, false);
 		const docRoom = room?.docRoom(frame.doc);
 		const expired = room && this.enterOrg(conn.sessionHash, conn.userId, room.orgId);
-		if (expired) return this.send(conn, { t: 'revoked', doc: frame.doc, reason: expired.message });
+		if (expired) return this.send(conn, { t: 'revoked', doc: frame.doc, reason: expired.message, code: 'SESSION_EXPIRED' });
 		if (!room || !docRoom || !room.mayRead(frame.doc, conn.userId)) {
 			return this.send(conn, { t: 'revoked', doc: frame.doc, reason: 'You may not read this document.' });
 		}

@@ -57,7 +57,7 @@ it("idle in one organization loses that organization only, for good, until the u
 	const since = ann.client.log.length;
 	expect(await team(ann.client, 'beta')).toMatchObject(EXPIRED);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
-		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message });
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
 	}
 	expect(await team(ann.client, 'acme')).toMatchObject(ok);
 	expect((await me(ann.cookie)).status).toBe(200);
@@ -96,7 +96,7 @@ it("the periodic sweep takes back a timed-out organization's documents from a so
 	const since = ann.client.log.length;
 	t.server.hub.sweepSessions((hash) => t.server.store.session(hash) !== undefined);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
-		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message });
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
 	}
 	// Beta's changes no longer reach it; Acme's still do.
 	expect(await (await signedIn('bob')).mutate({ type: 'org.rename', orgId: 'beta', name: 'Beta 2' })).toMatchObject(ok);
