@@ -173,6 +173,24 @@ describe('a managed user belongs to the organization that manages it (SPEC §1)'
 		assertInvariants(fx.state);
 	});
 
+	it('a primary admin managed elsewhere may be replaced by any owner', () => {
+		const fx = orgWith({
+			primaryAdmin: 'lee',
+			members: [
+				{ username: 'lee', role: 'ORG_OWNER' },
+				{ username: 'ann', role: 'ORG_OWNER' },
+				{ username: 'sam', role: 'ORG_PROJECT_CREATOR' }
+			],
+			verified: ['ann']
+		});
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('lee'))!, managedBy: 'other-org' } }], 'fixture');
+		expectRefused(fx.check('lee', { type: 'org.transferPrimaryAdmin', userId: id('ann') }), 'MANAGED_ELSEWHERE');
+		expectRefused(fx.check('sam', { type: 'org.transferPrimaryAdmin', userId: id('ann') }), 'FORBIDDEN');
+		expectRefused(fx.check('ann', { type: 'org.close' }), 'FORBIDDEN');
+		expectAccepted(fx.run('ann', { type: 'org.transferPrimaryAdmin', userId: id('ann') }));
+		expect(fx.state.org()?.primaryAdminId).toBe(id('ann'));
+	});
+
 	it('the organization that manages it adds it as before', () => {
 		const fx = acme();
 		expectAccepted(fx.run('ann', { type: 'member.addManaged', userId: id('max'), role: 'ORG_MEMBER' }));

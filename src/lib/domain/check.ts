@@ -92,6 +92,9 @@ function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?
 	if (access === 'member' || access === 'anyone') return { org, actor };
 	if ((PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(access)) {
 		if (org.primaryAdminId === ctx.actorId) return { org, actor };
+		// A primary admin managed by another organization cannot act here: any owner may hand the role on.
+		const stranded = managedElsewhere(org.id, state.member(org.primaryAdminId));
+		if (stranded && type === 'org.transferPrimaryAdmin' && actor.role === 'ORG_OWNER') return { org, actor };
 		return refuse('FORBIDDEN', `Only the primary admin may ${ACTION_WORDS[access]}.`);
 	}
 	if (PROJECT_ACTIONS.includes(access)) {
