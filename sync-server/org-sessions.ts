@@ -29,7 +29,8 @@ interface Seen {
  * until the user signs in again (a new session).
  */
 export class OrgSessions {
-	private readonly seen = new Map<string, Map<string, Seen>>();
+	/** Per session: when it began (read once; it never changes) and what is known of each organization. */
+	private readonly seen = new Map<string, { startedAt: number; orgs: Map<string, Seen> }>();
 
 	constructor(
 		private readonly store: Store,
@@ -45,23 +46,24 @@ export class OrgSessions {
 		const state = this.orgState(orgId);
 		const org = state?.org();
 		const member = state?.member(userId);
-		const session = this.store.session(sessionHash);
-		if (!org || !member || !session) return undefined;
-		const seen = this.entry(sessionHash, orgId);
+		const session = org && member && this.session(sessionHash);
+		if (!session) return undefined;
+		const seen = this.entry(session, sessionHash, orgId);
 		if (!seen.expired) {
-			const times = { now: this.now(), startedAt: session.created_at, joinedAt: member.joinedAt, lastActiveAt: seen.at };
-			if (orgSessionLive(securityOf(org), times)) return undefined;
+			const times = { now: this.now(), startedAt: session.startedAt, joinedAt: member!.joinedAt, lastActiveAt: seen.at };
+			if (orgSessionLive(securityOf(org!), times)) return undefined;
 			seen.expired = true;
 			this.store.expireSessionOrg(sessionHash, orgId, times.now);
 		}
-		return orgSessionExpired(org);
+		return orgSessionExpired(org!);
 	}
 
 	/** Checks, then counts an action of this session on this organization (a mutation, a sync frame, a request about it). */
 	enter(sessionHash: string, userId: string, orgId: string): Refusal | undefined {
 		const refusal = this.refusal(sessionHash, userId, orgId);
-		if (refusal || !this.orgState(orgId)?.member(userId)) return refusal;
-		const seen = this.entry(sessionHash, orgId);
+		// Kept only where refusal() looked: a live session and a member.
+		const seen = this.seen.get(sessionHash)?.orgs.get(orgId);
+		if (refusal || !seen || !this.orgState(orgId)?.member(userId)) return refusal;
 		const now = this.now();
 		seen.at = now;
 		if (now - seen.written >= TOUCH_EVERY_MS) {
@@ -81,14 +83,20 @@ export class OrgSessions {
 		for (const hash of this.seen.keys()) if (!this.store.session(hash)) this.seen.delete(hash);
 	}
 
-	private entry(sessionHash: string, orgId: string): Seen {
-		let orgs = this.seen.get(sessionHash);
-		if (!orgs) this.seen.set(sessionHash, (orgs = new Map()));
-		let seen = orgs.get(orgId);
+	private session(sessionHash: string) {
+		let session = this.seen.get(sessionHash);
+		if (session) return session;
+		const row = this.store.session(sessionHash);
+		if (row) this.seen.set(sessionHash, (session = { startedAt: row.created_at, orgs: new Map() }));
+		return session;
+	}
+
+	private entry(session: { orgs: Map<string, Seen> }, sessionHash: string, orgId: string): Seen {
+		let seen = session.orgs.get(orgId);
 		if (!seen) {
 			const row = this.store.sessionOrg(sessionHash, orgId);
 			seen = { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false };
-			orgs.set(orgId, seen);
+			session.orgs.set(orgId, seen);
 		}
 		return seen;
 	}

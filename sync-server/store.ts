@@ -196,11 +196,13 @@ export class Store {
 			recoveryCodesLeft: db.prepare('select count(*) as n from recovery_codes where user_id = ?'),
 			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
 			sessionOrg: db.prepare('select last_seen_at, expired from session_orgs where token_hash = ? and org_id = ?'),
-			// An ended access stays ended: neither activity nor a looser setting brings it back.
+			// An ended access stays ended: neither activity nor a looser setting brings it back. A session ended meanwhile gets no row.
 			touchSessionOrg: db.prepare(
-				'insert into session_orgs values (?, ?, ?, 0) on conflict do update set last_seen_at = excluded.last_seen_at where expired = 0'
+				'insert into session_orgs select token_hash, ?, ?, 0 from sessions where token_hash = ? on conflict do update set last_seen_at = excluded.last_seen_at where expired = 0'
 			),
-			expireSessionOrg: db.prepare('insert into session_orgs values (?, ?, ?, 1) on conflict do update set expired = 1'),
+			expireSessionOrg: db.prepare(
+				'insert into session_orgs select token_hash, ?, ?, 1 from sessions where token_hash = ? on conflict do update set expired = 1'
+			),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
 			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
@@ -344,10 +346,10 @@ export class Store {
 		return row && { lastSeenAt: row.last_seen_at, expired: row.expired === 1 };
 	}
 	touchSessionOrg(tokenHash: string, orgId: string, now: number) {
-		this.q.touchSessionOrg.run(tokenHash, orgId, now);
+		this.q.touchSessionOrg.run(orgId, now, tokenHash);
 	}
 	expireSessionOrg(tokenHash: string, orgId: string, now: number) {
-		this.q.expireSessionOrg.run(tokenHash, orgId, now);
+		this.q.expireSessionOrg.run(orgId, now, tokenHash);
 	}
 	deleteSession(tokenHash: string) {
 		this.q.deleteSession.run(tokenHash);

@@ -74,6 +74,10 @@ it("idle in one organization loses that organization only, for good, until the u
 
 	// A new session reaches Beta again.
 	expect(await team(await signedIn('ann'), 'beta')).toMatchObject(ok);
+	// What is kept goes with the session; a session ended meanwhile gets no row.
+	t.server.store.touchSessionOrg('no-such-session', 'beta', now);
+	t.server.store.expireSessionOrg('no-such-session', 'beta', now);
+	expect(t.server.store.sessionOrg('no-such-session', 'beta')).toBeUndefined();
 });
 
 it("an organization's absolute timeout ends that organization's access only, however active the session", async () => {
