@@ -20,6 +20,7 @@ import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
 import { MailLimits } from './mail-limits.ts';
 import { ManagedUsersApi } from './managed-users-api.ts';
+import { enterOrg } from './org-sessions.ts';
 import { InvoiceApi } from './invoice-api.ts';
 import { ProfileApi, type SignedIn } from './profile-api.ts';
 import { serveStatic } from './static-files.ts';
@@ -28,7 +29,7 @@ import type { Store } from './store.ts';
 import { logRefused, requestUrl, type WebEdge } from './web-edge.ts';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
-/** A session's last activity is written at most this often; the idle timeout is counted in minutes. */
+/** A session's last use is written at most this often. */
 const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
@@ -74,8 +75,8 @@ export class HttpApi {
 	private readonly twoFactor: TwoFactorApi;
 	private readonly managedUsers: ManagedUsersApi;
 	private readonly invoices: InvoiceApi;
-	/** Last activity of each session seen by this process (requests and socket messages), ahead of the store. */
-	private readonly seen = new Map<string, { at: number; written: number }>();
+	/** When each session's last use was last written, so that it is written at most once a minute. */
+	private readonly seen = new Map<string, number>();
 
 	constructor(private readonly deps: HttpDeps) {
 		this.attempts = new PasswordAttempts(deps.scrypt);
@@ -103,42 +104,32 @@ export class HttpApi {
 	}
 
 	/**
-	 * Whether a session exists, is younger than its maximum age and has not been idle too long:
-	 * Roster's 30 days, or less where an organization of the user sets session timeouts (SPEC §2).
-	 * An ended session is deleted.
+	 * Whether a session exists and is younger than Roster's 30 days; an ended session is deleted.
+	 * An organization's timeouts end access to that organization only (SyncHub.enterOrg), never the session.
 	 */
 	sessionLive = (hash: string): boolean => {
-		const { store, hub } = this.deps;
-		const session = store.session(hash);
+		const session = this.deps.store.session(hash);
 		// Ended elsewhere (a password change, a deleted user): forget its activity too.
 		if (!session) {
 			this.seen.delete(hash);
 			return false;
 		}
-		const now = this.deps.now();
-		const limits = hub.sessionLimits(session.user_id);
-		const lastSeen = Math.max(session.last_seen_at, this.seen.get(hash)?.at ?? 0);
-		const live =
-			now - session.created_at <= Math.min(SESSION_MAX_AGE_S * 1000, limits.absoluteMs ?? Infinity) &&
-			now - lastSeen <= (limits.idleMs ?? Infinity);
+		const live = this.deps.now() - session.created_at <= SESSION_MAX_AGE_S * 1000;
 		if (!live) {
-			store.deleteSession(hash);
+			this.deps.store.deleteSession(hash);
 			this.seen.delete(hash);
 		}
 		return live;
 	};
 
-	/** A live session in use (a request, a socket message): its idle time starts again. */
+	/** A live session in use (a request, a socket message): when it was last used is kept. */
 	sessionActive = (hash: string): boolean => {
 		if (!this.sessionLive(hash)) return false;
 		const now = this.deps.now();
-		const seen = this.seen.get(hash) ?? { at: now, written: 0 };
-		seen.at = now;
-		if (now - seen.written >= TOUCH_EVERY_MS) {
+		if (now - (this.seen.get(hash) ?? 0) >= TOUCH_EVERY_MS) {
 			this.deps.store.touchSession(hash, now);
-			seen.written = now;
+			this.seen.set(hash, now);
 		}
-		this.seen.set(hash, seen);
 		return true;
 	};
 
@@ -320,8 +311,10 @@ export class HttpApi {
 
 	/** The activity feed: every accepted and refused mutation of an organization, for owners and read-only members. */
 	private activity(req: IncomingMessage, url: URL, res: ServerResponse) {
-		const me = this.signedIn(req).user;
+		const signedIn = this.signedIn(req);
+		const me = signedIn.user;
 		const q = parse(ActivityQuery, Object.fromEntries(url.searchParams));
+		enterOrg(this.deps.hub, signedIn, q.org);
 		const role = this.deps.hub.memberRole(q.org, me.id);
 		if (!role || !roleMay(role, 'activity.view')) {
 			throw new HttpError(403, 'FORBIDDEN', 'Only organization owners and read-only members may read the activity feed.');
@@ -367,8 +360,10 @@ export class HttpApi {
 
 	/** The organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
 	private export(req: IncomingMessage, url: URL, res: ServerResponse) {
-		const me = this.signedIn(req).user;
+		const signedIn = this.signedIn(req);
+		const me = signedIn.user;
 		const q = parse(ExportQuery, Object.fromEntries(url.searchParams));
+		enterOrg(this.deps.hub, signedIn, q.org);
 		const role = this.deps.hub.memberRole(q.org, me.id);
 		const state = this.deps.hub.orgState(q.org);
 		if (!role || !state || !roleMay(role, 'org.export')) {
@@ -390,8 +385,10 @@ export class HttpApi {
 	 * organization's, and never a verification link, which would let it verify an address.
 	 */
 	private outbox(req: IncomingMessage, url: URL, res: ServerResponse) {
-		const me = this.signedIn(req).user;
+		const signedIn = this.signedIn(req);
+		const me = signedIn.user;
 		const { org } = parse(OrgQuery, Object.fromEntries(url.searchParams));
+		enterOrg(this.deps.hub, signedIn, org);
 		const { mailer, hub } = this.deps;
 		if (!(mailer instanceof FileOutbox)) throw new HttpError(404, 'NO_OUTBOX', 'Mail goes out through SMTP here, so there is no outbox to show.');
 		const state = hub.orgState(org);

@@ -1,12 +1,12 @@
 import * as Y from 'yjs';
 import {
+	Id,
 	NOT_A_MEMBER,
 	SERVER_ONLY,
 	STEP_UP_TTL_MS,
 	applyChanges,
 	refuse,
 	checkMutation,
-	securityOf,
 	memberOf,
 	membershipEvents,
 	recordable,
@@ -34,6 +34,7 @@ import {
 } from '$lib/protocol/messages.ts';
 import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
 import { OrgRoom } from './org-room.ts';
+import { OrgSessions } from './org-sessions.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -62,18 +63,12 @@ interface Pending {
 export interface HubOptions {
 	store: Store;
 	now?: () => number;
-	/** Whether a connection's session still holds; asked on each message, which counts as activity (default: always). */
+	/** Whether a connection's session still holds (Roster's own limits); asked on each message, which counts as activity (default: always). */
 	sessionLive?: (sessionHash: string) => boolean;
 	/** Told of each invitation once it is durable, to mail the invitee. */
 	onInvited?: (invitation: InvitationNotice) => void;
 	/** Told of each durable membership change of an organization with notification channels, to alert them. */
 	onMembershipChange?: (alert: MembershipAlert) => void;
-}
-
-/** How long a user's sessions may stay idle, and live at all; absent: no limit beyond Roster's own. */
-export interface SessionLimits {
-	idleMs?: number;
-	absoluteMs?: number;
 }
 
 /** What an invitation email says. */
@@ -99,8 +94,8 @@ export class SyncHub {
 	private readonly onMembershipChange: (alert: MembershipAlert) => void;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
-	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes. */
-	private readonly limits = new Map<string, SessionLimits>();
+	/** SPEC §2 session timeouts, per session and organization. */
+	private readonly orgSessions: OrgSessions;
 	private batch: Pending[] = [];
 	private readonly inFlight = new Map<string, Pending>();
 	private flushScheduled = false;
@@ -113,6 +108,7 @@ export class SyncHub {
 		this.onInvited = options.onInvited ?? (() => {});
 		this.onMembershipChange = options.onMembershipChange ?? (() => {});
 		const store = this.store;
+		this.orgSessions = new OrgSessions(store, this.now, (orgId) => this.orgState(orgId));
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
 			user: (id) => profile(store.user(id)),
@@ -140,35 +136,54 @@ export class SyncHub {
 		return (sessionHash && this.store.session(sessionHash)?.stepped_up_at) || undefined;
 	}
 
-	/** Closes every socket whose session has ended meanwhile (an idle or absolute timeout passed while it only listened). */
+	/**
+	 * For sockets that only listen: closes those whose session ended (Roster's own limits), and
+	 * takes back the documents of each organization whose timeout passed for their session.
+	 */
 	sweepSessions(live: (sessionHash: string) => boolean) {
 		for (const set of this.connections.values()) {
-			for (const conn of set) if (!live(conn.sessionHash)) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			for (const conn of set) {
+				if (!live(conn.sessionHash)) {
+					conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+					continue;
+				}
+				const orgIds = new Set([...conn.docs].flatMap((docId) => parseDocId(docId)?.orgId ?? []));
+				for (const orgId of orgIds) {
+					const refusal = this.orgSessions.refusal(conn.sessionHash, conn.userId, orgId);
+					if (refusal) this.revokeOrg(conn.sessionHash, conn.userId, orgId, refusal.message);
+				}
+			}
 		}
+		this.orgSessions.prune();
 	}
 
 	/**
-	 * SPEC §2 session timeouts: a user's sessions follow the strictest setting of the
-	 * organizations it belongs to (a session is the user's, not one organization's).
+	 * SPEC §2 session timeouts, per organization: why this session may no longer act on or read
+	 * this organization, if so; else its action counts as activity there. Once refused, the
+	 * organization's documents are taken back from every socket of the session.
 	 */
-	sessionLimits(userId: string): SessionLimits {
-		const cached = this.limits.get(userId);
-		if (cached) return cached;
-		const limits: SessionLimits = {};
-		for (const docId of this.store.docsOf(userId)) {
-			const orgId = parseDocId(docId)?.orgId;
-			const org = orgId === undefined ? undefined : this.room(orgId, false)?.state.org();
-			if (!org || org.status === 'closed') continue;
-			const { idleTimeoutMinutes: idle, absoluteTimeoutHours: absolute } = securityOf(org);
-			if (idle !== null) limits.idleMs = Math.min(limits.idleMs ?? Infinity, idle * 60_000);
-			if (absolute !== null) limits.absoluteMs = Math.min(limits.absoluteMs ?? Infinity, absolute * 3_600_000);
+	enterOrg(sessionHash: string, userId: string, orgId: string): Refusal | undefined {
+		const refusal = this.orgSessions.enter(sessionHash, userId, orgId);
+		if (refusal) this.revokeOrg(sessionHash, userId, orgId, refusal.message);
+		return refusal;
+	}
+
+	/** Unsubscribes a session's sockets from an organization whose session timeout passed, saying so. */
+	private revokeOrg(sessionHash: string, userId: string, orgId: string, reason: string) {
+		for (const conn of this.connections.get(userId) ?? []) {
+			if (conn.sessionHash !== sessionHash) continue;
+			for (const docId of conn.docs) {
+				if (parseDocId(docId)?.orgId !== orgId) continue;
+				this.docRoom(docId)?.subscribers.delete(conn);
+				conn.docs.delete(docId);
+				this.send(conn, { t: 'revoked', doc: docId, reason, code: 'SESSION_EXPIRED' });
+			}
 		}
-		this.limits.set(userId, limits);
-		return limits;
 	}
 
 	/** Closes every socket opened with a session that has just ended. */
 	endSession(sessionHash: string) {
+		this.orgSessions.forget(sessionHash);
 		for (const set of this.connections.values()) {
 			for (const conn of set) {
 				if (conn.sessionHash === sessionHash) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
@@ -229,6 +244,8 @@ export class SyncHub {
 		const orgId = parseDocId(frame.doc)?.orgId;
 		const room = orgId === undefined ? undefined : this.room(orgId, false);
 		const docRoom = room?.docRoom(frame.doc);
+		const expired = room && this.enterOrg(conn.sessionHash, conn.userId, room.orgId);
+		if (expired) return this.send(conn, { t: 'revoked', doc: frame.doc, reason: expired.message, code: 'SESSION_EXPIRED' });
 		if (!room || !docRoom || !room.mayRead(frame.doc, conn.userId)) {
 			return this.send(conn, { t: 'revoked', doc: frame.doc, reason: 'You may not read this document.' });
 		}
@@ -262,12 +279,16 @@ export class SyncHub {
 		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
 			return this.send(conn, verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
 		}
+		const expired = this.orgSessionRefusal(conn.userId, body, conn.sessionHash);
+		if (expired) return this.send(conn, verdictMessage(id, expired));
 		this.submit(conn.userId, id, body, conn, this.steppedUpAt(conn.sessionHash));
 	}
 
 	/** Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable. */
 	submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string): Promise<Verdict> {
 		return new Promise((resolve) => {
+			const expired = this.orgSessionRefusal(userId, body, sessionHash);
+			if (expired) return resolve(expired);
 			const verdict = this.submit(userId, id, body, undefined, this.steppedUpAt(sessionHash));
 			const pending = this.inFlight.get(`${userId}\u0000${id}`);
 			if (pending) pending.listeners.push(resolve);
@@ -284,8 +305,16 @@ export class SyncHub {
 		if (!parsed.ok) return parsed;
 		const room = this.room(parsed.mutation.orgId, false);
 		if (!room) return NOT_A_MEMBER;
+		const expired = sessionHash && this.orgSessions.refusal(sessionHash, userId, room.orgId);
+		if (expired) return expired;
 		const verdict = this.verdictOf(room, userId, parsed.mutation, this.steppedUpAt(sessionHash));
 		return verdict.ok ? { ok: true } : verdict;
+	}
+
+	/** A mutation sent with a session (a socket's, a request's) is first held to its organization's session timeouts. */
+	private orgSessionRefusal(userId: string, body: unknown, sessionHash: string | undefined): Refusal | undefined {
+		const orgId = (body as { orgId?: unknown } | null)?.orgId;
+		return sessionHash && Id.safeParse(orgId).success ? this.enterOrg(sessionHash, userId, orgId as string) : undefined;
 	}
 
 	/** The one place the hub asks the domain, so that check() and submit() cannot answer differently. */
@@ -419,9 +448,7 @@ export class SyncHub {
 				if (p.verdict.ok && p.mutation?.type === 'org.setNotifications' && p.mutation.webhook !== undefined) {
 					this.store.setWebhook(p.mutation.orgId, p.mutation.webhook);
 				}
-				if (p.verdict.ok && (p.mutation?.type === 'org.setSecurity' || p.mutation?.type === 'org.close')) this.limits.clear();
 				for (const [userId, was] of p.wasMember) {
-					this.limits.delete(userId);
 					const is = !!p.room!.state.member(userId);
 					if (is && !was) this.store.addMembership(userId, p.room!.org.docId);
 					if (!is && was) this.store.removeMembership(userId, p.room!.org.docId);
@@ -531,7 +558,7 @@ export class SyncHub {
 					docRoom.subscribers.delete(conn);
 					conn.docs.delete(docId);
 					this.send(conn, { t: 'revoked', doc: docId, reason: 'You no longer have access to this.' });
-				} else if (mode === 'grant' && !has && may) {
+				} else if (mode === 'grant' && !has && may && !this.orgSessions.refusal(conn.sessionHash, userId, room.orgId)) {
 					docRoom.subscribers.add(conn);
 					conn.docs.add(docId);
 					conn.send(encodeSyncFrame(docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));

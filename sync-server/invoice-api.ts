@@ -5,6 +5,7 @@ import { RateLimiter } from './auth.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, rateLimited, readJson } from './http-io.ts';
 import { invoiceMail } from './invoice-mail.ts';
+import { enterOrg } from './org-sessions.ts';
 import type { SignedIn } from './profile-api.ts';
 import { requireGate } from './two-factor-api.ts';
 
@@ -26,6 +27,7 @@ export class InvoiceApi {
 
 	/** The organization's state if `me` may take `action` on its billing (same answer for a foreign and a missing organization). */
 	private billingOf(me: SignedIn, orgId: string, action: Extract<OrgAction, 'billing.view' | 'billing.manage'>) {
+		enterOrg(this.deps.hub, me, orgId);
 		const state = this.deps.hub.orgState(orgId);
 		const role = state?.member(me.user.id)?.role;
 		if (!state || !role || !roleMay(role, action)) throw new HttpError(403, 'FORBIDDEN', REFUSED[action]);

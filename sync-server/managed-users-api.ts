@@ -21,6 +21,7 @@ import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
 import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
 import type { MailLimits } from './mail-limits.ts';
+import { enterOrg } from './org-sessions.ts';
 import type { SignedIn } from './profile-api.ts';
 import { requireGate } from './two-factor-api.ts';
 
@@ -30,6 +31,8 @@ const STATUS: Partial<Record<Refusal['code'], number>> = {
 	FORBIDDEN: 403,
 	TWO_FACTOR_REQUIRED: 403,
 	STEP_UP_REQUIRED: 403,
+	SESSION_EXPIRED: 403,
+	MANAGED_ELSEWHERE: 403,
 	NOT_MANAGED: 404,
 	USER_NOT_FOUND: 404
 };
@@ -61,6 +64,7 @@ export class ManagedUsersApi {
 		const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
 		if (refusal) throw refused(refusal);
 		// SPEC §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
+		enterOrg(this.deps.hub, me, input.org);
 		requireGate(this.deps, me, state!, 'member.addManaged');
 		if (store.userByUsername(input.username)) throw usernameTaken(input.username);
 		refuseWeakPassword(input.password);
@@ -150,6 +154,7 @@ export class ManagedUsersApi {
 		const member = checkManagedUser(state, me.user.id, userId);
 		if (!('userId' in member)) throw refused(member);
 		// Changing or deleting a user is as sensitive as deleting it.
+		enterOrg(this.deps.hub, me, stored.managedBy!);
 		requireGate(this.deps, me, state, 'member.deleteManaged');
 		return publicProfile(stored);
 	}

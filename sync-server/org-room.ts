@@ -1,4 +1,4 @@
-import { OrgDocState, canReadProject, roleMay, type Directory } from '$lib/domain/index.ts';
+import { OrgDocState, canReadProject, managedElsewhere, roleMay, type Directory } from '$lib/domain/index.ts';
 import { billingDocId, orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { DocRoom } from './doc-room.ts';
 import type { Store } from './store.ts';
@@ -47,10 +47,12 @@ export class OrgRoom {
 		return [this.org.docId, this.billing.docId, ...[...this.projects.values()].map((r) => r.docId)];
 	}
 
-	/** SPEC §2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
+	/** SPEC §1–2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
 	mayRead(docId: string, userId: string): boolean {
 		const parsed = parseDocId(docId);
 		if (parsed?.orgId !== this.orgId) return false;
+		// A member managed by another organization reads nothing here (see managedElsewhere).
+		if (managedElsewhere(this.orgId, this.state.member(userId))) return false;
 		if (parsed.billing) {
 			const role = this.state.member(userId)?.role;
 			return role !== undefined && roleMay(role, 'billing.view');

@@ -166,7 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		);
 	});
 
-	// Sockets that only listen send nothing to be checked on: end those whose session timed out.
+	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
 	const sweep = setInterval(() => hub.sweepSessions(api.sessionLive), 60_000);
 	sweep.unref();
 

@@ -72,6 +72,14 @@ create table if not exists sessions (
 	stepped_up_at integer
 );
 create index if not exists sessions_user on sessions(user_id);
+-- SPEC §2 session timeouts per organization: a session's last action on each organization, and whether its access there ended.
+create table if not exists session_orgs (
+	token_hash text not null references sessions(token_hash) on delete cascade,
+	org_id text not null,
+	last_seen_at integer not null,
+	expired integer not null default 0,
+	primary key (token_hash, org_id)
+) without rowid;
 -- Single-use recovery codes for two-factor sign-in, stored as HMACs keyed with the key file.
 create table if not exists recovery_codes (
 	user_id text not null references users(id) on delete cascade,
@@ -194,6 +202,14 @@ export class Store {
 			useRecoveryCode: db.prepare('delete from recovery_codes where user_id = ? and code_hash = ?'),
 			recoveryCodesLeft: db.prepare('select count(*) as n from recovery_codes where user_id = ?'),
 			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
+			sessionOrg: db.prepare('select last_seen_at, expired from session_orgs where token_hash = ? and org_id = ?'),
+			// An ended access stays ended: neither activity nor a looser setting brings it back. A session ended meanwhile gets no row.
+			touchSessionOrg: db.prepare(
+				'insert into session_orgs select token_hash, ?, ?, 0 from sessions where token_hash = ? on conflict do update set last_seen_at = excluded.last_seen_at where expired = 0'
+			),
+			expireSessionOrg: db.prepare(
+				'insert into session_orgs select token_hash, ?, ?, 1 from sessions where token_hash = ? on conflict do update set expired = 1'
+			),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
 			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
@@ -333,6 +349,17 @@ export class Store {
 	}
 	touchSession(tokenHash: string, now: number) {
 		this.q.touchSession.run(now, tokenHash);
+	}
+	/** A session's last action on an organization, and whether its access there ended; undefined before its first. */
+	sessionOrg(tokenHash: string, orgId: string) {
+		const row = this.q.sessionOrg.get(tokenHash, orgId) as { last_seen_at: number; expired: number } | undefined;
+		return row && { lastSeenAt: row.last_seen_at, expired: row.expired === 1 };
+	}
+	touchSessionOrg(tokenHash: string, orgId: string, now: number) {
+		this.q.touchSessionOrg.run(orgId, now, tokenHash);
+	}
+	expireSessionOrg(tokenHash: string, orgId: string, now: number) {
+		this.q.expireSessionOrg.run(orgId, now, tokenHash);
 	}
 	deleteSession(tokenHash: string) {
 		this.q.deleteSession.run(tokenHash);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { orgMaps, type Member, type Organization, type UserProfile } from '$lib/domain/index.ts';
+import { memberOf, orgMaps, type Member, type OrgRole, type Organization, type UserProfile } from '$lib/domain/index.ts';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { orgDocId, type ServerMessage, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
@@ -48,6 +48,12 @@ export class TestServer {
 		await this.server?.close();
 		rmSync(this.dataDir, { recursive: true, force: true });
 	}
+}
+
+/** Puts a user in an organization as older code could, past today's rules (a store made before them). */
+export function joinedBefore(server: RunningServer, orgId: string, userId: string, role: OrgRole) {
+	const user = server.hub.directory.user(userId)!;
+	return server.hub.applyServerChanges(orgId, [{ kind: 'member.put', member: memberOf(user, role, 0) }]);
 }
 
 export async function signUp(baseUrl: string, username: string, email = `${username}@example.com`) {

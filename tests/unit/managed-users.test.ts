@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkManagedUser, parseMutation, recordable, webhookShown } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id, orgWith, projectId, teamId } from './factories.ts';
+import { applyChanges, checkManagedUser, mayAttempt, parseMutation, recordable, webhookShown } from '../../src/lib/domain/index.ts';
+import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, orgWith, projectId, teamId, type Intent } from './factories.ts';
 
 /** ann is the primary admin; bob an owner; mia and max are managed by Acme (max not yet a member); sam signed up himself. */
 function acme() {
@@ -114,5 +114,86 @@ describe('org.setNotifications', () => {
 		const parsed = parseMutation({ type: 'org.setNotifications', orgId: 'org1', ...channels });
 		expect(parsed).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
 		if (!parsed.ok) expect(parsed.message).toMatch(message);
+	});
+});
+
+describe('a managed user belongs to the organization that manages it (SPEC §1)', () => {
+	/** Acme with zed, managed by another organization and not a member, invited by address; lee, a member from before the rule. */
+	function withOutsiders() {
+		const fx = orgWith({
+			primaryAdmin: 'ann',
+			members: [
+				{ username: 'ann', role: 'ORG_OWNER' },
+				{ username: 'lee', role: 'ORG_OWNER' }
+			],
+			others: ['zed'],
+			verified: ['zed', 'lee'],
+			teams: [{ name: 'Ops', members: [] }],
+			projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] }],
+			invites: ['zed@example.com']
+		});
+		for (const username of ['zed', 'lee']) fx.directory.put({ ...fx.directory.user(id(username))!, managedBy: 'other-org' });
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('lee'))!, managedBy: 'other-org' } }], 'fixture');
+		return fx;
+	}
+
+	it.each<[string, Intent]>([
+		['by username', { type: 'member.add', username: 'zed', role: 'ORG_MEMBER' }],
+		['by its verified address', { type: 'member.invite', inviteId: 'i-new', email: 'zed@example.com', role: 'ORG_MEMBER', teams: [] }],
+		['to a project by username', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] }],
+		['to a project by address', { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-p', email: 'zed@example.com', roles: ['PROJECT_READ_ONLY'] }],
+		['a role', { type: 'member.setRole', userId: id('lee'), role: 'ORG_MEMBER' }],
+		['a team', { type: 'team.addMember', teamId: teamId('Ops'), userId: id('lee') }],
+		['a project', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'lee', roles: ['PROJECT_READ_ONLY'] }],
+		['primary admin', { type: 'org.transferPrimaryAdmin', userId: id('lee') }]
+	])('another organization cannot give it a way in: %s', (_name, intent) => {
+		const fx = withOutsiders();
+		const verdict = fx.run('ann', intent);
+		expectRefused(verdict, 'MANAGED_ELSEWHERE');
+		expect(!verdict.ok && verdict.message).toMatch(/^(zed|lee) is managed by another organization and cannot be added to Acme/);
+	});
+
+	it('it cannot accept an invitation to another organization, nor create one', () => {
+		const fx = withOutsiders();
+		expectRefused(fx.run('zed', { type: 'invite.accept', inviteId: inviteId('zed@example.com') }), 'MANAGED_ELSEWHERE');
+		expect(fx.state.member(id('zed'))).toBeUndefined();
+		const empty = emptyOrg(['mia']);
+		empty.directory.put({ ...empty.directory.user(id('mia'))!, managedBy: 'other-org' });
+		const verdict = empty.check('mia', { type: 'org.create', name: 'Mia Co' });
+		expectRefused(verdict, 'MANAGED_ELSEWHERE');
+		expect(!verdict.ok && verdict.message).toBe('Your account is managed by another organization, so it cannot join or create Mia Co.');
+	});
+
+	it('a member from before the rule may only leave, and may be removed', () => {
+		const fx = withOutsiders();
+		expectRefused(fx.check('lee', { type: 'team.create', teamId: 't2', name: 'Dev' }), 'MANAGED_ELSEWHERE');
+		expect(mayAttempt(fx.state, id('lee'), 'team.create')).toBe(false);
+		expectAccepted(fx.check('lee', { type: 'member.leave' }));
+		expectAccepted(fx.run('ann', { type: 'member.remove', userId: id('lee') }));
+		assertInvariants(fx.state);
+	});
+
+	it('a primary admin managed elsewhere may be replaced by any owner', () => {
+		const fx = orgWith({
+			primaryAdmin: 'lee',
+			members: [
+				{ username: 'lee', role: 'ORG_OWNER' },
+				{ username: 'ann', role: 'ORG_OWNER' },
+				{ username: 'sam', role: 'ORG_PROJECT_CREATOR' }
+			],
+			verified: ['ann']
+		});
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('lee'))!, managedBy: 'other-org' } }], 'fixture');
+		expectRefused(fx.check('lee', { type: 'org.transferPrimaryAdmin', userId: id('ann') }), 'MANAGED_ELSEWHERE');
+		expectRefused(fx.check('sam', { type: 'org.transferPrimaryAdmin', userId: id('ann') }), 'FORBIDDEN');
+		expectRefused(fx.check('ann', { type: 'org.close' }), 'FORBIDDEN');
+		expectAccepted(fx.run('ann', { type: 'org.transferPrimaryAdmin', userId: id('ann') }));
+		expect(fx.state.org()?.primaryAdminId).toBe(id('ann'));
+	});
+
+	it('the organization that manages it adds it as before', () => {
+		const fx = acme();
+		expectAccepted(fx.run('ann', { type: 'member.addManaged', userId: id('max'), role: 'ORG_MEMBER' }));
+		expectAccepted(fx.run('ann', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'max', roles: ['PROJECT_READ_ONLY'] }));
 	});
 });

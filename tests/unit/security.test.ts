@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MUTATION_TYPES, SENSITIVE_MUTATIONS, STEP_UP_TTL_MS, applyChanges, checkMutation, mayAttempt, parseMutation, type OrgSecurity } from '../../src/lib/domain/index.ts';
+import {
+	MUTATION_TYPES,
+	SENSITIVE_MUTATIONS,
+	STEP_UP_TTL_MS,
+	applyChanges,
+	checkMutation,
+	mayAttempt,
+	orgSessionExpired,
+	orgSessionLive,
+	parseMutation,
+	type OrgSecurity
+} from '../../src/lib/domain/index.ts';
 import { NOW, expectAccepted, expectRefused, id, orgWith, projectId, withOrgId, type Intent } from './factories.ts';
 
 const APOLLO = projectId('Apollo');
@@ -116,5 +127,28 @@ describe('required two-factor (SPEC §4)', () => {
 		expect(parseMutation({ ...base, idleTimeoutMinutes: 1 })).toMatchObject({ code: 'INVALID_MUTATION' });
 		expect(parseMutation({ ...base, absoluteTimeoutHours: 10_000 })).toMatchObject({ code: 'INVALID_MUTATION' });
 		expect(parseMutation({ ...base, requireTwoFactor: 'yes' })).toMatchObject({ code: 'INVALID_MUTATION' });
+	});
+});
+
+describe('session timeouts, per organization (SPEC §2)', () => {
+	const MIN = 60_000;
+	const limits = (idleTimeoutMinutes: number | null, absoluteTimeoutHours: number | null): OrgSecurity => ({ requireTwoFactor: false, idleTimeoutMinutes, absoluteTimeoutHours });
+	const session = { startedAt: NOW, joinedAt: NOW - 60 * MIN };
+
+	it.each([
+		['no limits, a month on', limits(null, null), { now: NOW + 29 * 24 * 60 * MIN }, true],
+		['idle within the limit since its last action here', limits(15, null), { now: NOW + 100 * MIN, lastActiveAt: NOW + 86 * MIN }, true],
+		['idle past the limit since its last action here', limits(15, null), { now: NOW + 100 * MIN, lastActiveAt: NOW + 84 * MIN }, false],
+		['never acted here: counted from sign-in', limits(15, null), { now: NOW + 16 * MIN }, false],
+		['never acted here: counted from joining, when later', limits(15, null), { now: NOW + 16 * MIN, joinedAt: NOW + 5 * MIN }, true],
+		['active, within the absolute limit', limits(15, 1), { now: NOW + 60 * MIN, lastActiveAt: NOW + 59 * MIN }, true],
+		['active, past the absolute limit', limits(15, 1), { now: NOW + 61 * MIN, lastActiveAt: NOW + 60 * MIN }, false]
+	] as const)('%s', (_name, security, times, live) => {
+		expect(orgSessionLive(security, { ...session, ...times })).toBe(live);
+	});
+
+	it('says which organization to sign in again for', () => {
+		const fx = org();
+		expect(orgSessionExpired(fx.state.org()!)).toEqual({ ok: false, code: 'SESSION_EXPIRED', message: 'Your session for Acme timed out: sign in again to reach it.' });
 	});
 });

@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { STEP_UP_TTL_MS, needsStepUp, parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
-import type { ServerMessage } from '../protocol/messages.ts';
+import { orgDocId, type ServerMessage } from '../protocol/messages.ts';
 import { api, type ApiResult } from './api.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { orgView, pendingOverlay } from './org-view.ts';
@@ -28,6 +28,8 @@ export class RosterSession {
 	stepUpUntil = $state(0);
 	/** A sensitive change waiting for the user to enter a code (StepUpDialog answers it). */
 	stepUpPrompt = $state.raw<{ answer(confirmed: boolean): void } | null>(null);
+	/** Why an organization's session timeout took its access away, until the user signs in again. */
+	timedOut = $state<string | null>(null);
 	/** Mutation ids answered while this tab watched, for the "saved" notice. */
 	readonly recent = new SvelteMap<string, 'accepted'>();
 	private readonly db: RosterDb;
@@ -92,6 +94,13 @@ export class RosterSession {
 	view(orgId: string) {
 		void this.version;
 		return orgView(this.replicas.get(orgId), orgId, this.outbox, this.user);
+	}
+
+	/** Tells the server this organization is in use, as its idle timeout counts only what the server sees: a sync request for its document. */
+	stillHere(orgId: string) {
+		const docId = orgDocId(orgId);
+		const doc = this.replicas.get(orgId) && this.replicas.ensure(docId);
+		if (doc && this.status === 'online') this.socket.send(step1Frame(docId, doc));
 	}
 
 	/** The server said how much longer the last code holds (sign-in, step-up, enrolment, welcome). */
@@ -208,12 +217,14 @@ export class RosterSession {
 				}
 				// The server's clock says the code no longer holds: ask again on Retry.
 				if (m.code === 'STEP_UP_REQUIRED') this.stepUpUntil = 0;
+				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.message;
 				const refused: OutboxEntry = { ...entry, status: 'refused', code: m.code, message: m.message };
 				await this.db.outbox.put(refused);
 				this.outbox = this.outbox.map((e) => (e.id === m.id ? refused : e));
 				return;
 			}
 			case 'revoked':
+				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.reason;
 				await this.replicas.drop(m.doc);
 				this.version++;
 				return;

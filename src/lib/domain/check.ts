@@ -7,6 +7,7 @@ import { CONTACT_HANDLERS } from './contacts.ts';
 import { NOTIFICATION_HANDLERS } from './notifications.ts';
 import { DEPLOYMENT_HANDLERS } from './deployment-rules.ts';
 import { JOINING_HANDLERS, acceptInvitation } from './invitation-rules.ts';
+import { guardManaged, managedElsewhere, managedElsewhereActor } from './managed-users.ts';
 import { PROJECT_HANDLERS, guardProjects } from './project-rules.ts';
 import { SECURITY_HANDLERS, lacksRequiredTwoFactor, securityGate } from './security.ts';
 import { orgClosing, refuse, type Refusal, type RefusalCode } from './refusals.ts';
@@ -89,9 +90,14 @@ function authorize(state: OrgState, ctx: CheckContext, type: Checked, projectId?
 	if (org.status === 'closed') return refuse('ORG_CLOSED', `${org.name} is closed and can no longer be changed.`);
 	const access = MUTATION_ACCESS[type];
 	if (org.status === 'closing' && !WHILE_CLOSING.includes(access)) return orgClosing(org.name);
+	// One that joined before a managed user could belong nowhere else holds no access here but leaving.
+	if (managedElsewhere(org.id, actor) && type !== 'member.leave') return managedElsewhereActor(org);
 	if (access === 'member' || access === 'anyone') return { org, actor };
 	if ((PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(access)) {
 		if (org.primaryAdminId === ctx.actorId) return { org, actor };
+		// A primary admin managed by another organization cannot act here: any owner may hand the role on.
+		const stranded = managedElsewhere(org.id, state.member(org.primaryAdminId));
+		if (stranded && type === 'org.transferPrimaryAdmin' && actor.role === 'ORG_OWNER') return { org, actor };
 		return refuse('FORBIDDEN', `Only the primary admin may ${ACTION_WORDS[access]}.`);
 	}
 	if (PROJECT_ACTIONS.includes(access)) {
@@ -311,6 +317,11 @@ function createOrg(state: OrgState, ctx: CheckContext, m: MutationOf<'org.create
 
 /** The one rule engine: (state, actor, mutation) → accepted changes | refusal. Pure; reads only what it names. */
 export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
+	const verdict = checkRules(state, ctx, mutation);
+	return (verdict.ok && guardManaged(state, ctx.actorId, verdict.changes)) || verdict;
+}
+
+function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	if (mutation.type === 'org.create') return createOrg(state, ctx, mutation);
 	if (mutation.type === 'invite.accept') return acceptInvitation(state, ctx, mutation);
 	const scope = authorize(state, ctx, mutation.type, 'projectId' in mutation ? mutation.projectId : undefined);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Password } from './passwords.ts';
-import { DisplayName, Email, Id, OrgRole, Username } from './schemas.ts';
+import { refuse, type Refusal } from './refusals.ts';
+import { DisplayName, Email, Id, OrgRole, Username, type Member, type Organization } from './schemas.ts';
+import type { Change, OrgState } from './state.ts';
 
 /** mLab "Add a new account user": the primary admin sets a username, an email and a first password. */
 export const ManagedUserCreate = z.strictObject({
@@ -23,3 +25,51 @@ export const ManagedPasswordReset = z.strictObject({ userId: Id, password: Passw
 export type ManagedPasswordReset = z.input<typeof ManagedPasswordReset>;
 
 export const ManagedUserRef = z.strictObject({ userId: Id });
+
+/**
+ * SPEC §1: a managed user belongs to the organization that manages it and to no other, so
+ * that its primary admin resetting the password never hands over another organization's access.
+ */
+export function managedElsewhere(orgId: string, user: { managedBy?: string } | undefined): boolean {
+	return !!user?.managedBy && user.managedBy !== orgId;
+}
+
+/** A member managed by another organization (one that joined before this rule) may only leave; it reads nothing here either. */
+export function managedElsewhereActor(org: Organization): Refusal {
+	return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization: in ${org.name} you may only leave.`);
+}
+
+/**
+ * Accepted changes that would let a user managed by another organization in, or give it a
+ * role, a team or a project here (whichever path: by username, email, invitation, project,
+ * transfer or creating an organization). Undefined when there are none.
+ */
+export function guardManaged(state: OrgState, actorId: string, changes: readonly Change[]): Refusal | undefined {
+	// org.create has no organization yet: its own org.put names it.
+	const org = state.org() ?? changes.flatMap((c) => (c.kind === 'org.put' ? [c.org] : []))[0];
+	if (!org) return undefined;
+	for (const c of changes) {
+		const user = grantee(state, c);
+		if (!user || !managedElsewhere(org.id, user)) continue;
+		if (user.userId === actorId) {
+			return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization, so it cannot join or create ${org.name}.`);
+		}
+		return refuse('MANAGED_ELSEWHERE', `${user.username} is managed by another organization and cannot be added to ${org.name}, invited to it or given roles in it.`);
+	}
+	return undefined;
+}
+
+/** Who a change gives something to: a membership (its own copy), a team, a project, primary admin. */
+function grantee(state: OrgState, c: Change): Member | undefined {
+	switch (c.kind) {
+		case 'member.put':
+			return c.member;
+		case 'teamMember.put':
+		case 'projectUser.put':
+			return state.member(c.userId);
+		case 'org.put':
+			return c.org.primaryAdminId !== state.org()?.primaryAdminId ? state.member(c.org.primaryAdminId) : undefined;
+		default:
+			return undefined;
+	}
+}

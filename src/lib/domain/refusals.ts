@@ -48,7 +48,9 @@ export const REFUSAL_CODES = [
 	'CARD_NOT_FOUND',
 	'TWO_FACTOR_REQUIRED',
 	'STEP_UP_REQUIRED',
-	'NOT_MANAGED'
+	'NOT_MANAGED',
+	'MANAGED_ELSEWHERE',
+	'SESSION_EXPIRED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

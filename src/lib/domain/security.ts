@@ -93,6 +93,34 @@ export function lacksRequiredTwoFactor(org: Organization, actor: Member): boolea
 	return securityOf(org).requireTwoFactor && !actor.twoFactor;
 }
 
+/** What the server knows of a session and an organization, to tell whether the session may still reach it. */
+export interface OrgSessionTimes {
+	now: number;
+	/** When the session began (its sign-in). */
+	startedAt: number;
+	/** When the user joined the organization. */
+	joinedAt: number;
+	/** The session's last action on the organization (a mutation, a sync frame, a request about it); absent before its first. */
+	lastActiveAt?: number;
+}
+
+/**
+ * SPEC §2 session timeouts, per organization: whether a session may still reach this one.
+ * They end access to this organization only, never the session (another organization's
+ * settings cannot sign anyone out). Absolute counts from sign-in; idle from the session's
+ * last action on this organization, or before any, from sign-in or joining, whichever is
+ * later: activity in another organization never keeps this one open.
+ */
+export function orgSessionLive(security: OrgSecurity, t: OrgSessionTimes): boolean {
+	const { idleTimeoutMinutes: idle, absoluteTimeoutHours: absolute } = security;
+	if (absolute !== null && t.now - t.startedAt > absolute * 3_600_000) return false;
+	const since = t.lastActiveAt ?? Math.max(t.startedAt, t.joinedAt);
+	return idle === null || t.now - since <= idle * 60_000;
+}
+
+export const orgSessionExpired = (org: Organization) =>
+	refuse('SESSION_EXPIRED', `Your session for ${org.name} timed out: sign in again to reach it.`);
+
 export const SECURITY_HANDLERS: { 'org.setSecurity': Handler<'org.setSecurity'> } = {
 	'org.setSecurity': (_s, _c, m, { org, actor }) => {
 		// Requiring what the primary admin lacks would leave it only able to view.

@@ -41,8 +41,8 @@ export const ServerMessage = z.union([
 		stepUpValidForMs: z.number()
 	}),
 	Verdict,
-	/** The user may no longer read this document: drop it. */
-	z.object({ t: z.literal('revoked'), doc: z.string(), reason: z.string() }),
+	/** The user may no longer read this document: drop it. SESSION_EXPIRED: an organization's session timeout passed. */
+	z.object({ t: z.literal('revoked'), doc: z.string(), reason: z.string(), code: z.literal('SESSION_EXPIRED').optional() }),
 	/** A frame that was not understood at all (its mutation, if any, got no verdict). */
 	z.object({ t: z.literal('error'), code: z.enum(REFUSAL_CODES), message: z.string() })
 ]);
