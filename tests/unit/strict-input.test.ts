@@ -60,11 +60,11 @@ describe('strict mutations', () => {
 	it('HTTP bodies are strict too', () => {
 		const bodies: [{ safeParse(v: unknown): { success: boolean; error?: { issues: unknown[] } } }, object][] = [
 			[ProfileUpdate, { displayName: 'Ann' }],
-			[EmailChange, { email: 'ann@example.com' }],
+			[EmailChange, { email: 'ann@example.com', password: 'old password' }],
 			[PasswordChange, { current: 'old password', next: 'new password 1' }],
-			[ManagedUserCreate, { org: 'o1', username: 'ann', email: 'ann@example.com', password: 'a password', role: 'ORG_MEMBER' }],
+			[ManagedUserCreate, { org: 'o1', username: 'ann', email: 'ann@example.com', password: 'a long new password', role: 'ORG_MEMBER' }],
 			[ManagedUserUpdate, { userId: 'u1', displayName: 'Ann' }],
-			[ManagedPasswordReset, { userId: 'u1', password: 'a password' }],
+			[ManagedPasswordReset, { userId: 'u1', password: 'a long new password' }],
 			[ManagedUserRef, { userId: 'u1' }],
 			[CardEntry, { number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123', holder: 'Ann' }]
 		];
