@@ -33,6 +33,7 @@ import {
 } from '$lib/protocol/messages.ts';
 import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
 import { OrgRoom } from './org-room.ts';
+import type { ConnectionLimits } from './budget.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -67,6 +68,8 @@ export interface HubOptions {
 	onInvited?: (invitation: InvitationNotice) => void;
 	/** Told of each durable membership change of an organization with notification channels, to alert them. */
 	onMembershipChange?: (alert: MembershipAlert) => void;
+	/** What each connection may send and leave unread (default: DEFAULT_LIMITS). */
+	limits?: ConnectionLimits;
 }
 
 /** How long a user's sessions may stay idle, and live at all; absent: no limit beyond Roster's own. */
@@ -96,6 +99,7 @@ export class SyncHub {
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly onMembershipChange: (alert: MembershipAlert) => void;
+	private readonly connectionLimits: ConnectionLimits | undefined;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes. */
@@ -111,6 +115,7 @@ export class SyncHub {
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
 		this.onMembershipChange = options.onMembershipChange ?? (() => {});
+		this.connectionLimits = options.limits;
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -121,7 +126,7 @@ export class SyncHub {
 	}
 
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = new Connection(user.id, socket, sessionHash);
+		const conn = new Connection(user.id, socket, sessionHash, this.connectionLimits);
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
@@ -178,7 +183,9 @@ export class SyncHub {
 	detach(conn: Connection) {
 		for (const docId of conn.docs) this.docRoom(docId)?.subscribers.delete(conn);
 		conn.docs.clear();
-		this.connections.get(conn.userId)?.delete(conn);
+		const set = this.connections.get(conn.userId);
+		set?.delete(conn);
+		if (set?.size === 0) this.connections.delete(conn.userId);
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {
@@ -239,7 +246,10 @@ export class SyncHub {
 		}
 		docRoom.subscribers.add(conn);
 		conn.docs.add(docRoom.docId);
-		conn.send(encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff));
+		// The answer counts against the asker's byte budget: asking again and again for a large document costs it, not the server.
+		const answer = encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff);
+		conn.budget.charge(0, answer.byteLength);
+		conn.send(answer);
 	}
 
 	private receiveText(conn: Connection, text: string) {

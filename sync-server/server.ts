@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
+import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
 import { HttpApi } from './http.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
@@ -37,6 +38,8 @@ export interface ServerOptions {
 	declineCards?: string[];
 	/** How often the billing run issues and charges invoices (default hourly); it also runs at start-up. */
 	billingIntervalMs?: number;
+	/** What each websocket connection may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
+	limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
@@ -55,7 +58,12 @@ function wrap(ws: WebSocket): Socket {
 	return {
 		isOpen: () => ws.readyState === ws.OPEN,
 		send: (data) => ws.send(data),
-		close: (code, reason) => ws.close(code, reason)
+		close: (code, reason) => {
+			ws.close(code, reason);
+			// Read again (a budget may have paused it), so the peer's closing handshake is heard.
+			ws.resume();
+		},
+		bufferedAmount: () => ws.bufferedAmount
 	};
 }
 
@@ -84,13 +92,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		sessionLive: (hash) => api.sessionActive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
-		onMembershipChange: (alert) => void alerts.send(alert)
+		onMembershipChange: (alert) => void alerts.send(alert),
+		limits: { ...DEFAULT_LIMITS, ...options.limits }
 	});
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
 	const api: HttpApi = new HttpApi({ store, hub, mailer, billing, staticDir: resolve(options.staticDir ?? 'build'), now, publicUrl: (): string => publicUrl });
 	const http = createServer(api.handle);
-	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+	// One message per socket per turn of the event loop: a flooding socket cannot hold the loop, so other sockets and the group commit get their turn.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, allowSynchronousEvents: false });
 
 	http.on('upgrade', (req, socket, head) => {
 		if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return socket.destroy();
@@ -100,11 +110,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			const session = api.session(req);
 			if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 			const conn = hub.attach(wrap(ws), session.user, session.hash);
+			const inbox = new Inbox(conn.budget, {
+				// Nothing more is handled once the server has decided to close it.
+				handle: (frame) => ws.readyState === ws.OPEN && hub.receive(conn, frame),
+				pause: () => ws.readyState === ws.OPEN && ws.pause(),
+				resume: () => ws.resume(),
+				overflow: () => conn.socket.close(CLOSE.tooMany.code, CLOSE.tooMany.reason)
+			});
 			ws.on('message', (data, isBinary) => {
 				const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-				hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
+				inbox.push(isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
 			});
-			ws.on('close', () => hub.detach(conn));
+			ws.on('close', () => {
+				inbox.close();
+				hub.detach(conn);
+			});
 			ws.on('error', () => ws.terminate());
 		});
 	});
