@@ -145,9 +145,21 @@ export class HttpApi {
 			this.deps.store.touchSession(hash, now);
 			seen.written = now;
 		}
+		// Re-inserted, so the map runs from the longest quiet session to the latest.
+		this.seen.delete(hash);
 		this.seen.set(hash, seen);
+		this.forgetQuiet(now);
 		return true;
 	};
+
+	/** Sessions quiet for a while need nothing ahead of the store: their last activity is written there and forgotten here. */
+	private forgetQuiet(now: number) {
+		for (const [hash, seen] of this.seen) {
+			if (now - seen.at < TOUCH_EVERY_MS) break;
+			if (seen.written < seen.at) this.deps.store.touchSession(hash, seen.at);
+			this.seen.delete(hash);
+		}
+	}
 
 	handle = (req: IncomingMessage, res: ServerResponse) => {
 		this.route(req, res).catch((err: unknown) => {

@@ -39,6 +39,8 @@ import type { Store } from './store.ts';
 
 type Verdict = { ok: true } | Refusal;
 
+const MAX_CACHED_LIMITS = 10_000;
+
 /** A checked mutation waiting for the group commit that makes it durable. */
 interface Pending {
 	userId: string;
@@ -102,7 +104,7 @@ export class SyncHub {
 	private readonly connectionLimits: ConnectionLimits | undefined;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
-	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes. */
+	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes (at most MAX_CACHED_LIMITS users). */
 	private readonly limits = new Map<string, SessionLimits>();
 	private batch: Pending[] = [];
 	private readonly inFlight = new Map<string, Pending>();
@@ -168,6 +170,8 @@ export class SyncHub {
 			if (absolute !== null) limits.absoluteMs = Math.min(limits.absoluteMs ?? Infinity, absolute * 3_600_000);
 		}
 		this.limits.set(userId, limits);
+		// A cache: the user asked about longest ago is recomputed if asked again.
+		if (this.limits.size > MAX_CACHED_LIMITS) this.limits.delete(this.limits.keys().next().value!);
 		return limits;
 	}
 

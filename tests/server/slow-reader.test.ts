@@ -57,14 +57,14 @@ describe('a client that never reads', () => {
 		const { cookie } = await signUp(t.base, 'mallory');
 		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'mallory', role: 'ORG_MEMBER' })).toMatchObject({ ok: true });
 
-		ws = new WebSocket(`ws://127.0.0.1:${t.server.port}/sync`, { headers: { cookie } });
-		const closed = new Promise<number>((res) => ws.on('close', (code) => res(code)));
-		await new Promise((res) => ws.once('message', res));
+		const client = (ws = new WebSocket(`ws://127.0.0.1:${t.server.port}/sync`, { headers: { cookie } }));
+		const closed = new Promise<number>((res) => client.on('close', (code) => res(code)));
+		await new Promise((res) => client.once('message', res));
 		// Stop reading, then keep asking for the whole document.
-		const raw = (ws as unknown as { _socket: NetSocket })._socket;
+		const raw = (client as unknown as { _socket: NetSocket })._socket;
 		raw.pause();
 		const before = buffers();
-		for (let i = 0; i < ASKS; i++) ws.send(step1Frame(DOC, new Y.Doc()));
+		for (let i = 0; i < ASKS; i++) client.send(step1Frame(DOC, new Y.Doc()));
 
 		let peakBuffered = 0;
 		while (serverSide!.isOpen()) {
