@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks';
+
 /**
- * What one connection may ask of the server, so that a flood from one member cannot delay
+ * What one user's connections may ask of the server, so that a flood from one member cannot delay
  * the others' verdicts or grow the server's memory (docs/protocol.md, "Limits").
  */
 export interface ConnectionLimits {
@@ -60,6 +62,11 @@ export class TokenBucket {
 		this.level -= cost;
 	}
 
+	msUntilFull(now: number): number {
+		this.refill(now);
+		return Math.ceil(((this.burst - this.level) * 1000) / this.perSecond);
+	}
+
 	/** Milliseconds until ready() holds again. */
 	waitMs(now: number): number {
 		this.refill(now);
@@ -73,7 +80,8 @@ export class Budget {
 	private readonly bytes: TokenBucket;
 	constructor(
 		readonly limits: ConnectionLimits,
-		private readonly now: () => number
+		/** A real clock, even where the hub's is simulated: budgets refill in real time. */
+		private readonly now: () => number = () => performance.now()
 	) {
 		this.frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst, now());
 		this.bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now());
@@ -93,6 +101,12 @@ export class Budget {
 	waitMs(): number {
 		const now = this.now();
 		return Math.max(this.frames.waitMs(now), this.bytes.waitMs(now));
+	}
+
+	/** Milliseconds until both buckets are full again: until then a fresh budget would be a gift. */
+	msUntilFull(): number {
+		const now = this.now();
+		return Math.max(this.frames.msUntilFull(now), this.bytes.msUntilFull(now));
 	}
 }
 

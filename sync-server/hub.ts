@@ -33,7 +33,7 @@ import {
 } from '$lib/protocol/messages.ts';
 import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
 import { OrgRoom } from './org-room.ts';
-import type { ConnectionLimits } from './budget.ts';
+import { Budget, DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
 
@@ -101,7 +101,9 @@ export class SyncHub {
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly onMembershipChange: (alert: MembershipAlert) => void;
-	private readonly connectionLimits: ConnectionLimits | undefined;
+	private readonly connectionLimits: ConnectionLimits;
+	/** Each connected user's budget, kept after its last connection closes until it has refilled. */
+	private readonly budgets = new Map<string, Budget>();
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** Each user's strictest session timeouts over its organizations, until a membership or security setting changes (at most MAX_CACHED_LIMITS users). */
@@ -117,7 +119,7 @@ export class SyncHub {
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
 		this.onMembershipChange = options.onMembershipChange ?? (() => {});
-		this.connectionLimits = options.limits;
+		this.connectionLimits = options.limits ?? DEFAULT_LIMITS;
 		const store = this.store;
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
 		this.directory = {
@@ -128,7 +130,9 @@ export class SyncHub {
 	}
 
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = new Connection(user.id, socket, sessionHash, this.connectionLimits);
+		let budget = this.budgets.get(user.id);
+		if (!budget) this.budgets.set(user.id, (budget = new Budget(this.connectionLimits)));
+		const conn = new Connection(user.id, socket, sessionHash, budget);
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
@@ -189,7 +193,16 @@ export class SyncHub {
 		conn.docs.clear();
 		const set = this.connections.get(conn.userId);
 		set?.delete(conn);
-		if (set?.size === 0) this.connections.delete(conn.userId);
+		if (set?.size) return;
+		this.connections.delete(conn.userId);
+		// Reconnecting does not refill a budget: it is forgotten only once full again.
+		const forget = () => {
+			if (this.connections.has(conn.userId) || this.budgets.get(conn.userId) !== conn.budget) return;
+			const wait = conn.budget.msUntilFull();
+			if (wait > 0) setTimeout(forget, wait).unref();
+			else this.budgets.delete(conn.userId);
+		};
+		forget();
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {

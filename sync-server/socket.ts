@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { CLOSE } from '$lib/protocol/messages.ts';
-import { Budget, DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
+import type { Budget } from './budget.ts';
 
 /** What a room needs of a transport; tests can supply an in-memory pair, production wraps `ws`. */
 export interface Socket {
@@ -11,21 +10,17 @@ export interface Socket {
 	bufferedAmount?(): number;
 }
 
-/** One signed-in socket, the documents it is subscribed to, and what it may still ask for. */
+/** One signed-in socket, the documents it is subscribed to, and what its user may still ask for. */
 export class Connection {
 	readonly docs = new Set<string>();
-	readonly budget: Budget;
 	constructor(
 		readonly userId: string,
 		readonly socket: Socket,
 		/** The session it was opened with: signing out closes it. */
 		readonly sessionHash: string,
-		limits: ConnectionLimits = DEFAULT_LIMITS,
-		/** A real clock, even where the hub's is simulated: budgets refill in real time. */
-		now: () => number = () => performance.now()
-	) {
-		this.budget = new Budget(limits, now);
-	}
+		/** Shared by the user's connections, so that opening another one does not start a fresh budget. */
+		readonly budget: Budget
+	) {}
 
 	/** Sends, unless the peer has stopped reading: then the socket is closed rather than buffering without end. */
 	send(data: string | Uint8Array) {

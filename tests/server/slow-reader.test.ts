@@ -83,5 +83,5 @@ describe('a client that never reads', () => {
 		expect(await closed).toBe(CLOSE.slowReader.code);
 		// Everyone else is served as before.
 		expect(await alice.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Bigger' })).toMatchObject({ ok: true });
-	});
+	}, 30_000);
 });
