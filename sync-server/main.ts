@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from './budget.ts';
 import { startServer } from './server.ts';
 
 const { values } = parseArgs({
@@ -10,10 +11,15 @@ const { values } = parseArgs({
 		'smtp-url': { type: 'string' },
 		'mail-from': { type: 'string' },
 		'allow-private-webhooks': { type: 'boolean' },
+		// Frames per second each user's sockets may send (docs/protocol.md, Limits); the throughput bench raises it.
+		'frames-per-second': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
 });
+
+const framesPerSecond = Number(values['frames-per-second'] ?? process.env.ROSTER_FRAMES_PER_SECOND ?? DEFAULT_LIMITS.framesPerSecond);
+if (!(framesPerSecond > 0)) throw new Error('--frames-per-second must be a positive number');
 
 const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
@@ -24,6 +30,7 @@ const server = await startServer({
 	mailFrom: values['mail-from'] ?? process.env.ROSTER_MAIL_FROM,
 	logMail: true,
 	privateWebhooks: values['allow-private-webhooks'] ?? process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS === '1',
+	limits: { framesPerSecond, frameBurst: Math.max(DEFAULT_LIMITS.frameBurst, framesPerSecond) },
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);
