@@ -74,7 +74,7 @@ export class TokenBucket {
 	}
 }
 
-/** A connection's frame and byte buckets. */
+/** A user's frame and byte buckets, shared by its connections. */
 export class Budget {
 	private readonly frames: TokenBucket;
 	private readonly bytes: TokenBucket;

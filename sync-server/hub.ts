@@ -70,7 +70,7 @@ export interface HubOptions {
 	onInvited?: (invitation: InvitationNotice) => void;
 	/** Told of each durable membership change of an organization with notification channels, to alert them. */
 	onMembershipChange?: (alert: MembershipAlert) => void;
-	/** What each connection may send and leave unread (default: DEFAULT_LIMITS). */
+	/** What each user's connections may send and leave unread (default: DEFAULT_LIMITS). */
 	limits?: ConnectionLimits;
 }
 

@@ -38,7 +38,7 @@ export interface ServerOptions {
 	declineCards?: string[];
 	/** How often the billing run issues and charges invoices (default hourly); it also runs at start-up. */
 	billingIntervalMs?: number;
-	/** What each websocket connection may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
+	/** What each user's websocket connections may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
 	limits?: Partial<ConnectionLimits>;
 }
 
