@@ -16,6 +16,14 @@ export interface LoadShape {
 	log: (line: string) => void;
 }
 
+/** The Roster server under load, and what another process needs to open one more socket as one of its users (a noisy neighbour). */
+export interface RosterTarget extends LoadTarget {
+	readonly orgId: string;
+	readonly url: string;
+	userId(client: number): string;
+	cookie(client: number): string;
+}
+
 /** One signed-in socket: its verdict callbacks by mutation id. */
 interface Client {
 	userId: string;
@@ -35,13 +43,13 @@ const ROLES: readonly OrgRole[] = ['ORG_MEMBER', 'ORG_READ_ONLY'];
  * user to /sync and subscribes it to the org document. Writers are users 0 … writers-1; writer i
  * changes the role of user writers+i, so no writer's mutation is ever refused.
  */
-export async function startRoster(shape: LoadShape): Promise<LoadTarget> {
+export async function startRoster(shape: LoadShape, serverArgs: string[] = []): Promise<RosterTarget> {
 	if (shape.clients < 2 * shape.writers) throw new Error('need a distinct target member per writer');
 	const dataDir = makeTempDir('roster-bench-');
 	const port = await freePort();
 	const args = ['--import', 'tsx'];
 	if (process.env.BENCH_CPU_PROF) args.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
-	args.push('sync-server/main.ts', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1');
+	args.push('sync-server/main.ts', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...serverArgs);
 	// Every client signs up from this one address; sign-ups are set-up, not what is measured, so cheap hashes do.
 	args.push('--sign-ups-per-hour', String(shape.clients), '--password-cost', '10');
 	let child: Child | undefined;
@@ -140,6 +148,10 @@ export async function startRoster(shape: LoadShape): Promise<LoadTarget> {
 		const serverPid = child.pid;
 		return {
 			name: 'roster',
+			orgId: ORG_ID,
+			userId: (i) => clients[i]!.userId,
+			url,
+			cookie: (i) => accounts[i]!.cookie,
 			writers: shape.writers,
 			send(w, done) {
 				const n = flips[w]!;

@@ -9,11 +9,17 @@
  *
  * Knobs (for investigation; the defaults are the DESIGN.md load):
  *   BENCH_RATES=200,500,…   the rate-search steps
- *   BENCH_ONLY=roster|relay one side only
+ *   BENCH_ONLY=roster|relay|noisy one part only
+ *
+ * The throughput runs raise Roster's per-user frame budget (--frames-per-second): its 10 writers stand
+ * in for many people, each sending hundreds of mutations a second. The noisy-neighbour step then runs
+ * with the default budget: one member floods its socket (junk, refused and accepted mutations) while
+ * another sends 50 mutations/s, whose round trip is printed beside the quiet figure.
  *   BENCH_CPU_PROF=<dir>    run the Roster server under `--cpu-prof` (a .cpuprofile is written on exit)
  */
 import { cpus } from 'node:os';
 import { runStep, sleep, type LoadTarget, type StepOptions, type StepResult } from './harness.ts';
+import { noisyNeighbour, STEP as NOISY_STEP, type NoisyOutcome } from './noisy-neighbour.ts';
 import { cleanUp } from './proc.ts';
 import { startRelay } from './relay-load.ts';
 import { startRoster, type LoadShape } from './roster-load.ts';
@@ -23,12 +29,14 @@ const SHAPE: LoadShape = { clients: 100, writers: 10, log: (line) => console.log
 const STEADY: StepOptions = { rate: 200, warmupMs: 1000, durationMs: 5000, drainMs: 3000 };
 const SEARCH_RATES = rates(process.env.BENCH_RATES) ?? [200, 500, 1000, 2000, 3000, 5000];
 const SEARCH: Omit<StepOptions, 'rate'> = { warmupMs: 500, durationMs: 3000, drainMs: 3000 };
+/** Each writer sends up to SEARCH_RATES' top / writers mutations a second: far above a person's budget. */
+const THROUGHPUT_ARGS = ['--frames-per-second', '100000'];
 /** A search step is held if its p99 is at most this and it achieved at least MIN_ACHIEVED of its rate. */
 const P99_LIMIT_MS = 50;
 const MIN_ACHIEVED = 0.9;
 /** Pause after setup, so its aftermath (signup writes being flushed, GC) is not measured. */
 const SETTLE_MS = 1500;
-/** BENCH_ONLY=roster or relay runs one side only (for profiling); the ratio then needs both. */
+/** BENCH_ONLY=roster, relay or noisy runs one part only (for profiling); the ratio then needs both sides. */
 const ONLY = process.env.BENCH_ONLY;
 /** A hard stop, far above the expected ~1.5 minutes, so a wedged run cannot hang. */
 const WATCHDOG_MS = 5 * 60_000;
@@ -127,8 +135,13 @@ async function main() {
 			'  process, and by everything else on the machine (high "other CPU" means the figures are disturbed);\n' +
 			'  recv msg/s = websocket messages received by all 100 clients together.'
 	);
-	const roster = ONLY === 'relay' ? undefined : await measure('Roster sync server (validated, durable)', startRoster);
-	const relay = ONLY === 'roster' ? undefined : await measure('@y/websocket-server 0.1.1 (plain relay, in memory)', startRelay);
+	const roster = ONLY && ONLY !== 'roster' ? undefined : await measure('Roster sync server (validated, durable)', (shape) => startRoster(shape, THROUGHPUT_ARGS));
+	const relay = ONLY && ONLY !== 'relay' ? undefined : await measure('@y/websocket-server 0.1.1 (plain relay, in memory)', startRelay);
+	let noisy: NoisyOutcome | undefined;
+	if (!ONLY || ONLY === 'noisy') {
+		console.log('\n== Noisy neighbour (Roster, default per-user budget)');
+		noisy = await noisyNeighbour(SHAPE.log);
+	}
 
 	console.log('\n== Summary');
 	const w = 44;
@@ -143,6 +156,11 @@ async function main() {
 	const all = [roster, relay].flatMap((o) => (o ? [o.steady, ...o.search] : []));
 	if (all.some(disturbed)) {
 		console.log('  ? = other processes used ≥ 25% of a core during that step; rerun on a quiet machine to trust it');
+	}
+	if (noisy) {
+		const at = (r: StepResult) => `${ms(r.latency.p50)}/${ms(r.latency.p99)}`;
+		const floods = noisy.flooded.map((f) => `${f.kind} ${at(f.result)}`).join(', ');
+		console.log(`  other member's p50/p99 (ms) at ${NOISY_STEP.rate}/s: quiet ${at(noisy.quiet)}; while one member floods: ${floods} (target p99 ≤ ${P99_LIMIT_MS})`);
 	}
 	if (!roster || !relay) return;
 

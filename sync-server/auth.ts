@@ -57,12 +57,18 @@ export function tokenHash(token: string): string {
 	return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Fixed-window counter per key (failed attempts, mails sent). */
+/**
+ * Fixed-window counter per key (failed attempts, mails sent). Keys are chosen by strangers
+ * (names, addresses), so a key is forgotten once its window has passed, and at most `maxKeys`
+ * are kept (the oldest window, the nearest to its end, goes first).
+ */
 export class RateLimiter {
+	/** In order of window start: re-inserted when a window starts, so expired keys are at the front. */
 	private readonly counts = new Map<string, { count: number; since: number }>();
 	constructor(
 		private readonly max: number,
-		private readonly windowMs: number
+		private readonly windowMs: number,
+		private readonly maxKeys = 100_000
 	) {}
 
 	/** Milliseconds until another attempt is allowed; 0 when allowed now. */
@@ -74,8 +80,16 @@ export class RateLimiter {
 
 	count(key: string, now: number) {
 		const f = this.counts.get(key);
-		if (!f || now - f.since >= this.windowMs) this.counts.set(key, { count: 1, since: now });
-		else f.count++;
+		if (f && now - f.since < this.windowMs) {
+			f.count++;
+			return;
+		}
+		this.counts.delete(key);
+		this.counts.set(key, { count: 1, since: now });
+		for (const [k, old] of this.counts) {
+			if (now - old.since < this.windowMs && this.counts.size <= this.maxKeys) break;
+			this.counts.delete(k);
+		}
 	}
 
 	/** Attempts counted on `key` in its current window. */

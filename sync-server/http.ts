@@ -128,10 +128,21 @@ export class HttpApi {
 		const now = this.deps.now();
 		if (now - (this.seen.get(hash) ?? 0) >= TOUCH_EVERY_MS) {
 			this.deps.store.touchSession(hash, now);
+			// Re-inserted, so the map runs from the longest-written session to the latest.
+			this.seen.delete(hash);
 			this.seen.set(hash, now);
 		}
+		this.forgetQuiet(now);
 		return true;
 	};
+
+	/** A session whose last use was written a minute ago needs nothing here: the next use writes again. */
+	private forgetQuiet(now: number) {
+		for (const [hash, written] of this.seen) {
+			if (now - written < TOUCH_EVERY_MS) break;
+			this.seen.delete(hash);
+		}
+	}
 
 	/** Every request ends in an answer: a refusal or a failure is this request's alone, never the process's. */
 	handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -34,6 +34,7 @@ import {
 } from '$lib/protocol/messages.ts';
 import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
 import { OrgRoom } from './org-room.ts';
+import { Budget, DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -69,6 +70,8 @@ export interface HubOptions {
 	onInvited?: (invitation: InvitationNotice) => void;
 	/** Told of each durable membership change of an organization with notification channels, to alert them. */
 	onMembershipChange?: (alert: MembershipAlert) => void;
+	/** What each user's connections may send and leave unread (default: DEFAULT_LIMITS). */
+	limits?: ConnectionLimits;
 }
 
 /** What an invitation email says. */
@@ -92,6 +95,9 @@ export class SyncHub {
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly onMembershipChange: (alert: MembershipAlert) => void;
+	private readonly connectionLimits: ConnectionLimits;
+	/** Each connected user's budget, kept after its last connection closes until it has refilled. */
+	private readonly budgets = new Map<string, Budget>();
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** SPEC §2 session timeouts, per session and organization. */
@@ -107,6 +113,7 @@ export class SyncHub {
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
 		this.onMembershipChange = options.onMembershipChange ?? (() => {});
+		this.connectionLimits = options.limits ?? DEFAULT_LIMITS;
 		const store = this.store;
 		this.orgSessions = new OrgSessions(store, this.now, (orgId) => this.orgState(orgId));
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
@@ -118,7 +125,9 @@ export class SyncHub {
 	}
 
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = new Connection(user.id, socket, sessionHash);
+		let budget = this.budgets.get(user.id);
+		if (!budget) this.budgets.set(user.id, (budget = new Budget(this.connectionLimits)));
+		const conn = new Connection(user.id, socket, sessionHash, budget);
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
@@ -194,7 +203,18 @@ export class SyncHub {
 	detach(conn: Connection) {
 		for (const docId of conn.docs) this.docRoom(docId)?.subscribers.delete(conn);
 		conn.docs.clear();
-		this.connections.get(conn.userId)?.delete(conn);
+		const set = this.connections.get(conn.userId);
+		set?.delete(conn);
+		if (set?.size) return;
+		this.connections.delete(conn.userId);
+		// Reconnecting does not refill a budget: it is forgotten only once full again.
+		const forget = () => {
+			if (this.connections.has(conn.userId) || this.budgets.get(conn.userId) !== conn.budget) return;
+			const wait = conn.budget.msUntilFull();
+			if (wait > 0) setTimeout(forget, wait).unref();
+			else this.budgets.delete(conn.userId);
+		};
+		forget();
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {
@@ -257,7 +277,10 @@ export class SyncHub {
 		}
 		docRoom.subscribers.add(conn);
 		conn.docs.add(docRoom.docId);
-		conn.send(encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff));
+		// The answer counts against the asker's byte budget: asking again and again for a large document costs it, not the server.
+		const answer = encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff);
+		conn.budget.charge(0, answer.byteLength);
+		conn.send(answer);
 	}
 
 	private receiveText(conn: Connection, text: string) {

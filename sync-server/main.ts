@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from './budget.ts';
 import { startServer } from './server.ts';
 
 const { values } = parseArgs({
@@ -15,6 +16,8 @@ const { values } = parseArgs({
 		'sign-ups-per-hour': { type: 'string' },
 		// How many reverse proxies stand in front of Roster; their X-Forwarded-For entries name the client.
 		'trust-proxy': { type: 'string' },
+		// Frames per second each user's sockets may send (docs/protocol.md, Limits); the throughput bench raises it.
+		'frames-per-second': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
 		'decline-cards': { type: 'string' }
 	}
@@ -30,6 +33,9 @@ if (!Number.isInteger(trustProxy) || trustProxy < 0) {
 	process.exit(2);
 }
 
+const framesPerSecond = Number(values['frames-per-second'] ?? process.env.ROSTER_FRAMES_PER_SECOND ?? DEFAULT_LIMITS.framesPerSecond);
+if (!(framesPerSecond > 0)) throw new Error('--frames-per-second must be a positive number');
+
 const server = await startServer({
 	port: Number(values.port ?? process.env.PORT ?? 5280),
 	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',
@@ -42,6 +48,7 @@ const server = await startServer({
 	passwordCost: optionalNumber(values['password-cost'] ?? process.env.ROSTER_PASSWORD_COST),
 	signUpsPerHour: optionalNumber(values['sign-ups-per-hour'] ?? process.env.ROSTER_SIGN_UPS_PER_HOUR),
 	trustProxy,
+	limits: { framesPerSecond, frameBurst: Math.max(DEFAULT_LIMITS.frameBurst, framesPerSecond) },
 	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);

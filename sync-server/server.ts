@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
 import { scryptCost } from './auth.ts';
+import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
 import { HttpApi } from './http.ts';
 import { HttpError } from './http-io.ts';
 import { SyncHub } from './hub.ts';
@@ -47,6 +48,8 @@ export interface ServerOptions {
 	signUpsPerHour?: number;
 	/** How many reverse proxies stand in front, whose X-Forwarded-For entries are believed (default 0: none). */
 	trustProxy?: number;
+	/** What each user's websocket connections may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
+	limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
@@ -65,7 +68,12 @@ function wrap(ws: WebSocket): Socket {
 	return {
 		isOpen: () => ws.readyState === ws.OPEN,
 		send: (data) => ws.send(data),
-		close: (code, reason) => ws.close(code, reason)
+		close: (code, reason) => {
+			ws.close(code, reason);
+			// Read again (a budget may have paused it), so the peer's closing handshake is heard.
+			ws.resume();
+		},
+		bufferedAmount: () => ws.bufferedAmount
 	};
 }
 
@@ -94,7 +102,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		sessionLive: (hash) => api.sessionActive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
-		onMembershipChange: (alert) => void alerts.send(alert)
+		onMembershipChange: (alert) => void alerts.send(alert),
+		limits: { ...DEFAULT_LIMITS, ...options.limits }
 	});
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
@@ -112,7 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		edge
 	});
 	const http = createServer(api.handle);
-	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+	// One message per socket per turn of the event loop: a flooding socket cannot hold the loop, so other sockets and the group commit get their turn.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, allowSynchronousEvents: false });
 
 	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
 	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -154,13 +164,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				if (!fromHere) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
 				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 				const conn = hub.attach(wrap(ws), session.user, session.hash);
+				const inbox = new Inbox(conn.budget, {
+					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
+					handle: (frame) => ws.readyState === ws.OPEN && contained(ws, () => hub.receive(conn, frame)),
+					pause: () => ws.readyState === ws.OPEN && ws.pause(),
+					resume: () => ws.resume(),
+					overflow: () => conn.socket.close(CLOSE.tooMany.code, CLOSE.tooMany.reason)
+				});
 				ws.on('message', (data, isBinary) =>
 					contained(ws, () => {
 						const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-						hub.receive(conn, isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
+						inbox.push(isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
 					})
 				);
-				ws.on('close', () => contained(ws, () => hub.detach(conn)));
+				ws.on('close', () =>
+					contained(ws, () => {
+						inbox.close();
+						hub.detach(conn);
+					})
+				);
 				ws.on('error', () => ws.terminate());
 			})
 		);

@@ -1,22 +1,34 @@
+import { CLOSE } from '$lib/protocol/messages.ts';
+import type { Budget } from './budget.ts';
+
 /** What a room needs of a transport; tests can supply an in-memory pair, production wraps `ws`. */
 export interface Socket {
 	isOpen(): boolean;
 	send(data: string | Uint8Array): void;
 	close(code: number, reason: string): void;
+	/** Bytes sent but not yet taken by the peer (ws `bufferedAmount`); 0 where nothing buffers. */
+	bufferedAmount?(): number;
 }
 
-/** One signed-in socket and the documents it is subscribed to. */
+/** One signed-in socket, the documents it is subscribed to, and what its user may still ask for. */
 export class Connection {
 	readonly docs = new Set<string>();
 	constructor(
 		readonly userId: string,
 		readonly socket: Socket,
 		/** The session it was opened with: signing out closes it. */
-		readonly sessionHash: string
+		readonly sessionHash: string,
+		/** Shared by the user's connections, so that opening another one does not start a fresh budget. */
+		readonly budget: Budget
 	) {}
 
+	/** Sends, unless the peer has stopped reading: then the socket is closed rather than buffering without end. */
 	send(data: string | Uint8Array) {
-		if (this.socket.isOpen()) this.socket.send(data);
+		if (!this.socket.isOpen()) return;
+		if ((this.socket.bufferedAmount?.() ?? 0) > this.budget.limits.maxBufferedBytes) {
+			return this.socket.close(CLOSE.slowReader.code, CLOSE.slowReader.reason);
+		}
+		this.socket.send(data);
 	}
 	sendJson(message: object) {
 		this.send(JSON.stringify(message));

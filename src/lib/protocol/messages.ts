@@ -53,6 +53,10 @@ export const CLOSE = {
 	unauthenticated: { code: 4401, reason: 'Not signed in' },
 	badOrigin: { code: 4403, reason: 'Cross-site connection refused' },
 	tooLarge: { code: 1009, reason: 'Message larger than 1 MiB' },
+	/** Over its budget of frames and bytes (docs/protocol.md, Limits); reconnect after a pause. */
+	tooMany: { code: 4429, reason: 'Too many frames: slow down' },
+	/** More unsent data than the bound: the client is not reading. */
+	slowReader: { code: 4408, reason: 'Not reading fast enough' },
 	shutdown: { code: 1001, reason: 'Server shutting down' }
 } as const;
 

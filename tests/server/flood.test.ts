@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLOSE } from '$lib/protocol/messages.ts';
+import { TestServer } from './test-client.ts';
+
+const ORG = 'acme';
+/** Small, so that a burst of a few thousand frames is far beyond it. */
+const LIMITS = { framesPerSecond: 5, frameBurst: 20, waitingFrames: 50 };
+const FLOOD = 3000;
+
+let t: TestServer;
+
+describe('a connection that floods', () => {
+	beforeEach(async () => {
+		t = await new TestServer({ limits: LIMITS }).start();
+	});
+	afterEach(async () => {
+		await t.stop();
+	});
+
+	it('is closed with 4429, its excess changes nothing, and another member still gets its verdicts', async () => {
+		const alice = await t.user('alice');
+		const bob = await t.user('bob');
+		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject({ ok: true });
+		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_OWNER' })).toMatchObject({ ok: true });
+
+		// Alice's second socket sends thousands of valid mutations at once; Bob, meanwhile, one.
+		const flooder = await t.connect(alice.cookie);
+		const id = (i: number) => `flood-${String(i).padStart(5, '0')}`;
+		for (let i = 0; i < FLOOD; i++) {
+			flooder.send({ t: 'mutate', id: id(i), mutation: { type: 'team.create', orgId: ORG, teamId: `t${i}`, name: `Team ${i}` } });
+		}
+		const bobs = bob.client.mutate({ type: 'team.create', orgId: ORG, teamId: 'bobs', name: 'Bob’s team' });
+		const lastVerdict = flooder.waitFor((m) => m.t === 'verdict' && m.id === id(FLOOD - 1)).then(
+			() => 'every flood frame was handled',
+			() => 'closed'
+		);
+
+		expect(await Promise.race([lastVerdict, flooder.closed.then(() => 'closed')])).toBe('closed');
+		expect(await flooder.closed).toEqual({ code: CLOSE.tooMany.code, reason: CLOSE.tooMany.reason });
+		expect(await bobs).toMatchObject({ ok: true });
+
+		// What was handled is a prefix of the flood, each durably recorded; nothing after it took effect.
+		const state = t.server.hub.orgState(ORG)!;
+		const created = state.teams().filter((team) => team.id.startsWith('t')).map((team) => Number(team.id.slice(1))).sort((a, b) => a - b);
+		expect(created.length).toBeGreaterThan(0);
+		expect(created.length).toBeLessThan(LIMITS.frameBurst + LIMITS.waitingFrames);
+		expect(created).toEqual(created.map((_, i) => i));
+		for (const i of created) expect(t.server.store.mutation(alice.user.id, id(i))).toMatchObject({ ok: true });
+		expect(t.server.store.mutation(alice.user.id, id(created.length))).toBeUndefined();
+		expect(state.team('bobs')).toBeDefined();
+
+		// The member can carry on after a pause: a new socket is served as before.
+		const again = await t.connect(alice.cookie);
+		expect(await again.mutate({ type: 'org.rename', orgId: ORG, name: 'Acme 2' })).toMatchObject({ ok: true });
+	}, 30_000);
+});

@@ -1,0 +1,87 @@
+import type { Socket as NetSocket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { step1Frame } from '$lib/protocol/frames.ts';
+import { CLOSE, orgDocId } from '$lib/protocol/messages.ts';
+import type { Socket } from '../../sync-server/socket.ts';
+import { TestServer, signUp } from './test-client.ts';
+
+const ORG = 'big';
+const DOC = orgDocId(ORG);
+const MiB = 1024 * 1024;
+/** Bytes the server may leave unsent to one connection; the byte budget is set far above it so that only this bound acts. */
+const LIMITS = { maxBufferedBytes: MiB, bytesPerSecond: 1024 * MiB, byteBurst: 1024 * MiB };
+const ASKS = 200;
+
+let t: TestServer;
+let ws: WebSocket | undefined;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** Buffers the process holds after a collection: what unsent data to a socket that is not read piles up as. */
+function buffers() {
+	gc();
+	return process.memoryUsage().arrayBuffers;
+}
+
+describe('a client that never reads', () => {
+	beforeEach(async () => {
+		t = await new TestServer({ limits: LIMITS }).start();
+	});
+	afterEach(async () => {
+		ws?.terminate();
+		await t.stop();
+	});
+
+	it('is closed with 4408 once its unsent data passes the bound, and the server’s memory stays flat', async () => {
+		const alice = await t.user('alice');
+		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Big' })).toMatchObject({ ok: true });
+		// A large organization: a few hundred kilobytes of document.
+		const teams = Array.from({ length: 3000 }, (_, i) => ({ kind: 'team.put' as const, team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 } }));
+		await t.server.hub.applyServerChanges(ORG, teams);
+		const docBytes = Y.encodeStateAsUpdate(t.server.hub.orgState(ORG)!.doc).byteLength;
+		expect(docBytes).toBeGreaterThan(200_000);
+
+		// The server's side of the next connection, to watch what it leaves unsent.
+		let serverSide: Socket | undefined;
+		let serverTcp: NetSocket | undefined;
+		t.server.http.once('upgrade', (_req, socket: NetSocket) => (serverTcp = socket));
+		const attach = t.server.hub.attach.bind(t.server.hub);
+		t.server.hub.attach = (socket, user, hash) => {
+			serverSide = socket;
+			return attach(socket, user, hash);
+		};
+		const { cookie } = await signUp(t.base, 'mallory');
+		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'mallory', role: 'ORG_MEMBER' })).toMatchObject({ ok: true });
+
+		const client = (ws = new WebSocket(`ws://127.0.0.1:${t.server.port}/sync`, { headers: { cookie } }));
+		const closed = new Promise<number>((res) => client.on('close', (code) => res(code)));
+		await new Promise((res) => client.once('message', res));
+		// Stop reading, then keep asking for the whole document.
+		const raw = (client as unknown as { _socket: NetSocket })._socket;
+		raw.pause();
+		const before = buffers();
+		for (let i = 0; i < ASKS; i++) client.send(step1Frame(DOC, new Y.Doc()));
+
+		let peakBuffered = 0;
+		while (serverSide!.isOpen()) {
+			peakBuffered = Math.max(peakBuffered, serverTcp!.writableLength);
+			// Today's code answers all of them: well past the bound, so stop looking.
+			if (peakBuffered > ASKS * docBytes * 0.5) break;
+			await new Promise((res) => setTimeout(res, 5));
+		}
+		// At most one answer beyond the bound: the check comes before each send.
+		expect(peakBuffered).toBeLessThanOrEqual(LIMITS.maxBufferedBytes + docBytes + 1024);
+		expect(serverSide!.isOpen()).toBe(false);
+		expect(buffers() - before).toBeLessThan(4 * MiB);
+
+		// Once it reads again it gets what was sent before, then the reason.
+		raw.resume();
+		expect(await closed).toBe(CLOSE.slowReader.code);
+		// Everyone else is served as before.
+		expect(await alice.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Bigger' })).toMatchObject({ ok: true });
+	}, 30_000);
+});
