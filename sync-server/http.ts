@@ -29,8 +29,6 @@ import type { Store } from './store.ts';
 import { logRefused, requestUrl, type WebEdge } from './web-edge.ts';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
-/** A session's last use is written at most this often. */
-const TOUCH_EVERY_MS = 60_000;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
 /** Refusals of requests the app never sends (probes, broken or forged clients): each is logged on one line. */
@@ -75,8 +73,6 @@ export class HttpApi {
 	private readonly twoFactor: TwoFactorApi;
 	private readonly managedUsers: ManagedUsersApi;
 	private readonly invoices: InvoiceApi;
-	/** When each session's last use was last written, so that it is written at most once a minute. */
-	private readonly seen = new Map<string, number>();
 
 	constructor(private readonly deps: HttpDeps) {
 		this.attempts = new PasswordAttempts(deps.scrypt);
@@ -92,7 +88,7 @@ export class HttpApi {
 		const token = this.deps.edge.sessionToken(req);
 		if (!token) return undefined;
 		const hash = tokenHash(token);
-		if (!this.sessionActive(hash)) return undefined;
+		if (!this.sessionLive(hash)) return undefined;
 		const user = this.deps.store.user(this.deps.store.session(hash)!.user_id);
 		return user && { user: publicProfile(user), hash };
 	}
@@ -109,40 +105,11 @@ export class HttpApi {
 	 */
 	sessionLive = (hash: string): boolean => {
 		const session = this.deps.store.session(hash);
-		// Ended elsewhere (a password change, a deleted user): forget its activity too.
-		if (!session) {
-			this.seen.delete(hash);
-			return false;
-		}
+		if (!session) return false;
 		const live = this.deps.now() - session.created_at <= SESSION_MAX_AGE_S * 1000;
-		if (!live) {
-			this.deps.store.deleteSession(hash);
-			this.seen.delete(hash);
-		}
+		if (!live) this.deps.store.deleteSession(hash);
 		return live;
 	};
-
-	/** A live session in use (a request, a socket message): when it was last used is kept. */
-	sessionActive = (hash: string): boolean => {
-		if (!this.sessionLive(hash)) return false;
-		const now = this.deps.now();
-		if (now - (this.seen.get(hash) ?? 0) >= TOUCH_EVERY_MS) {
-			this.deps.store.touchSession(hash, now);
-			// Re-inserted, so the map runs from the longest-written session to the latest.
-			this.seen.delete(hash);
-			this.seen.set(hash, now);
-		}
-		this.forgetQuiet(now);
-		return true;
-	};
-
-	/** A session whose last use was written a minute ago needs nothing here: the next use writes again. */
-	private forgetQuiet(now: number) {
-		for (const [hash, written] of this.seen) {
-			if (now - written < TOUCH_EVERY_MS) break;
-			this.seen.delete(hash);
-		}
-	}
 
 	/** Every request ends in an answer: a refusal or a failure is this request's alone, never the process's. */
 	handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -298,7 +265,6 @@ export class HttpApi {
 		if (token) {
 			const hash = tokenHash(token);
 			this.deps.store.deleteSession(hash);
-			this.seen.delete(hash);
 			this.deps.hub.endSession(hash);
 		}
 		res.setHeader('set-cookie', this.deps.edge.sessionCookie('', 0));

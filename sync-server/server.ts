@@ -99,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const hub = new SyncHub({
 		store,
 		now,
-		sessionLive: (hash) => api.sessionActive(hash),
+		sessionLive: (hash) => api.sessionLive(hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
 		onMembershipChange: (alert) => void alerts.send(alert),

@@ -201,7 +201,6 @@ export class Store {
 			insertRecoveryCode: db.prepare('insert or ignore into recovery_codes values (?, ?)'),
 			useRecoveryCode: db.prepare('delete from recovery_codes where user_id = ? and code_hash = ?'),
 			recoveryCodesLeft: db.prepare('select count(*) as n from recovery_codes where user_id = ?'),
-			touchSession: db.prepare('update sessions set last_seen_at = ? where token_hash = ?'),
 			sessionOrg: db.prepare('select last_seen_at, expired from session_orgs where token_hash = ? and org_id = ?'),
 			// An ended access stays ended: neither activity nor a looser setting brings it back. A session ended meanwhile gets no row.
 			touchSessionOrg: db.prepare(
@@ -346,9 +345,6 @@ export class Store {
 	}
 	recoveryCodesLeft(userId: string): number {
 		return (this.q.recoveryCodesLeft.get(userId) as { n: number }).n;
-	}
-	touchSession(tokenHash: string, now: number) {
-		this.q.touchSession.run(now, tokenHash);
 	}
 	/** A session's last action on an organization, and whether its access there ended; undefined before its first. */
 	sessionOrg(tokenHash: string, orgId: string) {

@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimiter, scryptCost } from '../../sync-server/auth.ts';
-import { HttpApi } from '../../sync-server/http.ts';
+import { RateLimiter } from '../../sync-server/auth.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
 import { Store } from '../../sync-server/store.ts';
-import { TEST_PASSWORD_COST } from './test-client.ts';
 
 /** The size of a private map, read the way only a test may. */
 const sizeOf = (owner: object, field: string) => (owner as Record<string, Map<unknown, unknown>>)[field]!.size;
@@ -34,7 +32,7 @@ describe('maps of the server keyed by outside input', () => {
 	let dir: string;
 	let store: Store;
 	let hub: SyncHub;
-	let clock = 0;
+	const clock = 0;
 
 	beforeEach(() => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-maps-'));
@@ -46,25 +44,6 @@ describe('maps of the server keyed by outside input', () => {
 		rmSync(dir, { recursive: true, force: true });
 	});
 
-	it('keeps the activity of recently active sessions only, the rest written to the store', () => {
-		const deps = { store, hub, mailer: undefined as never, billing: undefined as never, staticDir: dir, now: () => clock, publicUrl: () => '' };
-		const api = new HttpApi({ ...deps, scrypt: scryptCost(TEST_PASSWORD_COST), signUpsPerHour: 10, edge: undefined as never });
-		for (let i = 0; i < 100; i++) {
-			store.insertUser({ id: `u${i}`, username: `user${i}`, email: `u${i}@example.com`, emailVerified: false, displayName: '', passwordHash: 'x' }, 0);
-			store.insertSession(`s${i}`, `u${i}`, 0);
-		}
-		clock = 1000;
-		for (let i = 0; i < 100; i++) expect(api.sessionActive(`s${i}`)).toBe(true);
-		clock = 30_000;
-		for (let i = 0; i < 100; i++) api.sessionActive(`s${i}`);
-		expect(sizeOf(api, 'seen')).toBe(100);
-
-		clock = 120_000;
-		api.sessionActive('s0');
-		expect(sizeOf(api, 'seen')).toBe(1);
-		// Nothing was lost: the quiet sessions' last activity is in the store.
-		expect(store.session('s1')?.last_seen_at).toBe(30_000);
-	});
 
 
 	it('forgets a user once its last connection is gone', () => {
