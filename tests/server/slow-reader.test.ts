@@ -76,7 +76,8 @@ describe('a client that never reads', () => {
 		// At most one answer beyond the bound: the check comes before each send.
 		expect(peakBuffered).toBeLessThanOrEqual(LIMITS.maxBufferedBytes + docBytes + 1024);
 		expect(serverSide!.isOpen()).toBe(false);
-		expect(buffers() - before).toBeLessThan(4 * MiB);
+		// Flat next to what unbounded sending piles up (about 55 MB here); the margin covers the rest of the process.
+		expect(buffers() - before).toBeLessThan(16 * MiB);
 
 		// Once it reads again it gets what was sent before, then the reason.
 		raw.resume();
