@@ -495,8 +495,10 @@ export class SyncHub {
 			for (const { room, docRoom, frame } of frames) {
 				for (const conn of docRoom.subscribers) {
 					if (waiting.has(conn) !== toWaiting) continue;
-					// Access is re-checked on every send, not only when subscribing.
-					if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
+					// Access is re-checked on every send, not only when subscribing; so is the organization's session timeout.
+					const expired = this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId);
+					if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired.message);
+					else if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
 					else this.syncAccess(room, conn.userId, [docRoom.docId], 'revoke');
 				}
 			}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HttpError } from './http-io.ts';
 
@@ -50,6 +51,23 @@ export function requestUrl(req: IncomingMessage): URL {
 export function logRefused(what: string, req: IncomingMessage | undefined, detail: string) {
 	const target = req ? ` ${JSON.stringify(`${req.method ?? '?'} ${(req.url ?? '').slice(0, 200)}`)}` : '';
 	console.error(`refused ${what}${target}: ${detail}`);
+}
+
+/**
+ * An IPv6 host is handed a whole /64 (one network, addresses picked at will): counted by single
+ * address, one host would be 2^64 clients to every per-address limit. So an IPv6 address counts
+ * as its /64; IPv4 (mapped ones too), loopback and anything unreadable count as they are.
+ */
+export function limitKey(address: string): string {
+	const bare = address.split('%')[0]!;
+	if (isIP(bare) !== 6 || bare.includes('.')) return address;
+	const [head = '', tail] = bare.split('::');
+	const left = head ? head.split(':') : [];
+	const right = tail ? tail.split(':') : [];
+	const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+	const prefix = groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16));
+	// ::1 and IPv4 written in hex (::ffff:7f00:1) have an all-zero /64: those count as they are.
+	return prefix.every((g) => g === '0') ? address : `${prefix.join(':')}::/64`;
 }
 
 export class WebEdge {
@@ -110,17 +128,18 @@ export class WebEdge {
 	 * address it was reached from to X-Forwarded-For, so the last N entries are theirs and the
 	 * N-th from the right is the client as the outermost proxy saw it: the right-most hop no proxy
 	 * of ours vouches for. Entries to its left are whatever the client sent, and are ignored.
+	 * An IPv6 address counts as its /64 (limitKey).
 	 */
 	clientAddress(req: IncomingMessage): string {
 		const direct = req.socket.remoteAddress ?? '?';
 		const { trustProxy } = this.options;
-		if (trustProxy === 0) return direct;
+		if (trustProxy === 0) return limitKey(direct);
 		const hops = String(req.headers['x-forwarded-for'] ?? '')
 			.split(',')
 			.map((h) => h.trim())
 			.filter(Boolean);
 		// Fewer entries than proxies: the request skipped one; the farthest known address stands in.
-		return hops[Math.max(0, hops.length - trustProxy)] ?? direct;
+		return limitKey(hops[Math.max(0, hops.length - trustProxy)] ?? direct);
 	}
 
 	/** Answers on the raw socket (an upgrade that does not become a websocket, a request Node could not parse), then closes it. */

@@ -108,3 +108,17 @@ it("the periodic sweep takes back a timed-out organization's documents from a so
 	await ann.client.until(() => ann.client.org('acme').org?.name === 'Acme 2');
 	expect(ann.client.framesFor(orgDocId('beta'), since)).toEqual([]);
 });
+
+it("a timed-out organization's changes reach no socket of the session, even before the sweep or any action of its own", async () => {
+	const { ann } = await setUp(15, null);
+	now += 16 * MINUTE;
+	const since = ann.client.log.length;
+	// Neither the sweep nor an action of ann's has run: the broadcast itself holds the line.
+	expect(await team(await signedIn('bob'), 'beta')).toMatchObject(ok);
+	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
+	}
+	expect(await ann.client.mutate({ type: 'org.rename', orgId: 'acme', name: 'Acme 2' })).toMatchObject(ok);
+	await ann.client.until(() => ann.client.org('acme').org?.name === 'Acme 2');
+	expect(ann.client.framesFor(orgDocId('beta'), since)).toEqual([]);
+});

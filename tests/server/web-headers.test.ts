@@ -196,6 +196,14 @@ describe('the client address of rate limits', () => {
 		expect((await signInFrom('203.0.113.8, 10.0.0.1')).status).toBe(401);
 	}, 60_000);
 
+	it('is the /64 of an IPv6 address: a host cannot pose as new clients by picking new addresses in its network', async () => {
+		await start({ trustProxy: 1 });
+		await exhaustAddressLimit('2001:db8:1:2::1');
+		expect((await signInFrom('2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(429);
+		expect((await signInFrom('2001:0DB8:0001:0002:0:0:0:7')).status).toBe(429);
+		expect((await signInFrom('2001:db8:1:3::1')).status).toBe(401);
+	}, 60_000);
+
 	it('without --trust-proxy is the socket address, whatever X-Forwarded-For says', async () => {
 		await start();
 		await exhaustAddressLimit('203.0.113.7');
