@@ -165,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				// Accept, then close with a reason: a refused upgrade tells the browser nothing.
 				if (!fromHere) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
 				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+				if (!hub.mayConnect(session.user.id)) return ws.close(CLOSE.tooManySockets.code, CLOSE.tooManySockets.reason);
 				const conn = hub.attach(wrap(ws), session.user, session.hash);
 				const inbox = new Inbox(conn.budget, {
 					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
