@@ -16,6 +16,8 @@ export interface ConnectionLimits {
 	waitingBytes: number;
 	/** A connection with more than this still unsent when a frame is due is not reading: closed with 4408. */
 	maxBufferedBytes: number;
+	/** Open sockets per user; one more is closed with 4429 (each broadcast visits every socket, so their number is a cost to others). */
+	socketsPerUser: number;
 }
 
 const MiB = 1024 * 1024;
@@ -31,7 +33,8 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
 	byteBurst: 4 * MiB,
 	waitingFrames: 2000,
 	waitingBytes: 4 * MiB,
-	maxBufferedBytes: 8 * MiB
+	maxBufferedBytes: 8 * MiB,
+	socketsPerUser: 32
 };
 
 /**

@@ -200,6 +200,11 @@ export class SyncHub {
 		}
 	}
 
+	/** Whether a user may open one more socket: every broadcast to a document visits each of its subscribers. */
+	mayConnect(userId: string): boolean {
+		return (this.connections.get(userId)?.size ?? 0) < this.connectionLimits.socketsPerUser;
+	}
+
 	detach(conn: Connection) {
 		for (const docId of conn.docs) this.docRoom(docId)?.subscribers.delete(conn);
 		conn.docs.clear();

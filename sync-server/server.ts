@@ -158,11 +158,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			else console.error('upgrade error', err);
 			return edge.refuseSocket(socket, e.status, e.code, e.message);
 		}
-		wss.handleUpgrade(req, socket, head, (ws) =>
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			// First: a frame ws cannot read emits 'error', also on a socket refused below; unheard, it would end the process.
+			ws.on('error', () => ws.terminate());
 			contained(ws, () => {
 				// Accept, then close with a reason: a refused upgrade tells the browser nothing.
 				if (!fromHere) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
 				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+				if (!hub.mayConnect(session.user.id)) return ws.close(CLOSE.tooManySockets.code, CLOSE.tooManySockets.reason);
 				const conn = hub.attach(wrap(ws), session.user, session.hash);
 				const inbox = new Inbox(conn.budget, {
 					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
@@ -183,9 +186,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 						hub.detach(conn);
 					})
 				);
-				ws.on('error', () => ws.terminate());
-			})
-		);
+			});
+		});
 	});
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '$lib/protocol/messages.ts';
 import { TestServer } from './test-client.ts';
 
@@ -53,4 +53,31 @@ describe('a connection that floods', () => {
 		const again = await t.connect(alice.cookie);
 		expect(await again.mutate({ type: 'org.rename', orgId: ORG, name: 'Acme 2' })).toMatchObject({ ok: true });
 	}, 30_000);
+});
+
+describe('a user that opens many sockets', () => {
+	beforeEach(async () => {
+		t = await new TestServer({ limits: { socketsPerUser: 3 } }).start();
+	});
+	afterEach(async () => {
+		await t.stop();
+	});
+
+	it('gets no more than its share: one over is closed with 4429, other users connect, and closing one makes room', async () => {
+		const alice = await t.user('alice');
+		const more = [await t.connect(alice.cookie), await t.connect(alice.cookie)];
+		const over = await t.connect(alice.cookie);
+		expect(await over.closed).toEqual({ code: CLOSE.tooManySockets.code, reason: CLOSE.tooManySockets.reason });
+		expect(over.messages).toEqual([]);
+		// Each broadcast visits every subscribed socket: the first three still get theirs.
+		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject({ ok: true });
+		for (const c of more) expect(c.welcome()).toMatchObject({ t: 'welcome' });
+
+		const bob = await t.user('bob');
+		expect(bob.client.welcome()).toMatchObject({ t: 'welcome' });
+		more[0]!.close();
+		await vi.waitFor(() => expect(t.server.hub.mayConnect(alice.user.id)).toBe(true));
+		const again = await t.connect(alice.cookie);
+		expect(again.welcome()).toMatchObject({ t: 'welcome' });
+	});
 });

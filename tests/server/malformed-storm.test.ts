@@ -210,6 +210,14 @@ describe('requests that once stopped the process', () => {
 		await stillAnswers();
 	}, 20_000);
 
+	it('a refused websocket that then sends a frame ws cannot read (no session, foreign Origin) is dropped', async () => {
+		// An unmasked frame with a reserved opcode, right behind the handshake: read after the server's close.
+		const junk = (text: string) => `${text}\x83\x00`;
+		expect((await rawRequest(child.port, junk(upgradeRequest('/sync')), true)).status).toBe(101);
+		expect((await rawRequest(child.port, junk(upgradeRequest('/sync', ['Origin: http://evil.example'])), true)).status).toBe(101);
+		await stillAnswers();
+	}, 20_000);
+
 	it('an upgrade to "//" is refused with 404', async () => {
 		const answer = await rawRequest(child.port, upgradeRequest('//'), true);
 		expect(answer.status).toBe(404);

@@ -69,6 +69,11 @@ describe('names over the wire', () => {
 		const org = orgMaps(alice.client.docs.get(orgDocId(ORG))!);
 		expect([...org.teams.values()].map((team) => team.name)).toEqual(['Café']);
 		expect(org.meta.get('org')!.name).toBe('Acme\u0301'.normalize('NFC'));
+		// Spaces a page shows alike (a no-break space, a run of spaces) and invisible fillers make no second name.
+		for (const [teamId, name] of [['t-3', 'Ops Team'], ['t-4', 'Ops\u00A0Team'], ['t-5', 'Ops  Team'], ['t-6', 'Ops\u3000Team'], ['t-7', 'Ops Te\u034Fam'], ['t-8', 'Ops Team\u3164']]) {
+			expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId, name })).toMatchObject(teamId === 't-3' ? ok : { ok: false, code: 'TEAM_NAME_TAKEN' });
+		}
+		expect([...org.teams.values()].map((team) => team.name)).toEqual(['Café', 'Ops Team']);
 		await refused(await send('PATCH', '/api/me', alice.cookie, { displayName: 'Alice\u2066' }), 'INVALID_INPUT', 'A display name cannot hold U+2066 (a control or invisible formatting character)');
 	});
 });

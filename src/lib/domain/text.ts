@@ -27,12 +27,19 @@ export function humanText(what: string, max: number, { required = true } = {}) {
 }
 
 /**
- * How names are compared for uniqueness: NFC, trimmed, case-insensitive, without the
- * zero-width joiners (invisible between letters that do not join). Normalizes again so that
- * names stored before names were normalized compare the same way.
+ * How names are compared for uniqueness: NFC, case-insensitive, without what a page does not
+ * show (default-ignorable code points: the zero-width joiners, variation selectors, Hangul
+ * fillers, …), and with every run of white space (a no-break or ideographic space too) as one
+ * space, as HTML shows it. Normalizes again so that names stored before names were normalized
+ * compare the same way.
  */
 export function nameKey(name: string): string {
-	return name.normalize('NFC').trim().toLowerCase().replace(/[\u200C\u200D]/g, '');
+	return name
+		.replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+		.normalize('NFC')
+		.replace(/\s+/gu, ' ')
+		.trim()
+		.toLowerCase();
 }
 
 /** Names the fields a strict schema refused ("Unknown field “foo”"), shortened and without line breaks. */

@@ -55,6 +55,8 @@ export const CLOSE = {
 	tooLarge: { code: 1009, reason: 'Message larger than 1 MiB' },
 	/** Over its budget of frames and bytes (docs/protocol.md, Limits); reconnect after a pause. */
 	tooMany: { code: 4429, reason: 'Too many frames: slow down' },
+	/** The user has as many sockets open as it may (docs/protocol.md, Limits); close one, e.g. a tab. */
+	tooManySockets: { code: 4429, reason: 'Too many connections: close another tab' },
 	/** More unsent data than the bound: the client is not reading. */
 	slowReader: { code: 4408, reason: 'Not reading fast enough' },
 	shutdown: { code: 1001, reason: 'Server shutting down' }
