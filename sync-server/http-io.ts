@@ -66,3 +66,9 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 		throw new HttpError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
 	}
 }
+
+/** An HTTP write costs its user a frame of the budget its sockets share (SyncHub.spend); 429 when it is spent. */
+export function spendBudget(hub: { spend(userId: string): number }, userId: string) {
+	const wait = hub.spend(userId);
+	if (wait > 0) throw rateLimited(wait, 'changes at once');
+}

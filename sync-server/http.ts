@@ -14,7 +14,7 @@ import {
 } from '$lib/domain/index.ts';
 import { PasswordAttempts, hashIsCurrent, hashPassword, newToken, tokenHash, type ScryptCost } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
-import { HttpError, json, parse, rateLimited, readJson, unauthenticated, usernameTaken } from './http-io.ts';
+import { HttpError, json, parse, rateLimited, readJson, spendBudget, unauthenticated, usernameTaken } from './http-io.ts';
 import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
@@ -320,6 +320,7 @@ export class HttpApi {
 	private async addCard(req: IncomingMessage, res: ServerResponse) {
 		const session = this.signedIn(req);
 		const me = session.user;
+		spendBudget(this.deps.hub, me.id);
 		const body = await readJson(req);
 		// `org` says where the card goes; the rest is the card form's, which cardFromEntry checks (and refuses any other field).
 		const { org, ...fields } = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;

@@ -124,10 +124,36 @@ export class SyncHub {
 		};
 	}
 
+	private budgetOf(userId: string): Budget {
+		let budget = this.budgets.get(userId);
+		if (!budget) this.budgets.set(userId, (budget = new Budget(this.connectionLimits)));
+		return budget;
+	}
+
+	/** Reconnecting does not refill a budget: without connections it is forgotten only once full again. */
+	private forgetWhenFull(userId: string, budget: Budget) {
+		if (this.connections.has(userId) || this.budgets.get(userId) !== budget) return;
+		const wait = budget.msUntilFull();
+		if (wait > 0) setTimeout(() => this.forgetWhenFull(userId, budget), wait).unref();
+		else this.budgets.delete(userId);
+	}
+
+	/**
+	 * An HTTP route's write (a card, a managed user) costs its user a frame of the budget its
+	 * sockets share, so no route is a way around it. Milliseconds to wait when it is spent
+	 * (nothing charged), else 0.
+	 */
+	spend(userId: string): number {
+		const budget = this.budgetOf(userId);
+		const wait = budget.waitMs();
+		if (wait > 0) return wait;
+		budget.charge(1, 0);
+		this.forgetWhenFull(userId, budget);
+		return 0;
+	}
+
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		let budget = this.budgets.get(user.id);
-		if (!budget) this.budgets.set(user.id, (budget = new Budget(this.connectionLimits)));
-		const conn = new Connection(user.id, socket, sessionHash, budget);
+		const conn = new Connection(user.id, socket, sessionHash, this.budgetOf(user.id));
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
@@ -212,14 +238,7 @@ export class SyncHub {
 		set?.delete(conn);
 		if (set?.size) return;
 		this.connections.delete(conn.userId);
-		// Reconnecting does not refill a budget: it is forgotten only once full again.
-		const forget = () => {
-			if (this.connections.has(conn.userId) || this.budgets.get(conn.userId) !== conn.budget) return;
-			const wait = conn.budget.msUntilFull();
-			if (wait > 0) setTimeout(forget, wait).unref();
-			else this.budgets.delete(conn.userId);
-		};
-		forget();
+		this.forgetWhenFull(conn.userId, conn.budget);
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {

@@ -19,7 +19,7 @@ import { replacePassword, saveEmail, saveProfile } from './account-writes.ts';
 import { hashPassword } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
-import { HttpError, json, parse, readJson, usernameTaken } from './http-io.ts';
+import { HttpError, json, parse, readJson, spendBudget, usernameTaken } from './http-io.ts';
 import type { MailLimits } from './mail-limits.ts';
 import { enterOrg } from './org-sessions.ts';
 import type { SignedIn } from './profile-api.ts';
@@ -58,6 +58,7 @@ export class ManagedUsersApi {
 	/** POST /api/managed-users: a new account, a member of the organization at once, managed by it. */
 	async create(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedUserCreate, await readJson(req));
+		spendBudget(this.deps.hub, me.user.id);
 		const { store, hub } = this.deps;
 		// Asked before anything is written; the mutation below is checked again by the same rules.
 		const state = hub.orgState(input.org);
@@ -97,6 +98,7 @@ export class ManagedUsersApi {
 	/** PATCH /api/managed-users: username, display name, email (unverified until its link is used). */
 	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedUserUpdate, await readJson(req));
+		spendBudget(this.deps.hub, me.user.id);
 		const user = this.target(me, input.userId);
 		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
 		if (newEmail) this.mails.count(me.user.id, newEmail, this.deps.now());
@@ -108,6 +110,7 @@ export class ManagedUsersApi {
 	/** POST /api/managed-users/password: a new password; every session of the user ends and its sockets close. */
 	async resetPassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedPasswordReset, await readJson(req));
+		spendBudget(this.deps.hub, me.user.id);
 		const user = this.target(me, input.userId);
 		refuseWeakPassword(input.password);
 		replacePassword(this.deps, user.id, await hashPassword(input.password, this.deps.scrypt));
@@ -121,6 +124,7 @@ export class ManagedUsersApi {
 	 */
 	async remove(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const { userId } = parse(ManagedUserRef, await readJson(req));
+		spendBudget(this.deps.hub, me.user.id);
 		const user = this.target(me, userId);
 		const { store, hub } = this.deps;
 		const steps: { actor: string; mutation: Mutation }[] = [

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '$lib/protocol/messages.ts';
-import { TestServer } from './test-client.ts';
+import { TestServer, post } from './test-client.ts';
 
 const ORG = 'acme';
 /** Small, so that a burst of a few thousand frames is far beyond it. */
@@ -79,5 +79,29 @@ describe('a user that opens many sockets', () => {
 		await vi.waitFor(() => expect(t.server.hub.mayConnect(alice.user.id)).toBe(true));
 		const again = await t.connect(alice.cookie);
 		expect(again.welcome()).toMatchObject({ t: 'welcome' });
+	});
+});
+
+describe('writes over HTTP', () => {
+	beforeEach(async () => {
+		t = await new TestServer({ limits: { framesPerSecond: 1, frameBurst: 30 } }).start();
+	});
+	afterEach(async () => {
+		await t.stop();
+	});
+
+	it('spend the same budget as the user’s sockets: a burst of cards meets 429 and adds no more', async () => {
+		const alice = await t.user('alice');
+		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject({ ok: true });
+		const statuses: number[] = [];
+		for (let i = 0; i < 40; i++) {
+			const res = await post(t.base, '/api/cards', { org: ORG, number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme' }, { cookie: alice.cookie });
+			statuses.push(res.status);
+			if (res.status === 429) expect(await res.json()).toMatchObject({ code: 'RATE_LIMITED' });
+		}
+		const added = statuses.filter((s) => s === 201).length;
+		expect(statuses).toContain(429);
+		expect(added).toBeLessThan(31);
+		expect(t.server.hub.orgState(ORG)!.billing().cards()).toHaveLength(added);
 	});
 });
