@@ -131,13 +131,24 @@ export interface InboxIo {
 const sizeOf = (frame: Frame) => (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength);
 
 /**
- * Frames from one socket, handled within its budget: while it is spent the socket is not read,
- * and frames that had already been read wait their turn; far too many waiting closes it.
+ * Frames handled from one socket per turn of the event loop; the rest wait for the next turn, so
+ * a socket that delivers thousands of frames in one read cannot hold the loop from the others
+ * and from the group commit (ws itself reads synchronously, which keeps throughput high).
+ */
+export const FRAMES_PER_TURN = 16;
+
+/**
+ * Frames from one socket, handled within its budget and a few per turn: while it is spent the
+ * socket is not read, and frames that had already been read wait their turn; far too many
+ * waiting closes it.
  */
 export class Inbox {
 	private waiting: Frame[] = [];
 	private waitingBytes = 0;
-	private timer: NodeJS.Timeout | undefined;
+	/** The drain to come: on the next turn, or once the budget has refilled. */
+	private scheduled: (() => void) | undefined;
+	/** Frames handled this turn; reset at the start of the next. */
+	private turn = 0;
 	private closed = false;
 
 	constructor(
@@ -147,7 +158,7 @@ export class Inbox {
 
 	push(frame: Frame) {
 		if (this.closed) return;
-		if (!this.waiting.length && this.budget.ready()) return this.handle(frame);
+		if (!this.waiting.length && this.turn < FRAMES_PER_TURN && this.budget.ready()) return this.handle(frame);
 		this.waiting.push(frame);
 		this.waitingBytes += sizeOf(frame);
 		const { waitingFrames, waitingBytes } = this.budget.limits;
@@ -161,32 +172,42 @@ export class Inbox {
 	/** Drops whatever waits: the socket is gone. */
 	close() {
 		this.closed = true;
-		clearTimeout(this.timer);
+		this.scheduled?.();
+		this.scheduled = undefined;
 		this.waiting = [];
 		this.waitingBytes = 0;
 	}
 
 	private handle(frame: Frame) {
+		if (this.turn++ === 0) setImmediate(() => (this.turn = 0));
 		this.budget.charge(1, sizeOf(frame));
 		this.io.handle(frame);
 		if (!this.closed && !this.budget.ready()) this.later();
 	}
 
-	/** Stops reading until the budget holds again, then handles what waits. */
+	/** Stops reading until the next turn, or until the budget holds again, then handles what waits. */
 	private later() {
-		if (this.timer) return;
+		if (this.scheduled) return;
 		this.io.pause();
-		this.timer = setTimeout(() => this.drain(), this.budget.waitMs());
+		const wait = this.budget.waitMs();
+		if (wait > 0) {
+			const timer = setTimeout(() => this.drain(), wait);
+			this.scheduled = () => clearTimeout(timer);
+		} else {
+			const immediate = setImmediate(() => this.drain());
+			this.scheduled = () => clearImmediate(immediate);
+		}
 	}
 
 	private drain() {
-		this.timer = undefined;
-		while (!this.closed && this.waiting.length && this.budget.ready()) {
+		this.scheduled = undefined;
+		this.turn = 0;
+		while (!this.closed && this.waiting.length && this.turn < FRAMES_PER_TURN && this.budget.ready()) {
 			const frame = this.waiting.shift()!;
 			this.waitingBytes -= sizeOf(frame);
 			this.handle(frame);
 		}
-		if (this.closed || this.timer) return;
+		if (this.closed || this.scheduled) return;
 		if (this.waiting.length || !this.budget.ready()) this.later();
 		else this.io.resume();
 	}

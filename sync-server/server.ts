@@ -121,8 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		edge
 	});
 	const http = createServer(api.handle);
-	// One message per socket per turn of the event loop: a flooding socket cannot hold the loop, so other sockets and the group commit get their turn.
-	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, allowSynchronousEvents: false });
+	// Each socket's frames are handled a few per turn (budget.ts Inbox), so ws may read synchronously.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
 	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
 	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
