@@ -77,6 +77,17 @@ function wrap(ws: WebSocket): Socket {
 	};
 }
 
+/**
+ * While a socket is over its budget, ws hands out what it has already read one message per turn
+ * (as its `allowSynchronousEvents: false` does for every socket): a backlog of thousands of
+ * frames read at once then cannot hold the loop, yet sockets within budget keep reading in bulk,
+ * which the held rate needs. The flag is a field of ws 8.23's receiver (pinned), read per message.
+ */
+function oneMessagePerTurn(ws: WebSocket, on: boolean) {
+	const receiver = (ws as unknown as { _receiver?: { _allowSynchronousEvents: boolean } })._receiver;
+	if (receiver) receiver._allowSynchronousEvents = !on;
+}
+
 /** Runs a socket's work; a failure ends that socket (1011), never the process. */
 function contained(ws: WebSocket, work: () => void) {
 	try {
@@ -170,8 +181,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				const inbox = new Inbox(conn.budget, {
 					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
 					handle: (frame) => ws.readyState === ws.OPEN && contained(ws, () => hub.receive(conn, frame)),
-					pause: () => ws.readyState === ws.OPEN && ws.pause(),
-					resume: () => ws.resume(),
+					pause: () => {
+						if (ws.readyState !== ws.OPEN) return;
+						ws.pause();
+						oneMessagePerTurn(ws, true);
+					},
+					resume: () => {
+						oneMessagePerTurn(ws, false);
+						ws.resume();
+					},
 					overflow: () => conn.socket.close(CLOSE.tooMany.code, CLOSE.tooMany.reason)
 				});
 				ws.on('message', (data, isBinary) =>
