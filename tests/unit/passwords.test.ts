@@ -20,6 +20,12 @@ describe('the password rule (OWASP ASVS 2.1)', () => {
 		expect(Password.safeParse(undefined).error?.issues[0]?.message).toBe('Enter a password');
 	});
 
+	it('refuses a lone surrogate, which would hash like any other one', () => {
+		expect(Password.safeParse('long enough \ud800 text').error?.issues[0]?.message).toBe('A password cannot hold a broken character (a lone surrogate)');
+		expect(Password.safeParse('long enough \udfff text').success).toBe(false);
+		expect(Password.safeParse('long enough \u{1F511} text').success).toBe(true);
+	});
+
 	it('refuses a password on the given list whatever its case or Unicode form, saying why', () => {
 		const list = new Set(['qwertyuiop123', 'caf\u00e9caf\u00e9caf\u00e9']);
 		const isCommon = (key: string) => list.has(key);

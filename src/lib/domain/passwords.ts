@@ -17,6 +17,8 @@ export function passwordLength(password: string): number {
 export const Password = z
 	.string({ error: 'Enter a password' })
 	.normalize('NFC')
+	// A lone surrogate is no character: UTF-8 turns every one into U+FFFD, so two such passwords would hash alike.
+	.refine((p) => !/\p{Cs}/u.test(p), 'A password cannot hold a broken character (a lone surrogate)')
 	.refine((p) => passwordLength(p) >= PASSWORD_MIN_LENGTH, `A password has at least ${PASSWORD_MIN_LENGTH} characters`)
 	.refine((p) => passwordLength(p) <= PASSWORD_MAX_LENGTH, `A password has at most ${PASSWORD_MAX_LENGTH} characters`);
 
