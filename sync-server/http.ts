@@ -29,6 +29,8 @@ import type { Store } from './store.ts';
 import { logRefused, requestUrl, type WebEdge } from './web-edge.ts';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+/** Live sessions a user may hold (browsers, devices); a new sign-in beyond them ends the oldest. */
+const SESSIONS_PER_USER = 50;
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 
 /** Refusals of requests the app never sends (probes, broken or forged clients): each is logged on one line. */
@@ -378,7 +380,9 @@ export class HttpApi {
 
 	private startSession(res: ServerResponse, userId: string, steppedUp = false) {
 		const { token, hash } = newToken();
-		this.deps.store.insertSession(hash, userId, this.deps.now(), steppedUp);
+		// Each sign-in is a row and a little memory: a user who signs in again and again ends its oldest sessions.
+		const ended = this.deps.store.insertSession(hash, userId, this.deps.now(), steppedUp, SESSIONS_PER_USER);
+		for (const h of ended) this.deps.hub.endSession(h);
 		res.setHeader('set-cookie', this.deps.edge.sessionCookie(token, SESSION_MAX_AGE_S));
 	}
 }

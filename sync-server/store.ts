@@ -211,6 +211,7 @@ export class Store {
 			),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
+			sessionsBeyond: db.prepare('select token_hash from sessions where user_id = ? order by created_at desc, token_hash limit -1 offset ?'),
 			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
 			token: db.prepare('select * from email_tokens where token_hash = ?'),
 			useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null'),
@@ -291,9 +292,18 @@ export class Store {
 		this.q.setPasswordHash.run(passwordHash, userId);
 	}
 
-	/** `steppedUp`: the session starts confirmed (signed in with a two-factor code). */
-	insertSession(tokenHash: string, userId: string, now: number, steppedUp = false) {
-		this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null);
+	/**
+	 * `steppedUp`: the session starts confirmed (signed in with a two-factor code). A user keeps
+	 * at most `keep` sessions: the oldest beyond them are deleted, and returned so their sockets close.
+	 */
+	insertSession(tokenHash: string, userId: string, now: number, steppedUp = false, keep = Infinity): string[] {
+		return this.transaction(() => {
+			this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null);
+			if (keep === Infinity) return [];
+			const ended = (this.q.sessionsBeyond.all(userId, keep) as { token_hash: string }[]).map((r) => r.token_hash);
+			for (const hash of ended) this.deleteSession(hash);
+			return ended;
+		});
 	}
 	session(tokenHash: string) {
 		return this.q.session.get(tokenHash) as

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { orgDocId } from '$lib/protocol/messages.ts';
+import { CLOSE, orgDocId } from '$lib/protocol/messages.ts';
 import { PASSWORD, TestServer, cookieOf, post, signUp, verificationLink, verifyEmail } from './test-client.ts';
 
 const INDEX = join(import.meta.dirname, '../../build/index.html');
@@ -156,5 +156,17 @@ describe('account API', () => {
 		const api = await fetch(new URL('/api/nope', t.base));
 		expect(api.status).toBe(404);
 		expect(await api.json()).toMatchObject({ code: 'NOT_FOUND' });
+	});
+});
+
+describe('sessions per user', () => {
+	it('keeps the newest 50: signing in again and again ends the oldest, closing its sockets', async () => {
+		const { cookie: first, client } = await t.user('sam');
+		const cookies = [first];
+		for (let i = 0; i < 50; i++) cookies.push(cookieOf(await post(t.base, '/api/signin', { username: 'sam', password: PASSWORD })));
+		expect(t.server.store.sessionsOf(t.server.store.userByUsername('sam')!.id)).toHaveLength(50);
+		expect((await fetch(new URL('/api/me', t.base), { headers: { cookie: first } })).status).toBe(401);
+		expect((await fetch(new URL('/api/me', t.base), { headers: { cookie: cookies[1]! } })).status).toBe(200);
+		expect(await client.closed).toMatchObject({ code: CLOSE.unauthenticated.code });
 	});
 });
