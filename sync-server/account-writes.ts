@@ -41,15 +41,18 @@ export async function confirmPassword(deps: HttpDeps, attempts: PasswordAttempts
 /**
  * A new address is unverified until the link mailed to it is used; mailed first, so a failed
  * send changes nothing. A verified earlier address is told where the account's mail goes now.
+ * `countMail` counts the verification mail against its limits (429) once it is sure to be sent.
  */
 export async function saveEmail(
 	{ store, hub, mailer }: HttpDeps,
 	user: UserProfile,
 	email: string,
 	sendVerification: (user: UserProfile) => Promise<void>,
-	unchanged: string
+	unchanged: string,
+	countMail: () => void
 ) {
 	if (emailKey(email) === emailKey(user.email)) throw new HttpError(409, 'EMAIL_UNCHANGED', unchanged);
+	countMail();
 	await sendVerification({ ...user, email, emailVerified: false });
 	store.setEmail(user.id, email);
 	hub.refreshProfile(user.id);

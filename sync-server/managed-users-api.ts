@@ -101,9 +101,14 @@ export class ManagedUsersApi {
 		spendBudget(this.deps.hub, me.user.id);
 		const user = this.target(me, input.userId);
 		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
-		if (newEmail) this.mails.count(me.user.id, newEmail, this.deps.now());
-		saveProfile(this.deps, user, input);
-		if (newEmail) await saveEmail(this.deps, this.reload(user.id), newEmail, this.sendVerification, 'That is already their email address.');
+		// A taken username is refused before the address changes, and the address (whose mail can fail) before the username: all or nothing.
+		if (input.username !== undefined && input.username !== user.username && this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
+		if (newEmail) {
+			await saveEmail(this.deps, user, newEmail, this.sendVerification, 'That is already their email address.', () =>
+				this.mails.count(me.user.id, newEmail, this.deps.now())
+			);
+		}
+		saveProfile(this.deps, this.reload(user.id), input);
 		json(res, 200, { user: this.reload(user.id) });
 	}
 

@@ -40,8 +40,9 @@ export class ProfileApi {
 	async changeEmail(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const { email, password } = parse(EmailChange, await readJson(req));
 		await confirmPassword(this.deps, this.attempts, me.user.id, req, password);
-		this.mails.count(me.user.id, email, this.deps.now());
-		await saveEmail(this.deps, me.user, email, this.sendVerification, 'That is already your email address.');
+		await saveEmail(this.deps, me.user, email, this.sendVerification, 'That is already your email address.', () =>
+			this.mails.count(me.user.id, email, this.deps.now())
+		);
 		json(res, 200, { user: this.reload(me) });
 	}
 

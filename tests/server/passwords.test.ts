@@ -127,6 +127,12 @@ describe('guessing limits', () => {
 });
 
 describe('mail and sign-up limits', () => {
+	it('count only mail that is sent: an address change to the same address costs nothing', async () => {
+		const cookie = cookieOf(await post(t.base, '/api/signup', { username: 'una', email: 'una@example.com', password: PASSWORD }));
+		for (let i = 0; i < 6; i++) await refusal(await send('POST', '/api/me/email', cookie, { email: 'una@example.com', password: PASSWORD }), 409, 'EMAIL_UNCHANGED');
+		expect((await send('POST', '/api/me/email', cookie, { email: 'una@example.org', password: PASSWORD })).status).toBe(200);
+	});
+
 	it('caps accounts created from one client address at 10 an hour', async () => {
 		const signUpFrom = (from: string, username: string) =>
 			postFrom(from, '/api/signup', { username, email: `${username}@example.com`, password: PASSWORD });
