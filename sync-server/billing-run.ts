@@ -1,4 +1,5 @@
 import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard, type Invoice } from '$lib/domain/index.ts';
+import { RateLimiter } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';
 import type { Mailer } from './mail.ts';
@@ -23,6 +24,8 @@ export interface BillingRunDeps {
 export class BillingRun {
 	private queue: Promise<void> = Promise.resolve();
 	private timer: ReturnType<typeof setInterval> | undefined;
+
+	private readonly retries = new RateLimiter(5, 60 * 60_000);
 
 	constructor(private readonly deps: BillingRunDeps) {}
 
@@ -50,7 +53,17 @@ export class BillingRun {
 	}
 
 	/** Charges an organization's open invoices again (a card was just added). */
+	/**
+	 * Charging again on request (Pay now, a new card) tries every card and may mail the billing
+	 * address: a few times an hour per organization. Milliseconds until the next may run (0: now).
+	 */
+	retryWait(orgId: string): number {
+		return this.retries.retryAfter(orgId, this.deps.now());
+	}
+
 	retryOpen(orgId: string): Promise<void> {
+		if (!this.deps.hub.orgState(orgId)?.billing().openInvoices().length) return Promise.resolve();
+		this.retries.count(orgId, this.deps.now());
 		return this.serial(async () => {
 			const open = this.deps.hub.orgState(orgId)?.billing().openInvoices() ?? [];
 			await this.charge(orgId, open.map((i) => i.id));

@@ -334,7 +334,8 @@ export class HttpApi {
 		const verdict = await this.deps.hub.submitAndWait(me.id, `card:${cardId}`, mutation, session.hash);
 		if (!verdict.ok) throw new HttpError(verdict.code === 'INVALID_MUTATION' ? 400 : 403, verdict.code, verdict.message);
 		// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
-		void this.deps.billing.retryOpen(mutation.orgId as string);
+		// The card is kept either way; past the organization's few retries an hour, the next billing run charges it.
+		if (this.deps.billing.retryWait(mutation.orgId as string) === 0) void this.deps.billing.retryOpen(mutation.orgId as string);
 		json(res, 201, { card: entry.card });
 	}
 

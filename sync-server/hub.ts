@@ -98,6 +98,8 @@ export class SyncHub {
 	private readonly connectionLimits: ConnectionLimits;
 	/** Each connected user's budget, kept after its last connection closes until it has refilled. */
 	private readonly budgets = new Map<string, Budget>();
+	/** Users whose budget is waiting to be forgotten once full. */
+	private readonly forgetting = new Set<string>();
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** SPEC §2 session timeouts, per session and organization. */
@@ -130,12 +132,16 @@ export class SyncHub {
 		return budget;
 	}
 
-	/** Reconnecting does not refill a budget: without connections it is forgotten only once full again. */
+	/** Reconnecting does not refill a budget: without connections it is forgotten only once full again (one timer per user). */
 	private forgetWhenFull(userId: string, budget: Budget) {
-		if (this.connections.has(userId) || this.budgets.get(userId) !== budget) return;
+		if (this.forgetting.has(userId) || this.connections.has(userId) || this.budgets.get(userId) !== budget) return;
 		const wait = budget.msUntilFull();
-		if (wait > 0) setTimeout(() => this.forgetWhenFull(userId, budget), wait).unref();
-		else this.budgets.delete(userId);
+		if (wait <= 0) return void this.budgets.delete(userId);
+		this.forgetting.add(userId);
+		setTimeout(() => {
+			this.forgetting.delete(userId);
+			this.forgetWhenFull(userId, budget);
+		}, wait).unref();
 	}
 
 	/**

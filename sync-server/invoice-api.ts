@@ -21,7 +21,6 @@ const REFUSED: Record<'billing.view' | 'billing.manage', string> = {
 export class InvoiceApi {
 	// Each re-send is a mail to someone: a few dozen an hour per user is plenty for people, too few for a flood.
 	private readonly mails = new RateLimiter(30, 60 * 60_000);
-	private readonly charges = new RateLimiter(5, 60 * 60_000);
 
 	constructor(private readonly deps: HttpDeps) {}
 
@@ -60,11 +59,8 @@ export class InvoiceApi {
 		// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
 		requireGate(this.deps, me, state, 'invoice.pay');
 		if (state.org()?.status === 'closed') throw new HttpError(403, 'ORG_CLOSED', `${state.org()?.name} is closed and can no longer be changed.`);
-		// Each try charges every card and may mail the billing address: a few an hour per organization.
-		const now = this.deps.now();
-		const wait = this.charges.retryAfter(input.org, now);
+		const wait = this.deps.billing.retryWait(input.org);
 		if (wait > 0) throw rateLimited(wait, 'payment attempts');
-		this.charges.count(input.org, now);
 		await this.deps.billing.retryOpen(input.org);
 		json(res, 200, { unpaidCents: unpaidCents(state.billing()) });
 	}

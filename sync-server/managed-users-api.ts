@@ -102,7 +102,8 @@ export class ManagedUsersApi {
 		const user = this.target(me, input.userId);
 		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
 		// A taken username is refused before the address changes, and the address (whose mail can fail) before the username: all or nothing.
-		if (input.username !== undefined && input.username !== user.username && this.deps.store.userByUsername(input.username)) throw usernameTaken(input.username);
+		const holder = input.username === undefined ? undefined : this.deps.store.userByUsername(input.username);
+		if (holder && holder.id !== user.id) throw usernameTaken(input.username!);
 		if (newEmail) {
 			await saveEmail(this.deps, user, newEmail, this.sendVerification, 'That is already their email address.', () =>
 				this.mails.count(me.user.id, newEmail, this.deps.now())

@@ -4,7 +4,7 @@ import { confirmPassword, replacePassword, saveEmail, saveProfile } from './acco
 import { hashPassword, type PasswordAttempts } from './auth.ts';
 import { refuseWeakPassword } from './common-passwords.ts';
 import type { HttpDeps } from './http.ts';
-import { HttpError, json, parse, readJson } from './http-io.ts';
+import { HttpError, json, parse, readJson, spendBudget } from './http-io.ts';
 import type { MailLimits } from './mail-limits.ts';
 
 /** The signed-in user of a request and its session's hash. */
@@ -28,6 +28,8 @@ export class ProfileApi {
 	 */
 	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ProfileUpdate, await readJson(req));
+		// Each change is copied into every organization of the user and broadcast: it spends the user's budget.
+		spendBudget(this.deps.hub, me.user.id);
 		if (input.username !== undefined && input.username !== me.user.username) {
 			if (input.password === undefined) throw new HttpError(401, 'PASSWORD_REQUIRED', 'Enter your current password to change your username.');
 			await confirmPassword(this.deps, this.attempts, me.user.id, req, input.password);

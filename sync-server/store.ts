@@ -211,7 +211,7 @@ export class Store {
 			),
 			deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 			sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
-			sessionsBeyond: db.prepare('select token_hash from sessions where user_id = ? order by created_at desc, token_hash limit -1 offset ?'),
+			sessionsBeyond: db.prepare('select token_hash from sessions where user_id = ? and token_hash <> ? order by created_at desc, token_hash limit -1 offset ?'),
 			insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
 			token: db.prepare('select * from email_tokens where token_hash = ?'),
 			useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null'),
@@ -300,7 +300,7 @@ export class Store {
 		return this.transaction(() => {
 			this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null);
 			if (keep === Infinity) return [];
-			const ended = (this.q.sessionsBeyond.all(userId, keep) as { token_hash: string }[]).map((r) => r.token_hash);
+			const ended = (this.q.sessionsBeyond.all(userId, tokenHash, keep - 1) as { token_hash: string }[]).map((r) => r.token_hash);
 			for (const hash of ended) this.deleteSession(hash);
 			return ended;
 		});

@@ -160,6 +160,16 @@ describe('account API', () => {
 });
 
 describe('sessions per user', () => {
+	it('never ends the session a sign-in just opened, even when every session started at the same moment', async () => {
+		await t.stop();
+		t = await new TestServer({ now: () => Date.UTC(2026, 10, 30) }).start();
+		await t.user('tia');
+		for (let i = 0; i < 60; i++) {
+			const cookie = cookieOf(await post(t.base, '/api/signin', { username: 'tia', password: PASSWORD }));
+			expect((await fetch(new URL('/api/me', t.base), { headers: { cookie } })).status).toBe(200);
+		}
+	});
+
 	it('keeps the newest 50: signing in again and again ends the oldest, closing its sockets', async () => {
 		const { cookie: first, client } = await t.user('sam');
 		const cookies = [first];

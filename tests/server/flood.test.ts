@@ -104,4 +104,18 @@ describe('writes over HTTP', () => {
 		expect(added).toBeLessThan(31);
 		expect(t.server.hub.orgState(ORG)!.billing().cards()).toHaveLength(added);
 	});
+
+	it('a display name changed again and again (copied into every organization and broadcast) meets 429 too', async () => {
+		const alice = await t.user('alice');
+		const statuses: number[] = [];
+		for (let i = 0; i < 40; i++) {
+			const res = await fetch(new URL('/api/me', t.base), {
+				method: 'PATCH',
+				headers: { cookie: alice.cookie, 'content-type': 'application/json' },
+				body: JSON.stringify({ displayName: `Alice ${i % 2}` })
+			});
+			statuses.push(res.status);
+		}
+		expect(statuses).toContain(429);
+	});
 });

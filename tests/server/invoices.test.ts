@@ -131,6 +131,21 @@ describe('monthly invoices', () => {
 		expect(invoice('2026-09')!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined', 'paid']);
 	});
 
+	it('adding cards charges again at most 5 times an hour per organization, so cards cannot flood the billing address', async () => {
+		const alice = await acme('4111111111111111');
+		payments.declining.add('1111');
+		payments.declining.add('5556');
+		clock = at('2026-10-01T00:30:00');
+		await t.server.billing.run();
+		const failed = () => mailsTo('alice@example.com').filter((m) => m.subject.includes('could not charge')).length;
+		const before = failed();
+		for (let i = 0; i < 8; i++) expect((await addCard(alice.cookie, '4000056655665556')).status).toBe(201);
+		await t.server.billing.run();
+		expect(invoice('2026-09')!.attempts.length).toBeLessThanOrEqual(1 + 5 * 9);
+		expect(failed() - before).toBeLessThanOrEqual(5);
+		expect(await (await post(t.base, '/api/invoices/pay', { org: ORG }, { cookie: alice.cookie })).json()).toMatchObject({ code: 'RATE_LIMITED' });
+	});
+
 	it('a processor that fails counts as a decline; the run goes on', async () => {
 		await acme('4111111111111111');
 		payments.charge = () => Promise.reject(new Error('connection reset'));
