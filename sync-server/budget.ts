@@ -116,6 +116,50 @@ export class Budget {
 	}
 }
 
+/**
+ * Each user's budget, shared by its connections and its HTTP writes. Reconnecting does not
+ * refill it: a user without connections is forgotten only once its budget is full again.
+ */
+export class UserBudgets {
+	private readonly budgets = new Map<string, Budget>();
+	/** Users whose budget waits (one timer each) to be forgotten once full. */
+	private readonly forgetting = new Set<string>();
+
+	constructor(
+		readonly limits: ConnectionLimits,
+		private readonly connected: (userId: string) => boolean
+	) {}
+
+	of(userId: string): Budget {
+		let budget = this.budgets.get(userId);
+		if (!budget) this.budgets.set(userId, (budget = new Budget(this.limits)));
+		return budget;
+	}
+
+	/** Forgets a user's budget once it is full, unless the user has connections again. */
+	release(userId: string) {
+		const budget = this.budgets.get(userId);
+		if (!budget || this.forgetting.has(userId) || this.connected(userId)) return;
+		const wait = budget.msUntilFull();
+		if (wait <= 0) return void this.budgets.delete(userId);
+		this.forgetting.add(userId);
+		setTimeout(() => {
+			this.forgetting.delete(userId);
+			this.release(userId);
+		}, wait).unref();
+	}
+
+	/** One frame for an HTTP write: milliseconds to wait when the budget is spent (nothing charged), else 0. */
+	spend(userId: string): number {
+		const budget = this.of(userId);
+		const wait = budget.waitMs();
+		if (wait > 0) return wait;
+		budget.charge(1, 0);
+		this.release(userId);
+		return 0;
+	}
+}
+
 type Frame = string | Uint8Array;
 
 /** What an inbox does with its socket. */

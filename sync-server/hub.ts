@@ -28,13 +28,13 @@ import {
 	PROTOCOL_VERSION,
 	orgDocId,
 	parseDocId,
-	projectDocId,
 	type ServerMessage,
 	type VerdictMessage
 } from '$lib/protocol/messages.ts';
 import { SERVER_ORIGIN, type DocRoom } from './doc-room.ts';
+import { accessToRecheck, indexInvitations } from './change-effects.ts';
 import { OrgRoom } from './org-room.ts';
-import { Budget, DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
+import { DEFAULT_LIMITS, UserBudgets, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import { Connection, type Socket } from './socket.ts';
 import type { Store } from './store.ts';
@@ -95,11 +95,7 @@ export class SyncHub {
 	private readonly sessionLive: (sessionHash: string) => boolean;
 	private readonly onInvited: (invitation: InvitationNotice) => void;
 	private readonly onMembershipChange: (alert: MembershipAlert) => void;
-	private readonly connectionLimits: ConnectionLimits;
-	/** Each connected user's budget, kept after its last connection closes until it has refilled. */
-	private readonly budgets = new Map<string, Budget>();
-	/** Users whose budget is waiting to be forgotten once full. */
-	private readonly forgetting = new Set<string>();
+	private readonly budgets: UserBudgets;
 	private readonly rooms = new Map<string, OrgRoom>();
 	private readonly connections = new Map<string, Set<Connection>>();
 	/** SPEC §2 session timeouts, per session and organization. */
@@ -115,7 +111,7 @@ export class SyncHub {
 		this.sessionLive = options.sessionLive ?? (() => true);
 		this.onInvited = options.onInvited ?? (() => {});
 		this.onMembershipChange = options.onMembershipChange ?? (() => {});
-		this.connectionLimits = options.limits ?? DEFAULT_LIMITS;
+		this.budgets = new UserBudgets(options.limits ?? DEFAULT_LIMITS, (userId) => this.connections.has(userId));
 		const store = this.store;
 		this.orgSessions = new OrgSessions(store, this.now, (orgId) => this.orgState(orgId));
 		const profile = (u: UserProfile | undefined) => u && publicProfile(u);
@@ -126,40 +122,17 @@ export class SyncHub {
 		};
 	}
 
-	private budgetOf(userId: string): Budget {
-		let budget = this.budgets.get(userId);
-		if (!budget) this.budgets.set(userId, (budget = new Budget(this.connectionLimits)));
-		return budget;
-	}
-
-	/** Reconnecting does not refill a budget: without connections it is forgotten only once full again (one timer per user). */
-	private forgetWhenFull(userId: string, budget: Budget) {
-		if (this.forgetting.has(userId) || this.connections.has(userId) || this.budgets.get(userId) !== budget) return;
-		const wait = budget.msUntilFull();
-		if (wait <= 0) return void this.budgets.delete(userId);
-		this.forgetting.add(userId);
-		setTimeout(() => {
-			this.forgetting.delete(userId);
-			this.forgetWhenFull(userId, budget);
-		}, wait).unref();
-	}
-
 	/**
-	 * An HTTP route's write (a card, a managed user) costs its user a frame of the budget its
-	 * sockets share, so no route is a way around it. Milliseconds to wait when it is spent
-	 * (nothing charged), else 0.
+	 * An HTTP route's write (a card, a managed user, a profile) costs its user a frame of the
+	 * budget its sockets share, so no route is a way around it. Milliseconds to wait when it is
+	 * spent (nothing charged), else 0.
 	 */
 	spend(userId: string): number {
-		const budget = this.budgetOf(userId);
-		const wait = budget.waitMs();
-		if (wait > 0) return wait;
-		budget.charge(1, 0);
-		this.forgetWhenFull(userId, budget);
-		return 0;
+		return this.budgets.spend(userId);
 	}
 
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = new Connection(user.id, socket, sessionHash, this.budgetOf(user.id));
+		const conn = new Connection(user.id, socket, sessionHash, this.budgets.of(user.id));
 		let set = this.connections.get(user.id);
 		if (!set) this.connections.set(user.id, (set = new Set()));
 		set.add(conn);
@@ -234,7 +207,7 @@ export class SyncHub {
 
 	/** Whether a user may open one more socket: every broadcast to a document visits each of its subscribers. */
 	mayConnect(userId: string): boolean {
-		return (this.connections.get(userId)?.size ?? 0) < this.connectionLimits.socketsPerUser;
+		return (this.connections.get(userId)?.size ?? 0) < this.budgets.limits.socketsPerUser;
 	}
 
 	detach(conn: Connection) {
@@ -244,7 +217,7 @@ export class SyncHub {
 		set?.delete(conn);
 		if (set?.size) return;
 		this.connections.delete(conn.userId);
-		this.forgetWhenFull(conn.userId, conn.budget);
+		this.budgets.release(conn.userId);
 	}
 
 	receive(conn: Connection, data: string | Uint8Array) {
@@ -674,53 +647,6 @@ export class SyncHub {
 	/** Every organization in the store, for work that visits each (the billing run). */
 	orgIds(): string[] {
 		return this.store.docIdsWithPrefix(orgDocId('')).flatMap((docId) => parseDocId(docId)?.orgId ?? []);
-	}
-}
-
-/**
- * Whose read access a batch of changes may have changed, and to which documents:
- * found from the changes themselves, never by scanning the organization's members.
- */
-function accessToRecheck(room: OrgRoom, changes: readonly Change[], type: string | undefined): [OrgRoom, string, string[]][] {
-	const all = () => room.docIds();
-	const project = (projectId: string) => [projectDocId(room.orgId, projectId)];
-	const out: [OrgRoom, string, string[]][] = [];
-	for (const c of changes) {
-		switch (c.kind) {
-			case 'member.put':
-				out.push([room, c.member.userId, all()]);
-				break;
-			case 'member.delete':
-				out.push([room, c.userId, all()]);
-				break;
-			case 'teamMember.put':
-			case 'teamMember.delete':
-				out.push([room, c.userId, all()]);
-				break;
-			case 'projectUser.put':
-			case 'projectUser.delete':
-				out.push([room, c.userId, project(c.projectId)]);
-				break;
-			case 'projectTeam.put':
-			case 'projectTeam.delete':
-				for (const userId of room.state.teamMemberIds(c.teamId)) out.push([room, userId, project(c.projectId)]);
-				break;
-			case 'project.put':
-				// A new project is readable by owners and read-only members: check those connected (closing changes no access).
-				if (type === 'project.create') for (const conn of room.org.subscribers) out.push([room, conn.userId, project(c.project.id)]);
-				break;
-		}
-	}
-	return out;
-}
-
-/** Keeps the store's address index of pending invitations in step with the documents. */
-function indexInvitations(store: Store, orgId: string, changes: readonly Change[]) {
-	for (const c of changes) {
-		if (c.kind === 'invitation.put') store.putInvitation(orgId, '', c.invitation.id, c.invitation.email);
-		else if (c.kind === 'invitation.delete') store.deleteInvitation(orgId, '', c.inviteId);
-		else if (c.kind === 'projectInvitation.put') store.putInvitation(orgId, c.projectId, c.invitation.id, c.invitation.email);
-		else if (c.kind === 'projectInvitation.delete') store.deleteInvitation(orgId, c.projectId, c.inviteId);
 	}
 }
 
