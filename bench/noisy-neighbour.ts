@@ -7,7 +7,7 @@
 import { runStep, sleep, type StepOptions, type StepResult } from './harness.ts';
 import { startChild } from './proc.ts';
 import { startRoster, type RosterTarget } from './roster-load.ts';
-import { ms } from './stats.ts';
+import { latencyCells, pct } from './stats.ts';
 
 /** 20 owners in one organization, all subscribed; client 0 is the measured member, client 1 the one it changes. */
 const SHAPE = { clients: 20, writers: 1 };
@@ -46,14 +46,10 @@ const COLUMNS: [string, number][] = [
 	['closed by server', 18]
 ];
 
-const pct = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v * 100)}%`);
-
 function row(kind: string, r: StepResult, flooded?: { sent: number; closes: string }): string {
 	const cells = [
 		kind,
-		ms(r.latency.p50),
-		ms(r.latency.p99),
-		ms(r.latency.max),
+		...latencyCells(r.latency),
 		String(r.latency.count),
 		String(r.lost),
 		pct(r.serverCpu),

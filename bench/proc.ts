@@ -155,3 +155,13 @@ export function ownCpuSeconds(): number {
 	const u = process.cpuUsage();
 	return (u.user + u.system) / 1e6;
 }
+
+/** Builds a load target whose `close` is `stop`; if building fails, stops what was started and rethrows. */
+export async function closedBy<T>(stop: () => Promise<void>, build: () => Promise<T>): Promise<T & { close: () => Promise<void> }> {
+	try {
+		return { ...(await build()), close: stop };
+	} catch (err) {
+		await stop();
+		throw err;
+	}
+}

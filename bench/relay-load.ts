@@ -6,7 +6,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { firstMessage, mapLimit, openSocket, toBuffer, within } from './clients.ts';
 import type { LoadTarget } from './harness.ts';
-import { cpuSecondsOf, freePort, startChild, type Child } from './proc.ts';
+import { closedBy, cpuSecondsOf, freePort, startChild, type Child } from './proc.ts';
 import type { LoadShape } from './roster-load.ts';
 
 /** y-websocket message types (the first varUint of every frame). */
@@ -36,7 +36,7 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 		for (const ws of sockets) ws.terminate();
 		await child?.stop();
 	};
-	try {
+	return closedBy(stop, async () => {
 		const started = await startChild('relay server', [RELAY_BIN], {
 			// No YPERSISTENCE (it would load y-leveldb) and no callback: a pure in-memory relay.
 			env: { HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: undefined, CALLBACK_URL: undefined },
@@ -107,11 +107,7 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 				writer.ws.send(message);
 			},
 			received: () => received,
-			serverCpu: () => cpuSecondsOf(serverPid),
-			close: stop
+			serverCpu: () => cpuSecondsOf(serverPid)
 		};
-	} catch (err) {
-		await stop();
-		throw err;
-	}
+	});
 }

@@ -8,7 +8,7 @@ import { decodeSyncFrame, step1Frame, SYNC_STEP2 } from '../src/lib/protocol/fra
 import { orgDocId } from '../src/lib/protocol/messages.ts';
 import { firstMessage, mapLimit, openSocket, toBuffer, within } from './clients.ts';
 import type { LoadTarget } from './harness.ts';
-import { cpuSecondsOf, freePort, makeTempDir, removeTempDir, startChild, type Child } from './proc.ts';
+import { closedBy, cpuSecondsOf, freePort, makeTempDir, removeTempDir, startChild, type Child } from './proc.ts';
 
 export interface LoadShape {
 	clients: number;
@@ -59,7 +59,7 @@ export async function startRoster(shape: LoadShape, serverArgs: string[] = []): 
 		await child?.stop();
 		removeTempDir(dataDir);
 	};
-	try {
+	return closedBy(stop, async () => {
 		const started = await startChild('roster server', args, { ready: /Roster is running at http:\/\/localhost:(\d+)\//, timeoutMs: 30_000 });
 		child = started.child;
 		const base = `http://127.0.0.1:${started.match[1]}`;
@@ -153,21 +153,17 @@ export async function startRoster(shape: LoadShape, serverArgs: string[] = []): 
 			url,
 			cookie: (i) => accounts[i]!.cookie,
 			writers: shape.writers,
+			received: () => received,
+			serverCpu: () => cpuSecondsOf(serverPid),
 			send(w, done) {
 				const n = flips[w]!;
 				flips[w] = n + 1;
 				const role = ROLES[n % ROLES.length]!;
 				const mutation: Mutation = { type: 'member.setRole', orgId: ORG_ID, userId: targets[w]!, role };
 				mutate(clients[w]!, mutation, (ok, sentAt) => done(sentAt, ok));
-			},
-			received: () => received,
-			serverCpu: () => cpuSecondsOf(serverPid),
-			close: stop
+			}
 		};
-	} catch (err) {
-		await stop();
-		throw err;
-	}
+	});
 }
 
 async function signUp(base: string, username: string): Promise<{ userId: string; username: string; cookie: string }> {

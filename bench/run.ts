@@ -23,7 +23,7 @@ import { noisyNeighbour, STEP as NOISY_STEP, type NoisyOutcome } from './noisy-n
 import { cleanUp } from './proc.ts';
 import { startRelay } from './relay-load.ts';
 import { startRoster, type LoadShape } from './roster-load.ts';
-import { ms } from './stats.ts';
+import { latencyCells, ms, pct } from './stats.ts';
 
 const SHAPE: LoadShape = { clients: 100, writers: 10, log: (line) => console.log(`  ${line}`) };
 const STEADY: StepOptions = { rate: 200, warmupMs: 1000, durationMs: 5000, drainMs: 3000 };
@@ -71,16 +71,13 @@ const COLUMNS: [string, number][] = [
 const header = () => COLUMNS.map(([h, w]) => h.padStart(w)).join(' ');
 
 function row(r: StepResult): string {
-	const pct = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v * 100)}%`);
 	const cells = [
 		String(r.rate),
 		r.achieved.toFixed(0),
 		String(r.latency.count),
 		String(r.refused),
 		String(r.lost),
-		ms(r.latency.p50),
-		ms(r.latency.p99),
-		ms(r.latency.max),
+		...latencyCells(r.latency),
 		ms(r.lagP99),
 		pct(r.serverCpu),
 		pct(r.benchCpu),

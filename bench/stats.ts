@@ -33,3 +33,9 @@ export function ms(v: number): string {
 	if (!Number.isFinite(v)) return 'lost';
 	return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
 }
+
+/** A share of one core for a table cell. */
+export const pct = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v * 100)}%`);
+
+/** The p50, p99 and max cells of a latency summary. */
+export const latencyCells = (s: Summary) => [ms(s.p50), ms(s.p99), ms(s.max)];
