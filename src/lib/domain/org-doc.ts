@@ -32,8 +32,8 @@ export class OrgDocState extends ModelReader {
 		this.unwatchBilling = this.indexes.watch(billingDoc, 'billing', '');
 	}
 
-	/** The document holding a table's rows (for a project table, the project's; undefined if unknown). */
-	private docOf(table: TableName, project: string): Y.Doc | undefined {
+	/** The document holding a table's rows: for a project table the project's, made first when `make` (else undefined if unknown). */
+	docOf(table: TableName, project: string, make = false): Y.Doc | undefined {
 		const kind = MODEL[table].doc;
 		switch (kind) {
 			case 'org':
@@ -41,7 +41,7 @@ export class OrgDocState extends ModelReader {
 			case 'billing':
 				return this.billingDocument;
 			case 'project':
-				return this.projects.get(project)?.doc;
+				return make ? this.projectDoc(project) : this.projects.get(project)?.doc;
 			default:
 				return kind satisfies never;
 		}
@@ -112,8 +112,7 @@ export function applyChanges(state: OrgDocState, changes: readonly Change[], ori
 	const byDoc = new Map<Y.Doc, Write[]>();
 	const rank = (doc: Y.Doc) => (doc === state.billingDoc() ? 0 : doc === state.doc ? 1 : 2);
 	for (const write of changes.map(locate)) {
-		const kind = MODEL[write.table].doc;
-		const doc = kind === 'org' ? state.doc : kind === 'billing' ? state.billingDoc() : state.projectDoc(write.project);
+		const doc = state.docOf(write.table, write.project, true)!;
 		const writes = byDoc.get(doc) ?? [];
 		writes.push(write);
 		byDoc.set(doc, writes);
