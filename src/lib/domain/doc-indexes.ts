@@ -3,7 +3,7 @@ import { MODEL, TABLES, type DocKind, type Row, type TableName } from './model.t
 import { emailKey, teamNameKey, type ProjectRole } from './schemas.ts';
 
 /** Whether a set of project roles makes its holder an owner (invariant 5 counts these). */
-export function ownsProject(roles: readonly ProjectRole[] | null | undefined): boolean {
+function ownsProject(roles: readonly ProjectRole[] | null | undefined): boolean {
 	return roles?.includes('PROJECT_OWNER') ?? false;
 }
 
@@ -49,7 +49,7 @@ export function entriesOf(name: IndexName, row: unknown, project: string): Entry
 	return row === undefined || row === null ? [] : entries(row, project);
 }
 
-export const indexesOf = (table: TableName) => INDEX_NAMES.filter((name) => INDEXES[name].table === table);
+const indexesOf = (table: TableName) => INDEX_NAMES.filter((name) => INDEXES[name].table === table);
 
 /** A many-to-many index: key → set of values. */
 class Index {
