@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { OrgDocState, OrgRole, applyOrgChanges, memberOf, type Change } from '../../src/lib/domain/index.ts';
+import { OrgDocState, OrgRole, applyChanges, applyOrgChanges, memberOf, projectMaps, type Change, type Deployment, type Invoice } from '../../src/lib/domain/index.ts';
 import { TestDirectory, pick, prng } from './factories.ts';
 
 const USERS = 12;
@@ -57,5 +57,34 @@ describe('OrgDocState indexes', () => {
 		const user = { id: 'id1', username: 'ann', email: 'ann@example.com', emailVerified: true, displayName: 'Ann' };
 		applyOrgChanges(doc, [{ kind: 'member.put', member: memberOf(user, 'ORG_OWNER', 0) }], 'test');
 		expect(new OrgDocState(doc, new TestDirectory()).memberByUsername('ANN')?.userId).toBe('id1');
+	});
+
+	it('forgets the index entries of a detached project and of a reset billing document', () => {
+		const state = new OrgDocState(new Y.Doc(), new TestDirectory());
+		const deployment: Deployment = { id: 'd1', name: 'db', plan: 'free', status: 'active', createdAt: 0 };
+		const invoice: Invoice = { id: '2026-09', period: { start: 0, end: 1 }, final: false, lines: [], totalCents: 0, status: 'open', issuedAt: 0, attempts: [] };
+		applyChanges(
+			state,
+			[
+				{ kind: 'projectUser.put', projectId: 'p1', userId: 'id1', roles: ['PROJECT_OWNER'] },
+				{ kind: 'deployment.put', projectId: 'p1', deployment },
+				{ kind: 'invoice.put', invoice }
+			],
+			'test'
+		);
+		expect(state.projectsOfUser('id1')).toEqual(['p1']);
+		expect(state.projectsWithDeployments()).toEqual(['p1']);
+		expect(state.billing().openInvoices()).toHaveLength(1);
+
+		const doc = state.projectDoc('p1');
+		state.detachProject('p1');
+		projectMaps(doc).users.set('id2', { userId: 'id2', roles: ['PROJECT_OWNER'] });
+		expect(state.project('p1')).toBeUndefined();
+		expect(state.projectsOfUser('id1')).toEqual([]);
+		expect(state.projectsOfUser('id2')).toEqual([]);
+		expect(state.projectsWithDeployments()).toEqual([]);
+
+		state.resetBilling();
+		expect(state.billing().openInvoices()).toEqual([]);
 	});
 });

@@ -27,7 +27,7 @@ function pend(fx: Fixture, overlay: OverlayState, actor: string, intent: Intent)
 
 /** Owners as the overlay shows them, by scanning the base members and the overlay's own entries. */
 function scanOwners(fx: Fixture, overlay: OverlayState): number {
-	const ids = new Set([...fx.state.members().map((m) => m.userId), ...overlay.touched.keys()]);
+	const ids = new Set([...fx.state.members().map((m) => m.userId), ...overlay.pending('member').keys()]);
 	return [...ids].filter((userId) => overlay.member(userId)?.role === 'ORG_OWNER').length;
 }
 

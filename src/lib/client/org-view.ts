@@ -91,9 +91,9 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 		primaryAdmin: org?.primaryAdminId === m.userId
 	});
 	for (const m of base?.members() ?? []) {
-		if (!overlay.touched.has(m.userId)) rows.push(decorate(m, false, false));
+		if (!overlay.pending('member').has(m.userId)) rows.push(decorate(m, false, false));
 	}
-	for (const [userId, m] of overlay.touched) {
+	for (const [userId, m] of overlay.pending('member')) {
 		const was = base?.member(userId);
 		if (m) rows.push(decorate(m, true, false));
 		else if (was) rows.push(decorate(was, true, true));
@@ -101,22 +101,22 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 	// Usernames are lowercase ASCII: a plain comparison orders them, much faster than localeCompare on 10,000 rows.
 	rows.sort((a, b) => (a.username < b.username ? -1 : 1));
 	const invitations = invitationRows(base, overlay);
-	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.touchedTeams.keys()]);
+	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.pending('team').keys()]);
 	const teams = [...teamIds]
 		.flatMap((id) => {
 			const team = overlay.team(id);
 			if (!team) return [];
 			const invited = invitations.filter((i) => !i.cancelling && i.teamIds.includes(id)).map(({ id, email }) => ({ id, email }));
-			return [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), invited, pending: overlay.touchedTeams.has(id) }];
+			return [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), invited, pending: overlay.pending('team').has(id) }];
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
-	const projectIds = new Set([...(base?.projectIds() ?? []), ...overlay.touchedProjects.keys()]);
+	const projectIds = new Set([...(base?.projectIds() ?? []), ...overlay.pendingProjects('project')]);
 	const projects = [...projectIds]
 		.flatMap((id) => {
 			const p = overlay.project(id)?.project();
 			if (!p) return [];
 			const myRoles = effectiveProjectRoles(overlay, id, actorId);
-			return [{ id, name: p.name, status: p.status, pending: overlay.touchedProjects.has(id), myRoles }];
+			return [{ id, name: p.name, status: p.status, pending: overlay.pending('project', id).size > 0, myRoles }];
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
 	return {
@@ -136,7 +136,7 @@ export function orgView(replica: Replica | undefined, orgId: string, outbox: rea
 function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): InvitationRow[] {
 	const now = Date.now();
 	const all = new Map((base?.invitations() ?? []).map((i) => [i.id, i]));
-	for (const [id, i] of overlay.touchedInvitations) if (i) all.set(id, i);
+	for (const [id, i] of overlay.pending('invitation')) if (i) all.set(id, i);
 	return [...all.values()]
 		.map((i) => ({
 			id: i.id,
@@ -146,8 +146,8 @@ function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): I
 			teamIds: i.teams.filter((t) => overlay.team(t)),
 			status: invitationStatus(i, now),
 			expiresAt: i.expiresAt,
-			pending: overlay.touchedInvitations.has(i.id),
-			cancelling: overlay.touchedInvitations.get(i.id) === null
+			pending: overlay.pending('invitation').has(i.id),
+			cancelling: overlay.pending('invitation').get(i.id) === null
 		}))
 		.sort((a, b) => a.expiresAt - b.expiresAt);
 }

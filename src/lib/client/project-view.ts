@@ -71,9 +71,7 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 	const teamName = (teamId: string) => state.team(teamId)?.name ?? 'a deleted team';
 	const teamIds = project.assignedTeams();
 	const userIds = new Set([...project.assignedUsers(), ...teamIds.flatMap((t) => state.teamMemberIds(t))]);
-	const touchedUser = (id: string) => view.state.touchedProjectUsers.has(`${projectId}/${id}`);
-	const touchedTeam = (id: string) => view.state.touchedProjectTeams.has(`${projectId}/${id}`);
-	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
+		const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
 		const source = (via: RoleSource['via']) =>
@@ -86,7 +84,7 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 				email: member.email,
 				individual: project.userRoles(userId),
 				why: why.join('; '),
-				pending: touchedUser(userId)
+				pending: state.pending('projectUser', projectId).has(userId)
 			}
 		];
 	});
@@ -97,18 +95,17 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			name: teamName(teamId),
 			roles: project.teamRoles(teamId) ?? [],
 			memberCount: state.teamMemberCount(teamId),
-			pending: touchedTeam(teamId)
+			pending: state.pending('projectTeam', projectId).has(teamId)
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 	const requests = project.joinRequests().sort((a, b) => a.at - b.at);
 	const now = Date.now();
-	const touched = (id: string) => view.state.touchedProjectInvitations.get(`${projectId}/${id}`);
+	const touched = state.pending('projectInvitation', projectId);
 	// The base's invitations too, so a cancellation not yet saved still shows (struck through).
 	const all = new Map(project.invitations().map((i) => [i.id, i]));
-	for (const t of view.state.touchedProjectInvitations.values()) {
-		if (t.projectId !== projectId || t.invitation) continue;
-		const was = state.base.project(projectId)?.invitation(t.id);
-		if (was) all.set(t.id, was);
+	for (const [id, invitation] of touched) {
+		const was = invitation ? undefined : state.base.project(projectId)?.invitation(id);
+		if (was) all.set(id, was);
 	}
 	const invitations = [...all.values()]
 		.map((i) => ({
@@ -117,13 +114,13 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 			roles: i.roles,
 			status: invitationStatus(i, now),
 			expiresAt: i.expiresAt,
-			pending: touched(i.id) !== undefined,
-			cancelling: touched(i.id)?.invitation === null
+			pending: touched.has(i.id),
+			cancelling: touched.get(i.id) === null
 		}))
 		.sort((a, b) => a.expiresAt - b.expiresAt);
 	const deployments = project
 		.deployments()
-		.map((d) => ({ ...d, pending: view.state.touchedDeployments.has(`${projectId}/${d.id}`) }))
+		.map((d) => ({ ...d, pending: state.pending('deployment', projectId).has(d.id) }))
 		.sort((a, b) => +(a.status !== 'active') - +(b.status !== 'active') || b.createdAt - a.createdAt);
 	return {
 		project: meta,

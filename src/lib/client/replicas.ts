@@ -87,7 +87,7 @@ export class Replicas {
 		if (!parsed) return undefined;
 		const org = this.org(parsed.orgId);
 		if (parsed.billing) {
-			const billing = org.state.billing().doc;
+			const billing = org.state.billingDoc();
 			this.docs.set(docId, billing);
 			return billing;
 		}

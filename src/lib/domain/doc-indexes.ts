@@ -1,8 +1,58 @@
 import type * as Y from 'yjs';
-import { emailKey } from './schemas.ts';
+import { MODEL, TABLES, type DocKind, type Row, type TableName } from './model.ts';
+import { emailKey, teamNameKey, type ProjectRole } from './schemas.ts';
+
+/** Whether a set of project roles makes its holder an owner (invariant 5 counts these). */
+function ownsProject(roles: readonly ProjectRole[] | null | undefined): boolean {
+	return roles?.includes('PROJECT_OWNER') ?? false;
+}
+
+type Entry = [key: string, value: string];
+
+const index = <T extends TableName>(table: T, entries: (row: Row<T>, project: string) => Entry[]) => ({ table, entries });
+
+/**
+ * What a check looks up without a scan, each index a table's rows (in `project`, for a
+ * project table) turned into key → value entries. The documents keep them by observing
+ * their maps; the overlay adjusts the base's by its pending rows. An entry belongs to one
+ * row only, so removing a row's entries never removes another row's.
+ */
+export const INDEXES = {
+	owners: index('member', (m) => (m.role === 'ORG_OWNER' ? [['', m.userId]] : [])),
+	usernames: index('member', (m) => [[m.username, m.userId]]),
+	teamNames: index('team', (t) => [[teamNameKey(t.name), t.id]]),
+	teamMembers: index('teamMember', (tm) => [[tm.teamId, tm.userId]]),
+	userTeams: index('teamMember', (tm) => [[tm.userId, tm.teamId]]),
+	invitationEmails: index('invitation', (i) => [[emailKey(i.email), i.id]]),
+	/** Invitations that place their invitee in a team. */
+	teamInvitations: index('invitation', (i) => i.teams.map((t): Entry => [t, i.id])),
+	userProjects: index('projectUser', (a, project) => [[a.userId, project]]),
+	teamProjects: index('projectTeam', (a, project) => [[a.teamId, project]]),
+	userRequests: index('joinRequest', (r, project) => [[r.userId, project]]),
+	/** A project's individual owners and owning teams. */
+	projectOwners: index('projectUser', (a, project) => (ownsProject(a.roles) ? [[project, a.userId]] : [])),
+	owningTeams: index('projectTeam', (a, project) => (ownsProject(a.roles) ? [[project, a.teamId]] : [])),
+	projectInvitationEmails: index('projectInvitation', (i, project) => [[projectEmailKey(project, i.email), i.id]]),
+	/** A project's active deployments (invariant 8): its keys are the projects with any. */
+	activeDeployments: index('deployment', (d, project) => (d.status === 'active' ? [[project, d.id]] : [])),
+	/** Invoices not yet paid: the unpaid balance. */
+	openInvoices: index('invoice', (i) => (i.status === 'open' ? [['', i.id]] : []))
+};
+export type IndexName = keyof typeof INDEXES;
+const INDEX_NAMES = Object.keys(INDEXES) as IndexName[];
+
+export const projectEmailKey = (project: string, email: string) => `${project}/${emailKey(email)}`;
+
+/** The entries a row adds to an index (none for no row). */
+export function entriesOf(name: IndexName, row: unknown, project: string): Entry[] {
+	const { entries } = INDEXES[name] as { entries: (row: unknown, project: string) => Entry[] };
+	return row === undefined || row === null ? [] : entries(row, project);
+}
+
+const indexesOf = (table: TableName) => INDEX_NAMES.filter((name) => INDEXES[name].table === table);
 
 /** A many-to-many index: key → set of values. */
-export class Index {
+class Index {
 	private readonly map = new Map<string, Set<string>>();
 	add(key: string, value: string) {
 		let set = this.map.get(key);
@@ -20,26 +70,41 @@ export class Index {
 	count(key: string): number {
 		return this.map.get(key)?.size ?? 0;
 	}
+	keys(): string[] {
+		return [...this.map.keys()];
+	}
 }
 
-/** Invitations by address (one pending per address and scope), kept by observing their map. */
-export class EmailIndex {
-	private readonly ids = new Map<string, string>();
-	watch<T extends { id: string; email: string }>(map: Y.Map<T>) {
-		for (const i of map.values()) this.ids.set(emailKey(i.email), i.id);
-		observe(map, (old, now) => {
-			if (old && this.ids.get(emailKey(old.email)) === old.id) this.ids.delete(emailKey(old.email));
-			if (now) this.ids.set(emailKey(now.email), now.id);
+/** Every index of INDEXES over a set of documents, kept up to date by observing their maps. */
+export class Indexes {
+	private readonly byName = new Map(INDEX_NAMES.map((name) => [name, new Index()]));
+
+	get(name: IndexName): Index {
+		return this.byName.get(name)!;
+	}
+
+	private update(table: TableName, project: string, old: unknown, now: unknown) {
+		for (const name of indexesOf(table)) {
+			const index = this.get(name);
+			for (const [key, value] of entriesOf(name, old, project)) index.delete(key, value);
+			for (const [key, value] of entriesOf(name, now, project)) index.add(key, value);
+		}
+	}
+
+	/** Indexes a document's rows and keeps them indexed; the function returned stops and drops them. */
+	watch(doc: Y.Doc, kind: DocKind, project: string): () => void {
+		const stops = TABLES.filter((t) => MODEL[t].doc === kind && indexesOf(t).length > 0).map((table) => {
+			const map = doc.getMap<unknown>(MODEL[table].map);
+			for (const row of map.values()) this.update(table, project, undefined, row);
+			const observer = (event: Y.YMapEvent<unknown>) => {
+				for (const [key, change] of event.changes.keys) this.update(table, project, change.oldValue, map.get(key));
+			};
+			map.observe(observer);
+			return () => {
+				map.unobserve(observer);
+				for (const row of map.values()) this.update(table, project, row, undefined);
+			};
 		});
+		return () => stops.forEach((stop) => stop());
 	}
-	get(email: string): string | undefined {
-		return this.ids.get(emailKey(email));
-	}
-}
-
-/** Calls `fn(old, now)` for every key a transaction changed in `map`. */
-export function observe<T>(map: Y.Map<T>, fn: (old: T | undefined, now: T | undefined) => void) {
-	map.observe((event) => {
-		for (const [key, change] of event.changes.keys) fn(change.oldValue as T | undefined, map.get(key));
-	});
 }

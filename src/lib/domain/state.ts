@@ -1,10 +1,27 @@
+import type { IndexName } from './doc-indexes.ts';
+import type { Change, Row, TableName } from './model.ts';
 import type { BillingInfo, Card, ContactKind, Deployment, Invoice, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+
+/**
+ * The replicated model (model.ts) read generically: what the named reads below are made
+ * of, and what the overlay lays pending changes over. `project` names the document of a
+ * project table ('' for the others).
+ */
+export interface ModelReads {
+	row<T extends TableName>(table: T, key: string, project?: string): Row<T> | undefined;
+	/** Every row of a table (O(rows)): for listing. */
+	rows<T extends TableName>(table: T, project?: string): Map<string, Row<T>>;
+	size(table: TableName, project?: string): number;
+	/** The values an index (doc-indexes.ts) holds under a key, and how many. */
+	lookup(index: IndexName, key: string): string[];
+	count(index: IndexName, key: string): number;
+}
 
 /**
  * What a check may read. Every lookup is by key or a kept index, so checking a
  * mutation costs the same in a 10-user and a 10,000-user organization.
  */
-export interface OrgState {
+export interface OrgState extends ModelReads {
 	org(): Organization | undefined;
 	member(userId: string): Member | undefined;
 	ownerCount(): number;
@@ -78,33 +95,7 @@ export interface BillingState {
 	openInvoices(): Invoice[];
 }
 
-/** An accepted mutation's effect, applied the same way to a Y.Doc (server) or an overlay (client). */
-export type Change =
-	| { kind: 'org.put'; org: Organization }
-	| { kind: 'member.put'; member: Member }
-	| { kind: 'member.delete'; userId: string }
-	| { kind: 'team.put'; team: Team }
-	| { kind: 'team.delete'; teamId: string }
-	| { kind: 'teamMember.put'; teamId: string; userId: string }
-	| { kind: 'teamMember.delete'; teamId: string; userId: string }
-	| { kind: 'project.put'; project: Project }
-	| { kind: 'projectUser.put'; projectId: string; userId: string; roles: ProjectRole[] }
-	| { kind: 'projectUser.delete'; projectId: string; userId: string }
-	| { kind: 'projectTeam.put'; projectId: string; teamId: string; roles: ProjectRole[] }
-	| { kind: 'projectTeam.delete'; projectId: string; teamId: string }
-	| { kind: 'joinRequest.put'; projectId: string; request: JoinRequest }
-	| { kind: 'joinRequest.delete'; projectId: string; userId: string }
-	| { kind: 'invitation.put'; invitation: OrgInvitation }
-	| { kind: 'invitation.delete'; inviteId: string }
-	| { kind: 'projectInvitation.put'; projectId: string; invitation: ProjectInvitation }
-	| { kind: 'projectInvitation.delete'; projectId: string; inviteId: string }
-	| { kind: 'deployment.put'; projectId: string; deployment: Deployment }
-	| { kind: 'contact.put'; contact: ContactKind; email: string | null }
-	| { kind: 'billing.put'; info: BillingInfo }
-	| { kind: 'card.put'; card: Card }
-	| { kind: 'card.delete'; cardId: string }
-	| { kind: 'card.default'; cardId: string | null }
-	| { kind: 'invoice.put'; invoice: Invoice };
+export type { Change };
 
 export interface Accepted {
 	ok: true;
