@@ -1,11 +1,9 @@
 import * as Y from 'yjs';
 import {
-	Id,
 	NOT_A_MEMBER,
 	SERVER_ONLY,
 	STEP_UP_TTL_MS,
 	refuse,
-	memberOf,
 	publicProfile,
 	parseMutation,
 	unknownFields,
@@ -20,7 +18,9 @@ import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import type { Store } from './store.ts';
+import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
 import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
+import { SessionLimits } from './sync/session-limits.ts';
 import { CommitPipeline } from './sync/commit-pipeline.ts';
 import type { Verdict } from './sync/committed-batch.ts';
 import { Connections, subscribe } from './sync/connections.ts';
@@ -60,11 +60,10 @@ export class SyncHub {
 	private readonly sessionLive: (sessionHash: string) => boolean | Promise<boolean>;
 	private readonly connections: Connections;
 	private readonly rooms: Rooms;
-	/** SPEC §2 session timeouts, per session and organization. */
-	private readonly orgSessions: OrgSessions;
-	private readonly access: AccessSync;
+	private readonly sessions: SessionLimits;
 	private readonly pipeline: CommitPipeline<HubWaiter>;
 	private readonly reactions = new Set<Reaction>();
+	private readonly flows: FlowDeps;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
@@ -74,17 +73,19 @@ export class SyncHub {
 		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS);
 		const directory = new CheckDirectory();
 		this.rooms = new Rooms(this.documents, directory);
-		this.orgSessions = new OrgSessions(this.store, this.now, (orgId) => this.rooms.get(orgId)?.state);
-		this.access = new AccessSync(this.connections, this.rooms, this.orgSessions);
+		const orgSessions = new OrgSessions(this.store, this.now, (orgId) => this.rooms.get(orgId)?.state);
+		const access = new AccessSync(this.connections, this.rooms, orgSessions);
+		this.sessions = new SessionLimits(this.connections, this.rooms, orgSessions, access);
+		this.flows = { accounts: this.store, documents: this.documents, rooms: this.rooms, submit: (userId, id, body) => this.pipeline.submit(userId, id, body, { settle: () => {} }) };
 		this.pipeline = new CommitPipeline<HubWaiter>({
 			store: this.documents,
 			accounts: this.store,
 			rooms: this.rooms,
 			directory,
 			now: this.now,
-			prepare: (batch) => this.access.prepare(batch),
+			prepare: (batch) => access.prepare(batch),
 			publish: (batch) => {
-				this.access.publish(batch);
+				access.publish(batch);
 				for (const reaction of this.reactions) reaction(batch);
 			},
 			failed: options.onCommitFailure ?? exitOnCommitFailure
@@ -148,43 +149,19 @@ export class SyncHub {
 		return (sessionHash && (await this.store.session(sessionHash))?.stepped_up_at) || undefined;
 	}
 
-	/**
-	 * For sockets that only listen: closes those whose session ended (Roster's own limits), and
-	 * takes back the documents of each organization whose timeout passed for their session.
-	 */
-	async sweepSessions(live: (sessionHash: string) => boolean | Promise<boolean>) {
-		for (const conn of [...this.connections.all()]) {
-			if (!(await live(conn.sessionHash))) {
-				conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-				continue;
-			}
-			const orgIds = new Set([...conn.docs].flatMap((docId) => parseDocId(docId)?.orgId ?? []));
-			for (const orgId of orgIds) {
-				const refusal = this.orgSessions.refusal(conn.sessionHash, conn.userId, orgId);
-				if (refusal) this.access.revokeOrg(conn.sessionHash, conn.userId, orgId, refusal.message);
-			}
-		}
-		await this.orgSessions.prune();
+	/** Closes sockets whose session ended and takes back organizations whose timeout passed (SessionLimits.sweep). */
+	sweepSessions(live: (sessionHash: string) => boolean | Promise<boolean>) {
+		return this.sessions.sweep(live);
 	}
 
-	/**
-	 * SPEC §2 session timeouts, per organization: why this session may no longer act on or read
-	 * this organization, if so; else its action counts as activity there. Once refused, the
-	 * organization's documents are taken back from every socket of the session.
-	 */
-	async enterOrg(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
-		await this.rooms.load(orgId);
-		const refusal = await this.orgSessions.enter(sessionHash, userId, orgId);
-		if (refusal) this.access.revokeOrg(sessionHash, userId, orgId, refusal.message);
-		return refusal;
+	/** SPEC §2 session timeouts, per organization (SessionLimits.enterOrg). */
+	enterOrg(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
+		return this.sessions.enterOrg(sessionHash, userId, orgId);
 	}
 
 	/** Closes every socket opened with a session that has just ended. */
 	endSession(sessionHash: string) {
-		this.orgSessions.forget(sessionHash);
-		for (const conn of this.connections.all()) {
-			if (conn.sessionHash === sessionHash) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-		}
+		this.sessions.end(sessionHash);
 	}
 
 	private error(conn: Connection, code: Refusal['code'], message: string) {
@@ -254,7 +231,7 @@ export class SyncHub {
 		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
 			return conn.sendJson(verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
 		}
-		const expired = await this.orgSessionRefusal(conn.userId, body, conn.sessionHash);
+		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
 		if (expired) return conn.sendJson(verdictMessage(id, expired));
 		const waiter = { conn, settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)) };
 		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash));
@@ -262,7 +239,7 @@ export class SyncHub {
 
 	/** Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable. */
 	async submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string): Promise<Verdict> {
-		const expired = await this.orgSessionRefusal(userId, body, sessionHash);
+		const expired = await this.sessions.mutationRefusal(userId, body, sessionHash);
 		if (expired) return expired;
 		const steppedUpAt = await this.steppedUpAt(sessionHash);
 		return new Promise((resolve, reject) => this.pipeline.submit(userId, id, body, { settle: resolve }, steppedUpAt).catch(reject));
@@ -277,42 +254,14 @@ export class SyncHub {
 		if (!parsed.ok) return parsed;
 		const orgId = parsed.mutation.orgId;
 		if (!(await this.rooms.load(orgId))) return NOT_A_MEMBER;
-		if (sessionHash) {
-			await this.orgSessions.prepare(sessionHash, userId, orgId);
-			const expired = this.orgSessions.refusal(sessionHash, userId, orgId);
-			if (expired) return expired;
-		}
+		const expired = sessionHash && (await this.sessions.refusal(sessionHash, userId, orgId));
+		if (expired) return expired;
 		return this.pipeline.check(userId, parsed.mutation, await this.steppedUpAt(sessionHash));
 	}
 
-	/** A mutation sent with a session (a socket's, a request's) is first held to its organization's session timeouts. */
-	private async orgSessionRefusal(userId: string, body: unknown, sessionHash: string | undefined): Promise<Refusal | undefined> {
-		const orgId = (body as { orgId?: unknown } | null)?.orgId;
-		return sessionHash && Id.safeParse(orgId).success ? this.enterOrg(sessionHash, userId, orgId as string) : undefined;
-	}
-
-	/**
-	 * SPEC §4: a user whose address is verified accepts every pending invitation to it,
-	 * each as its own mutation (recorded in the organization's activity). Returns where
-	 * the accepted ones lead, project invitations first.
-	 */
-	async acceptInvitations(userId: string): Promise<{ orgId: string; projectId?: string }[]> {
-		const user = await this.store.user(userId);
-		if (!user?.emailVerified) return [];
-		const landed: { orgId: string; projectId?: string }[] = [];
-		for (const row of await this.documents.invitationsFor(user.email)) {
-			const projectId = row.project_id || undefined;
-			const state = (await this.rooms.load(row.org_id))?.state;
-			const invitation = projectId ? state?.project(projectId)?.invitation(row.invite_id) : state?.invitation(row.invite_id);
-			if (!invitation) continue;
-			const mutation = { type: 'invite.accept', orgId: row.org_id, inviteId: row.invite_id, ...(projectId ? { projectId } : {}) };
-			// The id is the inviter's choice and may come back once this invitation is gone: its creation
-			// makes the key this invitation's own, so a later one is not answered with this one's verdict.
-			const key = `accept:${row.org_id}/${row.project_id}/${row.invite_id}@${invitation.createdAt}`;
-			const verdict = await this.pipeline.submit(userId, key, mutation, { settle: () => {} });
-			if (verdict.ok) landed.push({ orgId: row.org_id, projectId });
-		}
-		return landed.sort((a, b) => +!a.projectId - +!b.projectId);
+	/** SPEC §4: accepts every pending invitation to a user's verified address (account-flows.ts); where they lead. */
+	acceptInvitations(userId: string): Promise<{ orgId: string; projectId?: string }[]> {
+		return acceptInvitations(this.flows, userId);
 	}
 
 	/** An organization's state, for HTTP routes that read it (export). */
@@ -325,18 +274,9 @@ export class SyncHub {
 		return (await this.orgState(orgId))?.member(userId)?.role;
 	}
 
-	/** Copies a user's changed profile (e.g. a verified email) into every organization it belongs to; resolves once durable. */
-	async refreshProfile(userId: string): Promise<void> {
-		const stored = await this.store.user(userId);
-		if (!stored) return;
-		const user = publicProfile(stored);
-		const refreshed: Promise<void>[] = [];
-		for (const docId of await this.documents.docsOf(userId)) {
-			const orgId = parseDocId(docId)?.orgId;
-			const member = orgId === undefined ? undefined : (await this.orgState(orgId))?.member(userId);
-			if (member) refreshed.push(this.applyServerChanges(orgId!, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }]));
-		}
-		await Promise.all(refreshed);
+	/** Copies a user's changed profile into every organization it belongs to; resolves once durable. */
+	refreshProfile(userId: string): Promise<void> {
+		return refreshProfile(this.flows, userId, (orgId, changes) => this.applyServerChanges(orgId, changes));
 	}
 
 	/**
