@@ -242,7 +242,7 @@ export class SyncHub {
 		const expired = await this.sessions.mutationRefusal(userId, body, sessionHash);
 		if (expired) return expired;
 		const steppedUpAt = await this.steppedUpAt(sessionHash);
-		return new Promise((resolve, reject) => this.pipeline.submit(userId, id, body, { settle: resolve }, steppedUpAt).catch(reject));
+		return new Promise((resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve }, steppedUpAt).catch(reject));
 	}
 
 	/**
@@ -284,7 +284,7 @@ export class SyncHub {
 	 * group commit, persistence and broadcast as a mutation; resolves once they are durable.
 	 */
 	applyServerChanges(orgId: string, changes: readonly Change[]): Promise<void> {
-		return new Promise((resolve, reject) => this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve() }).catch(reject));
+		return new Promise((resolve, reject) => void this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve() }).catch(reject));
 	}
 
 	/** Every organization in the store, for work that visits each (the billing run). */

@@ -110,7 +110,7 @@ export class ManagedUsersApi {
 				this.mails.count(me.user.id, newEmail, this.deps.now())
 			);
 		}
-		saveProfile(this.deps, this.reload(user.id), input);
+		await saveProfile(this.deps, this.reload(user.id), input);
 		json(res, 200, { user: this.reload(user.id) });
 	}
 
