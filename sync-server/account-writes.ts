@@ -11,7 +11,7 @@ import type { Mail } from './mail.ts';
  */
 
 /** Username (unique) and display name; member copies in organization documents follow live. Unchanged writes nothing. */
-export function saveProfile({ store, hub }: HttpDeps, user: UserProfile, input: ProfileUpdate) {
+export async function saveProfile({ store, hub }: HttpDeps, user: UserProfile, input: ProfileUpdate) {
 	const profile = { username: input.username ?? user.username, displayName: input.displayName ?? user.displayName };
 	if (profile.username === user.username && profile.displayName === user.displayName) return;
 	try {
@@ -20,7 +20,7 @@ export function saveProfile({ store, hub }: HttpDeps, user: UserProfile, input: 
 		if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw usernameTaken(profile.username);
 		throw err;
 	}
-	hub.refreshProfile(user.id);
+	await hub.refreshProfile(user.id);
 }
 
 /**
@@ -55,7 +55,7 @@ export async function saveEmail(
 	countMail();
 	await sendVerification({ ...user, email, emailVerified: false });
 	store.setEmail(user.id, email);
-	hub.refreshProfile(user.id);
+	await hub.refreshProfile(user.id);
 	// An unverified address may be a stranger's (a typo): it is not told about the account.
 	if (user.emailVerified) await mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
 }

@@ -45,7 +45,7 @@ export class BillingRun {
 	/** Visits every organization once; resolves when all are issued, charged and durable. */
 	run(): Promise<void> {
 		return this.serial(async () => {
-			for (const orgId of this.deps.hub.orgIds()) {
+			for (const orgId of await this.deps.hub.orgIds()) {
 				// One organization's failure leaves the others billed.
 				await this.runOrg(orgId).catch((err: unknown) => console.error(`billing run failed for organization ${orgId}`, err));
 			}
@@ -61,11 +61,11 @@ export class BillingRun {
 		return this.retries.retryAfter(orgId, this.deps.now());
 	}
 
-	retryOpen(orgId: string): Promise<void> {
-		if (!this.deps.hub.orgState(orgId)?.billing().openInvoices().length) return Promise.resolve();
+	async retryOpen(orgId: string): Promise<void> {
+		if (!(await this.deps.hub.orgState(orgId))?.billing().openInvoices().length) return;
 		this.retries.count(orgId, this.deps.now());
 		return this.serial(async () => {
-			const open = this.deps.hub.orgState(orgId)?.billing().openInvoices() ?? [];
+			const open = (await this.deps.hub.orgState(orgId))?.billing().openInvoices() ?? [];
 			await this.charge(orgId, open.map((i) => i.id));
 		});
 	}
@@ -78,7 +78,7 @@ export class BillingRun {
 
 	private async runOrg(orgId: string) {
 		const { hub, now } = this.deps;
-		const state = hub.orgState(orgId);
+		const state = await hub.orgState(orgId);
 		const status = state?.org()?.status;
 		if (!state || status === undefined || status === 'closed') return;
 		const due = dueInvoices(state, now());
@@ -91,7 +91,7 @@ export class BillingRun {
 	/** Each invoice on the default card, then the others; if none pays, the billing address is told. */
 	private async charge(orgId: string, invoiceIds: readonly string[]) {
 		const { hub, payments, now } = this.deps;
-		const state = hub.orgState(orgId);
+		const state = await hub.orgState(orgId);
 		if (!state || !invoiceIds.length) return;
 		const unpaid: Invoice[] = [];
 		const cards = chargeOrder(state.billing());

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { Connection } from './socket.ts';
-import type { Store } from './store.ts';
+import type { StoredUpdate, UpdateWrite } from './storage/documents.ts';
 
 /** Origin of every change the server makes, so update listeners tell them from loads. */
 export const SERVER_ORIGIN = 'server';
@@ -18,10 +18,10 @@ export class DocRoom {
 
 	constructor(
 		readonly docId: string,
-		private readonly store: Store,
+		rows: readonly StoredUpdate[],
 		onDirty: (room: DocRoom) => void
 	) {
-		for (const row of store.docUpdates(docId)) {
+		for (const row of rows) {
 			Y.applyUpdate(this.doc, row.data);
 			this.lastSeq = row.seq;
 			this.storedRows++;
@@ -33,18 +33,21 @@ export class DocRoom {
 		});
 	}
 
-	/** Writes unsaved updates (inside the caller's transaction); returns them merged for broadcast. */
-	persist(): Uint8Array | undefined {
+	/**
+	 * The unsaved updates as one write for the next commit (the whole state, once the log grows
+	 * long), and merged for broadcast; `saved` is told the write's sequence number once durable.
+	 */
+	takeUnsaved(): { write: UpdateWrite; merged: Uint8Array } | undefined {
 		if (this.unsaved.length === 0) return undefined;
 		const merged = Y.mergeUpdates(this.unsaved);
 		this.unsaved = [];
-		if (this.storedRows + 1 >= COMPACT_AFTER) {
-			this.lastSeq = this.store.compact(this.docId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
-			this.storedRows = 1;
-		} else {
-			this.lastSeq = this.store.appendUpdate(this.docId, merged);
-			this.storedRows++;
-		}
-		return merged;
+		const compact = this.storedRows + 1 >= COMPACT_AFTER;
+		const write = compact ? { docId: this.docId, data: Y.encodeStateAsUpdate(this.doc), compactUpTo: this.lastSeq } : { docId: this.docId, data: merged };
+		return { write, merged };
+	}
+
+	saved(write: UpdateWrite, seq: number) {
+		this.lastSeq = seq;
+		this.storedRows = write.compactUpTo === undefined ? this.storedRows + 1 : 1;
 	}
 }

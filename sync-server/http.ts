@@ -17,6 +17,7 @@ import { refuseWeakPassword } from './common-passwords.ts';
 import { HttpError, json, parse, rateLimited, readJson, spendBudget, unauthenticated, usernameTaken } from './http-io.ts';
 import type { BillingRun } from './billing-run.ts';
 import type { SyncHub } from './hub.ts';
+import type { DocumentStore } from './storage/documents.ts';
 import { FileOutbox, recentMail, type Mailer } from './mail.ts';
 import { MailLimits } from './mail-limits.ts';
 import { ManagedUsersApi } from './managed-users-api.ts';
@@ -52,6 +53,7 @@ const SignIn = z.strictObject({ username: z.string().max(64), password: z.string
 
 export interface HttpDeps {
 	store: Store;
+	documents: DocumentStore;
 	hub: SyncHub;
 	mailer: Mailer;
 	billing: BillingRun;
@@ -257,7 +259,7 @@ export class HttpApi {
 			this.twoFactor.verify(user.id, input.code);
 		}
 		// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
-		this.deps.hub.acceptInvitations(user.id);
+		await this.deps.hub.acceptInvitations(user.id);
 		this.startSession(res, user.id, !!user.twoFactor);
 		json(res, 200, { user: publicProfile(user) });
 	}
@@ -273,15 +275,15 @@ export class HttpApi {
 		json(res, 200, {});
 	}
 
-	private verifyEmail(url: URL, res: ServerResponse) {
+	private async verifyEmail(url: URL, res: ServerResponse) {
 		const token = url.searchParams.get('token') ?? '';
 		const row = this.deps.store.consumeEmailToken(tokenHash(token), this.deps.now());
 		const ok = row !== undefined && this.deps.store.markEmailVerified(row.user_id, row.email);
 		let location = ok ? '/?verified=1' : '/?verified=0';
 		if (ok) {
-			this.deps.hub.refreshProfile(row.user_id);
+			await this.deps.hub.refreshProfile(row.user_id);
 			// Land where an accepted invitation leads (its project, else its organization).
-			const [first] = this.deps.hub.acceptInvitations(row.user_id);
+			const [first] = await this.deps.hub.acceptInvitations(row.user_id);
 			if (first) location = `/orgs/${first.orgId}${first.projectId ? `/projects/${first.projectId}` : ''}?verified=1`;
 		}
 		res.writeHead(302, { location });
@@ -289,17 +291,17 @@ export class HttpApi {
 	}
 
 	/** The activity feed: every accepted and refused mutation of an organization, for owners and read-only members. */
-	private activity(req: IncomingMessage, url: URL, res: ServerResponse) {
+	private async activity(req: IncomingMessage, url: URL, res: ServerResponse) {
 		const signedIn = this.signedIn(req);
 		const me = signedIn.user;
 		const q = parse(ActivityQuery, Object.fromEntries(url.searchParams));
-		enterOrg(this.deps.hub, signedIn, q.org);
-		const role = this.deps.hub.memberRole(q.org, me.id);
+		await enterOrg(this.deps.hub, signedIn, q.org);
+		const role = await this.deps.hub.memberRole(q.org, me.id);
 		if (!role || !roleMay(role, 'activity.view')) {
 			throw new HttpError(403, 'FORBIDDEN', 'Only organization owners and read-only members may read the activity feed.');
 		}
 		const user = q.user ? this.deps.store.user(q.user) : undefined;
-		const rows = this.deps.store.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
+		const rows = await this.deps.documents.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
 		json(res, 200, {
 			entries: rows.map((r) => ({
 				seq: r.seq,
@@ -340,13 +342,13 @@ export class HttpApi {
 	}
 
 	/** The organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
-	private export(req: IncomingMessage, url: URL, res: ServerResponse) {
+	private async export(req: IncomingMessage, url: URL, res: ServerResponse) {
 		const signedIn = this.signedIn(req);
 		const me = signedIn.user;
 		const q = parse(ExportQuery, Object.fromEntries(url.searchParams));
-		enterOrg(this.deps.hub, signedIn, q.org);
-		const role = this.deps.hub.memberRole(q.org, me.id);
-		const state = this.deps.hub.orgState(q.org);
+		await enterOrg(this.deps.hub, signedIn, q.org);
+		const role = await this.deps.hub.memberRole(q.org, me.id);
+		const state = await this.deps.hub.orgState(q.org);
 		if (!role || !state || !roleMay(role, 'org.export')) {
 			throw new HttpError(403, 'FORBIDDEN', "Only the organization's owners may download its data.");
 		}
@@ -365,14 +367,14 @@ export class HttpApi {
 	 * only the mail its organization sent (invitations, alerts, invoices): never another
 	 * organization's, and never a verification link, which would let it verify an address.
 	 */
-	private outbox(req: IncomingMessage, url: URL, res: ServerResponse) {
+	private async outbox(req: IncomingMessage, url: URL, res: ServerResponse) {
 		const signedIn = this.signedIn(req);
 		const me = signedIn.user;
 		const { org } = parse(OrgQuery, Object.fromEntries(url.searchParams));
-		enterOrg(this.deps.hub, signedIn, org);
+		await enterOrg(this.deps.hub, signedIn, org);
 		const { mailer, hub } = this.deps;
 		if (!(mailer instanceof FileOutbox)) throw new HttpError(404, 'NO_OUTBOX', 'Mail goes out through SMTP here, so there is no outbox to show.');
-		const state = hub.orgState(org);
+		const state = await hub.orgState(org);
 		if (!state || state.org()?.primaryAdminId !== me.id) {
 			throw new HttpError(403, 'FORBIDDEN', "Only the organization's primary admin may read its outbox.");
 		}

@@ -1,4 +1,4 @@
-import type { InvitationNotice } from './hub.ts';
+import type { InvitationNotice } from './sync/reactions.ts';
 import type { Mail } from './mail.ts';
 
 /** The invitation email: where to sign up with the invited address, and until when. */

@@ -25,9 +25,9 @@ export class InvoiceApi {
 	constructor(private readonly deps: HttpDeps) {}
 
 	/** The organization's state if `me` may take `action` on its billing (same answer for a foreign and a missing organization). */
-	private billingOf(me: SignedIn, orgId: string, action: Extract<OrgAction, 'billing.view' | 'billing.manage'>) {
-		enterOrg(this.deps.hub, me, orgId);
-		const state = this.deps.hub.orgState(orgId);
+	private async billingOf(me: SignedIn, orgId: string, action: Extract<OrgAction, 'billing.view' | 'billing.manage'>) {
+		await enterOrg(this.deps.hub, me, orgId);
+		const state = await this.deps.hub.orgState(orgId);
 		const role = state?.member(me.user.id)?.role;
 		if (!state || !role || !roleMay(role, action)) throw new HttpError(403, 'FORBIDDEN', REFUSED[action]);
 		return state;
@@ -36,7 +36,7 @@ export class InvoiceApi {
 	/** POST /api/invoices/resend: SPEC §4, any invoice to the email of any of the organization's users. */
 	async resend(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(Resend, await readJson(req));
-		const state = this.billingOf(me, input.org, 'billing.view');
+		const state = await this.billingOf(me, input.org, 'billing.view');
 		// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.
 		requireGate(this.deps, me, state, 'invoice.resend');
 		const invoice = state.billing().invoice(input.invoiceId);
@@ -55,7 +55,7 @@ export class InvoiceApi {
 	/** POST /api/invoices/pay: charges the open invoices again, as adding a card does; answers the balance left. */
 	async pay(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(Pay, await readJson(req));
-		const state = this.billingOf(me, input.org, 'billing.manage');
+		const state = await this.billingOf(me, input.org, 'billing.manage');
 		// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
 		requireGate(this.deps, me, state, 'invoice.pay');
 		if (state.org()?.status === 'closed') throw new HttpError(403, 'ORG_CLOSED', `${state.org()?.name} is closed and can no longer be changed.`);

@@ -61,11 +61,11 @@ export class ManagedUsersApi {
 		spendBudget(this.deps.hub, me.user.id);
 		const { store, hub } = this.deps;
 		// Asked before anything is written; the mutation below is checked again by the same rules.
-		const state = hub.orgState(input.org);
+		const state = await hub.orgState(input.org);
 		const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
 		if (refusal) throw refused(refusal);
 		// SPEC §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
-		enterOrg(this.deps.hub, me, input.org);
+		await enterOrg(this.deps.hub, me, input.org);
 		requireGate(this.deps, me, state!, 'member.addManaged');
 		if (store.userByUsername(input.username)) throw usernameTaken(input.username);
 		refuseWeakPassword(input.password);
@@ -88,6 +88,7 @@ export class ManagedUsersApi {
 		const verdict = await hub.submitAndWait(me.user.id, `managed-user:${user.id}`, mutation, me.hash);
 		if (!verdict.ok) {
 			store.deleteUser(user.id);
+			await this.deps.documents.forgetUser(user.id);
 			throw refused(verdict);
 		}
 		// mLab: the new user should expect a verification email; a failed send leaves a link to ask for again.
@@ -99,7 +100,7 @@ export class ManagedUsersApi {
 	async update(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedUserUpdate, await readJson(req));
 		spendBudget(this.deps.hub, me.user.id);
-		const user = this.target(me, input.userId);
+		const user = await this.target(me, input.userId);
 		const newEmail = input.email !== undefined && emailKey(input.email) !== emailKey(user.email) ? input.email : undefined;
 		// A taken username is refused before the address changes, and the address (whose mail can fail) before the username: all or nothing.
 		const holder = input.username === undefined ? undefined : this.deps.store.userByUsername(input.username);
@@ -109,7 +110,7 @@ export class ManagedUsersApi {
 				this.mails.count(me.user.id, newEmail, this.deps.now())
 			);
 		}
-		saveProfile(this.deps, this.reload(user.id), input);
+		await saveProfile(this.deps, this.reload(user.id), input);
 		json(res, 200, { user: this.reload(user.id) });
 	}
 
@@ -117,7 +118,7 @@ export class ManagedUsersApi {
 	async resetPassword(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const input = parse(ManagedPasswordReset, await readJson(req));
 		spendBudget(this.deps.hub, me.user.id);
-		const user = this.target(me, input.userId);
+		const user = await this.target(me, input.userId);
 		refuseWeakPassword(input.password);
 		replacePassword(this.deps, user.id, await hashPassword(input.password, this.deps.scrypt));
 		json(res, 200, { user });
@@ -131,18 +132,18 @@ export class ManagedUsersApi {
 	async remove(me: SignedIn, req: IncomingMessage, res: ServerResponse) {
 		const { userId } = parse(ManagedUserRef, await readJson(req));
 		spendBudget(this.deps.hub, me.user.id);
-		const user = this.target(me, userId);
+		const user = await this.target(me, userId);
 		const { store, hub } = this.deps;
 		const steps: { actor: string; mutation: Mutation }[] = [
 			{ actor: me.user.id, mutation: { type: 'member.deleteManaged', orgId: user.managedBy!, userId } },
 			// Elsewhere the user leaves, as it could itself; a closed organization is read-only and keeps its record.
-			...this.otherOrgs(user).map((orgId) => ({ actor: userId, mutation: { type: 'member.leave', orgId } as Mutation }))
+			...(await this.otherOrgs(user)).map((orgId) => ({ actor: userId, mutation: { type: 'member.leave', orgId } as Mutation }))
 		];
 		// The primary admin's step is checked with its session (a step-up); the user's own leaving needs none.
 		const session = (actor: string) => (actor === me.user.id ? me.hash : undefined);
 		// All are asked before any is sent, and all are sent in this same turn, so no state changes in between.
 		for (const { actor, mutation } of steps) {
-			const verdict = hub.check(actor, mutation, session(actor));
+			const verdict = await hub.check(actor, mutation, session(actor));
 			if (!verdict.ok) throw refused(verdict, this.explain(user, mutation, verdict));
 		}
 		const verdicts = await Promise.all(
@@ -152,29 +153,32 @@ export class ManagedUsersApi {
 		if (refusal) throw refused(refusal);
 		const sessions = store.sessionsOf(userId);
 		store.deleteUser(userId);
+		await this.deps.documents.forgetUser(userId);
 		for (const h of sessions) hub.endSession(h);
 		json(res, 200, {});
 	}
 
 	/** The managed user the request names, if the signed-in user may manage it; else the domain's refusal. */
-	private target(me: SignedIn, userId: string): UserProfile {
+	private async target(me: SignedIn, userId: string): Promise<UserProfile> {
 		const stored = this.deps.store.user(userId);
-		const state = stored?.managedBy ? this.deps.hub.orgState(stored.managedBy) : undefined;
+		const state = stored?.managedBy ? await this.deps.hub.orgState(stored.managedBy) : undefined;
 		if (!stored || !state) throw new HttpError(404, 'NOT_MANAGED', 'That user is not one your organization manages.');
 		const member = checkManagedUser(state, me.user.id, userId);
 		if (!('userId' in member)) throw refused(member);
 		// Changing or deleting a user is as sensitive as deleting it.
-		enterOrg(this.deps.hub, me, stored.managedBy!);
+		await enterOrg(this.deps.hub, me, stored.managedBy!);
 		requireGate(this.deps, me, state, 'member.deleteManaged');
 		return publicProfile(stored);
 	}
 
-	private otherOrgs(user: UserProfile): string[] {
-		return this.deps.store.docsOf(user.id).flatMap((docId) => {
+	private async otherOrgs(user: UserProfile): Promise<string[]> {
+		const orgs: string[] = [];
+		for (const docId of await this.deps.documents.docsOf(user.id)) {
 			const orgId = parseDocId(docId)?.orgId;
-			const status = orgId === undefined ? undefined : this.deps.hub.orgState(orgId)?.org()?.status;
-			return orgId !== user.managedBy && status && status !== 'closed' ? [orgId!] : [];
-		});
+			const status = orgId === undefined ? undefined : (await this.deps.hub.orgState(orgId))?.org()?.status;
+			if (orgId !== user.managedBy && status && status !== 'closed') orgs.push(orgId!);
+		}
+		return orgs;
 	}
 
 	/** A refusal from another organization names it: the admin cannot see that organization. */

@@ -1,35 +1,43 @@
-import { OrgDocState, canReadProject, managedElsewhere, roleMay, type Directory } from '$lib/domain/index.ts';
+import { OrgDocState, mayRead, type Directory, type ReadTarget } from '$lib/domain/index.ts';
 import { billingDocId, orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { DocRoom } from './doc-room.ts';
-import type { Store } from './store.ts';
+import type { DocumentStore, StoredUpdate } from './storage/documents.ts';
 
 /** An organization's document and its projects' documents, with the state the rules read. */
 export class OrgRoom {
-	readonly org: DocRoom;
-	readonly billing: DocRoom;
 	readonly state: OrgDocState;
 	private readonly projects = new Map<string, DocRoom>();
 	/** Documents changed since the last commit. */
 	readonly dirty = new Set<DocRoom>();
+	readonly org: DocRoom;
+	readonly billing: DocRoom;
 
-	constructor(
+	private constructor(
 		readonly orgId: string,
-		store: Store,
+		docs: Map<string, StoredUpdate[]>,
 		directory: Directory
 	) {
 		const markDirty = (room: DocRoom) => this.dirty.add(room);
-		this.org = new DocRoom(orgDocId(orgId), store, markDirty);
-		this.billing = new DocRoom(billingDocId(orgId), store, markDirty);
-		for (const docId of store.docIdsWithPrefix(projectDocId(orgId, ''))) {
+		const room = (docId: string) => new DocRoom(docId, docs.get(docId) ?? [], markDirty);
+		this.org = room(orgDocId(orgId));
+		this.billing = room(billingDocId(orgId));
+		for (const docId of docs.keys()) {
 			const projectId = parseDocId(docId)?.projectId;
-			if (projectId) this.projects.set(projectId, new DocRoom(docId, store, markDirty));
+			if (projectId) this.projects.set(projectId, room(docId));
 		}
 		this.state = new OrgDocState(this.org.doc, directory, (projectId) => {
-			const room = new DocRoom(projectDocId(orgId, projectId), store, markDirty);
-			this.projects.set(projectId, room);
-			return room.doc;
+			const created = room(projectDocId(orgId, projectId));
+			this.projects.set(projectId, created);
+			return created.doc;
 		}, this.billing.doc);
-		for (const [projectId, room] of this.projects) this.state.attachProject(projectId, room.doc);
+		for (const [projectId, project] of this.projects) this.state.attachProject(projectId, project.doc);
+	}
+
+	/** Reads the organization's documents from the store; an organization not stored yet loads empty. */
+	static async load(orgId: string, store: DocumentStore, directory: Directory): Promise<OrgRoom> {
+		const docIds = [orgDocId(orgId), billingDocId(orgId), ...(await store.docIdsWithPrefix(projectDocId(orgId, '')))];
+		const rows = await Promise.all(docIds.map((docId) => store.docUpdates(docId)));
+		return new OrgRoom(orgId, new Map(docIds.map((docId, i) => [docId, rows[i]!])), directory);
 	}
 
 	exists(): boolean {
@@ -47,18 +55,10 @@ export class OrgRoom {
 		return [this.org.docId, this.billing.docId, ...[...this.projects.values()].map((r) => r.docId)];
 	}
 
-	/** SPEC §1–2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
+	/** The domain's read rule (read-access.ts) for one of this organization's documents. */
 	mayRead(docId: string, userId: string): boolean {
-		const parsed = parseDocId(docId);
-		if (parsed?.orgId !== this.orgId) return false;
-		// A member managed by another organization reads nothing here (see managedElsewhere).
-		if (managedElsewhere(this.orgId, this.state.member(userId))) return false;
-		if (parsed.billing) {
-			const role = this.state.member(userId)?.role;
-			return role !== undefined && roleMay(role, 'billing.view');
-		}
-		if (parsed.projectId === undefined) return this.state.member(userId) !== undefined;
-		return canReadProject(this.state, parsed.projectId, userId);
+		const target = readTarget(this.orgId, docId);
+		return target !== undefined && mayRead(this.state, target, userId);
 	}
 
 	/** The documents a user may read now. */
@@ -66,4 +66,12 @@ export class OrgRoom {
 		if (!this.state.member(userId)) return [];
 		return this.docIds().filter((docId) => this.mayRead(docId, userId));
 	}
+}
+
+/** What a document id names within an organization; undefined for another organization's or none. */
+function readTarget(orgId: string, docId: string): ReadTarget | undefined {
+	const parsed = parseDocId(docId);
+	if (parsed?.orgId !== orgId) return undefined;
+	if (parsed.billing) return { doc: 'billing' };
+	return parsed.projectId === undefined ? { doc: 'org' } : { doc: 'project', projectId: parsed.projectId };
 }

@@ -1,9 +1,8 @@
 import {
+	ORG_TOUCH_EVERY_MS,
 	managedElsewhere,
 	managedElsewhereActor,
-	orgSessionExpired,
-	orgSessionLive,
-	securityOf,
+	orgSessionVerdict,
 	type OrgState,
 	type Refusal
 } from '$lib/domain/index.ts';
@@ -11,9 +10,6 @@ import type { SyncHub } from './hub.ts';
 import { HttpError } from './http-io.ts';
 import type { SignedIn } from './profile-api.ts';
 import type { Store } from './store.ts';
-
-/** A session's last action on an organization is written at most this often; idle timeouts count in minutes. */
-const TOUCH_EVERY_MS = 60_000;
 
 /** What this process knows of one session and one organization, ahead of the store. */
 interface Seen {
@@ -23,10 +19,10 @@ interface Seen {
 }
 
 /**
- * SPEC §2 session timeouts, per (session, organization): an organization's idle and absolute
- * timeouts end that session's access to it alone. The yes/no is the domain's (orgSessionLive);
- * this keeps the times it reads, in memory and in the store, and makes an ended access stick
- * until the user signs in again (a new session).
+ * SPEC §2 session timeouts, per (session, organization). The yes/no is the domain's
+ * (session-policy.ts); this keeps the times it reads, in memory and in the store, and makes an
+ * ended access stick until the user signs in again (a new session). What the store holds is
+ * read ahead (`prepare`), so that a refusal can be asked for while publishing, synchronously.
  */
 export class OrgSessions {
 	/** Per session: when it began (read once; it never changes) and what is known of each organization. */
@@ -35,40 +31,54 @@ export class OrgSessions {
 	constructor(
 		private readonly store: Store,
 		private readonly now: () => number,
+		/** An organization in memory (one being reached is loaded first). */
 		private readonly orgState: (orgId: string) => OrgState | undefined
 	) {}
 
 	/**
-	 * Why this session may no longer reach this organization, if so; counts nothing as activity.
-	 * Only a member's access is timed: to anyone else the organization's rules already answer.
+	 * Reads what the store holds of this session and organization, once. Kept only for a member
+	 * of an existing organization, with a live session: no one else is timed.
 	 */
+	async prepare(sessionHash: string, userId: string, orgId: string): Promise<void> {
+		if (this.seen.get(sessionHash)?.orgs.has(orgId) || !this.timed(userId, orgId)) return;
+		let session = this.seen.get(sessionHash);
+		if (!session) {
+			const row = await this.store.session(sessionHash);
+			if (!row) return;
+			session = this.seen.get(sessionHash) ?? { startedAt: row.created_at, orgs: new Map() };
+			this.seen.set(sessionHash, session);
+		}
+		if (session.orgs.has(orgId)) return;
+		const row = await this.store.sessionOrg(sessionHash, orgId);
+		if (!session.orgs.has(orgId)) session.orgs.set(orgId, { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false });
+	}
+
+	/** Why this session may no longer reach this organization, if so (as far as `prepare` read); counts nothing as activity. */
 	refusal(sessionHash: string, userId: string, orgId: string): Refusal | undefined {
 		const state = this.orgState(orgId);
-		const org = state?.org();
-		const member = state?.member(userId);
-		const session = org && member && this.session(sessionHash);
-		if (!session) return undefined;
-		const seen = this.entry(session, sessionHash, orgId);
-		if (!seen.expired) {
-			const times = { now: this.now(), startedAt: session.startedAt, joinedAt: member!.joinedAt, lastActiveAt: seen.at };
-			if (orgSessionLive(securityOf(org!), times)) return undefined;
-			seen.expired = true;
-			this.store.expireSessionOrg(sessionHash, orgId, times.now);
+		const session = this.seen.get(sessionHash);
+		const seen = session?.orgs.get(orgId);
+		const now = this.now();
+		const record = seen && { startedAt: session!.startedAt, lastActiveAt: seen.at, expired: seen.expired };
+		const { refusal, newlyExpired } = orgSessionVerdict(state?.org(), state?.member(userId), record, now);
+		if (newlyExpired) {
+			seen!.expired = true;
+			void Promise.resolve(this.store.expireSessionOrg(sessionHash, orgId, now)).catch((err: unknown) => console.error('session expiry not written', err));
 		}
-		return orgSessionExpired(org!);
+		return refusal;
 	}
 
 	/** Checks, then counts an action of this session on this organization (a mutation, a sync frame, a request about it). */
-	enter(sessionHash: string, userId: string, orgId: string): Refusal | undefined {
+	async enter(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
+		await this.prepare(sessionHash, userId, orgId);
 		const refusal = this.refusal(sessionHash, userId, orgId);
-		// Kept only where refusal() looked: a live session and a member.
 		const seen = this.seen.get(sessionHash)?.orgs.get(orgId);
-		if (refusal || !seen || !this.orgState(orgId)?.member(userId)) return refusal;
+		if (refusal || !seen || !this.timed(userId, orgId)) return refusal;
 		const now = this.now();
 		seen.at = now;
-		if (now - seen.written >= TOUCH_EVERY_MS) {
-			this.store.touchSessionOrg(sessionHash, orgId, now);
+		if (now - seen.written >= ORG_TOUCH_EVERY_MS) {
 			seen.written = now;
+			await this.store.touchSessionOrg(sessionHash, orgId, now);
 		}
 		return undefined;
 	}
@@ -79,26 +89,13 @@ export class OrgSessions {
 	}
 
 	/** Forgets every session the store no longer holds, so that memory does not grow with every session ever seen. */
-	prune() {
-		for (const hash of this.seen.keys()) if (!this.store.session(hash)) this.seen.delete(hash);
+	async prune() {
+		for (const hash of [...this.seen.keys()]) if (!(await this.store.session(hash))) this.seen.delete(hash);
 	}
 
-	private session(sessionHash: string) {
-		let session = this.seen.get(sessionHash);
-		if (session) return session;
-		const row = this.store.session(sessionHash);
-		if (row) this.seen.set(sessionHash, (session = { startedAt: row.created_at, orgs: new Map() }));
-		return session;
-	}
-
-	private entry(session: { orgs: Map<string, Seen> }, sessionHash: string, orgId: string): Seen {
-		let seen = session.orgs.get(orgId);
-		if (!seen) {
-			const row = this.store.sessionOrg(sessionHash, orgId);
-			seen = { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false };
-			session.orgs.set(orgId, seen);
-		}
-		return seen;
+	private timed(userId: string, orgId: string): boolean {
+		const state = this.orgState(orgId);
+		return !!state?.org() && !!state.member(userId);
 	}
 }
 
@@ -106,10 +103,10 @@ export class OrgSessions {
  * An HTTP request about an organization is held to its session timeouts like a mutation, and
  * counts as activity there; a member managed by another organization reaches nothing of it.
  */
-export function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
-	const state = hub.orgState(orgId);
+export async function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
+	const state = await hub.orgState(orgId);
 	const org = state?.org();
 	const refusal =
-		org && managedElsewhere(org.id, state!.member(me.user.id)) ? managedElsewhereActor(org) : hub.enterOrg(me.hash, me.user.id, orgId);
+		org && managedElsewhere(org.id, state!.member(me.user.id)) ? managedElsewhereActor(org) : await hub.enterOrg(me.hash, me.user.id, orgId);
 	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }

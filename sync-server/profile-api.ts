@@ -34,7 +34,7 @@ export class ProfileApi {
 			if (input.password === undefined) throw new HttpError(401, 'PASSWORD_REQUIRED', 'Enter your current password to change your username.');
 			await confirmPassword(this.deps, this.attempts, me.user.id, req, input.password);
 		}
-		saveProfile(this.deps, me.user, input);
+		await saveProfile(this.deps, me.user, input);
 		json(res, 200, { user: this.reload(me) });
 	}
 

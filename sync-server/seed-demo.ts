@@ -3,6 +3,7 @@ import type { Mutation } from '$lib/domain/index.ts';
 import { OWASP_SCRYPT, hashPassword } from './auth.ts';
 import { DEMO_PASSWORD, DEMO_SIZE, demoMutations, demoUsers } from './demo/demo-org.ts';
 import { SyncHub } from './hub.ts';
+import { SqliteDocuments } from './storage/sqlite-documents.ts';
 import { Store } from './store.ts';
 
 /**
@@ -24,7 +25,7 @@ store.transaction(() => {
 	for (const u of users) store.insertUser({ ...u, passwordHash }, started);
 });
 
-const hub = new SyncHub({ store });
+const hub = new SyncHub({ store, documents: new SqliteDocuments(store.db) });
 let answered = 0;
 const refused: string[] = [];
 let done: () => void = () => {};
@@ -47,7 +48,7 @@ const finished = new Promise<void>((resolve) => (done = resolve));
 // In slices, so each group commit stays a reasonable size.
 for (let i = 0; i < total; i += 2000) {
 	for (const [k, mutation] of mutations.slice(i, i + 2000).entries()) {
-		hub.receive(conn, JSON.stringify({ t: 'mutate', id: `demo-seed-${String(i + k).padStart(6, '0')}`, mutation }));
+		void hub.receive(conn, JSON.stringify({ t: 'mutate', id: `demo-seed-${String(i + k).padStart(6, '0')}`, mutation }));
 	}
 	await new Promise((r) => setImmediate(r));
 }

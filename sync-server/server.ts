@@ -14,8 +14,11 @@ import { invitationMail } from './invitation-mail.ts';
 import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
-import type { Socket } from './socket.ts';
+import { SqliteDocuments } from './storage/sqlite-documents.ts';
+import type { DocumentStore } from './storage/documents.ts';
 import { Store } from './store.ts';
+import { invitationsSent, membershipChanged } from './sync/reactions.ts';
+import { wsSocket } from './sync/transport.ts';
 import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
 
 export interface ServerOptions {
@@ -56,25 +59,13 @@ export interface RunningServer {
 	url: string;
 	port: number;
 	store: Store;
+	documents: DocumentStore;
 	hub: SyncHub;
 	mailer: Mailer;
 	payments: PaymentProcessor;
 	billing: BillingRun;
 	http: Server;
 	close(): Promise<void>;
-}
-
-function wrap(ws: WebSocket): Socket {
-	return {
-		isOpen: () => ws.readyState === ws.OPEN,
-		send: (data) => ws.send(data),
-		close: (code, reason) => {
-			ws.close(code, reason);
-			// Read again (a budget may have paused it), so the peer's closing handshake is heard.
-			ws.resume();
-		},
-		bufferedAmount: () => ws.bufferedAmount
-	};
 }
 
 /**
@@ -102,6 +93,7 @@ function contained(ws: WebSocket, work: () => void) {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
 	const store = new Store(options.dataDir);
+	const documents = new SqliteDocuments(store.db);
 	const mailer: Mailer = options.smtpUrl
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new FileOutbox(options.dataDir, options.logMail);
@@ -109,18 +101,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks);
 	const hub = new SyncHub({
 		store,
+		documents,
 		now,
 		sessionLive: (hash) => api.sessionLive(hash),
-		// After the commit, so no mail announces an invitation the store could still lose.
-		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
-		onMembershipChange: (alert) => void alerts.send(alert),
 		limits: { ...DEFAULT_LIMITS, ...options.limits }
 	});
+	// After the commit, so no mail announces an invitation the store could still lose.
+	hub.onCommitted(
+		invitationsSent((notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)))
+	);
+	hub.onCommitted(membershipChanged(documents, store, (alert) => void alerts.send(alert)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
 	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
 	const api: HttpApi = new HttpApi({
 		store,
+		documents,
 		hub,
 		mailer,
 		billing,
@@ -177,10 +173,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				if (!fromHere) return ws.close(CLOSE.badOrigin.code, CLOSE.badOrigin.reason);
 				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 				if (!hub.mayConnect(session.user.id)) return ws.close(CLOSE.tooManySockets.code, CLOSE.tooManySockets.reason);
-				const conn = hub.attach(wrap(ws), session.user, session.hash);
+				const conn = hub.attach(wsSocket(ws), session.user, session.hash);
 				const inbox = new Inbox(conn.budget, {
 					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
-					handle: (frame) => ws.readyState === ws.OPEN && contained(ws, () => hub.receive(conn, frame)),
+					handle: (frame) => ws.readyState === ws.OPEN && contained(ws, () => void hub.receive(conn, frame)),
 					pause: () => {
 						if (ws.readyState !== ws.OPEN) return;
 						ws.pause();
@@ -209,7 +205,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	});
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
-	const sweep = setInterval(() => hub.sweepSessions(api.sessionLive), 60_000);
+	const sweep = setInterval(() => void hub.sweepSessions(api.sessionLive).catch((err: unknown) => console.error('session sweep failed', err)), 60_000);
 	sweep.unref();
 
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
@@ -220,6 +216,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		url: `http://localhost:${port}/`,
 		port,
 		store,
+		documents,
 		hub,
 		mailer,
 		payments,

@@ -1,4 +1,4 @@
-import { CLOSE } from '$lib/protocol/messages.ts';
+import { CLOSE, type ServerMessage } from '$lib/protocol/messages.ts';
 import type { Budget } from './budget.ts';
 
 /** What a room needs of a transport; tests can supply an in-memory pair, production wraps `ws`. */
@@ -13,6 +13,7 @@ export interface Socket {
 /** One signed-in socket, the documents it is subscribed to, and what its user may still ask for. */
 export class Connection {
 	readonly docs = new Set<string>();
+	private turn: Promise<void> = Promise.resolve();
 	constructor(
 		readonly userId: string,
 		readonly socket: Socket,
@@ -30,7 +31,19 @@ export class Connection {
 		}
 		this.socket.send(data);
 	}
-	sendJson(message: object) {
+	sendJson(message: ServerMessage) {
 		this.send(JSON.stringify(message));
+	}
+
+	/**
+	 * Runs work after this connection's earlier work, so that its frames are handled in the order
+	 * sent whatever the store's latency; a failure closes this socket (1011), never the process.
+	 */
+	queue(work: () => Promise<void>): Promise<void> {
+		this.turn = this.turn.then(work).catch((err: unknown) => {
+			console.error('websocket error', err);
+			this.socket.close(1011, 'Server error');
+		});
+		return this.turn;
 	}
 }

@@ -91,7 +91,7 @@ export class TwoFactorApi {
 		}
 		// The code just entered confirms this session, as a sign-in with one would.
 		store.stepUp(me.hash, this.deps.now());
-		hub.refreshProfile(me.user.id);
+		await hub.refreshProfile(me.user.id);
 		json(res, 200, { user: this.reload(me), recoveryCodes: codes, stepUpValidForMs: STEP_UP_TTL_MS });
 	}
 
@@ -102,7 +102,7 @@ export class TwoFactorApi {
 		await confirmPassword(this.deps, this.passwords, me.user.id, req, password);
 		this.verify(me.user.id, code);
 		this.deps.store.disableTotp(me.user.id);
-		this.deps.hub.refreshProfile(me.user.id);
+		await this.deps.hub.refreshProfile(me.user.id);
 		json(res, 200, { user: this.reload(me) });
 	}
 

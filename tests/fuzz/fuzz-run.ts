@@ -257,7 +257,7 @@ export class FuzzRun {
 				await this.verify(this.rng.pick(unverified));
 				// The profile copy is broadcast by the flush after the verification: wait for it.
 				await this.barrier();
-				this.expectStoreMatchesModel('after a verification');
+				await this.expectStoreMatchesModel('after a verification');
 			}
 			return;
 		}
@@ -326,7 +326,7 @@ export class FuzzRun {
 		const got = await within(Promise.all(answers), `verdicts of ${elements.map((e) => e.id).join(', ')}; ${this.where()}`);
 		// The server read the closing socket's mutations before its close: after a barrier they are on record.
 		if (closing) await this.barrier();
-		const actual = got.map((g, i): Outcome => {
+		const actual = await Promise.all(got.map(async (g, i): Promise<Outcome> => {
 			const e = elements[i]!;
 			// Whatever the closing socket sent is retried on the user's next connection, answered or not
 			// (whether a verdict beat the close is timing; retrying all keeps the run the same every time).
@@ -337,10 +337,10 @@ export class FuzzRun {
 			}
 			if (g) return g;
 			this.stats.lost++;
-			const stored = this.t.server.store.mutation(e.replica.userId, e.id);
+			const stored = (await this.t.server.documents.mutation(e.replica.userId, e.id));
 			expect(stored, `the server has no record of ${e.id}, sent before its socket closed; ${this.where()}`).toBeDefined();
 			return stored!.ok ? { ok: true } : { ok: false, code: stored!.code };
-		});
+		}));
 		const line = elements
 			.map((e, i) => {
 				const verdict = got[i] ? showOutcome(got[i]) : `lost(${showOutcome(actual[i])})`;
@@ -348,12 +348,12 @@ export class FuzzRun {
 			})
 			.join(' | ');
 		this.note(`burst${closing ? ` closing ${closing.name}` : ''}: ${line}`);
-		this.adopt(elements, actual);
+		await this.adopt(elements, actual);
 		for (const a of actual) this.stats[a.ok ? 'accepted' : 'refused']++;
 	}
 
-	private adopt(elements: Sent[], actual: Outcome[]) {
-		const stored = this.storeSnapshots();
+	private async adopt(elements: Sent[], actual: Outcome[]) {
+		const stored = await this.storeSnapshots();
 		let expected: Outcome[] | undefined;
 		for (const order of socketOrders(elements)) {
 			const model = this.model.clone();
@@ -364,7 +364,7 @@ export class FuzzRun {
 			if (JSON.stringify(this.modelSnapshots(model)) !== JSON.stringify(stored)) continue;
 			if (order.some((i, k) => i !== k)) this.stats.reordered++;
 			this.model = model;
-			this.expectMembershipsMatchModel();
+			await this.expectMembershipsMatchModel();
 			return;
 		}
 		const model = this.model.clone();
@@ -379,24 +379,24 @@ export class FuzzRun {
 		return Object.fromEntries(ALL_ORGS.map((id) => [id, model.snapshot(id) ?? null]));
 	}
 
-	private storedDoc(orgId: string): Y.Doc {
+	private async storedDoc(orgId: string): Promise<Y.Doc> {
 		const doc = new Y.Doc();
-		for (const row of this.t.server.store.docUpdates(orgDocId(orgId))) Y.applyUpdate(doc, row.data);
+		for (const row of (await this.t.server.documents.docUpdates(orgDocId(orgId)))) Y.applyUpdate(doc, row.data);
 		return doc;
 	}
 
-	private storeSnapshots() {
-		return Object.fromEntries(ALL_ORGS.map((id) => [id, snapshotOf(this.storedDoc(id)) ?? null]));
+	private async storeSnapshots() {
+		return Object.fromEntries(await Promise.all(ALL_ORGS.map(async (id) => [id, snapshotOf(await this.storedDoc(id)) ?? null])));
 	}
 
-	private expectStoreMatchesModel(when: string) {
-		expect(this.storeSnapshots(), `stored documents vs model ${when}; ${this.where()}`).toEqual(this.modelSnapshots(this.model));
-		this.expectMembershipsMatchModel();
+	private async expectStoreMatchesModel(when: string) {
+		expect(await this.storeSnapshots(), `stored documents vs model ${when}; ${this.where()}`).toEqual(this.modelSnapshots(this.model));
+		await this.expectMembershipsMatchModel();
 	}
 
-	private expectMembershipsMatchModel() {
+	private async expectMembershipsMatchModel() {
 		for (const user of this.users) {
-			expect(this.t.server.store.docsOf(user.id).sort(), `${user.name}'s stored memberships; ${this.where()}`).toEqual(
+			expect((await this.t.server.documents.docsOf(user.id)).sort(), `${user.name}'s stored memberships; ${this.where()}`).toEqual(
 				this.model.membershipsOf(user.id).map(orgDocId)
 			);
 		}
@@ -441,7 +441,7 @@ export class FuzzRun {
 		});
 		this.note(`${replica.name} bad frame ${kind} → ${error.t === 'error' ? error.code : '?'}`);
 		await this.barrier();
-		this.expectStoreMatchesModel(`after a ${kind} frame`);
+		await this.expectStoreMatchesModel(`after a ${kind} frame`);
 	}
 
 	/** Asks to sync an organization the user is not in: refused with `revoked`, and nothing is sent. */
@@ -484,9 +484,9 @@ export class FuzzRun {
 	/** Every live replica equals the stored document of each organization its user is in, and holds none of the others. */
 	async checkpoint(when: string) {
 		await this.barrier();
-		this.expectStoreMatchesModel(when);
+		await this.expectStoreMatchesModel(when);
 		for (const orgId of ALL_ORGS) {
-			const stored = this.storedDoc(orgId);
+			const stored = await this.storedDoc(orgId);
 			const snapshot = snapshotOf(stored);
 			if (snapshot) expect(invariantViolations(snapshot), `invariants of ${orgId} ${when}; ${this.where()}`).toEqual([]);
 			const vector = Y.encodeStateVector(stored);
@@ -516,7 +516,7 @@ export class FuzzRun {
 			for (const orgId of orgIds) {
 				const doc = fresh.client.docs.get(orgDocId(orgId));
 				expect(snapshotOf(doc), `${user.name}'s fresh copy of ${orgId}`).toEqual(this.model.snapshot(orgId));
-				const stored = hex(Y.encodeStateAsUpdate(this.storedDoc(orgId)));
+				const stored = hex(Y.encodeStateAsUpdate(await this.storedDoc(orgId)));
 				expect(hex(Y.encodeStateAsUpdate(doc!)), `${user.name}'s fresh encoded ${orgId}`).toBe(stored);
 			}
 		}

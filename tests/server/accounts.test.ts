@@ -120,7 +120,7 @@ describe('account API', () => {
 
 		const hashes = ['alice', 'bob'].map((n) => t.server.store.userByUsername(n)!.passwordHash);
 		expect(hashes[0]).toMatch(/^scrypt\$/);
-		const blobs = t.server.store.docUpdates(orgDocId('acme')).map((r) => Buffer.from(r.data).toString('latin1'));
+		const blobs = (await t.server.documents.docUpdates(orgDocId('acme'))).map((r) => Buffer.from(r.data).toString('latin1'));
 		expect(blobs.length).toBeGreaterThan(0);
 		const replicated = [
 			...blobs,

@@ -20,7 +20,7 @@ let before: { view: OrgView; rows: number };
 /** The server's state as a fresh connection of alice sees it, plus the stored update count. */
 async function serverState() {
 	const c = await t.connect(alice.cookie);
-	const state = { view: c.org(ORG), rows: t.server.store.docUpdates(DOC).length };
+	const state = { view: c.org(ORG), rows: (await t.server.documents.docUpdates(DOC)).length };
 	c.close();
 	return state;
 }

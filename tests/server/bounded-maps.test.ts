@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../sync-server/auth.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
+import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
 import { Store } from '../../sync-server/store.ts';
 
 /** The size of a private map, read the way only a test may. */
@@ -37,7 +38,7 @@ describe('maps of the server keyed by outside input', () => {
 	beforeEach(() => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-maps-'));
 		store = new Store(dir);
-		hub = new SyncHub({ store, now: () => clock });
+		hub = new SyncHub({ store, documents: new SqliteDocuments(store.db), now: () => clock });
 	});
 	afterEach(() => {
 		store.close();

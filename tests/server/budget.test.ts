@@ -8,6 +8,7 @@ import { step1Frame } from '$lib/protocol/frames.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { Budget, DEFAULT_LIMITS, FRAMES_PER_TURN, Inbox } from '../../sync-server/budget.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
+import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
 import { Store } from '../../sync-server/store.ts';
 
 afterEach(() => {
@@ -85,7 +86,7 @@ describe('repeated sync step 1', () => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-budget-'));
 		const store = new Store(dir);
 		try {
-			const hub = new SyncHub({ store });
+			const hub = new SyncHub({ store, documents: new SqliteDocuments(store.db) });
 			const user = { id: 'u1', username: 'user1', email: 'u1@example.com', emailVerified: false, displayName: '' };
 			store.insertUser({ ...user, passwordHash: 'x' }, 0);
 			expect(await hub.submitAndWait(user.id, 'create-org', { type: 'org.create', orgId: 'big', name: 'Big' })).toEqual({ ok: true });
@@ -97,7 +98,7 @@ describe('repeated sync step 1', () => {
 			const conn = hub.attach(socket, user, 'hash');
 			let asks = 0;
 			while (conn.budget.ready() && asks < 1000) {
-				hub.receive(conn, step1Frame(orgDocId('big'), new Y.Doc()));
+				await hub.receive(conn, step1Frame(orgDocId('big'), new Y.Doc()));
 				asks++;
 			}
 			const answered = sent.slice(1).reduce((a, b) => a + b, 0);

@@ -40,13 +40,13 @@ describe('a connection that floods', () => {
 		expect(await bobs).toMatchObject({ ok: true });
 
 		// What was handled is a prefix of the flood, each durably recorded; nothing after it took effect.
-		const state = t.server.hub.orgState(ORG)!;
+		const state = (await t.server.hub.orgState(ORG))!;
 		const created = state.teams().filter((team) => team.id.startsWith('t')).map((team) => Number(team.id.slice(1))).sort((a, b) => a - b);
 		expect(created.length).toBeGreaterThan(0);
 		expect(created.length).toBeLessThan(LIMITS.frameBurst + LIMITS.waitingFrames);
 		expect(created).toEqual(created.map((_, i) => i));
-		for (const i of created) expect(t.server.store.mutation(alice.user.id, id(i))).toMatchObject({ ok: true });
-		expect(t.server.store.mutation(alice.user.id, id(created.length))).toBeUndefined();
+		for (const i of created) expect((await t.server.documents.mutation(alice.user.id, id(i)))).toMatchObject({ ok: true });
+		expect((await t.server.documents.mutation(alice.user.id, id(created.length)))).toBeUndefined();
 		expect(state.team('bobs')).toBeDefined();
 
 		// The member can carry on after a pause: a new socket is served as before.
@@ -102,7 +102,7 @@ describe('writes over HTTP', () => {
 		const added = statuses.filter((s) => s === 201).length;
 		expect(statuses).toContain(429);
 		expect(added).toBeLessThan(31);
-		expect(t.server.hub.orgState(ORG)!.billing().cards()).toHaveLength(added);
+		expect((await t.server.hub.orgState(ORG))!.billing().cards()).toHaveLength(added);
 	});
 
 	it('a display name changed again and again (copied into every organization and broadcast) meets 429 too', async () => {

@@ -64,7 +64,7 @@ describe('invitations over the wire', () => {
 		expect(projectMaps(doc()).users.get(user.id)?.roles).toEqual(['PROJECT_CLUSTER_MANAGER']);
 		expect(projectMaps(doc()).invitations.size).toBe(0);
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.get(user.id)?.role).toBe('ORG_MEMBER');
-		expect(t.server.store.invitationsFor('new.person@example.org')).toEqual([]);
+		expect((await t.server.documents.invitationsFor('new.person@example.org'))).toEqual([]);
 
 		const feed = await fetch(new URL(`/api/activity?org=${ORG}&projectId=${APOLLO}`, t.base), { headers: { cookie: alice.cookie } });
 		const types = ((await feed.json()) as { entries: { type: string; ok: boolean }[] }).entries.map((e) => [e.type, e.ok]);
@@ -89,7 +89,7 @@ describe('invitations over the wire', () => {
 		await new Promise((r) => setTimeout(r, 100));
 		expect(mails('bob@example.com').map((m) => m.subject).sort()).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
 		await t.restart();
-		expect(t.server.store.invitationsFor('BOB@example.com')).toHaveLength(1);
+		expect((await t.server.documents.invitationsFor('BOB@example.com'))).toHaveLength(1);
 		// The mailed link names the old port; the path is what matters.
 		const link = new URL(verificationLink(t.dataDir, 'bob@example.com'));
 		const res = await fetch(new URL(link.pathname + link.search, t.base), { redirect: 'manual' });
@@ -124,7 +124,7 @@ describe('invitations over the wire', () => {
 			await alice.client.mutate({ type: 'member.invite', orgId: ORG, inviteId: 'inv-carl-1', email: 'carl@example.com', role: 'ORG_MEMBER' })
 		).toMatchObject(ok);
 		expect(await alice.client.mutate({ type: 'member.cancelInvite', orgId: ORG, inviteId: 'inv-carl-1' })).toMatchObject(ok);
-		expect(t.server.store.invitationsFor('carl@example.com')).toEqual([]);
+		expect((await t.server.documents.invitationsFor('carl@example.com'))).toEqual([]);
 		const carl = await signUp(t.base, 'carl');
 		expect(await verifyEmail(t.dataDir, 'carl@example.com')).toBe('/?verified=1');
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(carl.user.id)).toBe(false);

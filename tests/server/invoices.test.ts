@@ -39,7 +39,7 @@ async function acme(...cards: string[]) {
 	return alice;
 }
 
-const invoice = (id: string): Invoice | undefined => t.server.hub.orgState(ORG)?.billing().invoice(id);
+const invoice = async (id: string): Promise<Invoice | undefined> => (await t.server.hub.orgState(ORG))?.billing().invoice(id);
 
 function mailsTo(email: string): { subject: string; text: string }[] {
 	const dir = join(t.dataDir, 'outbox');
@@ -53,11 +53,11 @@ describe('monthly invoices', () => {
 	it('are issued for the prior month at the next run, once, and paid with the default card', async () => {
 		const alice = await acme('4111111111111111', '5555555555554444');
 		await t.server.billing.run();
-		expect(invoice('2026-08')).toBeUndefined();
+		expect((await invoice('2026-08'))).toBeUndefined();
 
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		const september = invoice('2026-09')!;
+		const september = (await invoice('2026-09'))!;
 		expect(september).toMatchObject({
 			status: 'paid',
 			paidAt: clock,
@@ -79,7 +79,7 @@ describe('monthly invoices', () => {
 		clock = at('2026-10-20T00:00:00');
 		await t.server.billing.run();
 		expect(payments.charges).toHaveLength(1);
-		expect(t.server.hub.orgState(ORG)!.billing().invoices()).toHaveLength(1);
+		expect((await t.server.hub.orgState(ORG))!.billing().invoices()).toHaveLength(1);
 	});
 
 	it('a declined default card is retried on the others, most recently added first', async () => {
@@ -87,8 +87,8 @@ describe('monthly invoices', () => {
 		payments.declining.add('1111');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'paid', card: { last4: '4242' } });
-		expect(invoice('2026-09')!.attempts.map((a) => [a.card?.last4, a.outcome])).toEqual([
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', card: { last4: '4242' } });
+		expect((await invoice('2026-09'))!.attempts.map((a) => [a.card?.last4, a.outcome])).toEqual([
 			['1111', 'declined'],
 			['4242', 'paid']
 		]);
@@ -100,9 +100,9 @@ describe('monthly invoices', () => {
 		payments.declining.add('1111').add('4444');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'open' });
-		expect(invoice('2026-09')!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined']);
-		expect(unpaidCents(t.server.hub.orgState(ORG)!.billing())).toBe(12600);
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'open' });
+		expect((await invoice('2026-09'))!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined']);
+		expect(unpaidCents((await t.server.hub.orgState(ORG))!.billing())).toBe(12600);
 		const [mail, ...more] = mailsTo('ap@example.org');
 		expect(more).toEqual([]);
 		expect(mail!.subject).toBe('Roster could not charge Acme: $126.00 unpaid');
@@ -112,8 +112,8 @@ describe('monthly invoices', () => {
 		// Adding a card retries what is open (the run after it waits for that retry).
 		expect((await addCard(alice.cookie, '5105105105105100')).status).toBe(201);
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'paid', card: { brand: 'mastercard', last4: '5100' } });
-		expect(unpaidCents(t.server.hub.orgState(ORG)!.billing())).toBe(0);
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', card: { brand: 'mastercard', last4: '5100' } });
+		expect(unpaidCents((await t.server.hub.orgState(ORG))!.billing())).toBe(0);
 	});
 
 	it('Pay now charges what is open again, for owners and billing admins only', async () => {
@@ -128,7 +128,7 @@ describe('monthly invoices', () => {
 		expect(await (await pay(bob.cookie)).json()).toMatchObject({ code: 'FORBIDDEN' });
 		payments.declining.clear();
 		expect(await (await pay(alice.cookie)).json()).toEqual({ unpaidCents: 0 });
-		expect(invoice('2026-09')!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined', 'paid']);
+		expect((await invoice('2026-09'))!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined', 'paid']);
 	});
 
 	it('adding cards charges again at most 5 times an hour per organization, so cards cannot flood the billing address', async () => {
@@ -141,7 +141,7 @@ describe('monthly invoices', () => {
 		const before = failed();
 		for (let i = 0; i < 8; i++) expect((await addCard(alice.cookie, '4000056655665556')).status).toBe(201);
 		await t.server.billing.run();
-		expect(invoice('2026-09')!.attempts.length).toBeLessThanOrEqual(1 + 5 * 9);
+		expect((await invoice('2026-09'))!.attempts.length).toBeLessThanOrEqual(1 + 5 * 9);
 		expect(failed() - before).toBeLessThanOrEqual(5);
 		expect(await (await post(t.base, '/api/invoices/pay', { org: ORG }, { cookie: alice.cookie })).json()).toMatchObject({ code: 'RATE_LIMITED' });
 	});
@@ -151,29 +151,29 @@ describe('monthly invoices', () => {
 		payments.charge = () => Promise.reject(new Error('connection reset'));
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'The payment processor could not be reached.' }] });
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'The payment processor could not be reached.' }] });
 	});
 
 	it('with no card on file the billing contact (the primary admin by default) is told so', async () => {
 		await acme();
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'No card was on file.' }] });
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'No card was on file.' }] });
 		const told = () => mailsTo('alice@example.com').filter((m) => m.text.includes('Acme has no card on file'));
 		expect(told()).toHaveLength(1);
 		// The next run neither tries nor mails again: adding a card does.
 		await t.server.billing.run();
 		expect(told()).toHaveLength(1);
-		expect(invoice('2026-09')!.attempts).toHaveLength(1);
+		expect((await invoice('2026-09'))!.attempts).toHaveLength(1);
 	});
 
 	it('one issued by a run interrupted before charging is charged at the next run', async () => {
 		await acme('4111111111111111');
-		const [september] = dueInvoices(t.server.hub.orgState(ORG)!, at('2026-10-01T00:30:00'));
+		const [september] = dueInvoices((await t.server.hub.orgState(ORG))!, at('2026-10-01T00:30:00'));
 		await t.server.hub.applyServerChanges(ORG, [{ kind: 'invoice.put', invoice: september! }]);
 		await t.restart();
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
 	});
 
 	it('survive a restart, which issues nothing new', async () => {
@@ -182,7 +182,7 @@ describe('monthly invoices', () => {
 		await t.server.billing.run();
 		await t.restart();
 		await t.server.billing.run();
-		expect(invoice('2026-09')).toMatchObject({ status: 'paid', totalCents: 12600 });
+		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', totalCents: 12600 });
 		expect(payments.charges).toHaveLength(1);
 	});
 });
@@ -226,7 +226,7 @@ describe('closing with an unpaid balance', () => {
 		payments.declining.add('1111');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(invoice('2026-09')!.status).toBe('open');
+		expect((await invoice('2026-09'))!.status).toBe('open');
 
 		clock = at('2026-10-02T09:00:00');
 		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(ok);
@@ -240,17 +240,17 @@ describe('closing with an unpaid balance', () => {
 		payments.declining.clear();
 		clock = at('2026-10-02T10:00:00');
 		await t.server.billing.run();
-		expect(invoice('2026-10-final')).toMatchObject({
+		expect((await invoice('2026-10-final'))).toMatchObject({
 			final: true,
 			period: { start: at('2026-10-01T00:00:00'), end: at('2026-10-02T09:00:00') },
 			totalCents: 1161,
 			status: 'paid'
 		});
-		expect(invoice('2026-09')!.status).toBe('paid');
+		expect((await invoice('2026-09'))!.status).toBe('paid');
 		await alice.client.until(() => org()?.status === 'closed');
 		expect(await alice.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Later' })).toMatchObject({ ok: false, code: 'ORG_CLOSED' });
 		await t.server.billing.run();
-		expect(t.server.hub.orgState(ORG)!.billing().invoices()).toHaveLength(2);
+		expect((await t.server.hub.orgState(ORG))!.billing().invoices()).toHaveLength(2);
 	});
 
 	it('without an unpaid balance it closes at once', async () => {
@@ -259,6 +259,6 @@ describe('closing with an unpaid balance', () => {
 		await t.server.billing.run();
 		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(ok);
 		expect(await alice.client.mutate({ type: 'org.close', orgId: ORG })).toMatchObject(ok);
-		expect(t.server.hub.orgState(ORG)!.org()!.status).toBe('closed');
+		expect((await t.server.hub.orgState(ORG))!.org()!.status).toBe('closed');
 	});
 });

@@ -112,9 +112,9 @@ describe('managed users', () => {
 		await ann.client.until(() => ann.client.org('acme').members[mia.id] === undefined);
 		await bob.client.until(() => bob.client.org('bobco').members[mia.id] === undefined);
 		expect(t.server.store.user(mia.id)).toBeUndefined();
-		expect(t.server.store.docsOf(mia.id)).toEqual([]);
+		expect((await t.server.documents.docsOf(mia.id))).toEqual([]);
 		expect(t.server.store.db.prepare('select count(*) as n from sessions where user_id = ?').get(mia.id)).toEqual({ n: 0 });
-		expect(t.server.hub.orgState('acme')!.teamMemberIds('ops')).toEqual([]);
+		expect((await t.server.hub.orgState('acme'))!.teamMemberIds('ops')).toEqual([]);
 		expect((await signIn('mia', FIRST)).status).toBe(401);
 		// The username is free again.
 		expect((await createMia(ann.cookie)).id).not.toBe(mia.id);
@@ -127,18 +127,18 @@ describe('managed users', () => {
 		// mia is the primary admin of an organization of her own, as older code allowed: she cannot leave it.
 		expect(await bob.client.mutate({ type: 'org.create', orgId: 'miaco', name: 'Mia Co' })).toMatchObject(ok);
 		await joinedBefore(t.server, 'miaco', mia.id, 'ORG_OWNER');
-		const miaCo = () => t.server.hub.orgState('miaco')!.org()!;
-		await t.server.hub.applyServerChanges('miaco', [{ kind: 'org.put', org: { ...miaCo(), primaryAdminId: mia.id } }]);
+		const miaCo = async () => (await t.server.hub.orgState('miaco'))!.org()!;
+		await t.server.hub.applyServerChanges('miaco', [{ kind: 'org.put', org: { ...(await miaCo()), primaryAdminId: mia.id } }]);
 		const message = await refusal(await remove(ann.cookie, mia.id), 409, 'PRIMARY_ADMIN_LEAVE');
 		expect(message).toMatch(/^mia cannot be deleted yet: it holds a role in another organization/);
 		// Which one, and its projects, are not the managing admin's to read (invariant 10).
 		expect(message).not.toContain('Mia Co');
 		expect(t.server.store.user(mia.id)).toBeDefined();
-		expect(t.server.hub.orgState('acme')!.member(mia.id)).toBeDefined();
+		expect((await t.server.hub.orgState('acme'))!.member(mia.id)).toBeDefined();
 		expect((await fetch(new URL('/api/me', t.base), { headers: { cookie } })).status).toBe(200);
 
 		// In the managing organization: the last owner of a project.
-		await t.server.hub.applyServerChanges('miaco', [{ kind: 'org.put', org: { ...miaCo(), status: 'closed' } }]);
+		await t.server.hub.applyServerChanges('miaco', [{ kind: 'org.put', org: { ...(await miaCo()), status: 'closed' } }]);
 		expect(await ann.client.mutate({ type: 'project.create', orgId: 'acme', projectId: 'apollo', name: 'Apollo' })).toMatchObject(ok);
 		expect(await ann.client.mutate({ type: 'project.addUser', orgId: 'acme', projectId: 'apollo', username: 'mia', roles: ['PROJECT_OWNER'] })).toMatchObject(ok);
 		expect(await ann.client.mutate({ type: 'project.addUser', orgId: 'acme', projectId: 'apollo', username: 'bob', roles: ['PROJECT_READ_ONLY'] })).toMatchObject(ok);
@@ -197,7 +197,7 @@ describe('managed users', () => {
 		expect(t.server.store.userByUsername('nia')).toBeUndefined();
 		expect(t.server.store.user(mia.id)).toMatchObject({ username: 'mia', email: 'mia@example.com' });
 		expect((await signIn('mia', FIRST)).status).toBe(200);
-		expect(Object.keys(t.server.hub.orgState('acme')!.members())).toHaveLength(3);
+		expect(Object.keys((await t.server.hub.orgState('acme'))!.members())).toHaveLength(3);
 	});
 });
 

@@ -193,7 +193,7 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			const verdict = await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook });
 			expect(verdict).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
 		}
-		expect(t.server.hub.orgState('acme')!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: webhookShown(hook.url) });
+		expect((await t.server.hub.orgState('acme'))!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: webhookShown(hook.url) });
 	});
 
 	it('keeps the whole webhook URL on the server: members\' replicas and the activity feed see only its host', async () => {

@@ -107,10 +107,10 @@ describe('profile API', () => {
 		const shown = await rename(bob.cookie, { displayName: 'Bob J.' });
 		expect(((await shown.json()) as { user: UserProfile }).user).toMatchObject({ username: 'robert', displayName: 'Bob J.' });
 		// Saving the same again writes no document.
-		const updates = t.server.store.docUpdates(orgDocId('acme')).length;
+		const updates = (await t.server.documents.docUpdates(orgDocId('acme'))).length;
 		expect((await rename(bob.cookie, { username: 'robert', displayName: 'Bob J.' })).status).toBe(200);
 		await new Promise((r) => setTimeout(r, 50)); // past the group commit a write would have joined
-		expect(t.server.store.docUpdates(orgDocId('acme')).length).toBe(updates);
+		expect((await t.server.documents.docUpdates(orgDocId('acme'))).length).toBe(updates);
 
 		// The freed name is anyone's; the other's is not.
 		expect(await refusal(await rename(bob.cookie, { username: 'ALICE', password: PASSWORD }), 409, 'USERNAME_TAKEN')).toBe('The username “alice” is taken.');

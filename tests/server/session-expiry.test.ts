@@ -39,7 +39,7 @@ it('closes an open socket with 4401 once its session is past its maximum age', a
 	now += 31 * 24 * 3600 * 1000;
 	client.send({ t: 'mutate', id: 'after-expiry-1', mutation: { type: 'org.rename', orgId: 'acme', name: 'Late' } });
 	expect(await client.closed).toEqual({ code: 4401, reason: 'Not signed in' });
-	expect(t.server.store.mutation(client.welcome().user.id, 'after-expiry-1')).toBeUndefined();
+	expect((await t.server.documents.mutation(client.welcome().user.id, 'after-expiry-1'))).toBeUndefined();
 });
 
 it("idle in one organization loses that organization only, for good, until the user signs in again", async () => {
@@ -98,7 +98,7 @@ it("the periodic sweep takes back a timed-out organization's documents from a so
 	const { ann } = await setUp(15, null);
 	now += 16 * MINUTE;
 	const since = ann.client.log.length;
-	t.server.hub.sweepSessions((hash) => t.server.store.session(hash) !== undefined);
+	await t.server.hub.sweepSessions((hash) => t.server.store.session(hash) !== undefined);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
 		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
 	}

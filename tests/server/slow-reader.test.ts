@@ -42,7 +42,7 @@ describe('a client that never reads', () => {
 		// A large organization: a few hundred kilobytes of document.
 		const teams = Array.from({ length: 3000 }, (_, i) => ({ kind: 'team.put' as const, team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 } }));
 		await t.server.hub.applyServerChanges(ORG, teams);
-		const docBytes = Y.encodeStateAsUpdate(t.server.hub.orgState(ORG)!.doc).byteLength;
+		const docBytes = Y.encodeStateAsUpdate((await t.server.hub.orgState(ORG))!.doc).byteLength;
 		expect(docBytes).toBeGreaterThan(200_000);
 
 		// The server's side of the next connection, to watch what it leaves unsent.

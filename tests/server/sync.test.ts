@@ -54,7 +54,7 @@ describe('sync over real websockets', () => {
 	it('refuses raw Yjs updates (update and step 2) and changes nothing', async () => {
 		const { alice, bob } = await org({ bob: 'ORG_OWNER' });
 		const before = alice.client.org(ORG);
-		const rows = t.server.store.docUpdates(DOC).length;
+		const rows = (await t.server.documents.docUpdates(DOC)).length;
 		// A real update on top of the synced state: a forged member and a new name.
 		const fork = new Y.Doc();
 		Y.applyUpdate(fork, Y.encodeStateAsUpdate(bob.client.doc(DOC)));
@@ -76,7 +76,7 @@ describe('sync over real websockets', () => {
 			refused('MEMBER_NOT_FOUND')
 		);
 		expect(bob.client.framesFor(DOC, since)).toEqual([]);
-		expect(t.server.store.docUpdates(DOC)).toHaveLength(rows);
+		expect((await t.server.documents.docUpdates(DOC))).toHaveLength(rows);
 		expect(await freshView(alice.cookie)).toEqual(before);
 		expect(before.org!.name).toBe('Acme');
 	});
@@ -161,7 +161,7 @@ describe('sync over real websockets', () => {
 		for (let i = 1; i <= 510; i++) {
 			expect(await alice.client.mutate({ type: 'org.rename', orgId: ORG, name: `Acme ${i}` })).toMatchObject(ok);
 		}
-		expect(t.server.store.docUpdates(DOC).length).toBeLessThan(500);
+		expect((await t.server.documents.docUpdates(DOC)).length).toBeLessThan(500);
 		await t.restart();
 		expect((await freshView(alice.cookie)).org!.name).toBe('Acme 510');
 	});

@@ -51,8 +51,8 @@ export class TestServer {
 }
 
 /** Puts a user in an organization as older code could, past today's rules (a store made before them). */
-export function joinedBefore(server: RunningServer, orgId: string, userId: string, role: OrgRole) {
-	const user = server.hub.directory.user(userId)!;
+export async function joinedBefore(server: RunningServer, orgId: string, userId: string, role: OrgRole) {
+	const user = (await server.store.user(userId))!;
 	return server.hub.applyServerChanges(orgId, [{ kind: 'member.put', member: memberOf(user, role, 0) }]);
 }
 

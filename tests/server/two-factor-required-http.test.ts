@@ -38,7 +38,7 @@ async function heldBack() {
 	const { user } = (await mia.json()) as { user: { id: string } };
 	clock = Date.UTC(2026, 9, 1, 0, 30);
 	await t.server.billing.run();
-	expect(t.server.hub.orgState(ORG)?.billing().invoice('2026-09')).toBeDefined();
+	expect((await t.server.hub.orgState(ORG))?.billing().invoice('2026-09')).toBeDefined();
 	clock += 60_000;
 	const off = await post(t.base, '/api/me/two-factor/disable', { code: totpCode(secret, clock), password: 'correct horse battery' }, { cookie: alice.cookie });
 	expect(off.status).toBe(200);
@@ -68,7 +68,7 @@ it('a member without the two-factor its organization requires acts on it over no
 	}
 	// Nothing was sent, charged, added or changed.
 	expect(outbox()).toBe(mails);
-	const state = t.server.hub.orgState(ORG)!;
+	const state = (await t.server.hub.orgState(ORG))!;
 	expect(state.billing().invoice('2026-09')?.status).not.toBe('paid');
 	expect(state.billing().cards()).toEqual([]);
 	expect(t.server.store.userByUsername('max')).toBeUndefined();

@@ -22,3 +22,5 @@ export * from './security.ts';
 export * from './notifications.ts';
 export * from './managed-users.ts';
 export * from './invoice-issuing.ts';
+export * from './read-access.ts';
+export * from './session-policy.ts';

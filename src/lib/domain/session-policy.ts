@@ -1,0 +1,33 @@
+import type { Refusal } from './refusals.ts';
+import type { Member, Organization } from './schemas.ts';
+import { orgSessionExpired, orgSessionLive, securityOf } from './security.ts';
+
+/** What the server remembers of one session and one organization. */
+export interface OrgSessionRecord {
+	/** When the session began (its sign-in). */
+	startedAt: number;
+	/** The session's last action on the organization; absent before its first. */
+	lastActiveAt?: number;
+	/** Its access there ended already: that sticks until the user signs in again (a new session). */
+	expired: boolean;
+}
+
+/**
+ * SPEC §2 session timeouts, per organization: why this session may no longer reach this
+ * organization, if so. Only a member's access is timed: to anyone else the organization's
+ * rules already answer. `newlyExpired` tells the server to remember the end.
+ */
+export function orgSessionVerdict(
+	org: Organization | undefined,
+	member: Member | undefined,
+	session: OrgSessionRecord | undefined,
+	now: number
+): { refusal?: Refusal; newlyExpired: boolean } {
+	if (!org || !member || !session) return { newlyExpired: false };
+	if (session.expired) return { refusal: orgSessionExpired(org), newlyExpired: false };
+	const times = { now, startedAt: session.startedAt, joinedAt: member.joinedAt, lastActiveAt: session.lastActiveAt };
+	return orgSessionLive(securityOf(org), times) ? { newlyExpired: false } : { refusal: orgSessionExpired(org), newlyExpired: true };
+}
+
+/** A session's activity on an organization is written at most this often; idle timeouts count in minutes. */
+export const ORG_TOUCH_EVERY_MS = 60_000;

@@ -1,0 +1,156 @@
+import type Database from 'better-sqlite3';
+import type { RefusalCode } from '$lib/domain/index.ts';
+import type { ActivityFilter, ActivityRow, DocumentStore, InvitationRow, StoreBatch, StoredUpdate } from './documents.ts';
+
+const SCHEMA = `
+create table if not exists doc_updates (
+	seq integer primary key autoincrement,
+	doc_id text not null,
+	data blob not null
+);
+create index if not exists doc_updates_doc on doc_updates(doc_id, seq);
+create table if not exists memberships (
+	user_id text not null,
+	doc_id text not null,
+	primary key (user_id, doc_id)
+) without rowid;
+-- Every mutation and its verdict: the idempotency record and the activity log.
+create table if not exists mutations (
+	user_id text not null,
+	id text not null,
+	org_id text,
+	type text not null,
+	body text not null,
+	ok integer not null,
+	code text,
+	message text,
+	at integer not null,
+	primary key (user_id, id)
+);
+create index if not exists mutations_org on mutations(org_id, at);
+-- Pending invitations by address, so a verified address finds its invitations without opening every organization.
+-- Kept in the same transaction as the documents that hold them; project_id is '' for an organization invitation.
+create table if not exists invitations (
+	org_id text not null,
+	project_id text not null,
+	invite_id text not null,
+	email text not null collate nocase,
+	primary key (org_id, project_id, invite_id)
+) without rowid;
+create index if not exists invitations_email on invitations(email collate nocase);
+-- Each organization's whole membership-webhook URL: server-only, as its path may hold a token (the document keeps its host).
+create table if not exists org_webhooks (
+	org_id text primary key,
+	url text not null
+) without rowid;
+`;
+
+/**
+ * The documents family in the SQLite file the accounts live in (the activity feed names each
+ * entry's user from the users table). better-sqlite3 answers at once; the promises only keep
+ * the interface an asynchronous store can implement too.
+ */
+export class SqliteDocuments implements DocumentStore {
+	private readonly q;
+
+	constructor(private readonly db: Database.Database) {
+		db.exec(SCHEMA);
+		this.q = {
+			docUpdates: db.prepare('select seq, data from doc_updates where doc_id = ? order by seq'),
+			insertUpdate: db.prepare('insert into doc_updates (doc_id, data) values (?, ?)'),
+			deleteUpdatesUpTo: db.prepare('delete from doc_updates where doc_id = ? and seq <= ?'),
+			docIdsInRange: db.prepare('select distinct doc_id from doc_updates where doc_id >= ? and doc_id < ?'),
+			docsOf: db.prepare('select doc_id from memberships where user_id = ?'),
+			addMembership: db.prepare('insert or ignore into memberships values (?, ?)'),
+			removeMembership: db.prepare('delete from memberships where user_id = ? and doc_id = ?'),
+			forgetUser: db.prepare('delete from memberships where user_id = ?'),
+			putInvitation: db.prepare('insert or replace into invitations values (?, ?, ?, ?)'),
+			deleteInvitation: db.prepare('delete from invitations where org_id = ? and project_id = ? and invite_id = ?'),
+			invitationsFor: db.prepare('select org_id, project_id, invite_id from invitations where email = ? collate nocase'),
+			mutation: db.prepare('select ok, code, message from mutations where user_id = ? and id = ?'),
+			insertMutation: db.prepare('insert into mutations values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at)'),
+			webhook: db.prepare('select url from org_webhooks where org_id = ?'),
+			setWebhook: db.prepare('insert or replace into org_webhooks values (?, ?)'),
+			deleteWebhook: db.prepare('delete from org_webhooks where org_id = ?')
+		};
+	}
+
+	async docUpdates(docId: string): Promise<StoredUpdate[]> {
+		return this.q.docUpdates.all(docId) as { seq: number; data: Buffer }[];
+	}
+
+	async docIdsWithPrefix(prefix: string): Promise<string[]> {
+		const rows = this.q.docIdsInRange.all(prefix, `${prefix}\u{10ffff}`) as { doc_id: string }[];
+		return rows.map((r) => r.doc_id);
+	}
+
+	async mutation(userId: string, id: string) {
+		const row = this.q.mutation.get(userId, id) as { ok: number; code: RefusalCode; message: string } | undefined;
+		if (!row) return undefined;
+		return row.ok === 1 ? { ok: true as const } : { ok: false as const, code: row.code, message: row.message };
+	}
+
+	async activity(orgId: string, f: ActivityFilter): Promise<ActivityRow[]> {
+		const where = ['m.org_id = ?'];
+		const args: (string | number)[] = [orgId];
+		const add = (clause: string, ...values: (string | number)[]) => {
+			where.push(clause);
+			args.push(...values);
+		};
+		if (f.user) {
+			add(
+				"(m.user_id = ? or json_extract(m.body, '$.userId') = ? or json_extract(m.body, '$.username') = ?)",
+				f.user.id,
+				f.user.id,
+				f.user.username
+			);
+		}
+		if (f.teamId) add("json_extract(m.body, '$.teamId') = ?", f.teamId);
+		if (f.projectId) add("json_extract(m.body, '$.projectId') = ?", f.projectId);
+		if (f.kind) add("(m.type = ? or m.type like ? escape '!')", f.kind, `${f.kind.replace(/[!%_]/g, '!$&')}.%`);
+		if (f.before) add('m.rowid < ?', f.before);
+		const sql = `select m.rowid as seq, m.user_id, u.username, m.type, m.body, m.ok, m.code, m.message, m.at
+			from mutations m left join users u on u.id = m.user_id
+			where ${where.join(' and ')} order by m.rowid desc limit ?`;
+		return this.db.prepare(sql).all(...args, f.limit) as ActivityRow[];
+	}
+
+	async docsOf(userId: string): Promise<string[]> {
+		return (this.q.docsOf.all(userId) as { doc_id: string }[]).map((r) => r.doc_id);
+	}
+
+	async invitationsFor(email: string): Promise<InvitationRow[]> {
+		return this.q.invitationsFor.all(email.trim()) as InvitationRow[];
+	}
+
+	async webhook(orgId: string): Promise<string | undefined> {
+		return (this.q.webhook.get(orgId) as { url: string } | undefined)?.url;
+	}
+
+	async forgetUser(userId: string): Promise<void> {
+		this.q.forgetUser.run(userId);
+	}
+
+	async commit(batch: StoreBatch): Promise<number[]> {
+		return this.db.transaction(() => {
+			const seqs = batch.updates.map((u) => {
+				if (u.compactUpTo !== undefined) this.q.deleteUpdatesUpTo.run(u.docId, u.compactUpTo);
+				return Number(this.q.insertUpdate.run(u.docId, u.data).lastInsertRowid);
+			});
+			for (const r of batch.mutations) this.q.insertMutation.run({ ...r, ok: r.ok ? 1 : 0 });
+			for (const i of batch.invitations) {
+				if (i.email === undefined) this.q.deleteInvitation.run(i.orgId, i.projectId, i.inviteId);
+				else this.q.putInvitation.run(i.orgId, i.projectId, i.inviteId, i.email.trim());
+			}
+			for (const m of batch.memberships) {
+				if (m.member) this.q.addMembership.run(m.userId, m.docId);
+				else this.q.removeMembership.run(m.userId, m.docId);
+			}
+			for (const w of batch.webhooks) {
+				if (w.url) this.q.setWebhook.run(w.orgId, w.url);
+				else this.q.deleteWebhook.run(w.orgId);
+			}
+			return seqs;
+		})();
+	}
+}

@@ -1,0 +1,99 @@
+import * as Y from 'yjs';
+import { encodeSyncFrame, SYNC_UPDATE } from '$lib/protocol/frames.ts';
+import { parseDocId } from '$lib/protocol/messages.ts';
+import { accessToRecheck } from '../change-effects.ts';
+import type { OrgRoom } from '../org-room.ts';
+import type { OrgSessions } from '../org-sessions.ts';
+import type { Connection } from '../socket.ts';
+import type { CommittedBatch, Waiter } from './committed-batch.ts';
+import { subscribe, unsubscribe, type Connections } from './connections.ts';
+import type { Rooms } from './rooms.ts';
+
+/** A waiter for a verdict: a connection that sent (or retried) the mutation, or a caller outside one. */
+export interface HubWaiter extends Waiter {
+	conn?: Connection;
+}
+
+/**
+ * Who may read what, kept in line with the documents: after each committed batch, revokes and
+ * grants subscriptions and sends the batch's updates to those who may read them; and takes an
+ * organization back from a session whose timeout passed there.
+ */
+export class AccessSync {
+	constructor(
+		private readonly connections: Connections,
+		private readonly rooms: Rooms,
+		private readonly orgSessions: OrgSessions
+	) {}
+
+	/** Reads ahead what publishing a batch asks of the sessions of those whose access it changes. */
+	async prepare(batch: CommittedBatch<HubWaiter>) {
+		for (const e of batch.entries) {
+			if (!e.room) continue;
+			for (const [room, userId] of accessToRecheck(e.room, e.changes, e.mutation?.type)) {
+				for (const conn of this.connections.of(userId)) await this.orgSessions.prepare(conn.sessionHash, userId, room.orgId);
+			}
+		}
+	}
+
+	/**
+	 * Whoever lost access stops receiving before anything is broadcast; then the senders get
+	 * their updates, any document they just gained, and their verdicts; then everyone else.
+	 */
+	publish(batch: CommittedBatch<HubWaiter>) {
+		const access = batch.entries.flatMap((e) => (e.room ? accessToRecheck(e.room, e.changes, e.mutation?.type) : []));
+		for (const [room, userId, docIds] of access) this.sync(room, userId, docIds, 'revoke');
+		const waiting = new Set(batch.entries.flatMap((e) => e.waiters.flatMap((w) => w.conn ?? [])));
+		const frames = batch.updates.map(({ room, docRoom, update }) => ({ room, docRoom, frame: encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update) }));
+		const broadcast = (toWaiting: boolean) => {
+			for (const { room, docRoom, frame } of frames) {
+				for (const conn of docRoom.subscribers) {
+					if (waiting.has(conn) !== toWaiting) continue;
+					// Access is re-checked on every send, not only when subscribing; so is the organization's session timeout.
+					const expired = this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId);
+					if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired.message);
+					else if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
+					else this.sync(room, conn.userId, [docRoom.docId], 'revoke');
+				}
+			}
+		};
+		broadcast(true);
+		// Whoever gained access gets whole documents, which include this batch.
+		for (const [room, userId, docIds] of access) this.sync(room, userId, docIds, 'grant');
+		for (const e of batch.entries) for (const w of e.waiters) w.settle(e.verdict);
+		broadcast(false);
+	}
+
+	/** Unsubscribes a session's sockets from an organization whose session timeout passed, saying so. */
+	revokeOrg(sessionHash: string, userId: string, orgId: string, reason: string) {
+		for (const conn of this.connections.of(userId)) {
+			if (conn.sessionHash !== sessionHash) continue;
+			for (const docId of conn.docs) {
+				if (parseDocId(docId)?.orgId !== orgId) continue;
+				unsubscribe(conn, this.rooms.get(orgId)?.docRoom(docId), docId);
+				conn.sendJson({ t: 'revoked', doc: docId, reason, code: 'SESSION_EXPIRED' });
+			}
+		}
+	}
+
+	/** Brings a user's live subscriptions to `docIds` in line with what it may read now. */
+	private sync(room: OrgRoom, userId: string, docIds: readonly string[], mode: 'revoke' | 'grant') {
+		const conns = this.connections.of(userId);
+		if (!conns.size) return;
+		for (const docId of docIds) {
+			const docRoom = room.docRoom(docId);
+			if (!docRoom) continue;
+			const may = room.mayRead(docId, userId);
+			for (const conn of conns) {
+				const has = conn.docs.has(docId);
+				if (mode === 'revoke' && has && !may) {
+					unsubscribe(conn, docRoom, docId);
+					conn.sendJson({ t: 'revoked', doc: docId, reason: 'You no longer have access to this.' });
+				} else if (mode === 'grant' && !has && may && !this.orgSessions.refusal(conn.sessionHash, userId, room.orgId)) {
+					subscribe(conn, docRoom);
+					conn.send(encodeSyncFrame(docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));
+				}
+			}
+		}
+	}
+}

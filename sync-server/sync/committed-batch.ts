@@ -1,0 +1,36 @@
+import type { Change, Member, Mutation, Refusal } from '$lib/domain/index.ts';
+import type { DocRoom } from '../doc-room.ts';
+import type { OrgRoom } from '../org-room.ts';
+
+export type Verdict = { ok: true } | Refusal;
+
+/** Whoever waits for a verdict: told once it is durable (or was given before). */
+export interface Waiter {
+	settle(verdict: Verdict): void;
+}
+
+/** One mutation (or changes no user sent) and its verdict, as checked and applied, then committed. */
+export interface Committed<W extends Waiter = Waiter> {
+	/** '' for changes no user sent. */
+	userId: string;
+	id: string;
+	/** The mutation's type as sent, for the record when it could not be parsed. */
+	type: string;
+	mutation: Mutation | undefined;
+	verdict: Verdict;
+	/** The organization whose activity feed records it: only one the sender belongs to (invariant 10). */
+	orgId: string | null;
+	room: OrgRoom | undefined;
+	changes: readonly Change[];
+	/** Each member the changes touch, as it was before them (undefined: not a member), to tell joins, departures and role changes. */
+	wasMember: Map<string, Member | undefined>;
+	/** The sender's sockets, any that retried it meanwhile, and callers outside a connection. */
+	waiters: W[];
+}
+
+/** What one group commit made durable: its entries in order, each changed document's merged update, and when. */
+export interface CommittedBatch<W extends Waiter = Waiter> {
+	entries: readonly Committed<W>[];
+	updates: readonly { room: OrgRoom; docRoom: DocRoom; update: Uint8Array }[];
+	at: number;
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
+import { orgDocId } from '$lib/protocol/messages.ts';
+import { SyncHub } from '../../sync-server/hub.ts';
+import type { DocumentStore, StoreBatch } from '../../sync-server/storage/documents.ts';
+import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
+import { Store } from '../../sync-server/store.ts';
+import { MemorySocketPair } from '../../sync-server/sync/transport.ts';
+
+/** The hub over in-memory sockets: nothing moves until flushed, no network, no timers. */
+
+const ORG = 'acme';
+const DOC = orgDocId(ORG);
+const user = (name: string) => ({ id: `id-${name}`, username: name, email: `${name}@example.com`, emailVerified: true, displayName: '' });
+const alice = user('alice');
+const bob = user('bob');
+
+/** A documents store whose commits a test may hold, then let through or fail. */
+class HeldDocuments implements DocumentStore {
+	readonly commits: StoreBatch[] = [];
+	holding = false;
+	private held: { batch: StoreBatch; go: () => void; fail: (err: Error) => void }[] = [];
+	constructor(private readonly inner: DocumentStore) {}
+	docUpdates = (docId: string) => this.inner.docUpdates(docId);
+	docIdsWithPrefix = (prefix: string) => this.inner.docIdsWithPrefix(prefix);
+	mutation = (userId: string, id: string) => this.inner.mutation(userId, id);
+	activity = (orgId: string, f: Parameters<DocumentStore['activity']>[1]) => this.inner.activity(orgId, f);
+	docsOf = (userId: string) => this.inner.docsOf(userId);
+	invitationsFor = (email: string) => this.inner.invitationsFor(email);
+	webhook = (orgId: string) => this.inner.webhook(orgId);
+	forgetUser = (userId: string) => this.inner.forgetUser(userId);
+	async commit(batch: StoreBatch): Promise<number[]> {
+		if (this.holding) await new Promise<void>((go, fail) => this.held.push({ batch, go, fail }));
+		this.commits.push(batch);
+		return this.inner.commit(batch);
+	}
+	heldCount() {
+		return this.held.length;
+	}
+	release() {
+		for (const h of this.held.splice(0)) h.go();
+	}
+	failHeld() {
+		for (const h of this.held.splice(0)) h.fail(new Error('disk full'));
+	}
+}
+
+/** One event-loop turn: the group commit runs on the next one (setImmediate), and everything it sets off follows in microtasks. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Sent = { t?: string; id?: string; ok?: boolean; doc?: string; binary?: { doc: string; kind: number } };
+const read = (pair: MemorySocketPair): Sent[] =>
+	pair.flushServerSent().map((f) => {
+		if (typeof f === 'string') return JSON.parse(f) as Sent;
+		const frame = decodeSyncFrame(f);
+		return { binary: { doc: frame.doc, kind: frame.kind } };
+	});
+const mutate = (id: string, mutation: object) => JSON.stringify({ t: 'mutate', id, mutation });
+
+describe('the hub over in-memory sockets', () => {
+	let dir: string;
+	let accounts: Store;
+	let documents: HeldDocuments;
+	let hub: SyncHub;
+	let failures: unknown[];
+
+	beforeEach(async () => {
+		dir = mkdtempSync(join(tmpdir(), 'roster-hub-memory-'));
+		accounts = new Store(dir);
+		for (const u of [alice, bob]) accounts.insertUser({ ...u, passwordHash: 'x' }, 0);
+		documents = new HeldDocuments(new SqliteDocuments(accounts.db));
+		failures = [];
+		hub = new SyncHub({ store: accounts, documents, onCommitFailure: (err) => failures.push(err) });
+		expect(await hub.submitAndWait(alice.id, 'create', { type: 'org.create', orgId: ORG, name: 'Acme' })).toEqual({ ok: true });
+		expect(await hub.submitAndWait(alice.id, 'add-bob', { type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_MEMBER', teams: [] })).toEqual({ ok: true });
+		documents.commits.length = 0;
+	});
+	afterEach(() => {
+		accounts.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	/** A signed-in socket, welcomed and subscribed to the organization's document. */
+	async function connect(who: typeof alice) {
+		const pair = new MemorySocketPair();
+		const conn = hub.attach(pair.serverSocket, who, `session-${who.username}`);
+		const handled: Promise<void>[] = [];
+		pair.deliver = (frame) => void handled.push(hub.receive(conn, frame));
+		pair.clientSend(step1Frame(DOC, new Y.Doc()));
+		const flush = async () => {
+			pair.flushClientSent();
+			await Promise.all(handled.splice(0));
+		};
+		await flush();
+		expect(read(pair).map((s) => s.t ?? s.binary?.kind)).toEqual(['welcome', SYNC_STEP2]);
+		return { pair, flush };
+	}
+
+	it('commits what one turn checked in one call, and answers after it', async () => {
+		const a = await connect(alice);
+		a.pair.clientSend(mutate('team-one-1', { type: 'team.create', orgId: ORG, teamId: 'one', name: 'One' }));
+		a.pair.clientSend(mutate('team-two-1', { type: 'team.create', orgId: ORG, teamId: 'two', name: 'Two' }));
+		await a.flush();
+		expect(read(a.pair)).toEqual([]);
+		await turn();
+		expect(documents.commits).toHaveLength(1);
+		expect(documents.commits[0]!.mutations.map((m) => m.id)).toEqual(['team-one-1', 'team-two-1']);
+		const sent = read(a.pair);
+		expect(sent.map((s) => s.t ?? 'update')).toEqual(['update', 'verdict', 'verdict']);
+	});
+
+	it('sends no verdict and no update until the commit is durable', async () => {
+		const a = await connect(alice);
+		const b = await connect(bob);
+		documents.holding = true;
+		a.pair.clientSend(mutate('team-held-1', { type: 'team.create', orgId: ORG, teamId: 'held', name: 'Held' }));
+		await a.flush();
+		await turn();
+		expect(documents.heldCount()).toBe(1);
+		expect(read(a.pair)).toEqual([]);
+		expect(read(b.pair)).toEqual([]);
+		documents.release();
+		await turn();
+		expect(read(a.pair).map((s) => s.t ?? 'update')).toEqual(['update', 'verdict']);
+		expect(read(b.pair).map((s) => s.binary)).toEqual([{ doc: DOC, kind: SYNC_UPDATE }]);
+	});
+
+	it('answers a retried id with the first verdict and applies it once', async () => {
+		const a = await connect(alice);
+		documents.holding = true;
+		const create = mutate('team-retry-1', { type: 'team.create', orgId: ORG, teamId: 'retry', name: 'Retry' });
+		a.pair.clientSend(create);
+		a.pair.clientSend(create);
+		await a.flush();
+		await turn();
+		documents.release();
+		await turn();
+		expect(documents.commits.flatMap((c) => c.mutations.map((m) => m.id))).toEqual(['team-retry-1']);
+		expect(read(a.pair).filter((s) => s.t === 'verdict')).toEqual([
+			{ t: 'verdict', id: 'team-retry-1', ok: true },
+			{ t: 'verdict', id: 'team-retry-1', ok: true }
+		]);
+		documents.holding = false;
+		a.pair.clientSend(create);
+		await a.flush();
+		expect(read(a.pair)).toEqual([{ t: 'verdict', id: 'team-retry-1', ok: true }]);
+		expect((await hub.orgState(ORG))!.teams().filter((t) => t.id === 'retry')).toHaveLength(1);
+	});
+
+	it('revokes a removed member before broadcasting, and sends the sender its update before its verdict', async () => {
+		const a = await connect(alice);
+		const b = await connect(bob);
+		a.pair.clientSend(mutate('remove-bob-1', { type: 'member.remove', orgId: ORG, userId: bob.id }));
+		await a.flush();
+		await turn();
+		expect(read(b.pair)).toEqual([{ t: 'revoked', doc: DOC, reason: 'You no longer have access to this.' }]);
+		expect(read(a.pair).map((s) => s.t ?? 'update')).toEqual(['update', 'verdict']);
+	});
+
+	it('stops at a failed commit: no verdict, no broadcast, and nothing more is checked', async () => {
+		const a = await connect(alice);
+		const b = await connect(bob);
+		documents.holding = true;
+		a.pair.clientSend(mutate('team-lost-1', { type: 'team.create', orgId: ORG, teamId: 'lost', name: 'Lost' }));
+		await a.flush();
+		await turn();
+		documents.failHeld();
+		await turn();
+		expect(failures).toHaveLength(1);
+		a.pair.clientSend(mutate('team-next-1', { type: 'team.create', orgId: ORG, teamId: 'next', name: 'Next' }));
+		a.pair.flushClientSent();
+		await turn();
+		expect(read(a.pair)).toEqual([]);
+		expect(read(b.pair)).toEqual([]);
+		expect(await documents.mutation(alice.id, 'team-lost-1')).toBeUndefined();
+	});
+});
