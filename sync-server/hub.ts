@@ -2,10 +2,9 @@ import * as Y from 'yjs';
 import {
 	Id,
 	NOT_A_MEMBER,
-	SERVER_ONLY,
+	serverOnlyRefusal,
 	STEP_UP_TTL_MS,
 	applyChanges,
-	refuse,
 	checkMutation,
 	memberOf,
 	membershipEvents,
@@ -301,10 +300,8 @@ export class SyncHub {
 	}
 
 	private mutate(conn: Connection, id: string, body: unknown) {
-		const type = (body as { type?: unknown } | null)?.type;
-		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
-			return this.send(conn, verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
-		}
+		const serverOnly = serverOnlyRefusal(body);
+		if (serverOnly) return this.send(conn, verdictMessage(id, serverOnly));
 		const expired = this.orgSessionRefusal(conn.userId, body, conn.sessionHash);
 		if (expired) return this.send(conn, verdictMessage(id, expired));
 		this.submit(conn.userId, id, body, conn, this.steppedUpAt(conn.sessionHash));

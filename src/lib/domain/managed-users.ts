@@ -39,6 +39,13 @@ export function managedElsewhereActor(org: Organization): Refusal {
 	return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization: in ${org.name} you may only leave.`);
 }
 
+/** SPEC §1: a user created by an organization's admin is managed by that organization; answers with the member, or why not. */
+export function managedMember(state: OrgState, org: Organization, userId: string): Member | Refusal {
+	const target = state.member(userId);
+	if (target?.managedBy === org.id) return target;
+	return refuse('NOT_MANAGED', `That user is not one that ${org.name} manages: only users created by its primary admin are.`);
+}
+
 /**
  * Accepted changes that would let a user managed by another organization in, or give it a
  * role, a team or a project here (whichever path: by username, email, invitation, project,
