@@ -18,7 +18,7 @@ export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPas
 export { formatCents, PLANS } from './plans.ts';
 export { projectMaps } from './project-doc.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
-export { ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
+export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
 export { Card, ContactKind, CurrentPassword, Deployment, DeploymentName, DisplayName, Email, EmailChange, emailKey, Id, INVITATION_TTL_MS, invitationStatus, Invoice, JoinRequest, Member, NotificationChannels, Organization, OrgName, OrgRole, OrgSecurity, PasswordChange, Plan, ProfileUpdate, Project, ProjectName, ProjectRole, TeamName, teamNameKey, TwoFactorCode, Username, UserProfile, type InvitationStatus } from './schemas.ts';
 export { lacksRequiredTwoFactor, needsStepUp, orgSessionExpired, orgSessionLive, securityGate, securityOf, STEP_UP_TTL_MS, type HttpAct } from './security.ts';
 export { type BillingState, type Change, type OrgState } from './state.ts';

@@ -1,6 +1,6 @@
 import type { OrgRole, ProjectRole } from './schemas.ts';
 
-/** What a role may do, named by action; a mutation names the action it needs (see mutations.ts). */
+/** What a role may do, named by action; a mutation names the action it needs (see mutations/). */
 export type OrgAction =
 	| 'org.view'
 	| 'org.rename'

@@ -5,6 +5,7 @@ import { Email, Id, OrgRole, ProjectRole, ProjectRoles } from '../schemas.ts';
 import { accept } from '../verdict.ts';
 import { defineMutation, roleList } from './define.ts';
 import { Teams } from './members.ts';
+import { TEAM_NOT_FOUND } from './teams.ts';
 
 const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that user (it may have been answered already).');
 
@@ -51,7 +52,7 @@ export const INVITATION_MUTATIONS = [
 		check: (state, _c, m) => {
 			const team = state.team(m.teamId);
 			const invitation = state.invitation(m.inviteId);
-			if (!team) return refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
+			if (!team) return TEAM_NOT_FOUND;
 			if (!invitation) return NO_INVITATION;
 			if (invitation.teams.includes(team.id)) return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
 			return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: [...invitation.teams, team.id] } });

@@ -4,7 +4,7 @@ import type { Change, OrgState } from '../state.ts';
 import { accept, displayName as name } from '../verdict.ts';
 import { defineMutation } from './define.ts';
 
-const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
+export const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
 
 /** SPEC §1: team names are unique in the organization, trimmed and case-insensitive. */
 function uniqueTeamName(state: OrgState, teamName: string, self?: string): Refusal | undefined {
