@@ -10,14 +10,14 @@ export { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvo
 export { invoiceLines, invoicePeriodLabel, invoiceTotal, periodBounds, priorPeriod } from './invoices.ts';
 export { managedElsewhere, managedElsewhereActor, ManagedPasswordReset, ManagedUserCreate, ManagedUserRef, ManagedUserUpdate } from './managed-users.ts';
 export { memberOf, publicProfile } from './members.ts';
-export { describeMutation, Mutation, MUTATION_ACCESS, MUTATION_TYPES, MUTATIONS, parseMutation, SENSITIVE_MUTATIONS, SERVER_ONLY, serverOnlyRefusal, webhookShown, type Access, type MutationOf, type MutationType, type Names } from './mutations/index.ts';
+export { describeMutation, Mutation, MUTATION_ACCESS, MUTATION_TYPES, MUTATIONS, parseMutation, SENSITIVE_MUTATIONS, SERVER_ONLY, serverOnlyRefusal, webhookShown, type MutationOf, type MutationType, type Names } from './mutations/index.ts';
 export { membershipEvents, recordable, type MembershipAlert, type MembershipEvent } from './notifications.ts';
 export { applyChanges, applyOrgChanges, OrgDocState, orgMaps, type Directory } from './org-doc.ts';
 export { OverlayState } from './overlay.ts';
 export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPassword } from './passwords.ts';
 export { formatCents, PLANS } from './plans.ts';
 export { projectMaps } from './project-doc.ts';
-export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
+export { REFUSAL_CODES, type Refusal, type RefusalCode } from './refusals.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
 export { Card, ContactKind, CurrentPassword, Deployment, DeploymentName, DisplayName, Email, EmailChange, emailKey, Id, INVITATION_TTL_MS, invitationStatus, Invoice, JoinRequest, Member, NotificationChannels, Organization, OrgName, OrgRole, OrgSecurity, PasswordChange, Plan, ProfileUpdate, Project, ProjectName, ProjectRole, TeamName, teamNameKey, TwoFactorCode, Username, UserProfile, type InvitationStatus } from './schemas.ts';
 export { lacksRequiredTwoFactor, needsStepUp, orgSessionExpired, orgSessionLive, securityGate, securityOf, STEP_UP_TTL_MS, type HttpAct } from './security.ts';

@@ -6,7 +6,7 @@ import { accept, type Verdict } from './verdict.ts';
 
 /** How people come in (by username, by email, by invitation), shared by the member, project and invitation mutations. */
 
-export const day = (at: number) => new Date(at).toISOString().slice(0, 10);
+const day = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 export const NO_INVITATION = refuse('INVITATION_NOT_FOUND', 'That invitation is no longer pending (it may have been accepted or cancelled).');
 

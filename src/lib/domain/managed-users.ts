@@ -76,7 +76,30 @@ function grantee(state: OrgState, c: Change): Member | undefined {
 			return state.member(c.userId);
 		case 'org.put':
 			return c.org.primaryAdminId !== state.org()?.primaryAdminId ? state.member(c.org.primaryAdminId) : undefined;
-		default:
+		// A team's roles reach only its members, who came in through one of the changes above; an invitation grants nothing until accepted.
+		case 'member.delete':
+		case 'team.put':
+		case 'team.delete':
+		case 'teamMember.delete':
+		case 'project.put':
+		case 'projectUser.delete':
+		case 'projectTeam.put':
+		case 'projectTeam.delete':
+		case 'joinRequest.put':
+		case 'joinRequest.delete':
+		case 'invitation.put':
+		case 'invitation.delete':
+		case 'projectInvitation.put':
+		case 'projectInvitation.delete':
+		case 'deployment.put':
+		case 'contact.put':
+		case 'billing.put':
+		case 'card.put':
+		case 'card.delete':
+		case 'card.default':
+		case 'invoice.put':
 			return undefined;
+		default:
+			return c satisfies never;
 	}
 }

@@ -40,7 +40,7 @@ export interface MutationDef<T extends string, S extends z.ZodObject, A extends 
 	readonly sensitive: boolean;
 	/** Why only the server sends it, on a user's behalf; a socket that sends one is refused with this reason. */
 	readonly serverOnly?: string;
-	/** The mutation's own rules, once authorization and the security gate let it through. */
+	/** The mutation's own rules: after authorization and the security gate, or alone for an unscoped one. */
 	check(state: OrgState, ctx: CheckContext, m: z.output<S>, scope: ScopeOf<A>): Verdict;
 	/** The mutation in words, for the outbox and the activity feed. */
 	describe(m: z.output<S>, names: Names): string;
