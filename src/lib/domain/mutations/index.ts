@@ -4,7 +4,7 @@ import type { CheckContext, OrgState } from '../state.ts';
 import { unknownFields } from '../text.ts';
 import type { Scope, Verdict } from '../verdict.ts';
 import { BILLING_MUTATIONS } from './billing.ts';
-import type { Access, Names } from './define.ts';
+import type { Access, Names, Unscoped } from './define.ts';
 import { DEPLOYMENT_MUTATIONS } from './deployments.ts';
 import { INVITATION_MUTATIONS } from './invitations.ts';
 import { MEMBER_MUTATIONS } from './members.ts';
@@ -33,13 +33,13 @@ export type MutationType = Mutation['type'];
 export type MutationOf<T extends MutationType> = Extract<Mutation, { type: T }>;
 
 /** The registry by type: every mutation type, each under its own name. */
-export type Registry = { [T in MutationType]: Extract<Definition, { type: T }> };
+type Registry = { [T in MutationType]: Extract<Definition, { type: T }> };
 export const MUTATIONS = Object.fromEntries(DEFINITIONS.map((d) => [d.type, d])) as Registry;
 
 export const MUTATION_TYPES: MutationType[] = DEFINITIONS.map((d) => d.type);
 
 /** Mutations whose own check answers who may (see Unscoped): there is no member to authorize first. */
-export type UnscopedType = { [T in MutationType]: Registry[T]['access'] extends 'anyone' | 'invitee' ? T : never }[MutationType];
+type UnscopedType = { [T in MutationType]: Registry[T]['access'] extends Unscoped ? T : never }[MutationType];
 /** Mutations sent by a member of the organization, authorized before their check. */
 export type ScopedType = Exclude<MutationType, UnscopedType>;
 
