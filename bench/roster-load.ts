@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
-import type { Mutation } from '../src/lib/domain/mutations.ts';
+import type { Mutation } from '../src/lib/domain/index.ts';
 import type { OrgRole } from '../src/lib/domain/schemas.ts';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2 } from '../src/lib/protocol/frames.ts';
 import { orgDocId } from '../src/lib/protocol/messages.ts';

@@ -1,9 +1,8 @@
 import * as Y from 'yjs';
 import {
 	NOT_A_MEMBER,
-	SERVER_ONLY,
+	serverOnlyRefusal,
 	STEP_UP_TTL_MS,
-	refuse,
 	publicProfile,
 	parseMutation,
 	unknownFields,
@@ -227,10 +226,8 @@ export class SyncHub {
 	}
 
 	private async mutate(conn: Connection, id: string, body: unknown) {
-		const type = (body as { type?: unknown } | null)?.type;
-		if (typeof type === 'string' && Object.hasOwn(SERVER_ONLY, type)) {
-			return conn.sendJson(verdictMessage(id, refuse('FORBIDDEN', SERVER_ONLY[type as keyof typeof SERVER_ONLY]!)));
-		}
+		const serverOnly = serverOnlyRefusal(body);
+		if (serverOnly) return conn.sendJson(verdictMessage(id, serverOnly));
 		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
 		if (expired) return conn.sendJson(verdictMessage(id, expired));
 		const waiter = { conn, settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)) };

@@ -1,6 +1,5 @@
 import type { ContactKind } from './schemas.ts';
 import type { OrgState } from './state.ts';
-import { accept, type Handler } from './verdict.ts';
 
 /** The address mail for a contact goes to, and where it comes from (SPEC §4: unset falls back to the primary admin). */
 export function effectiveContact(state: OrgState, kind: ContactKind): { email: string; source: 'set' | 'primary admin' } | undefined {
@@ -9,8 +8,3 @@ export function effectiveContact(state: OrgState, kind: ContactKind): { email: s
 	const admin = state.org() && state.member(state.org()!.primaryAdminId);
 	return admin ? { email: admin.email, source: 'primary admin' } : undefined;
 }
-
-export const CONTACT_HANDLERS: { 'org.setContact': Handler<'org.setContact'>; 'org.setBillingContact': Handler<'org.setBillingContact'> } = {
-	'org.setContact': (_s, _c, m) => accept({ kind: 'contact.put', contact: m.contact, email: m.email }),
-	'org.setBillingContact': (_s, _c, m) => accept({ kind: 'contact.put', contact: 'billing', email: m.email })
-};

@@ -39,6 +39,13 @@ export function managedElsewhereActor(org: Organization): Refusal {
 	return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization: in ${org.name} you may only leave.`);
 }
 
+/** SPEC §1: a user created by an organization's admin is managed by that organization; answers with the member, or why not. */
+export function managedMember(state: OrgState, org: Organization, userId: string): Member | Refusal {
+	const target = state.member(userId);
+	if (target?.managedBy === org.id) return target;
+	return refuse('NOT_MANAGED', `That user is not one that ${org.name} manages: only users created by its primary admin are.`);
+}
+
 /**
  * Accepted changes that would let a user managed by another organization in, or give it a
  * role, a team or a project here (whichever path: by username, email, invitation, project,
@@ -69,7 +76,30 @@ function grantee(state: OrgState, c: Change): Member | undefined {
 			return state.member(c.userId);
 		case 'org.put':
 			return c.org.primaryAdminId !== state.org()?.primaryAdminId ? state.member(c.org.primaryAdminId) : undefined;
-		default:
+		// A team's roles reach only its members, who came in through one of the changes above; an invitation grants nothing until accepted.
+		case 'member.delete':
+		case 'team.put':
+		case 'team.delete':
+		case 'teamMember.delete':
+		case 'project.put':
+		case 'projectUser.delete':
+		case 'projectTeam.put':
+		case 'projectTeam.delete':
+		case 'joinRequest.put':
+		case 'joinRequest.delete':
+		case 'invitation.put':
+		case 'invitation.delete':
+		case 'projectInvitation.put':
+		case 'projectInvitation.delete':
+		case 'deployment.put':
+		case 'contact.put':
+		case 'billing.put':
+		case 'card.put':
+		case 'card.delete':
+		case 'card.default':
+		case 'invoice.put':
 			return undefined;
+		default:
+			return c satisfies never;
 	}
 }

@@ -1,20 +1,6 @@
-import type { Mutation, MutationType } from './mutations.ts';
+import { webhookShown, type Mutation, type MutationType } from './mutations/index.ts';
 import type { Member, OrgRole } from './schemas.ts';
 import type { Change } from './state.ts';
-import { accept, type Handler } from './verdict.ts';
-
-export const NOTIFICATION_HANDLERS: { 'org.setNotifications': Handler<'org.setNotifications'> } = {
-	'org.setNotifications': (_s, _c, m, { org }) => {
-		const webhook = m.webhook === undefined ? (org.notifications?.webhook ?? null) : m.webhook && webhookShown(m.webhook);
-		return accept({ kind: 'org.put', org: { ...org, notifications: { email: m.email, webhook } } });
-	}
-};
-
-/** Where a webhook goes, without its path or query (which may hold a token): what members see of it. */
-export function webhookShown(url: string): string {
-	const u = new URL(url);
-	return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '' : '/…'}`;
-}
 
 /** A mutation as the activity feed keeps it: a webhook URL only as shown, never whole. */
 export function recordable(m: Mutation): Mutation {

@@ -1,6 +1,6 @@
 import type { OrgRole, ProjectRole } from './schemas.ts';
 
-/** What a role may do, named by action; a mutation names the action it needs (see mutations.ts). */
+/** What a role may do, named by action; a mutation names the action it needs (see mutations/). */
 export type OrgAction =
 	| 'org.view'
 	| 'org.rename'
@@ -119,6 +119,33 @@ export function projectRolesMay(roles: readonly ProjectRole[], action: ProjectAc
 export function roleMay(role: OrgRole, action: OrgAction): boolean {
 	return ORG_ROLES[role].may.includes(action);
 }
+
+/** Each action in words, to finish "you may not …" in a refusal. */
+export const ACTION_WORDS: Record<OrgAction | PrimaryAdminAction | ProjectAction, string> = {
+	'org.view': 'view the organization',
+	'org.rename': 'rename the organization',
+	'members.manage': 'add or remove members or change their roles',
+	'teams.manage': 'create, change or delete teams',
+	'projects.create': 'create projects',
+	'projects.readAll': 'read every project of the organization',
+	'projects.participate': 'ask to join projects or act in them (read-only members only view)',
+	'activity.view': "view the organization's activity",
+	'billing.view': 'view billing',
+	'billing.manage': 'manage billing',
+	'org.export': "download the organization's data",
+	'contacts.billing': 'set the billing contact',
+	'org.transferPrimaryAdmin': 'transfer primary admin',
+	'org.close': 'close the organization',
+	'org.contacts': 'set the technical and emergency contacts',
+	'org.security': "change the organization's security settings",
+	'org.notifications': 'configure notification channels',
+	'users.manage': 'create, change or delete the users this organization manages',
+	'project.view': 'view this project',
+	'project.manage': "manage this project's users, teams and roles",
+	'deployments.manage': "create or delete this project's deployments"
+};
+
+export const PROJECT_ACTIONS: readonly ProjectAction[] = ['project.view', 'project.manage', 'deployments.manage'];
 
 export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
 	'org.transferPrimaryAdmin',

@@ -1,53 +1,12 @@
-import type { MutationType } from './mutations.ts';
+import { SENSITIVE_MUTATIONS, type MutationType } from './mutations/index.ts';
 import { refuse, type Refusal } from './refusals.ts';
 import type { Member, Organization, OrgSecurity } from './schemas.ts';
 import type { CheckContext } from './state.ts';
-import { accept, type Handler } from './verdict.ts';
 
 /** SPEC §4: a code entered within the last 10 minutes confirms a sensitive change. */
 export const STEP_UP_TTL_MS = 10 * 60_000;
 
 export const DEFAULT_SECURITY: OrgSecurity = { requireTwoFactor: false, idleTimeoutMinutes: null, absoluteTimeoutHours: null };
-
-/**
- * SPEC §4's sensitive mutations: adding or removing users (in the organization, its teams
- * and projects, a team's deletion included), changing roles, transferring admin, billing
- * changes (and where billing mail goes), closing, the security settings and where membership
- * alerts go. A user with two-factor on confirms them with a fresh code.
- */
-export const SENSITIVE_MUTATIONS: ReadonlySet<MutationType> = new Set<MutationType>([
-	'member.add',
-	'member.invite',
-	'member.cancelInvite',
-	'member.setRole',
-	'member.remove',
-	'member.addManaged',
-	'member.deleteManaged',
-	'org.transferPrimaryAdmin',
-	'org.close',
-	'org.setSecurity',
-	'org.setNotifications',
-	'org.setBillingContact',
-	'team.delete',
-	'team.addMember',
-	'team.removeMember',
-	'team.addInvitee',
-	'team.removeInvitee',
-	'project.addUser',
-	'project.invite',
-	'project.cancelInvite',
-	'project.addTeam',
-	'project.setUserRoles',
-	'project.setTeamRoles',
-	'project.removeUser',
-	'project.removeTeam',
-	'project.close',
-	'join.approve',
-	'card.add',
-	'card.setDefault',
-	'card.remove',
-	'billing.setInfo'
-]);
 
 export function securityOf(org: Organization): OrgSecurity {
 	return org.security ?? DEFAULT_SECURITY;
@@ -120,14 +79,3 @@ export function orgSessionLive(security: OrgSecurity, t: OrgSessionTimes): boole
 
 export const orgSessionExpired = (org: Organization) =>
 	refuse('SESSION_EXPIRED', `Your session for ${org.name} timed out: sign in again to reach it.`);
-
-export const SECURITY_HANDLERS: { 'org.setSecurity': Handler<'org.setSecurity'> } = {
-	'org.setSecurity': (_s, _c, m, { org, actor }) => {
-		// Requiring what the primary admin lacks would leave it only able to view.
-		if (m.requireTwoFactor && !actor.twoFactor) {
-			return refuse('TWO_FACTOR_REQUIRED', 'Turn on two-factor authentication for yourself before requiring it of every member.');
-		}
-		const { requireTwoFactor, idleTimeoutMinutes, absoluteTimeoutHours } = m;
-		return accept({ kind: 'org.put', org: { ...org, security: { requireTwoFactor, idleTimeoutMinutes, absoluteTimeoutHours } } });
-	}
-};

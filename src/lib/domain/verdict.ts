@@ -1,7 +1,6 @@
-import type { MutationOf, MutationType } from './mutations.ts';
 import type { Refusal } from './refusals.ts';
 import type { Member, Organization } from './schemas.ts';
-import type { Accepted, Change, CheckContext, OrgState } from './state.ts';
+import type { Accepted, Change } from './state.ts';
 
 export type Verdict = Accepted | Refusal;
 
@@ -10,8 +9,6 @@ export interface Scope {
 	org: Organization;
 	actor: Member;
 }
-
-export type Handler<T extends MutationType> = (state: OrgState, ctx: CheckContext, m: MutationOf<T>, scope: Scope) => Verdict;
 
 export function accept(...changes: Change[]): Accepted {
 	return { ok: true, changes };
