@@ -8,8 +8,8 @@ import {
 	type Refusal
 } from '$lib/domain/index.ts';
 import type { SyncHub } from './hub.ts';
-import { HttpError } from './http-io.ts';
-import type { SignedIn } from './profile-api.ts';
+import { HttpError } from './http/types.ts';
+import type { SignedIn } from './http/types.ts';
 import type { Store } from './store.ts';
 
 /** A session's last action on an organization is written at most this often; idle timeouts count in minutes. */

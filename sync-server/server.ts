@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -7,14 +7,15 @@ import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
 import { scryptCost } from './auth.ts';
 import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
-import { HttpApi } from './http.ts';
-import { HttpError } from './http-io.ts';
+import { HttpApi } from './http/router.ts';
+import { HttpError, type SignedIn } from './http/types.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
-import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
+import { MailLog, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
 import type { Socket } from './socket.ts';
+import { asyncAccounts } from './storage/accounts.ts';
 import { Store } from './store.ts';
 import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
 
@@ -25,11 +26,11 @@ export interface ServerOptions {
 	staticDir?: string;
 	/** Where people reach this server, for links in mail; never taken from a request's Host header. */
 	publicUrl?: string;
-	/** SMTP server URL (smtp:// or smtps://); without it, mail goes to files in <data-dir>/outbox. */
+	/** SMTP server URL (smtp:// or smtps://); without it, mail goes to files in <data-dir>/mail-log. */
 	smtpUrl?: string;
 	/** The From address of SMTP mail. */
 	mailFrom?: string;
-	/** Log each mail written to the file outbox (the command line does; tests stay quiet). */
+	/** Log each mail written to the mail log (the command line does; tests stay quiet). */
 	logMail?: boolean;
 	now?: () => number;
 	/** How long a notification webhook may take to answer (default 5 s). */
@@ -104,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const store = new Store(options.dataDir);
 	const mailer: Mailer = options.smtpUrl
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
-		: new FileOutbox(options.dataDir, options.logMail);
+		: new MailLog(options.dataDir, options.logMail);
 	let publicUrl = '';
 	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks);
 	const hub = new SyncHub({
@@ -120,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
 	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
 	const api: HttpApi = new HttpApi({
+		accounts: asyncAccounts(store),
 		store,
 		hub,
 		mailer,
@@ -155,14 +157,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		edge.refuseSocket(socket, 400, 'BAD_UPGRADE', err.message, { 'sec-websocket-version': '13' });
 	});
 
-	http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+	http.on('upgrade', (req, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
+
+	async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
 		// Everything a request can get wrong is found before the handshake, while an HTTP answer is still possible.
 		let fromHere: boolean;
-		let session: ReturnType<HttpApi['session']>;
+		let session: SignedIn | undefined;
 		try {
 			if (requestUrl(req).pathname !== '/sync') throw new HttpError(404, 'NOT_FOUND', 'Websockets connect at /sync.');
 			fromHere = edge.sameOrigin(req);
-			session = fromHere ? api.session(req) : undefined;
+			session = fromHere ? await api.session(req) : undefined;
 		} catch (err) {
 			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
 			if (err instanceof HttpError) logRefused('upgrade', req, e.message);
@@ -206,7 +210,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				);
 			});
 		});
-	});
+	}
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
 	const sweep = setInterval(() => hub.sweepSessions(api.sessionLive), 60_000);

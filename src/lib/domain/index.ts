@@ -22,3 +22,4 @@ export * from './security.ts';
 export * from './notifications.ts';
 export * from './managed-users.ts';
 export * from './invoice-issuing.ts';
+export * from './route-access.ts';

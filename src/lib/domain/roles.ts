@@ -24,9 +24,16 @@ export type OrgAction =
 /**
  * Actions only the primary admin may take, whatever its role (SPEC §2). org.contacts: the technical
  * and emergency contacts; org.security: required two-factor and session timeouts; users.manage: the
- * users the organization manages.
+ * users the organization manages; mailLog.view: the mail sent on its behalf (development, without SMTP).
  */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security' | 'org.notifications' | 'users.manage';
+export type PrimaryAdminAction =
+	| 'org.transferPrimaryAdmin'
+	| 'org.close'
+	| 'org.contacts'
+	| 'org.security'
+	| 'org.notifications'
+	| 'users.manage'
+	| 'mailLog.view';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -126,5 +133,11 @@ export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
 	'org.contacts',
 	'org.security',
 	'org.notifications',
-	'users.manage'
+	'users.manage',
+	'mailLog.view'
 ];
+
+/** Whether this member may take this action: the role table, or for a primary-admin action, being the primary admin. */
+export function memberMay(role: OrgRole, isPrimaryAdmin: boolean, action: OrgAction | PrimaryAdminAction): boolean {
+	return (PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(action) ? isPrimaryAdmin : roleMay(role, action as OrgAction);
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { EmailChange, ManagedPasswordReset, ManagedUserCreate, ManagedUserRef, ManagedUserUpdate, PasswordChange, ProfileUpdate } from '$lib/domain/index.ts';
+import { SignIn, SignUp, me, signIn, signOut, signUp, verifyEmail } from './auth-routes.ts';
+import { Pay, addCard, pay } from './billing-routes.ts';
+import { Resend, resendInvoice } from './invoice-routes.ts';
+import { OrgQuery, mailLog } from './mail-log-routes.ts';
+import { createManaged, deleteManaged, resetManagedPassword, updateManaged } from './managed-users-routes.ts';
+import { ActivityQuery, ExportQuery, activity, exportOrg } from './org-routes.ts';
+import { changeEmail, changePassword, resendVerification, updateProfile } from './profile-routes.ts';
+import { route, type Route } from './route.ts';
+import { CodeAndPassword, CodeInput, disable, enable, newRecoveryCodes, setup, stepUp } from './two-factor-routes.ts';
+
+/** A JSON body whatever it holds: the route takes nothing, but a write still comes as JSON (which keeps cross-site forms out). */
+const AnyJson = z.unknown();
+
+/**
+ * Every route of the API. A route's handler asks the domain whether the signed-in user may
+ * act on an organization (org-access.ts), and a step-up where the act is sensitive.
+ */
+export const ROUTES: readonly Route[] = [
+	route({ method: 'POST', path: '/api/signup', session: false, body: SignUp, handle: signUp }),
+	route({ method: 'POST', path: '/api/signin', session: false, body: SignIn, handle: signIn }),
+	route({ method: 'POST', path: '/api/signout', session: false, handle: signOut }),
+	route({ method: 'GET', path: '/api/verify-email', session: false, handle: verifyEmail }),
+	route({ method: 'GET', path: '/api/me', session: true, handle: me }),
+	route({ method: 'PATCH', path: '/api/me', session: true, body: ProfileUpdate, handle: updateProfile }),
+	route({ method: 'POST', path: '/api/me/email', session: true, body: EmailChange, handle: changeEmail }),
+	route({ method: 'POST', path: '/api/me/resend-verification', session: true, body: AnyJson, handle: resendVerification }),
+	route({ method: 'POST', path: '/api/me/password', session: true, body: PasswordChange, handle: changePassword }),
+	route({ method: 'POST', path: '/api/me/two-factor/setup', session: true, body: AnyJson, handle: setup }),
+	route({ method: 'POST', path: '/api/me/two-factor/enable', session: true, body: CodeAndPassword, handle: enable }),
+	route({ method: 'POST', path: '/api/me/two-factor/disable', session: true, body: CodeAndPassword, handle: disable }),
+	route({ method: 'POST', path: '/api/me/two-factor/recovery-codes', session: true, body: CodeAndPassword, handle: newRecoveryCodes }),
+	route({ method: 'POST', path: '/api/me/step-up', session: true, body: CodeInput, handle: stepUp }),
+	route({ method: 'POST', path: '/api/managed-users', session: true, body: ManagedUserCreate, handle: createManaged }),
+	route({ method: 'PATCH', path: '/api/managed-users', session: true, body: ManagedUserUpdate, handle: updateManaged }),
+	route({ method: 'POST', path: '/api/managed-users/password', session: true, body: ManagedPasswordReset, handle: resetManagedPassword }),
+	route({ method: 'DELETE', path: '/api/managed-users', session: true, body: ManagedUserRef, handle: deleteManaged }),
+	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, handle: activity }),
+	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, handle: exportOrg }),
+	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),
+	// The card form's body is checked by the domain's cardFromEntry, after the budget is spent.
+	route({ method: 'POST', path: '/api/cards', session: true, handle: addCard }),
+	route({ method: 'POST', path: '/api/invoices/resend', session: true, body: Resend, handle: resendInvoice }),
+	route({ method: 'POST', path: '/api/invoices/pay', session: true, body: Pay, handle: pay })
+];
