@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Id, cardFromEntry, unpaidCents } from '$lib/domain/index.ts';
-import type { HttpApp } from './deps.ts';
+import type { HttpApp, OrgRequest } from './deps.ts';
 import { json, rateLimited, readJson, spendBudget } from './io.ts';
-import { actOnOrg } from './org-access.ts';
 import { refused } from './status.ts';
 import type { SignedInRequest } from './types.ts';
 
@@ -35,9 +34,7 @@ export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInReque
 }
 
 /** POST /api/invoices/pay: charges the open invoices again, as adding a card does; answers the balance left. */
-export async function pay({ deps }: HttpApp, { res, me, body }: SignedInRequest<z.infer<typeof Pay>>) {
-	// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
-	const state = await actOnOrg(deps, me, body.org, 'invoice.pay');
+export async function pay({ deps }: HttpApp, { res, org: state, body }: OrgRequest<z.infer<typeof Pay>>) {
 	const wait = deps.billing.retryWait(body.org);
 	if (wait > 0) throw rateLimited(wait, 'payment attempts');
 	await deps.billing.retryOpen(body.org);

@@ -7,6 +7,7 @@ import type { AccountStore } from '../storage/accounts.ts';
 import type { Store } from '../store.ts';
 import type { WebEdge } from '../web-edge.ts';
 import type { TwoFactorCodes } from './two-factor-codes.ts';
+import type { SignedInRequest } from './types.ts';
 
 export interface HttpDeps {
 	/** Users, sessions, two-factor and email tokens. */
@@ -39,4 +40,12 @@ export interface HttpApp {
 	codes: TwoFactorCodes;
 	/** Invoices re-sent by mail, per user. */
 	resends: RateLimiter;
+}
+
+/** An organization's state as the hub holds it. */
+export type OrgDoc = NonNullable<ReturnType<SyncHub['orgState']>>;
+
+/** A request of a route about an organization: the router found it, and the domain let the user at it. */
+export interface OrgRequest<Body = unknown, Query = unknown> extends SignedInRequest<Body, Query> {
+	org: OrgDoc;
 }

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { Email, Id, emailKey } from '$lib/domain/index.ts';
 import { invoiceMail } from '../invoice-mail.ts';
-import type { HttpApp } from './deps.ts';
+import type { HttpApp, OrgRequest } from './deps.ts';
 import { json, rateLimited } from './io.ts';
-import { actOnOrg } from './org-access.ts';
-import { HttpError, type SignedInRequest } from './types.ts';
+import { HttpError } from './types.ts';
 
 export const Resend = z.strictObject({ org: Id, invoiceId: Id, email: Email });
 
 /** POST /api/invoices/resend: SPEC §4, any invoice to the email of any of the organization's users. */
-export async function resendInvoice({ deps, resends }: HttpApp, { res, me, body }: SignedInRequest<z.infer<typeof Resend>>) {
-	// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.
-	const state = await actOnOrg(deps, me, body.org, 'invoice.resend');
+export async function resendInvoice({ deps, resends }: HttpApp, { res, me, org: state, body }: OrgRequest<z.infer<typeof Resend>>) {
 	const invoice = state.billing().invoice(body.invoiceId);
 	if (!invoice) throw new HttpError(404, 'INVOICE_NOT_FOUND', 'That invoice does not exist in this organization.');
 	// A scan of the members: an HTTP request a person makes, not a mutation check.

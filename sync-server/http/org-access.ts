@@ -1,6 +1,7 @@
 import { mayAct, mayView, securityGate, type HttpAct, type MutationType, type OrgState, type RouteView } from '$lib/domain/index.ts';
 import { enterOrg } from '../org-sessions.ts';
-import type { HttpDeps } from './deps.ts';
+import type { HttpDeps, OrgDoc } from './deps.ts';
+import type { OrgNeed } from './route.ts';
 import { refused } from './status.ts';
 import type { SignedIn } from './types.ts';
 
@@ -19,7 +20,7 @@ export async function requireGate(deps: HttpDeps, me: SignedIn, state: OrgState,
 }
 
 /** An organization `me` may read this of: its session timeouts first (enterOrg), then the domain's answer. */
-export function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: RouteView) {
+function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: RouteView) {
 	enterOrg(deps.hub, me, orgId);
 	const state = deps.hub.orgState(orgId);
 	const refusal = mayView(state, me.user.id, view);
@@ -28,10 +29,15 @@ export function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: Route
 }
 
 /** An organization `me` may take this act on (role, required two-factor, step-up). */
-export async function actOnOrg(deps: HttpDeps, me: SignedIn, orgId: string, act: HttpAct) {
+async function actOnOrg(deps: HttpDeps, me: SignedIn, orgId: string, act: HttpAct) {
 	enterOrg(deps.hub, me, orgId);
 	const state = deps.hub.orgState(orgId);
 	const refusal = mayAct(state, await context(deps, me), act);
 	if (refusal) throw refused(refusal);
 	return state!;
+}
+
+/** The organization a route's `org` names, once the domain answered yes to what the route needs of it. */
+export function orgFor(deps: HttpDeps, me: SignedIn, orgId: string, need: OrgNeed): Promise<OrgDoc> | OrgDoc {
+	return 'view' in need ? viewOrg(deps, me, orgId, need.view) : actOnOrg(deps, me, orgId, need.act);
 }

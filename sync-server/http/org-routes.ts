@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { membersCsv, orgExport } from '$lib/domain/index.ts';
-import type { HttpApp } from './deps.ts';
+import type { HttpApp, OrgRequest } from './deps.ts';
 import { json } from './io.ts';
-import { viewOrg } from './org-access.ts';
-import type { SignedInRequest } from './types.ts';
 
 /** What an organization's members may read of it beside its documents: the activity feed and an export. */
 
@@ -19,8 +17,7 @@ export const ActivityQuery = z.object({
 export const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
 
 /** GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members. */
-export async function activity({ deps }: HttpApp, { res, me, query: q }: SignedInRequest<undefined, z.infer<typeof ActivityQuery>>) {
-	viewOrg(deps, me, q.org, 'activity.read');
+export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
 	const user = q.user ? await deps.accounts.user(q.user) : undefined;
 	const rows = deps.store.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
 	json(res, 200, {
@@ -39,8 +36,7 @@ export async function activity({ deps }: HttpApp, { res, me, query: q }: SignedI
 }
 
 /** GET /api/export: the organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
-export function exportOrg({ deps }: HttpApp, { res, me, query: q }: SignedInRequest<undefined, z.infer<typeof ExportQuery>>) {
-	const state = viewOrg(deps, me, q.org, 'org.export');
+export function exportOrg({ deps }: HttpApp, { res, org: state, query: q }: OrgRequest<undefined, z.infer<typeof ExportQuery>>) {
 	const name = (state.org()?.name ?? 'organization').replace(/[^\w.-]+/g, '-');
 	const [body, type, file] =
 		q.format === 'csv'

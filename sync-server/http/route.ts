@@ -1,12 +1,26 @@
 import type { z } from 'zod';
-import type { HttpApp } from './deps.ts';
+import type { HttpAct, RouteView } from '$lib/domain/index.ts';
+import type { HttpApp, OrgRequest } from './deps.ts';
 import type { Request, SignedInRequest } from './types.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
-interface RouteSpec<S extends boolean, B, Q> {
+/**
+ * What a route does to the organization its query or body names (`org`), asked of the domain
+ * before the handler runs, after the session's timeouts there: a view (the role table), or an
+ * act (the role table, the organization's required two-factor, and a step-up where sensitive).
+ */
+export type OrgNeed = { view: RouteView } | { act: HttpAct };
+
+type Handled<S, B, Q, O> = S extends true
+	? O extends OrgNeed
+		? OrgRequest<Infer<B>, Infer<Q>>
+		: SignedInRequest<Infer<B>, Infer<Q>>
+	: Request<Infer<B>, Infer<Q>>;
+
+interface RouteSpec<S extends boolean, B, Q, O> {
 	method: Method;
 	path: string;
 	/** Needs a live session: without one the answer is 401 UNAUTHENTICATED, before anything else is read. */
@@ -15,15 +29,22 @@ interface RouteSpec<S extends boolean, B, Q> {
 	query?: Q;
 	/** The JSON body's schema (strict objects: an unknown field is refused by name); without one no body is read. */
 	body?: B;
-	handle: (app: HttpApp, r: S extends true ? SignedInRequest<Infer<B>, Infer<Q>> : Request<Infer<B>, Infer<Q>>) => Promise<void> | void;
+	/** Needs the session, and a query or body with `org`. */
+	org?: O;
+	handle: (app: HttpApp, r: Handled<S, B, Q, O>) => Promise<void> | void;
 }
 
 /** One row of the route table. */
-export type Route = RouteSpec<boolean, z.ZodType | undefined, z.ZodType | undefined>;
+export type Route = RouteSpec<boolean, z.ZodType | undefined, z.ZodType | undefined, OrgNeed | undefined>;
 
-/** A row whose handler is checked against its schemas and its need of a session. */
-export function route<S extends boolean, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
-	spec: RouteSpec<S, B, Q>
-): Route {
+type OrgSchema = z.ZodType<{ org: string }>;
+
+/** A row whose handler is checked against its schemas, its need of a session, and of an organization. */
+export function route<
+	S extends boolean,
+	B extends z.ZodType | undefined = undefined,
+	Q extends z.ZodType | undefined = undefined,
+	O extends OrgNeed | undefined = undefined
+>(spec: RouteSpec<S, B, Q, O> & (O extends OrgNeed ? { session: true } & ({ query: OrgSchema } | { body: OrgSchema }) : unknown)): Route {
 	return spec as unknown as Route;
 }

@@ -5,6 +5,7 @@ import { serveStatic } from '../static-files.ts';
 import { logRefused, requestUrl } from '../web-edge.ts';
 import type { HttpApp, HttpDeps } from './deps.ts';
 import { parse, readJson, unauthenticated } from './io.ts';
+import { orgFor } from './org-access.ts';
 import type { Route } from './route.ts';
 import { ROUTES } from './routes.ts';
 import { sessionLive, signedIn } from './sessions.ts';
@@ -75,12 +76,13 @@ export class HttpApi {
 		await this.run(found, req, res, url);
 	}
 
-	/** The session, then the query, then the body, each refused before the handler runs. */
+	/** The session, the query, the body, then the organization: each refused before the handler runs. */
 	private async run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL) {
 		const me = route.session ? await this.session(req) : undefined;
 		if (route.session && !me) throw unauthenticated();
 		const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
 		const body = route.body ? parse(route.body, await readJson(req)) : undefined;
-		await route.handle(this.app, { req, res, url, query, body, me: me! });
+		const org = route.org && (await orgFor(this.deps, me!, ((route.body ? body : query) as { org: string }).org, route.org));
+		await route.handle(this.app, { req, res, url, query, body, me: me!, org: org! });
 	}
 }

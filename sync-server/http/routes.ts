@@ -14,8 +14,10 @@ import { CodeAndPassword, CodeInput, disable, enable, newRecoveryCodes, setup, s
 const AnyJson = z.unknown();
 
 /**
- * Every route of the API. A route's handler asks the domain whether the signed-in user may
- * act on an organization (org-access.ts), and a step-up where the act is sensitive.
+ * Every route of the API, with what it needs before its handler runs: a session, its query's
+ * and body's schemas, and what the domain must allow on the organization it names (`org`).
+ * The mail log answers 404 on a server with SMTP before its access is asked, and the managed
+ * users' and cards' routes go through mutations, whose checks (with the step-up) answer for them.
  */
 export const ROUTES: readonly Route[] = [
 	route({ method: 'POST', path: '/api/signup', session: false, body: SignUp, handle: signUp }),
@@ -36,11 +38,13 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'PATCH', path: '/api/managed-users', session: true, body: ManagedUserUpdate, handle: updateManaged }),
 	route({ method: 'POST', path: '/api/managed-users/password', session: true, body: ManagedPasswordReset, handle: resetManagedPassword }),
 	route({ method: 'DELETE', path: '/api/managed-users', session: true, body: ManagedUserRef, handle: deleteManaged }),
-	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, handle: activity }),
-	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, handle: exportOrg }),
+	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, org: { view: 'activity.read' }, handle: activity }),
+	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, org: { view: 'org.export' }, handle: exportOrg }),
 	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),
-	// The card form's body is checked by the domain's cardFromEntry, after the budget is spent.
+	// The card form's body is checked by the domain's cardFromEntry, after the budget is spent; the card.add mutation by every rule.
 	route({ method: 'POST', path: '/api/cards', session: true, handle: addCard }),
-	route({ method: 'POST', path: '/api/invoices/resend', session: true, body: Resend, handle: resendInvoice }),
-	route({ method: 'POST', path: '/api/invoices/pay', session: true, body: Pay, handle: pay })
+	// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.
+	route({ method: 'POST', path: '/api/invoices/resend', session: true, body: Resend, org: { act: 'invoice.resend' }, handle: resendInvoice }),
+	// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
+	route({ method: 'POST', path: '/api/invoices/pay', session: true, body: Pay, org: { act: 'invoice.pay' }, handle: pay })
 ];
