@@ -6,7 +6,7 @@ import { sendVerification } from './account-writes.ts';
 import type { HttpApp } from './deps.ts';
 import { json, rateLimited, usernameTaken } from './io.ts';
 import { endSession, startSession } from './sessions.ts';
-import { HttpError, type Request, type SignedInRequest } from './types.ts';
+import { HttpError, type RouteRequest, type SignedInRequest } from './types.ts';
 
 /** Signing up, in and out, verifying an address, and who is signed in. */
 
@@ -14,7 +14,7 @@ export const SignUp = z.strictObject({ username: Username, email: Email, passwor
 export const SignIn = z.strictObject({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
 
 /** POST /api/signup: the account, a verification mail, and a session. */
-export async function signUp({ deps, mails }: HttpApp, { req, res, body }: Request<z.infer<typeof SignUp>>) {
+export async function signUp({ deps, mails }: HttpApp, { req, res, body }: RouteRequest<z.infer<typeof SignUp>>) {
 	const { accounts } = deps;
 	if (await accounts.userByUsername(body.username)) throw usernameTaken(body.username);
 	refuseWeakPassword(body.password);
@@ -35,7 +35,7 @@ export async function signUp({ deps, mails }: HttpApp, { req, res, body }: Reque
 }
 
 /** POST /api/signin: the password, and with two-factor on a code; a raised password cost reaches the stored hash here. */
-export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, body }: Request<z.infer<typeof SignIn>>) {
+export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, body }: RouteRequest<z.infer<typeof SignIn>>) {
 	const { accounts } = deps;
 	const now = deps.now();
 	const user = await accounts.userByUsername(body.username);
@@ -62,13 +62,13 @@ export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, bod
 }
 
 /** POST /api/signout: ends this session, whether or not it was still live. */
-export async function signOut({ deps }: HttpApp, { req, res }: Request) {
+export async function signOut({ deps }: HttpApp, { req, res }: RouteRequest) {
 	await endSession(deps, req, res);
 	json(res, 200, {});
 }
 
 /** GET /api/verify-email?token=: the address is verified while it is still the user's; lands where an accepted invitation leads. */
-export async function verifyEmail({ deps }: HttpApp, { url, res }: Request) {
+export async function verifyEmail({ deps }: HttpApp, { url, res }: RouteRequest) {
 	const { accounts, hub } = deps;
 	const token = url.searchParams.get('token') ?? '';
 	const row = await accounts.consumeEmailToken(tokenHash(token), deps.now());

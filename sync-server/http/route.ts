@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HttpAct, RouteView } from '$lib/domain/index.ts';
 import type { HttpApp, OrgRequest } from './deps.ts';
-import type { Request, SignedInRequest } from './types.ts';
+import type { RouteRequest, SignedInRequest } from './types.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -18,7 +18,7 @@ type Handled<S, B, Q, O> = S extends true
 	? O extends OrgNeed
 		? OrgRequest<Infer<B>, Infer<Q>>
 		: SignedInRequest<Infer<B>, Infer<Q>>
-	: Request<Infer<B>, Infer<Q>>;
+	: RouteRequest<Infer<B>, Infer<Q>>;
 
 interface RouteSpec<S extends boolean, B, Q, O> {
 	method: Method;

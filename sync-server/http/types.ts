@@ -20,7 +20,7 @@ export interface SignedIn {
 }
 
 /** One request as a route's handler sees it: the body and query already checked against the route's schemas. */
-export interface Request<Body = unknown, Query = unknown> {
+export interface RouteRequest<Body = unknown, Query = unknown> {
 	req: IncomingMessage;
 	res: ServerResponse;
 	url: URL;
@@ -29,6 +29,6 @@ export interface Request<Body = unknown, Query = unknown> {
 }
 
 /** A request of a route that needs a session: the router answered 401 without one. */
-export interface SignedInRequest<Body = unknown, Query = unknown> extends Request<Body, Query> {
+export interface SignedInRequest<Body = unknown, Query = unknown> extends RouteRequest<Body, Query> {
 	me: SignedIn;
 }
