@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../sync-server/http/routes.ts';
-import { TestServer } from './test-client.ts';
+import { TestServer, signUp } from './test-client.ts';
 
 const t = new TestServer();
 beforeAll(() => t.start());
@@ -40,6 +40,31 @@ describe('the route table', () => {
 			});
 			expect(res.status, `${r.method} ${r.path}`).not.toBe(401);
 		}
+	});
+
+	it('every route about an organization answers a signed-in stranger 403 FORBIDDEN, as the domain words it, and charges nothing', async () => {
+		const alice = await t.user('alice');
+		expect(await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
+		const { cookie } = await signUp(t.base, 'eve');
+		// What each route takes besides `org`, so that its input is valid and the organization's answer is what is seen.
+		const input: Record<string, Record<string, string>> = {
+			'/api/activity': {},
+			'/api/export': { format: 'csv' },
+			'/api/invoices/resend': { invoiceId: 'inv-1', email: 'alice@example.com' },
+			'/api/invoices/pay': {}
+		};
+		const about = ROUTES.filter((r) => r.org);
+		expect(about.map((r) => r.path).sort()).toEqual(Object.keys(input).sort());
+		for (const r of about) {
+			const fields = { org: 'acme', ...input[r.path] };
+			const res =
+				r.method === 'GET'
+					? await fetch(new URL(`${r.path}?${new URLSearchParams(fields)}`, t.base), { headers: { cookie } })
+					: await fetch(new URL(r.path, t.base), { method: r.method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+			expect(res.status, r.path).toBe(403);
+			expect(await res.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/^Only /) });
+		}
+		expect(t.server.payments).toMatchObject({ charges: [] });
 	});
 
 	it('an unknown path or a known path with another method is 404 NOT_FOUND, naming what was asked', async () => {
