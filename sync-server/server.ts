@@ -8,6 +8,7 @@ import { BillingRun } from './billing-run.ts';
 import { scryptCost } from './auth.ts';
 import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
 import { HttpApi } from './http/router.ts';
+import { sessionLive } from './http/sessions.ts';
 import { HttpError, type SignedIn } from './http/types.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
@@ -111,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const hub = new SyncHub({
 		store,
 		now,
-		sessionLive: (hash) => api.sessionLive(hash),
+		sessionLive: (hash) => sessionLive(store, now(), hash),
 		// After the commit, so no mail announces an invitation the store could still lose.
 		onInvited: (notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)),
 		onMembershipChange: (alert) => void alerts.send(alert),
@@ -122,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
 	const api: HttpApi = new HttpApi({
 		accounts: asyncAccounts(store),
-		store,
+		documents: store,
 		hub,
 		mailer,
 		billing,
@@ -213,7 +214,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	}
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
-	const sweep = setInterval(() => hub.sweepSessions(api.sessionLive), 60_000);
+	const sweep = setInterval(() => hub.sweepSessions((hash) => sessionLive(store, now(), hash)), 60_000);
 	sweep.unref();
 
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));

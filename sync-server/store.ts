@@ -132,12 +132,9 @@ export class Store extends SqliteAccounts {
 		this.db.close();
 	}
 
-	/** Deletes the account and its memberships; its recorded mutations stay, for the activity feed. */
-	override deleteUser(userId: string) {
-		this.transaction(() => {
-			this.docs.deleteMemberships.run(userId);
-			super.deleteUser(userId);
-		});
+	/** Forgets a deleted user's memberships; its recorded mutations stay, for the activity feed. */
+	forgetUser(userId: string) {
+		this.docs.deleteMemberships.run(userId);
 	}
 
 	docUpdates(docId: string) {

@@ -29,7 +29,7 @@ export async function saveProfile({ accounts, hub }: HttpDeps, user: UserProfile
 	const profile = { username: input.username ?? user.username, displayName: input.displayName ?? user.displayName };
 	if (profile.username === user.username && profile.displayName === user.displayName) return;
 	if (!(await accounts.updateProfile(user.id, profile))) throw usernameTaken(profile.username);
-	hub.refreshProfile(user.id);
+	await hub.refreshProfile(user.id);
 }
 
 /**
@@ -58,7 +58,7 @@ export async function saveEmail(deps: HttpDeps, user: UserProfile, email: string
 	countMail();
 	await sendVerification(deps, { ...user, email, emailVerified: false });
 	await deps.accounts.setEmail(user.id, email);
-	deps.hub.refreshProfile(user.id);
+	await deps.hub.refreshProfile(user.id);
 	// An unverified address may be a stranger's (a typo): it is not told about the account.
 	if (user.emailVerified) await deps.mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
 }

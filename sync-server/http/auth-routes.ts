@@ -56,7 +56,7 @@ export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, bod
 		await codes.verify(user.id, body.code);
 	}
 	// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
-	deps.hub.acceptInvitations(user.id);
+	await deps.hub.acceptInvitations(user.id);
 	await startSession(deps, res, user.id, !!user.twoFactor);
 	json(res, 200, { user: publicProfile(user) });
 }
@@ -75,9 +75,9 @@ export async function verifyEmail({ deps }: HttpApp, { url, res }: RouteRequest)
 	const ok = row !== undefined && (await accounts.markEmailVerified(row.user_id, row.email));
 	let location = ok ? '/?verified=1' : '/?verified=0';
 	if (ok) {
-		hub.refreshProfile(row.user_id);
+		await hub.refreshProfile(row.user_id);
 		// Land where an accepted invitation leads (its project, else its organization).
-		const [first] = hub.acceptInvitations(row.user_id);
+		const [first] = await hub.acceptInvitations(row.user_id);
 		if (first) location = `/orgs/${first.orgId}${first.projectId ? `/projects/${first.projectId}` : ''}?verified=1`;
 	}
 	res.writeHead(302, { location });

@@ -13,7 +13,7 @@ export interface HttpDeps {
 	/** Users, sessions, two-factor and email tokens. */
 	accounts: AccountStore;
 	/** The documents' side of the store: the activity feed and who belongs where. */
-	store: Store;
+	documents: Store;
 	hub: SyncHub;
 	mailer: Mailer;
 	billing: BillingRun;
@@ -43,7 +43,7 @@ export interface HttpApp {
 }
 
 /** An organization's state as the hub holds it. */
-export type OrgDoc = NonNullable<ReturnType<SyncHub['orgState']>>;
+export type OrgDoc = NonNullable<Awaited<ReturnType<SyncHub['orgState']>>>;
 
 /** A request of a route about an organization: the router found it, and the domain let the user at it. */
 export interface OrgRequest<Body = unknown, Query = unknown> extends SignedInRequest<Body, Query> {

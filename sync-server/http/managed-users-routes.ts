@@ -37,11 +37,11 @@ export async function createManaged({ deps, mails }: HttpApp, { res, me, body }:
 	spendBudget(deps.hub, me.user.id);
 	const { accounts, hub } = deps;
 	// Asked before anything is written; the mutation below is checked again by the same rules.
-	const state = hub.orgState(body.org);
+	const state = await hub.orgState(body.org);
 	const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
 	if (refusal) throw refused(refusal);
 	// SPEC §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
-	enterOrg(hub, me, body.org);
+	await enterOrg(hub, me, body.org);
 	await requireGate(deps, me, state!, 'member.addManaged');
 	if (await accounts.userByUsername(body.username)) throw usernameTaken(body.username);
 	refuseWeakPassword(body.password);
@@ -104,13 +104,13 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 	const steps: { actor: string; mutation: Mutation }[] = [
 		{ actor: me.user.id, mutation: { type: 'member.deleteManaged', orgId: user.managedBy!, userId } },
 		// Elsewhere the user leaves, as it could itself; a closed organization is read-only and keeps its record.
-		...otherOrgs(deps, user).map((orgId) => ({ actor: userId, mutation: { type: 'member.leave', orgId } as Mutation }))
+		...(await otherOrgs(deps, user)).map((orgId) => ({ actor: userId, mutation: { type: 'member.leave', orgId } as Mutation }))
 	];
 	// The primary admin's step is checked with its session (a step-up); the user's own leaving needs none.
 	const session = (actor: string) => (actor === me.user.id ? me.hash : undefined);
 	// All are asked before any is sent, and all are sent in this same turn, so no state changes in between.
 	for (const { actor, mutation } of steps) {
-		const verdict = hub.check(actor, mutation, session(actor));
+		const verdict = await hub.check(actor, mutation, session(actor));
 		if (!verdict.ok) throw refused(verdict, explain(user, mutation, verdict));
 	}
 	const verdicts = await Promise.all(
@@ -120,6 +120,7 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 	if (refusal) throw refused(refusal);
 	const sessions = await deps.accounts.sessionsOf(userId);
 	await deps.accounts.deleteUser(userId);
+	await deps.documents.forgetUser(userId);
 	for (const h of sessions) hub.endSession(h);
 	json(res, 200, {});
 }
@@ -127,22 +128,24 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 /** The managed user the request names, if the signed-in user may manage it; else the domain's refusal. */
 async function target(deps: HttpDeps, me: SignedIn, userId: string): Promise<UserProfile> {
 	const stored = await deps.accounts.user(userId);
-	const state = stored?.managedBy ? deps.hub.orgState(stored.managedBy) : undefined;
+	const state = stored?.managedBy ? await deps.hub.orgState(stored.managedBy) : undefined;
 	if (!stored || !state) throw new HttpError(404, 'NOT_MANAGED', 'That user is not one your organization manages.');
 	const member = checkManagedUser(state, me.user.id, userId);
 	if (!('userId' in member)) throw refused(member);
 	// Changing or deleting a user is as sensitive as deleting it.
-	enterOrg(deps.hub, me, stored.managedBy!);
+	await enterOrg(deps.hub, me, stored.managedBy!);
 	await requireGate(deps, me, state, 'member.deleteManaged');
 	return publicProfile(stored);
 }
 
-function otherOrgs(deps: HttpDeps, user: UserProfile): string[] {
-	return deps.store.docsOf(user.id).flatMap((docId) => {
+async function otherOrgs(deps: HttpDeps, user: UserProfile): Promise<string[]> {
+	const orgs: string[] = [];
+	for (const docId of await deps.documents.docsOf(user.id)) {
 		const orgId = parseDocId(docId)?.orgId;
-		const status = orgId === undefined ? undefined : deps.hub.orgState(orgId)?.org()?.status;
-		return orgId !== user.managedBy && status && status !== 'closed' ? [orgId!] : [];
-	});
+		const status = orgId === undefined ? undefined : (await deps.hub.orgState(orgId))?.org()?.status;
+		if (orgId !== user.managedBy && status && status !== 'closed') orgs.push(orgId!);
+	}
+	return orgs;
 }
 
 /** A refusal from another organization names it: the admin cannot see that organization. */

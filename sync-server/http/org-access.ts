@@ -20,9 +20,9 @@ export async function requireGate(deps: HttpDeps, me: SignedIn, state: OrgState,
 }
 
 /** An organization `me` may read this of: its session timeouts first (enterOrg), then the domain's answer. */
-function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: RouteView) {
-	enterOrg(deps.hub, me, orgId);
-	const state = deps.hub.orgState(orgId);
+async function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: RouteView) {
+	await enterOrg(deps.hub, me, orgId);
+	const state = await deps.hub.orgState(orgId);
 	const refusal = mayView(state, me.user.id, view);
 	if (refusal) throw refused(refusal);
 	return state!;
@@ -30,14 +30,14 @@ function viewOrg(deps: HttpDeps, me: SignedIn, orgId: string, view: RouteView) {
 
 /** An organization `me` may take this act on (role, required two-factor, step-up). */
 async function actOnOrg(deps: HttpDeps, me: SignedIn, orgId: string, act: HttpAct) {
-	enterOrg(deps.hub, me, orgId);
-	const state = deps.hub.orgState(orgId);
+	await enterOrg(deps.hub, me, orgId);
+	const state = await deps.hub.orgState(orgId);
 	const refusal = mayAct(state, await context(deps, me), act);
 	if (refusal) throw refused(refusal);
 	return state!;
 }
 
 /** The organization a route's `org` names, once the domain answered yes to what the route needs of it. */
-export function orgFor(deps: HttpDeps, me: SignedIn, orgId: string, need: OrgNeed): Promise<OrgDoc> | OrgDoc {
+export function orgFor(deps: HttpDeps, me: SignedIn, orgId: string, need: OrgNeed): Promise<OrgDoc> {
 	return 'view' in need ? viewOrg(deps, me, orgId, need.view) : actOnOrg(deps, me, orgId, need.act);
 }

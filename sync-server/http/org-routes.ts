@@ -19,7 +19,7 @@ export const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.
 /** GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members. */
 export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
 	const user = q.user ? await deps.accounts.user(q.user) : undefined;
-	const rows = deps.store.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
+	const rows = await deps.documents.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
 	json(res, 200, {
 		entries: rows.map((r) => ({
 			seq: r.seq,

@@ -8,7 +8,7 @@ import { parse, readJson, unauthenticated } from './io.ts';
 import { orgFor } from './org-access.ts';
 import type { Route } from './route.ts';
 import { ROUTES } from './routes.ts';
-import { sessionLive, signedIn } from './sessions.ts';
+import { signedIn } from './sessions.ts';
 import { TwoFactorCodes } from './two-factor-codes.ts';
 import { HttpError, type SignedIn } from './types.ts';
 
@@ -36,9 +36,6 @@ export class HttpApi {
 	session(req: IncomingMessage): Promise<SignedIn | undefined> {
 		return signedIn(this.deps, req);
 	}
-
-	/** For the hub: whether a session exists and is live (an ended one is deleted). */
-	sessionLive = (hash: string): boolean => sessionLive(this.deps, hash);
 
 	/** Every request ends in an answer: a refusal or a failure is this request's alone, never the process's. */
 	handle = (req: IncomingMessage, res: ServerResponse) => {

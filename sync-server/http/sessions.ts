@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { publicProfile } from '$lib/domain/index.ts';
 import { newToken, tokenHash } from '../auth.ts';
-import type { SessionRow } from '../storage/accounts.ts';
+import type { AccountRows, SessionRow } from '../storage/accounts.ts';
 import type { HttpDeps } from './deps.ts';
 import type { SignedIn } from './types.ts';
 
@@ -17,12 +17,15 @@ function live(session: SessionRow, now: number): boolean {
 	return now - session.created_at <= SESSION_MAX_AGE_S * 1000;
 }
 
-/** For the hub, which asks while it handles a frame: whether a session exists and is live; an ended one is deleted. */
-export function sessionLive({ store, now }: Pick<HttpDeps, 'store' | 'now'>, hash: string): boolean {
-	const session = store.session(hash);
+/**
+ * For the hub, which asks while it handles a frame and cannot wait here: whether a session
+ * exists and is live, from rows answered at once; an ended one is deleted.
+ */
+export function sessionLive(rows: Pick<AccountRows, 'session' | 'deleteSession'>, now: number, hash: string): boolean {
+	const session = rows.session(hash);
 	if (!session) return false;
-	if (live(session, now())) return true;
-	store.deleteSession(hash);
+	if (live(session, now)) return true;
+	rows.deleteSession(hash);
 	return false;
 }
 

@@ -46,7 +46,7 @@ export async function enable({ deps, attempts, codes }: HttpApp, { req, res, me,
 	if (!(await accounts.enableTotp(me.user.id, step, recoveryCodes.map(recoveryHash)))) throw noEnrolment();
 	// The code just entered confirms this session, as a sign-in with one would.
 	await accounts.stepUp(me.hash, deps.now());
-	hub.refreshProfile(me.user.id);
+	await hub.refreshProfile(me.user.id);
 	json(res, 200, { user: await reload(deps, me.user.id), recoveryCodes, stepUpValidForMs: STEP_UP_TTL_MS });
 }
 
@@ -56,7 +56,7 @@ export async function disable({ deps, attempts, codes }: HttpApp, { req, res, me
 	await confirmPassword(deps, attempts, me.user.id, req, body.password);
 	await codes.verify(me.user.id, body.code);
 	await deps.accounts.disableTotp(me.user.id);
-	deps.hub.refreshProfile(me.user.id);
+	await deps.hub.refreshProfile(me.user.id);
 	json(res, 200, { user: await reload(deps, me.user.id) });
 }
 
