@@ -1,6 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { passwordListKey, weakPassword } from '$lib/domain/index.ts';
-import { HttpError } from './http-io.ts';
+import { HttpError } from './http/types.ts';
 
 /** zxcvbn-ts' ~49,000 most common passwords of leaked password sets: kept by the server only, too big for the app. */
 const COMMON = new Set(dictionary['passwords-common'].map(passwordListKey));

@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
-import type { Store } from './store.ts';
+import type { AccountStore } from './storage/accounts.ts';
 import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
 import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
 import { SessionLimits } from './sync/session-limits.ts';
@@ -31,7 +31,7 @@ export type { InvitationNotice } from './sync/reactions.ts';
 
 export interface HubOptions {
 	/** The accounts: users a mutation names, sessions. */
-	store: Store;
+	store: AccountStore;
 	documents: DocumentStore;
 	now?: () => number;
 	/** Whether a connection's session still holds (Roster's own limits); asked on each message, which counts as activity (default: always). */
@@ -53,7 +53,7 @@ function exitOnCommitFailure(err: unknown) {
  * (access sync: revoke, broadcast, grant, verdicts) and handed to the reactions subscribed.
  */
 export class SyncHub {
-	private readonly store: Store;
+	private readonly store: AccountStore;
 	private readonly documents: DocumentStore;
 	private readonly now: () => number;
 	private readonly sessionLive: (sessionHash: string) => boolean | Promise<boolean>;

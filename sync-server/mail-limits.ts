@@ -1,6 +1,6 @@
 import { emailKey } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
-import { rateLimited } from './http-io.ts';
+import { rateLimited } from './http/io.ts';
 
 const HOUR_MS = 60 * 60_000;
 

@@ -7,9 +7,9 @@ import {
 	type Refusal
 } from '$lib/domain/index.ts';
 import type { SyncHub } from './hub.ts';
-import { HttpError } from './http-io.ts';
-import type { SignedIn } from './profile-api.ts';
-import type { Store } from './store.ts';
+import { HttpError } from './http/types.ts';
+import type { SignedIn } from './http/types.ts';
+import type { AccountStore } from './storage/accounts.ts';
 
 /** What this process knows of one session and one organization, ahead of the store. */
 interface Seen {
@@ -29,7 +29,7 @@ export class OrgSessions {
 	private readonly seen = new Map<string, { startedAt: number; orgs: Map<string, Seen> }>();
 
 	constructor(
-		private readonly store: Store,
+		private readonly store: AccountStore,
 		private readonly now: () => number,
 		/** An organization in memory (one being reached is loaded first). */
 		private readonly orgState: (orgId: string) => OrgState | undefined

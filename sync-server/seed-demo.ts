@@ -3,8 +3,8 @@ import type { Mutation } from '$lib/domain/index.ts';
 import { OWASP_SCRYPT, hashPassword } from './auth.ts';
 import { DEMO_PASSWORD, DEMO_SIZE, demoMutations, demoUsers } from './demo/demo-org.ts';
 import { SyncHub } from './hub.ts';
-import { SqliteDocuments } from './storage/sqlite-documents.ts';
-import { Store } from './store.ts';
+import { asyncAccounts } from './storage/accounts.ts';
+import { openSqlite } from './storage/sqlite.ts';
 
 /**
  * npm run seed:demo: a 10,000-user organization written through the server's own
@@ -12,7 +12,8 @@ import { Store } from './store.ts';
  */
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
 const dataDir = values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data';
-const store = new Store(dataDir);
+const sqlite = openSqlite(dataDir);
+const store = sqlite.accounts;
 const users = demoUsers(DEMO_SIZE.users);
 if (store.userByUsername(users[0]!.username)) {
 	console.log(`The demo organization is already in ${dataDir}.`);
@@ -25,7 +26,7 @@ store.transaction(() => {
 	for (const u of users) store.insertUser({ ...u, passwordHash }, started);
 });
 
-const hub = new SyncHub({ store, documents: new SqliteDocuments(store.db) });
+const hub = new SyncHub({ store: asyncAccounts(store), documents: sqlite.documents });
 let answered = 0;
 const refused: string[] = [];
 let done: () => void = () => {};
@@ -53,7 +54,7 @@ for (let i = 0; i < total; i += 2000) {
 	await new Promise((r) => setImmediate(r));
 }
 await finished;
-store.close();
+sqlite.close();
 console.log(`Seeded ${DEMO_SIZE.users} users, ${DEMO_SIZE.teams} teams and ${DEMO_SIZE.projects} projects into ${dataDir}`);
 console.log(`(${total} mutations, ${refused.length} refused, ${((Date.now() - started) / 1000).toFixed(1)} s).`);
 if (refused.length) console.log(`First refusal: ${refused[0]}`);

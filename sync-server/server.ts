@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -7,16 +7,18 @@ import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
 import { scryptCost } from './auth.ts';
 import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
-import { HttpApi } from './http.ts';
-import { HttpError } from './http-io.ts';
+import { HttpApi } from './http/router.ts';
+import { sessionLive } from './http/sessions.ts';
+import { HttpError, type SignedIn } from './http/types.ts';
 import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
-import { FileOutbox, SmtpMailer, type Mailer } from './mail.ts';
+import { MailLog, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
-import { SqliteDocuments } from './storage/sqlite-documents.ts';
+import { asyncAccounts } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
-import { Store } from './store.ts';
+import { openSqlite } from './storage/sqlite.ts';
+import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
 import { invitationsSent, membershipChanged } from './sync/reactions.ts';
 import { wsSocket } from './sync/transport.ts';
 import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
@@ -28,11 +30,11 @@ export interface ServerOptions {
 	staticDir?: string;
 	/** Where people reach this server, for links in mail; never taken from a request's Host header. */
 	publicUrl?: string;
-	/** SMTP server URL (smtp:// or smtps://); without it, mail goes to files in <data-dir>/outbox. */
+	/** SMTP server URL (smtp:// or smtps://); without it, mail goes to files in <data-dir>/mail-log. */
 	smtpUrl?: string;
 	/** The From address of SMTP mail. */
 	mailFrom?: string;
-	/** Log each mail written to the file outbox (the command line does; tests stay quiet). */
+	/** Log each mail written to the mail log (the command line does; tests stay quiet). */
 	logMail?: boolean;
 	now?: () => number;
 	/** How long a notification webhook may take to answer (default 5 s). */
@@ -58,7 +60,8 @@ export interface ServerOptions {
 export interface RunningServer {
 	url: string;
 	port: number;
-	store: Store;
+	/** The accounts' SQLite rows, answered at once (tests read them). */
+	store: SqliteAccounts;
 	documents: DocumentStore;
 	hub: SyncHub;
 	mailer: Mailer;
@@ -92,30 +95,31 @@ function contained(ws: WebSocket, work: () => void) {
 /** One process: the SPA, the account API and the sync endpoint at /sync, over one store. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
-	const store = new Store(options.dataDir);
-	const documents = new SqliteDocuments(store.db);
+	const sqlite = openSqlite(options.dataDir);
+	const { documents } = sqlite;
+	const accounts = asyncAccounts(sqlite.accounts);
 	const mailer: Mailer = options.smtpUrl
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
-		: new FileOutbox(options.dataDir, options.logMail);
+		: new MailLog(options.dataDir, options.logMail);
 	let publicUrl = '';
 	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks);
 	const hub = new SyncHub({
-		store,
+		store: accounts,
 		documents,
 		now,
-		sessionLive: (hash) => api.sessionLive(hash),
+		sessionLive: (hash) => sessionLive(accounts, now(), hash),
 		limits: { ...DEFAULT_LIMITS, ...options.limits }
 	});
 	// After the commit, so no mail announces an invitation the store could still lose.
 	hub.onCommitted(
 		invitationsSent((notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)))
 	);
-	hub.onCommitted(membershipChanged(documents, store, (alert) => void alerts.send(alert)));
+	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
 	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
 	const api: HttpApi = new HttpApi({
-		store,
+		accounts,
 		documents,
 		hub,
 		mailer,
@@ -151,14 +155,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		edge.refuseSocket(socket, 400, 'BAD_UPGRADE', err.message, { 'sec-websocket-version': '13' });
 	});
 
-	http.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+	http.on('upgrade', (req, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
+
+	async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
 		// Everything a request can get wrong is found before the handshake, while an HTTP answer is still possible.
 		let fromHere: boolean;
-		let session: ReturnType<HttpApi['session']>;
+		let session: SignedIn | undefined;
 		try {
 			if (requestUrl(req).pathname !== '/sync') throw new HttpError(404, 'NOT_FOUND', 'Websockets connect at /sync.');
 			fromHere = edge.sameOrigin(req);
-			session = fromHere ? api.session(req) : undefined;
+			session = fromHere ? await api.session(req) : undefined;
 		} catch (err) {
 			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
 			if (err instanceof HttpError) logRefused('upgrade', req, e.message);
@@ -202,10 +208,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				);
 			});
 		});
-	});
+	}
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
-	const sweep = setInterval(() => void hub.sweepSessions(api.sessionLive).catch((err: unknown) => console.error('session sweep failed', err)), 60_000);
+	const sweep = setInterval(() => void hub.sweepSessions((hash) => sessionLive(accounts, now(), hash)).catch((err: unknown) => console.error('session sweep failed', err)), 60_000);
 	sweep.unref();
 
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));
@@ -215,7 +221,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	return {
 		url: `http://localhost:${port}/`,
 		port,
-		store,
+		store: sqlite.accounts,
 		documents,
 		hub,
 		mailer,
@@ -230,7 +236,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			http.closeAllConnections();
 			await closed;
 			for (const ws of wss.clients) ws.terminate();
-			store.close();
+			sqlite.close();
 		}
 	};
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HttpError } from './http-io.ts';
+import { HttpError } from './http/types.ts';
 
 /**
  * What every request meets before it reaches the API: the request target, the Origin check,

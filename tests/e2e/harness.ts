@@ -83,9 +83,9 @@ export class E2E {
 		await form.getByRole('button', { name: 'Add or invite' }).click();
 	}
 
-	/** The newest mail to `to` in the file outbox, waiting for it to be written. */
+	/** The newest mail to `to` in the mail log, waiting for it to be written. */
 	async mail(to: string): Promise<{ subject: string; text: string }> {
-		const dir = join(this.dataDir, 'outbox');
+		const dir = join(this.dataDir, 'mail-log');
 		for (let i = 0; i < 100; i++) {
 			const found = readdirSync(dir)
 				.sort()

@@ -26,6 +26,13 @@ it('contacts fall back to the primary admin until set, and back again when clear
 	await expect.poll(() => contact('billing').textContent()).toContain('ann@example.com');
 });
 
+it('the primary admin reads the mail log: without SMTP, the mail written for the organization', async () => {
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	const log = ann.getByRole('region', { name: 'Mail log' });
+	await log.waitFor();
+	expect(await log.textContent()).toContain('No SMTP server is configured, so Roster writes mail to files instead of sending it.');
+});
+
 it('a deployment keeps the organization open; deleted, the organization closes and leaves the list', async () => {
 	await ann.getByRole('link', { name: 'Projects' }).click();
 	await ann.getByLabel('Project name').fill('Apollo');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../sync-server/auth.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
-import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
-import { Store } from '../../sync-server/store.ts';
+import { asyncAccounts } from '../../sync-server/storage/accounts.ts';
+import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 
 /** The size of a private map, read the way only a test may. */
 const sizeOf = (owner: object, field: string) => (owner as Record<string, Map<unknown, unknown>>)[field]!.size;
@@ -31,14 +31,14 @@ describe('RateLimiter', () => {
 
 describe('maps of the server keyed by outside input', () => {
 	let dir: string;
-	let store: Store;
+	let store: ReturnType<typeof openSqlite>;
 	let hub: SyncHub;
 	const clock = 0;
 
 	beforeEach(() => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-maps-'));
-		store = new Store(dir);
-		hub = new SyncHub({ store, documents: new SqliteDocuments(store.db), now: () => clock });
+		store = openSqlite(dir);
+		hub = new SyncHub({ store: asyncAccounts(store.accounts), documents: store.documents, now: () => clock });
 	});
 	afterEach(() => {
 		store.close();

@@ -8,8 +8,8 @@ import { step1Frame } from '$lib/protocol/frames.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { Budget, DEFAULT_LIMITS, FRAMES_PER_TURN, Inbox } from '../../sync-server/budget.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
-import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
-import { Store } from '../../sync-server/store.ts';
+import { asyncAccounts } from '../../sync-server/storage/accounts.ts';
+import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -84,11 +84,11 @@ describe('repeated sync step 1', () => {
 
 	it('costs the asker the size of each answer, so asking again and again for a large document spends its budget', async () => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-budget-'));
-		const store = new Store(dir);
+		const store = openSqlite(dir);
 		try {
-			const hub = new SyncHub({ store, documents: new SqliteDocuments(store.db) });
+			const hub = new SyncHub({ store: asyncAccounts(store.accounts), documents: store.documents });
 			const user = { id: 'u1', username: 'user1', email: 'u1@example.com', emailVerified: false, displayName: '' };
-			store.insertUser({ ...user, passwordHash: 'x' }, 0);
+			store.accounts.insertUser({ ...user, passwordHash: 'x' }, 0);
 			expect(await hub.submitAndWait(user.id, 'create-org', { type: 'org.create', orgId: 'big', name: 'Big' })).toEqual({ ok: true });
 			const teams = Array.from({ length: 2000 }, (_, i) => ({ kind: 'team.put' as const, team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 } }));
 			await hub.applyServerChanges('big', teams);

@@ -7,8 +7,8 @@ import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/proto
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
 import type { DocumentStore, StoreBatch } from '../../sync-server/storage/documents.ts';
-import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
-import { Store } from '../../sync-server/store.ts';
+import { asyncAccounts } from '../../sync-server/storage/accounts.ts';
+import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { MemorySocketPair } from '../../sync-server/sync/transport.ts';
 
 /** The hub over in-memory sockets: nothing moves until flushed, no network, no timers. */
@@ -63,24 +63,24 @@ const mutate = (id: string, mutation: object) => JSON.stringify({ t: 'mutate', i
 
 describe('the hub over in-memory sockets', () => {
 	let dir: string;
-	let accounts: Store;
+	let sqlite: ReturnType<typeof openSqlite>;
 	let documents: HeldDocuments;
 	let hub: SyncHub;
 	let failures: unknown[];
 
 	beforeEach(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-hub-memory-'));
-		accounts = new Store(dir);
-		for (const u of [alice, bob]) accounts.insertUser({ ...u, passwordHash: 'x' }, 0);
-		documents = new HeldDocuments(new SqliteDocuments(accounts.db));
+		sqlite = openSqlite(dir);
+		for (const u of [alice, bob]) sqlite.accounts.insertUser({ ...u, passwordHash: 'x' }, 0);
+		documents = new HeldDocuments(sqlite.documents);
 		failures = [];
-		hub = new SyncHub({ store: accounts, documents, onCommitFailure: (err) => failures.push(err) });
+		hub = new SyncHub({ store: asyncAccounts(sqlite.accounts), documents, onCommitFailure: (err) => failures.push(err) });
 		expect(await hub.submitAndWait(alice.id, 'create', { type: 'org.create', orgId: ORG, name: 'Acme' })).toEqual({ ok: true });
 		expect(await hub.submitAndWait(alice.id, 'add-bob', { type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_MEMBER', teams: [] })).toEqual({ ok: true });
 		documents.commits.length = 0;
 	});
 	afterEach(() => {
-		accounts.close();
+		sqlite.close();
 		rmSync(dir, { recursive: true, force: true });
 	});
 

@@ -18,7 +18,7 @@ beforeEach(async () => {
 afterEach(() => t.stop());
 
 function mails(to: string) {
-	const dir = join(t.dataDir, 'outbox');
+	const dir = join(t.dataDir, 'mail-log');
 	return readdirSync(dir)
 		.sort()
 		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })

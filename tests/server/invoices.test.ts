@@ -42,7 +42,7 @@ async function acme(...cards: string[]) {
 const invoice = async (id: string): Promise<Invoice | undefined> => (await t.server.hub.orgState(ORG))?.billing().invoice(id);
 
 function mailsTo(email: string): { subject: string; text: string }[] {
-	const dir = join(t.dataDir, 'outbox');
+	const dir = join(t.dataDir, 'mail-log');
 	return readdirSync(dir)
 		.sort()
 		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })

@@ -33,7 +33,7 @@ const ODD_PATHS = [
 	'/api/activity?org=%E0&limit=abc',
 	'/api/activity?org=a&org=b&limit=-1&before=NaN',
 	'/api/export?org=acme&format=xml',
-	'/api/outbox?org=',
+	'/api/mail-log?org=',
 	'/api/verify-email?token=%',
 	`/api/verify-email?token=${'x'.repeat(4000)}`,
 	'x',

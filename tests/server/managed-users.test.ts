@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
-import { Store } from '../../sync-server/store.ts';
+import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { PASSWORD, TestServer, cookieOf, joinedBefore, post, verifyEmail } from './test-client.ts';
 
 const ok = { t: 'verdict', ok: true };
@@ -210,12 +210,13 @@ describe('the store', () => {
 				email_verified integer not null default 0, display_name text not null default '', password_hash text not null, created_at integer not null);
 				insert into users values ('u1', 'old', 'old@example.com', 1, '', 'x', 0);`);
 			old.close();
-			const store = new Store(dir);
+			const sqlite = openSqlite(dir);
+			const store = sqlite.accounts;
 			expect(store.user('u1')).toMatchObject({ username: 'old', emailVerified: true });
 			expect(store.user('u1')?.managedBy).toBeUndefined();
 			store.insertUser({ id: 'u2', username: 'new', email: 'new@example.com', emailVerified: false, displayName: '', passwordHash: 'x', managedBy: 'acme' }, 0);
 			expect(store.user('u2')?.managedBy).toBe('acme');
-			store.close();
+			sqlite.close();
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -57,12 +57,12 @@ afterEach(async () => {
 });
 
 const alertsTo = (email: string) =>
-	readdirSync(join(t.dataDir, 'outbox'))
+	readdirSync(join(t.dataDir, 'mail-log'))
 		.sort()
-		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'outbox', f), 'utf8')) as { to: string; subject: string; text: string })
+		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'mail-log', f), 'utf8')) as { to: string; subject: string; text: string })
 		.filter((m) => m.to === email && m.subject.startsWith('Roster: membership'));
 
-/** ann runs Acme with bob signed up; the channels are set to the outbox address and the local receiver. */
+/** ann runs Acme with bob signed up; the channels are set to an address in the mail log and the local receiver. */
 async function acme() {
 	const ann = await t.user('ann');
 	const bob = await t.user('bob');

@@ -31,8 +31,8 @@ const me = async (cookie: string) => {
 	return res.ok ? ((await res.json()) as { user: UserProfile }).user : res.status;
 };
 const mailsTo = (email: string) =>
-	readdirSync(join(t.dataDir, 'outbox'))
-		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'outbox', f), 'utf8')) as { to: string })
+	readdirSync(join(t.dataDir, 'mail-log'))
+		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'mail-log', f), 'utf8')) as { to: string })
 		.filter((m) => m.to === email).length;
 
 async function refusal(res: Response, status: number, code: string) {

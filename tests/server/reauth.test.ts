@@ -19,9 +19,9 @@ const send = (method: string, path: string, cookie: string, body: unknown) =>
 const me = async (cookie: string) => ((await (await fetch(new URL('/api/me', t.base), { headers: { cookie } })).json()) as { user: UserProfile }).user;
 const signIn = (username: string, password = PASSWORD) => post(t.base, '/api/signin', { username, password });
 const mailsTo = (email: string) =>
-	readdirSync(join(t.dataDir, 'outbox'))
+	readdirSync(join(t.dataDir, 'mail-log'))
 		.sort()
-		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'outbox', f), 'utf8')) as { to: string; subject: string; text: string })
+		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'mail-log', f), 'utf8')) as { to: string; subject: string; text: string })
 		.filter((m) => m.to === email);
 
 async function answer(res: Response) {

@@ -1,18 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteDocuments } from '../../sync-server/storage/sqlite-documents.ts';
-import { Store } from '../../sync-server/store.ts';
+import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { documentStoreContract } from './storage-contract.ts';
 
 documentStoreContract('SQLite', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'roster-documents-'));
 	// The activity feed names users from the accounts' table, in the same file.
-	const accounts = new Store(dir);
+	const sqlite = openSqlite(dir);
 	return {
-		store: new SqliteDocuments(accounts.db),
+		store: sqlite.documents,
 		close() {
-			accounts.close();
+			sqlite.close();
 			rmSync(dir, { recursive: true, force: true });
 		}
 	};

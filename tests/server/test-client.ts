@@ -80,7 +80,7 @@ export function cookieOf(res: Response): string {
 
 /** The verification link in the newest mail to this address. */
 export function verificationLink(dataDir: string, email: string): string {
-	const dir = join(dataDir, 'outbox');
+	const dir = join(dataDir, 'mail-log');
 	const mails = readdirSync(dir)
 		.filter((f) => f.endsWith('.json'))
 		.sort()

@@ -17,7 +17,7 @@ afterEach(() => t.stop());
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = (path: string, cookie: string) => fetch(new URL(path, t.base), { headers: { cookie } });
-const outbox = () => readdirSync(join(t.dataDir, 'outbox')).length;
+const mailLog = () => readdirSync(join(t.dataDir, 'mail-log')).length;
 
 /**
  * Alice, primary admin of Acme, which requires two-factor; an invoice is open and Acme
@@ -47,7 +47,7 @@ async function heldBack() {
 
 it('a member without the two-factor its organization requires acts on it over no HTTP route, and still views', async () => {
 	const { alice, miaId } = await heldBack();
-	const mails = outbox();
+	const mails = mailLog();
 	const card = { org: ORG, number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123', holder: 'Alice' };
 	const acts: [string, string, unknown][] = [
 		['POST', '/api/invoices/resend', { org: ORG, invoiceId: '2026-09', email: 'alice@example.com' }],
@@ -67,7 +67,7 @@ it('a member without the two-factor its organization requires acts on it over no
 		});
 	}
 	// Nothing was sent, charged, added or changed.
-	expect(outbox()).toBe(mails);
+	expect(mailLog()).toBe(mails);
 	const state = (await t.server.hub.orgState(ORG))!;
 	expect(state.billing().invoice('2026-09')?.status).not.toBe('paid');
 	expect(state.billing().cards()).toEqual([]);
@@ -75,7 +75,7 @@ it('a member without the two-factor its organization requires acts on it over no
 	expect(t.server.store.user(miaId)).toMatchObject({ username: 'mia' });
 
 	// Views stay open to her.
-	for (const path of [`/api/export?org=${ORG}`, `/api/activity?org=${ORG}`, `/api/outbox?org=${ORG}`]) {
+	for (const path of [`/api/export?org=${ORG}`, `/api/activity?org=${ORG}`, `/api/mail-log?org=${ORG}`]) {
 		expect({ path, status: (await get(path, alice.cookie)).status }).toEqual({ path, status: 200 });
 	}
 });

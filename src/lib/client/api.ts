@@ -42,8 +42,8 @@ export const api = {
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
 	/** Development (no SMTP): recent mail to the organization's members and invitees, for its primary admin. */
-	outbox: (org: string) =>
-		call<{ mails: { to: string; subject: string; text: string; sentAt: string }[] }>('GET', `/api/outbox?org=${encodeURIComponent(org)}`),
+	mailLog: (org: string) =>
+		call<{ mails: { to: string; subject: string; text: string; sentAt: string }[] }>('GET', `/api/mail-log?org=${encodeURIComponent(org)}`),
 	me: () => call<{ user: UserProfile; stepUpValidForMs: number; recoveryCodesLeft: number }>('GET', '/api/me'),
 	/**
 	 * Two-factor (SPEC §4): enrolment hands out a key and its QR code; it is on once a code from it

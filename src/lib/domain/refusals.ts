@@ -64,6 +64,10 @@ export function refuse(code: RefusalCode, message: string): Refusal {
 	return { ok: false, code, message };
 }
 
+export function orgClosed(orgName: string): Refusal {
+	return refuse('ORG_CLOSED', `${orgName} is closed and can no longer be changed.`);
+}
+
 /** Invariant 8: until its final invoice, a closing organization changes only its billing. */
 export function orgClosing(orgName: string): Refusal {
 	return refuse('ORG_CLOSING', `${orgName} is closing: only its cards, billing details and billing contact can change until its final invoice.`);

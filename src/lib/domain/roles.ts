@@ -24,9 +24,16 @@ export type OrgAction =
 /**
  * Actions only the primary admin may take, whatever its role (SPEC §2). org.contacts: the technical
  * and emergency contacts; org.security: required two-factor and session timeouts; users.manage: the
- * users the organization manages.
+ * users the organization manages; mailLog.view: the mail sent on its behalf (development, without SMTP).
  */
-export type PrimaryAdminAction = 'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security' | 'org.notifications' | 'users.manage';
+export type PrimaryAdminAction =
+	| 'org.transferPrimaryAdmin'
+	| 'org.close'
+	| 'org.contacts'
+	| 'org.security'
+	| 'org.notifications'
+	| 'users.manage'
+	| 'mailLog.view';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -123,6 +130,7 @@ export function roleMay(role: OrgRole, action: OrgAction): boolean {
 /** Each action in words, to finish "you may not …" in a refusal. */
 export const ACTION_WORDS: Record<OrgAction | PrimaryAdminAction | ProjectAction, string> = {
 	'org.view': 'view the organization',
+	'mailLog.view': "read the organization's mail log",
 	'org.rename': 'rename the organization',
 	'members.manage': 'add or remove members or change their roles',
 	'teams.manage': 'create, change or delete teams',
@@ -153,5 +161,11 @@ export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
 	'org.contacts',
 	'org.security',
 	'org.notifications',
-	'users.manage'
+	'users.manage',
+	'mailLog.view'
 ];
+
+/** Whether this member may take this action: the role table, or for a primary-admin action, being the primary admin. */
+export function memberMay(role: OrgRole, isPrimaryAdmin: boolean, action: OrgAction | PrimaryAdminAction): boolean {
+	return (PRIMARY_ADMIN_ACTIONS as readonly string[]).includes(action) ? isPrimaryAdmin : roleMay(role, action as OrgAction);
+}

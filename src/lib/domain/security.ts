@@ -19,7 +19,7 @@ export function steppedUp(ctx: CheckContext): boolean {
 
 /**
  * What members do to an organization over HTTP that is not a mutation, and whether it is
- * sensitive: the same gate holds for them. Reads (export, activity, outbox) are views.
+ * sensitive: the same gate holds for them. Reads (export, activity, mail log) are views.
  */
 export const HTTP_ACTS = { 'invoice.resend': false, 'invoice.pay': true } as const;
 export type HttpAct = keyof typeof HTTP_ACTS;

@@ -9,7 +9,7 @@ const t = new TestServer();
 beforeAll(() => t.start());
 afterAll(() => t.stop());
 
-const outbox = (cookie: string, org: string, base = t.base) => fetch(new URL(`/api/outbox?org=${org}`, base), { headers: { cookie } });
+const mailLog = (cookie: string, org: string, base = t.base) => fetch(new URL(`/api/mail-log?org=${org}`, base), { headers: { cookie } });
 
 it('shows the primary admin only the mail its organization sent (SPEC §4, development without SMTP)', async () => {
 	const alice = await t.user('alice');
@@ -22,7 +22,7 @@ it('shows the primary admin only the mail its organization sent (SPEC §4, devel
 	// Another organization invites the same address; its mail is not Acme's to read.
 	await bob.client.mutate({ type: 'org.create', orgId: 'other', name: 'Other' });
 	await bob.client.mutate({ type: 'member.invite', orgId: 'other', inviteId: 'i2', email: 'dana@example.org', role: 'ORG_MEMBER' });
-	const res = await outbox(alice.cookie, 'acme');
+	const res = await mailLog(alice.cookie, 'acme');
 	expect(res.status).toBe(200);
 	const { mails } = (await res.json()) as { mails: { to: string; subject: string; text: string }[] };
 	// The invitation only: verification links (which would let an admin verify someone's address) never show.
@@ -30,19 +30,19 @@ it('shows the primary admin only the mail its organization sent (SPEC §4, devel
 	expect(mails[0]!.text).toContain('/signup?email=');
 
 	// Another owner is not the primary admin; a stranger learns nothing either.
-	expect(await (await outbox(bob.cookie, 'acme')).json()).toMatchObject({ code: 'FORBIDDEN' });
-	expect((await outbox(bob.cookie, 'nope')).status).toBe(403);
-	expect((await fetch(new URL('/api/outbox?org=acme', t.base))).status).toBe(401);
+	expect(await (await mailLog(bob.cookie, 'acme')).json()).toMatchObject({ code: 'FORBIDDEN' });
+	expect((await mailLog(bob.cookie, 'nope')).status).toBe(403);
+	expect((await fetch(new URL('/api/mail-log?org=acme', t.base))).status).toBe(401);
 });
 
-it('has no outbox to show when mail goes through SMTP (and sign-up survives a mail server that is down)', async () => {
+it('has no mail log to show when mail goes through SMTP (and sign-up survives a mail server that is down)', async () => {
 	const dataDir = mkdtempSync(join(tmpdir(), 'roster-smtp-'));
 	const server = await startServer({ dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, smtpUrl: 'smtp://127.0.0.1:9' });
 	try {
 		const base = `http://127.0.0.1:${server.port}`;
 		// Nothing listens on port 9: the verification mail fails, and the account is made all the same.
 		const { cookie } = await signUp(base, 'alice');
-		expect(await (await outbox(cookie, 'acme', base)).json()).toMatchObject({ code: 'NO_OUTBOX' });
+		expect(await (await mailLog(cookie, 'acme', base)).json()).toMatchObject({ code: 'NO_MAIL_LOG' });
 	} finally {
 		await server.close();
 		rmSync(dataDir, { recursive: true, force: true });

@@ -1,25 +1,34 @@
 import type { IncomingMessage } from 'node:http';
-import { emailKey, type ProfileUpdate, type UserProfile } from '$lib/domain/index.ts';
-import type { PasswordAttempts } from './auth.ts';
-import type { HttpDeps } from './http.ts';
-import { HttpError, rateLimited, usernameTaken } from './http-io.ts';
-import type { Mail } from './mail.ts';
+import { emailKey, publicProfile, type ProfileUpdate, type UserProfile } from '$lib/domain/index.ts';
+import { newToken, type PasswordAttempts } from '../auth.ts';
+import type { Mail } from '../mail.ts';
+import type { HttpDeps } from './deps.ts';
+import { rateLimited, usernameTaken } from './io.ts';
+import { HttpError } from './types.ts';
 
 /**
- * Writes to a user's account, shared by the user's own routes (profile-api.ts) and by
- * the primary admin of the organization managing it (managed-users-api.ts).
+ * Writes to a user's account, shared by the user's own routes (profile-routes.ts), sign-up,
+ * and the primary admin of the organization managing it (managed-users-routes.ts).
  */
 
+const VERIFY_TTL_MS = 48 * 3600 * 1000;
+
+/** A link that verifies the user's current address, once, for 48 hours. */
+export async function sendVerification({ accounts, mailer, now, publicUrl }: HttpDeps, user: UserProfile) {
+	const { token, hash } = newToken();
+	await accounts.insertEmailToken(hash, user.id, user.email, now() + VERIFY_TTL_MS);
+	await mailer.send({
+		to: user.email,
+		subject: 'Verify your email address for Roster',
+		text: `Hello ${user.username},\n\nOpen this link to verify your email address:\n${publicUrl()}/api/verify-email?token=${token}\n\nIt works once, for 48 hours.`
+	});
+}
+
 /** Username (unique) and display name; member copies in organization documents follow live. Unchanged writes nothing. */
-export async function saveProfile({ store, hub }: HttpDeps, user: UserProfile, input: ProfileUpdate) {
+export async function saveProfile({ accounts, hub }: HttpDeps, user: UserProfile, input: ProfileUpdate) {
 	const profile = { username: input.username ?? user.username, displayName: input.displayName ?? user.displayName };
 	if (profile.username === user.username && profile.displayName === user.displayName) return;
-	try {
-		store.updateProfile(user.id, profile);
-	} catch (err) {
-		if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw usernameTaken(profile.username);
-		throw err;
-	}
+	if (!(await accounts.updateProfile(user.id, profile))) throw usernameTaken(profile.username);
 	await hub.refreshProfile(user.id);
 }
 
@@ -33,7 +42,8 @@ export async function confirmPassword(deps: HttpDeps, attempts: PasswordAttempts
 	const now = deps.now();
 	const wait = attempts.retryAfter(userId, address, now);
 	if (wait > 0) throw rateLimited(wait, 'wrong passwords');
-	if (!(await attempts.verify(userId, address, now, password, deps.store.user(userId)?.passwordHash))) {
+	const stored = (await deps.accounts.user(userId))?.passwordHash;
+	if (!(await attempts.verify(userId, address, now, password, stored))) {
 		throw new HttpError(401, 'BAD_CREDENTIALS', 'That is not your current password.');
 	}
 }
@@ -43,21 +53,14 @@ export async function confirmPassword(deps: HttpDeps, attempts: PasswordAttempts
  * send changes nothing. A verified earlier address is told where the account's mail goes now.
  * `countMail` counts the verification mail against its limits (429) once it is sure to be sent.
  */
-export async function saveEmail(
-	{ store, hub, mailer }: HttpDeps,
-	user: UserProfile,
-	email: string,
-	sendVerification: (user: UserProfile) => Promise<void>,
-	unchanged: string,
-	countMail: () => void
-) {
+export async function saveEmail(deps: HttpDeps, user: UserProfile, email: string, unchanged: string, countMail: () => void) {
 	if (emailKey(email) === emailKey(user.email)) throw new HttpError(409, 'EMAIL_UNCHANGED', unchanged);
 	countMail();
-	await sendVerification({ ...user, email, emailVerified: false });
-	store.setEmail(user.id, email);
-	await hub.refreshProfile(user.id);
+	await sendVerification(deps, { ...user, email, emailVerified: false });
+	await deps.accounts.setEmail(user.id, email);
+	await deps.hub.refreshProfile(user.id);
 	// An unverified address may be a stranger's (a typo): it is not told about the account.
-	if (user.emailVerified) await mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
+	if (user.emailVerified) await deps.mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
 }
 
 /** `bob@mail.example.org` as `b***@m***.org`: enough for the owner to recognise, too little to write to. */
@@ -84,12 +87,11 @@ function emailChangedMail(user: UserProfile, email: string): Mail {
 }
 
 /** Sets a new password hash and ends every session of the user but `keep`, closing their sockets. */
-export function replacePassword({ store, hub }: HttpDeps, userId: string, hash: string, keep?: string) {
-	const ended = store.transaction(() => {
-		store.setPasswordHash(userId, hash);
-		const others = store.sessionsOf(userId).filter((h) => h !== keep);
-		for (const h of others) store.deleteSession(h);
-		return others;
-	});
-	for (const h of ended) hub.endSession(h);
+export async function replacePassword({ accounts, hub }: HttpDeps, userId: string, hash: string, keep?: string) {
+	for (const h of await accounts.replacePassword(userId, hash, keep)) hub.endSession(h);
+}
+
+/** The account as stored now, as the user and its admin see it. */
+export async function reload({ accounts }: HttpDeps, userId: string): Promise<UserProfile> {
+	return publicProfile((await accounts.user(userId))!);
 }

@@ -1,20 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { unknownFields } from '$lib/domain/index.ts';
+import { HttpError } from './types.ts';
 
 const MAX_BODY = 64 * 1024;
-
-/** A refusal: its status, a stable code, and a sentence a person understands. */
-export class HttpError extends Error {
-	constructor(
-		readonly status: number,
-		readonly code: string,
-		message: string,
-		readonly headers: Record<string, string> = {}
-	) {
-		super(message);
-	}
-}
 
 export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'You are not signed in.');
 

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { membersCsv, orgExport } from '$lib/domain/index.ts';
+import type { HttpApp, OrgRequest } from './deps.ts';
+import { json } from './io.ts';
+
+/** What an organization's members may read of it beside its documents: the activity feed and an export. */
+
+export const ActivityQuery = z.object({
+	org: z.string().min(1).max(64),
+	user: z.string().max(64).optional(),
+	teamId: z.string().max(64).optional(),
+	projectId: z.string().max(64).optional(),
+	kind: z.string().max(64).optional(),
+	before: z.coerce.number().int().positive().optional(),
+	limit: z.coerce.number().int().min(1).max(200).default(50)
+});
+export const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
+
+/** GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members. */
+export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
+	const user = q.user ? await deps.accounts.user(q.user) : undefined;
+	const rows = await deps.documents.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
+	json(res, 200, {
+		entries: rows.map((r) => ({
+			seq: r.seq,
+			at: r.at,
+			actor: { id: r.user_id, username: r.username ?? 'a deleted user' },
+			type: r.type,
+			mutation: JSON.parse(r.body) as unknown,
+			ok: r.ok === 1,
+			code: r.code,
+			message: r.message
+		})),
+		more: rows.length === q.limit
+	});
+}
+
+/** GET /api/export: the organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */
+export function exportOrg({ deps }: HttpApp, { res, org: state, query: q }: OrgRequest<undefined, z.infer<typeof ExportQuery>>) {
+	const name = (state.org()?.name ?? 'organization').replace(/[^\w.-]+/g, '-');
+	const [body, type, file] =
+		q.format === 'csv'
+			? [membersCsv(state), 'text/csv; charset=utf-8', `${name}-members.csv`]
+			: [JSON.stringify(orgExport(state, deps.now()), null, 2), 'application/json', `${name}.json`];
+	res.writeHead(200, { 'content-type': type, 'content-disposition': `attachment; filename="${file}"`, 'cache-control': 'no-store' });
+	res.end(body);
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { publicProfile } from '$lib/domain/index.ts';
+import { newToken, tokenHash } from '../auth.ts';
+import type { AccountStore, SessionRow } from '../storage/accounts.ts';
+import type { HttpDeps } from './deps.ts';
+import type { SignedIn } from './types.ts';
+
+const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+/** Live sessions a user may hold (browsers, devices); a new sign-in beyond them ends the oldest. */
+const SESSIONS_PER_USER = 50;
+
+/**
+ * Whether a session is younger than Roster's 30 days. An organization's timeouts end access to
+ * that organization only (SyncHub.enterOrg), never the session.
+ */
+function live(session: SessionRow, now: number): boolean {
+	return now - session.created_at <= SESSION_MAX_AGE_S * 1000;
+}
+
+/** For the hub: whether a session exists and is live; an ended one is deleted. */
+export async function sessionLive(accounts: Pick<AccountStore, 'session' | 'deleteSession'>, now: number, hash: string): Promise<boolean> {
+	const session = await accounts.session(hash);
+	if (!session) return false;
+	if (live(session, now)) return true;
+	await accounts.deleteSession(hash);
+	return false;
+}
+
+/** The signed-in user of a request and its session's hash, from the session cookie; an ended session is deleted. */
+export async function signedIn({ accounts, edge, now }: HttpDeps, req: IncomingMessage): Promise<SignedIn | undefined> {
+	const token = edge.sessionToken(req);
+	if (!token) return undefined;
+	const hash = tokenHash(token);
+	const session = await accounts.session(hash);
+	if (!session) return undefined;
+	if (!live(session, now())) {
+		await accounts.deleteSession(hash);
+		return undefined;
+	}
+	const user = await accounts.user(session.user_id);
+	return user && { user: publicProfile(user), hash };
+}
+
+/** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */
+export async function startSession({ accounts, hub, edge, now }: HttpDeps, res: ServerResponse, userId: string, steppedUp = false) {
+	const { token, hash } = newToken();
+	// Each sign-in is a row and a little memory: a user who signs in again and again ends its oldest sessions.
+	const ended = await accounts.insertSession(hash, userId, now(), steppedUp, SESSIONS_PER_USER);
+	for (const h of ended) hub.endSession(h);
+	res.setHeader('set-cookie', edge.sessionCookie(token, SESSION_MAX_AGE_S));
+}
+
+/** Ends the request's session (if any) and clears its cookie. */
+export async function endSession({ accounts, hub, edge }: HttpDeps, req: IncomingMessage, res: ServerResponse) {
+	const token = edge.sessionToken(req);
+	if (token) {
+		const hash = tokenHash(token);
+		await accounts.deleteSession(hash);
+		hub.endSession(hash);
+	}
+	res.setHeader('set-cookie', edge.sessionCookie('', 0));
+}

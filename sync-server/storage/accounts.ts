@@ -1,0 +1,139 @@
+import type { UserProfile } from '$lib/domain/index.ts';
+
+export interface StoredUser extends UserProfile {
+	passwordHash: string;
+}
+
+/** A user's two-factor secrets (opened: the store keeps them sealed): server-only, never in a document or an answer but enrolment's. */
+export interface TwoFactorRow {
+	secret: string | null;
+	pending: string | null;
+	lastStep: number | null;
+}
+
+export interface SessionRow {
+	user_id: string;
+	created_at: number;
+	last_seen_at: number;
+	/** When a two-factor code was last entered in this session (SPEC §4 step-up). */
+	stepped_up_at: number | null;
+}
+
+/** A session's last action on an organization, and whether its access there ended (SPEC §2 session timeouts). */
+export interface SessionOrgRow {
+	lastSeenAt: number;
+	expired: boolean;
+}
+
+export interface EmailTokenRow {
+	user_id: string;
+	email: string;
+	expires_at: number;
+}
+
+/**
+ * Accounts and sessions: users, their sessions (with each session's step-up and per-organization
+ * activity), two-factor secrets and recovery codes, and email verification tokens. Every answer
+ * is a promise, so a networked store (PostgreSQL) fits; tests/server/accounts-contract.ts is what
+ * any implementation must pass. Tokens and codes arrive hashed; two-factor secrets in the clear
+ * (the store seals them).
+ */
+export interface AccountStore {
+	user(id: string): Promise<StoredUser | undefined>;
+	/** Case-insensitive. */
+	userByUsername(username: string): Promise<StoredUser | undefined>;
+	/** Users whose verified address this is (a few at most; the count only needs to tell one from several). */
+	verifiedUsersByEmail(email: string): Promise<StoredUser[]>;
+	/** False when the username is taken (unique, case-insensitive); nothing is written then. */
+	insertUser(user: StoredUser, createdAt: number): Promise<boolean>;
+	/** Deletes the account: its sessions, codes and email tokens go with it. */
+	deleteUser(userId: string): Promise<void>;
+	/** Only while the user's address is still the one the token was sent to. */
+	markEmailVerified(userId: string, email: string): Promise<boolean>;
+	/** False when the username is taken by another user; nothing changes then. */
+	updateProfile(userId: string, profile: { username: string; displayName: string }): Promise<boolean>;
+	/** A new address is unverified until a link sent to it is used. */
+	setEmail(userId: string, email: string): Promise<void>;
+	setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+	/** Sets a new password hash and ends every session of the user but `keep`, at once; answers the ended sessions. */
+	replacePassword(userId: string, passwordHash: string, keep?: string): Promise<string[]>;
+
+	/**
+	 * `steppedUp`: the session starts confirmed (signed in with a two-factor code). A user keeps
+	 * at most `keep` sessions: the oldest beyond them are deleted, and returned so their sockets close.
+	 */
+	insertSession(tokenHash: string, userId: string, now: number, steppedUp?: boolean, keep?: number): Promise<string[]>;
+	session(tokenHash: string): Promise<SessionRow | undefined>;
+	/** A code was entered in this session (SPEC §4 step-up). */
+	stepUp(tokenHash: string, now: number): Promise<void>;
+	deleteSession(tokenHash: string): Promise<void>;
+	sessionsOf(userId: string): Promise<string[]>;
+	/** Undefined before the session's first action on the organization. */
+	sessionOrg(tokenHash: string, orgId: string): Promise<SessionOrgRow | undefined>;
+	/** Records activity; an ended access stays ended, and a session ended meanwhile gets no row. */
+	touchSessionOrg(tokenHash: string, orgId: string, now: number): Promise<void>;
+	expireSessionOrg(tokenHash: string, orgId: string, now: number): Promise<void>;
+
+	twoFactor(userId: string): Promise<TwoFactorRow | undefined>;
+	/** A secret offered at enrolment, active only once a code from it is confirmed. */
+	setTotpPending(userId: string, secret: string): Promise<void>;
+	/** Turns two-factor on with the pending secret and a fresh set of recovery codes, at once; false without a pending secret. */
+	enableTotp(userId: string, step: number, recoveryHashes: string[]): Promise<boolean>;
+	/** Two-factor off: secrets and recovery codes gone. */
+	disableTotp(userId: string): Promise<void>;
+	/** Records the time step of an accepted code; false when that step (or a later one) was used already, so no code works twice. */
+	useTotpStep(userId: string, step: number): Promise<boolean>;
+	/** `digests` are recoveryHash's; the old codes stop working. */
+	replaceRecoveryCodes(userId: string, digests: string[]): Promise<void>;
+	/** Spends a recovery code by its digest; true once per code. */
+	useRecoveryCode(userId: string, digest: string): Promise<boolean>;
+	recoveryCodesLeft(userId: string): Promise<number>;
+
+	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number): Promise<void>;
+	/** Marks the token used and returns it, once; undefined when unknown, used or expired. */
+	consumeEmailToken(tokenHash: string, now: number): Promise<EmailTokenRow | undefined>;
+}
+
+/** The same methods answered at once, as an embedded database (SQLite) can: what the hub reads while it checks a mutation. */
+export type AccountRows = { [K in keyof AccountStore]: (...args: Parameters<AccountStore[K]>) => Awaited<ReturnType<AccountStore[K]>> };
+
+/** Every method of the interface, so that the adapter below cannot miss one. */
+const METHODS: Record<keyof AccountStore, true> = {
+	user: true,
+	userByUsername: true,
+	verifiedUsersByEmail: true,
+	insertUser: true,
+	deleteUser: true,
+	markEmailVerified: true,
+	updateProfile: true,
+	setEmail: true,
+	setPasswordHash: true,
+	replacePassword: true,
+	insertSession: true,
+	session: true,
+	stepUp: true,
+	deleteSession: true,
+	sessionsOf: true,
+	sessionOrg: true,
+	touchSessionOrg: true,
+	expireSessionOrg: true,
+	twoFactor: true,
+	setTotpPending: true,
+	enableTotp: true,
+	disableTotp: true,
+	useTotpStep: true,
+	replaceRecoveryCodes: true,
+	useRecoveryCode: true,
+	recoveryCodesLeft: true,
+	insertEmailToken: true,
+	consumeEmailToken: true
+};
+
+/** An immediate store behind the asynchronous interface; a throw becomes a rejection, as a networked store's would be. */
+export function asyncAccounts(rows: AccountRows): AccountStore {
+	const store: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+	for (const name of Object.keys(METHODS) as (keyof AccountStore)[]) {
+		store[name] = async (...args) => Reflect.apply(rows[name], rows, args) as unknown;
+	}
+	return store as unknown as AccountStore;
+}
