@@ -11,7 +11,7 @@ import {
 	type Project,
 	type ProjectRole
 } from '../domain/index.ts';
-import type { OrgView } from './org-view.ts';
+import type { OrgModel } from './org-model.svelte.ts';
 
 export interface ProjectUserRow {
 	userId: string;
@@ -62,17 +62,21 @@ export interface ProjectView {
 
 export const roleLabels = (roles: readonly ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
 
-/** A project's users and teams, pending changes included, each user saying where its roles come from. */
-export function projectView(view: OrgView, projectId: string, actorId: string): ProjectView | undefined {
-	const state = view.state;
+/**
+ * A project's users and teams, pending changes included, each user saying where its roles come from.
+ * Read in a reactive context, it runs again only when the project's document or what it reads of
+ * the organization (members, teams) changes: O(the project's users), never O(the organization).
+ */
+export function projectView(model: OrgModel, projectId: string, actorId: string): ProjectView | undefined {
+	const state = model.tracked(`project:${projectId}`, 'org', 'members', 'teams', 'teamMembers');
 	const project = state.project(projectId);
 	const meta = project?.project();
 	if (!project || !meta) return undefined;
 	const teamName = (teamId: string) => state.team(teamId)?.name ?? 'a deleted team';
 	const teamIds = project.assignedTeams();
 	const userIds = new Set([...project.assignedUsers(), ...teamIds.flatMap((t) => state.teamMemberIds(t))]);
-	const touchedUser = (id: string) => view.state.touchedProjectUsers.has(`${projectId}/${id}`);
-	const touchedTeam = (id: string) => view.state.touchedProjectTeams.has(`${projectId}/${id}`);
+	const touchedUser = (id: string) => state.touchedProjectUsers.has(`${projectId}/${id}`);
+	const touchedTeam = (id: string) => state.touchedProjectTeams.has(`${projectId}/${id}`);
 	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
@@ -102,10 +106,10 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 		.sort((a, b) => a.name.localeCompare(b.name));
 	const requests = project.joinRequests().sort((a, b) => a.at - b.at);
 	const now = Date.now();
-	const touched = (id: string) => view.state.touchedProjectInvitations.get(`${projectId}/${id}`);
+	const touched = (id: string) => state.touchedProjectInvitations.get(`${projectId}/${id}`);
 	// The base's invitations too, so a cancellation not yet saved still shows (struck through).
 	const all = new Map(project.invitations().map((i) => [i.id, i]));
-	for (const t of view.state.touchedProjectInvitations.values()) {
+	for (const t of state.touchedProjectInvitations.values()) {
 		if (t.projectId !== projectId || t.invitation) continue;
 		const was = state.base.project(projectId)?.invitation(t.id);
 		if (was) all.set(t.id, was);
@@ -123,7 +127,7 @@ export function projectView(view: OrgView, projectId: string, actorId: string): 
 		.sort((a, b) => a.expiresAt - b.expiresAt);
 	const deployments = project
 		.deployments()
-		.map((d) => ({ ...d, pending: view.state.touchedDeployments.has(`${projectId}/${d.id}`) }))
+		.map((d) => ({ ...d, pending: state.touchedDeployments.has(`${projectId}/${d.id}`) }))
 		.sort((a, b) => +(a.status !== 'active') - +(b.status !== 'active') || b.createdAt - a.createdAt);
 	return {
 		project: meta,
