@@ -60,6 +60,7 @@ async function main() {
 		await page.getByLabel('Password').fill(DEMO_PASSWORD);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForURL('**/orgs');
+		console.log('members-frame: signed in as demo-readonly; opening the members page');
 
 		// Full render: from navigation to the members page listing all 10,000 (first sync included).
 		t = performance.now();
@@ -70,6 +71,7 @@ async function main() {
 		const cdp = await page.context().newCDPSession(page);
 		await cdp.send('Performance.enable');
 		await quiet(cdp);
+		console.log(`members-frame: the members page lists all 10,000 (${ms(fullRender)} ms); reloading it once`);
 		const reload = await firstScreenWork(page, cdp);
 
 		const admin = await signedInSocket(base, 'demo-admin');
@@ -82,7 +84,7 @@ async function main() {
 			const before = await taskSeconds(cdp);
 			const sentAt = performance.now();
 			await within(setRole(admin, role, i), 10_000, 'member.setRole');
-			await within(page.evaluate((p) => p, shown), 10_000, 'the page to show the change');
+			await within(page.evaluate((s) => s.done, shown), 10_000, 'the page to show the change');
 			wall.push(performance.now() - sentAt);
 			work.push((await taskSeconds(cdp)) - before);
 		}
@@ -92,8 +94,9 @@ async function main() {
 		const w = msOf(work);
 		console.log('');
 		console.log(`Members page of the 10,000-user demo organization (Chromium, headless, ${ROUNDS} remote role changes):`);
-		console.log(`  remote change → shown: main-thread work p50 ${ms(percentile(w, 0.5))} ms, p90 ${ms(percentile(w, 0.9))} ms, max ${ms(w.at(-1)!)} ms (target ≤ 16 ms)`);
-		console.log(`                        wall clock (server round trip included) p50 ${ms(percentile([...wall].sort((a, b) => a - b), 0.5))} ms`);
+		console.log(`  remote change → shown: main-thread work p50 ${ms(percentile(w, 50))} ms, p90 ${ms(percentile(w, 90))} ms, max ${ms(w.at(-1)!)} ms (target ≤ 16 ms)`);
+		console.log(`                        each, in order: ${work.map((x) => ms(x * 1000)).join(', ')} ms`);
+		console.log(`                        wall clock (server round trip included) p50 ${ms(percentile([...wall].sort((a, b) => a - b), 50))} ms`);
 		console.log(`  full render: navigation → all 10,000 listed ${ms(fullRender)} ms wall clock; a reload's main-thread work ${ms(reload * 1000)} ms`);
 	} finally {
 		await browser.close();
@@ -114,7 +117,8 @@ function armShown(page: Page, username: string, label: string) {
 	return page.evaluateHandle(
 		([username, label]) => {
 			const cell = document.querySelector(`[data-testid="member-row"][data-username="${username}"] td:nth-child(3)`)!;
-			return new Promise<void>((resolve) => {
+			// Wrapped: evaluateHandle would wait for a promise returned bare.
+			const done = new Promise<void>((resolve) => {
 				const observer = new MutationObserver(() => {
 					if (cell.textContent?.trim() !== label) return;
 					observer.disconnect();
@@ -122,6 +126,7 @@ function armShown(page: Page, username: string, label: string) {
 				});
 				observer.observe(cell, { childList: true, characterData: true, subtree: true });
 			});
+			return { done };
 		},
 		[username, label] as const
 	);

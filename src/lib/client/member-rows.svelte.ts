@@ -67,6 +67,8 @@ const BULK = 64;
 export class MemberRows {
 	/** Sorted by username; replaced only when a row comes, goes or moves. */
 	list = $state.raw<MemberRow[]>([]);
+	// Not reactive: pages read the list and each row's own state.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private readonly byId = new Map<string, MemberRow>();
 
 	get(userId: string): MemberRow | undefined {

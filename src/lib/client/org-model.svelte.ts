@@ -56,7 +56,8 @@ export class OrgModel {
 	/** Synced state under pending changes; replaced when the pending changes or what they were checked against change. */
 	overlay = $state.raw() as OverlayState;
 	/** Pending entries the same rules would refuse: shown as likely refused until the server answers. */
-	doubtful = $state.raw(new Map<string, Refusal>());
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never changed in place
+	doubtful = $state.raw<ReadonlyMap<string, Refusal>>(new Map());
 	org = $state.raw<Organization | undefined>();
 	me = $state.raw<Member | undefined>();
 	/** This organization's changes not yet saved or refused. */
@@ -155,8 +156,8 @@ export class OrgModel {
 		this.changed(this.allMemberIds(), ['org', 'members', 'teams', 'teamMembers', 'invitations', 'contacts', 'projects', 'billing']);
 	}
 
-	private allMemberIds(): Set<string> {
-		return new Set([...(this.replica?.state.members() ?? []).map((m) => m.userId), ...this.rows.list.map((r) => r.userId)]);
+	private allMemberIds(): string[] {
+		return [...(this.replica?.state.members() ?? []).map((m) => m.userId), ...this.rows.list.map((r) => r.userId)];
 	}
 
 	private observe(doc: Y.Doc) {
@@ -188,19 +189,19 @@ export class OrgModel {
 	}
 
 	private onOutbox() {
-		const before = new Set(this.overlay.touched.keys());
+		const before = [...this.overlay.touched.keys()];
 		this.recheck();
 		this.changed(before, []);
 	}
 
 	/** The synced state changed: pending changes are checked again only if there are any. */
 	private baseChanged(memberIds: Iterable<string>, tables: Table[]) {
-		const before = new Set(memberIds);
+		const ids = [...memberIds];
 		if (this.entries.some((e) => e.status === 'pending')) {
-			for (const id of this.overlay.touched.keys()) before.add(id);
+			ids.push(...this.overlay.touched.keys());
 			this.recheck();
 		}
-		this.changed(before, tables);
+		this.changed(ids, tables);
 	}
 
 	/** Lays this organization's pending changes over the synced state again: O(pending). */
@@ -211,16 +212,14 @@ export class OrgModel {
 	}
 
 	/** Shows what changed: these members' rows (and whoever pending changes touch), and these tables' views. */
-	private changed(memberIds: Set<string>, tables: Table[]) {
-		for (const id of this.overlay.touched.keys()) memberIds.add(id);
+	private changed(memberIds: string[], tables: Table[]) {
+		const ids = [...memberIds, ...this.overlay.touched.keys()];
 		const org = this.overlay.org();
-		if (org?.primaryAdminId !== this.org?.primaryAdminId) {
-			if (org) memberIds.add(org.primaryAdminId);
-			if (this.org) memberIds.add(this.org.primaryAdminId);
-		}
+		if (org?.primaryAdminId !== this.org?.primaryAdminId) ids.push(...[org, this.org].flatMap((o) => (o ? [o.primaryAdminId] : [])));
 		this.org = org;
 		this.me = this.overlay.member(this.user.id) ?? undefined;
-		this.rows.update([...memberIds].map((id) => [id, this.shown(id)] as const));
+		// A user may be named twice (changed and touched): showing a row twice shows it the same.
+		this.rows.update(ids.map((id) => [id, this.shown(id)] as const));
 		this.clocks.bump(...tables);
 	}
 

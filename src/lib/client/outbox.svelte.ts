@@ -10,6 +10,7 @@ export class Outbox {
 	entries = $state.raw<OutboxEntry[]>([]);
 	readonly pendingCount = $derived(this.entries.filter((e) => e.status === 'pending').length);
 	private seq = 0;
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state
 	private readonly listeners = new Set<() => void>();
 
 	constructor(private readonly db: RosterDb) {}
