@@ -13,7 +13,7 @@ export default defineConfig({
 			{
 				extends: true,
 				plugins: [svelteTesting()],
-				test: { name: 'component', include: ['tests/component/**/*.test.ts'], environment: 'happy-dom' }
+				test: { name: 'component', include: ['tests/component/**/*.test.ts', 'tests/client/**/*.test.ts'], environment: 'happy-dom' }
 			},
 			{
 				extends: true,

@@ -4,29 +4,16 @@ import {
 	OverlayState,
 	effectiveProjectRoles,
 	checkMutation,
-	mayAttempt,
 	invitationStatus,
 	type InvitationStatus,
-	type Member,
 	type OrgRole,
-	type MutationType,
 	type OrgState,
 	type ProjectRole,
 	type UserProfile,
-	type Organization,
 	type Refusal
 } from '../domain/index.ts';
 import type { OutboxEntry } from './db.ts';
-import type { Names } from './describe.ts';
 import type { Replica } from './replicas.ts';
-
-export interface MemberRow extends Member {
-	/** A pending change touches this member: shown as pending until the server answers. */
-	pending: boolean;
-	/** Pending removal: still listed, struck through. */
-	leaving: boolean;
-	primaryAdmin: boolean;
-}
 
 export interface InvitationRow {
 	id: string;
@@ -42,20 +29,22 @@ export interface InvitationRow {
 	cancelling: boolean;
 }
 
-export interface OrgView {
-	org: Organization | undefined;
-	rows: MemberRow[];
-	/** Pending and expired invitations to the organization, oldest first: listed with the members. */
-	invitations: InvitationRow[];
-	me: Member | undefined;
-	/** Teams with their member ids, pending changes included. */
-	teams: { id: string; name: string; memberIds: string[]; invited: { id: string; email: string }[]; pending: boolean }[];
-	/** Projects this replica can read, pending ones included, with the user's effective roles. */
-	projects: { id: string; name: string; status: 'active' | 'closed'; pending: boolean; myRoles: ProjectRole[] }[];
-	state: OverlayState;
-	/** Pending entries the same rules would refuse: shown as likely refused until the server answers. */
-	doubtful: Map<string, Refusal>;
-	may: (type: MutationType) => boolean;
+/** A team with its member ids, pending changes included. */
+export interface TeamRow {
+	id: string;
+	name: string;
+	memberIds: string[];
+	invited: { id: string; email: string }[];
+	pending: boolean;
+}
+
+/** A project this replica can read, pending ones included, with the user's effective roles. */
+export interface ProjectRow {
+	id: string;
+	name: string;
+	status: 'active' | 'closed';
+	pending: boolean;
+	myRoles: ProjectRole[];
 }
 
 /** An organization not yet synced: nothing but the signed-in user, until pending changes (its creation) say otherwise. */
@@ -77,63 +66,8 @@ export function pendingOverlay(replica: Replica | undefined, orgId: string, outb
 	return { overlay, doubtful };
 }
 
-/** The members page: every member row, marked where a pending change touches it. */
-export function orgView(replica: Replica | undefined, orgId: string, outbox: readonly OutboxEntry[], me: UserProfile): OrgView {
-	const actorId = me.id;
-	const base = replica?.state;
-	const { overlay, doubtful } = pendingOverlay(replica, orgId, outbox, me);
-	const rows: MemberRow[] = [];
-	const org = overlay.org();
-	const decorate = (m: Member, pending: boolean, leaving: boolean): MemberRow => ({
-		...m,
-		pending,
-		leaving,
-		primaryAdmin: org?.primaryAdminId === m.userId
-	});
-	for (const m of base?.members() ?? []) {
-		if (!overlay.pending('member').has(m.userId)) rows.push(decorate(m, false, false));
-	}
-	for (const [userId, m] of overlay.pending('member')) {
-		const was = base?.member(userId);
-		if (m) rows.push(decorate(m, true, false));
-		else if (was) rows.push(decorate(was, true, true));
-	}
-	// Usernames are lowercase ASCII: a plain comparison orders them, much faster than localeCompare on 10,000 rows.
-	rows.sort((a, b) => (a.username < b.username ? -1 : 1));
-	const invitations = invitationRows(base, overlay);
-	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.pending('team').keys()]);
-	const teams = [...teamIds]
-		.flatMap((id) => {
-			const team = overlay.team(id);
-			if (!team) return [];
-			const invited = invitations.filter((i) => !i.cancelling && i.teamIds.includes(id)).map(({ id, email }) => ({ id, email }));
-			return [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), invited, pending: overlay.pending('team').has(id) }];
-		})
-		.sort((a, b) => a.name.localeCompare(b.name));
-	const projectIds = new Set([...(base?.projectIds() ?? []), ...overlay.pendingProjects('project')]);
-	const projects = [...projectIds]
-		.flatMap((id) => {
-			const p = overlay.project(id)?.project();
-			if (!p) return [];
-			const myRoles = effectiveProjectRoles(overlay, id, actorId);
-			return [{ id, name: p.name, status: p.status, pending: overlay.pending('project', id).size > 0, myRoles }];
-		})
-		.sort((a, b) => a.name.localeCompare(b.name));
-	return {
-		org,
-		rows,
-		invitations,
-		teams,
-		projects,
-		state: overlay,
-		me: overlay.member(actorId),
-		doubtful,
-		may: (type) => mayAttempt(overlay, actorId, type)
-	};
-}
-
-/** Organization invitations as pending changes leave them; cancelled ones stay listed, struck through, until saved. */
-function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): InvitationRow[] {
+/** Organization invitations as pending changes leave them, oldest first; cancelled ones stay listed, struck through, until saved. */
+export function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): InvitationRow[] {
 	const now = Date.now();
 	const all = new Map((base?.invitations() ?? []).map((i) => [i.id, i]));
 	for (const [id, i] of overlay.pending('invitation')) if (i) all.set(id, i);
@@ -152,14 +86,28 @@ function invitationRows(base: OrgDocState | undefined, overlay: OverlayState): I
 		.sort((a, b) => a.expiresAt - b.expiresAt);
 }
 
-/** Names for describing mutations, from what the view knows. */
-export function viewNames(view: OrgView | undefined): Names {
-	return {
-		user: (userId) => view?.rows.find((r) => r.userId === userId)?.username ?? 'a former member',
-		team: (teamId) => view?.teams.find((t) => t.id === teamId)?.name ?? 'a deleted team',
-		project: (projectId) => view?.projects.find((p) => p.id === projectId)?.name ?? 'a project',
-		invitation: (inviteId, projectId) =>
-			(projectId === undefined ? view?.state.invitation(inviteId) : view?.state.project(projectId)?.invitation(inviteId))?.email ??
-			'an invitee'
-	};
+/** Teams by name, with their members and the invitations that would join them. */
+export function teamRows(base: OrgDocState | undefined, overlay: OverlayState, invitations: readonly InvitationRow[]): TeamRow[] {
+	const teamIds = new Set([...(base?.teams() ?? []).map((t) => t.id), ...overlay.pending('team').keys()]);
+	return [...teamIds]
+		.flatMap((id) => {
+			const team = overlay.team(id);
+			if (!team) return [];
+			const invited = invitations.filter((i) => !i.cancelling && i.teamIds.includes(id)).map(({ id, email }) => ({ id, email }));
+			return [{ id, name: team.name, memberIds: overlay.teamMemberIds(id), invited, pending: overlay.pending('team').has(id) }];
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Projects by name, each with the actor's effective roles in it. */
+export function projectRows(base: OrgDocState | undefined, overlay: OverlayState, actorId: string): ProjectRow[] {
+	const projectIds = new Set([...(base?.projectIds() ?? []), ...overlay.pendingProjects('project')]);
+	return [...projectIds]
+		.flatMap((id) => {
+			const p = overlay.project(id)?.project();
+			if (!p) return [];
+			const myRoles = effectiveProjectRoles(overlay, id, actorId);
+			return [{ id, name: p.name, status: p.status, pending: overlay.pending('project', id).size > 0, myRoles }];
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -11,7 +11,7 @@ import {
 	type Project,
 	type ProjectRole
 } from '../domain/index.ts';
-import type { OrgView } from './org-view.ts';
+import type { OrgModel } from './org-model.svelte.ts';
 
 export interface ProjectUserRow {
 	userId: string;
@@ -62,16 +62,22 @@ export interface ProjectView {
 
 export const roleLabels = (roles: readonly ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(', ');
 
-/** A project's users and teams, pending changes included, each user saying where its roles come from. */
-export function projectView(view: OrgView, projectId: string, actorId: string): ProjectView | undefined {
-	const state = view.state;
+/**
+ * A project's users and teams, pending changes included, each user saying where its roles come from.
+ * Read in a reactive context, it runs again only when the project's document or what it reads of
+ * the organization (members, teams) changes: O(the project's users), never O(the organization).
+ */
+export function projectView(model: OrgModel, projectId: string, actorId: string): ProjectView | undefined {
+	const state = model.tracked(`project:${projectId}`, 'org', 'members', 'teams', 'teamMembers');
 	const project = state.project(projectId);
 	const meta = project?.project();
 	if (!project || !meta) return undefined;
 	const teamName = (teamId: string) => state.team(teamId)?.name ?? 'a deleted team';
 	const teamIds = project.assignedTeams();
 	const userIds = new Set([...project.assignedUsers(), ...teamIds.flatMap((t) => state.teamMemberIds(t))]);
-		const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
+	const touchedUser = (id: string) => state.pending('projectUser', projectId).has(id);
+	const touchedTeam = (id: string) => state.pending('projectTeam', projectId).has(id);
+	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
 		const source = (via: RoleSource['via']) =>

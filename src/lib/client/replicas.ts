@@ -1,3 +1,4 @@
+import { createSubscriber } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import { OrgDocState, type Directory, type UserProfile } from '../domain/index.ts';
 import { orgDocId, parseDocId } from '../protocol/messages.ts';
@@ -37,7 +38,21 @@ function memberDirectory(state: () => OrgDocState): Directory {
 export class Replicas {
 	private readonly orgs = new Map<string, Replica>();
 	private readonly docs = new Map<string, Y.Doc>();
+	private readonly listeners = new Set<(docId: string) => void>();
 	constructor(private readonly db: RosterDb) {}
+
+	/** Calls `fn` with the id of every document changed, made or dropped; returns how to stop. */
+	listen(fn: (docId: string) => void): () => void {
+		this.listeners.add(fn);
+		return () => this.listeners.delete(fn);
+	}
+
+	/** Read in a reactive context, makes it run again on any change to any document (for lists over all organizations). */
+	readonly watch = createSubscriber((update) => this.listen(update));
+
+	private changed(docId: string) {
+		for (const fn of this.listeners) fn(docId);
+	}
 
 	get(orgId: string) {
 		return this.orgs.get(orgId);
@@ -65,6 +80,7 @@ export class Replicas {
 					await this.db.updates.add({ docId, data: merged });
 				});
 			}
+			this.changed(docId);
 		}
 	}
 
@@ -104,6 +120,7 @@ export class Replicas {
 		if (!doc || (update.length === 2 && update[0] === 0 && update[1] === 0)) return false;
 		Y.applyUpdate(doc, update, 'server');
 		await this.db.updates.add({ docId, data: update });
+		this.changed(docId);
 		return true;
 	}
 
@@ -115,6 +132,7 @@ export class Replicas {
 			this.orgs.get(parsed.orgId)?.state.resetBilling();
 			this.docs.delete(docId);
 			await this.db.updates.where('docId').equals(docId).delete();
+			this.changed(docId);
 			return;
 		}
 		const gone = parsed.projectId === undefined ? this.docIds().filter((id) => parseDocId(id)?.orgId === parsed.orgId) : [docId];
@@ -126,5 +144,6 @@ export class Replicas {
 			await this.db.updates.where('docId').equals(id).delete();
 		}
 		if (parsed.projectId === undefined) this.orgs.delete(parsed.orgId);
+		for (const id of gone) this.changed(id);
 	}
 }
