@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orgMaps, projectMaps } from '$lib/domain/index.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
-import { TestServer, post, signUp, verifyEmail } from './test-client.ts';
+import { post, signUp, verifyEmail } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 /**
  * Ids are the client's choice (inviteId, teamId, projectId, …), so they come back: a thing
@@ -12,11 +13,7 @@ const ORG = 'acme';
 const APOLLO = 'p-apollo';
 const ok = { t: 'verdict', ok: true };
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 /** Alice's organization with project Apollo, her address verified. */
 async function acme() {

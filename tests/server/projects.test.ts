@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectMaps, type OrgRole, type ProjectRole } from '$lib/domain/index.ts';
 import { SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { billingDocId, orgDocId, projectDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { TestServer, type Entry, type TestClient } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ORG = 'acme';
 const ORG_DOC = orgDocId(ORG);
@@ -13,11 +14,7 @@ const GEMINI_DOC = projectDocId(ORG, GEMINI);
 const ok = { t: 'verdict', ok: true };
 const refused = (code: string) => expect.objectContaining({ t: 'verdict', ok: false, code });
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 type User = Awaited<ReturnType<TestServer['user']>>;
 

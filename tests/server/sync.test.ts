@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { orgMaps, type OrgRole } from '$lib/domain/index.ts';
 import { encodeSyncFrame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
 import { TestServer, signUp, verifyEmail, type TestClient } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ORG = 'acme';
 const DOC = orgDocId(ORG);
 const ok = { t: 'verdict', ok: true };
 const refused = (code: string) => expect.objectContaining({ t: 'verdict', ok: false, code });
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 type User = Awaited<ReturnType<TestServer['user']>>;
 
