@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
+import { nextMail, type Mail } from '../server/mail.ts';
 import { TEST_PASSWORD_COST } from '../server/test-client.ts';
 
 export const CHROMIUM_ARGS = [
@@ -83,19 +84,21 @@ export class E2E {
 		await form.getByRole('button', { name: 'Add or invite' }).click();
 	}
 
-	/** The newest mail to `to` in the file outbox, waiting for it to be written. */
-	async mail(to: string): Promise<{ subject: string; text: string }> {
-		const dir = join(this.dataDir, 'outbox');
-		for (let i = 0; i < 100; i++) {
-			const found = readdirSync(dir)
-				.sort()
-				.reverse()
-				.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })
-				.find((m) => m.to === to);
-			if (found) return found;
-			await new Promise((r) => setTimeout(r, 50));
-		}
-		throw new Error(`no mail to ${to}`);
+	/** The newest mail to `to`, waiting for the server to write it. */
+	mail(to: string): Promise<Mail> {
+		return nextMail(this.dataDir, to);
+	}
+
+	/**
+	 * The usual start of a file: the server and browser, each of `users` signed up in a browser
+	 * context of its own (the first creates organization `name`), and `signedOut` signed up only.
+	 */
+	async startWithOrg<U extends string>(name: string, users: [U, ...U[]], signedOut: string[] = []): Promise<{ orgId: string; pages: Record<U, Page> }> {
+		await this.start();
+		const pages = {} as Record<U, Page>;
+		for (const user of users) pages[user] = await this.signUp(await this.context(), user);
+		for (const user of signedOut) await (await this.signUp(await this.context(), user)).context().close();
+		return { orgId: await this.createOrg(pages[users[0]], name), pages };
 	}
 
 	row(page: Page, username: string) {

@@ -4,7 +4,7 @@ import { orgMaps, projectMaps } from '$lib/domain/index.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { SmtpMailer } from '../../sync-server/mail.ts';
 import { PASSWORD, cookieOf, post, signUp, verificationLink, verifyEmail } from './test-client.ts';
-import { serverForEachTest } from './fixtures.ts';
+import { orgWith, serverForEachTest } from './fixtures.ts';
 import { mails as mailLog, untilMail } from './mail.ts';
 
 const ORG = 'acme';
@@ -18,11 +18,7 @@ const until = (predicate: () => boolean) => untilMail(t.dataDir, predicate);
 
 /** Alice's organization with project Apollo, and her verified address. */
 async function acme() {
-	const alice = await t.user('alice');
-	await verifyEmail(t.dataDir, 'alice@example.com');
-	expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
-	expect(await alice.client.mutate({ type: 'project.create', orgId: ORG, projectId: APOLLO, name: 'Apollo' })).toMatchObject(ok);
-	await alice.client.until(() => alice.client.docs.has(projectDocId(ORG, APOLLO)));
+	const { alice } = await orgWith(t, { id: ORG, verified: true, projects: [{ id: APOLLO, name: 'Apollo' }] });
 	return alice;
 }
 
