@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -21,10 +22,19 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		env: ramDir ? { TMPDIR: ramDir } : {},
+		// Vitest's default leaves a core idle (one worker on two cores); server tests wait little now, so use them all.
+		maxWorkers: availableParallelism(),
 		projects: [
 			{
 				extends: true,
-				test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/fuzz/**/*.test.ts'], environment: 'node' }
+				test: {
+					name: 'unit',
+					include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/fuzz/**/*.test.ts'],
+					environment: 'node',
+					// A timeout catches a hang, not slowness: a shared machine may run several times slower than a quiet one.
+					testTimeout: 30_000,
+					hookTimeout: 30_000
+				}
 			},
 			{
 				extends: true,
@@ -37,6 +47,7 @@ export default defineConfig({
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
+					globalSetup: ['tests/e2e/browser-server.ts'],
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
 					fileParallelism: false

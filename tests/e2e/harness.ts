@@ -2,24 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 import { nextMail, type Mail } from '../server/mail.ts';
 import { TEST_PASSWORD_COST } from '../server/test-client.ts';
 
-export const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
-
 export const PASSWORD = 'correct horse battery';
 
-/** A real server on a temporary data directory and Debian's Chromium. */
+/** A real server on a temporary data directory, and Debian's Chromium (closing it disconnects from the run's one). */
 export class E2E {
 	server!: RunningServer;
 	browser!: Browser;
@@ -28,7 +19,9 @@ export class E2E {
 	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices) or its payment processor. */
 	async start(options: Pick<ServerOptions, 'now' | 'payments'> = {}) {
 		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...options, dataDir: this.dataDir, port: 0 });
-		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+		// The run's one browser (browser-server.ts); launched here only outside vitest's e2e project.
+		const endpoint = inject('chromiumEndpoint');
+		this.browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	}
 
 	async stop() {
