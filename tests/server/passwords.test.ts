@@ -1,19 +1,10 @@
 import { request } from 'node:http';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../sync-server/auth.ts';
 import { PASSWORD, TEST_PASSWORD_COST, cookieOf, post, signUp } from './test-client.ts';
 import { serverForEachTest } from './fixtures.ts';
-
 // Counts scrypt runs, to show an unknown username costs the same hashing work as a known one (no timing involved).
-const scryptRuns = vi.hoisted(() => ({ count: 0 }));
-vi.mock('node:crypto', async (original) => {
-	const crypto = await original<typeof import('node:crypto')>();
-	const scrypt = (...args: Parameters<typeof crypto.scrypt>) => {
-		scryptRuns.count++;
-		return crypto.scrypt(...args);
-	};
-	return { ...crypto, default: { ...crypto, scrypt }, scrypt };
-});
+import { scryptRuns } from './scrypt-runs.ts';
 
 const COMMON = 'qwertyuiop123'; // 13 characters, on the bundled list of common passwords
 const STRONG = 'a brand new passphrase';
