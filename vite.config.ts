@@ -52,6 +52,8 @@ export default defineConfig({
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
 					globalSetup: ['tests/e2e/browser-server.ts'],
+					// As in the unit project: the server and Playwright load once, not once per file.
+					isolate: false,
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
 					fileParallelism: false
