@@ -16,7 +16,7 @@ import { chromium, type CDPSession, type Page } from 'playwright-core';
 import type WebSocket from 'ws';
 import { ORG_ROLES, type OrgRole } from '../src/lib/domain/index.ts';
 import { DEMO_ORG_ID, DEMO_PASSWORD } from '../sync-server/demo/demo-org.ts';
-import { CHROMIUM_ARGS } from '../tests/e2e/harness.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/browser-server.ts';
 import { openSocket, toBuffer, within } from './clients.ts';
 import { cleanUp, freePort, makeTempDir, startChild } from './proc.ts';
 import { ms, percentile } from './stats.ts';
@@ -54,7 +54,7 @@ async function main() {
 	const server = await startChild('roster server', args, { ready: /Roster is running at http:\/\/localhost:(\d+)\//, timeoutMs: 30_000 });
 	const base = `http://127.0.0.1:${server.match[1]}`;
 
-	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	try {
 		const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
 		// Long tasks (≥ 50 ms) of each document, summed: the heavy main-thread work of a first render.

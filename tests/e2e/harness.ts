@@ -1,24 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
+import { nextMail, type Mail } from '../server/mail.ts';
 import { TEST_PASSWORD_COST } from '../server/test-client.ts';
-
-export const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
 
 export const PASSWORD = 'correct horse battery';
 
-/** A real server on a temporary data directory and Debian's Chromium. */
+/** A real server on a temporary data directory, and Debian's Chromium (closing it disconnects from the run's one). */
 export class E2E {
 	server!: RunningServer;
 	browser!: Browser;
@@ -27,7 +19,9 @@ export class E2E {
 	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices) or its payment processor. */
 	async start(options: Pick<ServerOptions, 'now' | 'payments'> = {}) {
 		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...options, dataDir: this.dataDir, port: 0 });
-		this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+		// The run's one browser (browser-server.ts); launched here only outside vitest's e2e project.
+		const endpoint = inject('chromiumEndpoint');
+		this.browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	}
 
 	async stop() {
@@ -83,19 +77,21 @@ export class E2E {
 		await form.getByRole('button', { name: 'Add or invite' }).click();
 	}
 
-	/** The newest mail to `to` in the mail log, waiting for it to be written. */
-	async mail(to: string): Promise<{ subject: string; text: string }> {
-		const dir = join(this.dataDir, 'mail-log');
-		for (let i = 0; i < 100; i++) {
-			const found = readdirSync(dir)
-				.sort()
-				.reverse()
-				.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })
-				.find((m) => m.to === to);
-			if (found) return found;
-			await new Promise((r) => setTimeout(r, 50));
-		}
-		throw new Error(`no mail to ${to}`);
+	/** The newest mail to `to`, waiting for the server to write it. */
+	mail(to: string): Promise<Mail> {
+		return nextMail(this.dataDir, to);
+	}
+
+	/**
+	 * The usual start of a file: the server and browser, each of `users` signed up in a browser
+	 * context of its own (the first creates organization `name`), and `signedOut` signed up only.
+	 */
+	async startWithOrg<U extends string>(name: string, users: [U, ...U[]], signedOut: string[] = []): Promise<{ orgId: string; pages: Record<U, Page> }> {
+		await this.start();
+		const pages = {} as Record<U, Page>;
+		for (const user of users) pages[user] = await this.signUp(await this.context(), user);
+		for (const user of signedOut) await (await this.signUp(await this.context(), user)).context().close();
+		return { orgId: await this.createOrg(pages[users[0]], name), pages };
 	}
 
 	row(page: Page, username: string) {

@@ -8,11 +8,7 @@ let bob: Page;
 let orgId: string;
 
 beforeAll(async () => {
-	await e2e.start();
-	ann = await e2e.signUp(await e2e.context(), 'ann');
-	bob = await e2e.signUp(await e2e.context(), 'bob');
-	for (const name of ['carol', 'dave', 'erin']) await (await e2e.signUp(await e2e.context(), name)).context().close();
-	orgId = await e2e.createOrg(ann, 'Acme Data');
+	({ orgId, pages: { ann, bob } } = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['carol', 'dave', 'erin']));
 });
 afterAll(() => e2e.stop());
 

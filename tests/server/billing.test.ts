@@ -1,19 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { billingMaps } from '$lib/domain/index.ts';
 import { billingDocId } from '$lib/protocol/messages.ts';
-import { TestServer, post } from './test-client.ts';
+import { post } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ORG = 'acme';
 const ok = { t: 'verdict', ok: true };
 const NUMBER = '4111111111111111';
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 const addCard = (cookie: string, number = NUMBER, extra: Record<string, unknown> = {}) =>
 	post(t.base, '/api/cards', { org: ORG, number, expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme Inc', ...extra }, { cookie });

@@ -1,19 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
-import { TestServer, cookieOf, joinedBefore, post, verifyEmail, type TestClient } from './test-client.ts';
+import { cookieOf, joinedBefore, post, verifyEmail, type TestClient } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ok = { t: 'verdict', ok: true };
 const MIA_PASSWORD = 'a first password';
 const elsewhere = (message: RegExp = /managed by another organization/) => ({ ok: false, code: 'MANAGED_ELSEWHERE', message: expect.stringMatching(message) as unknown });
 
 let now: number;
-let t: TestServer;
-beforeEach(async () => {
+beforeEach(() => {
 	now = Date.UTC(2026, 10, 23, 12, 0, 0);
-	t = await new TestServer({ now: () => now }).start();
 });
-afterEach(() => t.stop());
+const t = serverForEachTest({ now: () => now });
 
 const call = (method: string, path: string, cookie: string, body?: unknown) =>
 	fetch(new URL(path, t.base), {

@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestServer } from './test-client.ts';
+import { describe, expect, it } from 'vitest';
+import { serverForEachTest } from './fixtures.ts';
 
 const ORG = 'acme';
 const ok = { t: 'verdict', ok: true };
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 const get = (query: string, cookie: string) => fetch(new URL(`/api/export?${query}`, t.base), { headers: { cookie } });
 

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orgMaps, projectMaps } from '$lib/domain/index.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
-import { TestServer, post, signUp, verifyEmail } from './test-client.ts';
+import { post, signUp, verifyEmail } from './test-client.ts';
+import { orgWith, serverForEachTest } from './fixtures.ts';
 
 /**
  * Ids are the client's choice (inviteId, teamId, projectId, …), so they come back: a thing
@@ -12,19 +13,11 @@ const ORG = 'acme';
 const APOLLO = 'p-apollo';
 const ok = { t: 'verdict', ok: true };
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 /** Alice's organization with project Apollo, her address verified. */
 async function acme() {
-	const alice = await t.user('alice');
-	await verifyEmail(t.dataDir, 'alice@example.com');
-	expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
-	expect(await alice.client.mutate({ type: 'project.create', orgId: ORG, projectId: APOLLO, name: 'Apollo' })).toMatchObject(ok);
-	await alice.client.until(() => alice.client.docs.has(projectDocId(ORG, APOLLO)));
+	const { alice } = await orgWith(t, { id: ORG, verified: true, projects: [{ id: APOLLO, name: 'Apollo' }] });
 	return alice.client;
 }
 

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { billingMaps, dueInvoices, orgMaps, unpaidCents, type Invoice } from '$lib/domain/index.ts';
 import { LocalProcessor } from '../../sync-server/payments.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
-import { TestServer, post } from './test-client.ts';
+import { post } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
+import { mails } from './mail.ts';
 
 const ORG = 'acme';
 const ok = { t: 'verdict', ok: true };
@@ -12,13 +12,11 @@ const at = (iso: string) => Date.parse(`${iso}Z`);
 
 let clock = at('2026-09-10T12:00:00');
 let payments: LocalProcessor;
-let t: TestServer;
-beforeEach(async () => {
+beforeEach(() => {
 	clock = at('2026-09-10T12:00:00');
 	payments = new LocalProcessor();
-	t = await new TestServer({ now: () => clock, payments }).start();
 });
-afterEach(() => t.stop());
+const t = serverForEachTest(() => ({ now: () => clock, payments }));
 
 const addCard = (cookie: string, number: string) =>
 	post(t.base, '/api/cards', { org: ORG, number, expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme Inc' }, { cookie });
@@ -41,13 +39,7 @@ async function acme(...cards: string[]) {
 
 const invoice = async (id: string): Promise<Invoice | undefined> => (await t.server.hub.orgState(ORG))?.billing().invoice(id);
 
-function mailsTo(email: string): { subject: string; text: string }[] {
-	const dir = join(t.dataDir, 'mail-log');
-	return readdirSync(dir)
-		.sort()
-		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; subject: string; text: string })
-		.filter((m) => m.to === email);
-}
+const mailsTo = (email: string) => mails(t.dataDir, email);
 
 describe('monthly invoices', () => {
 	it('are issued for the prior month at the next run, once, and paid with the default card', async () => {

@@ -2,21 +2,18 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { openSqlite } from '../../sync-server/storage/sqlite.ts';
-import { PASSWORD, TestServer, cookieOf, joinedBefore, post, verifyEmail } from './test-client.ts';
+import { PASSWORD, cookieOf, joinedBefore, post, verifyEmail } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ok = { t: 'verdict', ok: true };
 const FIRST = 'a first password';
 const NEXT = 'a second password';
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 function send(method: string, path: string, cookie: string, body: unknown) {
 	return fetch(new URL(path, t.base), {

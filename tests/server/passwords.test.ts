@@ -1,27 +1,15 @@
 import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../sync-server/auth.ts';
-import { PASSWORD, TEST_PASSWORD_COST, TestServer, cookieOf, post, signUp } from './test-client.ts';
-
+import { PASSWORD, TEST_PASSWORD_COST, cookieOf, post, signUp } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 // Counts scrypt runs, to show an unknown username costs the same hashing work as a known one (no timing involved).
-const scryptRuns = vi.hoisted(() => ({ count: 0 }));
-vi.mock('node:crypto', async (original) => {
-	const crypto = await original<typeof import('node:crypto')>();
-	const scrypt = (...args: Parameters<typeof crypto.scrypt>) => {
-		scryptRuns.count++;
-		return crypto.scrypt(...args);
-	};
-	return { ...crypto, default: { ...crypto, scrypt }, scrypt };
-});
+import { scryptRuns } from './scrypt-runs.ts';
 
 const COMMON = 'qwertyuiop123'; // 13 characters, on the bundled list of common passwords
 const STRONG = 'a brand new passphrase';
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 /** A JSON POST sent from a given loopback address (127.0.0.0/8), as if from another client. */
 function postFrom(from: string, path: string, body: unknown, cookie?: string) {

@@ -1,18 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
-import { PASSWORD, TestServer, cookieOf, post, signUp, verificationLink, verifyEmail } from './test-client.ts';
+import { PASSWORD, cookieOf, post, signUp, verificationLink, verifyEmail } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
+import { mails } from './mail.ts';
 
 const ok = { t: 'verdict', ok: true };
 const NEW_PASSWORD = 'a new and longer passphrase';
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 function send(method: string, path: string, cookie: string | undefined, body: unknown) {
 	return fetch(new URL(path, t.base), {
@@ -30,10 +26,7 @@ const me = async (cookie: string) => {
 	const res = await fetch(new URL('/api/me', t.base), { headers: { cookie } });
 	return res.ok ? ((await res.json()) as { user: UserProfile }).user : res.status;
 };
-const mailsTo = (email: string) =>
-	readdirSync(join(t.dataDir, 'mail-log'))
-		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'mail-log', f), 'utf8')) as { to: string })
-		.filter((m) => m.to === email).length;
+const mailsTo = (email: string) => mails(t.dataDir, email).length;
 
 async function refusal(res: Response, status: number, code: string) {
 	expect(res.status).toBe(status);
@@ -109,7 +102,8 @@ describe('profile API', () => {
 		// Saving the same again writes no document.
 		const updates = (await t.server.documents.docUpdates(orgDocId('acme'))).length;
 		expect((await rename(bob.cookie, { username: 'robert', displayName: 'Bob J.' })).status).toBe(200);
-		await new Promise((r) => setTimeout(r, 50)); // past the group commit a write would have joined
+		// A refused mutation's verdict comes after the group commit a write would have joined.
+		expect(await bob.client.mutate({ type: 'org.rename', orgId: 'acme', name: 'Nope' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
 		expect((await t.server.documents.docUpdates(orgDocId('acme'))).length).toBe(updates);
 
 		// The freed name is anyone's; the other's is not.

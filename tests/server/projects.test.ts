@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectMaps, type OrgRole, type ProjectRole } from '$lib/domain/index.ts';
 import { SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { billingDocId, orgDocId, projectDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
-import { TestServer, type Entry, type TestClient } from './test-client.ts';
+import { type Entry, type TestClient } from './test-client.ts';
+import { orgWith, serverForEachTest } from './fixtures.ts';
 
 const ORG = 'acme';
 const ORG_DOC = orgDocId(ORG);
@@ -13,26 +14,10 @@ const GEMINI_DOC = projectDocId(ORG, GEMINI);
 const ok = { t: 'verdict', ok: true };
 const refused = (code: string) => expect.objectContaining({ t: 'verdict', ok: false, code });
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
-
-type User = Awaited<ReturnType<TestServer['user']>>;
+const t = serverForEachTest();
 
 /** Alice creates the organization; every other name joins it live with the given role. */
-async function org<K extends string = never>(others = {} as Record<K, OrgRole>): Promise<Record<'alice' | K, User>> {
-	const alice = await t.user('alice');
-	expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
-	const users: Record<string, User> = { alice };
-	for (const [name, role] of Object.entries<OrgRole>(others)) {
-		const u = (users[name] = await t.user(name));
-		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: name, role })).toMatchObject(ok);
-		await u.client.until(() => u.client.org(ORG).members[u.user.id] !== undefined);
-	}
-	return users as Record<'alice' | K, User>;
-}
+const org = <K extends string = never>(members = {} as Record<K, OrgRole>) => orgWith(t, { id: ORG, members });
 
 async function accepted(client: TestClient, mutation: Record<string, unknown>) {
 	expect(await client.mutate({ orgId: ORG, ...mutation })).toMatchObject(ok);

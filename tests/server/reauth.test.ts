@@ -1,28 +1,22 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { UserProfile } from '$lib/domain/index.ts';
 import { enrol, totpCode } from './enrol.ts';
-import { PASSWORD, TestServer, post, verifyEmail } from './test-client.ts';
+import { PASSWORD, post, verifyEmail } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
+import { mails } from './mail.ts';
 
 const WRONG = 'not my password';
 let now = Date.UTC(2026, 10, 23, 12);
-let t: TestServer;
-beforeEach(async () => {
+beforeEach(() => {
 	now = Date.UTC(2026, 10, 23, 12);
-	t = await new TestServer({ now: () => now }).start();
 });
-afterEach(() => t.stop());
+const t = serverForEachTest({ now: () => now });
 
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const me = async (cookie: string) => ((await (await fetch(new URL('/api/me', t.base), { headers: { cookie } })).json()) as { user: UserProfile }).user;
 const signIn = (username: string, password = PASSWORD) => post(t.base, '/api/signin', { username, password });
-const mailsTo = (email: string) =>
-	readdirSync(join(t.dataDir, 'mail-log'))
-		.sort()
-		.map((f) => JSON.parse(readFileSync(join(t.dataDir, 'mail-log', f), 'utf8')) as { to: string; subject: string; text: string })
-		.filter((m) => m.to === email);
+const mailsTo = (email: string) => mails(t.dataDir, email);
 
 async function answer(res: Response) {
 	return { status: res.status, code: ((await res.json()) as { code?: string }).code };

@@ -1,18 +1,17 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
-import { PASSWORD, TestServer, cookieOf, post, type TestClient } from './test-client.ts';
+import { PASSWORD, cookieOf, post, type TestClient } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 const ok = { t: 'verdict', ok: true };
 const EXPIRED = { ok: false, code: 'SESSION_EXPIRED', message: 'Your session for Beta timed out: sign in again to reach it.' };
 const MINUTE = 60_000;
 
 let now: number;
-let t: TestServer;
-beforeEach(async () => {
+beforeEach(() => {
 	now = Date.UTC(2026, 10, 23, 12, 0, 0);
-	t = await new TestServer({ now: () => now }).start();
 });
-afterEach(() => t.stop());
+const t = serverForEachTest({ now: () => now });
 
 const me = (cookie: string) => fetch(new URL('/api/me', t.base), { headers: { cookie } });
 /** A new session (its own sign-in), connected. */

@@ -1,17 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { billingMaps, orgMaps } from '$lib/domain/index.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
-import { PASSWORD, TestServer, post, signUp, verifyEmail } from './test-client.ts';
+import { PASSWORD, post, signUp, verifyEmail } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
 
 /** Over a real server: what is not in the protocol is refused by name and changes nothing. */
 const ORG = 'acme';
 const ok = { t: 'verdict', ok: true };
 
-let t: TestServer;
-beforeEach(async () => {
-	t = await new TestServer().start();
-});
-afterEach(() => t.stop());
+const t = serverForEachTest();
 
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });

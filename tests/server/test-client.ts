@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -8,6 +8,9 @@ import { memberOf, orgMaps, type Member, type OrgRole, type Organization, type U
 import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { orgDocId, type ServerMessage, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
+import { verificationLink } from './mail.ts';
+
+export { verificationLink };
 
 export const PASSWORD = 'correct horse battery';
 /** OWASP's scrypt cost takes 128 MiB and a tenth of a second or more per hash: test servers use a cheap one. */
@@ -76,22 +79,6 @@ export function cookieOf(res: Response): string {
 	const header = res.headers.get('set-cookie');
 	if (!header) throw new Error('no set-cookie header');
 	return header.split(';')[0]!;
-}
-
-/** The verification link in the newest mail to this address. */
-export function verificationLink(dataDir: string, email: string): string {
-	const dir = join(dataDir, 'mail-log');
-	const mails = readdirSync(dir)
-		.filter((f) => f.endsWith('.json'))
-		.sort()
-		.reverse()
-		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { to: string; text: string });
-	const link = mails
-		.filter((m) => m.to === email)
-		.map((m) => m.text.match(/http:\/\/\S+\/api\/verify-email\?token=[\w-]+/)?.[0])
-		.find(Boolean);
-	if (!link) throw new Error(`no verification mail to ${email}`);
-	return link;
 }
 
 /** Opens the mailed verification link through the server's own API; returns the redirect location. */

@@ -1,23 +1,20 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { TestServer, post } from './test-client.ts';
+import { beforeEach, expect, it } from 'vitest';
+import { post } from './test-client.ts';
+import { serverForEachTest } from './fixtures.ts';
+import { mailCount } from './mail.ts';
 import { enrol, totpCode } from './enrol.ts';
 
 const ORG = 'acme';
 const ok = { t: 'verdict', ok: true };
 let clock = Date.UTC(2026, 8, 10, 12);
-let t: TestServer;
-beforeEach(async () => {
+beforeEach(() => {
 	clock = Date.UTC(2026, 8, 10, 12);
-	t = await new TestServer({ now: () => clock }).start();
 });
-afterEach(() => t.stop());
+const t = serverForEachTest({ now: () => clock });
 
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = (path: string, cookie: string) => fetch(new URL(path, t.base), { headers: { cookie } });
-const mailLog = () => readdirSync(join(t.dataDir, 'mail-log')).length;
 
 /**
  * Alice, primary admin of Acme, which requires two-factor; an invoice is open and Acme
@@ -47,7 +44,7 @@ async function heldBack() {
 
 it('a member without the two-factor its organization requires acts on it over no HTTP route, and still views', async () => {
 	const { alice, miaId } = await heldBack();
-	const mails = mailLog();
+	const mails = mailCount(t.dataDir);
 	const card = { org: ORG, number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123', holder: 'Alice' };
 	const acts: [string, string, unknown][] = [
 		['POST', '/api/invoices/resend', { org: ORG, invoiceId: '2026-09', email: 'alice@example.com' }],
@@ -67,7 +64,7 @@ it('a member without the two-factor its organization requires acts on it over no
 		});
 	}
 	// Nothing was sent, charged, added or changed.
-	expect(mailLog()).toBe(mails);
+	expect(mailCount(t.dataDir)).toBe(mails);
 	const state = (await t.server.hub.orgState(ORG))!;
 	expect(state.billing().invoice('2026-09')?.status).not.toBe('paid');
 	expect(state.billing().cards()).toEqual([]);

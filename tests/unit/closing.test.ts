@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OverlayState, checkMutation } from '../../src/lib/domain/index.ts';
-import { NOW, ORG_ID, assertInvariants, expectAccepted, expectRefused, id, orgWith, projectId, type Fixture } from './factories.ts';
+import { assertInvariants, expectAccepted, expectRefused, id, membersOf, NOW, ORG_ID, orgWith, projectId, type Fixture } from './factories.ts';
 
 const APOLLO = projectId('Apollo');
 const GEMINI = projectId('Gemini');
@@ -9,13 +9,7 @@ const GEMINI = projectId('Gemini');
 function org(): Fixture {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'cam', role: 'ORG_MEMBER' },
-			{ username: 'rex', role: 'ORG_MEMBER' },
-			{ username: 'rita', role: 'ORG_READ_ONLY' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', cam: 'ORG_MEMBER', rex: 'ORG_MEMBER', rita: 'ORG_READ_ONLY' }),
 		projects: [
 			{
 				name: 'Apollo',

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, effectiveContact, membersCsv } from '../../src/lib/domain/index.ts';
-import { expectAccepted, expectRefused, id, orgWith } from './factories.ts';
+import { expectAccepted, expectRefused, id, membersOf, orgWith } from './factories.ts';
 
 function org() {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'meg', role: 'ORG_MEMBER' },
-			{ username: 'rob', role: 'ORG_READ_ONLY' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', meg: 'ORG_MEMBER', rob: 'ORG_READ_ONLY' }),
 		verified: ['bob']
 	});
 }

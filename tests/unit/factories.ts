@@ -62,6 +62,11 @@ export class TestDirectory implements Directory {
 	}
 }
 
+/** Members by username, written as one line: `membersOf({ ann: 'ORG_OWNER', bob: 'ORG_MEMBER' })`. */
+export function membersOf(roles: Record<string, OrgRole>): OrgSpec['members'] {
+	return Object.entries(roles).map(([username, role]) => ({ username, role }));
+}
+
 export interface OrgSpec {
 	members: { username: string; role: OrgRole }[];
 	primaryAdmin: string;

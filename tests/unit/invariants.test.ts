@@ -9,30 +9,13 @@ import {
 	type OrgDocState,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
-import {
-	assertInvariants,
-	expectAccepted,
-	expectRefused,
-	id,
-	projectId,
-	teamId,
-	orgWith,
-	pick,
-	profile,
-	prng,
-	type Intent
-} from './factories.ts';
+import { assertInvariants, expectAccepted, expectRefused, id, membersOf, orgWith, pick, prng, profile, projectId, teamId, type Intent } from './factories.ts';
 
 /** ann: primary admin; bob: second owner; carol: unverified member; dan: verified read-only. */
 function acme() {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'carol', role: 'ORG_MEMBER' },
-			{ username: 'dan', role: 'ORG_READ_ONLY' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', carol: 'ORG_MEMBER', dan: 'ORG_READ_ONLY' }),
 		verified: ['bob', 'dan'],
 		others: ['zed'],
 		managed: ['carol', 'zed'],
@@ -166,11 +149,7 @@ describe('LAST_OWNER, in a state the rules cannot reach (primary admin not an ow
 	function broken() {
 		return orgWith({
 			primaryAdmin: 'ann',
-			members: [
-				{ username: 'ann', role: 'ORG_MEMBER' },
-				{ username: 'bob', role: 'ORG_OWNER' },
-				{ username: 'carol', role: 'ORG_MEMBER' }
-			]
+			members: membersOf({ ann: 'ORG_MEMBER', bob: 'ORG_OWNER', carol: 'ORG_MEMBER' })
 		});
 	}
 

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INVITATION_TTL_MS, OverlayState, checkMutation, type ProjectRole } from '../../src/lib/domain/index.ts';
-import {
-	NOW,
-	ORG_ID,
-	assertInvariants,
-	expectAccepted,
-	expectRefused,
-	id,
-	inviteId,
-	orgWith,
-	profile,
-	projectId,
-	teamId,
-	type Fixture
-} from './factories.ts';
+import { assertInvariants, expectAccepted, expectRefused, id, inviteId, membersOf, NOW, ORG_ID, orgWith, profile, projectId, teamId, type Fixture } from './factories.ts';
 
 const APOLLO = projectId('Apollo');
 const RO: ProjectRole[] = ['PROJECT_READ_ONLY'];
@@ -22,10 +9,7 @@ const RO: ProjectRole[] = ['PROJECT_READ_ONLY'];
 function org(): Fixture {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'pia', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', pia: 'ORG_MEMBER' }),
 		verified: ['vic'],
 		others: ['vic', 'uma'],
 		teams: [

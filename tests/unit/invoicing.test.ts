@@ -14,7 +14,7 @@ import {
 	type Deployment,
 	type Invoice
 } from '../../src/lib/domain/index.ts';
-import { NOW, expectAccepted, expectRefused, orgWith, projectId, type Fixture } from './factories.ts';
+import { expectAccepted, expectRefused, membersOf, NOW, orgWith, projectId, type Fixture } from './factories.ts';
 
 const at = (iso: string) => Date.parse(`${iso}Z`);
 const APOLLO = projectId('Apollo');
@@ -22,11 +22,7 @@ const APOLLO = projectId('Apollo');
 function org(cards: string[] = ['c-1', 'c-2', 'c-3']): Fixture {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bill', role: 'ORG_BILLING_ADMIN' },
-			{ username: 'mo', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bill: 'ORG_BILLING_ADMIN', mo: 'ORG_MEMBER' }),
 		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] }, { name: 'Gemini', users: [['ann', ['PROJECT_OWNER']]] }],
 		cards
 	});

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, checkManagedUser, mayAttempt, parseMutation, recordable, webhookShown } from '../../src/lib/domain/index.ts';
-import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, orgWith, projectId, teamId, type Intent } from './factories.ts';
+import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, membersOf, orgWith, projectId, teamId, type Intent } from './factories.ts';
 
 /** ann is the primary admin; bob an owner; mia and max are managed by Acme (max not yet a member); sam signed up himself. */
 function acme() {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'mia', role: 'ORG_MEMBER' },
-			{ username: 'sam', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', mia: 'ORG_MEMBER', sam: 'ORG_MEMBER' }),
 		others: ['max'],
 		managed: ['mia', 'max'],
 		teams: [{ name: 'Ops', members: ['mia'] }],
@@ -122,10 +117,7 @@ describe('a managed user belongs to the organization that manages it (SPEC §1)'
 	function withOutsiders() {
 		const fx = orgWith({
 			primaryAdmin: 'ann',
-			members: [
-				{ username: 'ann', role: 'ORG_OWNER' },
-				{ username: 'lee', role: 'ORG_OWNER' }
-			],
+			members: membersOf({ ann: 'ORG_OWNER', lee: 'ORG_OWNER' }),
 			others: ['zed'],
 			verified: ['zed', 'lee'],
 			teams: [{ name: 'Ops', members: [] }],
@@ -176,11 +168,7 @@ describe('a managed user belongs to the organization that manages it (SPEC §1)'
 	it('a primary admin managed elsewhere may be replaced by any owner', () => {
 		const fx = orgWith({
 			primaryAdmin: 'lee',
-			members: [
-				{ username: 'lee', role: 'ORG_OWNER' },
-				{ username: 'ann', role: 'ORG_OWNER' },
-				{ username: 'sam', role: 'ORG_PROJECT_CREATOR' }
-			],
+			members: membersOf({ lee: 'ORG_OWNER', ann: 'ORG_OWNER', sam: 'ORG_PROJECT_CREATOR' }),
 			verified: ['ann']
 		});
 		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('lee'))!, managedBy: 'other-org' } }], 'fixture');

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { membershipEvents, type Member } from '../../src/lib/domain/index.ts';
-import { expectAccepted, id, orgWith, withOrgId, type Intent } from './factories.ts';
+import { expectAccepted, id, membersOf, orgWith, withOrgId, type Intent } from './factories.ts';
 
 function acme() {
 	return orgWith({
 		primaryAdmin: 'ann',
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'carol', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', carol: 'ORG_MEMBER' }),
 		verified: ['bob', 'carol'],
 		others: ['zed']
 	});

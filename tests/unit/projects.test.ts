@@ -11,19 +11,7 @@ import {
 	type OrgRole,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
-import {
-	NOW,
-	assertInvariants,
-	expectAccepted,
-	expectRefused,
-	id,
-	inviteId,
-	orgWith,
-	projectId,
-	teamId,
-	type Intent,
-	type OrgSpec
-} from './factories.ts';
+import { assertInvariants, expectAccepted, expectRefused, id, inviteId, membersOf, NOW, orgWith, projectId, teamId, type Intent, type OrgSpec } from './factories.ts';
 
 type ProjectMutationType = Extract<MutationType, `project.${string}`>;
 type Expected = 'ok' | RefusalCode;
@@ -160,13 +148,7 @@ describe('effective project roles', () => {
 	function access() {
 		return orgWith({
 			primaryAdmin: 'admin',
-			members: [
-				{ username: 'admin', role: 'ORG_OWNER' },
-				{ username: 'bob', role: 'ORG_OWNER' },
-				{ username: 'tim', role: 'ORG_MEMBER' },
-				{ username: 'ron', role: 'ORG_READ_ONLY' },
-				{ username: 'nia', role: 'ORG_MEMBER' }
-			],
+			members: membersOf({ admin: 'ORG_OWNER', bob: 'ORG_OWNER', tim: 'ORG_MEMBER', ron: 'ORG_READ_ONLY', nia: 'ORG_MEMBER' }),
 			others: ['zed'],
 			teams: [
 				{ name: 'Dev', members: ['tim', 'bob'] },
@@ -265,14 +247,7 @@ type Assignments = { users?: [string, ProjectRole[]][]; teams?: [string, Project
 function projectOrg(apollo: Assignments, extra: Partial<OrgSpec> = {}) {
 	return orgWith({
 		primaryAdmin: 'admin',
-		members: [
-			{ username: 'admin', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'tim', role: 'ORG_MEMBER' },
-			{ username: 'ron', role: 'ORG_MEMBER' },
-			{ username: 'olga', role: 'ORG_MEMBER' },
-			{ username: 'pat', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ admin: 'ORG_OWNER', bob: 'ORG_OWNER', tim: 'ORG_MEMBER', ron: 'ORG_MEMBER', olga: 'ORG_MEMBER', pat: 'ORG_MEMBER' }),
 		others: ['zed'],
 		teams: [
 			{ name: 'Dev', members: ['tim'] },

@@ -11,7 +11,7 @@ import {
 	parseMutation,
 	type OrgSecurity
 } from '../../src/lib/domain/index.ts';
-import { NOW, expectAccepted, expectRefused, id, orgWith, projectId, withOrgId, type Intent } from './factories.ts';
+import { expectAccepted, expectRefused, id, membersOf, NOW, orgWith, projectId, withOrgId, type Intent } from './factories.ts';
 
 const APOLLO = projectId('Apollo');
 
@@ -20,12 +20,7 @@ function org(security?: OrgSecurity) {
 	const fx = orgWith({
 		primaryAdmin: 'ann',
 		twoFactor: ['ann', 'bob'],
-		members: [
-			{ username: 'ann', role: 'ORG_OWNER' },
-			{ username: 'bob', role: 'ORG_OWNER' },
-			{ username: 'cat', role: 'ORG_OWNER' },
-			{ username: 'dan', role: 'ORG_MEMBER' }
-		],
+		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', cat: 'ORG_OWNER', dan: 'ORG_MEMBER' }),
 		others: ['zed'],
 		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']], ['dan', ['PROJECT_OWNER']]] }]
 	});

@@ -75,8 +75,6 @@ export function projectView(model: OrgModel, projectId: string, actorId: string)
 	const teamName = (teamId: string) => state.team(teamId)?.name ?? 'a deleted team';
 	const teamIds = project.assignedTeams();
 	const userIds = new Set([...project.assignedUsers(), ...teamIds.flatMap((t) => state.teamMemberIds(t))]);
-	const touchedUser = (id: string) => state.pending('projectUser', projectId).has(id);
-	const touchedTeam = (id: string) => state.pending('projectTeam', projectId).has(id);
 	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
