@@ -34,7 +34,10 @@ function probes(users: UserProfile[]): [string, Mutation][] {
 		['member.remove (teams, projects)', { type: 'member.remove', orgId, userId: member.id }],
 		['team.removeMember', { type: 'team.removeMember', orgId, teamId: 'team0', userId: users[2]!.id }],
 		['team.delete', { type: 'team.delete', orgId, teamId: 'team1' }],
-		['project.setUserRoles', { type: 'project.setUserRoles', orgId, projectId: 'project0', userId: users[0]!.id, roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }],
+		[
+			'project.setUserRoles',
+			{ type: 'project.setUserRoles', orgId, projectId: 'project0', userId: users[0]!.id, roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }
+		],
 		['project.removeTeam', { type: 'project.removeTeam', orgId, projectId: 'project0', teamId: 'team0' }]
 	];
 }
@@ -55,7 +58,9 @@ function timeChecks(state: OrgDocState, actorId: string, m: Mutation): { us: num
 function runCheckCost() {
 	const small = build({ users: 10, teams: 2, projects: 3 });
 	const big = build(DEMO_SIZE);
-	console.log(`\nCheck cost: the same mutation against a 10-user organization and ${DEMO_SIZE.users} users / ${DEMO_SIZE.teams} teams / ${DEMO_SIZE.projects} projects (${ITERATIONS} checks each)`);
+	console.log(
+		`\nCheck cost: the same mutation against a 10-user organization and ${DEMO_SIZE.users} users / ${DEMO_SIZE.teams} teams / ${DEMO_SIZE.projects} projects (${ITERATIONS} checks each)`
+	);
 	console.log('  mutation                          10 users µs   10,000 users µs   big/small   per change   changes (small / big)');
 	let worst = 0;
 	let worstPerChange = 0;
@@ -71,7 +76,9 @@ function runCheckCost() {
 			`  ${name.padEnd(33)} ${s.us.toFixed(2).padStart(11)} ${b.us.toFixed(2).padStart(17)} ${ratio.toFixed(2).padStart(11)} ${perChange.toFixed(2).padStart(12)}   ${s.changes} / ${b.changes} (${s.verdict} / ${b.verdict})`
 		);
 	}
-	console.log(`  check cost ratio (10,000-user / 10-user, worst mutation): ${worst.toFixed(2)}; per change of the mutation: ${worstPerChange.toFixed(2)}`);
+	console.log(
+		`  check cost ratio (10,000-user / 10-user, worst mutation): ${worst.toFixed(2)}; per change of the mutation: ${worstPerChange.toFixed(2)}`
+	);
 	console.log('  (deleting a team removes each of its members: ~50 in the big organization against ~4, so that change itself is larger)');
 }
 

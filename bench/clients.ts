@@ -31,11 +31,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Resolves with the first message on `ws` that `accept` returns a value for; rejects after `timeoutMs`. */
-export function firstMessage<T>(
-	ws: WebSocket,
-	accept: (data: Buffer, isBinary: boolean) => T | undefined,
-	timeoutMs = 10_000
-): Promise<T> {
+export function firstMessage<T>(ws: WebSocket, accept: (data: Buffer, isBinary: boolean) => T | undefined, timeoutMs = 10_000): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			ws.off('message', onMessage);

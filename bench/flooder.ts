@@ -46,7 +46,8 @@ for (;;) {
 	if (open) console.log('flooding');
 	while (!closed) {
 		// A burst at most a few milliseconds long, so that this process still reads (and hears a close).
-		for (let n = 0; n < 2000 && socket.readyState === WebSocket.OPEN && socket.bufferedAmount < QUEUE_BYTES; n++) socket.send(frame(sent++));
+		for (let n = 0; n < 2000 && socket.readyState === WebSocket.OPEN && socket.bufferedAmount < QUEUE_BYTES; n++)
+			socket.send(frame(sent++));
 		await sleep(1);
 	}
 	await sleep(20);

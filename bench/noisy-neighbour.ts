@@ -69,7 +69,9 @@ export async function noisyNeighbour(log: (line: string) => void): Promise<Noisy
 	const target = await startRoster({ ...SHAPE, log });
 	try {
 		await sleep(1500);
-		log(`other member: ${STEP.rate} mutations/s for ${STEP.durationMs / 1000} s; flooder: one socket, as fast as the server reads it (reconnecting when closed)`);
+		log(
+			`other member: ${STEP.rate} mutations/s for ${STEP.durationMs / 1000} s; flooder: one socket, as fast as the server reads it (reconnecting when closed)`
+		);
 		log(COLUMNS.map(([h, w], i) => (i === 0 ? h.padEnd(w) : h.padStart(w))).join(' '));
 		const quiet = await runStep(target, STEP);
 		log(row('none', quiet));

@@ -78,7 +78,9 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 		// Handshake: every client sends sync step 1 (an empty state vector) and waits for step 2.
 		const handshakes = Promise.all(
 			sockets.map((ws) => {
-				const answered = firstMessage(ws, (data) => (data[0] === MESSAGE_SYNC && data[1] === syncProtocol.messageYjsSyncStep2 ? true : undefined));
+				const answered = firstMessage(ws, (data) =>
+					data[0] === MESSAGE_SYNC && data[1] === syncProtocol.messageYjsSyncStep2 ? true : undefined
+				);
 				ws.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, new Y.Doc())));
 				return answered;
 			})

@@ -60,7 +60,10 @@ export async function startRoster(shape: LoadShape, serverArgs: string[] = []): 
 		removeTempDir(dataDir);
 	};
 	return closedBy(stop, async () => {
-		const started = await startChild('roster server', args, { ready: /Roster is running at http:\/\/localhost:(\d+)\//, timeoutMs: 30_000 });
+		const started = await startChild('roster server', args, {
+			ready: /Roster is running at http:\/\/localhost:(\d+)\//,
+			timeoutMs: 30_000
+		});
 		child = started.child;
 		const base = `http://127.0.0.1:${started.match[1]}`;
 		shape.log(`roster: server pid ${child.pid} at ${base}, data in ${dataDir}`);
@@ -78,7 +81,12 @@ export async function startRoster(shape: LoadShape, serverArgs: string[] = []): 
 		t = performance.now();
 		let received = 0;
 		const url = `ws://127.0.0.1:${started.match[1]}/sync`;
-		const sockets = await within(mapLimit(accounts, 20, (a) => openSocket(url, { cookie: a.cookie })), 20_000, 'connecting', died);
+		const sockets = await within(
+			mapLimit(accounts, 20, (a) => openSocket(url, { cookie: a.cookie })),
+			20_000,
+			'connecting',
+			died
+		);
 		accounts.forEach((a, i) => {
 			const client: Client = { ...a, ws: sockets[i]!, pending: new Map() };
 			client.ws.on('close', (code, reason) => {

@@ -103,7 +103,9 @@ async function measure(name: string, start: (shape: LoadShape) => Promise<LoadTa
 		const steady = await runStep(target, STEADY);
 		console.log(`  ${row(steady)}`);
 
-		console.log(`  rate search: ${SEARCH.durationMs / 1000} s per step (+${SEARCH.warmupMs / 1000} s warm-up), stop at p99 > ${P99_LIMIT_MS} ms or < ${MIN_ACHIEVED * 100}% achieved`);
+		console.log(
+			`  rate search: ${SEARCH.durationMs / 1000} s per step (+${SEARCH.warmupMs / 1000} s warm-up), stop at p99 > ${P99_LIMIT_MS} ms or < ${MIN_ACHIEVED * 100}% achieved`
+		);
 		console.log(`  ${header()}`);
 		const search: StepResult[] = [];
 		let best = 0;
@@ -132,7 +134,10 @@ async function main() {
 			'  process, and by everything else on the machine (high "other CPU" means the figures are disturbed);\n' +
 			'  recv msg/s = websocket messages received by all 100 clients together.'
 	);
-	const roster = ONLY && ONLY !== 'roster' ? undefined : await measure('Roster sync server (validated, durable)', (shape) => startRoster(shape, THROUGHPUT_ARGS));
+	const roster =
+		ONLY && ONLY !== 'roster'
+			? undefined
+			: await measure('Roster sync server (validated, durable)', (shape) => startRoster(shape, THROUGHPUT_ARGS));
 	const relay = ONLY && ONLY !== 'relay' ? undefined : await measure('@y/websocket-server 0.1.1 (plain relay, in memory)', startRelay);
 	let noisy: NoisyOutcome | undefined;
 	if (!ONLY || ONLY === 'noisy') {
@@ -157,7 +162,9 @@ async function main() {
 	if (noisy) {
 		const at = (r: StepResult) => `${ms(r.latency.p50)}/${ms(r.latency.p99)}`;
 		const floods = noisy.flooded.map((f) => `${f.kind} ${at(f.result)}`).join(', ');
-		console.log(`  other member's p50/p99 (ms) at ${NOISY_STEP.rate}/s: quiet ${at(noisy.quiet)}; while one member floods: ${floods} (target p99 ≤ ${P99_LIMIT_MS})`);
+		console.log(
+			`  other member's p50/p99 (ms) at ${NOISY_STEP.rate}/s: quiet ${at(noisy.quiet)}; while one member floods: ${floods} (target p99 ≤ ${P99_LIMIT_MS})`
+		);
 	}
 	if (!roster || !relay) return;
 

@@ -15,7 +15,8 @@ export const OWASP_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 
 /** OWASP's cost, or N = 2^log2N (tests, benchmarks); a nonsense value stops the start-up. */
 export function scryptCost(log2N = 17): ScryptCost {
-	if (!Number.isInteger(log2N) || log2N < 4 || log2N > 20) throw new Error('The password cost is log2 of scrypt N: a whole number from 4 to 20.');
+	if (!Number.isInteger(log2N) || log2N < 4 || log2N > 20)
+		throw new Error('The password cost is log2 of scrypt N: a whole number from 4 to 20.');
 	return { ...OWASP_SCRYPT, N: 2 ** log2N };
 }
 

@@ -1,4 +1,13 @@
-import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard, type Invoice } from '$lib/domain/index.ts';
+import {
+	afterCharge,
+	billingAddress,
+	chargeOrder,
+	closeWhenFinalIssued,
+	dueInvoices,
+	toCharge,
+	withoutCard,
+	type Invoice
+} from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';
@@ -66,7 +75,10 @@ export class BillingRun {
 		this.retries.count(orgId, this.deps.now());
 		return this.serial(async () => {
 			const open = (await this.deps.hub.orgState(orgId))?.billing().openInvoices() ?? [];
-			await this.charge(orgId, open.map((i) => i.id));
+			await this.charge(
+				orgId,
+				open.map((i) => i.id)
+			);
 		});
 	}
 
@@ -82,9 +94,15 @@ export class BillingRun {
 		const status = state?.org()?.status;
 		if (!state || status === undefined || status === 'closed') return;
 		const due = dueInvoices(state, now());
-		await hub.applyServerChanges(orgId, due.map((invoice) => ({ kind: 'invoice.put', invoice })));
+		await hub.applyServerChanges(
+			orgId,
+			due.map((invoice) => ({ kind: 'invoice.put', invoice }))
+		);
 		// What was just issued, or issued by a run interrupted before charging; when closing, everything open.
-		await this.charge(orgId, toCharge(state).map((i) => i.id));
+		await this.charge(
+			orgId,
+			toCharge(state).map((i) => i.id)
+		);
 		await hub.applyServerChanges(orgId, closeWhenFinalIssued(state));
 	}
 

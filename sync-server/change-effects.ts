@@ -36,10 +36,13 @@ export function storeWrites(e: Committed, at: number, out: StoreBatch) {
 	const room = e.room;
 	if (!room) return;
 	for (const c of e.changes) {
-		if (c.kind === 'invitation.put') out.invitations.push({ orgId: room.orgId, projectId: '', inviteId: c.invitation.id, email: c.invitation.email });
+		if (c.kind === 'invitation.put')
+			out.invitations.push({ orgId: room.orgId, projectId: '', inviteId: c.invitation.id, email: c.invitation.email });
 		else if (c.kind === 'invitation.delete') out.invitations.push({ orgId: room.orgId, projectId: '', inviteId: c.inviteId });
-		else if (c.kind === 'projectInvitation.put') out.invitations.push({ orgId: room.orgId, projectId: c.projectId, inviteId: c.invitation.id, email: c.invitation.email });
-		else if (c.kind === 'projectInvitation.delete') out.invitations.push({ orgId: room.orgId, projectId: c.projectId, inviteId: c.inviteId });
+		else if (c.kind === 'projectInvitation.put')
+			out.invitations.push({ orgId: room.orgId, projectId: c.projectId, inviteId: c.invitation.id, email: c.invitation.email });
+		else if (c.kind === 'projectInvitation.delete')
+			out.invitations.push({ orgId: room.orgId, projectId: c.projectId, inviteId: c.inviteId });
 	}
 	if (e.verdict.ok && e.mutation?.type === 'org.setNotifications' && e.mutation.webhook !== undefined) {
 		out.webhooks.push({ orgId: e.mutation.orgId, url: e.mutation.webhook });

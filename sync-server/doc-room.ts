@@ -42,7 +42,9 @@ export class DocRoom {
 		const merged = Y.mergeUpdates(this.unsaved);
 		this.unsaved = [];
 		const compact = this.storedRows + 1 >= COMPACT_AFTER;
-		const write = compact ? { docId: this.docId, data: Y.encodeStateAsUpdate(this.doc), compactUpTo: this.lastSeq } : { docId: this.docId, data: merged };
+		const write = compact
+			? { docId: this.docId, data: Y.encodeStateAsUpdate(this.doc), compactUpTo: this.lastSeq }
+			: { docId: this.docId, data: merged };
 		return { write, merged };
 	}
 

@@ -75,7 +75,12 @@ export class SyncHub {
 		const orgSessions = new OrgSessions(this.store, this.now, (orgId) => this.rooms.get(orgId)?.state);
 		const access = new AccessSync(this.connections, this.rooms, orgSessions);
 		this.sessions = new SessionLimits(this.connections, this.rooms, orgSessions, access);
-		this.flows = { accounts: this.store, documents: this.documents, rooms: this.rooms, submit: (userId, id, body) => this.pipeline.submit(userId, id, body, { settle: () => {} }) };
+		this.flows = {
+			accounts: this.store,
+			documents: this.documents,
+			rooms: this.rooms,
+			submit: (userId, id, body) => this.pipeline.submit(userId, id, body, { settle: () => {} })
+		};
 		this.pipeline = new CommitPipeline<HubWaiter>({
 			store: this.documents,
 			accounts: this.store,
@@ -143,7 +148,7 @@ export class SyncHub {
 		conn.sendJson({ t: 'welcome', protocol: PROTOCOL_VERSION, user: publicProfile(user), docs, stepUpValidForMs });
 	}
 
-	/** When a session last entered a two-factor code (SPEC §4 step-up). */
+	/** When a session last entered a two-factor code (rules §4 step-up). */
 	private async steppedUpAt(sessionHash: string | undefined): Promise<number | undefined> {
 		return (sessionHash && (await this.store.session(sessionHash))?.stepped_up_at) || undefined;
 	}
@@ -153,7 +158,7 @@ export class SyncHub {
 		return this.sessions.sweep(live);
 	}
 
-	/** SPEC §2 session timeouts, per organization (SessionLimits.enterOrg). */
+	/** rules §2 session timeouts, per organization (SessionLimits.enterOrg). */
 	enterOrg(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
 		return this.sessions.enterOrg(sessionHash, userId, orgId);
 	}
@@ -180,7 +185,11 @@ export class SyncHub {
 			return this.error(conn, 'INVALID_FRAME', 'A binary frame could not be read.');
 		}
 		if (frame.kind !== SYNC_STEP1) {
-			return this.error(conn, 'RAW_UPDATE_REFUSED', 'Documents are written by the server only; send a mutation instead. The update was ignored.');
+			return this.error(
+				conn,
+				'RAW_UPDATE_REFUSED',
+				'Documents are written by the server only; send a mutation instead. The update was ignored.'
+			);
 		}
 		const orgId = parseDocId(frame.doc)?.orgId;
 		const room = orgId === undefined ? undefined : await this.rooms.load(orgId);
@@ -214,7 +223,11 @@ export class SyncHub {
 		}
 		if (!parsed.success) {
 			const unknown = unknownFields(parsed.error);
-			return this.error(conn, 'INVALID_FRAME', unknown ? `${unknown} in a mutate message.` : 'A text frame was not a message Roster knows.');
+			return this.error(
+				conn,
+				'INVALID_FRAME',
+				unknown ? `${unknown} in a mutate message.` : 'A text frame was not a message Roster knows.'
+			);
 		}
 		const message = parsed.data;
 		switch (message.t) {
@@ -256,7 +269,7 @@ export class SyncHub {
 		return this.pipeline.check(userId, parsed.mutation, await this.steppedUpAt(sessionHash));
 	}
 
-	/** SPEC §4: accepts every pending invitation to a user's verified address (account-flows.ts); where they lead. */
+	/** rules §4: accepts every pending invitation to a user's verified address (account-flows.ts); where they lead. */
 	acceptInvitations(userId: string): Promise<{ orgId: string; projectId?: string }[]> {
 		return acceptInvitations(this.flows, userId);
 	}
@@ -281,7 +294,9 @@ export class SyncHub {
 	 * group commit, persistence and broadcast as a mutation; resolves once they are durable.
 	 */
 	applyServerChanges(orgId: string, changes: readonly Change[]): Promise<void> {
-		return new Promise((resolve, reject) => void this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve() }).catch(reject));
+		return new Promise(
+			(resolve, reject) => void this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve() }).catch(reject)
+		);
 	}
 
 	/** Every organization in the store, for work that visits each (the billing run). */

@@ -7,7 +7,8 @@ export const invoiceLink = (origin: string, orgId: string, invoiceId: string) =>
 /** An invoice as plain text: one line per deployment, the total, its status, and where to print it. */
 export function invoiceMail(to: string, orgName: string, orgId: string, invoice: Invoice, origin: string): Mail {
 	const lines = invoice.lines.map(
-		(l) => `  ${l.project} / ${l.name} (${PLANS[l.plan].label}, ${l.activeDays} day${l.activeDays === 1 ? '' : 's'}): ${formatCents(l.cents)}`
+		(l) =>
+			`  ${l.project} / ${l.name} (${PLANS[l.plan].label}, ${l.activeDays} day${l.activeDays === 1 ? '' : 's'}): ${formatCents(l.cents)}`
 	);
 	const status =
 		invoice.status === 'paid'
@@ -31,7 +32,14 @@ export function invoiceMail(to: string, orgName: string, orgId: string, invoice:
 }
 
 /** Tells the billing address that invoices stay unpaid: every card declined, or none on file. */
-export function chargeFailedMail(to: string, orgName: string, orgId: string, invoices: readonly Invoice[], noCard: boolean, origin: string): Mail {
+export function chargeFailedMail(
+	to: string,
+	orgName: string,
+	orgId: string,
+	invoices: readonly Invoice[],
+	noCard: boolean,
+	origin: string
+): Mail {
 	const total = invoices.reduce((sum, i) => sum + i.totalCents, 0);
 	return {
 		orgId,

@@ -25,7 +25,11 @@ export class MailLimits {
 
 	/** Counts a sign-up from a client address, and its verification mail. */
 	countSignUp(address: string, email: string, now: number) {
-		take(now, [this.signUps, address, 'accounts created from your address'], [this.byRecipient, emailKey(email), 'verification emails to that address']);
+		take(
+			now,
+			[this.signUps, address, 'accounts created from your address'],
+			[this.byRecipient, emailKey(email), 'verification emails to that address']
+		);
 	}
 }
 

@@ -36,14 +36,18 @@ export class MailLog implements Mailer {
 	async send(mail: Mail) {
 		const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`);
 		writeFileSync(file, JSON.stringify({ ...mail, sentAt: new Date().toISOString() }, null, 2));
-		// SPEC §4: the mail log is logged, so a developer sees mail arrive; the text (links) stays in the file.
+		// rules §4: the mail log is logged, so a developer sees mail arrive; the text (links) stays in the file.
 		if (this.log) console.log(`mail to ${mail.to}: “${mail.subject}” → ${file}`);
 	}
 }
 
 /** The newest mails of the mail log sent on behalf of `orgId`, newest first (reads at most the newest 500 files). */
 export function recentMail(log: MailLog, orgId: string, limit: number): SentMail[] {
-	const files = readdirSync(log.dir).filter((f) => f.endsWith('.json')).sort().reverse().slice(0, 500);
+	const files = readdirSync(log.dir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.reverse()
+		.slice(0, 500);
 	const mails: SentMail[] = [];
 	for (const f of files) {
 		const mail = JSON.parse(readFileSync(join(log.dir, f), 'utf8')) as SentMail;

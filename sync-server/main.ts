@@ -49,7 +49,10 @@ const server = await startServer({
 	signUpsPerHour: optionalNumber(values['sign-ups-per-hour'] ?? process.env.ROSTER_SIGN_UPS_PER_HOUR),
 	trustProxy,
 	limits: { framesPerSecond, frameBurst: Math.max(DEFAULT_LIMITS.frameBurst, framesPerSecond) },
-	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+	declineCards: (values['decline-cards'] ?? process.env.ROSTER_DECLINE_CARDS ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean)
 });
 console.log(`Roster is running at ${server.url}`);
 console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);

@@ -36,7 +36,15 @@ function alertMail(a: MembershipAlert, to: string): Mail {
 
 /** The webhook's JSON: names, ids, roles and the time; channels and anything secret stay out. */
 function webhookPayload(a: MembershipAlert) {
-	return { type: 'roster.membership', org: a.org, actor: a.actor, mutation: a.mutation, events: a.events, at: new Date(a.at).toISOString(), text: alertText(a) };
+	return {
+		type: 'roster.membership',
+		org: a.org,
+		actor: a.actor,
+		mutation: a.mutation,
+		events: a.events,
+		at: new Date(a.at).toISOString(),
+		text: alertText(a)
+	};
 }
 
 /**
@@ -56,7 +64,10 @@ export class MembershipAlerts {
 		const { email, webhook } = a.channels;
 		const where = `${a.org.name} (${a.org.id})`;
 		await Promise.all([
-			email && this.mailer.send(alertMail(a, email)).catch((err: unknown) => console.error(`Membership alert email for ${where} failed:`, String(err))),
+			email &&
+				this.mailer
+					.send(alertMail(a, email))
+					.catch((err: unknown) => console.error(`Membership alert email for ${where} failed:`, String(err))),
 			webhook && this.post(webhook, a).catch((err: unknown) => console.error(`Membership alert webhook for ${where} failed:`, String(err)))
 		]);
 	}

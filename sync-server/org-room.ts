@@ -25,11 +25,16 @@ export class OrgRoom {
 			const projectId = parseDocId(docId)?.projectId;
 			if (projectId) this.projects.set(projectId, room(docId));
 		}
-		this.state = new OrgDocState(this.org.doc, directory, (projectId) => {
-			const created = room(projectDocId(orgId, projectId));
-			this.projects.set(projectId, created);
-			return created.doc;
-		}, this.billing.doc);
+		this.state = new OrgDocState(
+			this.org.doc,
+			directory,
+			(projectId) => {
+				const created = room(projectDocId(orgId, projectId));
+				this.projects.set(projectId, created);
+				return created.doc;
+			},
+			this.billing.doc
+		);
 		for (const [projectId, project] of this.projects) this.state.attachProject(projectId, project.doc);
 	}
 

@@ -19,7 +19,7 @@ interface Seen {
 }
 
 /**
- * SPEC §2 session timeouts, per (session, organization). The yes/no is the domain's
+ * rules §2 session timeouts, per (session, organization). The yes/no is the domain's
  * (session-policy.ts); this keeps the times it reads, in memory and in the store, and makes an
  * ended access stick until the user signs in again (a new session). What the store holds is
  * read ahead (`prepare`), so that a refusal can be asked for while publishing, synchronously.
@@ -50,7 +50,8 @@ export class OrgSessions {
 		}
 		if (session.orgs.has(orgId)) return;
 		const row = await this.store.sessionOrg(sessionHash, orgId);
-		if (!session.orgs.has(orgId)) session.orgs.set(orgId, { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false });
+		if (!session.orgs.has(orgId))
+			session.orgs.set(orgId, { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false });
 	}
 
 	/** Why this session may no longer reach this organization, if so (as far as `prepare` read); counts nothing as activity. */
@@ -63,7 +64,9 @@ export class OrgSessions {
 		const { refusal, newlyExpired } = orgSessionVerdict(state?.org(), state?.member(userId), record, now);
 		if (newlyExpired) {
 			seen!.expired = true;
-			void Promise.resolve(this.store.expireSessionOrg(sessionHash, orgId, now)).catch((err: unknown) => console.error('session expiry not written', err));
+			void Promise.resolve(this.store.expireSessionOrg(sessionHash, orgId, now)).catch((err: unknown) =>
+				console.error('session expiry not written', err)
+			);
 		}
 		return refusal;
 	}
@@ -107,6 +110,8 @@ export async function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
 	const state = await hub.orgState(orgId);
 	const org = state?.org();
 	const refusal =
-		org && managedElsewhere(org.id, state!.member(me.user.id)) ? managedElsewhereActor(org) : await hub.enterOrg(me.hash, me.user.id, orgId);
+		org && managedElsewhere(org.id, state!.member(me.user.id))
+			? managedElsewhereActor(org)
+			: await hub.enterOrg(me.hash, me.user.id, orgId);
 	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }

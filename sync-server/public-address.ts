@@ -5,9 +5,27 @@ export const PRIVATE_HOST = 'the webhook host is a private or local address; sta
 
 /** Loopback, private, link-local, shared, benchmark, multicast and reserved ranges: the server's own network, never a webhook's. */
 const PRIVATE = new BlockList();
-const IPV4 = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const;
+const IPV4 = [
+	['0.0.0.0', 8],
+	['10.0.0.0', 8],
+	['100.64.0.0', 10],
+	['127.0.0.0', 8],
+	['169.254.0.0', 16],
+	['172.16.0.0', 12],
+	['192.0.0.0', 24],
+	['192.168.0.0', 16],
+	['198.18.0.0', 15],
+	['224.0.0.0', 3]
+] as const;
 // ::/96 holds :: and ::1 and the IPv4-compatible form; 64:ff9b::/96 and 2002::/16 wrap IPv4 addresses (NAT64, 6to4).
-const IPV6 = [['::', 96], ['64:ff9b::', 96], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const;
+const IPV6 = [
+	['::', 96],
+	['64:ff9b::', 96],
+	['2002::', 16],
+	['fc00::', 7],
+	['fe80::', 10],
+	['ff00::', 8]
+] as const;
 for (const [net, bits] of IPV4) PRIVATE.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of IPV6) PRIVATE.addSubnet(net, bits, 'ipv6');
 

@@ -112,12 +112,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	});
 	// After the commit, so no mail announces an invitation the store could still lose.
 	hub.onCommitted(
-		invitationsSent((notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err)))
+		invitationsSent(
+			(notice) => void mailer.send(invitationMail(notice, publicUrl)).catch((err: unknown) => console.error('invitation mail failed', err))
+		)
 	);
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
-	const edge = new WebEdge({ publicUrl: () => publicUrl, https: /^https:/i.test(options.publicUrl ?? ''), trustProxy: options.trustProxy ?? 0 });
+	const edge = new WebEdge({
+		publicUrl: () => publicUrl,
+		https: /^https:/i.test(options.publicUrl ?? ''),
+		trustProxy: options.trustProxy ?? 0
+	});
 	const api: HttpApi = new HttpApi({
 		accounts,
 		documents,
@@ -138,7 +144,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
 	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
 		// Gone already, or a response under way on this keep-alive socket: nothing more can be said on it.
-		if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent) return socket.destroy();
+		if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent)
+			return socket.destroy();
 		const [status, code, message] =
 			err.code === 'HPE_HEADER_OVERFLOW'
 				? [431, 'HEADERS_TOO_LARGE', 'The request headers are too large.']
@@ -211,7 +218,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	}
 
 	// Sockets that only listen send nothing to be checked on: close those whose session ended, revoke organizations whose timeout passed.
-	const sweep = setInterval(() => void hub.sweepSessions((hash) => sessionLive(accounts, now(), hash)).catch((err: unknown) => console.error('session sweep failed', err)), 60_000);
+	const sweep = setInterval(
+		() =>
+			void hub
+				.sweepSessions((hash) => sessionLive(accounts, now(), hash))
+				.catch((err: unknown) => console.error('session sweep failed', err)),
+		60_000
+	);
 	sweep.unref();
 
 	await new Promise<void>((res) => http.listen(options.port, options.host ?? '127.0.0.1', res));

@@ -147,8 +147,18 @@ export class WebEdge {
 		socket.on('error', () => socket.destroy());
 		if (!socket.writable) return socket.destroy();
 		const body = JSON.stringify({ code, message });
-		const headers = { ...this.headers(true), ...extra, connection: 'close', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+		const headers = {
+			...this.headers(true),
+			...extra,
+			connection: 'close',
+			'content-type': 'application/json',
+			'content-length': String(Buffer.byteLength(body))
+		};
 		socket.once('finish', () => socket.destroy());
-		socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+		socket.end(
+			`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers)
+				.map(([k, v]) => `${k}: ${v}\r\n`)
+				.join('')}\r\n${body}`
+		);
 	}
 }

@@ -60,7 +60,8 @@ export async function saveEmail(deps: HttpDeps, user: UserProfile, email: string
 	await deps.accounts.setEmail(user.id, email);
 	await deps.hub.refreshProfile(user.id);
 	// An unverified address may be a stranger's (a typo): it is not told about the account.
-	if (user.emailVerified) await deps.mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
+	if (user.emailVerified)
+		await deps.mailer.send(emailChangedMail(user, email)).catch((err: unknown) => console.error('address change notice failed', err));
 }
 
 /** `bob@mail.example.org` as `b***@m***.org`: enough for the owner to recognise, too little to write to. */

@@ -11,7 +11,11 @@ import { HttpError, type RouteRequest, type SignedInRequest } from './types.ts';
 /** Signing up, in and out, verifying an address, and who is signed in. */
 
 export const SignUp = z.strictObject({ username: Username, email: Email, password: Password, displayName: DisplayName.default('') });
-export const SignIn = z.strictObject({ username: z.string().max(64), password: z.string().max(200), code: z.string().trim().max(32).optional() });
+export const SignIn = z.strictObject({
+	username: z.string().max(64),
+	password: z.string().max(200),
+	code: z.string().trim().max(32).optional()
+});
 
 /** POST /api/signup: the account, a verification mail, and a session. */
 export async function signUp({ deps, mails }: HttpApp, { req, res, body }: RouteRequest<z.infer<typeof SignUp>>) {
@@ -50,12 +54,12 @@ export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, bod
 	if (!hashIsCurrent(user.passwordHash, deps.scrypt)) {
 		await accounts.setPasswordHash(user.id, await hashPassword(body.password.normalize('NFC'), deps.scrypt));
 	}
-	// SPEC §4: with two-factor on, the password alone opens nothing.
+	// rules §4: with two-factor on, the password alone opens nothing.
 	if (user.twoFactor) {
 		if (!body.code) throw new HttpError(401, 'CODE_REQUIRED', 'Enter the code from your authenticator app, or a recovery code.');
 		await codes.verify(user.id, body.code);
 	}
-	// SPEC §4: signing in with a verified address accepts what was sent to it meanwhile.
+	// rules §4: signing in with a verified address accepts what was sent to it meanwhile.
 	await deps.hub.acceptInvitations(user.id);
 	await startSession(deps, res, user.id, !!user.twoFactor);
 	json(res, 200, { user: publicProfile(user) });

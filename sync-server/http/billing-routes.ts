@@ -10,7 +10,7 @@ import type { SignedInRequest } from './types.ts';
 export const Pay = z.strictObject({ org: Id });
 
 /**
- * POST /api/cards. SPEC §1: the card number and CVC are checked here and go no further; the
+ * POST /api/cards. rules §1: the card number and CVC are checked here and go no further; the
  * card.add mutation (recorded in the activity feed) holds brand, last 4 digits, expiry and holder.
  */
 export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInRequest) {

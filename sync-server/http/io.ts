@@ -28,7 +28,11 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
 	if (r.success) return r.data;
 	const root = r.error.issues.find((i) => i.path.length === 0 && i.code === 'invalid_type');
 	const unknown = unknownFields(r.error);
-	throw new HttpError(400, 'INVALID_INPUT', root ? 'Send a JSON object.' : unknown ? `${unknown}.` : r.error.issues.map((i) => i.message).join('; '));
+	throw new HttpError(
+		400,
+		'INVALID_INPUT',
+		root ? 'Send a JSON object.' : unknown ? `${unknown}.` : r.error.issues.map((i) => i.message).join('; ')
+	);
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {

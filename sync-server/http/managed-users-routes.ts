@@ -26,7 +26,7 @@ import { refused } from './status.ts';
 import { HttpError, type SignedIn, type SignedInRequest } from './types.ts';
 
 /**
- * SPEC §1–2, mLab "Add a new account user": the primary admin creates users its
+ * rules §1–2, mLab "Add a new account user": the primary admin creates users its
  * organization manages, changes their profile and password, and deletes them from
  * Roster. Who may is the domain's answer (checkManagedUser); membership changes go
  * through the hub as mutations, so every rule on that path applies.
@@ -40,7 +40,7 @@ export async function createManaged({ deps, mails }: HttpApp, { res, me, body }:
 	const state = await hub.orgState(body.org);
 	const refusal = state ? refusalToAttempt(state, me.user.id, 'member.addManaged') : NOT_A_MEMBER;
 	if (refusal) throw refused(refusal);
-	// SPEC §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
+	// rules §4 as on mutations: required two-factor, and a step-up (creating a user is sensitive).
 	await enterOrg(hub, me, body.org);
 	await requireGate(deps, me, state!, 'member.addManaged');
 	if (await accounts.userByUsername(body.username)) throw usernameTaken(body.username);

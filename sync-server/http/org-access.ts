@@ -5,13 +5,13 @@ import type { OrgNeed } from './route.ts';
 import { refused } from './status.ts';
 import type { SignedIn } from './types.ts';
 
-/** When this request's session last entered a two-factor code (the step-up of SPEC §4). */
+/** When this request's session last entered a two-factor code (the step-up of rules §4). */
 async function context(deps: HttpDeps, me: SignedIn) {
 	return { actorId: me.user.id, now: deps.now(), steppedUpAt: (await deps.accounts.session(me.hash))?.stepped_up_at ?? undefined };
 }
 
 /**
- * SPEC §4 on an HTTP route that writes through mutations, asked before any is written: the
+ * rules §4 on an HTTP route that writes through mutations, asked before any is written: the
  * domain's one gate, with the request's session's step-up. `state` is an organization `me` is a member of.
  */
 export async function requireGate(deps: HttpDeps, me: SignedIn, state: OrgState, act: MutationType) {

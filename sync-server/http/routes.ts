@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { EmailChange, ManagedPasswordReset, ManagedUserCreate, ManagedUserRef, ManagedUserUpdate, PasswordChange, ProfileUpdate } from '$lib/domain/index.ts';
+import {
+	EmailChange,
+	ManagedPasswordReset,
+	ManagedUserCreate,
+	ManagedUserRef,
+	ManagedUserUpdate,
+	PasswordChange,
+	ProfileUpdate
+} from '$lib/domain/index.ts';
 import { SignIn, SignUp, me, signIn, signOut, signUp, verifyEmail } from './auth-routes.ts';
 import { Pay, addCard, pay } from './billing-routes.ts';
 import { Resend, resendInvoice } from './invoice-routes.ts';
@@ -44,7 +52,14 @@ export const ROUTES: readonly Route[] = [
 	// The card form's body is checked by the domain's cardFromEntry, after the budget is spent; the card.add mutation by every rule.
 	route({ method: 'POST', path: '/api/cards', session: true, handle: addCard }),
 	// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.
-	route({ method: 'POST', path: '/api/invoices/resend', session: true, body: Resend, org: { act: 'invoice.resend' }, handle: resendInvoice }),
-	// A charge is a billing change (SPEC §4): the organization's required two-factor and the step-up hold here too.
+	route({
+		method: 'POST',
+		path: '/api/invoices/resend',
+		session: true,
+		body: Resend,
+		org: { act: 'invoice.resend' },
+		handle: resendInvoice
+	}),
+	// A charge is a billing change (rules §4): the organization's required two-factor and the step-up hold here too.
 	route({ method: 'POST', path: '/api/invoices/pay', session: true, body: Pay, org: { act: 'invoice.pay' }, handle: pay })
 ];

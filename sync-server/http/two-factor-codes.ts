@@ -6,7 +6,7 @@ import { HttpError } from './types.ts';
 
 const badCode = () => new HttpError(401, 'BAD_CODE', 'That code is not right, or it was used already. Enter the current one.');
 
-/** SPEC §4: the codes a user enters (at sign-in, enrolment, step-up): an authenticator's, or a recovery code. */
+/** rules §4: the codes a user enters (at sign-in, enrolment, step-up): an authenticator's, or a recovery code. */
 export class TwoFactorCodes {
 	// Six digits are guessable without a limit: 5 wrong codes per user in 15 minutes, wherever they are entered.
 	private readonly attempts = new RateLimiter(5, 15 * 60_000);

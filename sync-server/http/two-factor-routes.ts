@@ -7,7 +7,7 @@ import { json } from './io.ts';
 import { HttpError, type SignedIn, type SignedInRequest } from './types.ts';
 
 /**
- * SPEC §4 two-factor: enrolment (QR code and manual key, confirmed by a first code),
+ * rules §4 two-factor: enrolment (QR code and manual key, confirmed by a first code),
  * recovery codes (shown once, stored hashed), and the step-up that confirms sensitive
  * changes for 10 minutes. The code asked at sign-in is TwoFactorCodes'.
  */

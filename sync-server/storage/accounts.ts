@@ -15,11 +15,11 @@ export interface SessionRow {
 	user_id: string;
 	created_at: number;
 	last_seen_at: number;
-	/** When a two-factor code was last entered in this session (SPEC §4 step-up). */
+	/** When a two-factor code was last entered in this session (rules §4 step-up). */
 	stepped_up_at: number | null;
 }
 
-/** A session's last action on an organization, and whether its access there ended (SPEC §2 session timeouts). */
+/** A session's last action on an organization, and whether its access there ended (rules §2 session timeouts). */
 export interface SessionOrgRow {
 	lastSeenAt: number;
 	expired: boolean;
@@ -64,7 +64,7 @@ export interface AccountStore {
 	 */
 	insertSession(tokenHash: string, userId: string, now: number, steppedUp?: boolean, keep?: number): Promise<string[]>;
 	session(tokenHash: string): Promise<SessionRow | undefined>;
-	/** A code was entered in this session (SPEC §4 step-up). */
+	/** A code was entered in this session (rules §4 step-up). */
 	stepUp(tokenHash: string, now: number): Promise<void>;
 	deleteSession(tokenHash: string): Promise<void>;
 	sessionsOf(userId: string): Promise<string[]>;

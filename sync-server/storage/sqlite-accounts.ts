@@ -26,7 +26,7 @@ create table if not exists sessions (
 	stepped_up_at integer
 );
 create index if not exists sessions_user on sessions(user_id);
--- SPEC §2 session timeouts per organization: a session's last action on each organization, and whether its access there ended.
+-- rules §2 session timeouts per organization: a session's last action on each organization, and whether its access there ended.
 create table if not exists session_orgs (
 	token_hash text not null references sessions(token_hash) on delete cascade,
 	org_id text not null,
@@ -98,7 +98,9 @@ function statements(db: Database.Database) {
 		stepUp: db.prepare('update sessions set stepped_up_at = ? where token_hash = ?'),
 		twoFactor: db.prepare('select totp_secret as secret, totp_pending as pending, totp_last_step as lastStep from users where id = ?'),
 		setTotpPending: db.prepare('update users set totp_pending = ? where id = ?'),
-		enableTotp: db.prepare('update users set totp_secret = totp_pending, totp_pending = null, totp_last_step = ? where id = ? and totp_pending is not null'),
+		enableTotp: db.prepare(
+			'update users set totp_secret = totp_pending, totp_pending = null, totp_last_step = ? where id = ? and totp_pending is not null'
+		),
 		disableTotp: db.prepare('update users set totp_secret = null, totp_pending = null, totp_last_step = null where id = ?'),
 		setTotpStep: db.prepare('update users set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)'),
 		deleteRecoveryCodes: db.prepare('delete from recovery_codes where user_id = ?'),
@@ -110,10 +112,14 @@ function statements(db: Database.Database) {
 		touchSessionOrg: db.prepare(
 			'insert into session_orgs select token_hash, ?, ?, 0 from sessions where token_hash = ? on conflict do update set last_seen_at = excluded.last_seen_at where expired = 0'
 		),
-		expireSessionOrg: db.prepare('insert into session_orgs select token_hash, ?, ?, 1 from sessions where token_hash = ? on conflict do update set expired = 1'),
+		expireSessionOrg: db.prepare(
+			'insert into session_orgs select token_hash, ?, ?, 1 from sessions where token_hash = ? on conflict do update set expired = 1'
+		),
 		deleteSession: db.prepare('delete from sessions where token_hash = ?'),
 		sessionsOf: db.prepare('select token_hash from sessions where user_id = ?'),
-		sessionsBeyond: db.prepare('select token_hash from sessions where user_id = ? and token_hash <> ? order by created_at desc, token_hash limit -1 offset ?'),
+		sessionsBeyond: db.prepare(
+			'select token_hash from sessions where user_id = ? and token_hash <> ? order by created_at desc, token_hash limit -1 offset ?'
+		),
 		insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
 		token: db.prepare('select * from email_tokens where token_hash = ?'),
 		useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null')

@@ -44,7 +44,11 @@ export class AccessSync {
 		const access = batch.entries.flatMap((e) => (e.room ? accessToRecheck(e.room, e.changes, e.mutation?.type) : []));
 		for (const [room, userId, docIds] of access) this.sync(room, userId, docIds, 'revoke');
 		const waiting = new Set(batch.entries.flatMap((e) => e.waiters.flatMap((w) => w.conn ?? [])));
-		const frames = batch.updates.map(({ room, docRoom, update }) => ({ room, docRoom, frame: encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update) }));
+		const frames = batch.updates.map(({ room, docRoom, update }) => ({
+			room,
+			docRoom,
+			frame: encodeSyncFrame(docRoom.docId, SYNC_UPDATE, update)
+		}));
 		const broadcast = (toWaiting: boolean) => {
 			for (const { room, docRoom, frame } of frames) {
 				for (const conn of docRoom.subscribers) {

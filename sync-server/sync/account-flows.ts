@@ -15,7 +15,7 @@ export interface FlowDeps {
 }
 
 /**
- * SPEC §4: a user whose address is verified accepts every pending invitation to it,
+ * rules §4: a user whose address is verified accepts every pending invitation to it,
  * each as its own mutation (recorded in the organization's activity). Returns where
  * the accepted ones lead, project invitations first.
  */
@@ -39,7 +39,11 @@ export async function acceptInvitations(deps: FlowDeps, userId: string): Promise
 }
 
 /** Copies a user's changed profile (e.g. a verified email) into every organization it belongs to; resolves once durable. */
-export async function refreshProfile(deps: FlowDeps, userId: string, apply: (orgId: string, changes: Change[]) => Promise<void>): Promise<void> {
+export async function refreshProfile(
+	deps: FlowDeps,
+	userId: string,
+	apply: (orgId: string, changes: Change[]) => Promise<void>
+): Promise<void> {
 	const stored = await deps.accounts.user(userId);
 	if (!stored) return;
 	const user = publicProfile(stored);

@@ -1,11 +1,4 @@
-import {
-	NOT_A_MEMBER,
-	applyChanges,
-	checkMutation,
-	parseMutation,
-	type Change,
-	type Mutation
-} from '$lib/domain/index.ts';
+import { NOT_A_MEMBER, applyChanges, checkMutation, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
 import { SERVER_ORIGIN } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
 import { storeWrites } from '../change-effects.ts';
@@ -91,7 +84,18 @@ export class CommitPipeline<W extends Waiter> {
 			const room = await this.deps.rooms.load(orgId);
 			if (!room || !changes.length) return waiter.settle({ ok: true });
 			await this.quiet();
-			const entry: Committed<W> = { userId: '', id: '', type: '', orgId: null, mutation: undefined, verdict: { ok: true }, waiters: [waiter], room, changes: [], wasMember: new Map() };
+			const entry: Committed<W> = {
+				userId: '',
+				id: '',
+				type: '',
+				orgId: null,
+				mutation: undefined,
+				verdict: { ok: true },
+				waiters: [waiter],
+				room,
+				changes: [],
+				wasMember: new Map()
+			};
 			this.apply(room, changes, entry);
 			this.enqueue(entry);
 		});
@@ -128,8 +132,16 @@ export class CommitPipeline<W extends Waiter> {
 	}
 
 	/** The one place the pipeline asks the domain, so that check() and submit() cannot answer differently. */
-	private verdictOf(room: OrgRoom, userId: string, mutation: Mutation, users: Awaited<ReturnType<typeof namedUsers>>, steppedUpAt: number | undefined) {
-		return this.deps.directory.with(users, () => checkMutation(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutation));
+	private verdictOf(
+		room: OrgRoom,
+		userId: string,
+		mutation: Mutation,
+		users: Awaited<ReturnType<typeof namedUsers>>,
+		steppedUpAt: number | undefined
+	) {
+		return this.deps.directory.with(users, () =>
+			checkMutation(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutation)
+		);
 	}
 
 	private apply(room: OrgRoom, changes: readonly Change[], entry: Committed<W>) {

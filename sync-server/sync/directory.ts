@@ -29,7 +29,8 @@ export async function namedUsers(accounts: Accounts, actorId: string, mutation: 
 		const user = await accounts.userByUsername(named.username);
 		if (user) out.byUsername.set(fold(named.username), publicProfile(user));
 	}
-	if (typeof named.email === 'string') out.byEmail.set(fold(named.email), (await accounts.verifiedUsersByEmail(named.email)).map(publicProfile));
+	if (typeof named.email === 'string')
+		out.byEmail.set(fold(named.email), (await accounts.verifiedUsersByEmail(named.email)).map(publicProfile));
 	return out;
 }
 

@@ -38,8 +38,12 @@ export function invitationsSent(onInvited: (notice: InvitationNotice) => void): 
 	};
 }
 
-/** SPEC §2: a durable change of who is in an organization goes to its notification channels, if any are set. */
-export function membershipChanged(store: DocumentStore, accounts: Accounts, onMembershipChange: (alert: MembershipAlert) => void): Reaction {
+/** rules §2: a durable change of who is in an organization goes to its notification channels, if any are set. */
+export function membershipChanged(
+	store: DocumentStore,
+	accounts: Accounts,
+	onMembershipChange: (alert: MembershipAlert) => void
+): Reaction {
 	return (batch) => {
 		for (const e of batch.entries) {
 			const { room, mutation } = e;
@@ -54,7 +58,14 @@ export function membershipChanged(store: DocumentStore, accounts: Accounts, onMe
 			const alert = async (): Promise<MembershipAlert> => {
 				const username = known ?? (await accounts.user(e.userId))?.username ?? 'a deleted user';
 				const channels = { email: settings.email, webhook: settings.webhook ? ((await store.webhook(org.id)) ?? null) : null };
-				return { org: { id: org.id, name: org.name }, channels, actor: { id: e.userId, username }, mutation: mutation.type, events, at: batch.at };
+				return {
+					org: { id: org.id, name: org.name },
+					channels,
+					actor: { id: e.userId, username },
+					mutation: mutation.type,
+					events,
+					at: batch.at
+				};
 			};
 			alert().then(onMembershipChange, (err: unknown) => console.error('membership alert not sent', err));
 		}

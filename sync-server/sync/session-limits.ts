@@ -7,7 +7,7 @@ import type { Rooms } from './rooms.ts';
 
 /**
  * Sessions as the connections see them: Roster's own limits close a socket; an organization's
- * timeouts (SPEC §2, decided by the domain's session policy) take back its documents.
+ * timeouts (rules §2, decided by the domain's session policy) take back its documents.
  */
 export class SessionLimits {
 	constructor(

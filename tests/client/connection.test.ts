@@ -18,7 +18,9 @@ describe('Connection: the protocol version on welcome', () => {
 		const c = connection();
 		expect(c.accepts(version)).toBe(false);
 		expect(c.status).toBe('outdated');
-		expect(c.detail).toBe(`This page is from ${age} version of Roster than the server: reload it to continue. Your changes not yet saved are kept.`);
+		expect(c.detail).toBe(
+			`This page is from ${age} version of Roster than the server: reload it to continue. Your changes not yet saved are kept.`
+		);
 		// Nothing goes to a server that would misread it.
 		expect(c.send('{}')).toBe(false);
 	});

@@ -73,7 +73,10 @@ describe('OrgModel: member rows follow the document change by change', () => {
 	});
 
 	it('starts empty for an organization not yet synced and follows its replica once it arrives', async () => {
-		fx = new ClientFixture([{ username: 'ann', role: 'ORG_OWNER' }, { username: 'bob', role: 'ORG_MEMBER' }]);
+		fx = new ClientFixture([
+			{ username: 'ann', role: 'ORG_OWNER' },
+			{ username: 'bob', role: 'ORG_MEMBER' }
+		]);
 		model = fx.model();
 		expect(model.org).toBeUndefined();
 		await fx.sync();

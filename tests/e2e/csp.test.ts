@@ -21,7 +21,9 @@ it('runs the built app under its Content-Security-Policy with no violation: boot
 	const shell = await page.request.get('/');
 	expect(shell.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
 	await page.reload();
-	expect(await page.locator('meta[http-equiv="content-security-policy"]').getAttribute('content')).toMatch(/script-src 'self' 'sha256-[\w+/=]+'/);
+	expect(await page.locator('meta[http-equiv="content-security-policy"]').getAttribute('content')).toMatch(
+		/script-src 'self' 'sha256-[\w+/=]+'/
+	);
 
 	await e2e.createOrg(page, 'Acme');
 	await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/Online$/);

@@ -21,7 +21,9 @@ export class E2E {
 		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...options, dataDir: this.dataDir, port: 0 });
 		// The run's one browser (browser-server.ts); launched here only outside vitest's e2e project.
 		const endpoint = inject('chromiumEndpoint');
-		this.browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+		this.browser = endpoint
+			? await chromium.connect(endpoint)
+			: await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	}
 
 	async stop() {
@@ -86,7 +88,11 @@ export class E2E {
 	 * The usual start of a file: the server and browser, each of `users` signed up in a browser
 	 * context of its own (the first creates organization `name`), and `signedOut` signed up only.
 	 */
-	async startWithOrg<U extends string>(name: string, users: [U, ...U[]], signedOut: string[] = []): Promise<{ orgId: string; pages: Record<U, Page> }> {
+	async startWithOrg<U extends string>(
+		name: string,
+		users: [U, ...U[]],
+		signedOut: string[] = []
+	): Promise<{ orgId: string; pages: Record<U, Page> }> {
 		await this.start();
 		const pages = {} as Record<U, Page>;
 		for (const user of users) pages[user] = await this.signUp(await this.context(), user);

@@ -8,7 +8,10 @@ let bob: Page;
 let orgId: string;
 
 beforeAll(async () => {
-	({ orgId, pages: { ann, bob } } = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['carol', 'dave', 'erin']));
+	({
+		orgId,
+		pages: { ann, bob }
+	} = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['carol', 'dave', 'erin']));
 });
 afterAll(() => e2e.stop());
 
@@ -87,7 +90,13 @@ describe('members, live and offline', () => {
 					ws.onmessage = (ev) => {
 						const m = JSON.parse(String(ev.data));
 						if (m.t === 'welcome') {
-							ws.send(JSON.stringify({ t: 'mutate', id: crypto.randomUUID(), mutation: { type: 'member.setRole', orgId, userId: annId, role: 'ORG_MEMBER' } }));
+							ws.send(
+								JSON.stringify({
+									t: 'mutate',
+									id: crypto.randomUUID(),
+									mutation: { type: 'member.setRole', orgId, userId: annId, role: 'ORG_MEMBER' }
+								})
+							);
 						}
 						if (m.t === 'verdict') resolve(`${m.code}: ${m.message}`);
 					};

@@ -8,7 +8,10 @@ let bob: Page;
 let orgId: string;
 
 beforeAll(async () => {
-	({ orgId, pages: { ann, bob } } = await e2e.startWithOrg('Acme Data', ['ann', 'bob']));
+	({
+		orgId,
+		pages: { ann, bob }
+	} = await e2e.startWithOrg('Acme Data', ['ann', 'bob']));
 });
 afterAll(() => e2e.stop());
 

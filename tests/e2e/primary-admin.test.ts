@@ -8,7 +8,10 @@ let bob: Page;
 let orgId: string;
 
 beforeAll(async () => {
-	({ orgId, pages: { ann, bob } } = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['cat']));
+	({
+		orgId,
+		pages: { ann, bob }
+	} = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['cat']));
 	await e2e.addMember(ann, 'bob cat');
 	await e2e.row(ann, 'cat').waitFor();
 });

@@ -34,7 +34,9 @@ describe('account page', () => {
 		await expect.poll(() => said(erin, 'Profile')).toBe('Saved');
 		expect(await profile.getByLabel('Username').inputValue()).toBe('erin.new');
 		// So does the copy kept for starting offline.
-		expect(await erin.evaluate(() => (JSON.parse(localStorage.getItem('roster.user') ?? '{}') as { username?: string }).username)).toBe('erin.new');
+		expect(await erin.evaluate(() => (JSON.parse(localStorage.getItem('roster.user') ?? '{}') as { username?: string }).username)).toBe(
+			'erin.new'
+		);
 	});
 
 	it('changes the email address with the current password and verifies it with the mailed link', async () => {

@@ -99,8 +99,9 @@ it('a member asks to join from a link; an owner sees the request after the membe
 
 	const request = ann.locator('[data-testid=join-request][data-username=bob]');
 	await request.waitFor();
-	// SPEC §4: members, then pending invitations, then join requests.
-	const order = await ann.locator('tr[data-testid^=project-user], tr[data-testid=project-invitation], tr[data-testid=join-request]')
+	// rules §4: members, then pending invitations, then join requests.
+	const order = await ann
+		.locator('tr[data-testid^=project-user], tr[data-testid=project-invitation], tr[data-testid=join-request]')
 		.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.testid));
 	expect(order).toEqual(['project-user', 'project-invitation', 'join-request']);
 	await request.getByRole('group', { name: 'Roles for bob' }).getByLabel('Cluster Manager').check();

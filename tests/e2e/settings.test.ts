@@ -15,7 +15,7 @@ const contact = (kind: string) => ann.locator(`[data-testid=contact][data-kind=$
 
 it('contacts fall back to the primary admin until set, and back again when cleared', async () => {
 	await ann.getByRole('link', { name: 'Settings' }).click();
-	await expect.poll(() => contact('billing').textContent()).toContain("ann@example.com");
+	await expect.poll(() => contact('billing').textContent()).toContain('ann@example.com');
 	expect(await contact('billing').textContent()).toContain("the primary admin's email (none set)");
 	await contact('billing').getByLabel('New billing contact').fill('ap@example.org');
 	await contact('billing').getByRole('button', { name: 'Set' }).click();

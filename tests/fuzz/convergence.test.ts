@@ -4,7 +4,7 @@ import { FuzzRun } from './fuzz-run.ts';
 /**
  * Seeded convergence runs (DESIGN "Testing", Convergence): random valid and invalid
  * mutations from several clients, with disconnects, retries and server restarts; at
- * the end every replica equals the server and SPEC §3 invariant 1 holds.
+ * the end every replica equals the server and rules §3 invariant 1 holds.
  * The same seed replays the same run (see FuzzRun); a failure names the seed and the
  * last steps.
  *
@@ -66,13 +66,17 @@ async function run(seed: number) {
 describe('convergence', () => {
 	for (const { seed, name, check } of NAMED) {
 		const title = `seed ${hex(seed)} ${name}: ${MUTATIONS} mutations, disconnects, ${1 + (seed % 2)} restart(s); every replica equals the server`;
-		it(title, async () => {
-			const stats = await run(seed);
-			// Not a vacuous run: enough got through to change memberships and cut verdicts off.
-			expect(stats.accepted, 'the generator mostly made refused mutations').toBeGreaterThan(15);
-			expect(stats.lost + stats.retried).toBeGreaterThan(0);
-			check(stats);
-		}, 30_000);
+		it(
+			title,
+			async () => {
+				const stats = await run(seed);
+				// Not a vacuous run: enough got through to change memberships and cut verdicts off.
+				expect(stats.accepted, 'the generator mostly made refused mutations').toBeGreaterThan(15);
+				expect(stats.lost + stats.retried).toBeGreaterThan(0);
+				check(stats);
+			},
+			30_000
+		);
 	}
 	for (const seed of [...RANDOM, ...EXTRA]) it(`hunting seed ${hex(seed)}`, () => run(seed), 30_000);
 });

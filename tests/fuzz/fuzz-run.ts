@@ -81,7 +81,7 @@ function describeBody(body: unknown, names: ReadonlyMap<string, string>): string
 }
 
 /**
- * One seeded run (SPEC §3, DESIGN "Testing: Convergence"): several users, each with
+ * One seeded run (rules §3, DESIGN "Testing: Convergence"): several users, each with
  * zero to two live connections, send random valid and invalid mutations in bursts;
  * connections drop (some with verdicts in flight, retried later with the same id)
  * and the server restarts. After every burst the server's verdicts must match the
@@ -124,9 +124,7 @@ export class FuzzRun {
 		try {
 			await this.setUp();
 			const { mutations, restarts } = this.options;
-			const restartAt = Array.from({ length: restarts }, () => Math.floor(mutations * (0.2 + 0.6 * this.rng.next()))).sort(
-				(a, b) => a - b
-			);
+			const restartAt = Array.from({ length: restarts }, () => Math.floor(mutations * (0.2 + 0.6 * this.rng.next()))).sort((a, b) => a - b);
 			const every = this.options.checkpointEvery ?? 10;
 			let nextCheckpoint = every;
 			while (this.sent < mutations) {
@@ -292,7 +290,8 @@ export class FuzzRun {
 				elements.push({ replica, id: earlier.id, body: earlier.body });
 				continue;
 			}
-			if (roll < 0.07 && own.length) id = this.rng.pick(own).id; // the same id for another mutation
+			if (roll < 0.07 && own.length)
+				id = this.rng.pick(own).id; // the same id for another mutation
 			else if (roll < 0.09 && this.history.length) id = this.rng.pick(this.history).id; // maybe another user's id
 			elements.push({ replica, id, body });
 		}
@@ -326,21 +325,23 @@ export class FuzzRun {
 		const got = await within(Promise.all(answers), `verdicts of ${elements.map((e) => e.id).join(', ')}; ${this.where()}`);
 		// The server read the closing socket's mutations before its close: after a barrier they are on record.
 		if (closing) await this.barrier();
-		const actual = await Promise.all(got.map(async (g, i): Promise<Outcome> => {
-			const e = elements[i]!;
-			// Whatever the closing socket sent is retried on the user's next connection, answered or not
-			// (whether a verdict beat the close is timing; retrying all keeps the run the same every time).
-			if (e.replica === closing) {
-				const owed = this.owed.get(e.replica.userId) ?? [];
-				owed.push({ id: e.id, body: e.body });
-				this.owed.set(e.replica.userId, owed);
-			}
-			if (g) return g;
-			this.stats.lost++;
-			const stored = (await this.t.server.documents.mutation(e.replica.userId, e.id));
-			expect(stored, `the server has no record of ${e.id}, sent before its socket closed; ${this.where()}`).toBeDefined();
-			return stored!.ok ? { ok: true } : { ok: false, code: stored!.code };
-		}));
+		const actual = await Promise.all(
+			got.map(async (g, i): Promise<Outcome> => {
+				const e = elements[i]!;
+				// Whatever the closing socket sent is retried on the user's next connection, answered or not
+				// (whether a verdict beat the close is timing; retrying all keeps the run the same every time).
+				if (e.replica === closing) {
+					const owed = this.owed.get(e.replica.userId) ?? [];
+					owed.push({ id: e.id, body: e.body });
+					this.owed.set(e.replica.userId, owed);
+				}
+				if (g) return g;
+				this.stats.lost++;
+				const stored = await this.t.server.documents.mutation(e.replica.userId, e.id);
+				expect(stored, `the server has no record of ${e.id}, sent before its socket closed; ${this.where()}`).toBeDefined();
+				return stored!.ok ? { ok: true } : { ok: false, code: stored!.code };
+			})
+		);
 		const line = elements
 			.map((e, i) => {
 				const verdict = got[i] ? showOutcome(got[i]) : `lost(${showOutcome(actual[i])})`;
@@ -381,7 +382,7 @@ export class FuzzRun {
 
 	private async storedDoc(orgId: string): Promise<Y.Doc> {
 		const doc = new Y.Doc();
-		for (const row of (await this.t.server.documents.docUpdates(orgDocId(orgId)))) Y.applyUpdate(doc, row.data);
+		for (const row of await this.t.server.documents.docUpdates(orgDocId(orgId))) Y.applyUpdate(doc, row.data);
 		return doc;
 	}
 
@@ -410,8 +411,7 @@ export class FuzzRun {
 		if (kind === 'not-json') replica.client.send('{"t":"mutate",');
 		else if (kind === 'short-id') {
 			replica.client.send({ t: 'mutate', id: 'short', mutation: { type: 'org.rename', orgId: 'acme', name: 'Shorty' } });
-		}
-		else if (kind === 'unknown-message') replica.client.send({ t: 'apply', doc: 'org:acme' });
+		} else if (kind === 'unknown-message') replica.client.send({ t: 'apply', doc: 'org:acme' });
 		else {
 			// A real update on top of the replica's copy (or of nothing): a forged owner and a new name.
 			const docId = orgDocId('acme');
@@ -435,7 +435,10 @@ export class FuzzRun {
 			});
 			replica.client.send(encodeSyncFrame(docId, kind === 'raw-update' ? SYNC_UPDATE : SYNC_STEP2, updates[0]!));
 		}
-		const error = await within(replica.client.waitFor((m) => m.t === 'error', since), `error for ${kind}; ${this.where()}`);
+		const error = await within(
+			replica.client.waitFor((m) => m.t === 'error', since),
+			`error for ${kind}; ${this.where()}`
+		);
 		expect(error, `${kind}; ${this.where()}`).toMatchObject({
 			code: kind.startsWith('raw') ? 'RAW_UPDATE_REFUSED' : 'INVALID_FRAME'
 		});
@@ -503,7 +506,10 @@ export class FuzzRun {
 			}
 		}
 		for (const r of this.everyReplica) expect(r.problems, this.where()).toEqual([]);
-		expect(this.watcher.client.log.filter((e) => 'binary' in e), 'the watcher, a member of nothing, got frames').toEqual([]);
+		expect(
+			this.watcher.client.log.filter((e) => 'binary' in e),
+			'the watcher, a member of nothing, got frames'
+		).toEqual([]);
 	}
 
 	/** A fresh connection per user sees exactly its organizations, as the model has them. */
@@ -528,5 +534,8 @@ export class FuzzRun {
 function expectWelcome(docs: readonly string[], orgIds: readonly string[], where: string) {
 	expect(docs.filter((d) => d.startsWith('org:')).sort(), where).toEqual(orgIds.map(orgDocId));
 	const billing = docs.filter((d) => !d.startsWith('org:'));
-	expect(billing.filter((d) => !orgIds.map(billingDocId).includes(d)), where).toEqual([]);
+	expect(
+		billing.filter((d) => !orgIds.map(billingDocId).includes(d)),
+		where
+	).toEqual([]);
 }

@@ -4,7 +4,7 @@ import { orgMaps, parseMutation, teamNameKey, type Mutation, type OrgRole, type 
 /**
  * A reference model of the organization rules the fuzz run exercises, written apart
  * from src/lib/domain so that the server's verdicts are checked against a second
- * reading of SPEC §2–3 rather than against themselves. Only parsing is shared.
+ * reading of rules §2–3 rather than against themselves. Only parsing is shared.
  */
 
 export type Outcome = { ok: true } | { ok: false; code: RefusalCode };
@@ -267,7 +267,7 @@ export function snapshotOf(doc: Y.Doc | undefined): Snapshot | undefined {
 	return out;
 }
 
-/** SPEC §3 invariant 1 (one primary admin, an ORG_OWNER member; at least one owner) and invariant 3 for teams. */
+/** rules §3 invariant 1 (one primary admin, an ORG_OWNER member; at least one owner) and invariant 3 for teams. */
 export function invariantViolations(s: Snapshot): string[] {
 	const problems: string[] = [];
 	const admin = s.members[s.org.primaryAdminId];

@@ -12,12 +12,7 @@ const TEAM_NAMES = ['Red', ' red ', 'Blue', 'Green'];
 const ORG_NAMES = ['Acme', ' Acme Two ', 'Ünïcode & Co', 'x'.repeat(64)];
 
 /** A random mutation from `actorId`: mostly plausible, some refused by the rules, some malformed. */
-export function randomMutation(
-	rng: Rng,
-	model: RosterModel,
-	users: readonly { id: string; name: string }[],
-	actorId: string
-): unknown {
+export function randomMutation(rng: Rng, model: RosterModel, users: readonly { id: string; name: string }[], actorId: string): unknown {
 	const mine = model.membershipsOf(actorId);
 	const owned = model.ownedBy(actorId);
 	// Mostly an organization the actor owns or is in, so that most mutations get past authorization.

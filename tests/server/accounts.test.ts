@@ -113,7 +113,9 @@ describe('account API', () => {
 		const alice = await t.user('alice');
 		const bob = await t.user('bob');
 		expect(await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
-		expect(await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject({ ok: true });
+		expect(await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject({
+			ok: true
+		});
 		expect(await verifyEmail(t.dataDir, bob.user.email)).toBe('/?verified=1');
 		await alice.client.until(() => alice.client.org('acme').members[bob.user.id]?.emailVerified === true);
 		await bob.client.until(() => bob.client.org('acme').members[bob.user.id]?.emailVerified === true);

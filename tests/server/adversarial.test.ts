@@ -128,14 +128,26 @@ describe('adversarial frames', () => {
 	it('refuses a forged actor, or any field a mutation or message does not name, by name; the actor is always the session user', async () => {
 		expect(
 			await bob.client.mutate({ type: 'member.setRole', orgId: ORG, userId: bob.user.id, role: 'ORG_OWNER', actorId: alice.user.id })
-		).toEqual({ t: 'verdict', id: expect.any(String), ok: false, code: 'INVALID_MUTATION', message: 'Unknown field “actorId” in member.setRole.' });
+		).toEqual({
+			t: 'verdict',
+			id: expect.any(String),
+			ok: false,
+			code: 'INVALID_MUTATION',
+			message: 'Unknown field “actorId” in member.setRole.'
+		});
 		expect(await bob.client.mutate({ type: 'org.create', orgId: 'bobco', name: 'Bob Co', primaryAdminId: alice.user.id })).toMatchObject({
 			ok: false,
 			code: 'INVALID_MUTATION',
 			message: 'Unknown field “primaryAdminId” in org.create.'
 		});
 		const since = bob.client.log.length;
-		bob.client.send({ t: 'mutate', id: 'forged-envelope', actor: alice.user.id, userId: alice.user.id, mutation: { type: 'org.rename', orgId: ORG, name: 'Bob Corp' } });
+		bob.client.send({
+			t: 'mutate',
+			id: 'forged-envelope',
+			actor: alice.user.id,
+			userId: alice.user.id,
+			mutation: { type: 'org.rename', orgId: ORG, name: 'Bob Corp' }
+		});
 		expect(await bob.client.waitFor((m) => m.t === 'error', since)).toEqual({
 			t: 'error',
 			code: 'INVALID_FRAME',
@@ -153,7 +165,10 @@ describe('adversarial frames', () => {
 	it('survives a deeply nested mutation body: the batch around it still commits and answers', async () => {
 		const deep = '['.repeat(200_000) + ']'.repeat(200_000);
 		bob.client.send(`{"t":"mutate","id":"deep-nesting-1","mutation":${deep}}`);
-		expect(await bob.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Bob was here' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+		expect(await bob.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Bob was here' })).toMatchObject({
+			ok: false,
+			code: 'FORBIDDEN'
+		});
 		await stillUsable(alice.client);
 	});
 
@@ -214,7 +229,12 @@ describe('adversarial requests that must not take the server down', () => {
 		mkdirSync(join(root, 'site-private'));
 		writeFileSync(join(root, 'site', 'index.html'), 'INDEX');
 		writeFileSync(join(root, 'site-private', 'secret.txt'), 'SECRET');
-		const server = await startServer({ dataDir: join(root, 'data'), port: 0, passwordCost: TEST_PASSWORD_COST, staticDir: join(root, 'site') });
+		const server = await startServer({
+			dataDir: join(root, 'data'),
+			port: 0,
+			passwordCost: TEST_PASSWORD_COST,
+			staticDir: join(root, 'site')
+		});
 		try {
 			for (const path of ['/..%2fsite-private%2fsecret.txt', '/..%2f..%2fetc%2fpasswd', '/%2e%2e/site-private/secret.txt']) {
 				const res = await fetch(`http://127.0.0.1:${server.port}${path}`);

@@ -45,8 +45,6 @@ describe('maps of the server keyed by outside input', () => {
 		rmSync(dir, { recursive: true, force: true });
 	});
 
-
-
 	it('forgets a user once its last connection is gone', () => {
 		const socket = { isOpen: () => true, send: () => {}, close: () => {} };
 		const user = { id: 'u1', username: 'user1', email: 'u1@example.com', emailVerified: false, displayName: '' };

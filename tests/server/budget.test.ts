@@ -90,7 +90,10 @@ describe('repeated sync step 1', () => {
 			const user = { id: 'u1', username: 'user1', email: 'u1@example.com', emailVerified: false, displayName: '' };
 			store.accounts.insertUser({ ...user, passwordHash: 'x' }, 0);
 			expect(await hub.submitAndWait(user.id, 'create-org', { type: 'org.create', orgId: 'big', name: 'Big' })).toEqual({ ok: true });
-			const teams = Array.from({ length: 2000 }, (_, i) => ({ kind: 'team.put' as const, team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 } }));
+			const teams = Array.from({ length: 2000 }, (_, i) => ({
+				kind: 'team.put' as const,
+				team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 }
+			}));
 			await hub.applyServerChanges('big', teams);
 
 			const sent: number[] = [];

@@ -24,7 +24,11 @@ describe('export (the step before closing)', () => {
 		expect(json.status).toBe(200);
 		expect(json.headers.get('content-disposition')).toBe('attachment; filename="Acme-Data-.json"');
 		const body = await json.text();
-		const data = JSON.parse(body) as { members: { username: string }[]; projects: { name: string; deployments: unknown[] }[]; invitations: unknown[] };
+		const data = JSON.parse(body) as {
+			members: { username: string }[];
+			projects: { name: string; deployments: unknown[] }[];
+			invitations: unknown[];
+		};
 		expect(data.members.map((m) => m.username).sort()).toEqual(['alice', 'bob']);
 		expect(data.projects).toMatchObject([{ name: 'Apollo', deployments: [{ name: 'orders', plan: 'shared', status: 'active' }] }]);
 		expect(data.invitations).toHaveLength(1);

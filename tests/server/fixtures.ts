@@ -49,7 +49,10 @@ export interface OrgSpec<A extends string, K extends string> {
  * An organization as a test needs it, built over the wire (every rule applies): the admin
  * creates it, adds the members, teams and projects. Answers every user, signed in and synced.
  */
-export async function orgWith<A extends string = 'alice', K extends string = never>(t: TestServer, spec: OrgSpec<A, K> = {}): Promise<Record<A | K, User>> {
+export async function orgWith<A extends string = 'alice', K extends string = never>(
+	t: TestServer,
+	spec: OrgSpec<A, K> = {}
+): Promise<Record<A | K, User>> {
 	const orgId = spec.id ?? 'acme';
 	const adminName = spec.admin ?? ('alice' as A);
 	const admin = await t.user(adminName);
@@ -68,7 +71,8 @@ export async function orgWith<A extends string = 'alice', K extends string = nev
 	}
 	for (const { id: projectId, name, users: roles = {} } of spec.projects ?? []) {
 		await accepted({ type: 'project.create', projectId, name: name ?? projectId });
-		for (const [username, r] of Object.entries(roles) as [K, ProjectRole[]][]) await accepted({ type: 'project.addUser', projectId, username, roles: r });
+		for (const [username, r] of Object.entries(roles) as [K, ProjectRole[]][])
+			await accepted({ type: 'project.addUser', projectId, username, roles: r });
 		await admin.client.until(() => admin.client.docs.has(projectDocId(orgId, projectId)));
 	}
 	return users;

@@ -30,10 +30,12 @@ describe('a connection that floods', () => {
 			flooder.send({ t: 'mutate', id: id(i), mutation: { type: 'team.create', orgId: ORG, teamId: `t${i}`, name: `Team ${i}` } });
 		}
 		const bobs = bob.client.mutate({ type: 'team.create', orgId: ORG, teamId: 'bobs', name: 'Bob’s team' });
-		const lastVerdict = flooder.waitFor((m) => m.t === 'verdict' && m.id === id(FLOOD - 1)).then(
-			() => 'every flood frame was handled',
-			() => 'closed'
-		);
+		const lastVerdict = flooder
+			.waitFor((m) => m.t === 'verdict' && m.id === id(FLOOD - 1))
+			.then(
+				() => 'every flood frame was handled',
+				() => 'closed'
+			);
 
 		expect(await Promise.race([lastVerdict, flooder.closed.then(() => 'closed')])).toBe('closed');
 		expect(await flooder.closed).toEqual({ code: CLOSE.tooMany.code, reason: CLOSE.tooMany.reason });
@@ -41,12 +43,16 @@ describe('a connection that floods', () => {
 
 		// What was handled is a prefix of the flood, each durably recorded; nothing after it took effect.
 		const state = (await t.server.hub.orgState(ORG))!;
-		const created = state.teams().filter((team) => team.id.startsWith('t')).map((team) => Number(team.id.slice(1))).sort((a, b) => a - b);
+		const created = state
+			.teams()
+			.filter((team) => team.id.startsWith('t'))
+			.map((team) => Number(team.id.slice(1)))
+			.sort((a, b) => a - b);
 		expect(created.length).toBeGreaterThan(0);
 		expect(created.length).toBeLessThan(LIMITS.frameBurst + LIMITS.waitingFrames);
 		expect(created).toEqual(created.map((_, i) => i));
-		for (const i of created) expect((await t.server.documents.mutation(alice.user.id, id(i)))).toMatchObject({ ok: true });
-		expect((await t.server.documents.mutation(alice.user.id, id(created.length)))).toBeUndefined();
+		for (const i of created) expect(await t.server.documents.mutation(alice.user.id, id(i))).toMatchObject({ ok: true });
+		expect(await t.server.documents.mutation(alice.user.id, id(created.length))).toBeUndefined();
 		expect(state.team('bobs')).toBeDefined();
 
 		// The member can carry on after a pause: a new socket is served as before.
@@ -96,7 +102,12 @@ describe('writes over HTTP', () => {
 		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject({ ok: true });
 		const statuses: number[] = [];
 		for (let i = 0; i < 40; i++) {
-			const res = await post(t.base, '/api/cards', { org: ORG, number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme' }, { cookie: alice.cookie });
+			const res = await post(
+				t.base,
+				'/api/cards',
+				{ org: ORG, number: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme' },
+				{ cookie: alice.cookie }
+			);
 			statuses.push(res.status);
 			if (res.status === 429) expect(await res.json()).toMatchObject({ code: 'RATE_LIMITED' });
 		}

@@ -76,7 +76,9 @@ describe('the hub over in-memory sockets', () => {
 		failures = [];
 		hub = new SyncHub({ store: asyncAccounts(sqlite.accounts), documents, onCommitFailure: (err) => failures.push(err) });
 		expect(await hub.submitAndWait(alice.id, 'create', { type: 'org.create', orgId: ORG, name: 'Acme' })).toEqual({ ok: true });
-		expect(await hub.submitAndWait(alice.id, 'add-bob', { type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_MEMBER', teams: [] })).toEqual({ ok: true });
+		expect(
+			await hub.submitAndWait(alice.id, 'add-bob', { type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_MEMBER', teams: [] })
+		).toEqual({ ok: true });
 		documents.commits.length = 0;
 	});
 	afterEach(() => {

@@ -25,7 +25,14 @@ async function acme() {
 describe('invitations over the wire', () => {
 	it('a project invitation is mailed; signing up with the address and verifying it lands in the project', async () => {
 		const alice = await acme();
-		const invite = { type: 'project.invite', orgId: ORG, projectId: APOLLO, inviteId: 'inv-new-1', email: 'New.Person@example.org', roles: ['PROJECT_CLUSTER_MANAGER'] };
+		const invite = {
+			type: 'project.invite',
+			orgId: ORG,
+			projectId: APOLLO,
+			inviteId: 'inv-new-1',
+			email: 'New.Person@example.org',
+			roles: ['PROJECT_CLUSTER_MANAGER']
+		};
 		expect(await alice.client.mutate(invite)).toMatchObject(ok);
 		await until(() => mails('New.Person@example.org').length === 1);
 		const [mail] = mails('New.Person@example.org');
@@ -46,7 +53,7 @@ describe('invitations over the wire', () => {
 		expect(projectMaps(doc()).users.get(user.id)?.roles).toEqual(['PROJECT_CLUSTER_MANAGER']);
 		expect(projectMaps(doc()).invitations.size).toBe(0);
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.get(user.id)?.role).toBe('ORG_MEMBER');
-		expect((await t.server.documents.invitationsFor('new.person@example.org'))).toEqual([]);
+		expect(await t.server.documents.invitationsFor('new.person@example.org')).toEqual([]);
 
 		const feed = await fetch(new URL(`/api/activity?org=${ORG}&projectId=${APOLLO}`, t.base), { headers: { cookie: alice.cookie } });
 		const types = ((await feed.json()) as { entries: { type: string; ok: boolean }[] }).entries.map((e) => [e.type, e.ok]);
@@ -61,7 +68,14 @@ describe('invitations over the wire', () => {
 		expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId: 't-ops', name: 'Ops' })).toMatchObject(ok);
 		// Bob exists but has not verified bob@example.com: he is invited, not added.
 		const bob = await signUp(t.base, 'bob');
-		const invite = { type: 'member.invite', orgId: ORG, inviteId: 'inv-bob-1', email: 'bob@example.com', role: 'ORG_BILLING_ADMIN', teams: ['t-ops'] };
+		const invite = {
+			type: 'member.invite',
+			orgId: ORG,
+			inviteId: 'inv-bob-1',
+			email: 'bob@example.com',
+			role: 'ORG_BILLING_ADMIN',
+			teams: ['t-ops']
+		};
 		expect(await alice.client.mutate(invite)).toMatchObject(ok);
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(bob.user.id)).toBe(false);
 		// Placing the invitee in another team rewrites the invitation but mails nothing new.
@@ -69,9 +83,13 @@ describe('invitations over the wire', () => {
 		expect(await alice.client.mutate({ type: 'team.addInvitee', orgId: ORG, teamId: 't-dev', inviteId: 'inv-bob-1' })).toMatchObject(ok);
 		// A mail is written before the verdict of what caused it: after this one's, no other is on its way.
 		await until(() => mails('bob@example.com').length === 2);
-		expect(mails('bob@example.com').map((m) => m.subject).sort()).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
+		expect(
+			mails('bob@example.com')
+				.map((m) => m.subject)
+				.sort()
+		).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
 		await t.restart();
-		expect((await t.server.documents.invitationsFor('BOB@example.com'))).toHaveLength(1);
+		expect(await t.server.documents.invitationsFor('BOB@example.com')).toHaveLength(1);
 		// The mailed link names the old port; the path is what matters.
 		const link = new URL(verificationLink(t.dataDir, 'bob@example.com'));
 		const res = await fetch(new URL(link.pathname + link.search, t.base), { redirect: 'manual' });
@@ -89,7 +107,13 @@ describe('invitations over the wire', () => {
 		const alice = await acme();
 		const dora = await signUp(t.base, 'dora');
 		expect(
-			await alice.client.mutate({ type: 'member.invite', orgId: ORG, inviteId: 'inv-dora-1', email: 'dora@example.com', role: 'ORG_MEMBER' })
+			await alice.client.mutate({
+				type: 'member.invite',
+				orgId: ORG,
+				inviteId: 'inv-dora-1',
+				email: 'dora@example.com',
+				role: 'ORG_MEMBER'
+			})
 		).toMatchObject(ok);
 		// As if the server stopped between marking the address verified and accepting.
 		t.server.store.markEmailVerified(dora.user.id, 'dora@example.com');
@@ -103,20 +127,36 @@ describe('invitations over the wire', () => {
 	it('a cancelled invitation is not accepted; a verified holder of the address is added at once', async () => {
 		const alice = await acme();
 		expect(
-			await alice.client.mutate({ type: 'member.invite', orgId: ORG, inviteId: 'inv-carl-1', email: 'carl@example.com', role: 'ORG_MEMBER' })
+			await alice.client.mutate({
+				type: 'member.invite',
+				orgId: ORG,
+				inviteId: 'inv-carl-1',
+				email: 'carl@example.com',
+				role: 'ORG_MEMBER'
+			})
 		).toMatchObject(ok);
 		expect(await alice.client.mutate({ type: 'member.cancelInvite', orgId: ORG, inviteId: 'inv-carl-1' })).toMatchObject(ok);
-		expect((await t.server.documents.invitationsFor('carl@example.com'))).toEqual([]);
+		expect(await t.server.documents.invitationsFor('carl@example.com')).toEqual([]);
 		const carl = await signUp(t.base, 'carl');
 		expect(await verifyEmail(t.dataDir, 'carl@example.com')).toBe('/?verified=1');
 		expect(orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(carl.user.id)).toBe(false);
 		// Now verified: inviting the address adds carl directly, and no invitation mail goes out.
 		expect(
-			await alice.client.mutate({ type: 'member.invite', orgId: ORG, inviteId: 'inv-carl-2', email: 'carl@example.com', role: 'ORG_MEMBER' })
+			await alice.client.mutate({
+				type: 'member.invite',
+				orgId: ORG,
+				inviteId: 'inv-carl-2',
+				email: 'carl@example.com',
+				role: 'ORG_MEMBER'
+			})
 		).toMatchObject(ok);
 		await alice.client.until(() => orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(carl.user.id));
 		// One mail for the first invitation, one to verify; none for the second.
-		expect(mails('carl@example.com').map((m) => m.subject).sort()).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
+		expect(
+			mails('carl@example.com')
+				.map((m) => m.subject)
+				.sort()
+		).toEqual(['Verify your email address for Roster', 'alice invited you to Acme on Roster']);
 	});
 
 	it('a non-member cannot accept an invitation made for someone else, and learns nothing from trying', async () => {

@@ -27,7 +27,14 @@ async function acme(...cards: string[]) {
 	const alice = await t.user('alice');
 	expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
 	expect(await alice.client.mutate({ type: 'project.create', orgId: ORG, projectId: 'apollo', name: 'Apollo' })).toMatchObject(ok);
-	const deployment = { type: 'deployment.create', orgId: ORG, projectId: 'apollo', deploymentId: 'orders', name: 'orders', plan: 'dedicated' };
+	const deployment = {
+		type: 'deployment.create',
+		orgId: ORG,
+		projectId: 'apollo',
+		deploymentId: 'orders',
+		name: 'orders',
+		plan: 'dedicated'
+	};
 	expect(await alice.client.mutate(deployment)).toMatchObject(ok);
 	for (const [i, number] of cards.entries()) {
 		clock += i * 60_000;
@@ -45,7 +52,7 @@ describe('monthly invoices', () => {
 	it('are issued for the prior month at the next run, once, and paid with the default card', async () => {
 		const alice = await acme('4111111111111111', '5555555555554444');
 		await t.server.billing.run();
-		expect((await invoice('2026-08'))).toBeUndefined();
+		expect(await invoice('2026-08')).toBeUndefined();
 
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
@@ -56,7 +63,9 @@ describe('monthly invoices', () => {
 			issuedAt: clock,
 			card: { brand: 'visa', last4: '1111' },
 			totalCents: 12600,
-			lines: [{ projectId: 'apollo', project: 'Apollo', deploymentId: 'orders', name: 'orders', plan: 'dedicated', activeDays: 21, cents: 12600 }],
+			lines: [
+				{ projectId: 'apollo', project: 'Apollo', deploymentId: 'orders', name: 'orders', plan: 'dedicated', activeDays: 21, cents: 12600 }
+			],
 			attempts: [{ outcome: 'paid', card: { last4: '1111' } }]
 		});
 		expect(payments.charges.map((c) => [c.card.last4, c.cents])).toEqual([['1111', 12600]]);
@@ -64,7 +73,9 @@ describe('monthly invoices', () => {
 		await alice.client.until(() => billingMaps(alice.client.doc(billingDocId(ORG))).invoices.get('2026-09')?.status === 'paid');
 
 		// The organization's export holds its invoices.
-		const exported = (await (await fetch(`${t.base}/api/export?org=${ORG}`, { headers: { cookie: alice.cookie } })).json()) as { invoices: Invoice[] };
+		const exported = (await (await fetch(`${t.base}/api/export?org=${ORG}`, { headers: { cookie: alice.cookie } })).json()) as {
+			invoices: Invoice[];
+		};
 		expect(exported.invoices).toEqual([september]);
 
 		// Idempotent: another run, later the same month, issues and charges nothing.
@@ -79,7 +90,7 @@ describe('monthly invoices', () => {
 		payments.declining.add('1111');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', card: { last4: '4242' } });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', card: { last4: '4242' } });
 		expect((await invoice('2026-09'))!.attempts.map((a) => [a.card?.last4, a.outcome])).toEqual([
 			['1111', 'declined'],
 			['4242', 'paid']
@@ -92,7 +103,7 @@ describe('monthly invoices', () => {
 		payments.declining.add('1111').add('4444');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'open' });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'open' });
 		expect((await invoice('2026-09'))!.attempts.map((a) => a.outcome)).toEqual(['declined', 'declined']);
 		expect(unpaidCents((await t.server.hub.orgState(ORG))!.billing())).toBe(12600);
 		const [mail, ...more] = mailsTo('ap@example.org');
@@ -104,7 +115,7 @@ describe('monthly invoices', () => {
 		// Adding a card retries what is open (the run after it waits for that retry).
 		expect((await addCard(alice.cookie, '5105105105105100')).status).toBe(201);
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', card: { brand: 'mastercard', last4: '5100' } });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', card: { brand: 'mastercard', last4: '5100' } });
 		expect(unpaidCents((await t.server.hub.orgState(ORG))!.billing())).toBe(0);
 	});
 
@@ -135,7 +146,9 @@ describe('monthly invoices', () => {
 		await t.server.billing.run();
 		expect((await invoice('2026-09'))!.attempts.length).toBeLessThanOrEqual(1 + 5 * 9);
 		expect(failed() - before).toBeLessThanOrEqual(5);
-		expect(await (await post(t.base, '/api/invoices/pay', { org: ORG }, { cookie: alice.cookie })).json()).toMatchObject({ code: 'RATE_LIMITED' });
+		expect(await (await post(t.base, '/api/invoices/pay', { org: ORG }, { cookie: alice.cookie })).json()).toMatchObject({
+			code: 'RATE_LIMITED'
+		});
 	});
 
 	it('a processor that fails counts as a decline; the run goes on', async () => {
@@ -143,14 +156,17 @@ describe('monthly invoices', () => {
 		payments.charge = () => Promise.reject(new Error('connection reset'));
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'The payment processor could not be reached.' }] });
+		expect(await invoice('2026-09')).toMatchObject({
+			status: 'open',
+			attempts: [{ outcome: 'declined', reason: 'The payment processor could not be reached.' }]
+		});
 	});
 
 	it('with no card on file the billing contact (the primary admin by default) is told so', async () => {
 		await acme();
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'No card was on file.' }] });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'open', attempts: [{ outcome: 'declined', reason: 'No card was on file.' }] });
 		const told = () => mailsTo('alice@example.com').filter((m) => m.text.includes('Acme has no card on file'));
 		expect(told()).toHaveLength(1);
 		// The next run neither tries nor mails again: adding a card does.
@@ -165,7 +181,7 @@ describe('monthly invoices', () => {
 		await t.server.hub.applyServerChanges(ORG, [{ kind: 'invoice.put', invoice: september! }]);
 		await t.restart();
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
 	});
 
 	it('survive a restart, which issues nothing new', async () => {
@@ -174,7 +190,7 @@ describe('monthly invoices', () => {
 		await t.server.billing.run();
 		await t.restart();
 		await t.server.billing.run();
-		expect((await invoice('2026-09'))).toMatchObject({ status: 'paid', totalCents: 12600 });
+		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', totalCents: 12600 });
 		expect(payments.charges).toHaveLength(1);
 	});
 });
@@ -202,12 +218,20 @@ describe('re-sending an invoice', () => {
 		expect(stranger.status).toBe(400);
 		expect(await stranger.json()).toMatchObject({ code: 'NOT_AN_ORG_EMAIL' });
 		expect(mailsTo('stranger@example.net')).toEqual([]);
-		expect(await (await resend(alice.cookie, { org: ORG, invoiceId: '2026-01', email: 'bob@example.com' })).json()).toMatchObject({ code: 'INVOICE_NOT_FOUND' });
+		expect(await (await resend(alice.cookie, { org: ORG, invoiceId: '2026-01', email: 'bob@example.com' })).json()).toMatchObject({
+			code: 'INVOICE_NOT_FOUND'
+		});
 		// A plain member may not view billing; an outsider learns nothing about the organization.
-		expect(await (await resend(bob.cookie, { org: ORG, invoiceId: '2026-09', email: 'bob@example.com' })).json()).toMatchObject({ code: 'FORBIDDEN' });
+		expect(await (await resend(bob.cookie, { org: ORG, invoiceId: '2026-09', email: 'bob@example.com' })).json()).toMatchObject({
+			code: 'FORBIDDEN'
+		});
 		const outsider = await t.user('eve');
-		expect(await (await resend(outsider.cookie, { org: ORG, invoiceId: '2026-09', email: 'eve@example.com' })).json()).toMatchObject({ code: 'FORBIDDEN' });
-		expect(await (await resend(alice.cookie, { org: ORG, invoiceId: 'x y', email: 'nope' })).json()).toMatchObject({ code: 'INVALID_INPUT' });
+		expect(await (await resend(outsider.cookie, { org: ORG, invoiceId: '2026-09', email: 'eve@example.com' })).json()).toMatchObject({
+			code: 'FORBIDDEN'
+		});
+		expect(await (await resend(alice.cookie, { org: ORG, invoiceId: 'x y', email: 'nope' })).json()).toMatchObject({
+			code: 'INVALID_INPUT'
+		});
 		expect((await resend('', { org: ORG, invoiceId: '2026-09', email: 'bob@example.com' })).status).toBe(401);
 	});
 });
@@ -221,7 +245,9 @@ describe('closing with an unpaid balance', () => {
 		expect((await invoice('2026-09'))!.status).toBe('open');
 
 		clock = at('2026-10-02T09:00:00');
-		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(ok);
+		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(
+			ok
+		);
 		expect(await alice.client.mutate({ type: 'org.close', orgId: ORG })).toMatchObject(ok);
 		const org = () => orgMaps(alice.client.doc(orgDocId(ORG))).meta.get('org');
 		await alice.client.until(() => org()?.status === 'closing');
@@ -232,7 +258,7 @@ describe('closing with an unpaid balance', () => {
 		payments.declining.clear();
 		clock = at('2026-10-02T10:00:00');
 		await t.server.billing.run();
-		expect((await invoice('2026-10-final'))).toMatchObject({
+		expect(await invoice('2026-10-final')).toMatchObject({
 			final: true,
 			period: { start: at('2026-10-01T00:00:00'), end: at('2026-10-02T09:00:00') },
 			totalCents: 1161,
@@ -249,7 +275,9 @@ describe('closing with an unpaid balance', () => {
 		const alice = await acme('4111111111111111');
 		clock = at('2026-10-01T00:30:00');
 		await t.server.billing.run();
-		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(ok);
+		expect(await alice.client.mutate({ type: 'deployment.delete', orgId: ORG, projectId: 'apollo', deploymentId: 'orders' })).toMatchObject(
+			ok
+		);
 		expect(await alice.client.mutate({ type: 'org.close', orgId: ORG })).toMatchObject(ok);
 		expect((await t.server.hub.orgState(ORG))!.org()!.status).toBe('closed');
 	});

@@ -11,7 +11,7 @@ afterAll(() => t.stop());
 
 const mailLog = (cookie: string, org: string, base = t.base) => fetch(new URL(`/api/mail-log?org=${org}`, base), { headers: { cookie } });
 
-it('shows the primary admin only the mail its organization sent (SPEC §4, development without SMTP)', async () => {
+it('shows the primary admin only the mail its organization sent (rules §4, development without SMTP)', async () => {
 	const alice = await t.user('alice');
 	const bob = await t.user('bob');
 	await t.user('carol');

@@ -8,7 +8,8 @@ import { childServer, rawRequest, upgradeRequest, type RawAnswer } from './raw-h
 import { PASSWORD, post, signUp, TestServer } from './test-client.ts';
 
 /** A request line with Host and `Connection: close` (so the server closes after its answer), header lines and body. */
-const request = (line: string, headers: string[] = [], body = '') => [line, 'Host: 127.0.0.1', 'Connection: close', ...headers, '', body].join('\n');
+const request = (line: string, headers: string[] = [], body = '') =>
+	[line, 'Host: 127.0.0.1', 'Connection: close', ...headers, '', body].join('\n');
 const json = 'Content-Type: application/json';
 const withBody = (path: string, body: string, headers: string[] = [json]) =>
 	request(`POST ${path} HTTP/1.1`, [...headers, `Content-Length: ${Buffer.byteLength(body)}`], body);
@@ -69,7 +70,8 @@ const CUT_SHORT = [
 
 function storm(port: number, cookie: string): Promise<RawAnswer>[] {
 	const raw = (text: string) => rawRequest(port, text);
-	const upgrade = (path: string, headers: string[] = [], edit = (text: string) => text) => rawRequest(port, edit(upgradeRequest(path, headers)), true);
+	const upgrade = (path: string, headers: string[] = [], edit = (text: string) => text) =>
+		rawRequest(port, edit(upgradeRequest(path, headers)), true);
 	return [
 		...ODD_PATHS.flatMap((path) => [
 			raw(request(`GET ${path} HTTP/1.1`)),
@@ -84,12 +86,29 @@ function storm(port: number, cookie: string): Promise<RawAnswer>[] {
 			upgrade('/sync', [`Cookie: ${c}`, `Cookie: ${c}`])
 		]),
 		// Methods and request lines.
-		...['FOO / HTTP/1.1', 'get / HTTP/1.1', 'DELETE / HTTP/1.1', 'PUT /api/signup HTTP/1.1', 'PATCH /api/signin HTTP/1.1', 'TRACE / HTTP/1.1', 'OPTIONS * HTTP/1.1', 'OPTIONS /api/signup HTTP/1.1', 'PROPFIND /api/me HTTP/1.1', 'GET / HTTP/9.9', 'GET / HTTP/1.1 extra', 'GARBAGE', 'GET /\x7f HTTP/1.1'].map((line) =>
-			raw(request(line))
-		),
+		...[
+			'FOO / HTTP/1.1',
+			'get / HTTP/1.1',
+			'DELETE / HTTP/1.1',
+			'PUT /api/signup HTTP/1.1',
+			'PATCH /api/signin HTTP/1.1',
+			'TRACE / HTTP/1.1',
+			'OPTIONS * HTTP/1.1',
+			'OPTIONS /api/signup HTTP/1.1',
+			'PROPFIND /api/me HTTP/1.1',
+			'GET / HTTP/9.9',
+			'GET / HTTP/1.1 extra',
+			'GARBAGE',
+			'GET /\x7f HTTP/1.1'
+		].map((line) => raw(request(line))),
 		// Headers.
 		raw(request('GET / HTTP/1.1', [`X-Big: ${'h'.repeat(20_000)}`])),
-		raw(request('GET /api/me HTTP/1.1', Array.from({ length: 3000 }, (_, i) => `X-${i}: ${i}`))),
+		raw(
+			request(
+				'GET /api/me HTTP/1.1',
+				Array.from({ length: 3000 }, (_, i) => `X-${i}: ${i}`)
+			)
+		),
 		raw(request('GET / HTTP/1.1', ['X-Bad: a\x01b'])),
 		raw(request('GET / HTTP/1.1', ['Bad Header: x'])),
 		raw('GET / HTTP/1.1\nConnection: close\n\n'),
@@ -103,8 +122,21 @@ function storm(port: number, cookie: string): Promise<RawAnswer>[] {
 		raw(request('GET /api/me HTTP/1.1', [`Cookie: ${cookie}`, 'X-Forwarded-For: ,,,, , %, \u00ff'])),
 		...CUT_SHORT.map((text) => rawRequest(port, text, true)),
 		// Bodies.
-		...['{', 'null', '[]', '"x"', '1e999999', '{"username":123}', '{"username":{},"password":[]}', '{"__proto__":{"admin":true},"username":"x"}', '\u00ff\u00fe', '{"username":"a\\ud800","email":"x","password":"y"}'].flatMap((body) =>
-			['/api/signup', '/api/signin', '/api/me/password', '/api/cards', '/api/managed-users'].map((path) => raw(withBody(path, body, [json, `Cookie: ${cookie}`])))
+		...[
+			'{',
+			'null',
+			'[]',
+			'"x"',
+			'1e999999',
+			'{"username":123}',
+			'{"username":{},"password":[]}',
+			'{"__proto__":{"admin":true},"username":"x"}',
+			'\u00ff\u00fe',
+			'{"username":"a\\ud800","email":"x","password":"y"}'
+		].flatMap((body) =>
+			['/api/signup', '/api/signin', '/api/me/password', '/api/cards', '/api/managed-users'].map((path) =>
+				raw(withBody(path, body, [json, `Cookie: ${cookie}`]))
+			)
 		),
 		raw(withBody('/api/signup', '['.repeat(60_000))),
 		raw(withBody('/api/signup', `{"username":"${'u'.repeat(70_000)}"}`)),

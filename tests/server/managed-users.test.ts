@@ -24,7 +24,8 @@ function send(method: string, path: string, cookie: string, body: unknown) {
 }
 const create = (cookie: string, body: object) => send('POST', '/api/managed-users', cookie, body);
 const update = (cookie: string, body: object) => send('PATCH', '/api/managed-users', cookie, body);
-const reset = (cookie: string, userId: string, password: string) => send('POST', '/api/managed-users/password', cookie, { userId, password });
+const reset = (cookie: string, userId: string, password: string) =>
+	send('POST', '/api/managed-users/password', cookie, { userId, password });
 const remove = (cookie: string, userId: string) => send('DELETE', '/api/managed-users', cookie, { userId });
 const signIn = (username: string, password: string) => post(t.base, '/api/signin', { username, password });
 
@@ -75,7 +76,11 @@ describe('managed users', () => {
 		const mia = await createMia(ann.cookie);
 		const res = await update(ann.cookie, { userId: mia.id, username: 'mia.s', displayName: 'Mia S', email: 'mia.s@example.com' });
 		expect(res.status).toBe(200);
-		expect(((await res.json()) as { user: UserProfile }).user).toMatchObject({ username: 'mia.s', displayName: 'Mia S', email: 'mia.s@example.com' });
+		expect(((await res.json()) as { user: UserProfile }).user).toMatchObject({
+			username: 'mia.s',
+			displayName: 'Mia S',
+			email: 'mia.s@example.com'
+		});
 		await ann.client.until(() => ann.client.org('acme').members[mia.id]?.email === 'mia.s@example.com');
 		expect(ann.client.org('acme').members[mia.id]).toMatchObject({ username: 'mia.s', displayName: 'Mia S', emailVerified: false });
 		expect(await verifyEmail(t.dataDir, 'mia.s@example.com')).toContain('verified=1');
@@ -109,7 +114,7 @@ describe('managed users', () => {
 		await ann.client.until(() => ann.client.org('acme').members[mia.id] === undefined);
 		await bob.client.until(() => bob.client.org('bobco').members[mia.id] === undefined);
 		expect(t.server.store.user(mia.id)).toBeUndefined();
-		expect((await t.server.documents.docsOf(mia.id))).toEqual([]);
+		expect(await t.server.documents.docsOf(mia.id)).toEqual([]);
 		expect(t.server.store.db.prepare('select count(*) as n from sessions where user_id = ?').get(mia.id)).toEqual({ n: 0 });
 		expect((await t.server.hub.orgState('acme'))!.teamMemberIds('ops')).toEqual([]);
 		expect((await signIn('mia', FIRST)).status).toBe(401);
@@ -137,9 +142,21 @@ describe('managed users', () => {
 		// In the managing organization: the last owner of a project.
 		await t.server.hub.applyServerChanges('miaco', [{ kind: 'org.put', org: { ...(await miaCo()), status: 'closed' } }]);
 		expect(await ann.client.mutate({ type: 'project.create', orgId: 'acme', projectId: 'apollo', name: 'Apollo' })).toMatchObject(ok);
-		expect(await ann.client.mutate({ type: 'project.addUser', orgId: 'acme', projectId: 'apollo', username: 'mia', roles: ['PROJECT_OWNER'] })).toMatchObject(ok);
-		expect(await ann.client.mutate({ type: 'project.addUser', orgId: 'acme', projectId: 'apollo', username: 'bob', roles: ['PROJECT_READ_ONLY'] })).toMatchObject(ok);
-		expect(await ann.client.mutate({ type: 'project.removeUser', orgId: 'acme', projectId: 'apollo', userId: ann.user.id })).toMatchObject(ok);
+		expect(
+			await ann.client.mutate({ type: 'project.addUser', orgId: 'acme', projectId: 'apollo', username: 'mia', roles: ['PROJECT_OWNER'] })
+		).toMatchObject(ok);
+		expect(
+			await ann.client.mutate({
+				type: 'project.addUser',
+				orgId: 'acme',
+				projectId: 'apollo',
+				username: 'bob',
+				roles: ['PROJECT_READ_ONLY']
+			})
+		).toMatchObject(ok);
+		expect(await ann.client.mutate({ type: 'project.removeUser', orgId: 'acme', projectId: 'apollo', userId: ann.user.id })).toMatchObject(
+			ok
+		);
 		await refusal(await remove(ann.cookie, mia.id), 409, 'LAST_PROJECT_OWNER');
 		expect(t.server.store.user(mia.id)).toBeDefined();
 	});
@@ -151,8 +168,16 @@ describe('managed users', () => {
 		const carl = await t.user('carl');
 		expect(await eve.client.mutate({ type: 'org.create', orgId: 'evil', name: 'Evil' })).toMatchObject(ok);
 
-		await refusal(await create(bob.cookie, { org: 'acme', username: 'nia', email: 'nia@example.com', password: FIRST, role: 'ORG_MEMBER' }), 403, 'FORBIDDEN');
-		await refusal(await create(eve.cookie, { org: 'acme', username: 'nia', email: 'nia@example.com', password: FIRST, role: 'ORG_MEMBER' }), 403, 'NOT_A_MEMBER');
+		await refusal(
+			await create(bob.cookie, { org: 'acme', username: 'nia', email: 'nia@example.com', password: FIRST, role: 'ORG_MEMBER' }),
+			403,
+			'FORBIDDEN'
+		);
+		await refusal(
+			await create(eve.cookie, { org: 'acme', username: 'nia', email: 'nia@example.com', password: FIRST, role: 'ORG_MEMBER' }),
+			403,
+			'NOT_A_MEMBER'
+		);
 		for (const cookie of [bob.cookie, eve.cookie]) {
 			const code = cookie === bob.cookie ? 'FORBIDDEN' : 'NOT_A_MEMBER';
 			await refusal(await update(cookie, { userId: mia.id, displayName: 'Hacked' }), 403, code);
@@ -211,7 +236,18 @@ describe('the store', () => {
 			const store = sqlite.accounts;
 			expect(store.user('u1')).toMatchObject({ username: 'old', emailVerified: true });
 			expect(store.user('u1')?.managedBy).toBeUndefined();
-			store.insertUser({ id: 'u2', username: 'new', email: 'new@example.com', emailVerified: false, displayName: '', passwordHash: 'x', managedBy: 'acme' }, 0);
+			store.insertUser(
+				{
+					id: 'u2',
+					username: 'new',
+					email: 'new@example.com',
+					emailVerified: false,
+					displayName: '',
+					passwordHash: 'x',
+					managedBy: 'acme'
+				},
+				0
+			);
 			expect(store.user('u2')?.managedBy).toBe('acme');
 			sqlite.close();
 		} finally {

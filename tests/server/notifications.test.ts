@@ -62,11 +62,13 @@ async function acme() {
 	const ann = await t.user('ann');
 	const bob = await t.user('bob');
 	expect(await ann.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject(ok);
-	expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: hook.url })).toMatchObject(ok);
+	expect(
+		await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: hook.url })
+	).toMatchObject(ok);
 	return { ann, bob };
 }
 
-describe('membership alerts (SPEC §2 notification channels)', () => {
+describe('membership alerts (rules §2 notification channels)', () => {
 	it('a member added, its role changed, removed: each goes to the webhook as JSON and to the email channel', async () => {
 		const { ann, bob } = await acme();
 		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
@@ -108,7 +110,11 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			body: JSON.stringify({ org: 'acme', username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_MEMBER' })
 		});
 		const mia = ((await created.json()) as { user: { id: string } }).user;
-		const deleted = await fetch(new URL('/api/managed-users', t.base), { method: 'DELETE', headers, body: JSON.stringify({ userId: mia.id }) });
+		const deleted = await fetch(new URL('/api/managed-users', t.base), {
+			method: 'DELETE',
+			headers,
+			body: JSON.stringify({ userId: mia.id })
+		});
 		expect(deleted.status).toBe(200);
 		t.server.store.db.prepare("update users set email_verified = 1 where username = 'bob'").run();
 		expect(await ann.client.mutate({ type: 'org.transferPrimaryAdmin', orgId: 'acme', userId: bob.user.id })).toMatchObject(ok);
@@ -127,7 +133,13 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 
 	it('a failing or hanging webhook never blocks or fails the change; the email still goes, and the failure is logged', async () => {
 		await t.server.close();
-		t.server = await startServer({ dataDir: t.dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, webhookTimeoutMs: 300, privateWebhooks: true });
+		t.server = await startServer({
+			dataDir: t.dataDir,
+			port: 0,
+			passwordCost: TEST_PASSWORD_COST,
+			webhookTimeoutMs: 300,
+			privateWebhooks: true
+		});
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();
@@ -136,14 +148,32 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
 			expect(Date.now() - started).toBeLessThan(250);
 			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(1));
-			await vi.waitFor(() => expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringMatching(/timeout|aborted/i)));
+			await vi.waitFor(() =>
+				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringMatching(/timeout|aborted/i))
+			);
 
 			hook.answer = 'error';
-			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_READ_ONLY' })).toMatchObject(ok);
-			await vi.waitFor(() => expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', 'Error: the webhook answered 500'));
+			expect(
+				await ann.client.mutate({
+					type: 'member.setRole',
+					orgId: 'acme',
+					userId: t.server.store.userByUsername('bob')!.id,
+					role: 'ORG_READ_ONLY'
+				})
+			).toMatchObject(ok);
+			await vi.waitFor(() =>
+				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', 'Error: the webhook answered 500')
+			);
 			// Nobody listening at all.
 			await hook.stop();
-			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_MEMBER' })).toMatchObject(ok);
+			expect(
+				await ann.client.mutate({
+					type: 'member.setRole',
+					orgId: 'acme',
+					userId: t.server.store.userByUsername('bob')!.id,
+					role: 'ORG_MEMBER'
+				})
+			).toMatchObject(ok);
 			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(3));
 			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(3));
 			for (const call of errors.mock.calls) expect(call.join(' ')).not.toContain('hooks/roster');
@@ -153,7 +183,7 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 		}
 	});
 
-	it('by default posts to no loopback or private address: the webhook is no way into the server\'s network', async () => {
+	it("by default posts to no loopback or private address: the webhook is no way into the server's network", async () => {
 		await t.server.close();
 		t.server = await startServer({ dataDir: t.dataDir, port: 0, passwordCost: TEST_PASSWORD_COST });
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -162,15 +192,33 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
 			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(1));
 			await vi.waitFor(() =>
-				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', expect.stringContaining('private or local address'))
+				expect(errors).toHaveBeenCalledWith(
+					'Membership alert webhook for Acme (acme) failed:',
+					expect.stringContaining('private or local address')
+				)
 			);
 			// A name is checked by the address the connection would use (here localhost, loopback), not by a lookup of its own.
-			expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook: hook.url.replace('127.0.0.1', 'localhost') })).toMatchObject(ok);
-			expect(await ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role: 'ORG_READ_ONLY' })).toMatchObject(ok);
+			expect(
+				await ann.client.mutate({
+					type: 'org.setNotifications',
+					orgId: 'acme',
+					email: null,
+					webhook: hook.url.replace('127.0.0.1', 'localhost')
+				})
+			).toMatchObject(ok);
+			expect(
+				await ann.client.mutate({
+					type: 'member.setRole',
+					orgId: 'acme',
+					userId: t.server.store.userByUsername('bob')!.id,
+					role: 'ORG_READ_ONLY'
+				})
+			).toMatchObject(ok);
 			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
 			expect(String(errors.mock.calls[1]![1])).toContain('private or local address');
 			expect(hook.received).toHaveLength(0);
-			for (const address of ['10.1.2.3', '169.254.169.254', '::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', 'fd00::1', '198.18.0.1']) expect(privateAddress(address)).toBe(true);
+			for (const address of ['10.1.2.3', '169.254.169.254', '::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', 'fd00::1', '198.18.0.1'])
+				expect(privateAddress(address)).toBe(true);
 			for (const address of ['93.184.216.34', '2606:4700::1111']) expect(privateAddress(address)).toBe(false);
 		} finally {
 			errors.mockRestore();
@@ -189,10 +237,13 @@ describe('membership alerts (SPEC §2 notification channels)', () => {
 			const verdict = await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook });
 			expect(verdict).toMatchObject({ ok: false, code: 'INVALID_MUTATION' });
 		}
-		expect((await t.server.hub.orgState('acme'))!.org()!.notifications).toEqual({ email: 'alerts@acme.test', webhook: webhookShown(hook.url) });
+		expect((await t.server.hub.orgState('acme'))!.org()!.notifications).toEqual({
+			email: 'alerts@acme.test',
+			webhook: webhookShown(hook.url)
+		});
 	});
 
-	it('keeps the whole webhook URL on the server: members\' replicas and the activity feed see only its host', async () => {
+	it("keeps the whole webhook URL on the server: members' replicas and the activity feed see only its host", async () => {
 		const { ann, bob } = await acme();
 		expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject(ok);
 		await bob.client.sync('org:acme');

@@ -57,7 +57,11 @@ describe('new passwords (ASVS 2.1)', () => {
 		expect(t.server.store.userByUsername('mia')).toBeUndefined();
 		const created = await send('POST', '/api/managed-users', owner.cookie, { ...mia, password: STRONG });
 		const { user } = (await created.json()) as { user: { id: string } };
-		await refusal(await send('POST', '/api/managed-users/password', owner.cookie, { userId: user.id, password: 'password1234' }), 400, 'WEAK_PASSWORD');
+		await refusal(
+			await send('POST', '/api/managed-users/password', owner.cookie, { userId: user.id, password: 'password1234' }),
+			400,
+			'WEAK_PASSWORD'
+		);
 		expect((await signIn('127.0.0.1', 'mia', STRONG)).status).toBe(200);
 	});
 
@@ -68,7 +72,9 @@ describe('new passwords (ASVS 2.1)', () => {
 		// 64 emoji are 128 UTF-16 units but 64 characters; then NFC: é typed either way is one password.
 		expect((await signUpWith('🔑'.repeat(64))).status).toBe(201);
 		const { cookie } = await signUp(t.base, 'carol');
-		expect((await send('POST', '/api/me/password', cookie, { current: PASSWORD, next: 'cafe\u0301 au lait, s’il vous plaît' })).status).toBe(200);
+		expect(
+			(await send('POST', '/api/me/password', cookie, { current: PASSWORD, next: 'cafe\u0301 au lait, s’il vous plaît' })).status
+		).toBe(200);
 		expect((await signIn('127.0.0.1', 'carol', 'caf\u00e9 au lait, s’il vous plaît')).status).toBe(200);
 	});
 });
@@ -117,7 +123,8 @@ describe('guessing limits', () => {
 describe('mail and sign-up limits', () => {
 	it('count only mail that is sent: an address change to the same address costs nothing', async () => {
 		const cookie = cookieOf(await post(t.base, '/api/signup', { username: 'una', email: 'una@example.com', password: PASSWORD }));
-		for (let i = 0; i < 6; i++) await refusal(await send('POST', '/api/me/email', cookie, { email: 'una@example.com', password: PASSWORD }), 409, 'EMAIL_UNCHANGED');
+		for (let i = 0; i < 6; i++)
+			await refusal(await send('POST', '/api/me/email', cookie, { email: 'una@example.com', password: PASSWORD }), 409, 'EMAIL_UNCHANGED');
 		expect((await send('POST', '/api/me/email', cookie, { email: 'una@example.org', password: PASSWORD })).status).toBe(200);
 	});
 
@@ -136,13 +143,19 @@ describe('mail and sign-up limits', () => {
 	it('sends one address at most 3 verification mails an hour, whoever asks', async () => {
 		const victim = 'victim@example.com';
 		const cookies = [];
-		for (const name of ['ann', 'ben', 'cat', 'dan']) cookies.push(cookieOf(await post(t.base, '/api/signup', { username: name, email: `${name}@example.com`, password: PASSWORD })));
-		for (const cookie of cookies.slice(0, 3)) expect((await send('POST', '/api/me/email', cookie, { email: victim, password: PASSWORD })).status).toBe(200);
-		expect(await refusal(await send('POST', '/api/me/email', cookies[3]!, { email: victim, password: PASSWORD }), 429, 'RATE_LIMITED')).toMatch(
-			/Too many verification emails to that address/
-		);
+		for (const name of ['ann', 'ben', 'cat', 'dan'])
+			cookies.push(cookieOf(await post(t.base, '/api/signup', { username: name, email: `${name}@example.com`, password: PASSWORD })));
+		for (const cookie of cookies.slice(0, 3))
+			expect((await send('POST', '/api/me/email', cookie, { email: victim, password: PASSWORD })).status).toBe(200);
+		expect(
+			await refusal(await send('POST', '/api/me/email', cookies[3]!, { email: victim, password: PASSWORD }), 429, 'RATE_LIMITED')
+		).toMatch(/Too many verification emails to that address/);
 		expect(t.server.store.userByUsername('dan')!.email).toBe('dan@example.com');
-		await refusal(await post(t.base, '/api/signup', { username: 'eve', email: 'Victim@example.com', password: PASSWORD }), 429, 'RATE_LIMITED');
+		await refusal(
+			await post(t.base, '/api/signup', { username: 'eve', email: 'Victim@example.com', password: PASSWORD }),
+			429,
+			'RATE_LIMITED'
+		);
 		await refusal(await send('POST', '/api/me/resend-verification', cookies[0]!, {}), 429, 'RATE_LIMITED');
 	});
 });

@@ -107,7 +107,9 @@ describe('profile API', () => {
 		expect((await t.server.documents.docUpdates(orgDocId('acme'))).length).toBe(updates);
 
 		// The freed name is anyone's; the other's is not.
-		expect(await refusal(await rename(bob.cookie, { username: 'ALICE', password: PASSWORD }), 409, 'USERNAME_TAKEN')).toBe('The username “alice” is taken.');
+		expect(await refusal(await rename(bob.cookie, { username: 'ALICE', password: PASSWORD }), 409, 'USERNAME_TAKEN')).toBe(
+			'The username “alice” is taken.'
+		);
 		expect(await me(bob.cookie)).toMatchObject({ username: 'robert', displayName: 'Bob J.' });
 		expect(alice.client.org('acme').members[bob.user.id]?.username).toBe('robert');
 		expect((await rename(alice.cookie, { username: 'bob', password: PASSWORD })).status).toBe(200);

@@ -192,9 +192,11 @@ describe('project documents follow project access over real websockets', () => {
 			await revokedAt(c, APOLLO_DOC, marks[i]!);
 			await revokedAt(c, GEMINI_DOC, marks[i]!);
 			// …and billing, which ORG_READ_ONLY reads and ORG_MEMBER does not.
-			expect(revokedFrames(c, marks[i]).map((e) => 'text' in e && e.text.t === 'revoked' && e.text.doc).sort()).toEqual(
-				[APOLLO_DOC, GEMINI_DOC, billingDocId(ORG)].sort()
-			);
+			expect(
+				revokedFrames(c, marks[i])
+					.map((e) => 'text' in e && e.text.t === 'revoked' && e.text.doc)
+					.sort()
+			).toEqual([APOLLO_DOC, GEMINI_DOC, billingDocId(ORG)].sort());
 		}
 	});
 
@@ -206,7 +208,8 @@ describe('project documents follow project access over real websockets', () => {
 		expect(zed.client.welcome().docs).toEqual([]);
 		await accepted(alice.client, { type: 'project.addUser', projectId: APOLLO, username: 'zed', roles: ['PROJECT_READ_ONLY'] });
 		await zed.client.until(
-			() => zed.client.org(ORG).members[zed.user.id]?.role === 'ORG_MEMBER' && projectView(zed.client, APOLLO).users[zed.user.id] !== undefined
+			() =>
+				zed.client.org(ORG).members[zed.user.id]?.role === 'ORG_MEMBER' && projectView(zed.client, APOLLO).users[zed.user.id] !== undefined
 		);
 		expect(projectView(zed.client, APOLLO)).toEqual(projectView(alice.client, APOLLO));
 		await barrier(zed.client);
@@ -273,7 +276,12 @@ describe('project documents follow project access over real websockets', () => {
 		await accepted(alice.client, { type: 'team.create', teamId: 't-dev', name: 'Dev' });
 		await accepted(alice.client, { type: 'team.addMember', teamId: 't-dev', userId: bob.user.id });
 		await accepted(alice.client, { type: 'project.addTeam', projectId: APOLLO, teamId: 't-dev', roles: ['PROJECT_CLUSTER_MANAGER'] });
-		await accepted(alice.client, { type: 'project.addUser', projectId: APOLLO, username: 'carol', roles: ['PROJECT_READ_ONLY', 'PROJECT_OWNER'] });
+		await accepted(alice.client, {
+			type: 'project.addUser',
+			projectId: APOLLO,
+			username: 'carol',
+			roles: ['PROJECT_READ_ONLY', 'PROJECT_OWNER']
+		});
 		await accepted(alice.client, { type: 'project.close', projectId: GEMINI });
 		await alice.client.until(() => projectView(alice.client, GEMINI).status === 'closed');
 		const before = { apollo: projectView(alice.client, APOLLO), gemini: projectView(alice.client, GEMINI) };

@@ -31,14 +31,18 @@ export function rawRequest(port: number, request: string, halfClose = false): Pr
 			const split = text.indexOf('\r\n\r\n');
 			const head = split < 0 ? text : text.slice(0, split);
 			const body = split < 0 ? '' : text.slice(split + 4);
-			resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), head, body: /^transfer-encoding: chunked/im.test(head) ? dechunk(body) : body });
+			resolve({
+				status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+				head,
+				body: /^transfer-encoding: chunked/im.test(head) ? dechunk(body) : body
+			});
 		});
 	});
 }
 
 function dechunk(body: string): string {
 	let out = '';
-	for (let at = 0; ; ) {
+	for (let at = 0; ;) {
 		const eol = body.indexOf('\r\n', at);
 		const size = parseInt(body.slice(at, eol), 16);
 		if (eol < 0 || !(size > 0)) return out;
@@ -65,10 +69,14 @@ export function upgradeRequest(path: string, headers: string[] = []): string {
 /** Roster's command line in a child process: a crash there fails one test rather than the whole run. */
 export async function childServer() {
 	const dir = mkdtempSync(join(tmpdir(), 'roster-child-'));
-	const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts', '--port', '0', '--data-dir', dir, '--password-cost', '10'], {
-		cwd: join(import.meta.dirname, '../..'),
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
+	const child = spawn(
+		process.execPath,
+		['--import', 'tsx', 'sync-server/main.ts', '--port', '0', '--data-dir', dir, '--password-cost', '10'],
+		{
+			cwd: join(import.meta.dirname, '../..'),
+			stdio: ['ignore', 'pipe', 'pipe']
+		}
+	);
 	let output = '';
 	child.stderr.on('data', (d: Buffer) => (output += d.toString()));
 	const exited = new Promise<void>((res) => child.on('exit', () => res()));

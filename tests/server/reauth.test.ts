@@ -14,7 +14,8 @@ const t = serverForEachTest({ now: () => now });
 
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const me = async (cookie: string) => ((await (await fetch(new URL('/api/me', t.base), { headers: { cookie } })).json()) as { user: UserProfile }).user;
+const me = async (cookie: string) =>
+	((await (await fetch(new URL('/api/me', t.base), { headers: { cookie } })).json()) as { user: UserProfile }).user;
 const signIn = (username: string, password = PASSWORD) => post(t.base, '/api/signin', { username, password });
 const mailsTo = (email: string) => mails(t.dataDir, email);
 
@@ -32,7 +33,10 @@ describe('the current password before an account-takeover change (ASVS re-authen
 		];
 		for (const [method, path, body] of changes) {
 			const missing = await answer(await send(method, path, cookie, body));
-			expect({ path, missing }).toEqual({ path, missing: path === '/api/me' ? { status: 401, code: 'PASSWORD_REQUIRED' } : { status: 400, code: 'INVALID_INPUT' } });
+			expect({ path, missing }).toEqual({
+				path,
+				missing: path === '/api/me' ? { status: 401, code: 'PASSWORD_REQUIRED' } : { status: 400, code: 'INVALID_INPUT' }
+			});
 			const field = path === '/api/me/password' ? 'current' : 'password';
 			expect({ path, wrong: await answer(await send(method, path, cookie, { ...body, [field]: WRONG })) }).toEqual({
 				path,
@@ -63,7 +67,11 @@ describe('the current password before an account-takeover change (ASVS re-authen
 		for (const path of ['/api/me/two-factor/recovery-codes', '/api/me/two-factor/disable']) {
 			now += 30_000;
 			const code = totpCode(secret, now);
-			expect({ path, ...(await answer(await post(t.base, path, { code }, { cookie }))) }).toEqual({ path, status: 400, code: 'INVALID_INPUT' });
+			expect({ path, ...(await answer(await post(t.base, path, { code }, { cookie }))) }).toEqual({
+				path,
+				status: 400,
+				code: 'INVALID_INPUT'
+			});
 			expect({ path, ...(await answer(await post(t.base, path, { code, password: WRONG }, { cookie }))) }).toEqual({
 				path,
 				status: 401,

@@ -60,7 +60,11 @@ describe('the route table', () => {
 			const res =
 				r.method === 'GET'
 					? await fetch(new URL(`${r.path}?${new URLSearchParams(fields)}`, t.base), { headers: { cookie } })
-					: await fetch(new URL(r.path, t.base), { method: r.method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+					: await fetch(new URL(r.path, t.base), {
+							method: r.method,
+							headers: { cookie, 'content-type': 'application/json' },
+							body: JSON.stringify(fields)
+						});
 			expect(res.status, r.path).toBe(403);
 			expect(await res.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/^Only /) });
 		}

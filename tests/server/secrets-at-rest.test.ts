@@ -59,7 +59,8 @@ describe('two-factor secrets at rest', () => {
 		const { secret, recoveryCodes } = await enrol(t.base, alice.cookie, now);
 		// A pending enrolment (another user's) is sealed too.
 		const bob = await t.user('bob');
-		const pending = ((await (await post(t.base, '/api/me/two-factor/setup', {}, { cookie: bob.cookie })).json()) as { secret: string }).secret;
+		const pending = ((await (await post(t.base, '/api/me/two-factor/setup', {}, { cookie: bob.cookie })).json()) as { secret: string })
+			.secret;
 		for (const text of storeFiles(t.dataDir)) {
 			for (const s of [secret, pending, ...recoveryCodes]) expect(text.includes(s)).toBe(false);
 		}
@@ -95,7 +96,9 @@ describe('two-factor secrets at rest', () => {
 			created_at integer not null, totp_secret text, totp_pending text, totp_last_step integer);
 			create table recovery_codes (user_id text not null references users(id) on delete cascade, code_hash text not null,
 			primary key (user_id, code_hash)) without rowid;`);
-		old.prepare('insert into users values (?, ?, ?, 1, ?, ?, 0, ?, ?, null)').run('u1', 'olga', 'olga@example.com', '', await hashPassword(PASSWORD, scryptCost(TEST_PASSWORD_COST)), secret, secret);
+		old
+			.prepare('insert into users values (?, ?, ?, 1, ?, ?, 0, ?, ?, null)')
+			.run('u1', 'olga', 'olga@example.com', '', await hashPassword(PASSWORD, scryptCost(TEST_PASSWORD_COST)), secret, secret);
 		for (const c of codes) old.prepare('insert into recovery_codes values (?, ?)').run('u1', recoveryHash(c));
 		old.close();
 		expect(storeFiles(dir).some((text) => text.includes(secret))).toBe(true);

@@ -16,7 +16,8 @@ const t = serverForEachTest({ now: () => now });
 const me = (cookie: string) => fetch(new URL('/api/me', t.base), { headers: { cookie } });
 /** A new session (its own sign-in), connected. */
 const signedIn = async (username: string) => t.connect(cookieOf(await post(t.base, '/api/signin', { username, password: PASSWORD })));
-const team = (client: TestClient, orgId: string) => client.mutate({ type: 'team.create', orgId, teamId: crypto.randomUUID(), name: crypto.randomUUID() });
+const team = (client: TestClient, orgId: string) =>
+	client.mutate({ type: 'team.create', orgId, teamId: crypto.randomUUID(), name: crypto.randomUUID() });
 
 /** ann runs Acme (no timeouts); bob runs Beta with these timeouts and adds ann as an owner. */
 async function setUp(idleTimeoutMinutes: number | null, absoluteTimeoutHours: number | null) {
@@ -38,10 +39,10 @@ it('closes an open socket with 4401 once its session is past its maximum age', a
 	now += 31 * 24 * 3600 * 1000;
 	client.send({ t: 'mutate', id: 'after-expiry-1', mutation: { type: 'org.rename', orgId: 'acme', name: 'Late' } });
 	expect(await client.closed).toEqual({ code: 4401, reason: 'Not signed in' });
-	expect((await t.server.documents.mutation(client.welcome().user.id, 'after-expiry-1'))).toBeUndefined();
+	expect(await t.server.documents.mutation(client.welcome().user.id, 'after-expiry-1')).toBeUndefined();
 });
 
-it("idle in one organization loses that organization only, for good, until the user signs in again", async () => {
+it('idle in one organization loses that organization only, for good, until the user signs in again', async () => {
 	const { ann, bob, security } = await setUp(15, null);
 	// Idle counts from the session's last action on Beta, not from joining it.
 	for (let i = 0; i < 3; i++) {
@@ -56,7 +57,10 @@ it("idle in one organization loses that organization only, for good, until the u
 	const since = ann.client.log.length;
 	expect(await team(ann.client, 'beta')).toMatchObject(EXPIRED);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
-		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({
+			reason: EXPIRED.message,
+			code: 'SESSION_EXPIRED'
+		});
 	}
 	expect(await team(ann.client, 'acme')).toMatchObject(ok);
 	expect((await me(ann.cookie)).status).toBe(200);
@@ -99,7 +103,10 @@ it("the periodic sweep takes back a timed-out organization's documents from a so
 	const since = ann.client.log.length;
 	await t.server.hub.sweepSessions((hash) => t.server.store.session(hash) !== undefined);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
-		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({
+			reason: EXPIRED.message,
+			code: 'SESSION_EXPIRED'
+		});
 	}
 	// Beta's changes no longer reach it; Acme's still do.
 	expect(await (await signedIn('bob')).mutate({ type: 'org.rename', orgId: 'beta', name: 'Beta 2' })).toMatchObject(ok);
@@ -115,7 +122,10 @@ it("a timed-out organization's changes reach no socket of the session, even befo
 	// Neither the sweep nor an action of ann's has run: the broadcast itself holds the line.
 	expect(await team(await signedIn('bob'), 'beta')).toMatchObject(ok);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
-		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({ reason: EXPIRED.message, code: 'SESSION_EXPIRED' });
+		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({
+			reason: EXPIRED.message,
+			code: 'SESSION_EXPIRED'
+		});
 	}
 	expect(await ann.client.mutate({ type: 'org.rename', orgId: 'acme', name: 'Acme 2' })).toMatchObject(ok);
 	await ann.client.until(() => ann.client.org('acme').org?.name === 'Acme 2');

@@ -40,7 +40,10 @@ describe('a client that never reads', () => {
 		const alice = await t.user('alice');
 		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Big' })).toMatchObject({ ok: true });
 		// A large organization: a few hundred kilobytes of document.
-		const teams = Array.from({ length: 3000 }, (_, i) => ({ kind: 'team.put' as const, team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 } }));
+		const teams = Array.from({ length: 3000 }, (_, i) => ({
+			kind: 'team.put' as const,
+			team: { id: `team-${i}`, name: `Team ${i} ${'x'.repeat(40)}`, createdAt: 0 }
+		}));
 		await t.server.hub.applyServerChanges(ORG, teams);
 		const docBytes = Y.encodeStateAsUpdate((await t.server.hub.orgState(ORG))!.doc).byteLength;
 		expect(docBytes).toBeGreaterThan(200_000);
@@ -71,7 +74,9 @@ describe('a client that never reads', () => {
 			return attach(socket, user, hash);
 		};
 		const { cookie } = await signUp(t.base, 'mallory');
-		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'mallory', role: 'ORG_MEMBER' })).toMatchObject({ ok: true });
+		expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username: 'mallory', role: 'ORG_MEMBER' })).toMatchObject({
+			ok: true
+		});
 
 		const client = (ws = new WebSocket(`ws://127.0.0.1:${t.server.port}/sync`, { headers: { cookie } }));
 		const closed = new Promise<number>((res) => client.on('close', (code) => res(code)));

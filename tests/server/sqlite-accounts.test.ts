@@ -36,7 +36,20 @@ describe('SQLite accounts on a store made by an older Roster', () => {
 			expect(await accounts.session('s-old')).toMatchObject({ stepped_up_at: null });
 			await accounts.stepUp('s-old', 5);
 			expect(await accounts.session('s-old')).toMatchObject({ stepped_up_at: 5 });
-			expect(await accounts.insertUser({ id: 'u-mia', username: 'mia', email: 'm@example.com', emailVerified: false, displayName: '', passwordHash: 'h', managedBy: 'acme' }, 2)).toBe(true);
+			expect(
+				await accounts.insertUser(
+					{
+						id: 'u-mia',
+						username: 'mia',
+						email: 'm@example.com',
+						emailVerified: false,
+						displayName: '',
+						passwordHash: 'h',
+						managedBy: 'acme'
+					},
+					2
+				)
+			).toBe(true);
 			expect(await accounts.user('u-mia')).toMatchObject({ managedBy: 'acme' });
 		} finally {
 			db.close();

@@ -29,80 +29,151 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 	});
 
 	describe(`documents store contract: ${name}`, () => {
-		it('appends updates in order and returns their sequence numbers, rising', withStore(async (store) => {
-			const seqs = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(1) }, { docId: 'org:b', data: bytes(2) }] }));
-			const [more] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(3) }] }));
-			expect(seqs).toHaveLength(2);
-			expect(seqs[1]!).toBeGreaterThan(seqs[0]!);
-			expect(more!).toBeGreaterThan(seqs[1]!);
-			const rows = await store.docUpdates('org:a');
-			expect(rows.map((r) => [r.seq, [...r.data]])).toEqual([[seqs[0], [1]], [more, [3]]]);
-			expect(await store.docUpdates('org:none')).toEqual([]);
-		}));
+		it(
+			'appends updates in order and returns their sequence numbers, rising',
+			withStore(async (store) => {
+				const seqs = await store.commit(
+					batch({
+						updates: [
+							{ docId: 'org:a', data: bytes(1) },
+							{ docId: 'org:b', data: bytes(2) }
+						]
+					})
+				);
+				const [more] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(3) }] }));
+				expect(seqs).toHaveLength(2);
+				expect(seqs[1]!).toBeGreaterThan(seqs[0]!);
+				expect(more!).toBeGreaterThan(seqs[1]!);
+				const rows = await store.docUpdates('org:a');
+				expect(rows.map((r) => [r.seq, [...r.data]])).toEqual([
+					[seqs[0], [1]],
+					[more, [3]]
+				]);
+				expect(await store.docUpdates('org:none')).toEqual([]);
+			})
+		);
 
-		it('compacts a log: rows up to the given sequence number give way to one', withStore(async (store) => {
-			const [a, b] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(1) }, { docId: 'org:a', data: bytes(2) }] }));
-			const [c] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
-			expect(a).toBeLessThan(b!);
-			expect((await store.docUpdates('org:a')).map((r) => [r.seq, [...r.data]])).toEqual([[c, [9]]]);
-		}));
+		it(
+			'compacts a log: rows up to the given sequence number give way to one',
+			withStore(async (store) => {
+				const [a, b] = await store.commit(
+					batch({
+						updates: [
+							{ docId: 'org:a', data: bytes(1) },
+							{ docId: 'org:a', data: bytes(2) }
+						]
+					})
+				);
+				const [c] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
+				expect(a).toBeLessThan(b!);
+				expect((await store.docUpdates('org:a')).map((r) => [r.seq, [...r.data]])).toEqual([[c, [9]]]);
+			})
+		);
 
-		it('lists documents by prefix', withStore(async (store) => {
-			await store.commit(batch({ updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ docId, data: bytes(0) })) }));
-			expect((await store.docIdsWithPrefix('project:a/')).sort()).toEqual(['project:a/x', 'project:a/y']);
-			expect(await store.docIdsWithPrefix('billing:')).toEqual([]);
-		}));
+		it(
+			'lists documents by prefix',
+			withStore(async (store) => {
+				await store.commit(
+					batch({ updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ docId, data: bytes(0) })) })
+				);
+				expect((await store.docIdsWithPrefix('project:a/')).sort()).toEqual(['project:a/x', 'project:a/y']);
+				expect(await store.docIdsWithPrefix('billing:')).toEqual([]);
+			})
+		);
 
-		it('keeps the first verdict of each (user, mutation id)', withStore(async (store) => {
-			await store.commit(batch({ mutations: [record('u1', 'm1', true), record('u1', 'm2', false), record('u2', 'm1', false)] }));
-			expect(await store.mutation('u1', 'm1')).toEqual({ ok: true });
-			expect(await store.mutation('u1', 'm2')).toEqual({ ok: false, code: 'FORBIDDEN', message: 'No.' });
-			expect(await store.mutation('u2', 'm1')).toEqual({ ok: false, code: 'FORBIDDEN', message: 'No.' });
-			expect(await store.mutation('u3', 'm1')).toBeUndefined();
-		}));
+		it(
+			'keeps the first verdict of each (user, mutation id)',
+			withStore(async (store) => {
+				await store.commit(batch({ mutations: [record('u1', 'm1', true), record('u1', 'm2', false), record('u2', 'm1', false)] }));
+				expect(await store.mutation('u1', 'm1')).toEqual({ ok: true });
+				expect(await store.mutation('u1', 'm2')).toEqual({ ok: false, code: 'FORBIDDEN', message: 'No.' });
+				expect(await store.mutation('u2', 'm1')).toEqual({ ok: false, code: 'FORBIDDEN', message: 'No.' });
+				expect(await store.mutation('u3', 'm1')).toBeUndefined();
+			})
+		);
 
-		it('writes a batch whole or not at all', withStore(async (store) => {
-			await store.commit(batch({ mutations: [record('u1', 'm1', true)] }));
-			const again = batch({ updates: [{ docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
-			await expect(store.commit(again)).rejects.toThrow();
-			expect(await store.docUpdates('org:a')).toEqual([]);
-		}));
+		it(
+			'writes a batch whole or not at all',
+			withStore(async (store) => {
+				await store.commit(batch({ mutations: [record('u1', 'm1', true)] }));
+				const again = batch({ updates: [{ docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
+				await expect(store.commit(again)).rejects.toThrow();
+				expect(await store.docUpdates('org:a')).toEqual([]);
+			})
+		);
 
-		it('pages an organization’s activity newest first, filtered by what entries name', withStore(async (store) => {
-			await store.commit(batch({ mutations: [record('u1', 'a', true), record('u2', 'b', false), record('u1', 'c', true, 'other'), record('u1', 'd', true, null)] }));
-			const all = await store.activity('acme', { limit: 10 });
-			expect(all.map((r) => [r.user_id, r.type, r.ok, r.code])).toEqual([['u2', 'team.create', 0, 'FORBIDDEN'], ['u1', 'team.create', 1, null]]);
-			expect(all[0]!.username).toBeNull();
-			expect((await store.activity('acme', { limit: 1 })).map((r) => r.user_id)).toEqual(['u2']);
-			expect((await store.activity('acme', { limit: 10, before: all[0]!.seq })).map((r) => r.user_id)).toEqual(['u1']);
-			expect((await store.activity('acme', { limit: 10, user: { id: 'u1', username: 'ann' } })).map((r) => r.user_id)).toEqual(['u1']);
-			expect((await store.activity('acme', { limit: 10, kind: 'team' })).length).toBe(2);
-			expect((await store.activity('acme', { limit: 10, kind: 'member' })).length).toBe(0);
-			expect((await store.activity('acme', { limit: 10, teamId: 't-b' })).map((r) => r.user_id)).toEqual(['u2']);
-		}));
+		it(
+			'pages an organization’s activity newest first, filtered by what entries name',
+			withStore(async (store) => {
+				await store.commit(
+					batch({
+						mutations: [record('u1', 'a', true), record('u2', 'b', false), record('u1', 'c', true, 'other'), record('u1', 'd', true, null)]
+					})
+				);
+				const all = await store.activity('acme', { limit: 10 });
+				expect(all.map((r) => [r.user_id, r.type, r.ok, r.code])).toEqual([
+					['u2', 'team.create', 0, 'FORBIDDEN'],
+					['u1', 'team.create', 1, null]
+				]);
+				expect(all[0]!.username).toBeNull();
+				expect((await store.activity('acme', { limit: 1 })).map((r) => r.user_id)).toEqual(['u2']);
+				expect((await store.activity('acme', { limit: 10, before: all[0]!.seq })).map((r) => r.user_id)).toEqual(['u1']);
+				expect((await store.activity('acme', { limit: 10, user: { id: 'u1', username: 'ann' } })).map((r) => r.user_id)).toEqual(['u1']);
+				expect((await store.activity('acme', { limit: 10, kind: 'team' })).length).toBe(2);
+				expect((await store.activity('acme', { limit: 10, kind: 'member' })).length).toBe(0);
+				expect((await store.activity('acme', { limit: 10, teamId: 't-b' })).map((r) => r.user_id)).toEqual(['u2']);
+			})
+		);
 
-		it('keeps memberships, and forgets a deleted user’s', withStore(async (store) => {
-			await store.commit(batch({ memberships: [{ userId: 'u1', docId: 'org:a', member: true }, { userId: 'u1', docId: 'org:b', member: true }, { userId: 'u1', docId: 'org:a', member: true }] }));
-			expect((await store.docsOf('u1')).sort()).toEqual(['org:a', 'org:b']);
-			await store.commit(batch({ memberships: [{ userId: 'u1', docId: 'org:b', member: false }] }));
-			expect(await store.docsOf('u1')).toEqual(['org:a']);
-			await store.forgetUser('u1');
-			expect(await store.docsOf('u1')).toEqual([]);
-		}));
+		it(
+			'keeps memberships, and forgets a deleted user’s',
+			withStore(async (store) => {
+				await store.commit(
+					batch({
+						memberships: [
+							{ userId: 'u1', docId: 'org:a', member: true },
+							{ userId: 'u1', docId: 'org:b', member: true },
+							{ userId: 'u1', docId: 'org:a', member: true }
+						]
+					})
+				);
+				expect((await store.docsOf('u1')).sort()).toEqual(['org:a', 'org:b']);
+				await store.commit(batch({ memberships: [{ userId: 'u1', docId: 'org:b', member: false }] }));
+				expect(await store.docsOf('u1')).toEqual(['org:a']);
+				await store.forgetUser('u1');
+				expect(await store.docsOf('u1')).toEqual([]);
+			})
+		);
 
-		it('indexes pending invitations by address, in any case', withStore(async (store) => {
-			await store.commit(batch({ invitations: [{ orgId: 'a', projectId: '', inviteId: 'i1', email: 'Bob@Example.com' }, { orgId: 'a', projectId: 'p', inviteId: 'i2', email: 'bob@example.com' }] }));
-			expect((await store.invitationsFor(' BOB@example.COM ')).map((r) => [r.org_id, r.project_id, r.invite_id]).sort()).toEqual([['a', '', 'i1'], ['a', 'p', 'i2']]);
-			await store.commit(batch({ invitations: [{ orgId: 'a', projectId: '', inviteId: 'i1' }] }));
-			expect((await store.invitationsFor('bob@example.com')).map((r) => r.invite_id)).toEqual(['i2']);
-		}));
+		it(
+			'indexes pending invitations by address, in any case',
+			withStore(async (store) => {
+				await store.commit(
+					batch({
+						invitations: [
+							{ orgId: 'a', projectId: '', inviteId: 'i1', email: 'Bob@Example.com' },
+							{ orgId: 'a', projectId: 'p', inviteId: 'i2', email: 'bob@example.com' }
+						]
+					})
+				);
+				expect((await store.invitationsFor(' BOB@example.COM ')).map((r) => [r.org_id, r.project_id, r.invite_id]).sort()).toEqual([
+					['a', '', 'i1'],
+					['a', 'p', 'i2']
+				]);
+				await store.commit(batch({ invitations: [{ orgId: 'a', projectId: '', inviteId: 'i1' }] }));
+				expect((await store.invitationsFor('bob@example.com')).map((r) => r.invite_id)).toEqual(['i2']);
+			})
+		);
 
-		it('keeps one webhook per organization, and deletes it', withStore(async (store) => {
-			await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/1' }] }));
-			await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/2' }] }));
-			expect(await store.webhook('a')).toBe('https://hooks.example/2');
-			await store.commit(batch({ webhooks: [{ orgId: 'a', url: null }] }));
-			expect(await store.webhook('a')).toBeUndefined();
-		}));
+		it(
+			'keeps one webhook per organization, and deletes it',
+			withStore(async (store) => {
+				await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/1' }] }));
+				await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/2' }] }));
+				expect(await store.webhook('a')).toBe('https://hooks.example/2');
+				await store.commit(batch({ webhooks: [{ orgId: 'a', url: null }] }));
+				expect(await store.webhook('a')).toBeUndefined();
+			})
+		);
 	});
 }

@@ -28,7 +28,11 @@ describe('strict HTTP bodies', () => {
 		expect(t.server.store.userByUsername('mallory')).toBeUndefined();
 
 		const ann = await signUp(t.base, 'ann');
-		await refused(await post(t.base, '/api/signin', { username: 'ann', password: PASSWORD, remember: true }), 'INVALID_INPUT', 'Unknown field “remember”.');
+		await refused(
+			await post(t.base, '/api/signin', { username: 'ann', password: PASSWORD, remember: true }),
+			'INVALID_INPUT',
+			'Unknown field “remember”.'
+		);
 		await refused(
 			await send('PATCH', '/api/me', ann.cookie, { displayName: 'Ann', emailVerified: true, managedBy: 'x' }),
 			'INVALID_INPUT',
@@ -42,7 +46,11 @@ describe('strict HTTP bodies', () => {
 		await verifyEmail(t.dataDir, 'alice@example.com');
 		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
 		const card = { org: ORG, number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '737', holder: 'Acme Inc' };
-		await refused(await post(t.base, '/api/cards', { ...card, last4: '0000' }, { cookie: alice.cookie }), 'CARD_INVALID', 'Unknown field “last4” in a card.');
+		await refused(
+			await post(t.base, '/api/cards', { ...card, last4: '0000' }, { cookie: alice.cookie }),
+			'CARD_INVALID',
+			'Unknown field “last4” in a card.'
+		);
 		expect((await post(t.base, '/api/cards', card, { cookie: alice.cookie })).status).toBe(201);
 		await alice.client.sync(billingDocId(ORG));
 		expect([...billingMaps(alice.client.doc(billingDocId(ORG))).cards.values()].map((c) => c.last4)).toEqual(['4242']);
@@ -55,7 +63,11 @@ describe('names over the wire', () => {
 		expect(await alice.client.mutate({ type: 'org.create', orgId: ORG, name: 'Acme' })).toMatchObject(ok);
 		for (const name of ['Ops\u202Egpj.exe', 'Ops\uD800', 'Ops\u0000']) {
 			const verdict = await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId: 't-bad', name });
-			expect(verdict).toMatchObject({ ok: false, code: 'INVALID_MUTATION', message: expect.stringMatching(/A team name cannot hold U\+(202E|D800|0000) /) });
+			expect(verdict).toMatchObject({
+				ok: false,
+				code: 'INVALID_MUTATION',
+				message: expect.stringMatching(/A team name cannot hold U\+(202E|D800|0000) /)
+			});
 		}
 		expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId: 't-1', name: 'Caf\u00E9' })).toMatchObject(ok);
 		expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId: 't-2', name: 'CAFE\u0301' })).toMatchObject({
@@ -67,10 +79,23 @@ describe('names over the wire', () => {
 		expect([...org.teams.values()].map((team) => team.name)).toEqual(['Café']);
 		expect(org.meta.get('org')!.name).toBe('Acme\u0301'.normalize('NFC'));
 		// Spaces a page shows alike (a no-break space, a run of spaces) and invisible fillers make no second name.
-		for (const [teamId, name] of [['t-3', 'Ops Team'], ['t-4', 'Ops\u00A0Team'], ['t-5', 'Ops  Team'], ['t-6', 'Ops\u3000Team'], ['t-7', 'Ops Te\u034Fam'], ['t-8', 'Ops Team\u3164']]) {
-			expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId, name })).toMatchObject(teamId === 't-3' ? ok : { ok: false, code: 'TEAM_NAME_TAKEN' });
+		for (const [teamId, name] of [
+			['t-3', 'Ops Team'],
+			['t-4', 'Ops\u00A0Team'],
+			['t-5', 'Ops  Team'],
+			['t-6', 'Ops\u3000Team'],
+			['t-7', 'Ops Te\u034Fam'],
+			['t-8', 'Ops Team\u3164']
+		]) {
+			expect(await alice.client.mutate({ type: 'team.create', orgId: ORG, teamId, name })).toMatchObject(
+				teamId === 't-3' ? ok : { ok: false, code: 'TEAM_NAME_TAKEN' }
+			);
 		}
 		expect([...org.teams.values()].map((team) => team.name)).toEqual(['Café', 'Ops Team']);
-		await refused(await send('PATCH', '/api/me', alice.cookie, { displayName: 'Alice\u2066' }), 'INVALID_INPUT', 'A display name cannot hold U+2066 (a control or invisible formatting character)');
+		await refused(
+			await send('PATCH', '/api/me', alice.cookie, { displayName: 'Alice\u2066' }),
+			'INVALID_INPUT',
+			'A display name cannot hold U+2066 (a control or invisible formatting character)'
+		);
 	});
 });

@@ -57,11 +57,9 @@ describe('sync over real websockets', () => {
 		}
 		// The connection stays usable, and a later mutation's verdict shows nothing else arrived.
 		const since = bob.client.log.length;
-		expect(await bob.client.mutate({ type: 'member.remove', orgId: ORG, userId: 'mallory' })).toMatchObject(
-			refused('MEMBER_NOT_FOUND')
-		);
+		expect(await bob.client.mutate({ type: 'member.remove', orgId: ORG, userId: 'mallory' })).toMatchObject(refused('MEMBER_NOT_FOUND'));
 		expect(bob.client.framesFor(DOC, since)).toEqual([]);
-		expect((await t.server.documents.docUpdates(DOC))).toHaveLength(rows);
+		expect(await t.server.documents.docUpdates(DOC)).toHaveLength(rows);
 		expect(await freshView(alice.cookie)).toEqual(before);
 		expect(before.org!.name).toBe('Acme');
 	});

@@ -133,10 +133,7 @@ export class TestClient {
 			ws.once('open', () => res());
 			ws.once('error', rej);
 		});
-		const welcome = await Promise.race([
-			client.waitFor((m) => m.t === 'welcome'),
-			client.closed.then(() => undefined)
-		]);
+		const welcome = await Promise.race([client.waitFor((m) => m.t === 'welcome'), client.closed.then(() => undefined)]);
 		if (welcome?.t === 'welcome') await Promise.all(welcome.docs.map((d) => client.sync(d)));
 		return client;
 	}

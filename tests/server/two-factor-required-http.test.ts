@@ -30,14 +30,24 @@ async function heldBack() {
 		{ type: 'org.setSecurity', orgId: ORG, requireTwoFactor: true, idleTimeoutMinutes: null, absoluteTimeoutHours: null }
 	];
 	for (const m of mutations) expect(await alice.client.mutate(m)).toMatchObject(ok);
-	const mia = await post(t.base, '/api/managed-users', { org: ORG, username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_MEMBER' }, { cookie: alice.cookie });
+	const mia = await post(
+		t.base,
+		'/api/managed-users',
+		{ org: ORG, username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_MEMBER' },
+		{ cookie: alice.cookie }
+	);
 	expect(mia.status).toBe(201);
 	const { user } = (await mia.json()) as { user: { id: string } };
 	clock = Date.UTC(2026, 9, 1, 0, 30);
 	await t.server.billing.run();
 	expect((await t.server.hub.orgState(ORG))?.billing().invoice('2026-09')).toBeDefined();
 	clock += 60_000;
-	const off = await post(t.base, '/api/me/two-factor/disable', { code: totpCode(secret, clock), password: 'correct horse battery' }, { cookie: alice.cookie });
+	const off = await post(
+		t.base,
+		'/api/me/two-factor/disable',
+		{ code: totpCode(secret, clock), password: 'correct horse battery' },
+		{ cookie: alice.cookie }
+	);
 	expect(off.status).toBe(200);
 	return { alice, miaId: user.id };
 }
@@ -50,7 +60,11 @@ it('a member without the two-factor its organization requires acts on it over no
 		['POST', '/api/invoices/resend', { org: ORG, invoiceId: '2026-09', email: 'alice@example.com' }],
 		['POST', '/api/invoices/pay', { org: ORG }],
 		['POST', '/api/cards', card],
-		['POST', '/api/managed-users', { org: ORG, username: 'max', email: 'max@example.com', password: 'a first password', role: 'ORG_MEMBER' }],
+		[
+			'POST',
+			'/api/managed-users',
+			{ org: ORG, username: 'max', email: 'max@example.com', password: 'a first password', role: 'ORG_MEMBER' }
+		],
 		['PATCH', '/api/managed-users', { userId: miaId, username: 'mia.s' }],
 		['POST', '/api/managed-users/password', { userId: miaId, password: 'another password' }],
 		['DELETE', '/api/managed-users', { userId: miaId }]

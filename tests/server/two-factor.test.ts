@@ -31,9 +31,10 @@ async function enrolled(username: string) {
 	return { cookie, user, ...(await enrol(base(), cookie, now)) };
 }
 
-const signIn = (username: string, extra: Record<string, string> = {}) => post(base(), '/api/signin', { username, password: PASSWORD, ...extra });
+const signIn = (username: string, extra: Record<string, string> = {}) =>
+	post(base(), '/api/signin', { username, password: PASSWORD, ...extra });
 
-describe('enrolment and sign-in (SPEC §4)', () => {
+describe('enrolment and sign-in (rules §4)', () => {
 	it('offers a QR code and a key, turns on only with a code from it, and then asks for a code at sign-in', async () => {
 		const { cookie } = await signUp(base(), 'alice');
 		const setup = (await (await call('/api/me/two-factor/setup', cookie)).json()) as { secret: string; uri: string; qr: string };
@@ -42,7 +43,10 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 		expect(setup.qr).toMatch(/^data:image\/svg\+xml;base64,/);
 		expect(Buffer.from(setup.qr.split(',')[1]!, 'base64').toString()).toContain('<svg');
 
-		const wrong = await call('/api/me/two-factor/enable', cookie, { code: '000000' === code(setup.secret) ? '111111' : '000000', password: PASSWORD });
+		const wrong = await call('/api/me/two-factor/enable', cookie, {
+			code: '000000' === code(setup.secret) ? '111111' : '000000',
+			password: PASSWORD
+		});
 		expect(wrong.status).toBe(401);
 		expect(await wrong.json()).toMatchObject({ code: 'BAD_CODE' });
 		expect(((await (await me(cookie)).json()) as { user: { twoFactor: boolean } }).user.twoFactor).toBe(false);
@@ -64,7 +68,9 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 		// Signing in with a code confirms sensitive changes for 10 minutes.
 		expect(await (await me(cookieOf(ok))).json()).toMatchObject({ stepUpValidForMs: 10 * 60_000 });
 		// A wrong password says nothing about two-factor.
-		expect(await (await post(base(), '/api/signin', { username: 'alice', password: 'wrong password', code: '123456' })).json()).toMatchObject({
+		expect(
+			await (await post(base(), '/api/signin', { username: 'alice', password: 'wrong password', code: '123456' })).json()
+		).toMatchObject({
 			code: 'BAD_CREDENTIALS'
 		});
 	});
@@ -109,7 +115,7 @@ describe('enrolment and sign-in (SPEC §4)', () => {
 	});
 });
 
-describe('step-up before sensitive changes (SPEC §4), enforced by the server', () => {
+describe('step-up before sensitive changes (rules §4), enforced by the server', () => {
 	it('refuses without a code from the last 10 minutes and accepts with one', async () => {
 		const alice = await enrolled('alice');
 		const bob = await signUp(base(), 'bob');
@@ -176,14 +182,20 @@ describe('step-up on the routes that are not mutations', () => {
 	});
 });
 
-describe('organization security (SPEC §2, §4)', () => {
+describe('organization security (rules §2, §4)', () => {
 	it('with two-factor required, a member without it can only view until it enrolls', async () => {
 		const alice = await enrolled('alice');
 		const bob = await signUp(base(), 'bob');
 		const admin = await TestClient.connect(server.port, alice.cookie);
 		await admin.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
 		expect(await admin.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject({ ok: true });
-		const require = { type: 'org.setSecurity', orgId: 'acme', requireTwoFactor: true, idleTimeoutMinutes: null, absoluteTimeoutHours: null } as const;
+		const require = {
+			type: 'org.setSecurity',
+			orgId: 'acme',
+			requireTwoFactor: true,
+			idleTimeoutMinutes: null,
+			absoluteTimeoutHours: null
+		} as const;
 		expect(await admin.mutate(require)).toMatchObject({ ok: true });
 
 		const member = await TestClient.connect(server.port, bob.cookie);

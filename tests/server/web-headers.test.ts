@@ -139,7 +139,12 @@ describe('the Origin of state-changing requests', () => {
 
 	it('refuses a foreign, "null" or cross-site one on every route with 403 BAD_ORIGIN, and nothing changes', async () => {
 		for (const [method, path, body] of WRITES) {
-			const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'https://roster.example.evil.example' }, { 'sec-fetch-site': 'cross-site' }];
+			const foreign: Record<string, string>[] = [
+				{ origin: 'https://evil.example' },
+				{ origin: 'null' },
+				{ origin: 'https://roster.example.evil.example' },
+				{ 'sec-fetch-site': 'cross-site' }
+			];
 			for (const headers of foreign) {
 				const res = await send(method, path, body, headers);
 				expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
@@ -169,7 +174,12 @@ describe('the Origin of state-changing requests', () => {
 /** Failed sign-ins with fresh names (so no account limit applies) until the per-address limit answers 429. */
 async function exhaustAddressLimit(forwardedFor: string) {
 	for (let i = 0; i < 500; i++) {
-		const res = await post(t.base, '/api/signin', { username: `nobody-${randomUUID()}`, password: 'wrong' }, { 'x-forwarded-for': forwardedFor });
+		const res = await post(
+			t.base,
+			'/api/signin',
+			{ username: `nobody-${randomUUID()}`, password: 'wrong' },
+			{ 'x-forwarded-for': forwardedFor }
+		);
 		if (res.status === 429) return;
 		expect(res.status).toBe(401);
 	}

@@ -4,7 +4,7 @@ import { NOW, assertInvariants, expectAccepted, expectRefused, orgWith } from '.
 
 const entry = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123', holder: 'Ann Example' };
 
-describe('card entry (SPEC §1: checked, never kept)', () => {
+describe('card entry (rules §1: checked, never kept)', () => {
 	it('keeps only brand, last 4, expiry and holder of a valid number', () => {
 		const result = cardFromEntry(entry, 'c-1', NOW);
 		expect(result).toEqual({
@@ -32,8 +32,16 @@ describe('card entry (SPEC §1: checked, never kept)', () => {
 
 describe('cards (invariant 7)', () => {
 	const org = (cards: string[] = []) =>
-		orgWith({ primaryAdmin: 'ann', members: [{ username: 'ann', role: 'ORG_OWNER' }, { username: 'bea', role: 'ORG_BILLING_ADMIN' }], cards });
-	const add = (cardId: string) => ({ type: 'card.add', cardId, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: 'Acme' }) as const;
+		orgWith({
+			primaryAdmin: 'ann',
+			members: [
+				{ username: 'ann', role: 'ORG_OWNER' },
+				{ username: 'bea', role: 'ORG_BILLING_ADMIN' }
+			],
+			cards
+		});
+	const add = (cardId: string) =>
+		({ type: 'card.add', cardId, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: 'Acme' }) as const;
 
 	it('the first card becomes the default; later ones do not', () => {
 		const fx = org();

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { OverlayState, checkMutation } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id, membersOf, NOW, ORG_ID, orgWith, projectId, type Fixture } from './factories.ts';
+import {
+	assertInvariants,
+	expectAccepted,
+	expectRefused,
+	id,
+	membersOf,
+	NOW,
+	ORG_ID,
+	orgWith,
+	projectId,
+	type Fixture
+} from './factories.ts';
 
 const APOLLO = projectId('Apollo');
 const GEMINI = projectId('Gemini');
@@ -33,7 +44,13 @@ describe('deployments', () => {
 	it('project owners and cluster managers create and delete them; a deleted one stays, dated', () => {
 		const fx = org();
 		expectAccepted(fx.run('cam', create('d-1', 'orders')));
-		expect(fx.state.project(APOLLO)!.deployment('d-1')).toEqual({ id: 'd-1', name: 'orders', plan: 'shared', status: 'active', createdAt: NOW });
+		expect(fx.state.project(APOLLO)!.deployment('d-1')).toEqual({
+			id: 'd-1',
+			name: 'orders',
+			plan: 'shared',
+			status: 'active',
+			createdAt: NOW
+		});
 		expectRefused(fx.check('ann', create('d-2', ' ORDERS ')), 'DEPLOYMENT_NAME_TAKEN');
 		expectRefused(fx.check('ann', create('d-1', 'other')), 'DEPLOYMENT_EXISTS');
 		expectAccepted(fx.run('ann', remove('d-1')));
@@ -95,7 +112,12 @@ describe('closing (invariant 8)', () => {
 		expectAccepted(add);
 		overlay.apply(add.changes);
 		expect(overlay.projectsWithDeployments()).toEqual([GEMINI]);
-		expect(overlay.project(GEMINI)!.deployments().map((d) => d.name)).toEqual(['more']);
+		expect(
+			overlay
+				.project(GEMINI)!
+				.deployments()
+				.map((d) => d.name)
+		).toEqual(['more']);
 		expectRefused(checkMutation(overlay, ctx, { type: 'org.close', orgId: ORG_ID }), 'ORG_HAS_DEPLOYMENTS');
 	});
 });

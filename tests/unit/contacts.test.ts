@@ -10,7 +10,7 @@ function org() {
 	});
 }
 
-describe('contacts (SPEC §4)', () => {
+describe('contacts (rules §4)', () => {
 	it('each unset contact falls back to the primary admin, and follows a transfer', () => {
 		const fx = org();
 		for (const kind of ['technical', 'emergency', 'billing'] as const) {
@@ -46,7 +46,9 @@ describe('member list CSV', () => {
 		applyChanges(fx.state, [{ kind: 'member.put', member: { ...meg, displayName: '=HYPERLINK("http://x", "Meg, M.")' } }], 'test');
 		const lines = membersCsv(fx.state).trim().split('\r\n');
 		expect(lines[0]).toBe('username,email,email_verified,display_name,role,primary_admin,joined_at');
-		expect(lines.find((l) => l.startsWith('meg,'))).toMatch(/^meg,meg@example.com,false,"'=HYPERLINK\(""http:\/\/x"", ""Meg, M\.""\)",ORG_MEMBER,false,/);
+		expect(lines.find((l) => l.startsWith('meg,'))).toMatch(
+			/^meg,meg@example.com,false,"'=HYPERLINK\(""http:\/\/x"", ""Meg, M\.""\)",ORG_MEMBER,false,/
+		);
 		expect(lines.find((l) => l.startsWith('ann,'))).toMatch(/^ann,ann@example.com,true,Ann,ORG_OWNER,true,/);
 	});
 });

@@ -102,7 +102,12 @@ export function inviteId(email: string): string {
 	return `i-${email.split('@')[0]}`;
 }
 
-const invitationOf = (email: string) => ({ id: inviteId(email), email, invitedBy: 'fixture', ...{ createdAt: NOW, expiresAt: NOW + INVITATION_TTL_MS } });
+const invitationOf = (email: string) => ({
+	id: inviteId(email),
+	email,
+	invitedBy: 'fixture',
+	...{ createdAt: NOW, expiresAt: NOW + INVITATION_TTL_MS }
+});
 
 export function projectId(name: string): string {
 	return `p-${name.toLowerCase()}`;
@@ -153,7 +158,11 @@ export function orgWith(spec: OrgSpec): Fixture {
 	const twoFactor = new Set(spec.twoFactor ?? []);
 	const managed = new Set(spec.managed);
 	const directory = new TestDirectory(
-		usernames.map((u) => ({ ...profile(u, verified.has(u)), twoFactor: twoFactor.has(u), ...(managed.has(u) ? { managedBy: ORG_ID } : {}) }))
+		usernames.map((u) => ({
+			...profile(u, verified.has(u)),
+			twoFactor: twoFactor.has(u),
+			...(managed.has(u) ? { managedBy: ORG_ID } : {})
+		}))
 	);
 	const state = new OrgDocState(new Y.Doc(), directory);
 	applyChanges(
@@ -174,28 +183,32 @@ export function orgWith(spec: OrgSpec): Fixture {
 			...(spec.projects ?? []).flatMap((p): Change[] => [
 				{ kind: 'project.put', project: { id: projectId(p.name), orgId: ORG_ID, name: p.name, status: 'active', createdAt: NOW } },
 				...(p.users ?? []).map(([u, roles]): Change => ({ kind: 'projectUser.put', projectId: projectId(p.name), userId: id(u), roles })),
-				...(p.teams ?? []).map(([t, roles]): Change => ({ kind: 'projectTeam.put', projectId: projectId(p.name), teamId: teamId(t), roles })),
+				...(p.teams ?? []).map(([t, roles]): Change => ({
+					kind: 'projectTeam.put',
+					projectId: projectId(p.name),
+					teamId: teamId(t),
+					roles
+				})),
 				...(p.requests ?? []).map((u): Change => {
 					const { id: userId, username, email } = directory.user(id(u))!;
 					return { kind: 'joinRequest.put', projectId: projectId(p.name), request: { userId, username, email, at: NOW } };
 				}),
-				...(p.deployments ?? []).map(
-					(name): Change => ({
-						kind: 'deployment.put',
-						projectId: projectId(p.name),
-						deployment: { id: `d-${name.toLowerCase()}`, name, plan: 'shared', status: 'active', createdAt: NOW }
-					})
-				),
-				...(p.invites ?? []).map(
-					(email): Change => ({
-						kind: 'projectInvitation.put',
-						projectId: projectId(p.name),
-						invitation: { ...invitationOf(email), roles: ['PROJECT_READ_ONLY'] }
-					})
-				)
+				...(p.deployments ?? []).map((name): Change => ({
+					kind: 'deployment.put',
+					projectId: projectId(p.name),
+					deployment: { id: `d-${name.toLowerCase()}`, name, plan: 'shared', status: 'active', createdAt: NOW }
+				})),
+				...(p.invites ?? []).map((email): Change => ({
+					kind: 'projectInvitation.put',
+					projectId: projectId(p.name),
+					invitation: { ...invitationOf(email), roles: ['PROJECT_READ_ONLY'] }
+				}))
 			]),
 			...(spec.cards ?? []).flatMap((cardId, i): Change[] => [
-				{ kind: 'card.put', card: { id: cardId, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: 'Acme', addedAt: NOW + i * 60_000 } },
+				{
+					kind: 'card.put',
+					card: { id: cardId, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: 'Acme', addedAt: NOW + i * 60_000 }
+				},
 				...(i === 0 ? [{ kind: 'card.default' as const, cardId }] : [])
 			]),
 			...(spec.invites ?? []).map((invite): Change => {
@@ -223,14 +236,29 @@ export function expectAccepted(verdict: Verdict): asserts verdict is Extract<Ver
 	expect(verdict, verdict.ok ? '' : `${verdict.code}: ${verdict.message}`).toMatchObject({ ok: true });
 }
 
-/** SPEC §3 invariants 1, 3, 4, 5 and 7, and every kept index against a full scan. */
+/** rules §3 invariants 1, 3, 4, 5 and 7, and every kept index against a full scan. */
 export function assertInvariants(state: OrgDocState): void {
 	const cards = state.billing().cards();
 	const defaultCard = state.billing().defaultCardId();
-	if (cards.length) expect(cards.map((c) => c.id), 'the default card is on file').toContain(defaultCard);
+	if (cards.length)
+		expect(
+			cards.map((c) => c.id),
+			'the default card is on file'
+		).toContain(defaultCard);
 	else expect(defaultCard, 'no default without cards').toBeUndefined();
-	const open = state.billing().invoices().filter((i) => i.status === 'open').map((i) => i.id);
-	expect(state.billing().openInvoices().map((i) => i.id).sort(), 'the open-invoice index').toEqual(open.sort());
+	const open = state
+		.billing()
+		.invoices()
+		.filter((i) => i.status === 'open')
+		.map((i) => i.id);
+	expect(
+		state
+			.billing()
+			.openInvoices()
+			.map((i) => i.id)
+			.sort(),
+		'the open-invoice index'
+	).toEqual(open.sort());
 	for (const i of state.invitations()) {
 		for (const t of i.teams) {
 			expect(state.team(t), 'invitations place invitees in existing teams').toBeDefined();

@@ -10,7 +10,15 @@ describe('the refusal-to-HTTP-status map', () => {
 	it('says malformed 400, not allowed 403, not there 404, and a rule of the current state 409', () => {
 		expect(refusalStatus('INVALID_MUTATION')).toBe(400);
 		expect(refusalStatus('CARD_INVALID')).toBe(400);
-		for (const code of ['FORBIDDEN', 'NOT_A_MEMBER', 'TWO_FACTOR_REQUIRED', 'STEP_UP_REQUIRED', 'SESSION_EXPIRED', 'MANAGED_ELSEWHERE', 'ORG_CLOSED'] as const) {
+		for (const code of [
+			'FORBIDDEN',
+			'NOT_A_MEMBER',
+			'TWO_FACTOR_REQUIRED',
+			'STEP_UP_REQUIRED',
+			'SESSION_EXPIRED',
+			'MANAGED_ELSEWHERE',
+			'ORG_CLOSED'
+		] as const) {
 			expect(refusalStatus(code), code).toBe(403);
 		}
 		expect(refusalStatus('NOT_MANAGED')).toBe(404);

@@ -9,7 +9,20 @@ import {
 	type OrgDocState,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id, membersOf, orgWith, pick, prng, profile, projectId, teamId, type Intent } from './factories.ts';
+import {
+	assertInvariants,
+	expectAccepted,
+	expectRefused,
+	id,
+	membersOf,
+	orgWith,
+	pick,
+	prng,
+	profile,
+	projectId,
+	teamId,
+	type Intent
+} from './factories.ts';
 
 /** ann: primary admin; bob: second owner; carol: unverified member; dan: verified read-only. */
 function acme() {
@@ -26,7 +39,10 @@ function acme() {
 		projects: [
 			{
 				name: 'Apollo',
-				users: [['ann', ['PROJECT_OWNER']], ['bob', ['PROJECT_OWNER']]],
+				users: [
+					['ann', ['PROJECT_OWNER']],
+					['bob', ['PROJECT_OWNER']]
+				],
 				teams: [['Ops', ['PROJECT_READ_ONLY']]],
 				requests: ['dan'],
 				invites: ['dan@example.com']
@@ -40,20 +56,80 @@ const NON_OWNER_ROLES = OrgRole.options.filter((r) => r !== 'ORG_OWNER');
 
 const refusals: { name: string; actor: string; intent: Intent; code: RefusalCode }[] = [
 	...NON_OWNER_ROLES.flatMap((role) => [
-		{ name: `owner demotes primary admin to ${role}`, actor: 'bob', intent: { type: 'member.setRole', userId: id('ann'), role }, code: 'PRIMARY_ADMIN_ROLE' } as const,
-		{ name: `primary admin demotes itself to ${role}`, actor: 'ann', intent: { type: 'member.setRole', userId: id('ann'), role }, code: 'PRIMARY_ADMIN_ROLE' } as const
+		{
+			name: `owner demotes primary admin to ${role}`,
+			actor: 'bob',
+			intent: { type: 'member.setRole', userId: id('ann'), role },
+			code: 'PRIMARY_ADMIN_ROLE'
+		} as const,
+		{
+			name: `primary admin demotes itself to ${role}`,
+			actor: 'ann',
+			intent: { type: 'member.setRole', userId: id('ann'), role },
+			code: 'PRIMARY_ADMIN_ROLE'
+		} as const
 	]),
-	{ name: 'owner removes primary admin', actor: 'bob', intent: { type: 'member.remove', userId: id('ann') }, code: 'PRIMARY_ADMIN_REMOVAL' },
-	{ name: 'primary admin removes itself', actor: 'ann', intent: { type: 'member.remove', userId: id('ann') }, code: 'PRIMARY_ADMIN_REMOVAL' },
+	{
+		name: 'owner removes primary admin',
+		actor: 'bob',
+		intent: { type: 'member.remove', userId: id('ann') },
+		code: 'PRIMARY_ADMIN_REMOVAL'
+	},
+	{
+		name: 'primary admin removes itself',
+		actor: 'ann',
+		intent: { type: 'member.remove', userId: id('ann') },
+		code: 'PRIMARY_ADMIN_REMOVAL'
+	},
 	{ name: 'primary admin leaves', actor: 'ann', intent: { type: 'member.leave' }, code: 'PRIMARY_ADMIN_LEAVE' },
-	{ name: 'transfer to an unverified member', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('carol') }, code: 'EMAIL_NOT_VERIFIED' },
-	{ name: 'transfer to a non-member', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('zed') }, code: 'MEMBER_NOT_FOUND' },
-	{ name: 'transfer to an unknown id', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: 'u-nobody' }, code: 'MEMBER_NOT_FOUND' },
-	{ name: 'transfer to self', actor: 'ann', intent: { type: 'org.transferPrimaryAdmin', userId: id('ann') }, code: 'ALREADY_PRIMARY_ADMIN' },
-	{ name: 'add an unknown username', actor: 'ann', intent: { type: 'member.add', username: 'nobody', role: 'ORG_MEMBER' }, code: 'USER_NOT_FOUND' },
-	{ name: 'add an existing member', actor: 'ann', intent: { type: 'member.add', username: 'bob', role: 'ORG_MEMBER' }, code: 'ALREADY_MEMBER' },
-	{ name: 'add an existing member by upper-case username', actor: 'bob', intent: { type: 'member.add', username: 'CAROL', role: 'ORG_OWNER' }, code: 'ALREADY_MEMBER' },
-	{ name: 'set the role of a non-member', actor: 'ann', intent: { type: 'member.setRole', userId: id('zed'), role: 'ORG_OWNER' }, code: 'MEMBER_NOT_FOUND' },
+	{
+		name: 'transfer to an unverified member',
+		actor: 'ann',
+		intent: { type: 'org.transferPrimaryAdmin', userId: id('carol') },
+		code: 'EMAIL_NOT_VERIFIED'
+	},
+	{
+		name: 'transfer to a non-member',
+		actor: 'ann',
+		intent: { type: 'org.transferPrimaryAdmin', userId: id('zed') },
+		code: 'MEMBER_NOT_FOUND'
+	},
+	{
+		name: 'transfer to an unknown id',
+		actor: 'ann',
+		intent: { type: 'org.transferPrimaryAdmin', userId: 'u-nobody' },
+		code: 'MEMBER_NOT_FOUND'
+	},
+	{
+		name: 'transfer to self',
+		actor: 'ann',
+		intent: { type: 'org.transferPrimaryAdmin', userId: id('ann') },
+		code: 'ALREADY_PRIMARY_ADMIN'
+	},
+	{
+		name: 'add an unknown username',
+		actor: 'ann',
+		intent: { type: 'member.add', username: 'nobody', role: 'ORG_MEMBER' },
+		code: 'USER_NOT_FOUND'
+	},
+	{
+		name: 'add an existing member',
+		actor: 'ann',
+		intent: { type: 'member.add', username: 'bob', role: 'ORG_MEMBER' },
+		code: 'ALREADY_MEMBER'
+	},
+	{
+		name: 'add an existing member by upper-case username',
+		actor: 'bob',
+		intent: { type: 'member.add', username: 'CAROL', role: 'ORG_OWNER' },
+		code: 'ALREADY_MEMBER'
+	},
+	{
+		name: 'set the role of a non-member',
+		actor: 'ann',
+		intent: { type: 'member.setRole', userId: id('zed'), role: 'ORG_OWNER' },
+		code: 'MEMBER_NOT_FOUND'
+	},
 	{ name: 'remove a non-member', actor: 'ann', intent: { type: 'member.remove', userId: id('zed') }, code: 'MEMBER_NOT_FOUND' },
 	{ name: 'create over an existing org (member)', actor: 'ann', intent: { type: 'org.create', name: 'Again' }, code: 'ORG_EXISTS' },
 	{ name: 'create over an existing org (non-member)', actor: 'zed', intent: { type: 'org.create', name: 'Again' }, code: 'ORG_EXISTS' }
@@ -181,8 +257,18 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'project.create': { type: 'project.create', projectId: 'p-new', name: 'New' },
 		'project.addUser': { type: 'project.addUser', projectId: projectId('Apollo'), username: 'dan', roles: ['PROJECT_READ_ONLY'] },
 		'project.addTeam': { type: 'project.addTeam', projectId: projectId('Apollo'), teamId: teamId('Dev'), roles: ['PROJECT_READ_ONLY'] },
-		'project.setUserRoles': { type: 'project.setUserRoles', projectId: projectId('Apollo'), userId: id('bob'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] },
-		'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_READ_ONLY'] },
+		'project.setUserRoles': {
+			type: 'project.setUserRoles',
+			projectId: projectId('Apollo'),
+			userId: id('bob'),
+			roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY']
+		},
+		'project.setTeamRoles': {
+			type: 'project.setTeamRoles',
+			projectId: projectId('Apollo'),
+			teamId: teamId('Ops'),
+			roles: ['PROJECT_READ_ONLY']
+		},
 		'project.removeUser': { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('bob') },
 		'project.removeTeam': { type: 'project.removeTeam', projectId: projectId('Apollo'), teamId: teamId('Ops') },
 		'project.close': { type: 'project.close', projectId: projectId('Apollo') },
@@ -206,7 +292,13 @@ describe('a closed organization is read-only (invariant 8)', () => {
 		'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-db' },
 		'team.addInvitee': { type: 'team.addInvitee', teamId: teamId('Ops'), inviteId: 'i-dan' },
 		'team.removeInvitee': { type: 'team.removeInvitee', teamId: teamId('Dev'), inviteId: 'i-dan' },
-		'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new@example.org', roles: ['PROJECT_READ_ONLY'] },
+		'project.invite': {
+			type: 'project.invite',
+			projectId: projectId('Apollo'),
+			inviteId: 'i-new',
+			email: 'new@example.org',
+			roles: ['PROJECT_READ_ONLY']
+		},
 		'project.cancelInvite': { type: 'project.cancelInvite', projectId: projectId('Apollo'), inviteId: 'i-dan' },
 		// Not an invitee here: the answer is the same as for an unknown invitation (see the invitation tests for a closed org).
 		'invite.accept': { type: 'invite.accept', inviteId: 'i-dan' }
@@ -254,13 +346,63 @@ describe('random walks keep the invariants', () => {
 			const asked = state.project(project)?.joinRequests() ?? [];
 			return asked.length && rand() < 0.8 ? pick(rand, asked).userId : id(target);
 		};
-		const kinds = ['add', 'setRole', 'setRole', 'remove', 'leave', 'transfer', 'rename', 'team', 'teamAdd', 'teamAdd', 'teamRemove', 'teamRemove', 'teamRemove', 'teamRename', 'teamDelete',
-			'project', 'projectUser', 'projectUser', 'projectUserRoles', 'projectUserRemove', 'projectTeam', 'projectTeamRoles', 'projectTeamRemove', 'projectClose', 'joinRequest', 'joinRequest', 'joinApprove', 'joinDeny',
-			'deploy', 'deploy', 'undeploy', 'contact', 'security', 'card', 'card', 'cardDefault', 'cardRemove', 'billingInfo', 'invite', 'invite', 'inviteTeam', 'inviteTeam', 'inviteTeam', 'inviteCancel', 'projectInvite', 'projectInviteCancel', 'accept', 'accept', 'accept',
-			'addManaged', 'deleteManaged', 'notifications'] as const;
+		const kinds = [
+			'add',
+			'setRole',
+			'setRole',
+			'remove',
+			'leave',
+			'transfer',
+			'rename',
+			'team',
+			'teamAdd',
+			'teamAdd',
+			'teamRemove',
+			'teamRemove',
+			'teamRemove',
+			'teamRename',
+			'teamDelete',
+			'project',
+			'projectUser',
+			'projectUser',
+			'projectUserRoles',
+			'projectUserRemove',
+			'projectTeam',
+			'projectTeamRoles',
+			'projectTeamRemove',
+			'projectClose',
+			'joinRequest',
+			'joinRequest',
+			'joinApprove',
+			'joinDeny',
+			'deploy',
+			'deploy',
+			'undeploy',
+			'contact',
+			'security',
+			'card',
+			'card',
+			'cardDefault',
+			'cardRemove',
+			'billingInfo',
+			'invite',
+			'invite',
+			'inviteTeam',
+			'inviteTeam',
+			'inviteTeam',
+			'inviteCancel',
+			'projectInvite',
+			'projectInviteCancel',
+			'accept',
+			'accept',
+			'accept',
+			'addManaged',
+			'deleteManaged',
+			'notifications'
+		] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
-		const anyOf = <T,>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
+		const anyOf = <T>(list: T[], fallback: T) => (list.length ? pick(rand, list) : fallback);
 		switch (pick(rand, kinds)) {
 			case 'add':
 				return { type: 'member.add', username: target, role: pick(rand, roles) };
@@ -309,23 +451,58 @@ describe('random walks keep the invariants', () => {
 			case 'joinDeny':
 				return { type: 'join.deny', projectId: project, userId: requester() };
 			case 'invite':
-				return { type: 'member.invite', inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), role: pick(rand, roles), teams: rand() < 0.5 ? [teamId(team)] : [] };
+				return {
+					type: 'member.invite',
+					inviteId: `i-${Math.floor(rand() * 1e9)}`,
+					email: email(),
+					role: pick(rand, roles),
+					teams: rand() < 0.5 ? [teamId(team)] : []
+				};
 			case 'card':
-				return { type: 'card.add', cardId: `c-${Math.floor(rand() * 5)}`, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2099, holder: target };
+				return {
+					type: 'card.add',
+					cardId: `c-${Math.floor(rand() * 5)}`,
+					brand: 'visa',
+					last4: '4242',
+					expMonth: 12,
+					expYear: 2099,
+					holder: target
+				};
 			case 'cardDefault':
 				return { type: 'card.setDefault', cardId: `c-${Math.floor(rand() * 5)}` };
 			case 'cardRemove':
 				return { type: 'card.remove', cardId: `c-${Math.floor(rand() * 5)}` };
 			case 'billingInfo':
-				return { type: 'billing.setInfo', billingEmail: rand() < 0.5 ? null : `${target}@example.com`, company: 'Acme', address: '', vatId: '' };
+				return {
+					type: 'billing.setInfo',
+					billingEmail: rand() < 0.5 ? null : `${target}@example.com`,
+					company: 'Acme',
+					address: '',
+					vatId: ''
+				};
 			case 'contact':
 				return rand() < 0.5
-					? { type: 'org.setContact', contact: pick(rand, ['technical', 'emergency']), email: rand() < 0.7 ? `${target}@example.com` : null }
+					? {
+							type: 'org.setContact',
+							contact: pick(rand, ['technical', 'emergency']),
+							email: rand() < 0.7 ? `${target}@example.com` : null
+						}
 					: { type: 'org.setBillingContact', email: rand() < 0.7 ? `${target}@example.com` : null };
 			case 'security':
-				return { type: 'org.setSecurity', requireTwoFactor: false, idleTimeoutMinutes: rand() < 0.5 ? null : 30, absoluteTimeoutHours: rand() < 0.5 ? null : 12 };
+				return {
+					type: 'org.setSecurity',
+					requireTwoFactor: false,
+					idleTimeoutMinutes: rand() < 0.5 ? null : 30,
+					absoluteTimeoutHours: rand() < 0.5 ? null : 12
+				};
 			case 'deploy':
-				return { type: 'deployment.create', projectId: project, deploymentId: `d-${Math.floor(rand() * 4)}`, name: pick(rand, ['db', 'cache', 'logs']), plan: pick(rand, ['free', 'shared', 'dedicated']) };
+				return {
+					type: 'deployment.create',
+					projectId: project,
+					deploymentId: `d-${Math.floor(rand() * 4)}`,
+					name: pick(rand, ['db', 'cache', 'logs']),
+					plan: pick(rand, ['free', 'shared', 'dedicated'])
+				};
 			case 'undeploy':
 				return { type: 'deployment.delete', projectId: project, deploymentId: `d-${Math.floor(rand() * 4)}` };
 			case 'inviteTeam': {
@@ -336,11 +513,33 @@ describe('random walks keep the invariants', () => {
 				return { type: 'team.addInvitee', teamId: teamId(team), inviteId };
 			}
 			case 'inviteCancel':
-				return { type: 'member.cancelInvite', inviteId: anyOf(state.invitations().map((i) => i.id), 'i-none') };
+				return {
+					type: 'member.cancelInvite',
+					inviteId: anyOf(
+						state.invitations().map((i) => i.id),
+						'i-none'
+					)
+				};
 			case 'projectInvite':
-				return { type: 'project.invite', projectId: project, inviteId: `i-${Math.floor(rand() * 1e9)}`, email: email(), roles: projectRoles() };
+				return {
+					type: 'project.invite',
+					projectId: project,
+					inviteId: `i-${Math.floor(rand() * 1e9)}`,
+					email: email(),
+					roles: projectRoles()
+				};
 			case 'projectInviteCancel':
-				return { type: 'project.cancelInvite', projectId: project, inviteId: anyOf(state.project(project)?.invitations().map((i) => i.id) ?? [], 'i-none') };
+				return {
+					type: 'project.cancelInvite',
+					projectId: project,
+					inviteId: anyOf(
+						state
+							.project(project)
+							?.invitations()
+							.map((i) => i.id) ?? [],
+						'i-none'
+					)
+				};
 			case 'accept': {
 				const inProject = rand() < 0.5;
 				const ids = (inProject ? state.project(project)?.invitations() : state.invitations())?.map((i) => i.id) ?? [];
@@ -350,9 +549,22 @@ describe('random walks keep the invariants', () => {
 				return { type: 'member.addManaged', userId: id(target), role: pick(rand, roles) };
 			case 'deleteManaged':
 				// Mostly a member it manages, or deletions would almost never be accepted.
-				return { type: 'member.deleteManaged', userId: anyOf(state.members().filter((m) => m.managedBy).map((m) => m.userId), id(target)) };
+				return {
+					type: 'member.deleteManaged',
+					userId: anyOf(
+						state
+							.members()
+							.filter((m) => m.managedBy)
+							.map((m) => m.userId),
+						id(target)
+					)
+				};
 			case 'notifications':
-				return { type: 'org.setNotifications', email: rand() < 0.5 ? null : `${target}@example.com`, webhook: rand() < 0.5 ? null : 'https://hooks.example.org/a' };
+				return {
+					type: 'org.setNotifications',
+					email: rand() < 0.5 ? null : `${target}@example.com`,
+					webhook: rand() < 0.5 ? null : 'https://hooks.example.org/a'
+				};
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };
@@ -379,10 +591,16 @@ describe('random walks keep the invariants', () => {
 			const intent = randomIntent(rand, fx.state);
 			// Now and then an invitee verifies their address, so invitations to it can be accepted.
 			if (rand() < 0.02) {
-				const invitees = fx.state.invitations().map((i) => i.email.split('@')[0]!).filter((p) => people.includes(p));
+				const invitees = fx.state
+					.invitations()
+					.map((i) => i.email.split('@')[0]!)
+					.filter((p) => people.includes(p));
 				fx.directory.put(profile(invitees.length ? pick(rand, invitees) : pick(rand, people), true));
 			}
-			const verdict = fx.run(intent.type === 'invite.accept' && rand() < 0.8 ? invitee(fx.state, intent) : pick(rand, rand() < 0.8 ? members : people), intent);
+			const verdict = fx.run(
+				intent.type === 'invite.accept' && rand() < 0.8 ? invitee(fx.state, intent) : pick(rand, rand() < 0.8 ? members : people),
+				intent
+			);
 			if (verdict.ok) accepted.add(intent.type);
 			assertInvariants(fx.state);
 		}

@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { INVITATION_TTL_MS, OverlayState, checkMutation, type ProjectRole } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id, inviteId, membersOf, NOW, ORG_ID, orgWith, profile, projectId, teamId, type Fixture } from './factories.ts';
+import {
+	assertInvariants,
+	expectAccepted,
+	expectRefused,
+	id,
+	inviteId,
+	membersOf,
+	NOW,
+	ORG_ID,
+	orgWith,
+	profile,
+	projectId,
+	teamId,
+	type Fixture
+} from './factories.ts';
 
 const APOLLO = projectId('Apollo');
 const RO: ProjectRole[] = ['PROJECT_READ_ONLY'];
@@ -30,7 +44,7 @@ function verify(fx: Fixture, username: string, email = `${username}@example.com`
 	fx.directory.put({ ...profile(username, true), email });
 }
 
-describe('inviting to the organization (SPEC §4)', () => {
+describe('inviting to the organization (rules §4)', () => {
 	it('an address nobody holds gets a pending invitation with role, teams and a 30-day expiry', () => {
 		const fx = org();
 		const verdict = fx.run('ann', invite('new@example.org', [teamId('Ops'), teamId('Ops')]));
@@ -79,11 +93,15 @@ describe('inviting to the organization (SPEC §4)', () => {
 		const fx = org();
 		expectAccepted(fx.run('ann', invite('new@example.org')));
 		expectRefused(fx.check('ann', { ...invite('new@example.org'), inviteId: 'i-other' }), 'ALREADY_INVITED');
-		const later = checkMutation(fx.state, { actorId: id('ann'), now: NOW + INVITATION_TTL_MS }, {
-			...invite('new@example.org'),
-			inviteId: 'i-renewed',
-			orgId: ORG_ID
-		});
+		const later = checkMutation(
+			fx.state,
+			{ actorId: id('ann'), now: NOW + INVITATION_TTL_MS },
+			{
+				...invite('new@example.org'),
+				inviteId: 'i-renewed',
+				orgId: ORG_ID
+			}
+		);
 		expectAccepted(later);
 		expect(later.changes.map((c) => c.kind)).toEqual(['invitation.delete', 'invitation.put']);
 	});
@@ -136,7 +154,12 @@ describe('accepting (signing up or in with the invited address, verified)', () =
 	it('a project invitation brings the invitee in as ORG_MEMBER with the invited roles, added to any it holds', () => {
 		const fx = org();
 		expectAccepted(fx.run('pia', projectInvite('uma@example.com', ['PROJECT_CLUSTER_MANAGER'])));
-		expect(fx.state.project(APOLLO)!.invitations().map((i) => i.email)).toEqual(['uma@example.com']);
+		expect(
+			fx.state
+				.project(APOLLO)!
+				.invitations()
+				.map((i) => i.email)
+		).toEqual(['uma@example.com']);
 		verify(fx, 'uma');
 		const verdict = fx.run('uma', { type: 'invite.accept', projectId: APOLLO, inviteId: inviteId('uma@example.com') });
 		expectAccepted(verdict);
@@ -191,7 +214,11 @@ describe('pending invitations in the overlay', () => {
 		const add = checkMutation(overlay, { actorId: id('ann'), now: NOW }, { ...invite('new@example.org'), orgId: ORG_ID });
 		expectAccepted(add);
 		overlay.apply(add.changes);
-		const cancel = checkMutation(overlay, { actorId: id('ann'), now: NOW }, { type: 'member.cancelInvite', orgId: ORG_ID, inviteId: inviteId('old@example.org') });
+		const cancel = checkMutation(
+			overlay,
+			{ actorId: id('ann'), now: NOW },
+			{ type: 'member.cancelInvite', orgId: ORG_ID, inviteId: inviteId('old@example.org') }
+		);
 		expectAccepted(cancel);
 		overlay.apply(cancel.changes);
 		expect(overlay.invitationByEmail('new@example.org')?.id).toBe(inviteId('new@example.org'));
@@ -200,7 +227,12 @@ describe('pending invitations in the overlay', () => {
 		const p = checkMutation(overlay, { actorId: id('pia'), now: NOW }, { ...projectInvite('x@example.org'), orgId: ORG_ID });
 		expectAccepted(p);
 		overlay.apply(p.changes);
-		expect(overlay.project(APOLLO)!.invitations().map((i) => i.email)).toEqual(['x@example.org']);
+		expect(
+			overlay
+				.project(APOLLO)!
+				.invitations()
+				.map((i) => i.email)
+		).toEqual(['x@example.org']);
 		expect(overlay.project(APOLLO)!.invitationByEmail('X@example.org')?.id).toBe(inviteId('x@example.org'));
 	});
 });

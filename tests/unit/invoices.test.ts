@@ -11,7 +11,7 @@ const dep = (id: string, plan: Deployment['plan'], created: string, deleted?: st
 	...(deleted ? { deletedAt: at(deleted) } : {})
 });
 
-describe('invoice arithmetic (SPEC §4: plan price × active days)', () => {
+describe('invoice arithmetic (rules §4: plan price × active days)', () => {
 	it('months have their own lengths, leap years included', () => {
 		expect(periodBounds({ year: 2024, month: 2 }).days).toBe(29);
 		expect(periodBounds({ year: 2026, month: 2 }).days).toBe(28);
@@ -26,7 +26,10 @@ describe('invoice arithmetic (SPEC §4: plan price × active days)', () => {
 	});
 
 	it('a whole month costs the plan price; free costs nothing', () => {
-		const lines = invoiceLines([dep('a', 'dedicated', '2026-01-15T10:00:00'), dep('b', 'free', '2026-01-01T00:00:00')], { year: 2026, month: 2 });
+		const lines = invoiceLines([dep('a', 'dedicated', '2026-01-15T10:00:00'), dep('b', 'free', '2026-01-01T00:00:00')], {
+			year: 2026,
+			month: 2
+		});
 		expect(lines).toEqual([
 			{ deploymentId: 'a', name: 'a', plan: 'dedicated', activeDays: 28, cents: 18000 },
 			{ deploymentId: 'b', name: 'b', plan: 'free', activeDays: 28, cents: 0 }
@@ -46,7 +49,12 @@ describe('invoice arithmetic (SPEC §4: plan price × active days)', () => {
 
 	it('a deployment outside the period is left out', () => {
 		const period = { year: 2026, month: 3 };
-		expect(invoiceLines([dep('old', 'shared', '2026-01-01T00:00:00', '2026-02-27T00:00:00'), dep('new', 'shared', '2026-04-02T00:00:00')], period)).toEqual([]);
+		expect(
+			invoiceLines(
+				[dep('old', 'shared', '2026-01-01T00:00:00', '2026-02-27T00:00:00'), dep('new', 'shared', '2026-04-02T00:00:00')],
+				period
+			)
+		).toEqual([]);
 		// Deleted exactly at midnight starting the period: not a day of it.
 		expect(invoiceLines([dep('edge', 'shared', '2026-01-01T00:00:00', '2026-03-01T00:00:00')], period)).toEqual([]);
 	});

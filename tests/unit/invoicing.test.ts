@@ -23,7 +23,10 @@ function org(cards: string[] = ['c-1', 'c-2', 'c-3']): Fixture {
 	return orgWith({
 		primaryAdmin: 'ann',
 		members: membersOf({ ann: 'ORG_OWNER', bill: 'ORG_BILLING_ADMIN', mo: 'ORG_MEMBER' }),
-		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] }, { name: 'Gemini', users: [['ann', ['PROJECT_OWNER']]] }],
+		projects: [
+			{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] },
+			{ name: 'Gemini', users: [['ann', ['PROJECT_OWNER']]] }
+		],
 		cards
 	});
 }
@@ -95,14 +98,22 @@ describe('issuing invoices from state', () => {
 
 		const card = fx.state.billing().card('c-1')!;
 		const declined = afterCharge(september!, card, { ok: false, reason: 'Insufficient funds' }, NOW);
-		expect(declined).toMatchObject({ status: 'open', attempts: [{ at: NOW, card: { brand: 'visa', last4: '4242' }, outcome: 'declined', reason: 'Insufficient funds' }] });
+		expect(declined).toMatchObject({
+			status: 'open',
+			attempts: [{ at: NOW, card: { brand: 'visa', last4: '4242' }, outcome: 'declined', reason: 'Insufficient funds' }]
+		});
 		const paid = afterCharge(declined, card, { ok: true }, NOW + 1);
 		expect(paid).toMatchObject({ status: 'paid', paidAt: NOW + 1, card: { brand: 'visa', last4: '4242' } });
 		expect(paid.attempts).toHaveLength(2);
 		expect(Object.keys(paid.card!)).toEqual(['brand', 'last4']);
 		put(fx, paid);
 		expect(unpaidCents(fx.state.billing())).toBe(18000);
-		expect(fx.state.billing().openInvoices().map((i) => i.id)).toEqual(['2026-10']);
+		expect(
+			fx.state
+				.billing()
+				.openInvoices()
+				.map((i) => i.id)
+		).toEqual(['2026-10']);
 
 		// A run charges what no charge was tried on yet; a noted decline (no card) waits for a new card.
 		expect(toCharge(fx.state).map((i) => i.id)).toEqual(['2026-10']);
@@ -139,7 +150,10 @@ describe('closing with an unpaid balance (invariant 8)', () => {
 		expectRefused(fx.check('mo', { type: 'team.create', teamId: 't-x', name: 'X' }), 'ORG_CLOSING');
 		// Invariant 9: members may still leave.
 		expectAccepted(fx.check('mo', { type: 'member.leave' }));
-		expectRefused(fx.check('ann', { type: 'deployment.create', projectId: APOLLO, deploymentId: 'd-x', name: 'x', plan: 'free' }), 'ORG_CLOSING');
+		expectRefused(
+			fx.check('ann', { type: 'deployment.create', projectId: APOLLO, deploymentId: 'd-x', name: 'x', plan: 'free' }),
+			'ORG_CLOSING'
+		);
 		// Paying stays possible: cards, billing details and the billing contact.
 		expectAccepted(fx.check('bill', { type: 'card.setDefault', cardId: 'c-2' }));
 		expectAccepted(fx.check('mo', { type: 'org.setBillingContact', email: 'ap@example.org' }));
@@ -148,12 +162,22 @@ describe('closing with an unpaid balance (invariant 8)', () => {
 		// The final invoice: November up to the closing moment (the deployment's 3 days); no second October.
 		const due = dueInvoices(fx.state, NOW + 3_600_000);
 		expect(due).toHaveLength(1);
-		expect(due[0]).toMatchObject({ id: '2023-11-final', final: true, period: { start: at('2023-11-01T00:00:00'), end: NOW }, totalCents: 1800, status: 'open' });
+		expect(due[0]).toMatchObject({
+			id: '2023-11-final',
+			final: true,
+			period: { start: at('2023-11-01T00:00:00'), end: NOW },
+			totalCents: 1800,
+			status: 'open'
+		});
 		expect(invoicePeriodLabel(due[0]!)).toBe('November 2023, to 14 November (final)');
 		put(fx, due[0]!);
 		expect(dueInvoices(fx.state, NOW + 7_200_000)).toEqual([]);
 		// Closing is the last chance: every open invoice is charged, declined before or not.
-		expect(toCharge(fx.state).map((i) => i.id).sort()).toEqual(['2023-10', '2023-11-final']);
+		expect(
+			toCharge(fx.state)
+				.map((i) => i.id)
+				.sort()
+		).toEqual(['2023-10', '2023-11-final']);
 		const [close] = closeWhenFinalIssued(fx.state);
 		expect(close).toMatchObject({ kind: 'org.put', org: { status: 'closed' } });
 		applyChanges(fx.state, [close!], 'test');
@@ -163,7 +187,11 @@ describe('closing with an unpaid balance (invariant 8)', () => {
 
 	it('an empty final invoice is issued paid', () => {
 		const fx = owing();
-		applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closing', closingAt: at('2023-12-05T00:00:00') } }], 'test');
+		applyChanges(
+			fx.state,
+			[{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closing', closingAt: at('2023-12-05T00:00:00') } }],
+			'test'
+		);
 		const due = dueInvoices(fx.state, at('2023-12-05T01:00:00'));
 		expect(due.map((i) => [i.id, i.status, i.totalCents])).toEqual([
 			['2023-11', 'open', 1800],

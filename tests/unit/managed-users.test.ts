@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, checkManagedUser, mayAttempt, parseMutation, recordable, webhookShown } from '../../src/lib/domain/index.ts';
-import { assertInvariants, emptyOrg, expectAccepted, expectRefused, id, inviteId, membersOf, orgWith, projectId, teamId, type Intent } from './factories.ts';
+import {
+	assertInvariants,
+	emptyOrg,
+	expectAccepted,
+	expectRefused,
+	id,
+	inviteId,
+	membersOf,
+	orgWith,
+	projectId,
+	teamId,
+	type Intent
+} from './factories.ts';
 
 /** ann is the primary admin; bob an owner; mia and max are managed by Acme (max not yet a member); sam signed up himself. */
 function acme() {
@@ -11,13 +23,25 @@ function acme() {
 		managed: ['mia', 'max'],
 		teams: [{ name: 'Ops', members: ['mia'] }],
 		projects: [
-			{ name: 'Apollo', users: [['mia', ['PROJECT_OWNER']], ['ann', ['PROJECT_OWNER']]] },
-			{ name: 'Solo', users: [['mia', ['PROJECT_OWNER']], ['sam', ['PROJECT_READ_ONLY']]] }
+			{
+				name: 'Apollo',
+				users: [
+					['mia', ['PROJECT_OWNER']],
+					['ann', ['PROJECT_OWNER']]
+				]
+			},
+			{
+				name: 'Solo',
+				users: [
+					['mia', ['PROJECT_OWNER']],
+					['sam', ['PROJECT_READ_ONLY']]
+				]
+			}
 		]
 	});
 }
 
-describe('who may manage a user (SPEC §2)', () => {
+describe('who may manage a user (rules §2)', () => {
 	it('the primary admin of the managing organization may, for a managed member', () => {
 		const fx = acme();
 		expect(checkManagedUser(fx.state, id('ann'), id('mia'))).toMatchObject({ userId: id('mia'), managedBy: 'org1' });
@@ -59,7 +83,9 @@ describe('member.deleteManaged (invariants 3, 5 and 9)', () => {
 	it('takes the user out of the organization, its teams and projects', () => {
 		const fx = acme();
 		// Solo would lose its only owner: give it another one first.
-		expectAccepted(fx.run('ann', { type: 'project.setUserRoles', projectId: projectId('Solo'), userId: id('sam'), roles: ['PROJECT_OWNER'] }));
+		expectAccepted(
+			fx.run('ann', { type: 'project.setUserRoles', projectId: projectId('Solo'), userId: id('sam'), roles: ['PROJECT_OWNER'] })
+		);
 		expectAccepted(fx.run('ann', { type: 'member.deleteManaged', userId: id('mia') }));
 		expect(fx.state.member(id('mia'))).toBeUndefined();
 		expect(fx.state.isTeamMember(teamId('Ops'), id('mia'))).toBe(false);
@@ -81,7 +107,9 @@ describe('member.deleteManaged (invariants 3, 5 and 9)', () => {
 describe('org.setNotifications', () => {
 	it('sets and clears the channels on the organization; the document keeps only where the webhook goes', () => {
 		const fx = acme();
-		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/x/T0KEN?sig=1' }));
+		expectAccepted(
+			fx.run('ann', { type: 'org.setNotifications', email: 'alerts@example.org', webhook: 'https://hooks.example.org/x/T0KEN?sig=1' })
+		);
 		expect(fx.state.org()?.notifications).toEqual({ email: 'alerts@example.org', webhook: 'https://hooks.example.org/…' });
 		// Left out, the webhook stays as it is.
 		expectAccepted(fx.run('ann', { type: 'org.setNotifications', email: 'ops@example.org' }));
@@ -112,7 +140,7 @@ describe('org.setNotifications', () => {
 	});
 });
 
-describe('a managed user belongs to the organization that manages it (SPEC §1)', () => {
+describe('a managed user belongs to the organization that manages it (rules §1)', () => {
 	/** Acme with zed, managed by another organization and not a member, invited by address; lee, a member from before the rule. */
 	function withOutsiders() {
 		const fx = orgWith({
@@ -132,8 +160,14 @@ describe('a managed user belongs to the organization that manages it (SPEC §1)'
 	it.each<[string, Intent]>([
 		['by username', { type: 'member.add', username: 'zed', role: 'ORG_MEMBER' }],
 		['by its verified address', { type: 'member.invite', inviteId: 'i-new', email: 'zed@example.com', role: 'ORG_MEMBER', teams: [] }],
-		['to a project by username', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] }],
-		['to a project by address', { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-p', email: 'zed@example.com', roles: ['PROJECT_READ_ONLY'] }],
+		[
+			'to a project by username',
+			{ type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] }
+		],
+		[
+			'to a project by address',
+			{ type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-p', email: 'zed@example.com', roles: ['PROJECT_READ_ONLY'] }
+		],
 		['a role', { type: 'member.setRole', userId: id('lee'), role: 'ORG_MEMBER' }],
 		['a team', { type: 'team.addMember', teamId: teamId('Ops'), userId: id('lee') }],
 		['a project', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'lee', roles: ['PROJECT_READ_ONLY'] }],
@@ -182,6 +216,8 @@ describe('a managed user belongs to the organization that manages it (SPEC §1)'
 	it('the organization that manages it adds it as before', () => {
 		const fx = acme();
 		expectAccepted(fx.run('ann', { type: 'member.addManaged', userId: id('max'), role: 'ORG_MEMBER' }));
-		expectAccepted(fx.run('ann', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'max', roles: ['PROJECT_READ_ONLY'] }));
+		expectAccepted(
+			fx.run('ann', { type: 'project.addUser', projectId: projectId('Apollo'), username: 'max', roles: ['PROJECT_READ_ONLY'] })
+		);
 	});
 });

@@ -1,7 +1,19 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { INDEXES, entriesOf, type IndexName } from '../../src/lib/domain/doc-indexes.ts';
-import { MODEL, OrgDocState, OverlayState, TABLES, applyChanges, docMap, locate, memberOf, type Change, type OrgState, type TableName } from '../../src/lib/domain/index.ts';
+import {
+	MODEL,
+	OrgDocState,
+	OverlayState,
+	TABLES,
+	applyChanges,
+	docMap,
+	locate,
+	memberOf,
+	type Change,
+	type OrgState,
+	type TableName
+} from '../../src/lib/domain/index.ts';
 import { TestDirectory } from './factories.ts';
 
 const P = 'p1';
@@ -31,13 +43,21 @@ const SAMPLES: { [K in Change['kind']]: Extract<Change, { kind: K }>[] } = {
 	'projectUser.delete': [{ kind: 'projectUser.delete', projectId: P, userId: 'u1' }],
 	'projectTeam.put': [{ kind: 'projectTeam.put', projectId: P, teamId: 't1', roles: ['PROJECT_OWNER'] }],
 	'projectTeam.delete': [{ kind: 'projectTeam.delete', projectId: P, teamId: 't1' }],
-	'joinRequest.put': [{ kind: 'joinRequest.put', projectId: P, request: { userId: 'u2', username: 'bob', email: 'bob@example.com', at: 0 } }],
+	'joinRequest.put': [
+		{ kind: 'joinRequest.put', projectId: P, request: { userId: 'u2', username: 'bob', email: 'bob@example.com', at: 0 } }
+	],
 	'joinRequest.delete': [{ kind: 'joinRequest.delete', projectId: P, userId: 'u2' }],
-	'projectInvitation.put': [{ kind: 'projectInvitation.put', projectId: P, invitation: { id: 'pi1', ...invite, roles: ['PROJECT_READ_ONLY'] } }],
+	'projectInvitation.put': [
+		{ kind: 'projectInvitation.put', projectId: P, invitation: { id: 'pi1', ...invite, roles: ['PROJECT_READ_ONLY'] } }
+	],
 	'projectInvitation.delete': [{ kind: 'projectInvitation.delete', projectId: P, inviteId: 'pi1' }],
-	'deployment.put': [{ kind: 'deployment.put', projectId: P, deployment: { id: 'd1', name: 'db', plan: 'free', status: 'active', createdAt: 0 } }],
+	'deployment.put': [
+		{ kind: 'deployment.put', projectId: P, deployment: { id: 'd1', name: 'db', plan: 'free', status: 'active', createdAt: 0 } }
+	],
 	'billing.put': [{ kind: 'billing.put', info: { billingEmail: null, company: 'Acme', address: '', vatId: '' } }],
-	'card.put': [{ kind: 'card.put', card: { id: 'c1', brand: 'visa', last4: '4242', expMonth: 1, expYear: 2030, holder: 'Ann', addedAt: 0 } }],
+	'card.put': [
+		{ kind: 'card.put', card: { id: 'c1', brand: 'visa', last4: '4242', expMonth: 1, expYear: 2030, holder: 'Ann', addedAt: 0 } }
+	],
 	'card.delete': [{ kind: 'card.delete', cardId: 'c1' }],
 	'card.default': [
 		{ kind: 'card.default', cardId: 'c1' },
@@ -46,7 +66,16 @@ const SAMPLES: { [K in Change['kind']]: Extract<Change, { kind: K }>[] } = {
 	'invoice.put': [
 		{
 			kind: 'invoice.put',
-			invoice: { id: '2026-09', period: { start: 0, end: 1 }, final: false, lines: [], totalCents: 0, status: 'open', issuedAt: 0, attempts: [] }
+			invoice: {
+				id: '2026-09',
+				period: { start: 0, end: 1 },
+				final: false,
+				lines: [],
+				totalCents: 0,
+				status: 'open',
+				issuedAt: 0,
+				attempts: []
+			}
 		}
 	]
 };
@@ -85,7 +114,8 @@ function expectSameState(actual: OrgState, expected: OrgState) {
 		const project = projectOf(table);
 		expect([...actual.rows(table, project)], table).toEqual([...expected.rows(table, project)]);
 		expect(actual.size(table, project), table).toBe(expected.size(table, project));
-		for (const key of expected.rows(table, project).keys()) expect(actual.row(table, key, project)).toEqual(expected.row(table, key, project));
+		for (const key of expected.rows(table, project).keys())
+			expect(actual.row(table, key, project)).toEqual(expected.row(table, key, project));
 	}
 	for (const name of Object.keys(INDEXES) as IndexName[]) {
 		for (const key of new Set([...sampleKeys(name), ...scanIndex(expected, name).keys()])) {
@@ -100,7 +130,8 @@ function expectSameState(actual: OrgState, expected: OrgState) {
 function expectIndexesMatchScan(state: OrgDocState) {
 	for (const name of Object.keys(INDEXES) as IndexName[]) {
 		const scan = scanIndex(state, name);
-		for (const key of new Set([...sampleKeys(name), ...scan.keys()])) expect(new Set(state.lookup(name, key)), `${name}[${key}]`).toEqual(scan.get(key) ?? new Set());
+		for (const key of new Set([...sampleKeys(name), ...scan.keys()]))
+			expect(new Set(state.lookup(name, key)), `${name}[${key}]`).toEqual(scan.get(key) ?? new Set());
 	}
 }
 
@@ -109,17 +140,20 @@ describe('the replicated model', () => {
 		expect(new Set(ALL.map((c) => locate(c).table))).toEqual(new Set(TABLES));
 	});
 
-	it.each(PUTS.map((c) => [c.kind, c] as const))('%s writes a row of its table’s schema, read back here and on another replica', (_kind, change) => {
-		const { table, key, project, row } = locate(change);
-		const state = applied([change]);
-		expect(MODEL[table].row.parse(row)).toEqual(row);
-		expect(docMap(state.docOf(table, project)!, table).get(key)).toEqual(row);
-		expect(state.row(table, key, project)).toEqual(row);
+	it.each(PUTS.map((c) => [c.kind, c] as const))(
+		'%s writes a row of its table’s schema, read back here and on another replica',
+		(_kind, change) => {
+			const { table, key, project, row } = locate(change);
+			const state = applied([change]);
+			expect(MODEL[table].row.parse(row)).toEqual(row);
+			expect(docMap(state.docOf(table, project)!, table).get(key)).toEqual(row);
+			expect(state.row(table, key, project)).toEqual(row);
 
-		const copy = newState();
-		Y.applyUpdate(copy.docOf(table, project, true)!, Y.encodeStateAsUpdate(state.docOf(table, project)!));
-		expect(copy.row(table, key, project)).toEqual(row);
-	});
+			const copy = newState();
+			Y.applyUpdate(copy.docOf(table, project, true)!, Y.encodeStateAsUpdate(state.docOf(table, project)!));
+			expect(copy.row(table, key, project)).toEqual(row);
+		}
+	);
 
 	it.each(REMOVALS.map((c) => [c.kind, c] as const))('%s removes its row and the row’s index entries', (_kind, change) => {
 		const { table, key, project } = locate(change);

@@ -1,6 +1,16 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { OrgDocState, OrgRole, applyChanges, applyOrgChanges, memberOf, projectMaps, type Change, type Deployment, type Invoice } from '../../src/lib/domain/index.ts';
+import {
+	OrgDocState,
+	OrgRole,
+	applyChanges,
+	applyOrgChanges,
+	memberOf,
+	projectMaps,
+	type Change,
+	type Deployment,
+	type Invoice
+} from '../../src/lib/domain/index.ts';
 import { TestDirectory, pick, prng } from './factories.ts';
 
 const USERS = 12;
@@ -62,7 +72,16 @@ describe('OrgDocState indexes', () => {
 	it('forgets the index entries of a detached project and of a reset billing document', () => {
 		const state = new OrgDocState(new Y.Doc(), new TestDirectory());
 		const deployment: Deployment = { id: 'd1', name: 'db', plan: 'free', status: 'active', createdAt: 0 };
-		const invoice: Invoice = { id: '2026-09', period: { start: 0, end: 1 }, final: false, lines: [], totalCents: 0, status: 'open', issuedAt: 0, attempts: [] };
+		const invoice: Invoice = {
+			id: '2026-09',
+			period: { start: 0, end: 1 },
+			final: false,
+			lines: [],
+			totalCents: 0,
+			status: 'open',
+			issuedAt: 0,
+			attempts: []
+		};
 		applyChanges(
 			state,
 			[

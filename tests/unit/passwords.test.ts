@@ -21,7 +21,9 @@ describe('the password rule (OWASP ASVS 2.1)', () => {
 	});
 
 	it('refuses a lone surrogate, which would hash like any other one', () => {
-		expect(Password.safeParse('long enough \ud800 text').error?.issues[0]?.message).toBe('A password cannot hold a broken character (a lone surrogate)');
+		expect(Password.safeParse('long enough \ud800 text').error?.issues[0]?.message).toBe(
+			'A password cannot hold a broken character (a lone surrogate)'
+		);
 		expect(Password.safeParse('long enough \udfff text').success).toBe(false);
 		expect(Password.safeParse('long enough \u{1F511} text').success).toBe(true);
 	});

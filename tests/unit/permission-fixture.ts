@@ -30,7 +30,13 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'org.create': { type: 'org.create', name: 'Second org' },
 	'org.rename': { type: 'org.rename', name: 'Renamed' },
 	'member.add': { type: 'member.add', username: 'zed', role: 'ORG_MEMBER' },
-	'member.invite': { type: 'member.invite', inviteId: 'i-new', email: 'new.person@example.org', role: 'ORG_MEMBER', teams: [teamId('Ops')] },
+	'member.invite': {
+		type: 'member.invite',
+		inviteId: 'i-new',
+		email: 'new.person@example.org',
+		role: 'ORG_MEMBER',
+		teams: [teamId('Ops')]
+	},
 	'member.cancelInvite': { type: 'member.cancelInvite', inviteId: inviteId('outsider@example.com') },
 	'member.setRole': { type: 'member.setRole', userId: id('tim'), role: 'ORG_READ_ONLY' },
 	'member.remove': { type: 'member.remove', userId: id('tim') },
@@ -48,7 +54,13 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'card.setDefault': { type: 'card.setDefault', cardId: 'c-2' },
 	'card.remove': { type: 'card.remove', cardId: 'c-1' },
 	'billing.setInfo': { type: 'billing.setInfo', billingEmail: 'ap@example.org', company: 'Acme Inc', address: '1 Main St', vatId: 'DE123' },
-	'deployment.create': { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-new', name: 'analytics', plan: 'dedicated' },
+	'deployment.create': {
+		type: 'deployment.create',
+		projectId: projectId('Apollo'),
+		deploymentId: 'd-new',
+		name: 'analytics',
+		plan: 'dedicated'
+	},
 	'deployment.delete': { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-main' },
 	'team.create': { type: 'team.create', teamId: 't-new', name: 'New team' },
 	'team.rename': { type: 'team.rename', teamId: teamId('Ops'), name: 'Operations' },
@@ -59,11 +71,27 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'team.removeInvitee': { type: 'team.removeInvitee', teamId: teamId('Dev'), inviteId: inviteId('placed@example.org') },
 	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
 	'project.addUser': { type: 'project.addUser', projectId: projectId('Apollo'), username: 'zed', roles: ['PROJECT_READ_ONLY'] },
-	'project.invite': { type: 'project.invite', projectId: projectId('Apollo'), inviteId: 'i-new', email: 'new.person@example.org', roles: ['PROJECT_READ_ONLY'] },
+	'project.invite': {
+		type: 'project.invite',
+		projectId: projectId('Apollo'),
+		inviteId: 'i-new',
+		email: 'new.person@example.org',
+		roles: ['PROJECT_READ_ONLY']
+	},
 	'project.cancelInvite': { type: 'project.cancelInvite', projectId: projectId('Apollo'), inviteId: inviteId('pending@example.org') },
 	'project.addTeam': { type: 'project.addTeam', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_READ_ONLY'] },
-	'project.setUserRoles': { type: 'project.setUserRoles', projectId: projectId('Apollo'), userId: id('tim'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] },
-	'project.setTeamRoles': { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Dev'), roles: ['PROJECT_CLUSTER_MANAGER'] },
+	'project.setUserRoles': {
+		type: 'project.setUserRoles',
+		projectId: projectId('Apollo'),
+		userId: id('tim'),
+		roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY']
+	},
+	'project.setTeamRoles': {
+		type: 'project.setTeamRoles',
+		projectId: projectId('Apollo'),
+		teamId: teamId('Dev'),
+		roles: ['PROJECT_CLUSTER_MANAGER']
+	},
 	'project.removeUser': { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('tim') },
 	'project.removeTeam': { type: 'project.removeTeam', projectId: projectId('Apollo'), teamId: teamId('Dev') },
 	'project.close': { type: 'project.close', projectId: projectId('Apollo') },
@@ -95,7 +123,18 @@ export function setup(type: MutationType) {
 			{ name: 'Dev', members: ['tim'] }
 		],
 		projects: [
-			{ name: 'Apollo', users: [['tim', ['PROJECT_OWNER']], ['admin', ['PROJECT_OWNER']], ['mona', ['PROJECT_OWNER']]], teams: [['Dev', ['PROJECT_OWNER']]], requests: ['tim2'], invites: ['pending@example.org'], deployments: ['main'] }
+			{
+				name: 'Apollo',
+				users: [
+					['tim', ['PROJECT_OWNER']],
+					['admin', ['PROJECT_OWNER']],
+					['mona', ['PROJECT_OWNER']]
+				],
+				teams: [['Dev', ['PROJECT_OWNER']]],
+				requests: ['tim2'],
+				invites: ['pending@example.org'],
+				deployments: ['main']
+			}
 		]
 	});
 }

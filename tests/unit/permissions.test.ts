@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MUTATIONS, MUTATION_TYPES, OrgRole, applyChanges, mayAttempt, type MutationType, type RefusalCode } from '../../src/lib/domain/index.ts';
+import {
+	MUTATIONS,
+	MUTATION_TYPES,
+	OrgRole,
+	applyChanges,
+	mayAttempt,
+	type MutationType,
+	type RefusalCode
+} from '../../src/lib/domain/index.ts';
 import { assertInvariants, expectAccepted, expectRefused, id } from './factories.ts';
 import { ACTORS, INTENT, USERNAME, setup } from './permission-fixture.ts';
 
@@ -11,55 +19,55 @@ const I = 'INVITATION_NOT_FOUND';
 
 // Columns follow ACTORS: primary admin, OWNER, PROJECT_CREATOR, BILLING_ADMIN, BILLING_VIEWER, READ_ONLY, MEMBER, non-member.
 const TABLE: Record<MutationType, readonly Expected[]> = {
-	'org.create':               [Y, Y, Y, Y, Y, Y, Y, Y],
-	'org.rename':               [Y, Y, F, F, F, F, F, N],
-	'member.add':               [Y, Y, F, F, F, F, F, N],
-	'member.invite':            [Y, Y, F, F, F, F, F, N],
-	'member.cancelInvite':      [Y, Y, F, F, F, F, F, N],
-	'member.setRole':           [Y, Y, F, F, F, F, F, N],
-	'member.remove':            [Y, Y, F, F, F, F, F, N],
-	'member.leave':             ['PRIMARY_ADMIN_LEAVE', Y, Y, Y, Y, Y, Y, N],
+	'org.create': [Y, Y, Y, Y, Y, Y, Y, Y],
+	'org.rename': [Y, Y, F, F, F, F, F, N],
+	'member.add': [Y, Y, F, F, F, F, F, N],
+	'member.invite': [Y, Y, F, F, F, F, F, N],
+	'member.cancelInvite': [Y, Y, F, F, F, F, F, N],
+	'member.setRole': [Y, Y, F, F, F, F, F, N],
+	'member.remove': [Y, Y, F, F, F, F, F, N],
+	'member.leave': ['PRIMARY_ADMIN_LEAVE', Y, Y, Y, Y, Y, Y, N],
 	'org.transferPrimaryAdmin': [Y, F, F, F, F, F, F, N],
 	// Apollo has an active deployment: the primary admin may try, and is told why not (invariant 8).
-	'org.close':                ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
-	'org.setContact':           [Y, F, F, F, F, F, F, N],
-	'org.setBillingContact':    [Y, Y, Y, Y, Y, F, Y, N],
-	'org.setSecurity':          [Y, F, F, F, F, F, F, N],
-	// SPEC §2: notification channels and the users the organization manages are the primary admin's.
-	'org.setNotifications':     [Y, F, F, F, F, F, F, N],
-	'member.addManaged':        [Y, F, F, F, F, F, F, N],
-	'member.deleteManaged':     [Y, F, F, F, F, F, F, N],
-	// SPEC §2: owners and billing admins manage billing (card.add arrives through the server's card route).
-	'card.add':                 [Y, Y, F, Y, F, F, F, N],
-	'card.setDefault':          [Y, Y, F, Y, F, F, F, N],
-	'card.remove':              [Y, Y, F, Y, F, F, F, N],
-	'billing.setInfo':          [Y, Y, F, Y, F, F, F, N],
-	'team.create':              [Y, Y, F, F, F, F, F, N],
-	'team.rename':              [Y, Y, F, F, F, F, F, N],
-	'team.delete':              [Y, Y, F, F, F, F, F, N],
-	'team.addMember':           [Y, Y, F, F, F, F, F, N],
-	'team.removeMember':        [Y, Y, F, F, F, F, F, N],
-	'team.addInvitee':          [Y, Y, F, F, F, F, F, N],
-	'team.removeInvitee':       [Y, Y, F, F, F, F, F, N],
+	'org.close': ['ORG_HAS_DEPLOYMENTS', F, F, F, F, F, F, N],
+	'org.setContact': [Y, F, F, F, F, F, F, N],
+	'org.setBillingContact': [Y, Y, Y, Y, Y, F, Y, N],
+	'org.setSecurity': [Y, F, F, F, F, F, F, N],
+	// rules §2: notification channels and the users the organization manages are the primary admin's.
+	'org.setNotifications': [Y, F, F, F, F, F, F, N],
+	'member.addManaged': [Y, F, F, F, F, F, F, N],
+	'member.deleteManaged': [Y, F, F, F, F, F, F, N],
+	// rules §2: owners and billing admins manage billing (card.add arrives through the server's card route).
+	'card.add': [Y, Y, F, Y, F, F, F, N],
+	'card.setDefault': [Y, Y, F, Y, F, F, F, N],
+	'card.remove': [Y, Y, F, Y, F, F, F, N],
+	'billing.setInfo': [Y, Y, F, Y, F, F, F, N],
+	'team.create': [Y, Y, F, F, F, F, F, N],
+	'team.rename': [Y, Y, F, F, F, F, F, N],
+	'team.delete': [Y, Y, F, F, F, F, F, N],
+	'team.addMember': [Y, Y, F, F, F, F, F, N],
+	'team.removeMember': [Y, Y, F, F, F, F, F, N],
+	'team.addInvitee': [Y, Y, F, F, F, F, F, N],
+	'team.removeInvitee': [Y, Y, F, F, F, F, F, N],
 	// Project mutations: organization owners are implicit project owners; the others here hold no project role.
-	'project.create':           [Y, Y, Y, F, F, F, F, N],
-	'project.addUser':          [Y, Y, F, F, F, F, F, N],
-	'project.invite':           [Y, Y, F, F, F, F, F, N],
-	'project.cancelInvite':     [Y, Y, F, F, F, F, F, N],
-	'project.addTeam':          [Y, Y, F, F, F, F, F, N],
-	'project.setUserRoles':     [Y, Y, F, F, F, F, F, N],
-	'project.setTeamRoles':     [Y, Y, F, F, F, F, F, N],
-	'project.removeUser':       [Y, Y, F, F, F, F, F, N],
-	'project.removeTeam':       [Y, Y, F, F, F, F, F, N],
-	'project.close':            ['PROJECT_HAS_DEPLOYMENTS', 'PROJECT_HAS_DEPLOYMENTS', F, F, F, F, F, N],
-	'deployment.create':        [Y, Y, F, F, F, F, F, N],
-	'deployment.delete':        [Y, Y, F, F, F, F, F, N],
+	'project.create': [Y, Y, Y, F, F, F, F, N],
+	'project.addUser': [Y, Y, F, F, F, F, F, N],
+	'project.invite': [Y, Y, F, F, F, F, F, N],
+	'project.cancelInvite': [Y, Y, F, F, F, F, F, N],
+	'project.addTeam': [Y, Y, F, F, F, F, F, N],
+	'project.setUserRoles': [Y, Y, F, F, F, F, F, N],
+	'project.setTeamRoles': [Y, Y, F, F, F, F, F, N],
+	'project.removeUser': [Y, Y, F, F, F, F, F, N],
+	'project.removeTeam': [Y, Y, F, F, F, F, F, N],
+	'project.close': ['PROJECT_HAS_DEPLOYMENTS', 'PROJECT_HAS_DEPLOYMENTS', F, F, F, F, F, N],
+	'deployment.create': [Y, Y, F, F, F, F, F, N],
+	'deployment.delete': [Y, Y, F, F, F, F, F, N],
 	// Any member but a read-only one may ask to join (the primary admin is already in Apollo).
-	'join.request':             ['ALREADY_ASSIGNED', Y, Y, Y, Y, F, Y, N],
-	'join.approve':             [Y, Y, F, F, F, F, F, N],
-	'join.deny':                [Y, Y, F, F, F, F, F, N],
+	'join.request': ['ALREADY_ASSIGNED', Y, Y, Y, Y, F, Y, N],
+	'join.approve': [Y, Y, F, F, F, F, F, N],
+	'join.deny': [Y, Y, F, F, F, F, F, N],
 	// Only the invitee may accept (the outsider is invited below); for anyone else there is no such invitation.
-	'invite.accept':            [I, I, I, I, I, I, I, Y]
+	'invite.accept': [I, I, I, I, I, I, I, Y]
 };
 
 /** The matrix: every mutation the registry holds, by every actor. */
@@ -83,7 +91,14 @@ describe('permission table', () => {
 	});
 
 	// Invariant 8: a closing organization is read-only but for paying what it owes; invariant 9: members may still leave.
-	const WHILE_CLOSING: readonly MutationType[] = ['card.add', 'card.setDefault', 'card.remove', 'billing.setInfo', 'org.setBillingContact', 'member.leave'];
+	const WHILE_CLOSING: readonly MutationType[] = [
+		'card.add',
+		'card.setDefault',
+		'card.remove',
+		'billing.setInfo',
+		'org.setBillingContact',
+		'member.leave'
+	];
 	it.each(MUTATION_TYPES.filter((t) => t !== 'org.create'))('while closing, %s is accepted only if it pays (billing) or leaves', (type) => {
 		const fx = setup(type);
 		applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, status: 'closing', closingAt: 1 } }], 'test');

@@ -11,7 +11,20 @@ import {
 	type OrgRole,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id, inviteId, membersOf, NOW, orgWith, projectId, teamId, type Intent, type OrgSpec } from './factories.ts';
+import {
+	assertInvariants,
+	expectAccepted,
+	expectRefused,
+	id,
+	inviteId,
+	membersOf,
+	NOW,
+	orgWith,
+	projectId,
+	teamId,
+	type Intent,
+	type OrgSpec
+} from './factories.ts';
 
 type ProjectMutationType = Extract<MutationType, `project.${string}`>;
 type Expected = 'ok' | RefusalCode;
@@ -51,8 +64,16 @@ function tableOrg(role: ProjectRole | null, via: 'individual' | 'team', miaRole:
 		projects: [
 			{
 				name: 'Apollo',
-				users: [['tim', ['PROJECT_OWNER']], ['ron', ['PROJECT_READ_ONLY']], ...(role && via === 'individual' ? [['mia', [role]] as [string, ProjectRole[]]] : [])],
-				teams: [['Dev', ['PROJECT_OWNER']], ['Ops', ['PROJECT_READ_ONLY']], ...(role && via === 'team' ? [['Mine', [role]] as [string, ProjectRole[]]] : [])],
+				users: [
+					['tim', ['PROJECT_OWNER']],
+					['ron', ['PROJECT_READ_ONLY']],
+					...(role && via === 'individual' ? [['mia', [role]] as [string, ProjectRole[]]] : [])
+				],
+				teams: [
+					['Dev', ['PROJECT_OWNER']],
+					['Ops', ['PROJECT_READ_ONLY']],
+					...(role && via === 'team' ? [['Mine', [role]] as [string, ProjectRole[]]] : [])
+				],
 				invites: ['pending@example.org']
 			}
 		]
@@ -63,7 +84,13 @@ function tableOrg(role: ProjectRole | null, via: 'individual' | 'team', miaRole:
 const INTENT: Record<ProjectMutationType, Intent> = {
 	'project.create': { type: 'project.create', projectId: 'p-new', name: 'New project' },
 	'project.addUser': { type: 'project.addUser', projectId: APOLLO, username: 'zed', roles: ['PROJECT_READ_ONLY'] },
-	'project.invite': { type: 'project.invite', projectId: APOLLO, inviteId: 'i-new', email: 'new@example.org', roles: ['PROJECT_READ_ONLY'] },
+	'project.invite': {
+		type: 'project.invite',
+		projectId: APOLLO,
+		inviteId: 'i-new',
+		email: 'new@example.org',
+		roles: ['PROJECT_READ_ONLY']
+	},
 	'project.cancelInvite': { type: 'project.cancelInvite', projectId: APOLLO, inviteId: inviteId('pending@example.org') },
 	'project.addTeam': { type: 'project.addTeam', projectId: APOLLO, teamId: teamId('Spare'), roles: ['PROJECT_READ_ONLY'] },
 	'project.setUserRoles': { type: 'project.setUserRoles', projectId: APOLLO, userId: id('ron'), roles: ['PROJECT_CLUSTER_MANAGER'] },
@@ -82,16 +109,16 @@ const F = 'FORBIDDEN';
 // "org owner" is an ORG_OWNER and "org read-only" an ORG_READ_ONLY, neither assigned to the project.
 const TABLE: Record<ProjectMutationType, readonly Expected[]> = {
 	// An org action, not a project one: no project role lets an ORG_MEMBER create projects.
-	'project.create':       [F, F, F, F, Y, F],
-	'project.addUser':      [Y, F, F, F, Y, F],
-	'project.invite':       [Y, F, F, F, Y, F],
+	'project.create': [F, F, F, F, Y, F],
+	'project.addUser': [Y, F, F, F, Y, F],
+	'project.invite': [Y, F, F, F, Y, F],
 	'project.cancelInvite': [Y, F, F, F, Y, F],
-	'project.addTeam':      [Y, F, F, F, Y, F],
+	'project.addTeam': [Y, F, F, F, Y, F],
 	'project.setUserRoles': [Y, F, F, F, Y, F],
 	'project.setTeamRoles': [Y, F, F, F, Y, F],
-	'project.removeUser':   [Y, F, F, F, Y, F],
-	'project.removeTeam':   [Y, F, F, F, Y, F],
-	'project.close':        [Y, F, F, F, Y, F]
+	'project.removeUser': [Y, F, F, F, Y, F],
+	'project.removeTeam': [Y, F, F, F, Y, F],
+	'project.close': [Y, F, F, F, Y, F]
 };
 
 function holderOrg(holder: Holder, via: 'individual' | 'team') {
@@ -158,8 +185,14 @@ describe('effective project roles', () => {
 			projects: [
 				{
 					name: 'Apollo',
-					users: [['tim', ['PROJECT_READ_ONLY']], ['bob', ['PROJECT_READ_ONLY']]],
-					teams: [['Dev', ['PROJECT_CLUSTER_MANAGER']], ['Ops', ['PROJECT_OWNER', 'PROJECT_READ_ONLY']]]
+					users: [
+						['tim', ['PROJECT_READ_ONLY']],
+						['bob', ['PROJECT_READ_ONLY']]
+					],
+					teams: [
+						['Dev', ['PROJECT_CLUSTER_MANAGER']],
+						['Ops', ['PROJECT_OWNER', 'PROJECT_READ_ONLY']]
+					]
 				},
 				{ name: 'Gemini', users: [['admin', ['PROJECT_OWNER']]] }
 			]
@@ -223,9 +256,13 @@ describe('effective project roles', () => {
 		const fx = access();
 		expect(canReadProject(fx.state, APOLLO, id('nia'))).toBe(false);
 		expectAccepted(fx.run('admin', { type: 'team.addMember', teamId: teamId('Dev'), userId: id('nia') }));
-		expect(projectRoleSources(fx.state, APOLLO, id('nia'))).toEqual([{ via: { teamId: teamId('Dev') }, roles: ['PROJECT_CLUSTER_MANAGER'] }]);
+		expect(projectRoleSources(fx.state, APOLLO, id('nia'))).toEqual([
+			{ via: { teamId: teamId('Dev') }, roles: ['PROJECT_CLUSTER_MANAGER'] }
+		]);
 		expect(canReadProject(fx.state, APOLLO, id('nia'))).toBe(true);
-		expectAccepted(fx.run('admin', { type: 'project.setTeamRoles', projectId: APOLLO, teamId: teamId('Dev'), roles: ['PROJECT_READ_ONLY'] }));
+		expectAccepted(
+			fx.run('admin', { type: 'project.setTeamRoles', projectId: APOLLO, teamId: teamId('Dev'), roles: ['PROJECT_READ_ONLY'] })
+		);
 		expect(effectiveProjectRoles(fx.state, APOLLO, id('nia'))).toEqual(['PROJECT_READ_ONLY']);
 		expectAccepted(fx.run('admin', { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('nia') }));
 		expect(effectiveProjectRoles(fx.state, APOLLO, id('nia'))).toEqual([]);
@@ -247,7 +284,14 @@ type Assignments = { users?: [string, ProjectRole[]][]; teams?: [string, Project
 function projectOrg(apollo: Assignments, extra: Partial<OrgSpec> = {}) {
 	return orgWith({
 		primaryAdmin: 'admin',
-		members: membersOf({ admin: 'ORG_OWNER', bob: 'ORG_OWNER', tim: 'ORG_MEMBER', ron: 'ORG_MEMBER', olga: 'ORG_MEMBER', pat: 'ORG_MEMBER' }),
+		members: membersOf({
+			admin: 'ORG_OWNER',
+			bob: 'ORG_OWNER',
+			tim: 'ORG_MEMBER',
+			ron: 'ORG_MEMBER',
+			olga: 'ORG_MEMBER',
+			pat: 'ORG_MEMBER'
+		}),
 		others: ['zed'],
 		teams: [
 			{ name: 'Dev', members: ['tim'] },
@@ -271,42 +315,157 @@ interface Breaking {
 }
 
 const BREAKING: Breaking[] = [
-	{ name: 'setUserRoles drops the last owner', apollo: { users: [['tim', O], ['ron', RO]] }, actor: 'admin',
-		intent: { type: 'project.setUserRoles', projectId: APOLLO, userId: id('tim'), roles: RO }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'the last owner drops its own ownership', apollo: { users: [['tim', O], ['ron', RO]] }, actor: 'tim',
-		intent: { type: 'project.setUserRoles', projectId: APOLLO, userId: id('tim'), roles: ['PROJECT_CLUSTER_MANAGER'] }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'removeUser of the last owner', apollo: { users: [['tim', O], ['ron', RO]] }, actor: 'admin',
-		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'removeUser of the last member', apollo: { users: [['tim', O]] }, actor: 'admin',
-		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'the last member removes itself', apollo: { users: [['tim', O]] }, actor: 'tim',
-		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'setTeamRoles drops the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'project.setTeamRoles', projectId: APOLLO, teamId: teamId('Dev'), roles: RO }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'removeTeam of the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'project.removeTeam', projectId: APOLLO, teamId: teamId('Dev') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'removeTeam of the only member (a team)', apollo: { teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'project.removeTeam', projectId: APOLLO, teamId: teamId('Dev') }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'team.removeMember empties the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('tim') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'team.removeMember empties the owner team that is the only member', apollo: { teams: [['Dev', O]] }, actor: 'bob',
-		intent: { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('tim') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'team.delete of the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'team.delete', teamId: teamId('Dev') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'team.delete of the only member (a team)', apollo: { teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'team.delete', teamId: teamId('Dev') }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'member.remove of the last individual owner', apollo: { users: [['tim', O], ['ron', RO]] }, actor: 'admin',
-		intent: { type: 'member.remove', userId: id('tim') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'member.remove of the last member', apollo: { users: [['tim', O]] }, actor: 'bob',
-		intent: { type: 'member.remove', userId: id('tim') }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'member.remove of the only person in the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'admin',
-		intent: { type: 'member.remove', userId: id('tim') }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'member.leave of the last owner', apollo: { users: [['tim', O], ['ron', RO]] }, actor: 'tim',
-		intent: { type: 'member.leave' }, code: 'LAST_PROJECT_OWNER' },
-	{ name: 'member.leave of the last member', apollo: { users: [['tim', O]] }, actor: 'tim',
-		intent: { type: 'member.leave' }, code: 'LAST_PROJECT_MEMBER' },
-	{ name: 'member.leave of the only person in the only owner team', apollo: { users: [['ron', RO]], teams: [['Dev', O]] }, actor: 'tim',
-		intent: { type: 'member.leave' }, code: 'LAST_PROJECT_OWNER' }
+	{
+		name: 'setUserRoles drops the last owner',
+		apollo: {
+			users: [
+				['tim', O],
+				['ron', RO]
+			]
+		},
+		actor: 'admin',
+		intent: { type: 'project.setUserRoles', projectId: APOLLO, userId: id('tim'), roles: RO },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'the last owner drops its own ownership',
+		apollo: {
+			users: [
+				['tim', O],
+				['ron', RO]
+			]
+		},
+		actor: 'tim',
+		intent: { type: 'project.setUserRoles', projectId: APOLLO, userId: id('tim'), roles: ['PROJECT_CLUSTER_MANAGER'] },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'removeUser of the last owner',
+		apollo: {
+			users: [
+				['tim', O],
+				['ron', RO]
+			]
+		},
+		actor: 'admin',
+		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'removeUser of the last member',
+		apollo: { users: [['tim', O]] },
+		actor: 'admin',
+		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'the last member removes itself',
+		apollo: { users: [['tim', O]] },
+		actor: 'tim',
+		intent: { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'setTeamRoles drops the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'project.setTeamRoles', projectId: APOLLO, teamId: teamId('Dev'), roles: RO },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'removeTeam of the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'project.removeTeam', projectId: APOLLO, teamId: teamId('Dev') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'removeTeam of the only member (a team)',
+		apollo: { teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'project.removeTeam', projectId: APOLLO, teamId: teamId('Dev') },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'team.removeMember empties the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('tim') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'team.removeMember empties the owner team that is the only member',
+		apollo: { teams: [['Dev', O]] },
+		actor: 'bob',
+		intent: { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('tim') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'team.delete of the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'team.delete', teamId: teamId('Dev') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'team.delete of the only member (a team)',
+		apollo: { teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'team.delete', teamId: teamId('Dev') },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'member.remove of the last individual owner',
+		apollo: {
+			users: [
+				['tim', O],
+				['ron', RO]
+			]
+		},
+		actor: 'admin',
+		intent: { type: 'member.remove', userId: id('tim') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'member.remove of the last member',
+		apollo: { users: [['tim', O]] },
+		actor: 'bob',
+		intent: { type: 'member.remove', userId: id('tim') },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'member.remove of the only person in the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'admin',
+		intent: { type: 'member.remove', userId: id('tim') },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'member.leave of the last owner',
+		apollo: {
+			users: [
+				['tim', O],
+				['ron', RO]
+			]
+		},
+		actor: 'tim',
+		intent: { type: 'member.leave' },
+		code: 'LAST_PROJECT_OWNER'
+	},
+	{
+		name: 'member.leave of the last member',
+		apollo: { users: [['tim', O]] },
+		actor: 'tim',
+		intent: { type: 'member.leave' },
+		code: 'LAST_PROJECT_MEMBER'
+	},
+	{
+		name: 'member.leave of the only person in the only owner team',
+		apollo: { users: [['ron', RO]], teams: [['Dev', O]] },
+		actor: 'tim',
+		intent: { type: 'member.leave' },
+		code: 'LAST_PROJECT_OWNER'
+	}
 ];
 
 describe('invariants 4 and 5: refused on every path', () => {
@@ -327,10 +486,12 @@ describe('invariants 4 and 5: refused on every path', () => {
 		expect(verdict.ok || verdict.message).toContain('Apollo');
 	});
 
-	it.each(BREAKING.flatMap((b) => [
-		{ ...b, other: 'an individual owner', extra: { users: [['pat', O]] } as Assignments },
-		{ ...b, other: 'a non-empty owner team', extra: { teams: [['Ops', O]] } as Assignments }
-	]))('$name is accepted when $other remains', ({ apollo, actor, intent, extra }) => {
+	it.each(
+		BREAKING.flatMap((b) => [
+			{ ...b, other: 'an individual owner', extra: { users: [['pat', O]] } as Assignments },
+			{ ...b, other: 'a non-empty owner team', extra: { teams: [['Ops', O]] } as Assignments }
+		])
+	)('$name is accepted when $other remains', ({ apollo, actor, intent, extra }) => {
 		const fx = projectOrg({
 			users: [...(apollo.users ?? []), ...(extra.users ?? [])],
 			teams: [...(apollo.teams ?? []), ...(extra.teams ?? [])]
@@ -341,11 +502,28 @@ describe('invariants 4 and 5: refused on every path', () => {
 
 	it('names the project that would break, among several the change touches', () => {
 		const fx = projectOrg(
-			{ users: [['tim', O], ['pat', O]] },
+			{
+				users: [
+					['tim', O],
+					['pat', O]
+				]
+			},
 			{
 				projects: [
-					{ name: 'Apollo', users: [['tim', O], ['pat', O]] },
-					{ name: 'Gemini', users: [['tim', O], ['ron', RO]] }
+					{
+						name: 'Apollo',
+						users: [
+							['tim', O],
+							['pat', O]
+						]
+					},
+					{
+						name: 'Gemini',
+						users: [
+							['tim', O],
+							['ron', RO]
+						]
+					}
 				]
 			}
 		);
@@ -374,7 +552,13 @@ describe('invariants 4 and 5: refused on every path', () => {
 	});
 
 	it('pending changes in a client overlay count: the second of two owner removals is refused', () => {
-		const fx = projectOrg({ users: [['tim', O], ['pat', O], ['ron', RO]] });
+		const fx = projectOrg({
+			users: [
+				['tim', O],
+				['pat', O],
+				['ron', RO]
+			]
+		});
 		const overlay = new OverlayState(fx.state);
 		const first = fx.check('admin', { type: 'project.removeUser', projectId: APOLLO, userId: id('tim') }, overlay);
 		expectAccepted(first);
@@ -403,7 +587,13 @@ describe('invariants 4 and 5: refused on every path', () => {
 
 describe('invariant 6', () => {
 	it('removing a user from a team removes only the team’s access; its individual assignment stays', () => {
-		const fx = projectOrg({ users: [['tim', RO], ['pat', O]], teams: [['Dev', ['PROJECT_CLUSTER_MANAGER']]] });
+		const fx = projectOrg({
+			users: [
+				['tim', RO],
+				['pat', O]
+			],
+			teams: [['Dev', ['PROJECT_CLUSTER_MANAGER']]]
+		});
 		expect(sorted(effectiveProjectRoles(fx.state, APOLLO, id('tim')))).toEqual(sorted(['PROJECT_READ_ONLY', 'PROJECT_CLUSTER_MANAGER']));
 		expectAccepted(fx.run('admin', { type: 'team.removeMember', teamId: teamId('Dev'), userId: id('tim') }));
 		expect(fx.state.project(APOLLO)!.userRoles(id('tim'))).toEqual(RO);
@@ -428,8 +618,22 @@ describe('invariant 6', () => {
 			{},
 			{
 				projects: [
-					{ name: 'Apollo', users: [['tim', RO], ['pat', O]], teams: [['Dev', ['PROJECT_CLUSTER_MANAGER']]] },
-					{ name: 'Gemini', users: [['ron', O]], teams: [['Dev', O], ['Ops', RO]] }
+					{
+						name: 'Apollo',
+						users: [
+							['tim', RO],
+							['pat', O]
+						],
+						teams: [['Dev', ['PROJECT_CLUSTER_MANAGER']]]
+					},
+					{
+						name: 'Gemini',
+						users: [['ron', O]],
+						teams: [
+							['Dev', O],
+							['Ops', RO]
+						]
+					}
 				]
 			}
 		);
@@ -457,9 +661,28 @@ describe('invariant 3 and project status', () => {
 			{},
 			{
 				projects: [
-					{ name: 'Apollo', users: [['tim', RO], ['pat', O]], teams: [['Dev', O]] },
-					{ name: 'Gemini', users: [['tim', ['PROJECT_CLUSTER_MANAGER']], ['ron', O]] },
-					{ name: 'Hermes', users: [['tim', O], ['ron', O]] }
+					{
+						name: 'Apollo',
+						users: [
+							['tim', RO],
+							['pat', O]
+						],
+						teams: [['Dev', O]]
+					},
+					{
+						name: 'Gemini',
+						users: [
+							['tim', ['PROJECT_CLUSTER_MANAGER']],
+							['ron', O]
+						]
+					},
+					{
+						name: 'Hermes',
+						users: [
+							['tim', O],
+							['ron', O]
+						]
+					}
 				]
 			}
 		);
@@ -489,7 +712,12 @@ describe('invariant 3 and project status', () => {
 		for (const actor of ['admin', 'pat']) {
 			const fx = projectOrg({ users: [['pat', O]] });
 			expect(fx.state.member(id('zed'))).toBeUndefined();
-			const verdict = fx.run(actor, { type: 'project.addUser', projectId: APOLLO, username: 'ZED', roles: ['PROJECT_READ_ONLY', 'PROJECT_CLUSTER_MANAGER'] });
+			const verdict = fx.run(actor, {
+				type: 'project.addUser',
+				projectId: APOLLO,
+				username: 'ZED',
+				roles: ['PROJECT_READ_ONLY', 'PROJECT_CLUSTER_MANAGER']
+			});
 			expectAccepted(verdict);
 			expect(fx.state.member(id('zed'))).toMatchObject({ userId: id('zed'), username: 'zed', role: 'ORG_MEMBER', joinedAt: NOW });
 			expect(sorted(fx.state.project(APOLLO)!.userRoles(id('zed'))!)).toEqual(['PROJECT_CLUSTER_MANAGER', 'PROJECT_READ_ONLY']);
@@ -517,8 +745,18 @@ describe('invariant 3 and project status', () => {
 		'project.invite': (p) => ({ type: 'project.invite', projectId: p, inviteId: 'i-new', email: 'new@example.org', roles: RO }),
 		'project.cancelInvite': (p) => ({ type: 'project.cancelInvite', projectId: p, inviteId: inviteId('pending@example.org') }),
 		'project.addTeam': (p) => ({ type: 'project.addTeam', projectId: p, teamId: teamId('Ops'), roles: RO }),
-		'project.setUserRoles': (p) => ({ type: 'project.setUserRoles', projectId: p, userId: id('pat'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }),
-		'project.setTeamRoles': (p) => ({ type: 'project.setTeamRoles', projectId: p, teamId: teamId('Dev'), roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }),
+		'project.setUserRoles': (p) => ({
+			type: 'project.setUserRoles',
+			projectId: p,
+			userId: id('pat'),
+			roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY']
+		}),
+		'project.setTeamRoles': (p) => ({
+			type: 'project.setTeamRoles',
+			projectId: p,
+			teamId: teamId('Dev'),
+			roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY']
+		}),
 		'project.removeUser': (p) => ({ type: 'project.removeUser', projectId: p, userId: id('ron') }),
 		'project.removeTeam': (p) => ({ type: 'project.removeTeam', projectId: p, teamId: teamId('Dev') }),
 		'project.close': (p) => ({ type: 'project.close', projectId: p })
@@ -531,7 +769,14 @@ describe('invariant 3 and project status', () => {
 	it.each(ADDRESSED_TYPES.flatMap((type) => ['admin', 'pat'].map((actor) => ({ type, actor }))))(
 		'a closed project refuses $type by $actor with PROJECT_CLOSED',
 		({ type, actor }) => {
-			const fx = projectOrg({ users: [['pat', O], ['ron', RO]], teams: [['Dev', O]], invites: ['pending@example.org'] });
+			const fx = projectOrg({
+				users: [
+					['pat', O],
+					['ron', RO]
+				],
+				teams: [['Dev', O]],
+				invites: ['pending@example.org']
+			});
 			// Accepted while active (the same intent)…
 			expectAccepted(fx.check(actor, TARGETED[type](APOLLO)));
 			expectAccepted(fx.run('admin', { type: 'project.close', projectId: APOLLO }));
@@ -548,7 +793,13 @@ describe('invariant 3 and project status', () => {
 	it.each(ADDRESSED_TYPES.flatMap((type) => ['admin', 'pat', 'ron'].map((actor) => ({ type, actor }))))(
 		'an unknown project refuses $type by $actor with PROJECT_NOT_FOUND',
 		({ type, actor }) => {
-			const fx = projectOrg({ users: [['pat', O], ['ron', RO]], teams: [['Dev', O]] });
+			const fx = projectOrg({
+				users: [
+					['pat', O],
+					['ron', RO]
+				],
+				teams: [['Dev', O]]
+			});
 			expectRefused(fx.check(actor, TARGETED[type]('p-nope')), 'PROJECT_NOT_FOUND');
 			expect(fx.state.project('p-nope')).toBeUndefined();
 		}
@@ -559,7 +810,10 @@ describe('invariant 3 and project status', () => {
 		expectAccepted(fx.run('bob', { type: 'project.create', projectId: 'p-new', name: 'New' }));
 		expect(fx.state.project('p-new')!.userRoles(id('bob'))).toEqual(O);
 		expect(projectRoleSources(fx.state, 'p-new', id('bob'))).toEqual(
-			expect.arrayContaining([{ via: 'organization', roles: O }, { via: 'individual', roles: O }])
+			expect.arrayContaining([
+				{ via: 'organization', roles: O },
+				{ via: 'individual', roles: O }
+			])
 		);
 		expectRefused(fx.check('admin', { type: 'project.create', projectId: 'p-new', name: 'Again' }), 'PROJECT_EXISTS');
 		assertInvariants(fx.state);

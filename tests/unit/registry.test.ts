@@ -40,7 +40,8 @@ describe('the mutation registry', () => {
 
 	it.each(defs)('%s says who may send it, in words a refusal can use', (type, def) => {
 		expect(MUTATION_ACCESS[type as MutationType]).toBe(def.access);
-		if (!['member', 'anyone', 'invitee'].includes(def.access)) expect(ACTION_WORDS[def.access as keyof typeof ACTION_WORDS]).toMatch(/^[a-z]/);
+		if (!['member', 'anyone', 'invitee'].includes(def.access))
+			expect(ACTION_WORDS[def.access as keyof typeof ACTION_WORDS]).toMatch(/^[a-z]/);
 	});
 
 	it.each(defs)('%s says whether it is sensitive, explicitly', (type, def) => {
@@ -57,9 +58,18 @@ describe('the mutation registry', () => {
 		[withOrgId({ type: 'org.create', name: 'Acme' }), 'Create organization “Acme”'],
 		[withOrgId({ type: 'member.setRole', userId: 'u1', role: 'ORG_BILLING_ADMIN' }), 'Make user u1 Billing Admin'],
 		[withOrgId({ type: 'org.setContact', contact: 'emergency', email: null }), 'Clear the emergency contact'],
-		[withOrgId({ type: 'deployment.create', projectId: 'p1', deploymentId: 'd1', name: 'main', plan: 'dedicated' }), 'Create dedicated deployment “main” in project-p1'],
-		[withOrgId({ type: 'project.cancelInvite', projectId: 'p1', inviteId: 'i1' }), 'Cancel the invitation of invitation i1 of p1 to project-p1'],
-		[withOrgId({ type: 'join.approve', projectId: 'p1', userId: 'u1', roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }), 'Let user u1 join project-p1 as Owner, Read only'],
+		[
+			withOrgId({ type: 'deployment.create', projectId: 'p1', deploymentId: 'd1', name: 'main', plan: 'dedicated' }),
+			'Create dedicated deployment “main” in project-p1'
+		],
+		[
+			withOrgId({ type: 'project.cancelInvite', projectId: 'p1', inviteId: 'i1' }),
+			'Cancel the invitation of invitation i1 of p1 to project-p1'
+		],
+		[
+			withOrgId({ type: 'join.approve', projectId: 'p1', userId: 'u1', roles: ['PROJECT_OWNER', 'PROJECT_READ_ONLY'] }),
+			'Let user u1 join project-p1 as Owner, Read only'
+		],
 		[withOrgId({ type: 'invite.accept', inviteId: 'i1' }), 'Accept the invitation'],
 		[withOrgId({ type: 'invite.accept', inviteId: 'i1', projectId: 'p1' }), 'Accept the invitation to project-p1']
 	])('describes %j as “%s”', (mutation, words) => {
@@ -83,8 +93,10 @@ describe('server-only mutations', () => {
 	});
 
 	it('refuse nothing else, and nothing that is not a mutation', () => {
-		for (const type of MUTATION_TYPES.filter((t) => !serverOnly.includes(t))) expect(serverOnlyRefusal(withOrgId(INTENT[type]))).toBeUndefined();
-		for (const input of [null, 42, 'card.add', { type: 'toString' }, { type: '__proto__' }, {}]) expect(serverOnlyRefusal(input)).toBeUndefined();
+		for (const type of MUTATION_TYPES.filter((t) => !serverOnly.includes(t)))
+			expect(serverOnlyRefusal(withOrgId(INTENT[type]))).toBeUndefined();
+		for (const input of [null, 42, 'card.add', { type: 'toString' }, { type: '__proto__' }, {}])
+			expect(serverOnlyRefusal(input)).toBeUndefined();
 	});
 });
 

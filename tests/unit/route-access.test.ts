@@ -70,7 +70,11 @@ describe('what members do over HTTP beside mutations (mayAct)', () => {
 
 	it('a closed organization takes no payment, but its invoices can still be sent', () => {
 		const state = org('closed');
-		expect(mayAct(state, ctx('ann'), 'invoice.pay')).toEqual({ ok: false, code: 'ORG_CLOSED', message: 'Acme is closed and can no longer be changed.' });
+		expect(mayAct(state, ctx('ann'), 'invoice.pay')).toEqual({
+			ok: false,
+			code: 'ORG_CLOSED',
+			message: 'Acme is closed and can no longer be changed.'
+		});
 		expect(mayAct(state, ctx('ann'), 'invoice.resend')).toBeUndefined();
 	});
 });

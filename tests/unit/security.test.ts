@@ -22,10 +22,22 @@ function org(security?: OrgSecurity) {
 		twoFactor: ['ann', 'bob'],
 		members: membersOf({ ann: 'ORG_OWNER', bob: 'ORG_OWNER', cat: 'ORG_OWNER', dan: 'ORG_MEMBER' }),
 		others: ['zed'],
-		projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']], ['dan', ['PROJECT_OWNER']]] }]
+		projects: [
+			{
+				name: 'Apollo',
+				users: [
+					['ann', ['PROJECT_OWNER']],
+					['dan', ['PROJECT_OWNER']]
+				]
+			}
+		]
 	});
 	if (security) {
-		const verdict = checkMutation(fx.state, { actorId: id('ann'), now: NOW, steppedUpAt: NOW }, withOrgId({ type: 'org.setSecurity', ...security }));
+		const verdict = checkMutation(
+			fx.state,
+			{ actorId: id('ann'), now: NOW, steppedUpAt: NOW },
+			withOrgId({ type: 'org.setSecurity', ...security })
+		);
 		if (!verdict.ok) throw new Error(verdict.message);
 		applyChanges(fx.state, verdict.changes, 'test');
 	}
@@ -38,7 +50,7 @@ const check = (fx: ReturnType<typeof org>, actor: string, intent: Intent, steppe
 const setRole: Intent = { type: 'member.setRole', userId: id('dan'), role: 'ORG_READ_ONLY' };
 const REQUIRED: OrgSecurity = { requireTwoFactor: true, idleTimeoutMinutes: 30, absoluteTimeoutHours: 12 };
 
-describe('step-up before sensitive changes (SPEC §4)', () => {
+describe('step-up before sensitive changes (rules §4)', () => {
 	it('a user with two-factor needs a code entered within the last 10 minutes', () => {
 		const fx = org();
 		expectRefused(check(fx, 'bob', setRole), 'STEP_UP_REQUIRED');
@@ -79,7 +91,7 @@ describe('step-up before sensitive changes (SPEC §4)', () => {
 	});
 });
 
-describe('required two-factor (SPEC §4)', () => {
+describe('required two-factor (rules §4)', () => {
 	it('only the primary admin sets it, and only once it has two-factor itself', () => {
 		const fx = org();
 		expectRefused(check(fx, 'bob', { type: 'org.setSecurity', ...REQUIRED }, NOW), 'FORBIDDEN');
@@ -87,15 +99,27 @@ describe('required two-factor (SPEC §4)', () => {
 		expectRefused(check(fx, 'ann', { type: 'org.setSecurity', ...REQUIRED }), 'STEP_UP_REQUIRED');
 
 		const without = orgWith({ primaryAdmin: 'ann', members: [{ username: 'ann', role: 'ORG_OWNER' }] });
-		expectRefused(checkMutation(without.state, { actorId: id('ann'), now: NOW }, withOrgId({ type: 'org.setSecurity', ...REQUIRED })), 'TWO_FACTOR_REQUIRED');
-		expectAccepted(checkMutation(without.state, { actorId: id('ann'), now: NOW }, withOrgId({ type: 'org.setSecurity', ...REQUIRED, requireTwoFactor: false })));
+		expectRefused(
+			checkMutation(without.state, { actorId: id('ann'), now: NOW }, withOrgId({ type: 'org.setSecurity', ...REQUIRED })),
+			'TWO_FACTOR_REQUIRED'
+		);
+		expectAccepted(
+			checkMutation(
+				without.state,
+				{ actorId: id('ann'), now: NOW },
+				withOrgId({ type: 'org.setSecurity', ...REQUIRED, requireTwoFactor: false })
+			)
+		);
 	});
 
 	it('a member without two-factor may then only view (and leave)', () => {
 		const fx = org(REQUIRED);
 		expect(fx.state.org()?.security).toEqual(REQUIRED);
 		expectRefused(check(fx, 'cat', setRole), 'TWO_FACTOR_REQUIRED');
-		expectRefused(check(fx, 'dan', { type: 'deployment.create', projectId: APOLLO, deploymentId: 'd-1', name: 'db', plan: 'free' }), 'TWO_FACTOR_REQUIRED');
+		expectRefused(
+			check(fx, 'dan', { type: 'deployment.create', projectId: APOLLO, deploymentId: 'd-1', name: 'db', plan: 'free' }),
+			'TWO_FACTOR_REQUIRED'
+		);
 		expectRefused(check(fx, 'dan', { type: 'org.setBillingContact', email: null }), 'TWO_FACTOR_REQUIRED');
 		expectAccepted(check(fx, 'dan', { type: 'member.leave' }));
 		// The UI hides what would be refused.
@@ -125,9 +149,13 @@ describe('required two-factor (SPEC §4)', () => {
 	});
 });
 
-describe('session timeouts, per organization (SPEC §2)', () => {
+describe('session timeouts, per organization (rules §2)', () => {
 	const MIN = 60_000;
-	const limits = (idleTimeoutMinutes: number | null, absoluteTimeoutHours: number | null): OrgSecurity => ({ requireTwoFactor: false, idleTimeoutMinutes, absoluteTimeoutHours });
+	const limits = (idleTimeoutMinutes: number | null, absoluteTimeoutHours: number | null): OrgSecurity => ({
+		requireTwoFactor: false,
+		idleTimeoutMinutes,
+		absoluteTimeoutHours
+	});
 	const session = { startedAt: NOW, joinedAt: NOW - 60 * MIN };
 
 	it.each([
@@ -144,6 +172,10 @@ describe('session timeouts, per organization (SPEC §2)', () => {
 
 	it('says which organization to sign in again for', () => {
 		const fx = org();
-		expect(orgSessionExpired(fx.state.org()!)).toEqual({ ok: false, code: 'SESSION_EXPIRED', message: 'Your session for Acme timed out: sign in again to reach it.' });
+		expect(orgSessionExpired(fx.state.org()!)).toEqual({
+			ok: false,
+			code: 'SESSION_EXPIRED',
+			message: 'Your session for Acme timed out: sign in again to reach it.'
+		});
 	});
 });

@@ -32,7 +32,11 @@ describe('strict mutations', () => {
 	it('refuses an unknown field next to valid ones, and names several', () => {
 		const valid = { type: 'team.create', orgId: 'o1', teamId: 't1', name: 'Ops' };
 		expect(parseMutation(valid)).toMatchObject({ ok: true });
-		expect(parseMutation({ ...valid, foo: 1 })).toEqual({ ok: false, code: 'INVALID_MUTATION', message: 'Unknown field “foo” in team.create.' });
+		expect(parseMutation({ ...valid, foo: 1 })).toEqual({
+			ok: false,
+			code: 'INVALID_MUTATION',
+			message: 'Unknown field “foo” in team.create.'
+		});
 		expect(parseMutation({ ...valid, actorId: 'u1', createdAt: 1 })).toMatchObject({
 			message: 'Unknown fields “actorId”, “createdAt” in team.create.'
 		});
@@ -150,12 +154,20 @@ describe('names are well-formed, visible Unicode', () => {
 				code: 'INVALID_MUTATION'
 			});
 		}
-		expect(parseMutation({ type: 'member.add', orgId: 'o1', username: 'ann\u200B', role: 'ORG_MEMBER' })).toMatchObject({ code: 'INVALID_MUTATION' });
+		expect(parseMutation({ type: 'member.add', orgId: 'o1', username: 'ann\u200B', role: 'ORG_MEMBER' })).toMatchObject({
+			code: 'INVALID_MUTATION'
+		});
 	});
 });
 
 describe('look-alike names are one name', () => {
-	const fx = () => orgWith({ primaryAdmin: 'ann', members: [{ username: 'ann', role: 'ORG_OWNER' }], teams: [{ name: 'Café', members: [] }], projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] }] });
+	const fx = () =>
+		orgWith({
+			primaryAdmin: 'ann',
+			members: [{ username: 'ann', role: 'ORG_OWNER' }],
+			teams: [{ name: 'Café', members: [] }],
+			projects: [{ name: 'Apollo', users: [['ann', ['PROJECT_OWNER']]] }]
+		});
 	const run = (f: ReturnType<typeof fx>, input: object) => f.run('ann', parsed(withOrgId(input as Intent)) as Intent);
 
 	it('a team named with a decomposed é, or with joiners, is taken by the precomposed one', () => {
@@ -166,7 +178,11 @@ describe('look-alike names are one name', () => {
 	});
 
 	it('a name stored before normalization still collides', () => {
-		const f = orgWith({ primaryAdmin: 'ann', members: [{ username: 'ann', role: 'ORG_OWNER' }], teams: [{ name: 'Cafe\u0301', members: [] }] });
+		const f = orgWith({
+			primaryAdmin: 'ann',
+			members: [{ username: 'ann', role: 'ORG_OWNER' }],
+			teams: [{ name: 'Cafe\u0301', members: [] }]
+		});
 		expectRefused(run(f, { type: 'team.create', teamId: 't-2', name: 'café' }), 'TEAM_NAME_TAKEN');
 		// Its own team may take the normalized spelling.
 		expectAccepted(f.run('ann', { type: 'team.rename', teamId: teamId('Cafe\u0301'), name: 'Café' }));
@@ -174,7 +190,13 @@ describe('look-alike names are one name', () => {
 
 	it('deployment names compare the same way', () => {
 		const f = fx();
-		const create = (deploymentId: string, name: string) => ({ type: 'deployment.create', projectId: projectId('Apollo'), deploymentId, name, plan: 'free' });
+		const create = (deploymentId: string, name: string) => ({
+			type: 'deployment.create',
+			projectId: projectId('Apollo'),
+			deploymentId,
+			name,
+			plan: 'free'
+		});
 		expectAccepted(run(f, create('d-1', 'Café')));
 		expectRefused(run(f, create('d-2', 'cafe\u0301')), 'DEPLOYMENT_NAME_TAKEN');
 	});

@@ -1,4 +1,14 @@
-import type { Card, CardEntry, EmailChange, ManagedPasswordReset, ManagedUserCreate, ManagedUserUpdate, PasswordChange, ProfileUpdate, UserProfile } from '../domain/index.ts';
+import type {
+	Card,
+	CardEntry,
+	EmailChange,
+	ManagedPasswordReset,
+	ManagedUserCreate,
+	ManagedUserUpdate,
+	PasswordChange,
+	ProfileUpdate,
+	UserProfile
+} from '../domain/index.ts';
 
 export type ApiResult<T> = ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
 
@@ -46,13 +56,14 @@ export const api = {
 		call<{ mails: { to: string; subject: string; text: string; sentAt: string }[] }>('GET', `/api/mail-log?org=${encodeURIComponent(org)}`),
 	me: () => call<{ user: UserProfile; stepUpValidForMs: number; recoveryCodesLeft: number }>('GET', '/api/me'),
 	/**
-	 * Two-factor (SPEC §4): enrolment hands out a key and its QR code; it is on once a code from it
+	 * Two-factor (rules §4): enrolment hands out a key and its QR code; it is on once a code from it
 	 * is confirmed. Turning it on or off and new recovery codes take the current password too.
 	 */
 	twoFactorSetup: () => call<{ secret: string; uri: string; qr: string }>('POST', '/api/me/two-factor/setup', {}),
 	twoFactorEnable: (code: string, password: string) =>
 		call<{ user: UserProfile; recoveryCodes: string[]; stepUpValidForMs: number }>('POST', '/api/me/two-factor/enable', { code, password }),
-	twoFactorDisable: (code: string, password: string) => call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code, password }),
+	twoFactorDisable: (code: string, password: string) =>
+		call<{ user: UserProfile }>('POST', '/api/me/two-factor/disable', { code, password }),
 	newRecoveryCodes: (code: string, password: string) =>
 		call<{ recoveryCodes: string[] }>('POST', '/api/me/two-factor/recovery-codes', { code, password }),
 	stepUp: (code: string) => call<{ stepUpValidForMs: number }>('POST', '/api/me/step-up', { code }),
@@ -62,7 +73,8 @@ export const api = {
 	resetManagedPassword: (input: ManagedPasswordReset) => call<{ user: UserProfile }>('POST', '/api/managed-users/password', input),
 	deleteManagedUser: (userId: string) => call<object>('DELETE', '/api/managed-users', { userId }),
 	/** Mails an invoice to the address of one of the organization's users. */
-	resendInvoice: (org: string, invoiceId: string, email: string) => call<{ sentTo: string }>('POST', '/api/invoices/resend', { org, invoiceId, email }),
+	resendInvoice: (org: string, invoiceId: string, email: string) =>
+		call<{ sentTo: string }>('POST', '/api/invoices/resend', { org, invoiceId, email }),
 	/** Charges the open invoices again; answers the balance left. */
 	payInvoices: (org: string) => call<{ unpaidCents: number }>('POST', '/api/invoices/pay', { org }),
 	updateProfile: (input: ProfileUpdate) => call<{ user: UserProfile }>('PATCH', '/api/me', input),

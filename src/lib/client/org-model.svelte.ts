@@ -31,7 +31,8 @@ export interface SessionParts {
 }
 
 /** The parts of an organization a view may depend on; `any` changes with every one of them. */
-type Table = 'any' | 'org' | 'members' | 'teams' | 'teamMembers' | 'invitations' | 'contacts' | 'projects' | 'billing' | `project:${string}`;
+type Table =
+	'any' | 'org' | 'members' | 'teams' | 'teamMembers' | 'invitations' | 'contacts' | 'projects' | 'billing' | `project:${string}`;
 
 /** A change counter per table: a view reads the tables it shows and runs again only when one of them changes. */
 class Clocks {

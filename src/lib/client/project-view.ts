@@ -52,7 +52,7 @@ export interface ProjectView {
 	teams: ProjectTeamRow[];
 	/** Pending and expired invitations, oldest first: listed after the users. */
 	invitations: ProjectInvitationRow[];
-	/** Join requests, oldest first: listed after the invitations (SPEC §4's order). */
+	/** Join requests, oldest first: listed after the invitations (rules §4's order). */
 	requests: JoinRequest[];
 	/** Active deployments first, newest first; then deleted ones. */
 	deployments: DeploymentRow[];
@@ -79,7 +79,11 @@ export function projectView(model: OrgModel, projectId: string, actorId: string)
 		const member = state.member(userId);
 		if (!member) return [];
 		const source = (via: RoleSource['via']) =>
-			via === 'individual' ? 'individually' : via === 'organization' ? `as ${ORG_ROLES[member.role].label}` : `via team ${teamName(via.teamId)}`;
+			via === 'individual'
+				? 'individually'
+				: via === 'organization'
+					? `as ${ORG_ROLES[member.role].label}`
+					: `via team ${teamName(via.teamId)}`;
 		const why = projectRoleSources(state, projectId, userId).map((s) => `${source(s.via)}: ${roleLabels(s.roles)}`);
 		return [
 			{

@@ -89,7 +89,10 @@ export class Replicas {
 		if (replica) return replica;
 		const doc = new Y.Doc();
 		const r: Replica = { orgId, doc, state: undefined as unknown as OrgDocState };
-		r.state = new OrgDocState(doc, memberDirectory(() => r.state));
+		r.state = new OrgDocState(
+			doc,
+			memberDirectory(() => r.state)
+		);
 		this.orgs.set(orgId, (replica = r));
 		this.docs.set(orgDocId(orgId), doc);
 		return replica;

@@ -172,7 +172,6 @@ export class RosterSession {
 	}
 }
 
-
 export function rememberUser(user: UserProfile | null) {
 	if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
 	else localStorage.removeItem(USER_KEY);

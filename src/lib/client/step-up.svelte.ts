@@ -2,7 +2,7 @@ import { STEP_UP_TTL_MS, needsStepUp, type Mutation, type UserProfile } from '..
 import type { ApiResult } from './api.ts';
 
 /**
- * SPEC §4 step-up: a user with two-factor enters a code before a sensitive change, at most
+ * rules §4 step-up: a user with two-factor enters a code before a sensitive change, at most
  * every 10 minutes. Asked only while online (the code is checked by the server); a change
  * queued offline is checked when it arrives and, if refused, its Retry asks.
  */

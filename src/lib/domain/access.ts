@@ -34,7 +34,7 @@ export function effectiveProjectRoles(state: OrgState, projectId: string, userId
 	return [...all];
 }
 
-/** SPEC §2: owners and read-only members read every project; anyone else only those that give it a role. */
+/** rules §2: owners and read-only members read every project; anyone else only those that give it a role. */
 export function canReadProject(state: OrgState, projectId: string, userId: string): boolean {
 	const member = state.member(userId);
 	if (!member || !state.project(projectId)?.project()) return false;

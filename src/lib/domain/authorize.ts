@@ -23,15 +23,22 @@ export const NOT_A_MEMBER = refuse('NOT_A_MEMBER', 'You are not a member of this
 /** A closing organization is read-only but for paying what it owes (invariant 8), and members may still leave (invariant 9). */
 const WHILE_CLOSING: readonly Access[] = ['billing.manage', 'contacts.billing', 'member'];
 
-const isPrimaryAdminAction = (access: Access): access is PrimaryAdminAction => (PRIMARY_ADMIN_ACTIONS as readonly Access[]).includes(access);
+const isPrimaryAdminAction = (access: Access): access is PrimaryAdminAction =>
+	(PRIMARY_ADMIN_ACTIONS as readonly Access[]).includes(access);
 const isProjectAction = (access: Access): access is ProjectAction => (PROJECT_ACTIONS as readonly Access[]).includes(access);
 
 /** A project mutation needs its project active and the actor's effective roles in it to allow the action. */
-function authorizeProject(state: OrgState, ctx: CheckContext, projectId: string, access: ProjectAction, actor: Member): Refusal | undefined {
+function authorizeProject(
+	state: OrgState,
+	ctx: CheckContext,
+	projectId: string,
+	access: ProjectAction,
+	actor: Member
+): Refusal | undefined {
 	const project = state.project(projectId)?.project();
 	if (!project) return refuse('PROJECT_NOT_FOUND', 'That project does not exist in this organization.');
 	if (project.status !== 'active') return refuse('PROJECT_CLOSED', `Project ${project.name} is closed.`);
-	// SPEC §2: a read-only member only views, whatever a project assignment says.
+	// rules §2: a read-only member only views, whatever a project assignment says.
 	if (!roleMay(actor.role, 'projects.participate')) {
 		return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may only view project ${project.name}.`);
 	}
@@ -64,7 +71,10 @@ export function authorize(state: OrgState, ctx: CheckContext, type: ScopedType, 
 		// Without a project (the UI asking in general), the roles the org role holds in every project answer.
 		if (projectId === undefined) {
 			if (projectRolesMay(ORG_ROLES[actor.role].implicitProjectRoles, access)) return { org, actor };
-			return refuse('FORBIDDEN', `As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]} unless the project gives you a role.`);
+			return refuse(
+				'FORBIDDEN',
+				`As ${ORG_ROLES[actor.role].label} you may not ${ACTION_WORDS[access]} unless the project gives you a role.`
+			);
 		}
 		return authorizeProject(state, ctx, projectId, access, actor) ?? { org, actor };
 	}
@@ -95,7 +105,7 @@ export function refusalToAttempt(state: OrgState, actorId: string, type: ScopedT
 }
 
 /**
- * SPEC §2: who may change a managed user's profile or password, or delete it — the
+ * rules §2: who may change a managed user's profile or password, or delete it — the
  * primary admin of the organization that manages it, while the user is its member.
  * Answers with the managed member, or why not.
  */

@@ -28,7 +28,12 @@ export const CardEntry = z.strictObject({
 		.string()
 		.max(30)
 		.transform((s) => s.replace(/[\s-]/g, ''))
-		.pipe(z.string().regex(/^\d{12,19}$/, 'A card number is 12 to 19 digits').refine(luhnValid, 'That card number is not valid: check the digits')),
+		.pipe(
+			z
+				.string()
+				.regex(/^\d{12,19}$/, 'A card number is 12 to 19 digits')
+				.refine(luhnValid, 'That card number is not valid: check the digits')
+		),
 	expMonth: z.coerce.number().int().min(1, 'Month 1–12').max(12, 'Month 1–12'),
 	expYear: z.coerce.number().int().min(2000).max(2100),
 	cvc: z.string().regex(/^\d{3,4}$/, 'The security code is 3 or 4 digits'),
@@ -42,7 +47,7 @@ export function cardExpired(card: { expMonth: number; expYear: number }, now: nu
 	return card.expYear < d.getUTCFullYear() || (card.expYear === d.getUTCFullYear() && card.expMonth < d.getUTCMonth() + 1);
 }
 
-/** SPEC §1: the number is checked (Luhn) and the expiry must be in the future; only brand, last 4, expiry and holder are kept. */
+/** rules §1: the number is checked (Luhn) and the expiry must be in the future; only brand, last 4, expiry and holder are kept. */
 export function cardFromEntry(input: unknown, id: string, now: number): { ok: true; card: Card } | Refusal {
 	const parsed = CardEntry.safeParse(input);
 	if (!parsed.success) {

@@ -18,12 +18,24 @@ export function orgExport(state: OrgDocState, now: number) {
 		members: state.members().map((m) => ({ ...m, primaryAdmin: m.userId === org.primaryAdminId })),
 		teams: state.teams().map((t) => ({ ...t, memberIds: state.teamMemberIds(t.id) })),
 		invitations: state.invitations(),
-		invoices: state.billing().invoices().sort((a, b) => a.period.start - b.period.start || a.period.end - b.period.end),
+		invoices: state
+			.billing()
+			.invoices()
+			.sort((a, b) => a.period.start - b.period.start || a.period.end - b.period.end),
 		projects: state.projectIds().flatMap((id) => {
 			const p = state.project(id)!;
 			const meta = p.project();
 			if (!meta) return [];
-			return [{ ...meta, users: p.users(), teams: p.teams(), invitations: p.invitations(), joinRequests: p.joinRequests(), deployments: p.deployments() }];
+			return [
+				{
+					...meta,
+					users: p.users(),
+					teams: p.teams(),
+					invitations: p.invitations(),
+					joinRequests: p.joinRequests(),
+					deployments: p.deployments()
+				}
+			];
 		})
 	};
 }

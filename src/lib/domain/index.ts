@@ -5,11 +5,41 @@ export { CardEntry, cardFromEntry, luhnValid } from './cards.ts';
 export { checkMutation } from './check.ts';
 export { effectiveContact } from './contacts.ts';
 export { membersCsv, orgExport } from './export.ts';
-export { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, unpaidCents, withoutCard } from './invoice-issuing.ts';
+export {
+	afterCharge,
+	billingAddress,
+	chargeOrder,
+	closeWhenFinalIssued,
+	dueInvoices,
+	toCharge,
+	unpaidCents,
+	withoutCard
+} from './invoice-issuing.ts';
 export { invoiceLines, invoicePeriodLabel, invoiceTotal, periodBounds, priorPeriod } from './invoices.ts';
-export { managedElsewhere, managedElsewhereActor, ManagedPasswordReset, ManagedUserCreate, ManagedUserRef, ManagedUserUpdate } from './managed-users.ts';
+export {
+	managedElsewhere,
+	managedElsewhereActor,
+	ManagedPasswordReset,
+	ManagedUserCreate,
+	ManagedUserRef,
+	ManagedUserUpdate
+} from './managed-users.ts';
 export { memberOf, publicProfile } from './members.ts';
-export { describeMutation, Mutation, MUTATION_ACCESS, MUTATION_TYPES, MUTATIONS, parseMutation, SENSITIVE_MUTATIONS, SERVER_ONLY, serverOnlyRefusal, webhookShown, type MutationOf, type MutationType, type Names } from './mutations/index.ts';
+export {
+	describeMutation,
+	Mutation,
+	MUTATION_ACCESS,
+	MUTATION_TYPES,
+	MUTATIONS,
+	parseMutation,
+	SENSITIVE_MUTATIONS,
+	SERVER_ONLY,
+	serverOnlyRefusal,
+	webhookShown,
+	type MutationOf,
+	type MutationType,
+	type Names
+} from './mutations/index.ts';
 export { membershipEvents, recordable, type MembershipAlert, type MembershipEvent } from './notifications.ts';
 export { applyChanges, applyOrgChanges, OrgDocState } from './org-doc.ts';
 export { billingMaps, docMap, locate, MODEL, orgMaps, projectMaps, TABLES, type TableName } from './model.ts';
@@ -19,8 +49,50 @@ export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPas
 export { formatCents, PLANS } from './plans.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
-export { Card, ContactKind, CurrentPassword, Deployment, DeploymentName, DisplayName, Email, EmailChange, emailKey, Id, INVITATION_TTL_MS, invitationStatus, Invoice, JoinRequest, Member, NotificationChannels, Organization, OrgName, OrgRole, OrgSecurity, PasswordChange, Plan, ProfileUpdate, Project, ProjectName, ProjectRole, TeamName, teamNameKey, TwoFactorCode, Username, UserProfile, type InvitationStatus } from './schemas.ts';
-export { lacksRequiredTwoFactor, needsStepUp, orgSessionExpired, orgSessionLive, securityGate, securityOf, STEP_UP_TTL_MS, type HttpAct } from './security.ts';
+export {
+	Card,
+	ContactKind,
+	CurrentPassword,
+	Deployment,
+	DeploymentName,
+	DisplayName,
+	Email,
+	EmailChange,
+	emailKey,
+	Id,
+	INVITATION_TTL_MS,
+	invitationStatus,
+	Invoice,
+	JoinRequest,
+	Member,
+	NotificationChannels,
+	Organization,
+	OrgName,
+	OrgRole,
+	OrgSecurity,
+	PasswordChange,
+	Plan,
+	ProfileUpdate,
+	Project,
+	ProjectName,
+	ProjectRole,
+	TeamName,
+	teamNameKey,
+	TwoFactorCode,
+	Username,
+	UserProfile,
+	type InvitationStatus
+} from './schemas.ts';
+export {
+	lacksRequiredTwoFactor,
+	needsStepUp,
+	orgSessionExpired,
+	orgSessionLive,
+	securityGate,
+	securityOf,
+	STEP_UP_TTL_MS,
+	type HttpAct
+} from './security.ts';
 export { type BillingState, type Change, type OrgState } from './state.ts';
 export { unknownFields } from './text.ts';
 export { type Verdict } from './verdict.ts';

@@ -33,7 +33,7 @@ const closingMoment = (org: Organization) => org.closingAt ?? org.createdAt;
 export const finalInvoiceId = (closingAt: number) => `${periodKey(periodOf(closingAt))}-final`;
 
 /**
- * The invoices due now that are not issued yet (SPEC §4): the prior month's, if any
+ * The invoices due now that are not issued yet (rules §4): the prior month's, if any
  * deployment was active in it; and for a closing organization its final invoice, the
  * month up to the closing moment, issued even when empty (invariant 8). Ids are the
  * periods, so a second run issues nothing.
@@ -72,7 +72,8 @@ const withAttempt = (invoice: Invoice, attempt: ChargeAttempt) => [...invoice.at
 /** An invoice after one charge attempt: paid by this card, or still open with the decline on record. */
 export function afterCharge(invoice: Invoice, card: Card, result: { ok: true } | { ok: false; reason: string }, at: number): Invoice {
 	const ref = { brand: card.brand, last4: card.last4 };
-	if (result.ok) return { ...invoice, status: 'paid', paidAt: at, card: ref, attempts: withAttempt(invoice, { at, card: ref, outcome: 'paid' }) };
+	if (result.ok)
+		return { ...invoice, status: 'paid', paidAt: at, card: ref, attempts: withAttempt(invoice, { at, card: ref, outcome: 'paid' }) };
 	return { ...invoice, attempts: withAttempt(invoice, { at, card: ref, outcome: 'declined', reason: result.reason.slice(0, 200) }) };
 }
 

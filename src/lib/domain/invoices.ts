@@ -37,7 +37,7 @@ export function priorPeriod(now: number): Period {
 export type DeploymentCharge = Omit<InvoiceLine, 'projectId' | 'project'>;
 
 /**
- * SPEC §4: one line per deployment active in the period, priced at plan price × active
+ * rules §4: one line per deployment active in the period, priced at plan price × active
  * days / days in the month, rounded to the cent. A deployment created or deleted
  * mid-month pays for the days it existed; one outside the period is left out.
  * `until` cuts the month short (a closing organization's final invoice), its day included.

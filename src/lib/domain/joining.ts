@@ -1,6 +1,14 @@
 import { memberOf } from './members.ts';
 import { orgClosing, refuse, type Refusal } from './refusals.ts';
-import { INVITATION_TTL_MS, emailKey, invitationStatus, type OrgRole, type Organization, type ProjectRole, type UserProfile } from './schemas.ts';
+import {
+	INVITATION_TTL_MS,
+	emailKey,
+	invitationStatus,
+	type OrgRole,
+	type Organization,
+	type ProjectRole,
+	type UserProfile
+} from './schemas.ts';
 import type { Change, CheckContext, OrgState } from './state.ts';
 import { accept, type Verdict } from './verdict.ts';
 
@@ -8,7 +16,10 @@ import { accept, type Verdict } from './verdict.ts';
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
 
-export const NO_INVITATION = refuse('INVITATION_NOT_FOUND', 'That invitation is no longer pending (it may have been accepted or cancelled).');
+export const NO_INVITATION = refuse(
+	'INVITATION_NOT_FOUND',
+	'That invitation is no longer pending (it may have been accepted or cancelled).'
+);
 
 /** Invariant 3: the teams a newcomer is placed in belong to the organization. */
 export function unknownTeam(state: OrgState, teamIds: readonly string[]): Refusal | undefined {
@@ -32,7 +43,7 @@ export function addMember(state: OrgState, ctx: CheckContext, user: UserProfile,
 	return unknownTeam(state, teamIds) ?? accept(...joinChanges(state, user, role, teamIds, ctx.now));
 }
 
-/** SPEC §4: adding an existing user to a project brings it into the organization as a member. */
+/** rules §4: adding an existing user to a project brings it into the organization as a member. */
 export function addToProject(state: OrgState, ctx: CheckContext, projectId: string, user: UserProfile, roles: ProjectRole[]): Verdict {
 	if (state.project(projectId)?.userRoles(user.id)) {
 		return refuse('ALREADY_ASSIGNED', `${user.username} is already in this project: edit their roles instead.`);
@@ -42,7 +53,7 @@ export function addToProject(state: OrgState, ctx: CheckContext, projectId: stri
 	return accept(...changes);
 }
 
-/** SPEC §4: an email adds the one verified user holding it; several such users must be told apart by username. */
+/** rules §4: an email adds the one verified user holding it; several such users must be told apart by username. */
 export function userByEmail(state: OrgState, email: string): UserProfile | undefined | Refusal {
 	const users = state.usersByEmail(email);
 	if (users.length > 1) {
@@ -71,7 +82,12 @@ export function replaceExpired(
 export const expiry = (now: number) => ({ createdAt: now, expiresAt: now + INVITATION_TTL_MS });
 
 /** Whether this user may accept this invitation now. */
-export function acceptable(org: Organization, user: UserProfile, invitation: { email: string; expiresAt: number } | undefined, now: number) {
+export function acceptable(
+	org: Organization,
+	user: UserProfile,
+	invitation: { email: string; expiresAt: number } | undefined,
+	now: number
+) {
 	// The same answer whether the invitation is unknown or for someone else: ids reveal nothing (invariant 10).
 	if (!invitation || emailKey(invitation.email) !== emailKey(user.email)) return NO_INVITATION;
 	if (!user.emailVerified) return refuse('EMAIL_NOT_VERIFIED', `Verify ${user.email} first: the invitation is accepted with that address.`);

@@ -18,7 +18,10 @@ export type ManagedUserCreate = z.input<typeof ManagedUserCreate>;
 /** What the primary admin may change of a managed user's profile; a new email is unverified until its link is used. */
 export const ManagedUserUpdate = z
 	.strictObject({ userId: Id, username: Username.optional(), displayName: DisplayName.optional(), email: Email.optional() })
-	.refine((u) => u.username !== undefined || u.displayName !== undefined || u.email !== undefined, 'Send a username, display name or email to change');
+	.refine(
+		(u) => u.username !== undefined || u.displayName !== undefined || u.email !== undefined,
+		'Send a username, display name or email to change'
+	);
 export type ManagedUserUpdate = z.input<typeof ManagedUserUpdate>;
 
 export const ManagedPasswordReset = z.strictObject({ userId: Id, password: Password });
@@ -27,7 +30,7 @@ export type ManagedPasswordReset = z.input<typeof ManagedPasswordReset>;
 export const ManagedUserRef = z.strictObject({ userId: Id });
 
 /**
- * SPEC §1: a managed user belongs to the organization that manages it and to no other, so
+ * rules §1: a managed user belongs to the organization that manages it and to no other, so
  * that its primary admin resetting the password never hands over another organization's access.
  */
 export function managedElsewhere(orgId: string, user: { managedBy?: string } | undefined): boolean {
@@ -39,7 +42,7 @@ export function managedElsewhereActor(org: Organization): Refusal {
 	return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization: in ${org.name} you may only leave.`);
 }
 
-/** SPEC §1: a user created by an organization's admin is managed by that organization; answers with the member, or why not. */
+/** rules §1: a user created by an organization's admin is managed by that organization; answers with the member, or why not. */
 export function managedMember(state: OrgState, org: Organization, userId: string): Member | Refusal {
 	const target = state.member(userId);
 	if (target?.managedBy === org.id) return target;
@@ -61,7 +64,10 @@ export function guardManaged(state: OrgState, actorId: string, changes: readonly
 		if (user.userId === actorId) {
 			return refuse('MANAGED_ELSEWHERE', `Your account is managed by another organization, so it cannot join or create ${org.name}.`);
 		}
-		return refuse('MANAGED_ELSEWHERE', `${user.username} is managed by another organization and cannot be added to ${org.name}, invited to it or given roles in it.`);
+		return refuse(
+			'MANAGED_ELSEWHERE',
+			`${user.username} is managed by another organization and cannot be added to ${org.name}, invited to it or given roles in it.`
+		);
 	}
 	return undefined;
 }

@@ -1,6 +1,22 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { BillingInfo, Card, ContactKind, Deployment, Email, Id, Invoice, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team } from './schemas.ts';
+import {
+	BillingInfo,
+	Card,
+	ContactKind,
+	Deployment,
+	Email,
+	Id,
+	Invoice,
+	JoinRequest,
+	Member,
+	OrgInvitation,
+	Organization,
+	Project,
+	ProjectInvitation,
+	ProjectRole,
+	Team
+} from './schemas.ts';
 
 /**
  * The replicated model, declared once: each table lives in one kind of document (the
@@ -29,12 +45,12 @@ export interface Cell<R> {
 const put = <R>(key: string, row: R, project = ''): Cell<R> => ({ key, project, row });
 const remove = (key: string, project = ''): Cell<never> => ({ key, project, row: null });
 
-function table<const D extends DocKind, const M extends string, S extends z.ZodType, C extends Record<string, (change: never) => Cell<z.infer<S>>>>(t: {
-	doc: D;
-	map: M;
-	row: S;
-	changes: C;
-}) {
+function table<
+	const D extends DocKind,
+	const M extends string,
+	S extends z.ZodType,
+	C extends Record<string, (change: never) => Cell<z.infer<S>>>
+>(t: { doc: D; map: M; row: S; changes: C }) {
 	return t;
 }
 
@@ -66,7 +82,8 @@ export const MODEL = {
 		map: 'teamMembers',
 		row: TeamMembership,
 		changes: {
-			'teamMember.put': (c: { teamId: string; userId: string }) => put(teamMemberKey(c.teamId, c.userId), { teamId: c.teamId, userId: c.userId }),
+			'teamMember.put': (c: { teamId: string; userId: string }) =>
+				put(teamMemberKey(c.teamId, c.userId), { teamId: c.teamId, userId: c.userId }),
 			'teamMember.delete': (c: { teamId: string; userId: string }) => remove(teamMemberKey(c.teamId, c.userId))
 		}
 	}),
@@ -85,7 +102,9 @@ export const MODEL = {
 		doc: 'org',
 		map: 'contacts',
 		row: Email,
-		changes: { 'contact.put': (c: { contact: ContactKind; email: string | null }) => (c.email === null ? remove(c.contact) : put(c.contact, c.email)) }
+		changes: {
+			'contact.put': (c: { contact: ContactKind; email: string | null }) => (c.email === null ? remove(c.contact) : put(c.contact, c.email))
+		}
 	}),
 	/** meta: 'project' → the project (its document is named by the project's id). */
 	project: table({
@@ -100,7 +119,8 @@ export const MODEL = {
 		map: 'users',
 		row: UserAssignment,
 		changes: {
-			'projectUser.put': (c: { projectId: string; userId: string; roles: ProjectRole[] }) => put(c.userId, { userId: c.userId, roles: c.roles }, c.projectId),
+			'projectUser.put': (c: { projectId: string; userId: string; roles: ProjectRole[] }) =>
+				put(c.userId, { userId: c.userId, roles: c.roles }, c.projectId),
 			'projectUser.delete': (c: { projectId: string; userId: string }) => remove(c.userId, c.projectId)
 		}
 	}),
@@ -110,7 +130,8 @@ export const MODEL = {
 		map: 'teams',
 		row: TeamAssignment,
 		changes: {
-			'projectTeam.put': (c: { projectId: string; teamId: string; roles: ProjectRole[] }) => put(c.teamId, { teamId: c.teamId, roles: c.roles }, c.projectId),
+			'projectTeam.put': (c: { projectId: string; teamId: string; roles: ProjectRole[] }) =>
+				put(c.teamId, { teamId: c.teamId, roles: c.roles }, c.projectId),
 			'projectTeam.delete': (c: { projectId: string; teamId: string }) => remove(c.teamId, c.projectId)
 		}
 	}),
@@ -141,8 +162,13 @@ export const MODEL = {
 		row: Deployment,
 		changes: { 'deployment.put': (c: { projectId: string; deployment: Deployment }) => put(c.deployment.id, c.deployment, c.projectId) }
 	}),
-	/** info: 'info' → billing email and organization info (SPEC §2: billing is read by owners, billing roles and read-only members only). */
-	billing: table({ doc: 'billing', map: 'info', row: BillingInfo, changes: { 'billing.put': (c: { info: BillingInfo }) => put('info', c.info) } }),
+	/** info: 'info' → billing email and organization info (rules §2: billing is read by owners, billing roles and read-only members only). */
+	billing: table({
+		doc: 'billing',
+		map: 'info',
+		row: BillingInfo,
+		changes: { 'billing.put': (c: { info: BillingInfo }) => put('info', c.info) }
+	}),
 	/** cardId → Card. */
 	card: table({
 		doc: 'billing',
@@ -158,7 +184,12 @@ export const MODEL = {
 		changes: { 'card.default': (c: { cardId: string | null }) => (c.cardId === null ? remove('cardId') : put('cardId', c.cardId)) }
 	}),
 	/** invoiceId → Invoice, written by the server's billing run only. */
-	invoice: table({ doc: 'billing', map: 'invoices', row: Invoice, changes: { 'invoice.put': (c: { invoice: Invoice }) => put(c.invoice.id, c.invoice) } })
+	invoice: table({
+		doc: 'billing',
+		map: 'invoices',
+		row: Invoice,
+		changes: { 'invoice.put': (c: { invoice: Invoice }) => put(c.invoice.id, c.invoice) }
+	})
 };
 
 type Model = typeof MODEL;
@@ -167,7 +198,8 @@ export type Row<T extends TableName> = z.infer<Model[T]['row']>;
 export const TABLES = Object.keys(MODEL) as TableName[];
 
 type Flat<T> = { [K in keyof T]: T[K] };
-type ChangesOf<C> = { [K in keyof C & string]: C[K] extends (change: infer P) => unknown ? Flat<{ kind: K } & P> : never }[keyof C & string];
+type ChangesOf<C> = { [K in keyof C & string]: C[K] extends (change: infer P) => unknown ? Flat<{ kind: K } & P> : never }[keyof C &
+	string];
 
 /** An accepted mutation's effect, applied the same way to the documents (server and replicas) or an overlay (client). */
 export type Change = { [T in TableName]: ChangesOf<Model[T]['changes']> }[TableName];
@@ -176,7 +208,9 @@ export type Change = { [T in TableName]: ChangesOf<Model[T]['changes']> }[TableN
 export type Write = { [T in TableName]: Cell<Row<T>> & { table: T } }[TableName];
 
 const WRITERS = new Map<string, { table: TableName; write: (change: Change) => Cell<unknown> }>(
-	TABLES.flatMap((name) => Object.entries(MODEL[name].changes).map(([kind, write]) => [kind, { table: name, write: write as (change: Change) => Cell<unknown> }]))
+	TABLES.flatMap((name) =>
+		Object.entries(MODEL[name].changes).map(([kind, write]) => [kind, { table: name, write: write as (change: Change) => Cell<unknown> }])
+	)
 );
 
 /** Where a change writes; every kind of Change is some table's (the type is derived from MODEL). */

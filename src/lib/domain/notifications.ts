@@ -19,11 +19,15 @@ export interface MembershipEvent {
 }
 
 /**
- * What an accepted mutation changed of the membership (SPEC §2: alerts on membership
+ * What an accepted mutation changed of the membership (rules §2: alerts on membership
  * changes), from its changes and `before`, a member as it was before them. Empty for a
  * mutation that changed no membership, such as a rename or a role set to itself.
  */
-export function membershipEvents(m: Mutation, changes: readonly Change[], before: (userId: string) => Member | undefined): MembershipEvent[] {
+export function membershipEvents(
+	m: Mutation,
+	changes: readonly Change[],
+	before: (userId: string) => Member | undefined
+): MembershipEvent[] {
 	const events: MembershipEvent[] = [];
 	for (const c of changes) {
 		if (c.kind === 'member.put') {

@@ -6,7 +6,7 @@ import type { Change, OrgState } from './state.ts';
 /** One of an organization's documents: the organization's own, its billing, or one project's. */
 export type ReadTarget = { doc: 'org' } | { doc: 'billing' } | { doc: 'project'; projectId: string };
 
-/** SPEC §1–2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
+/** rules §1–2 and invariant 10: members read the organization; projects as canReadProject says; billing by role. */
 export function mayRead(state: OrgState, target: ReadTarget, userId: string): boolean {
 	const org = state.org();
 	const member = state.member(userId);
@@ -35,7 +35,12 @@ export interface AccessTouched {
  * changes themselves, never by scanning the organization's members. A project just created is
  * readable by some who hold no grant in it, so `orgReaders` (those reading the organization now) are asked again.
  */
-export function accessTouched(state: OrgState, changes: readonly Change[], mutationType: string | undefined, orgReaders: () => Iterable<string>): AccessTouched[] {
+export function accessTouched(
+	state: OrgState,
+	changes: readonly Change[],
+	mutationType: string | undefined,
+	orgReaders: () => Iterable<string>
+): AccessTouched[] {
 	const all = (userId: string): AccessTouched => ({ userId, scope: { doc: 'all' } });
 	const project = (userId: string, projectId: string): AccessTouched => ({ userId, scope: { doc: 'project', projectId } });
 	const out: AccessTouched[] = [];

@@ -70,5 +70,8 @@ export function orgClosed(orgName: string): Refusal {
 
 /** Invariant 8: until its final invoice, a closing organization changes only its billing. */
 export function orgClosing(orgName: string): Refusal {
-	return refuse('ORG_CLOSING', `${orgName} is closing: only its cards, billing details and billing contact can change until its final invoice.`);
+	return refuse(
+		'ORG_CLOSING',
+		`${orgName} is closing: only its cards, billing details and billing contact can change until its final invoice.`
+	);
 }

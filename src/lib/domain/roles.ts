@@ -18,22 +18,16 @@ export type OrgAction =
 	| 'billing.manage'
 	/** Download the organization's data (JSON) and member list (CSV). */
 	| 'org.export'
-	/** Set the billing contact: any member but a read-only one (SPEC §4). */
+	/** Set the billing contact: any member but a read-only one (rules §4). */
 	| 'contacts.billing';
 
 /**
- * Actions only the primary admin may take, whatever its role (SPEC §2). org.contacts: the technical
+ * Actions only the primary admin may take, whatever its role (rules §2). org.contacts: the technical
  * and emergency contacts; org.security: required two-factor and session timeouts; users.manage: the
  * users the organization manages; mailLog.view: the mail sent on its behalf (development, without SMTP).
  */
 export type PrimaryAdminAction =
-	| 'org.transferPrimaryAdmin'
-	| 'org.close'
-	| 'org.contacts'
-	| 'org.security'
-	| 'org.notifications'
-	| 'users.manage'
-	| 'mailLog.view';
+	'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security' | 'org.notifications' | 'users.manage' | 'mailLog.view';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -45,7 +39,7 @@ export interface OrgRoleInfo {
 
 const viewer: readonly OrgAction[] = ['org.view', 'projects.participate', 'contacts.billing'];
 
-/** SPEC §2 organization roles as data: adding a role is adding a row. */
+/** rules §2 organization roles as data: adding a role is adding a row. */
 export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_OWNER: {
 		label: 'Organization Owner',
@@ -100,7 +94,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 
 export type ProjectAction = 'project.view' | 'project.manage' | 'deployments.manage';
 
-/** SPEC §2 project roles as data. An organization owner is an implicit project owner. */
+/** rules §2 project roles as data. An organization owner is an implicit project owner. */
 export const PROJECT_ROLES: Record<ProjectRole, { label: string; summary: string; may: readonly ProjectAction[] }> = {
 	PROJECT_OWNER: {
 		label: 'Owner',

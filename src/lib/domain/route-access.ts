@@ -35,12 +35,15 @@ export function mayView(state: OrgState | undefined, actorId: string, view: Rout
 
 /**
  * Why the actor may not take this act on the organization, if it may not: its role, then the
- * one security gate (required two-factor, step-up for a sensitive act, SPEC §4); a charge is a
+ * one security gate (required two-factor, step-up for a sensitive act, rules §4); a charge is a
  * change, which a closed organization no longer takes.
  */
 export function mayAct(state: OrgState | undefined, ctx: CheckContext, act: HttpAct): Refusal | undefined {
 	const refusal = allowed(state, ctx.actorId, act);
 	if (refusal) return refusal;
 	const org = state!.org()!;
-	return securityGate(org, state!.member(ctx.actorId)!, ctx, act) ?? (act === 'invoice.pay' && org.status === 'closed' ? orgClosed(org.name) : undefined);
+	return (
+		securityGate(org, state!.member(ctx.actorId)!, ctx, act) ??
+		(act === 'invoice.pay' && org.status === 'closed' ? orgClosed(org.name) : undefined)
+	);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Password } from './passwords.ts';
 import { humanText, nameKey } from './text.ts';
 
-/** SPEC §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
+/** rules §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
 export const Username = z
 	.string({ error: 'Enter a username' })
 	.trim()
@@ -13,7 +13,11 @@ export const Email = z.string({ error: 'Enter an email address' }).trim().max(25
 
 export const DisplayName = humanText('A display name', 100, { required: false });
 
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id');
+export const Id = z
+	.string()
+	.min(1)
+	.max(64)
+	.regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id');
 
 export const OrgName = humanText('A name', 64);
 
@@ -36,7 +40,7 @@ export const UserProfile = z.object({
 	displayName: z.string().max(100),
 	/** Two-factor sign-in is on (the secret itself never leaves the server). Absent in copies made before it existed. */
 	twoFactor: z.boolean().optional(),
-	/** SPEC §1: the organization whose primary admin created this user and manages it; absent for a user who signed up. */
+	/** rules §1: the organization whose primary admin created this user and manages it; absent for a user who signed up. */
 	managedBy: Id.optional()
 });
 export type UserProfile = z.infer<typeof UserProfile>;
@@ -77,7 +81,7 @@ export const WebhookUrl = z
 	// A regular expression, not new URL(): zod runs this even on input the URL check refused.
 	.refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), 'A webhook URL cannot hold a user name or password');
 
-/** SPEC §2 notification channels as the primary admin sets them: null turns one off; a webhook left out stays as it is. */
+/** rules §2 notification channels as the primary admin sets them: null turns one off; a webhook left out stays as it is. */
 export const NotificationChannels = z.object({ email: Email.nullable(), webhook: WebhookUrl.nullable().optional() });
 export type NotificationChannels = z.infer<typeof NotificationChannels>;
 
@@ -92,12 +96,17 @@ export type NotificationSettings = z.infer<typeof NotificationSettings>;
 export const OrgStatus = z.enum(['active', 'closing', 'closed']);
 
 /**
- * SPEC §2 organization security, set by the primary admin: whether every member must use
+ * rules §2 organization security, set by the primary admin: whether every member must use
  * two-factor, and how long a member's session may stay idle or live at all (null: Roster's default).
  */
 export const OrgSecurity = z.object({
 	requireTwoFactor: z.boolean(),
-	idleTimeoutMinutes: z.number().int().min(15, 'An idle timeout is at least 15 minutes').max(10_080, 'An idle timeout is at most a week').nullable(),
+	idleTimeoutMinutes: z
+		.number()
+		.int()
+		.min(15, 'An idle timeout is at least 15 minutes')
+		.max(10_080, 'An idle timeout is at most a week')
+		.nullable(),
 	absoluteTimeoutHours: z.number().int().min(1, 'A session lasts at least an hour').max(720, 'A session lasts at most 30 days').nullable()
 });
 export type OrgSecurity = z.infer<typeof OrgSecurity>;
@@ -109,14 +118,14 @@ export const Organization = z.object({
 	primaryAdminId: Id,
 	createdAt: z.number(),
 	security: OrgSecurity.optional(),
-	/** SPEC §2: where membership alerts go; set by the primary admin (see notifications.ts). */
+	/** rules §2: where membership alerts go; set by the primary admin (see notifications.ts). */
 	notifications: NotificationSettings.optional(),
 	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
 	closingAt: z.number().optional()
 });
 export type Organization = z.infer<typeof Organization>;
 
-/** SPEC §1: unique in the organization, compared as nameKey does (trimmed, NFC, case-insensitive). */
+/** rules §1: unique in the organization, compared as nameKey does (trimmed, NFC, case-insensitive). */
 export const TeamName = humanText('A team name', 64);
 
 export const Team = z.object({ id: Id, name: TeamName, createdAt: z.number() });
@@ -128,7 +137,7 @@ export const teamNameKey = nameKey;
 export const ProjectRole = z.enum(['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER', 'PROJECT_READ_ONLY']);
 export type ProjectRole = z.infer<typeof ProjectRole>;
 
-/** SPEC §1: an assignment holds a non-empty set of project roles (kept sorted, without repeats). */
+/** rules §1: an assignment holds a non-empty set of project roles (kept sorted, without repeats). */
 export const ProjectRoles = z
 	.array(ProjectRole)
 	.min(1, 'Choose at least one project role')
@@ -158,7 +167,7 @@ export const Member = UserProfile.omit({ id: true }).extend({
 });
 export type Member = z.infer<typeof Member>;
 
-/** SPEC §1: an invitation expires 30 days after it is sent. */
+/** rules §1: an invitation expires 30 days after it is sent. */
 export const INVITATION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** Emails are matched without regard to case. */
@@ -185,7 +194,7 @@ export function invitationStatus(invitation: { expiresAt: number }, now: number)
 	return invitation.expiresAt > now ? 'pending' : 'expired';
 }
 
-/** SPEC §1: a deployment's plan; prices are data (plans.ts). */
+/** rules §1: a deployment's plan; prices are data (plans.ts). */
 export const Plan = z.enum(['free', 'shared', 'dedicated']);
 export type Plan = z.infer<typeof Plan>;
 
@@ -202,11 +211,11 @@ export const Deployment = z.object({
 });
 export type Deployment = z.infer<typeof Deployment>;
 
-/** SPEC §4 contacts: each unset one falls back to the primary admin's email. */
+/** rules §4 contacts: each unset one falls back to the primary admin's email. */
 export const ContactKind = z.enum(['technical', 'emergency', 'billing']);
 export type ContactKind = z.infer<typeof ContactKind>;
 
-/** SPEC §1 billing: what is kept of a card (never its number or CVC). */
+/** rules §1 billing: what is kept of a card (never its number or CVC). */
 export const CardBrand = z.enum(['visa', 'mastercard', 'amex', 'discover', 'other']);
 export type CardBrand = z.infer<typeof CardBrand>;
 export const CardHolder = humanText('The name on the card', 100);
@@ -234,7 +243,7 @@ export type BillingInfo = z.infer<typeof BillingInfo>;
 export const CardRef = Card.pick({ brand: true, last4: true });
 export type CardRef = z.infer<typeof CardRef>;
 
-/** SPEC §4: one line per deployment active in the period, at plan price × active days ÷ days in the month. */
+/** rules §4: one line per deployment active in the period, at plan price × active days ÷ days in the month. */
 export const InvoiceLine = z.object({
 	projectId: Id,
 	project: z.string().max(64),

@@ -3,7 +3,7 @@ import { refuse, type Refusal } from './refusals.ts';
 import type { Member, Organization, OrgSecurity } from './schemas.ts';
 import type { CheckContext } from './state.ts';
 
-/** SPEC §4: a code entered within the last 10 minutes confirms a sensitive change. */
+/** rules §4: a code entered within the last 10 minutes confirms a sensitive change. */
 export const STEP_UP_TTL_MS = 10 * 60_000;
 
 export const DEFAULT_SECURITY: OrgSecurity = { requireTwoFactor: false, idleTimeoutMinutes: null, absoluteTimeoutHours: null };
@@ -34,7 +34,7 @@ export function needsStepUp(user: { twoFactor?: boolean }, act: MutationType | H
 }
 
 /**
- * SPEC §4, the one gate for every act on an organization, by socket or HTTP: where the
+ * rules §4, the one gate for every act on an organization, by socket or HTTP: where the
  * organization requires two-factor, a member without it may only view (and leave); and a
  * member with it confirms sensitive changes with a fresh code.
  */
@@ -43,7 +43,10 @@ export function securityGate(org: Organization, actor: Member, ctx: CheckContext
 	return needsStepUp(actor, act, ctx) ? STEP_UP_REFUSAL : undefined;
 }
 
-export const STEP_UP_REFUSAL = refuse('STEP_UP_REQUIRED', 'Confirm this change with a code from your authenticator app (asked again after 10 minutes).');
+export const STEP_UP_REFUSAL = refuse(
+	'STEP_UP_REQUIRED',
+	'Confirm this change with a code from your authenticator app (asked again after 10 minutes).'
+);
 
 export const twoFactorRequired = (org: Organization) =>
 	refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
@@ -64,7 +67,7 @@ export interface OrgSessionTimes {
 }
 
 /**
- * SPEC §2 session timeouts, per organization: whether a session may still reach this one.
+ * rules §2 session timeouts, per organization: whether a session may still reach this one.
  * They end access to this organization only, never the session (another organization's
  * settings cannot sign anyone out). Absolute counts from sign-in; idle from the session's
  * last action on this organization, or before any, from sign-in or joining, whichever is

@@ -13,7 +13,7 @@ export interface OrgSessionRecord {
 }
 
 /**
- * SPEC §2 session timeouts, per organization: why this session may no longer reach this
+ * rules §2 session timeouts, per organization: why this session may no longer reach this
  * organization, if so. Only a member's access is timed: to anyone else the organization's
  * rules already answer. `newlyExpired` tells the server to remember the end.
  */

@@ -1,6 +1,21 @@
 import type { IndexName } from './doc-indexes.ts';
 import type { Change, Row, TableName } from './model.ts';
-import type { BillingInfo, Card, ContactKind, Deployment, Invoice, JoinRequest, Member, OrgInvitation, Organization, Project, ProjectInvitation, ProjectRole, Team, UserProfile } from './schemas.ts';
+import type {
+	BillingInfo,
+	Card,
+	ContactKind,
+	Deployment,
+	Invoice,
+	JoinRequest,
+	Member,
+	OrgInvitation,
+	Organization,
+	Project,
+	ProjectInvitation,
+	ProjectRole,
+	Team,
+	UserProfile
+} from './schemas.ts';
 
 /**
  * The replicated model (model.ts) read generically: what the named reads below are made
@@ -105,6 +120,6 @@ export interface Accepted {
 export interface CheckContext {
 	actorId: string;
 	now: number;
-	/** When the actor's session last entered a two-factor code (the step-up of SPEC §4); unknown when absent. */
+	/** When the actor's session last entered a two-factor code (the step-up of rules §4); unknown when absent. */
 	steppedUpAt?: number;
 }

@@ -18,11 +18,15 @@ const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase
  * free of the characters above. `what` starts the refusal sentences ("A team name").
  */
 export function humanText(what: string, max: number, { required = true } = {}) {
-	const text = z.string({ error: `${what} must be text` }).trim().normalize('NFC');
+	const text = z
+		.string({ error: `${what} must be text` })
+		.trim()
+		.normalize('NFC');
 	return (required ? text.min(1, `${what} is required`) : text)
 		.max(max, `${what} is at most ${max} characters`)
 		.refine((s) => !UNSAFE.test(s), {
-			error: (issue) => `${what} cannot hold ${codePoint(UNSAFE.exec(String(issue.input))?.[0] ?? '\0')} (a control or invisible formatting character)`
+			error: (issue) =>
+				`${what} cannot hold ${codePoint(UNSAFE.exec(String(issue.input))?.[0] ?? '\0')} (a control or invisible formatting character)`
 		});
 }
 

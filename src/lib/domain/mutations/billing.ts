@@ -15,7 +15,7 @@ function newestExcept(billing: BillingState, cardId: string): string | null {
 	return rest[0]?.id ?? null;
 }
 
-/** Cards and billing info (SPEC §3 invariant 7); updating a card is removing it and adding it again. */
+/** Cards and billing info (rules §3 invariant 7); updating a card is removing it and adding it again. */
 export const BILLING_MUTATIONS = [
 	// Sent by the server's card route only, after checking the number: it never holds the number.
 	defineMutation('card.add', {

@@ -36,7 +36,7 @@ export interface MutationDef<T extends string, S extends z.ZodObject, A extends 
 	/** Strict: a field the mutation does not name is refused, not ignored. */
 	readonly schema: S;
 	readonly access: A;
-	/** SPEC §4: a user with two-factor on confirms a sensitive mutation with a fresh code. Required: nothing is sensitive by omission. */
+	/** rules §4: a user with two-factor on confirms a sensitive mutation with a fresh code. Required: nothing is sensitive by omission. */
 	readonly sensitive: boolean;
 	/** Why only the server sends it, on a user's behalf; a socket that sends one is refused with this reason. */
 	readonly serverOnly?: string;

@@ -17,7 +17,8 @@ export const DEPLOYMENT_MUTATIONS = [
 			// A project holds a handful of deployments: a scan of them is bounded by the project, not the organization.
 			const key = nameKey(m.name);
 			const clash = project.deployments().find((d) => d.status === 'active' && nameKey(d.name) === key);
-			if (clash) return refuse('DEPLOYMENT_NAME_TAKEN', `Project ${project.project()!.name} already has a deployment called “${clash.name}”.`);
+			if (clash)
+				return refuse('DEPLOYMENT_NAME_TAKEN', `Project ${project.project()!.name} already has a deployment called “${clash.name}”.`);
 			const deployment = { id: m.deploymentId, name: m.name, plan: m.plan, status: 'active' as const, createdAt: ctx.now };
 			return accept({ kind: 'deployment.put', projectId: m.projectId, deployment });
 		},
@@ -31,7 +32,11 @@ export const DEPLOYMENT_MUTATIONS = [
 		check: (state, ctx, m) => {
 			const deployment = state.project(m.projectId)!.deployment(m.deploymentId);
 			if (deployment?.status !== 'active') return refuse('DEPLOYMENT_NOT_FOUND', 'That deployment does not exist or is already deleted.');
-			return accept({ kind: 'deployment.put', projectId: m.projectId, deployment: { ...deployment, status: 'deleted', deletedAt: ctx.now } });
+			return accept({
+				kind: 'deployment.put',
+				projectId: m.projectId,
+				deployment: { ...deployment, status: 'deleted', deletedAt: ctx.now }
+			});
 		},
 		describe: (m, names) => `Delete a deployment of ${names.project(m.projectId)}`
 	})

@@ -63,7 +63,7 @@ const fromDefinitions = <V>(value: (d: AnyMutationDef) => V) =>
 /** Who may send each mutation (see Access). */
 export const MUTATION_ACCESS: Record<MutationType, Access> = fromDefinitions((d) => d.access);
 
-/** SPEC §4's sensitive mutations: a user with two-factor on confirms them with a fresh code. */
+/** rules §4's sensitive mutations: a user with two-factor on confirms them with a fresh code. */
 export const SENSITIVE_MUTATIONS: ReadonlySet<MutationType> = new Set(DEFINITIONS.filter((d) => d.sensitive).map((d) => d.type));
 
 /**

@@ -1,4 +1,14 @@
-import { NO_INVITATION, acceptable, addMember, addToProject, expiry, joinChanges, replaceExpired, unknownTeam, userByEmail } from '../joining.ts';
+import {
+	NO_INVITATION,
+	acceptable,
+	addMember,
+	addToProject,
+	expiry,
+	joinChanges,
+	replaceExpired,
+	unknownTeam,
+	userByEmail
+} from '../joining.ts';
 import { ORG_ROLES } from '../roles.ts';
 import { refuse } from '../refusals.ts';
 import { Email, Id, OrgRole, ProjectRole, ProjectRoles } from '../schemas.ts';
@@ -11,7 +21,7 @@ const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that u
 
 /** Coming in: by email (added if a verified user holds it, else invited), invitations and their acceptance, requests to join a project. */
 export const INVITATION_MUTATIONS = [
-	// By email: adds the one verified user with that address, else invites it (SPEC §4).
+	// By email: adds the one verified user with that address, else invites it (rules §4).
 	defineMutation('member.invite', {
 		fields: { inviteId: Id, email: Email, role: OrgRole, teams: Teams },
 		access: 'members.manage',
@@ -24,7 +34,10 @@ export const INVITATION_MUTATIONS = [
 			const refusal = unknownTeam(state, teams);
 			if (refusal) return refusal;
 			if (state.invitation(m.inviteId)) return refuse('INVITATION_EXISTS', 'An invitation with this id already exists.');
-			const replaced = replaceExpired(state.invitationByEmail(m.email), m.email, ctx.now, (inviteId) => ({ kind: 'invitation.delete', inviteId }));
+			const replaced = replaceExpired(state.invitationByEmail(m.email), m.email, ctx.now, (inviteId) => ({
+				kind: 'invitation.delete',
+				inviteId
+			}));
 			if ('ok' in replaced) return replaced;
 			const { inviteId: id, email, role } = m;
 			const invitation = { id, email, role, teams, invitedBy: ctx.actorId, ...expiry(ctx.now) };
@@ -44,7 +57,7 @@ export const INVITATION_MUTATIONS = [
 		describe: (m, names) => `Cancel the invitation of ${names.invitation(m.inviteId)}`
 	}),
 
-	// SPEC §1: a pending invitee can already be placed in teams; it joins them on acceptance.
+	// rules §1: a pending invitee can already be placed in teams; it joins them on acceptance.
 	defineMutation('team.addInvitee', {
 		fields: { teamId: Id, inviteId: Id },
 		access: 'teams.manage',
@@ -54,7 +67,8 @@ export const INVITATION_MUTATIONS = [
 			const invitation = state.invitation(m.inviteId);
 			if (!team) return TEAM_NOT_FOUND;
 			if (!invitation) return NO_INVITATION;
-			if (invitation.teams.includes(team.id)) return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
+			if (invitation.teams.includes(team.id))
+				return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
 			return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: [...invitation.teams, team.id] } });
 		},
 		describe: (m, names) => `Place ${names.invitation(m.inviteId)} in team ${names.team(m.teamId)}`
@@ -107,7 +121,7 @@ export const INVITATION_MUTATIONS = [
 	}),
 
 	// Sent for a user whose verified email an invitation names (the server does so at verification and sign-in).
-	// SPEC §4: the invitee gets the access the invitation holds, in one mutation; it need not be a member yet.
+	// rules §4: the invitee gets the access the invitation holds, in one mutation; it need not be a member yet.
 	defineMutation('invite.accept', {
 		fields: { inviteId: Id, projectId: Id.optional() },
 		access: 'invitee',
@@ -141,7 +155,7 @@ export const INVITATION_MUTATIONS = [
 		describe: (m, names) => `Accept the invitation${m.projectId ? ` to ${names.project(m.projectId)}` : ''}`
 	}),
 
-	// Asked from a link: an ORG_MEMBER sees only its own projects (SPEC §2).
+	// Asked from a link: an ORG_MEMBER sees only its own projects (rules §2).
 	defineMutation('join.request', {
 		fields: { projectId: Id },
 		access: 'projects.participate',

@@ -9,13 +9,18 @@ import type { Change, OrgState } from '../state.ts';
 import { accept, displayName as name } from '../verdict.ts';
 import { defineMutation } from './define.ts';
 
-/** Teams a new member or invitee is placed in (SPEC §1: an invitee can be placed in teams before it joins). */
+/** Teams a new member or invitee is placed in (rules §1: an invitee can be placed in teams before it joins). */
 export const Teams = z.array(Id).max(100).optional();
 
 const NO_MEMBER = refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
 
 /** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
-function guardOwnership(state: OrgState, org: Organization, target: Member, primaryAdminRefusal: [RefusalCode, string]): Refusal | undefined {
+function guardOwnership(
+	state: OrgState,
+	org: Organization,
+	target: Member,
+	primaryAdminRefusal: [RefusalCode, string]
+): Refusal | undefined {
 	if (target.userId === org.primaryAdminId) return refuse(...primaryAdminRefusal);
 	if (target.role === 'ORG_OWNER' && state.ownerCount() <= 1) {
 		return refuse('LAST_OWNER', `${org.name} would have no Organization Owner: make someone else an owner first.`);

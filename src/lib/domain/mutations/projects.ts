@@ -104,7 +104,10 @@ export const PROJECT_MUTATIONS = [
 			const project = state.project(m.projectId)!.project()!;
 			const active = state.project(m.projectId)!.activeDeploymentCount();
 			if (active > 0) {
-				return refuse('PROJECT_HAS_DEPLOYMENTS', `Project ${project.name} has ${active} active deployment${active === 1 ? '' : 's'}: delete them before closing it.`);
+				return refuse(
+					'PROJECT_HAS_DEPLOYMENTS',
+					`Project ${project.name} has ${active} active deployment${active === 1 ? '' : 's'}: delete them before closing it.`
+				);
 			}
 			return accept({ kind: 'project.put', project: { ...project, status: 'closed' } });
 		},

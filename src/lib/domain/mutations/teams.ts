@@ -6,7 +6,7 @@ import { defineMutation } from './define.ts';
 
 export const TEAM_NOT_FOUND = refuse('TEAM_NOT_FOUND', 'That team does not exist (it may have just been deleted).');
 
-/** SPEC §1: team names are unique in the organization, trimmed and case-insensitive. */
+/** rules §1: team names are unique in the organization, trimmed and case-insensitive. */
 function uniqueTeamName(state: OrgState, teamName: string, self?: string): Refusal | undefined {
 	const other = state.teamByName(teamName);
 	if (other && other.id !== self) return refuse('TEAM_NAME_TAKEN', `There is already a team called “${other.name}”.`);
@@ -50,7 +50,9 @@ export const TEAM_MUTATIONS = [
 				...state.projectsOfTeam(m.teamId).map((projectId): Change => ({ kind: 'projectTeam.delete', projectId, teamId: m.teamId })),
 				...state.invitationsOfTeam(m.teamId).flatMap((inviteId): Change[] => {
 					const invitation = state.invitation(inviteId);
-					return invitation ? [{ kind: 'invitation.put', invitation: { ...invitation, teams: invitation.teams.filter((t) => t !== m.teamId) } }] : [];
+					return invitation
+						? [{ kind: 'invitation.put', invitation: { ...invitation, teams: invitation.teams.filter((t) => t !== m.teamId) } }]
+						: [];
 				}),
 				{ kind: 'team.delete', teamId: m.teamId }
 			);
