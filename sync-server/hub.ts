@@ -1,4 +1,3 @@
-import * as Y from 'yjs';
 import {
 	NOT_A_MEMBER,
 	serverOnlyRefusal,
@@ -10,7 +9,6 @@ import {
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
-import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, SYNC_STEP2 } from '$lib/protocol/frames.ts';
 import { CLOSE, ClientMessage, PROTOCOL_VERSION, orgDocId, parseDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
@@ -22,10 +20,11 @@ import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
 import { SessionLimits } from './sync/session-limits.ts';
 import { CommitPipeline } from './sync/commit-pipeline.ts';
 import type { Verdict } from './sync/committed-batch.ts';
-import { Connections, subscribe } from './sync/connections.ts';
+import { Connections } from './sync/connections.ts';
 import { CheckDirectory } from './sync/directory.ts';
 import type { Reaction } from './sync/reactions.ts';
 import { Rooms } from './sync/rooms.ts';
+import { answerSyncStep1, frameError, type SyncStepDeps } from './sync/sync-step.ts';
 
 export type { InvitationNotice } from './sync/reactions.ts';
 
@@ -63,6 +62,7 @@ export class SyncHub {
 	private readonly pipeline: CommitPipeline<HubWaiter>;
 	private readonly reactions = new Set<Reaction>();
 	private readonly flows: FlowDeps;
+	private readonly syncDeps: SyncStepDeps;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
@@ -80,6 +80,11 @@ export class SyncHub {
 			documents: this.documents,
 			rooms: this.rooms,
 			submit: (userId, id, body) => this.pipeline.submit(userId, id, body, { settle: () => {} })
+		};
+		this.syncDeps = {
+			rooms: this.rooms,
+			enterOrg: (hash, userId, orgId) => this.enterOrg(hash, userId, orgId),
+			quiet: () => this.pipeline.quiet()
 		};
 		this.pipeline = new CommitPipeline<HubWaiter>({
 			store: this.documents,
@@ -133,7 +138,7 @@ export class SyncHub {
 			// A session that expired or was ended while the socket stayed open stops here.
 			if (!(await this.sessionLive(conn.sessionHash))) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 			if (typeof data === 'string') await this.receiveText(conn, data);
-			else await this.receiveSync(conn, data);
+			else await answerSyncStep1(this.syncDeps, conn, data);
 		});
 	}
 
@@ -168,50 +173,9 @@ export class SyncHub {
 		this.sessions.end(sessionHash);
 	}
 
-	private error(conn: Connection, code: Refusal['code'], message: string) {
-		conn.sendJson({ t: 'error', code, message });
-	}
-
 	private docRoom(docId: string) {
 		const orgId = parseDocId(docId)?.orgId;
 		return orgId === undefined ? undefined : this.rooms.get(orgId)?.docRoom(docId);
-	}
-
-	private async receiveSync(conn: Connection, data: Uint8Array) {
-		let frame;
-		try {
-			frame = decodeSyncFrame(data);
-		} catch {
-			return this.error(conn, 'INVALID_FRAME', 'A binary frame could not be read.');
-		}
-		if (frame.kind !== SYNC_STEP1) {
-			return this.error(
-				conn,
-				'RAW_UPDATE_REFUSED',
-				'Documents are written by the server only; send a mutation instead. The update was ignored.'
-			);
-		}
-		const orgId = parseDocId(frame.doc)?.orgId;
-		const room = orgId === undefined ? undefined : await this.rooms.load(orgId);
-		const expired = room && (await this.enterOrg(conn.sessionHash, conn.userId, room.orgId));
-		if (expired) return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: expired.message, code: 'SESSION_EXPIRED' });
-		// Answered from what is committed: no commit is under way from here to the answer.
-		await this.pipeline.quiet();
-		const docRoom = room?.docRoom(frame.doc);
-		if (!room || !docRoom || !room.mayRead(frame.doc, conn.userId)) {
-			return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: 'You may not read this document.' });
-		}
-		let diff;
-		try {
-			diff = Y.encodeStateAsUpdate(docRoom.doc, frame.payload);
-		} catch {
-			return this.error(conn, 'INVALID_FRAME', 'The state vector could not be read.');
-		}
-		subscribe(conn, docRoom);
-		// The answer counts against the asker's byte budget: asking again and again for a large document costs it, not the server.
-		const answer = encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff);
-		conn.budget.charge(0, answer.byteLength);
-		conn.send(answer);
 	}
 
 	private async receiveText(conn: Connection, text: string) {
@@ -219,11 +183,11 @@ export class SyncHub {
 		try {
 			parsed = ClientMessage.safeParse(JSON.parse(text));
 		} catch {
-			return this.error(conn, 'INVALID_FRAME', 'A text frame was not valid JSON.');
+			return frameError(conn, 'INVALID_FRAME', 'A text frame was not valid JSON.');
 		}
 		if (!parsed.success) {
 			const unknown = unknownFields(parsed.error);
-			return this.error(
+			return frameError(
 				conn,
 				'INVALID_FRAME',
 				unknown ? `${unknown} in a mutate message.` : 'A text frame was not a message Roster knows.'
@@ -277,11 +241,6 @@ export class SyncHub {
 	/** An organization's state, for HTTP routes that read it (export). */
 	async orgState(orgId: string) {
 		return (await this.rooms.load(orgId))?.state;
-	}
-
-	/** A member's role in an organization, for HTTP routes that answer by the same role table. */
-	async memberRole(orgId: string, userId: string) {
-		return (await this.orgState(orgId))?.member(userId)?.role;
 	}
 
 	/** Copies a user's changed profile into every organization it belongs to; resolves once durable. */

@@ -1,14 +1,4 @@
-import {
-	ORG_TOUCH_EVERY_MS,
-	managedElsewhere,
-	managedElsewhereActor,
-	orgSessionVerdict,
-	type OrgState,
-	type Refusal
-} from '$lib/domain/index.ts';
-import type { SyncHub } from './hub.ts';
-import { HttpError } from './http/types.ts';
-import type { SignedIn } from './http/types.ts';
+import { ORG_TOUCH_EVERY_MS, orgSessionVerdict, type OrgState, type Refusal } from '$lib/domain/index.ts';
 import type { AccountStore } from './storage/accounts.ts';
 
 /** What this process knows of one session and one organization, ahead of the store. */
@@ -100,18 +90,4 @@ export class OrgSessions {
 		const state = this.orgState(orgId);
 		return !!state?.org() && !!state.member(userId);
 	}
-}
-
-/**
- * An HTTP request about an organization is held to its session timeouts like a mutation, and
- * counts as activity there; a member managed by another organization reaches nothing of it.
- */
-export async function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
-	const state = await hub.orgState(orgId);
-	const org = state?.org();
-	const refusal =
-		org && managedElsewhere(org.id, state!.member(me.user.id))
-			? managedElsewhereActor(org)
-			: await hub.enterOrg(me.hash, me.user.id, orgId);
-	if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }

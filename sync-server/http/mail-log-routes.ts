@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mayView } from '$lib/domain/index.ts';
 import { MailLog, recentMail } from '../mail.ts';
-import { enterOrg } from '../org-sessions.ts';
+import { enterOrg } from './org-access.ts';
 import type { HttpApp } from './deps.ts';
 import { json } from './io.ts';
 import { refused } from './status.ts';

@@ -15,7 +15,7 @@ import {
 	type UserProfile
 } from '$lib/domain/index.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
-import { enterOrg } from '../org-sessions.ts';
+import { enterOrg } from './org-access.ts';
 import { hashPassword } from '../auth.ts';
 import { refuseWeakPassword } from '../common-passwords.ts';
 import { reload, replacePassword, saveEmail, saveProfile, sendVerification } from './account-writes.ts';

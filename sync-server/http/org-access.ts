@@ -1,5 +1,15 @@
-import { mayAct, mayView, securityGate, type HttpAct, type MutationType, type OrgState, type RouteView } from '$lib/domain/index.ts';
-import { enterOrg } from '../org-sessions.ts';
+import {
+	managedElsewhere,
+	managedElsewhereActor,
+	mayAct,
+	mayView,
+	securityGate,
+	type HttpAct,
+	type MutationType,
+	type OrgState,
+	type RouteView
+} from '$lib/domain/index.ts';
+import type { SyncHub } from '../hub.ts';
 import type { HttpDeps, OrgDoc } from './deps.ts';
 import type { OrgNeed } from './route.ts';
 import { refused } from './status.ts';
@@ -40,4 +50,18 @@ async function actOnOrg(deps: HttpDeps, me: SignedIn, orgId: string, act: HttpAc
 /** The organization a route's `org` names, once the domain answered yes to what the route needs of it. */
 export function orgFor(deps: HttpDeps, me: SignedIn, orgId: string, need: OrgNeed): Promise<OrgDoc> {
 	return 'view' in need ? viewOrg(deps, me, orgId, need.view) : actOnOrg(deps, me, orgId, need.act);
+}
+
+/**
+ * An HTTP request about an organization is held to its session timeouts like a mutation, and
+ * counts as activity there; a member managed by another organization reaches nothing of it.
+ */
+export async function enterOrg(hub: SyncHub, me: SignedIn, orgId: string) {
+	const state = await hub.orgState(orgId);
+	const org = state?.org();
+	const refusal =
+		org && managedElsewhere(org.id, state!.member(me.user.id))
+			? managedElsewhereActor(org)
+			: await hub.enterOrg(me.hash, me.user.id, orgId);
+	if (refusal) throw refused(refusal);
 }

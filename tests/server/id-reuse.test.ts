@@ -45,7 +45,7 @@ describe('ids chosen by clients can be used again once their thing is gone', () 
 		expect((await post(t.base, '/api/me/resend-verification', {}, { cookie: x.cookie })).status).toBe(200);
 		expect(await verifyEmail(t.dataDir, 'xavier@example.org')).toBe(`/orgs/${ORG}/projects/${APOLLO}?verified=1`);
 		// Accepted, not answered with the first invitation's verdict.
-		expect(await t.server.hub.memberRole(ORG, x.user.id)).toBe('ORG_PROJECT_CREATOR');
+		expect((await t.server.hub.orgState(ORG))?.member(x.user.id)?.role).toBe('ORG_PROJECT_CREATOR');
 		await alice.until(() => org().members.get(x.user.id)?.role === 'ORG_PROJECT_CREATOR' && apollo().users.has(x.user.id));
 		expect(apollo().users.get(x.user.id)?.roles).toEqual(['PROJECT_READ_ONLY']);
 		expect(org().invitations.size).toBe(0);
