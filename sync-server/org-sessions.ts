@@ -44,6 +44,11 @@ export class OrgSessions {
 			session.orgs.set(orgId, { at: row?.lastSeenAt, written: row?.lastSeenAt ?? 0, expired: row?.expired ?? false });
 	}
 
+	/** Whether `prepare` has read this session's record for this organization (a refusal can then be answered at once). */
+	prepared(sessionHash: string, orgId: string): boolean {
+		return this.seen.get(sessionHash)?.orgs.has(orgId) ?? false;
+	}
+
 	/** Why this session may no longer reach this organization, if so (as far as `prepare` read); counts nothing as activity. */
 	refusal(sessionHash: string, userId: string, orgId: string): Refusal | undefined {
 		const state = this.orgState(orgId);

@@ -13,6 +13,8 @@ export interface Socket {
 /** One signed-in socket, the documents it is subscribed to, and what its user may still ask for. */
 export class Connection {
 	readonly docs = new Set<string>();
+	/** Detached: work still queued for it (a sync request, a grant) must not subscribe it again. */
+	closed = false;
 	private turn: Promise<void> = Promise.resolve();
 	constructor(
 		readonly userId: string,

@@ -29,7 +29,9 @@ export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInReque
 	if (!verdict.ok) throw refused(verdict);
 	// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
 	// The card is kept either way; past the organization's few retries an hour, the next billing run charges it.
-	if (billing.retryWait(mutation.orgId as string) === 0) void billing.retryOpen(mutation.orgId as string);
+	if (billing.retryWait(mutation.orgId as string) === 0) {
+		void billing.retryOpen(mutation.orgId as string).catch((err: unknown) => console.error('charging again failed', err));
+	}
 	json(res, 201, { card: entry.card });
 }
 

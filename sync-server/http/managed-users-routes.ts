@@ -108,7 +108,8 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 	];
 	// The primary admin's step is checked with its session (a step-up); the user's own leaving needs none.
 	const session = (actor: string) => (actor === me.user.id ? me.hash : undefined);
-	// All are asked before any is sent, and all are sent in this same turn, so no state changes in between.
+	// All are asked before any is sent. Between the checks and the sends another change may land (each
+	// send is checked again, so nothing wrong is written), and a step refused then leaves the earlier ones.
 	for (const { actor, mutation } of steps) {
 		const verdict = await hub.check(actor, mutation, session(actor));
 		if (!verdict.ok) throw refused(verdict, explain(user, mutation, verdict));

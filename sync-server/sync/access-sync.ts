@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { encodeSyncFrame, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
 import { accessToRecheck } from '../change-effects.ts';
+import type { DocRoom } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
 import type { OrgSessions } from '../org-sessions.ts';
 import type { Connection } from '../socket.ts';
@@ -80,6 +81,12 @@ export class AccessSync {
 		}
 	}
 
+	/** Subscribes a connection to a document it gained and sends it whole, unless its session timed out there. */
+	private grant(conn: Connection, room: OrgRoom, docRoom: DocRoom) {
+		if (this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId) || !subscribe(conn, docRoom)) return;
+		conn.send(encodeSyncFrame(docRoom.docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));
+	}
+
 	/** Brings a user's live subscriptions to `docIds` in line with what it may read now. */
 	private sync(room: OrgRoom, userId: string, docIds: readonly string[], mode: 'revoke' | 'grant') {
 		const conns = this.connections.of(userId);
@@ -93,9 +100,14 @@ export class AccessSync {
 				if (mode === 'revoke' && has && !may) {
 					unsubscribe(conn, docRoom, docId);
 					conn.sendJson({ t: 'revoked', doc: docId, reason: 'You no longer have access to this.' });
-				} else if (mode === 'grant' && !has && may && !this.orgSessions.refusal(conn.sessionHash, userId, room.orgId)) {
-					subscribe(conn, docRoom);
-					conn.send(encodeSyncFrame(docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));
+				} else if (mode === 'grant' && !has && may) {
+					if (this.orgSessions.prepared(conn.sessionHash, room.orgId)) this.grant(conn, room, docRoom);
+					// A socket opened after the batch was prepared: its session's timeouts are read first (fail closed).
+					else
+						void this.orgSessions
+							.prepare(conn.sessionHash, userId, room.orgId)
+							.then(() => !conn.docs.has(docId) && room.mayRead(docId, userId) && this.grant(conn, room, docRoom))
+							.catch((err: unknown) => console.error('access grant failed', err));
 				}
 			}
 		}

@@ -57,7 +57,13 @@ export class CommitPipeline<W extends Waiter> {
 			changes: [],
 			wasMember: new Map()
 		};
-		const checked = this.deps.rooms.inLane(laneOf(body), () => this.checkAndApply(entry, key, body, steppedUpAt));
+		const checked = this.deps.rooms
+			.inLane(laneOf(body), () => this.checkAndApply(entry, key, body, steppedUpAt))
+			.catch((err: unknown) => {
+				// Not checked (the store failed): the id is free again, so a retry is checked afresh.
+				this.inFlight.delete(key);
+				throw err;
+			});
 		this.inFlight.set(key, { entry, checked });
 		return checked;
 	}
@@ -196,11 +202,12 @@ export class CommitPipeline<W extends Waiter> {
 		try {
 			const seqs = await this.deps.store.commit(writes);
 			saved.forEach((save, i) => save(seqs[i]!));
-			await this.deps.prepare(batch);
 		} catch (err) {
 			// The gate stays shut: nothing unacknowledged is served or checked against.
 			return this.deps.failed(err);
 		}
+		// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
+		await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
 		for (const e of entries) this.inFlight.delete(`${e.userId}\u0000${e.id}`);
 		this.committing = undefined;
 		try {

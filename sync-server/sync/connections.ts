@@ -31,6 +31,7 @@ export class Connections {
 
 	/** Forgets a closed connection: its subscriptions, and its user's budget once its last one is gone. */
 	close(conn: Connection, docRoom: (docId: string) => DocRoom | undefined) {
+		conn.closed = true;
 		for (const docId of conn.docs) docRoom(docId)?.subscribers.delete(conn);
 		conn.docs.clear();
 		const set = this.byUser.get(conn.userId);
@@ -49,9 +50,12 @@ export class Connections {
 	}
 }
 
-export function subscribe(conn: Connection, docRoom: DocRoom) {
+/** Subscribes an attached connection; one already detached stays out (its work may finish after it closed). */
+export function subscribe(conn: Connection, docRoom: DocRoom): boolean {
+	if (conn.closed) return false;
 	docRoom.subscribers.add(conn);
 	conn.docs.add(docRoom.docId);
+	return true;
 }
 
 export function unsubscribe(conn: Connection, docRoom: DocRoom | undefined, docId: string) {

@@ -35,6 +35,9 @@ export class Rooms {
 		let loading = this.loading.get(orgId);
 		if (!loading) {
 			loading = OrgRoom.load(orgId, this.store, this.directory).then((r) => {
+				// org.create may have adopted a room while this one loaded: that one is the live one.
+				const adopted = this.loaded.get(orgId);
+				if (adopted) return adopted;
 				if (r.exists()) this.loaded.set(orgId, r);
 				return r;
 			});

@@ -52,7 +52,7 @@ export async function answerSyncStep1({ rooms, enterOrg, quiet }: SyncStepDeps, 
 	} catch {
 		return frameError(conn, 'INVALID_FRAME', 'The state vector could not be read.');
 	}
-	subscribe(conn, docRoom);
+	if (!subscribe(conn, docRoom)) return;
 	// The answer counts against the asker's byte budget: asking again and again for a large document costs it, not the server.
 	const answer = encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff);
 	conn.budget.charge(0, answer.byteLength);

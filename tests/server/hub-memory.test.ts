@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
-import { orgDocId } from '$lib/protocol/messages.ts';
+import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
 import type { DocumentStore, StoreBatch } from '../../sync-server/storage/documents.ts';
-import { asyncAccounts } from '../../sync-server/storage/accounts.ts';
+import { asyncAccounts, type AccountStore } from '../../sync-server/storage/accounts.ts';
 import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { MemorySocketPair } from '../../sync-server/sync/transport.ts';
 
@@ -18,6 +18,7 @@ const DOC = orgDocId(ORG);
 const user = (name: string) => ({ id: `id-${name}`, username: name, email: `${name}@example.com`, emailVerified: true, displayName: '' });
 const alice = user('alice');
 const bob = user('bob');
+const carol = user('carol');
 
 /** A documents store whose commits a test may hold, then let through or fail. */
 class HeldDocuments implements DocumentStore {
@@ -27,7 +28,13 @@ class HeldDocuments implements DocumentStore {
 	constructor(private readonly inner: DocumentStore) {}
 	docUpdates = (docId: string) => this.inner.docUpdates(docId);
 	docIdsWithPrefix = (prefix: string) => this.inner.docIdsWithPrefix(prefix);
-	mutation = (userId: string, id: string) => this.inner.mutation(userId, id);
+	/** Set: the next idempotency lookup fails, as a networked store's may. */
+	failLookup = false;
+	mutation = (userId: string, id: string) => {
+		if (!this.failLookup) return this.inner.mutation(userId, id);
+		this.failLookup = false;
+		return Promise.reject(new Error('connection reset'));
+	};
 	activity = (orgId: string, f: Parameters<DocumentStore['activity']>[1]) => this.inner.activity(orgId, f);
 	docsOf = (userId: string) => this.inner.docsOf(userId);
 	invitationsFor = (email: string) => this.inner.invitationsFor(email);
@@ -67,14 +74,28 @@ describe('the hub over in-memory sockets', () => {
 	let documents: HeldDocuments;
 	let hub: SyncHub;
 	let failures: unknown[];
+	/** Set: reading this session waits until `release` is called. */
+	let slowSession: { hash: string; reached: () => void; wait: Promise<void> } | undefined;
 
 	beforeEach(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'roster-hub-memory-'));
 		sqlite = openSqlite(dir);
-		for (const u of [alice, bob]) sqlite.accounts.insertUser({ ...u, passwordHash: 'x' }, 0);
+		for (const u of [alice, bob, carol]) sqlite.accounts.insertUser({ ...u, passwordHash: 'x' }, 0);
 		documents = new HeldDocuments(sqlite.documents);
 		failures = [];
-		hub = new SyncHub({ store: asyncAccounts(sqlite.accounts), documents, onCommitFailure: (err) => failures.push(err) });
+		slowSession = undefined;
+		const accounts = asyncAccounts(sqlite.accounts);
+		const store: AccountStore = {
+			...accounts,
+			session: async (hash) => {
+				if (hash === slowSession?.hash) {
+					slowSession.reached();
+					await slowSession.wait;
+				}
+				return accounts.session(hash);
+			}
+		};
+		hub = new SyncHub({ store, documents, onCommitFailure: (err) => failures.push(err) });
 		expect(await hub.submitAndWait(alice.id, 'create', { type: 'org.create', orgId: ORG, name: 'Acme' })).toEqual({ ok: true });
 		expect(
 			await hub.submitAndWait(alice.id, 'add-bob', { type: 'member.add', orgId: ORG, username: 'bob', role: 'ORG_MEMBER', teams: [] })
@@ -179,5 +200,65 @@ describe('the hub over in-memory sockets', () => {
 		expect(read(a.pair)).toEqual([]);
 		expect(read(b.pair)).toEqual([]);
 		expect(await documents.mutation(alice.id, 'team-lost-1')).toBeUndefined();
+	});
+
+	it('never subscribes a socket that closed while its sync request was being handled', async () => {
+		const pair = new MemorySocketPair();
+		const conn = hub.attach(pair.serverSocket, bob, 'session-bob');
+		const handled = hub.receive(conn, step1Frame(DOC, new Y.Doc()));
+		pair.serverSocket.close(1000, 'bye');
+		hub.detach(conn);
+		await handled;
+		const rooms = (hub as unknown as { rooms: { get(o: string): { docRoom(d: string): { subscribers: Set<unknown> } } } }).rooms;
+		expect(rooms.get(ORG).docRoom(DOC).subscribers.has(conn)).toBe(false);
+	});
+
+	it('frees a mutation id whose check failed in the store, so a retry is checked afresh', async () => {
+		documents.failLookup = true;
+		const create = { type: 'team.create', orgId: ORG, teamId: 'one', name: 'One' };
+		await expect(hub.submitAndWait(alice.id, 'team-one', create)).rejects.toThrow('connection reset');
+		expect(await hub.submitAndWait(alice.id, 'team-one', create)).toEqual({ ok: true });
+	});
+
+	it('grants a document to a socket opened while a batch was prepared only after reading its session timeouts', async () => {
+		const PROJECT = projectDocId(ORG, 'p1');
+		expect(
+			await hub.submitAndWait(alice.id, 'add-carol', { type: 'member.add', orgId: ORG, username: 'carol', role: 'ORG_MEMBER', teams: [] })
+		).toEqual({ ok: true });
+		expect(await hub.submitAndWait(alice.id, 'p1', { type: 'project.create', orgId: ORG, projectId: 'p1', name: 'P1' })).toEqual({
+			ok: true
+		});
+		// Bob's session timed out in Acme before a restart: the store says so, memory knows nothing yet.
+		await sqlite.accounts.insertSession('session-bob', bob.id, 0);
+		await sqlite.accounts.expireSessionOrg('session-bob', ORG, 0);
+		// Carol is connected; reading her session ahead of publishing takes a while.
+		const c = new MemorySocketPair();
+		hub.attach(c.serverSocket, carol, 'session-carol');
+		await turn();
+		let release = () => {};
+		let reached = () => {};
+		const reading = new Promise<void>((r) => (reached = r));
+		slowSession = { hash: 'session-carol', reached, wait: new Promise<void>((r) => (release = r)) };
+		const roles = ['PROJECT_READ_ONLY'];
+		const addBoth = Promise.all(
+			[bob, carol].map((u) =>
+				hub.submitAndWait(alice.id, `p1-${u.username}`, {
+					type: 'project.addUser',
+					orgId: ORG,
+					projectId: 'p1',
+					username: u.username,
+					roles
+				})
+			)
+		);
+		await reading;
+		// While the committed batch is prepared, Bob opens a socket with his timed-out session.
+		const b = new MemorySocketPair();
+		const bobConn = hub.attach(b.serverSocket, bob, 'session-bob');
+		release();
+		expect(await addBoth).toEqual([{ ok: true }, { ok: true }]);
+		await turn();
+		expect(bobConn.docs.has(PROJECT)).toBe(false);
+		expect(read(b).filter((s) => s.binary?.doc === PROJECT)).toEqual([]);
 	});
 });
