@@ -56,7 +56,9 @@ export default defineConfig({
 					isolate: false,
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
-					fileParallelism: false
+					fileParallelism: false,
+					// One file at a time (one worker) differs from the other projects' workers: Vitest runs such a project in a group of its own, after them.
+					sequence: { groupOrder: 1 }
 				}
 			}
 		]
