@@ -1,13 +1,5 @@
-import {
-	afterCharge,
-	billingAddress,
-	chargeOrder,
-	closeWhenFinalIssued,
-	dueInvoices,
-	toCharge,
-	withoutCard,
-	type Invoice
-} from '$lib/domain/index.ts';
+import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard } from '$lib/domain/index.ts';
+import type { Invoice } from '$lib/domain/index.ts';
 import { RateLimiter } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';

@@ -38,9 +38,10 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'POST', path: '/api/me/resend-verification', session: true, body: AnyJson, handle: resendVerification }),
 	route({ method: 'POST', path: '/api/me/password', session: true, body: PasswordChange, handle: changePassword }),
 	route({ method: 'POST', path: '/api/me/two-factor/setup', session: true, body: AnyJson, handle: setup }),
-	route({ method: 'POST', path: '/api/me/two-factor/enable', session: true, body: CodeAndPassword, handle: enable }),
-	route({ method: 'POST', path: '/api/me/two-factor/disable', session: true, body: CodeAndPassword, handle: disable }),
-	route({ method: 'POST', path: '/api/me/two-factor/recovery-codes', session: true, body: CodeAndPassword, handle: newRecoveryCodes }),
+	// Turning two-factor on or off and new recovery codes: the same body, a code and the password.
+	...Object.entries({ enable, disable, 'recovery-codes': newRecoveryCodes }).map(([action, handle]) =>
+		route({ method: 'POST', path: `/api/me/two-factor/${action}`, session: true, body: CodeAndPassword, handle })
+	),
 	route({ method: 'POST', path: '/api/me/step-up', session: true, body: CodeInput, handle: stepUp }),
 	route({ method: 'POST', path: '/api/managed-users', session: true, body: ManagedUserCreate, handle: createManaged }),
 	route({ method: 'PATCH', path: '/api/managed-users', session: true, body: ManagedUserUpdate, handle: updateManaged }),

@@ -1,21 +1,6 @@
 import type { IndexName } from './doc-indexes.ts';
 import type { Change, Row, TableName } from './model.ts';
-import type {
-	BillingInfo,
-	Card,
-	ContactKind,
-	Deployment,
-	Invoice,
-	JoinRequest,
-	Member,
-	OrgInvitation,
-	Organization,
-	Project,
-	ProjectInvitation,
-	ProjectRole,
-	Team,
-	UserProfile
-} from './schemas.ts';
+import type { ContactKind, ProjectRole, UserProfile } from './schemas.ts';
 
 /**
  * The replicated model (model.ts) read generically: what the named reads below are made
@@ -37,13 +22,13 @@ export interface ModelReads {
  * mutation costs the same in a 10-user and a 10,000-user organization.
  */
 export interface OrgState extends ModelReads {
-	org(): Organization | undefined;
-	member(userId: string): Member | undefined;
+	org(): Row<'org'> | undefined;
+	member(userId: string): Row<'member'> | undefined;
 	ownerCount(): number;
 	/** A contact address as set (undefined: unset, falling back to the primary admin's). */
 	contact(kind: ContactKind): string | undefined;
-	team(teamId: string): Team | undefined;
-	teamByName(name: string): Team | undefined;
+	team(teamId: string): Row<'team'> | undefined;
+	teamByName(name: string): Row<'team'> | undefined;
 	isTeamMember(teamId: string, userId: string): boolean;
 	/** Kept indexes: a user's teams and a team's members, read without a scan. */
 	teamsOf(userId: string): string[];
@@ -59,8 +44,8 @@ export interface OrgState extends ModelReads {
 	/** Projects a user has asked to join. */
 	requestsOf(userId: string): string[];
 	/** Pending (or expired) invitations to the organization, by id and by email. */
-	invitation(inviteId: string): OrgInvitation | undefined;
-	invitationByEmail(email: string): OrgInvitation | undefined;
+	invitation(inviteId: string): Row<'invitation'> | undefined;
+	invitationByEmail(email: string): Row<'invitation'> | undefined;
 	/** Invitations that place their invitee in this team, kept as an index. */
 	invitationsOfTeam(teamId: string): string[];
 	/** The organization's billing document. */
@@ -74,7 +59,7 @@ export interface OrgState extends ModelReads {
 
 /** What a check may read of one project. */
 export interface ProjectState {
-	project(): Project | undefined;
+	project(): Row<'project'> | undefined;
 	userRoles(userId: string): ProjectRole[] | undefined;
 	teamRoles(teamId: string): ProjectRole[] | undefined;
 	/** Users and teams assigned. */
@@ -86,28 +71,28 @@ export interface ProjectState {
 	/** Every assigned user and team, for listing (O(assignments)); checks use the indexes above. */
 	assignedUsers(): string[];
 	assignedTeams(): string[];
-	joinRequest(userId: string): JoinRequest | undefined;
-	joinRequests(): JoinRequest[];
-	invitation(inviteId: string): ProjectInvitation | undefined;
-	invitationByEmail(email: string): ProjectInvitation | undefined;
-	invitations(): ProjectInvitation[];
-	deployment(deploymentId: string): Deployment | undefined;
+	joinRequest(userId: string): Row<'joinRequest'> | undefined;
+	joinRequests(): Row<'joinRequest'>[];
+	invitation(inviteId: string): Row<'projectInvitation'> | undefined;
+	invitationByEmail(email: string): Row<'projectInvitation'> | undefined;
+	invitations(): Row<'projectInvitation'>[];
+	deployment(deploymentId: string): Row<'deployment'> | undefined;
 	/** Every deployment, deleted ones included (O(deployments)). */
-	deployments(): Deployment[];
+	deployments(): Row<'deployment'>[];
 	activeDeploymentCount(): number;
 }
 
 /** What a check may read of an organization's billing. */
 export interface BillingState {
-	info(): BillingInfo | undefined;
-	card(cardId: string): Card | undefined;
-	cards(): Card[];
+	info(): Row<'billing'> | undefined;
+	card(cardId: string): Row<'card'> | undefined;
+	cards(): Row<'card'>[];
 	defaultCardId(): string | undefined;
-	invoice(invoiceId: string): Invoice | undefined;
+	invoice(invoiceId: string): Row<'invoice'> | undefined;
 	/** Every invoice, one a month (O(invoices)): for listing. */
-	invoices(): Invoice[];
+	invoices(): Row<'invoice'>[];
 	/** Invoices not yet paid, kept as an index: the unpaid balance. */
-	openInvoices(): Invoice[];
+	openInvoices(): Row<'invoice'>[];
 }
 
 export type { Change };

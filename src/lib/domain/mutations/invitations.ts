@@ -15,7 +15,7 @@ import { Email, Id, OrgRole, ProjectRole, ProjectRoles } from '../schemas.ts';
 import { accept } from '../verdict.ts';
 import { defineMutation, roleList } from './define.ts';
 import { Teams } from './members.ts';
-import { TEAM_NOT_FOUND } from './teams.ts';
+import { onTeam } from './teams.ts';
 
 const NO_REQUEST = refuse('NO_REQUEST', 'There is no pending request from that user (it may have been answered already).');
 
@@ -62,15 +62,14 @@ export const INVITATION_MUTATIONS = [
 		fields: { teamId: Id, inviteId: Id },
 		access: 'teams.manage',
 		sensitive: true,
-		check: (state, _c, m) => {
-			const team = state.team(m.teamId);
-			const invitation = state.invitation(m.inviteId);
-			if (!team) return TEAM_NOT_FOUND;
-			if (!invitation) return NO_INVITATION;
-			if (invitation.teams.includes(team.id))
-				return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
-			return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: [...invitation.teams, team.id] } });
-		},
+		check: (state, _c, m) =>
+			onTeam(state, m.teamId, (team) => {
+				const invitation = state.invitation(m.inviteId);
+				if (!invitation) return NO_INVITATION;
+				if (invitation.teams.includes(team.id))
+					return refuse('ALREADY_TEAM_MEMBER', `${invitation.email} is already placed in team ${team.name}.`);
+				return accept({ kind: 'invitation.put', invitation: { ...invitation, teams: [...invitation.teams, team.id] } });
+			}),
 		describe: (m, names) => `Place ${names.invitation(m.inviteId)} in team ${names.team(m.teamId)}`
 	}),
 
