@@ -1,27 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { publicProfile } from '$lib/domain/index.ts';
+import { publicProfile, SESSION_MAX_AGE_S, sessionAlive, SESSIONS_PER_USER } from '$lib/domain/index.ts';
 import { newToken, tokenHash } from '../auth.ts';
-import type { AccountStore, SessionRow } from '../storage/accounts.ts';
+import type { AccountStore } from '../storage/accounts.ts';
 import type { HttpDeps } from './deps.ts';
 import type { SignedIn } from './types.ts';
-
-const SESSION_MAX_AGE_S = 30 * 24 * 3600;
-/** Live sessions a user may hold (browsers, devices); a new sign-in beyond them ends the oldest. */
-const SESSIONS_PER_USER = 50;
-
-/**
- * Whether a session is younger than Roster's 30 days. An organization's timeouts end access to
- * that organization only (SyncHub.enterOrg), never the session.
- */
-function live(session: SessionRow, now: number): boolean {
-	return now - session.created_at <= SESSION_MAX_AGE_S * 1000;
-}
 
 /** For the hub: whether a session exists and is live; an ended one is deleted. */
 export async function sessionLive(accounts: Pick<AccountStore, 'session' | 'deleteSession'>, now: number, hash: string): Promise<boolean> {
 	const session = await accounts.session(hash);
 	if (!session) return false;
-	if (live(session, now)) return true;
+	if (sessionAlive(session.created_at, now)) return true;
 	await accounts.deleteSession(hash);
 	return false;
 }
@@ -33,7 +21,7 @@ export async function signedIn({ accounts, edge, now }: HttpDeps, req: IncomingM
 	const hash = tokenHash(token);
 	const session = await accounts.session(hash);
 	if (!session) return undefined;
-	if (!live(session, now())) {
+	if (!sessionAlive(session.created_at, now())) {
 		await accounts.deleteSession(hash);
 		return undefined;
 	}

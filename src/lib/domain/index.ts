@@ -97,5 +97,12 @@ export { type BillingState, type Change, type OrgState } from './state.ts';
 export { unknownFields } from './text.ts';
 export { type Verdict } from './verdict.ts';
 export { accessTouched, mayRead, type AccessTouched, type ReadTarget } from './read-access.ts';
-export { ORG_TOUCH_EVERY_MS, orgSessionVerdict, type OrgSessionRecord } from './session-policy.ts';
+export {
+	ORG_TOUCH_EVERY_MS,
+	orgSessionVerdict,
+	SESSION_MAX_AGE_S,
+	sessionAlive,
+	SESSIONS_PER_USER,
+	type OrgSessionRecord
+} from './session-policy.ts';
 export { mayAct, mayView, type RouteAct, type RouteView } from './route-access.ts';

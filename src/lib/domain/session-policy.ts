@@ -31,3 +31,17 @@ export function orgSessionVerdict(
 
 /** A session's activity on an organization is written at most this often; idle timeouts count in minutes. */
 export const ORG_TOUCH_EVERY_MS = 60_000;
+
+/** How long a sign-in lasts (seconds), whatever its organizations' own timeouts say. */
+export const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+
+/** Live sessions a user may hold (browsers, devices); a new sign-in beyond them ends the oldest. */
+export const SESSIONS_PER_USER = 50;
+
+/**
+ * rules §2: whether a session is younger than Roster's 30 days. An organization's timeouts end
+ * access to that organization only (orgSessionVerdict), never the session.
+ */
+export function sessionAlive(startedAt: number, now: number): boolean {
+	return now - startedAt <= SESSION_MAX_AGE_S * 1000;
+}
