@@ -18,6 +18,9 @@ const ramDir = (() => {
 	}
 })();
 
+/** Test files that measure the process's memory (what a slow reader leaves behind). */
+const MEASURES_MEMORY = ['tests/server/slow-reader.test.ts'];
+
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
@@ -30,6 +33,7 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/fuzz/**/*.test.ts'],
+					exclude: MEASURES_MEMORY,
 					environment: 'node',
 					// Files share their worker's modules: the server loads once per worker instead of once per file
 					// (most of this project's time). What every file needs is in the set-up file.
@@ -39,6 +43,11 @@ export default defineConfig({
 					testTimeout: 30_000,
 					hookTimeout: 30_000
 				}
+			},
+			{
+				extends: true,
+				// A file that weighs the process's memory runs in a process of its own, with nothing left over from other files.
+				test: { name: 'memory', include: MEASURES_MEMORY, environment: 'node', setupFiles: ['tests/setup.ts'], testTimeout: 30_000 }
 			},
 			{
 				extends: true,
