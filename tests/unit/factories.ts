@@ -11,6 +11,7 @@ import {
 	teamNameKey,
 	type Change,
 	type Directory,
+	type Invoice,
 	type ProjectRole,
 	type Mutation,
 	type OrgRole,
@@ -326,4 +327,9 @@ export function prng(seed: number): () => number {
 
 export function pick<T>(rand: () => number, items: readonly T[]): T {
 	return items[Math.floor(rand() * items.length)]!;
+}
+
+/** An open, empty invoice: a billing-document row for tests of the document model itself. */
+export function openInvoice(): Invoice {
+	return { id: '2026-09', period: { start: 0, end: 1 }, final: false, lines: [], totalCents: 0, status: 'open', issuedAt: 0, attempts: [] };
 }

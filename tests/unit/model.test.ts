@@ -14,7 +14,7 @@ import {
 	type OrgState,
 	type TableName
 } from '../../src/lib/domain/index.ts';
-import { TestDirectory } from './factories.ts';
+import { TestDirectory, openInvoice } from './factories.ts';
 
 const P = 'p1';
 const ann = memberOf({ id: 'u1', username: 'ann', email: 'ann@example.com', emailVerified: true, displayName: 'Ann' }, 'ORG_OWNER', 0);
@@ -63,21 +63,7 @@ const SAMPLES: { [K in Change['kind']]: Extract<Change, { kind: K }>[] } = {
 		{ kind: 'card.default', cardId: 'c1' },
 		{ kind: 'card.default', cardId: null }
 	],
-	'invoice.put': [
-		{
-			kind: 'invoice.put',
-			invoice: {
-				id: '2026-09',
-				period: { start: 0, end: 1 },
-				final: false,
-				lines: [],
-				totalCents: 0,
-				status: 'open',
-				issuedAt: 0,
-				attempts: []
-			}
-		}
-	]
+	'invoice.put': [{ kind: 'invoice.put', invoice: openInvoice() }]
 };
 const ALL: Change[] = Object.values(SAMPLES).flat();
 const PUTS = ALL.filter((c) => locate(c).row !== null);

@@ -8,10 +8,9 @@ import {
 	memberOf,
 	projectMaps,
 	type Change,
-	type Deployment,
-	type Invoice
+	type Deployment
 } from '../../src/lib/domain/index.ts';
-import { TestDirectory, pick, prng } from './factories.ts';
+import { TestDirectory, openInvoice, pick, prng } from './factories.ts';
 
 const USERS = 12;
 const usernamesOf = (i: number) => [`p${i}`, `p${i}.alt`];
@@ -72,16 +71,7 @@ describe('OrgDocState indexes', () => {
 	it('forgets the index entries of a detached project and of a reset billing document', () => {
 		const state = new OrgDocState(new Y.Doc(), new TestDirectory());
 		const deployment: Deployment = { id: 'd1', name: 'db', plan: 'free', status: 'active', createdAt: 0 };
-		const invoice: Invoice = {
-			id: '2026-09',
-			period: { start: 0, end: 1 },
-			final: false,
-			lines: [],
-			totalCents: 0,
-			status: 'open',
-			issuedAt: 0,
-			attempts: []
-		};
+		const invoice = openInvoice();
 		applyChanges(
 			state,
 			[
