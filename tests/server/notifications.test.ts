@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { webhookShown } from '$lib/domain/index.ts';
+import { webhookShown, type OrgRole } from '$lib/domain/index.ts';
 import { privateAddress } from '../../sync-server/public-address.ts';
 import { startServer } from '../../sync-server/server.ts';
 import { TEST_PASSWORD_COST, TestServer } from './test-client.ts';
@@ -66,6 +66,11 @@ async function acme() {
 		await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: hook.url })
 	).toMatchObject(ok);
 	return { ann, bob };
+}
+
+/** ann sets bob's role in Acme; bob is looked up in the store, as the server may have been restarted since he signed up. */
+function setBobRole(ann: Awaited<ReturnType<typeof acme>>['ann'], role: OrgRole) {
+	return ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role });
 }
 
 describe('membership alerts (rules §2 notification channels)', () => {
@@ -153,27 +158,13 @@ describe('membership alerts (rules §2 notification channels)', () => {
 			);
 
 			hook.answer = 'error';
-			expect(
-				await ann.client.mutate({
-					type: 'member.setRole',
-					orgId: 'acme',
-					userId: t.server.store.userByUsername('bob')!.id,
-					role: 'ORG_READ_ONLY'
-				})
-			).toMatchObject(ok);
+			expect(await setBobRole(ann, 'ORG_READ_ONLY')).toMatchObject(ok);
 			await vi.waitFor(() =>
 				expect(errors).toHaveBeenCalledWith('Membership alert webhook for Acme (acme) failed:', 'Error: the webhook answered 500')
 			);
 			// Nobody listening at all.
 			await hook.stop();
-			expect(
-				await ann.client.mutate({
-					type: 'member.setRole',
-					orgId: 'acme',
-					userId: t.server.store.userByUsername('bob')!.id,
-					role: 'ORG_MEMBER'
-				})
-			).toMatchObject(ok);
+			expect(await setBobRole(ann, 'ORG_MEMBER')).toMatchObject(ok);
 			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(3));
 			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(3));
 			for (const call of errors.mock.calls) expect(call.join(' ')).not.toContain('hooks/roster');
@@ -206,14 +197,7 @@ describe('membership alerts (rules §2 notification channels)', () => {
 					webhook: hook.url.replace('127.0.0.1', 'localhost')
 				})
 			).toMatchObject(ok);
-			expect(
-				await ann.client.mutate({
-					type: 'member.setRole',
-					orgId: 'acme',
-					userId: t.server.store.userByUsername('bob')!.id,
-					role: 'ORG_READ_ONLY'
-				})
-			).toMatchObject(ok);
+			expect(await setBobRole(ann, 'ORG_READ_ONLY')).toMatchObject(ok);
 			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
 			expect(String(errors.mock.calls[1]![1])).toContain('private or local address');
 			expect(hook.received).toHaveLength(0);
