@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 import { nextMail, type Mail } from '../server/mail.ts';
@@ -103,4 +103,18 @@ export class E2E {
 	row(page: Page, username: string) {
 		return page.locator(`[data-testid=member-row][data-username="${username}"]`);
 	}
+}
+
+/**
+ * The hooks of a file whose tests share one server and the organization "Acme Data" of ann (its primary admin)
+ * with bob, both signed in; `signedOut` users have only signed up. The fields are set once the file's first hook ran.
+ */
+export function acmeOfAnnAndBob(signedOut: string[] = []) {
+	const acme = { e2e: new E2E(), orgId: '', ann: undefined as unknown as Page, bob: undefined as unknown as Page };
+	beforeAll(async () => {
+		const { orgId, pages } = await acme.e2e.startWithOrg('Acme Data', ['ann', 'bob'], signedOut);
+		Object.assign(acme, { orgId, ...pages });
+	});
+	afterAll(() => acme.e2e.stop());
+	return acme;
 }

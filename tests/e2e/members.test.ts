@@ -1,48 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { E2E } from './harness.ts';
+import { acmeOfAnnAndBob } from './harness.ts';
 
-const e2e = new E2E();
-let ann: Page;
-let bob: Page;
-let orgId: string;
-
-beforeAll(async () => {
-	({
-		orgId,
-		pages: { ann, bob }
-	} = await e2e.startWithOrg('Acme Data', ['ann', 'bob'], ['carol', 'dave', 'erin']));
-});
-afterAll(() => e2e.stop());
+const acme = acmeOfAnnAndBob(['carol', 'dave', 'erin']);
+const { e2e } = acme;
 
 const status = (page: Page) => page.getByTestId('sync-status');
 
 describe('members, live and offline', () => {
 	it('two admins: one adds a member and the other sees it live', async () => {
-		await e2e.addMember(ann, 'bob', 'Organization Owner');
-		await expect.poll(() => e2e.row(ann, 'bob').textContent()).not.toContain('pending');
-		await bob.goto(`/orgs/${orgId}`);
-		await e2e.row(bob, 'ann').waitFor();
+		await e2e.addMember(acme.ann, 'bob', 'Organization Owner');
+		await expect.poll(() => e2e.row(acme.ann, 'bob').textContent()).not.toContain('pending');
+		await acme.bob.goto(`/orgs/${acme.orgId}`);
+		await e2e.row(acme.bob, 'ann').waitFor();
 
-		await e2e.addMember(ann, 'carol');
-		await e2e.row(bob, 'carol').waitFor();
-		await expect.poll(() => e2e.row(bob, 'carol').textContent()).toContain('Member');
+		await e2e.addMember(acme.ann, 'carol');
+		await e2e.row(acme.bob, 'carol').waitFor();
+		await expect.poll(() => e2e.row(acme.bob, 'carol').textContent()).toContain('Member');
 	});
 
 	it('an admin goes offline, changes a role, comes back, and both see the result', async () => {
-		await bob.context().setOffline(true);
-		await expect.poll(() => status(bob).textContent()).toContain('Offline');
+		await acme.bob.context().setOffline(true);
+		await expect.poll(() => status(acme.bob).textContent()).toContain('Offline');
 
-		await bob.getByLabel('Role of carol').selectOption({ label: 'Read Only' });
-		await expect.poll(() => e2e.row(bob, 'carol').textContent()).toContain('pending');
-		await expect.poll(() => status(bob).textContent()).toContain('1 pending');
-		expect(await ann.getByLabel('Role of carol').inputValue()).toBe('ORG_MEMBER');
+		await acme.bob.getByLabel('Role of carol').selectOption({ label: 'Read Only' });
+		await expect.poll(() => e2e.row(acme.bob, 'carol').textContent()).toContain('pending');
+		await expect.poll(() => status(acme.bob).textContent()).toContain('1 pending');
+		expect(await acme.ann.getByLabel('Role of carol').inputValue()).toBe('ORG_MEMBER');
 
-		await bob.context().setOffline(false);
-		await expect.poll(() => status(bob).textContent()).toMatch(/Online$/);
-		await expect.poll(() => ann.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
-		await expect.poll(() => bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
-		await expect.poll(() => e2e.row(bob, 'carol').textContent()).not.toContain('pending');
+		await acme.bob.context().setOffline(false);
+		await expect.poll(() => status(acme.bob).textContent()).toMatch(/Online$/);
+		await expect.poll(() => acme.ann.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		await expect.poll(() => acme.bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		await expect.poll(() => e2e.row(acme.bob, 'carol').textContent()).not.toContain('pending');
 	});
 
 	it('a read-only member sees the list without edit controls', async () => {
@@ -57,24 +47,24 @@ describe('members, live and offline', () => {
 	});
 
 	it('an offline change that the server refuses is shown as refused, with its reason', async () => {
-		await e2e.addMember(ann, 'dave');
-		await e2e.row(bob, 'dave').waitFor();
+		await e2e.addMember(acme.ann, 'dave');
+		await e2e.row(acme.bob, 'dave').waitFor();
 
-		await bob.context().setOffline(true);
-		await expect.poll(() => status(bob).textContent()).toContain('Offline');
-		await bob.getByLabel('Role of dave').selectOption({ label: 'Billing Admin' });
+		await acme.bob.context().setOffline(true);
+		await expect.poll(() => status(acme.bob).textContent()).toContain('Offline');
+		await acme.bob.getByLabel('Role of dave').selectOption({ label: 'Billing Admin' });
 
 		// Meanwhile the other admin removes dave.
-		await e2e.row(ann, 'dave').getByRole('button', { name: 'Remove dave' }).click();
-		await ann.getByRole('dialog', { name: 'Remove member' }).getByRole('button', { name: 'Remove' }).click();
-		await expect.poll(() => e2e.row(ann, 'dave').count()).toBe(0);
+		await e2e.row(acme.ann, 'dave').getByRole('button', { name: 'Remove dave' }).click();
+		await acme.ann.getByRole('dialog', { name: 'Remove member' }).getByRole('button', { name: 'Remove' }).click();
+		await expect.poll(() => e2e.row(acme.ann, 'dave').count()).toBe(0);
 
-		await bob.context().setOffline(false);
-		const refused = bob.locator('[data-testid=outbox-entry][data-status=refused]');
+		await acme.bob.context().setOffline(false);
+		const refused = acme.bob.locator('[data-testid=outbox-entry][data-status=refused]');
 		await refused.waitFor();
 		expect(await refused.textContent()).toContain('not a member of this organization');
-		expect(await status(bob).textContent()).toContain('1 refused');
-		await expect.poll(() => e2e.row(bob, 'dave').count()).toBe(0);
+		expect(await status(acme.bob).textContent()).toContain('1 refused');
+		await expect.poll(() => e2e.row(acme.bob, 'dave').count()).toBe(0);
 
 		await refused.getByRole('button', { name: 'Discard' }).click();
 		await expect.poll(() => refused.count()).toBe(0);
@@ -82,8 +72,8 @@ describe('members, live and offline', () => {
 
 	it('the primary admin cannot be demoted: a forged attempt is refused by the server', async () => {
 		// The UI offers no control for it, so send what a modified client would send.
-		const annId = await ann.evaluate(() => JSON.parse(localStorage.getItem('roster.user')!).id as string);
-		const verdict = await bob.evaluate(
+		const annId = await acme.ann.evaluate(() => JSON.parse(localStorage.getItem('roster.user')!).id as string);
+		const verdict = await acme.bob.evaluate(
 			async ({ orgId, annId }) => {
 				const ws = new WebSocket(`ws://${location.host}/sync`);
 				return new Promise<string>((resolve) => {
@@ -102,20 +92,20 @@ describe('members, live and offline', () => {
 					};
 				});
 			},
-			{ orgId, annId }
+			{ orgId: acme.orgId, annId }
 		);
 		expect(verdict).toMatch(/^PRIMARY_ADMIN_ROLE: ann is the primary admin/);
-		expect(await ann.getByText('primary admin', { exact: true }).count()).toBe(1);
+		expect(await acme.ann.getByText('primary admin', { exact: true }).count()).toBe(1);
 	});
 
 	it('an owner renames the organization and the other admin sees the new name', async () => {
-		await ann.getByRole('button', { name: 'Rename' }).click();
-		const dialog = ann.getByRole('dialog', { name: 'Rename organization' });
+		await acme.ann.getByRole('button', { name: 'Rename' }).click();
+		const dialog = acme.ann.getByRole('dialog', { name: 'Rename organization' });
 		await dialog.getByLabel('New name').fill('   ');
 		await dialog.getByRole('button', { name: 'Rename' }).click();
 		await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('A name is required');
 		await dialog.getByLabel('New name').fill('Acme Databases');
 		await dialog.getByRole('button', { name: 'Rename' }).click();
-		await bob.getByRole('heading', { name: 'Acme Databases' }).waitFor();
+		await acme.bob.getByRole('heading', { name: 'Acme Databases' }).waitFor();
 	});
 });
