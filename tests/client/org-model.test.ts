@@ -124,12 +124,20 @@ describe('OrgModel: pending changes as the pages see them', () => {
 		expect(model.rows.get(id('bob'))).toBeUndefined();
 	});
 
-	it('answers may() with the domain rule for the signed-in user', async () => {
+	it('answers may(), mayUse() and mayRead() with the domain rules for the signed-in user', async () => {
 		await synced();
 		expect(model.may('member.setRole')).toBe(true);
+		expect(model.mayUse('org.export')).toBe(true);
 		fx.serverApplies({ kind: 'member.put', member: { ...fx.server.state.member(id('ann'))!, role: 'ORG_READ_ONLY' } });
 		await fx.sync();
 		expect(model.may('member.setRole')).toBe(false);
-		expect(model.mayView('org.view')).toBe(true);
+		// Owners only download the organization; read-only members read the activity feed and the billing.
+		expect(model.mayUse('org.export')).toBe(false);
+		expect(model.mayUse('activity.read')).toBe(true);
+		expect(model.mayRead({ doc: 'billing' })).toBe(true);
+		fx.serverApplies({ kind: 'member.put', member: { ...fx.server.state.member(id('ann'))!, role: 'ORG_MEMBER' } });
+		await fx.sync();
+		expect(model.mayUse('activity.read')).toBe(false);
+		expect(model.mayRead({ doc: 'billing' })).toBe(false);
 	});
 });

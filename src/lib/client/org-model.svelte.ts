@@ -4,14 +4,16 @@ import type * as Y from 'yjs';
 import {
 	checkManagedUser,
 	mayAttempt,
+	mayRead,
+	mayView,
 	orgMaps,
-	roleMay,
 	type Member,
 	type MutationType,
-	type OrgAction,
 	type OverlayState,
 	type Organization,
+	type ReadTarget,
 	type Refusal,
+	type RouteView,
 	type UserProfile
 } from '../domain/index.ts';
 import { parseDocId } from '../protocol/messages.ts';
@@ -121,9 +123,18 @@ export class OrgModel {
 		return mayAttempt(this.overlay, this.user.id, type);
 	}
 
-	/** Whether the user's role lets it see this part of the organization. */
-	mayView(action: OrgAction): boolean {
-		return !!this.me && roleMay(this.me.role, action);
+	/** Whether the user may read this document of the organization (the domain's read rule). */
+	mayRead(target: ReadTarget): boolean {
+		void this.me;
+		void this.org;
+		return mayRead(this.overlay, target, this.user.id);
+	}
+
+	/** Whether the user may use this route about the organization (the domain's route rule). */
+	mayUse(route: RouteView): boolean {
+		void this.me;
+		void this.org;
+		return !mayView(this.overlay, this.user.id, route);
 	}
 
 	/** Whether the user may manage this member's profile (a user this organization manages). */
