@@ -1,16 +1,31 @@
-import type { Refusal } from '$lib/domain/index.ts';
+import type { Change, Refusal } from '$lib/domain/index.ts';
 
 /**
- * The documents family of the store: each document's update log, the mutation records (the
- * idempotency record and the activity feed), who belongs to which organization, the address
- * index of pending invitations and the organizations' webhook URLs. Every method returns a
- * promise, so that a store across the network fits; `commit` writes a whole batch at once.
+ * The documents family of the store: each organization's log (its documents' updates, each
+ * numbered by the organization's sequence, and the changes each batch made), the mutation
+ * records (the idempotency record and the activity feed), who belongs to which organization,
+ * the address index of pending invitations and the organizations' webhook URLs. Every method
+ * returns a promise, so that a store across the network fits.
+ *
+ * Several servers may share one store: an organization has one writer at a time (`begin` takes
+ * its lock, across every server), and each server learns what the others committed from the log
+ * by sequence (`orgLog`), woken by `watch`.
  */
 export interface DocumentStore {
 	/** A document's stored updates, oldest first. */
 	docUpdates(docId: string): Promise<StoredUpdate[]>;
 	/** Every stored document whose id starts with `prefix`. */
 	docIdsWithPrefix(prefix: string): Promise<string[]>;
+	/** What was committed to an organization after sequence `after` (0: all of it), oldest first, and its latest sequence. */
+	orgLog(orgId: string, after: number): Promise<OrgLog>;
+	/**
+	 * Opens a write transaction holding the organizations' write locks (taken in one order, so two
+	 * servers never deadlock): what others committed to each since `after`, and the verdicts already
+	 * recorded for `mutations`, are read under the locks. Commit or roll back exactly once.
+	 */
+	begin(orgs: readonly { orgId: string; after: number }[], mutations: readonly MutationKey[]): Promise<StoreTransaction>;
+	/** Calls `listener` with an organization another server committed to (a wake-up only: read the log). Returns the unsubscribe. */
+	watch(listener: (orgId: string) => void): () => void;
 	/** The first verdict given to this mutation id, if it was seen before. */
 	mutation(userId: string, id: string): Promise<{ ok: true } | Refusal | undefined>;
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */
@@ -23,8 +38,26 @@ export interface DocumentStore {
 	webhook(orgId: string): Promise<string | undefined>;
 	/** Forgets a deleted user's memberships (its recorded mutations stay, for the activity feed). */
 	forgetUser(userId: string): Promise<void>;
-	/** Writes a batch in one transaction: all of it is durable once this resolves, or none of it. Returns each update's sequence number, in order. */
+	/** `begin` for the batch's organizations, then its commit: for writes that need not read first. */
 	commit(batch: StoreBatch): Promise<number[]>;
+}
+
+export interface MutationKey {
+	userId: string;
+	id: string;
+}
+
+export type RecordedVerdict = { ok: true } | Refusal;
+
+export interface StoreTransaction {
+	/** For each locked organization, what was committed after the `after` given. */
+	readonly logs: ReadonlyMap<string, OrgLog>;
+	/** The verdicts already recorded among the mutations asked about, by `${userId}\u0000${id}`. */
+	readonly recorded: ReadonlyMap<string, RecordedVerdict>;
+	/** Writes the batch (its organizations must be among the locked ones) and commits: all durable once this resolves, or none. Returns each update's sequence number, in order. */
+	commit(batch: StoreBatch): Promise<number[]>;
+	/** Gives up the transaction and its locks; nothing of it is written. */
+	rollback(): Promise<void>;
 }
 
 export interface StoredUpdate {
@@ -32,8 +65,23 @@ export interface StoredUpdate {
 	data: Uint8Array;
 }
 
+/** What an organization's log holds after some sequence: its documents' updates and each batch's changes, oldest first. */
+export interface OrgLog {
+	/** The organization's latest sequence (0 when nothing was ever committed to it). */
+	head: number;
+	updates: (StoredUpdate & { docId: string })[];
+	changes: LoggedChanges[];
+}
+
+/** The changes one committed batch made to an organization, by the mutation type (or '' for server changes) that made them. */
+export interface LoggedChanges {
+	seq: number;
+	entries: { type: string; changes: Change[] }[];
+}
+
 /** One document's update: appended, or (`compactUpTo`) replacing every row up to that sequence number as the document's whole state. */
 export interface UpdateWrite {
+	orgId: string;
 	docId: string;
 	data: Uint8Array;
 	compactUpTo?: number;
@@ -71,16 +119,25 @@ export interface WebhookWrite {
 	url: string | null;
 }
 
-/** What one group commit writes, in this order. */
+/** The changes a batch made to one organization, logged beside its updates so other servers learn whose access they touch. */
+export interface ChangesWrite {
+	orgId: string;
+	entries: { type: string; changes: Change[] }[];
+}
+
+/** What one group commit writes, in this order. Each update gets the next sequence of its organization (rising, not necessarily by one); `changes` are numbered by the last update of their organization in the batch. */
 export interface StoreBatch {
 	updates: UpdateWrite[];
+	changes: ChangesWrite[];
 	mutations: MutationRecord[];
 	invitations: InvitationWrite[];
 	memberships: MembershipWrite[];
 	webhooks: WebhookWrite[];
 }
 
-export const emptyBatch = (): StoreBatch => ({ updates: [], mutations: [], invitations: [], memberships: [], webhooks: [] });
+export const emptyBatch = (): StoreBatch => ({ updates: [], changes: [], mutations: [], invitations: [], memberships: [], webhooks: [] });
+
+export const mutationKey = (k: MutationKey) => `${k.userId}\u0000${k.id}`;
 
 export interface InvitationRow {
 	org_id: string;
