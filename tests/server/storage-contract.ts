@@ -35,12 +35,12 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 				const seqs = await store.commit(
 					batch({
 						updates: [
-							{ docId: 'org:a', data: bytes(1) },
-							{ docId: 'org:b', data: bytes(2) }
+							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
+							{ orgId: 'b', docId: 'org:b', data: bytes(2) }
 						]
 					})
 				);
-				const [more] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(3) }] }));
+				const [more] = await store.commit(batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(3) }] }));
 				expect(seqs).toHaveLength(2);
 				expect(seqs[1]!).toBeGreaterThan(seqs[0]!);
 				expect(more!).toBeGreaterThan(seqs[1]!);
@@ -59,12 +59,12 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 				const [a, b] = await store.commit(
 					batch({
 						updates: [
-							{ docId: 'org:a', data: bytes(1) },
-							{ docId: 'org:a', data: bytes(2) }
+							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
+							{ orgId: 'a', docId: 'org:a', data: bytes(2) }
 						]
 					})
 				);
-				const [c] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
+				const [c] = await store.commit(batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
 				expect(a).toBeLessThan(b!);
 				expect((await store.docUpdates('org:a')).map((r) => [r.seq, [...r.data]])).toEqual([[c, [9]]]);
 			})
@@ -74,7 +74,9 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 			'lists documents by prefix',
 			withStore(async (store) => {
 				await store.commit(
-					batch({ updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ docId, data: bytes(0) })) })
+					batch({
+						updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ orgId: 'a', docId, data: bytes(0) }))
+					})
 				);
 				expect((await store.docIdsWithPrefix('project:a/')).sort()).toEqual(['project:a/x', 'project:a/y']);
 				expect(await store.docIdsWithPrefix('billing:')).toEqual([]);
@@ -96,7 +98,7 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 			'writes a batch whole or not at all',
 			withStore(async (store) => {
 				await store.commit(batch({ mutations: [record('u1', 'm1', true)] }));
-				const again = batch({ updates: [{ docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
+				const again = batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
 				await expect(store.commit(again)).rejects.toThrow();
 				expect(await store.docUpdates('org:a')).toEqual([]);
 			})
