@@ -34,9 +34,14 @@ export interface JobLocks {
 	tryRun(key: string, work: () => Promise<void>): Promise<boolean>;
 }
 
-/** One process's limits (the SQLite store's): counters and locks in memory. */
+/** One process's limits (the SQLite store's): counters and locks in memory; a name made again is the same counter, as in a store. */
 export function memoryLimits(): Limits {
-	return { limiter: (_name, max, windowMs) => new MemoryLimiter(max, windowMs), jobs: new MemoryJobLocks() };
+	const byName = new Map<string, MemoryLimiter>();
+	const limiter: MakeLimiter = (name, max, windowMs) => {
+		if (!byName.has(name)) byName.set(name, new MemoryLimiter(max, windowMs));
+		return byName.get(name)!;
+	};
+	return { limiter, jobs: new MemoryJobLocks() };
 }
 
 /**
