@@ -244,8 +244,7 @@ export class SyncHub {
 	}
 
 	// replaced on main
-	catchUp(orgId: string): Promise<void> {
-		void orgId;
+	catchUp(_orgId: string): Promise<void> {
 		return Promise.resolve();
 	}
 
