@@ -14,6 +14,7 @@ import { SyncHub } from './hub.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { MailLog, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
+import { memoryLimits } from './limits.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
 import { asyncAccounts } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
@@ -118,7 +119,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	);
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
-	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
+	// The store's limits and job locks (PostgreSQL: pgLimits(pool), storage/postgres/pg-limits.ts).
+	const limits = memoryLimits();
+	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
 	const edge = new WebEdge({
 		publicUrl: () => publicUrl,
 		https: /^https:/i.test(options.publicUrl ?? ''),
@@ -135,7 +138,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		publicUrl: (): string => publicUrl,
 		scrypt: scryptCost(options.passwordCost),
 		signUpsPerHour: options.signUpsPerHour ?? 10,
-		edge
+		edge,
+		limiter: limits.limiter
 	});
 	const http = createServer(api.handle);
 	// Each socket's frames are handled a few per turn (budget.ts Inbox), so ws may read synchronously.
