@@ -16,7 +16,7 @@ import { MailLog, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
 import { memoryLimits } from './limits.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
-import { asyncAccounts } from './storage/accounts.ts';
+import { asyncAccounts, type AccountStore } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import { openSqlite } from './storage/sqlite.ts';
 import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
@@ -56,6 +56,8 @@ export interface ServerOptions {
 	trustProxy?: number;
 	/** What each user's websocket connections may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
 	limits?: Partial<ConnectionLimits>;
+	/** A PostgreSQL URL: the store is that database instead of SQLite in `dataDir`. */
+	databaseUrl?: string;
 }
 
 export interface RunningServer {
@@ -63,6 +65,12 @@ export interface RunningServer {
 	port: number;
 	/** The accounts' SQLite rows, answered at once (tests read them). */
 	store: SqliteAccounts;
+	/** Which store the server runs on. */
+	kind: 'sqlite' | 'postgres';
+	/** The accounts, whichever the store (tests read them). */
+	accounts: AccountStore;
+	/** The PostgreSQL pool, when the store is PostgreSQL (tests read its rows). */
+	pool?: { query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> };
 	documents: DocumentStore;
 	hub: SyncHub;
 	mailer: Mailer;
@@ -239,6 +247,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		url: `http://localhost:${port}/`,
 		port,
 		store: sqlite.accounts,
+		kind: 'sqlite',
+		accounts,
 		documents,
 		hub,
 		mailer,

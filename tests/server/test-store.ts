@@ -1,0 +1,33 @@
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		/** The superuser URL of the throwaway PostgreSQL cluster (tests/server/postgres-global.ts), when the run has one. */
+		pgUrl: string;
+	}
+}
+
+/** The store test servers run on: PostgreSQL when the run provides a cluster or asks for it (the server-pg project), else SQLite. */
+export function testStore(): 'sqlite' | 'postgres' {
+	return process.env.ROSTER_TEST_STORE === 'postgres' || clusterUrl() ? 'postgres' : 'sqlite';
+}
+
+/** Undefined outside a run that provides one (`inject` answers undefined for what no global set-up provided). */
+function clusterUrl(): string | undefined {
+	return inject('pgUrl') as string | undefined;
+}
+
+/** What `startServer` needs for a store of its own: nothing on SQLite (the data directory holds it), a fresh empty database on PostgreSQL. */
+export async function freshStore(): Promise<{ databaseUrl?: string }> {
+	if (testStore() === 'sqlite') return {};
+	const adminUrl = clusterUrl();
+	if (!adminUrl) throw new Error('ROSTER_TEST_STORE=postgres needs the PostgreSQL cluster that tests/server/postgres-global.ts provides.');
+	return { databaseUrl: await freshDatabase(adminUrl) };
+}
+
+/** The cluster harness's fresh database, loaded only on PostgreSQL runs (it needs pg). */
+async function freshDatabase(adminUrl: string): Promise<string> {
+	const harness: string = './postgres-cluster.ts';
+	const cluster = (await import(/* @vite-ignore */ harness)) as { freshDatabase(adminUrl: string): Promise<string> };
+	return cluster.freshDatabase(adminUrl);
+}
