@@ -276,11 +276,6 @@ export class SyncHub {
 		return (await this.rooms.load(orgId))?.state;
 	}
 
-	// replaced on main
-	catchUp(_orgId: string): Promise<void> {
-		return Promise.resolve();
-	}
-
 	/** Copies a user's changed profile into every organization it belongs to; resolves once durable. */
 	refreshProfile(userId: string): Promise<void> {
 		return refreshProfile(this.flows, userId, (orgId, changes) => this.applyServerChanges(orgId, changes));
