@@ -122,6 +122,11 @@ export class SyncHub {
 		clearInterval(this.catchUpTimer);
 	}
 
+	/** Resolves once no commit is under way (before closing the store). */
+	quiet(): Promise<void> {
+		return this.pipeline.quiet();
+	}
+
 	/** Resolves once this server's copy of the organization holds everything committed to it (by any server) so far. */
 	catchUp(orgId: string): Promise<void> {
 		return this.pipeline.catchUp(orgId);
