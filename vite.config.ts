@@ -39,6 +39,8 @@ export default defineConfig({
 					// (most of this project's time). What every file needs is in the set-up file.
 					isolate: false,
 					setupFiles: ['tests/setup.ts'],
+					// One throwaway PostgreSQL for the run: each store test makes a schema of its own in it.
+					globalSetup: ['tests/server/postgres-global.ts'],
 					// A timeout catches a hang, not slowness: a shared machine may run several times slower than a quiet one.
 					testTimeout: 30_000,
 					hookTimeout: 30_000
