@@ -83,7 +83,9 @@ export function documentStoreContract(name: string, open: () => Promise<Document
 			'lists documents by prefix',
 			withStore(async (store) => {
 				await store.commit(
-					batch({ updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ orgId: 'a', docId, data: bytes(0) })) })
+					batch({
+						updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ orgId: 'a', docId, data: bytes(0) }))
+					})
 				);
 				expect((await store.docIdsWithPrefix('project:a/')).sort()).toEqual(['project:a/x', 'project:a/y']);
 				expect(await store.docIdsWithPrefix('billing:')).toEqual([]);

@@ -44,7 +44,10 @@ export function orgLogContract(name: string, open: () => Promise<DocumentsUnderT
 			withStores(async (store) => {
 				expect(await store.orgLog('a', 0)).toEqual({ head: 0, updates: [], changes: [] });
 				const first = await store.commit(
-					batch({ updates: [update('a', 'org:a', 1), update('a', 'project:a/p', 2), update('b', 'org:b', 3)], changes: [changes('a', 'team.create')] })
+					batch({
+						updates: [update('a', 'org:a', 1), update('a', 'project:a/p', 2), update('b', 'org:b', 3)],
+						changes: [changes('a', 'team.create')]
+					})
 				);
 				const [third] = await store.commit(batch({ updates: [update('a', 'org:a', 4)], changes: [changes('a', 'member.add')] }));
 				const all = await store.orgLog('a', 0);
@@ -60,7 +63,11 @@ export function orgLogContract(name: string, open: () => Promise<DocumentsUnderT
 					{ seq: third, entries: [{ type: 'member.add', changes: [] }] }
 				]);
 				const later = await store.orgLog('a', first[1]!);
-				expect(later).toEqual({ head: third, updates: [{ seq: third, docId: 'org:a', data: expect.anything() }], changes: [all.changes[1]] });
+				expect(later).toEqual({
+					head: third,
+					updates: [{ seq: third, docId: 'org:a', data: expect.anything() }],
+					changes: [all.changes[1]]
+				});
 				expect(await store.orgLog('a', third!)).toEqual({ head: third, updates: [], changes: [] });
 				expect((await store.orgLog('b', 0)).updates.map((u) => [...u.data])).toEqual([[3]]);
 			})
