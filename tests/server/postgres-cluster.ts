@@ -82,8 +82,10 @@ export async function startCluster(): Promise<PostgresCluster> {
 	const data = join(dir, 'data');
 	const sockets = join(dir, 'sockets');
 	mkdirSync(sockets);
-	const owner = process.getuid?.() === 0 ? execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim() : undefined;
-	if (owner) for (const d of [dir, sockets]) chownSync(d, Number(owner), Number(owner));
+	if (process.getuid?.() === 0) {
+		const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+		for (const d of [dir, sockets]) chownSync(d, id('-u'), id('-g'));
+	}
 	const pgCtl = (args: string[]) => run(...asOwner(join(bin, 'pg_ctl'), ['-D', data, ...args]));
 
 	await run(...asOwner(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']));
@@ -110,7 +112,7 @@ export async function startCluster(): Promise<PostgresCluster> {
 		} catch {
 			// Already stopped.
 		}
-		rmSync(dir, { recursive: true, force: true });
+		rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 	};
 	process.once('exit', onExit);
 	await start();
@@ -126,7 +128,8 @@ export async function startCluster(): Promise<PostgresCluster> {
 			await admins.get(url())?.end();
 			admins.delete(url());
 			await halt('immediate').catch(() => undefined);
-			rmSync(dir, { recursive: true, force: true });
+			// Its last processes may still be writing the log as the server exits: rm retries a directory not yet empty.
+			rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 		}
 	};
 }
