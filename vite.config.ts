@@ -21,6 +21,9 @@ const ramDir = (() => {
 /** Test files that measure the process's memory (what a slow reader leaves behind). */
 const MEASURES_MEMORY = ['tests/server/slow-reader.test.ts'];
 
+/** Tests of the PostgreSQL store itself: they run with the cluster, in the server-pg project. */
+const PG_ONLY = ['tests/server/pg-*.test.ts'];
+
 /**
  * Server test files that open an SQLite store of their own rather than a test server's (the contract
  * suites' SQLite runners, the hub over a store in the test's process): the PostgreSQL project leaves them out.
@@ -56,7 +59,7 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/fuzz/**/*.test.ts'],
-					exclude: MEASURES_MEMORY,
+					exclude: [...MEASURES_MEMORY, ...PG_ONLY],
 					...SERVER_TESTS
 				}
 			},

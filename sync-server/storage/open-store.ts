@@ -49,6 +49,8 @@ export async function openStore(dataDir: string, databaseUrl?: string): Promise<
 		shared: false,
 		sqlite: sqlite.accounts,
 		where: sqlite.accounts.db.name,
-		close: async () => sqlite.close()
+		close: async () => {
+			sqlite.close();
+		}
 	};
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBatch, type DocumentStore, type StoreBatch } from '../../sync-server/storage/documents.ts';
+import { orgLogContract, type DocumentsUnderTest } from './storage-log-contract.ts';
 
 /**
  * What every documents store must do, whatever holds the data: a test file per implementation
  * calls this with a way to make a fresh, empty store (and to drop it afterwards).
  */
-export function documentStoreContract(name: string, open: () => Promise<{ store: DocumentStore; close(): Promise<void> | void }>) {
+export function documentStoreContract(name: string, open: () => Promise<DocumentsUnderTest>) {
+	orgLogContract(name, open);
 	const withStore = (test: (store: DocumentStore) => Promise<void>) => async () => {
 		const opened = await open();
 		try {
@@ -36,7 +38,7 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 					batch({
 						updates: [
 							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
-							{ orgId: 'b', docId: 'org:b', data: bytes(2) }
+							{ orgId: 'a', docId: 'project:a/x', data: bytes(2) }
 						]
 					})
 				);
@@ -60,13 +62,20 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 					batch({
 						updates: [
 							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
-							{ orgId: 'a', docId: 'org:a', data: bytes(2) }
+							{ orgId: 'a', docId: 'org:a', data: bytes(2) },
+							{ orgId: 'a', docId: 'project:a/x', data: bytes(3) }
 						]
 					})
 				);
 				const [c] = await store.commit(batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
 				expect(a).toBeLessThan(b!);
 				expect((await store.docUpdates('org:a')).map((r) => [r.seq, [...r.data]])).toEqual([[c, [9]]]);
+				// Another document of the organization keeps its rows, and the organization's log holds the compacted state.
+				expect((await store.docUpdates('project:a/x')).map((r) => [...r.data])).toEqual([[3]]);
+				expect((await store.orgLog('a', 0)).updates.map((u) => [u.docId, [...u.data]])).toEqual([
+					['project:a/x', [3]],
+					['org:a', [9]]
+				]);
 			})
 		);
 
@@ -101,6 +110,7 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 				const again = batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
 				await expect(store.commit(again)).rejects.toThrow();
 				expect(await store.docUpdates('org:a')).toEqual([]);
+				expect(await store.orgLog('a', 0)).toEqual({ head: 0, updates: [], changes: [] });
 			})
 		);
 

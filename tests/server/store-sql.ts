@@ -16,7 +16,7 @@ const numbered = (sql: string) => {
 
 export async function rows(server: RunningServer, sql: string, ...params: unknown[]): Promise<Row[]> {
 	if (server.kind === 'postgres') return (await server.pool!.query(numbered(sql), params)).rows;
-	return server.store.db.prepare(sql).all(...params) as Row[];
+	return server.store!.db.prepare(sql).all(...params) as Row[];
 }
 
 export async function row(server: RunningServer, sql: string, ...params: unknown[]): Promise<Row | undefined> {

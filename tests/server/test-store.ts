@@ -1,20 +1,14 @@
 import { inject } from 'vitest';
+import type {} from './postgres-global.ts';
 
-declare module 'vitest' {
-	export interface ProvidedContext {
-		/** The superuser URL of the throwaway PostgreSQL cluster (tests/server/postgres-global.ts), when the run has one. */
-		pgUrl: string;
-	}
-}
-
-/** The store test servers run on: PostgreSQL when the run provides a cluster or asks for it (the server-pg project), else SQLite. */
+/** The store test servers run on: PostgreSQL when the project asks for it (server-pg), else SQLite. */
 export function testStore(): 'sqlite' | 'postgres' {
-	return process.env.ROSTER_TEST_STORE === 'postgres' || clusterUrl() ? 'postgres' : 'sqlite';
+	return process.env.ROSTER_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 /** Undefined outside a run that provides one (`inject` answers undefined for what no global set-up provided). */
 function clusterUrl(): string | undefined {
-	return inject('pgUrl') as string | undefined;
+	return inject('postgresUrl') as string | undefined;
 }
 
 /** What `startServer` needs for a store of its own: nothing on SQLite (the data directory holds it), a fresh empty database on PostgreSQL. */
@@ -27,7 +21,6 @@ export async function freshStore(): Promise<{ databaseUrl?: string }> {
 
 /** The cluster harness's fresh database, loaded only on PostgreSQL runs (it needs pg). */
 async function freshDatabase(adminUrl: string): Promise<string> {
-	const harness: string = './postgres-cluster.ts';
-	const cluster = (await import(/* @vite-ignore */ harness)) as { freshDatabase(adminUrl: string): Promise<string> };
+	const cluster = await import('./postgres-cluster.ts');
 	return cluster.freshDatabase(adminUrl);
 }
