@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { StoreBatch } from '../documents.ts';
+import { CHANNEL } from './pg-watch.ts';
 
 /** The change writes of a batch reduced to the last per key (what applying them in order leaves). */
 function lastByKey<T>(writes: readonly T[], key: (w: T) => string): T[] {
@@ -31,8 +32,8 @@ export async function writeBatch(c: pg.PoolClient, batch: StoreBatch, instanceId
 			`with bumped as (
 				insert into org_heads (org_id, seq) select * from unnest($1::text[], $2::bigint[])
 				on conflict (org_id) do update set seq = org_heads.seq + excluded.seq returning org_id, seq
-			) select org_id, seq, pg_notify('roster_commits', $3 || ' ' || org_id) from bumped`,
-			[[...needed.keys()], [...needed.values()], instanceId]
+			) select org_id, seq, pg_notify($3, $4 || ' ' || org_id) from bumped`,
+			[[...needed.keys()], [...needed.values()], CHANNEL, instanceId]
 		);
 		for (const r of rows) next.set(r.org_id, r.seq - needed.get(r.org_id)! + 1);
 	}
