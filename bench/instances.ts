@@ -3,7 +3,7 @@
  * SQLite data dir, or a fresh database on the PostgreSQL cluster. Every instance uses the same data
  * dir, which then holds only what instances share beside the database (the secret key, the mail log).
  */
-import { postgres } from './postgres.ts';
+import { durability, postgres } from './postgres.ts';
 import { cpuSecondsOf, freePort, makeTempDir, removeTempDir, startChild, type Child } from './proc.ts';
 import type { Scenario } from './scenarios.ts';
 
@@ -30,7 +30,9 @@ export async function startInstances(scenario: Scenario, serverArgs: string[], l
 		if (scenario.store === 'pg') {
 			const cluster = await postgres();
 			if (typeof cluster === 'string') throw new Error(cluster);
-			store.push('--database-url', await cluster.freshDatabase());
+			const url = await cluster.freshDatabase();
+			log(`PostgreSQL: ${await durability(url)}`);
+			store.push('--database-url', url);
 		}
 		const start = async (i: number) => {
 			const args = ['--import', 'tsx'];
