@@ -32,7 +32,7 @@ import { cleanUp } from './proc.ts';
 import { startRelay } from './relay-load.ts';
 import { header, highestHeld, held, P99_LIMIT_MS, printScaling, printSummary, row, type Outcome } from './report.ts';
 import { startRoster, type LoadShape } from './roster-load.ts';
-import { BASELINE, chosenScenarios, describe } from './scenarios.ts';
+import { BASELINE, chosenScenarios, describe, type Scenario } from './scenarios.ts';
 import { ms } from './stats.ts';
 
 const SHAPE: LoadShape = { clients: 100, writers: 10, log: (line) => console.log(`  ${line}`) };
@@ -78,8 +78,18 @@ async function measure(name: string, title: string, start: () => Promise<LoadTar
 	}
 }
 
+/** The Roster set-ups to measure; a misspelt BENCH_SCENARIOS stops the run before anything starts. */
+function scenariosOrExit(): Scenario[] {
+	try {
+		return chosenScenarios();
+	} catch (err) {
+		console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+		process.exit(2);
+	}
+}
+
 async function main() {
-	const scenarios = chosenScenarios();
+	const scenarios = scenariosOrExit();
 	console.log(
 		`Roster bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; ` +
 			`${SHAPE.clients} clients (${SHAPE.writers} writers, or one per organization if more), open loop`
@@ -99,11 +109,17 @@ async function main() {
 				console.log(`\n== ${scenario.name}: skipped, ${cluster}`);
 				continue;
 			}
-			outcomes.push(
-				await measure(scenario.name, `Roster, ${describe(scenario)} (validated, durable)`, () =>
-					startRoster(SHAPE, { scenario, serverArgs: THROUGHPUT_ARGS })
-				)
-			);
+			try {
+				outcomes.push(
+					await measure(scenario.name, `Roster, ${describe(scenario)} (validated, durable)`, () =>
+						startRoster(SHAPE, { scenario, serverArgs: THROUGHPUT_ARGS })
+					)
+				);
+			} catch (err) {
+				// One set-up that fails (a server that would not start, a wedged subscription) leaves the others' figures.
+				console.error(`  ${scenario.name} failed:`, err);
+				process.exitCode = 1;
+			}
 		}
 	}
 	const relay =
