@@ -122,6 +122,11 @@ export class SyncHub {
 		clearInterval(this.catchUpTimer);
 	}
 
+	/** How long commits held their organizations' locks, in one line. */
+	commitStats(): string {
+		return this.pipeline.stats.summary();
+	}
+
 	/** Resolves once no commit is under way (before closing the store). */
 	quiet(): Promise<void> {
 		return this.pipeline.quiet();
