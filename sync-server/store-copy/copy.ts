@@ -65,7 +65,11 @@ async function copyInto(pool: pg.Pool, source: Source, url: string) {
 			const insert = insertStatement(t);
 			let chunk: Value[][] = [];
 			const flush = async () => {
-				if (chunk.length) await c.query(insert, t.columns.map((_, i) => chunk.map((r) => r[i])));
+				if (chunk.length)
+					await c.query(
+						insert,
+						t.columns.map((_, i) => chunk.map((r) => r[i]))
+					);
 				chunk = [];
 			};
 			for (const row of sourceRows(source, t)) {
@@ -112,7 +116,10 @@ function keyPlan(from: string, keyDir: string | undefined): { sentence: string; 
 	const file = join(from, KEY_FILE);
 	const nothing = () => undefined;
 	if (!existsSync(file)) {
-		return { sentence: `There is no ${KEY_FILE} in ${from}: nothing is sealed with one, and the first server makes its own.`, place: nothing };
+		return {
+			sentence: `There is no ${KEY_FILE} in ${from}: nothing is sealed with one, and the first server makes its own.`,
+			place: nothing
+		};
 	}
 	if (!keyDir) {
 		return {

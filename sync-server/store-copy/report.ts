@@ -99,5 +99,7 @@ export function formatReport(r: CopyReport): string {
 		...r.orgs.map((o) => line(o.orgId || '(no organization)', o)),
 		'',
 		r.equal ? 'Every table and every organization’s documents are equal on both sides.' : 'The copy DIFFERS from the source (see above).'
-	].join('\n');
+	]
+		.map((l) => l.trimEnd())
+		.join('\n');
 }

@@ -54,7 +54,7 @@ const state = (doc: Y.Doc) => [Y.encodeStateVector(doc), Y.encodeStateAsUpdate(d
 
 describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 	it('copies accounts, sessions, documents and activity: the copy serves everyone as before, and the report says all equal', async () => {
-		const { alice, bob, carol } = await orgWith(source, {
+		const { alice, bob, carol } = await orgWith<'alice', 'bob' | 'carol'>(source, {
 			verified: true,
 			members: { bob: 'ORG_MEMBER', carol: 'ORG_READ_ONLY' },
 			teams: [{ id: 't-ops', members: ['bob'] }],
@@ -128,7 +128,10 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 		await expect(again).rejects.toBeInstanceOf(StoreCopyError);
 		await expect(again).rejects.toThrow(/^The database at .* already holds a Roster store: copy into an empty database only\.$/);
 		const cli = run('node', ['--import', 'tsx', 'sync-server/store-copy.ts', '--from', source.dataDir, '--to', url]);
-		await expect(cli).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^store:copy: The database at .* already holds a Roster store/) });
+		await expect(cli).rejects.toMatchObject({
+			code: 1,
+			stderr: expect.stringMatching(/^store:copy: The database at .* already holds a Roster store/)
+		});
 
 		const pg = await (await import('../../sync-server/storage/postgres/pool.ts')).openPool(url, 1);
 		try {
