@@ -35,9 +35,9 @@ try {
 	const result = await storeCopy({ from: values.from, to, keyDir: values['key-dir'], verify: values.verify });
 	console.log(formatReport(result));
 	if (result.key) console.log(`Key file: ${result.key}`);
-	process.exit(result.equal ? 0 : 1);
+	process.exitCode = result.equal ? 0 : 1;
 } catch (err) {
 	console.error(`store:copy: ${err instanceof Error ? err.message : String(err)}`);
 	if (!(err instanceof StoreCopyError || err instanceof StoreOpenError)) console.error(err);
-	process.exit(1);
+	process.exitCode = 1;
 }
