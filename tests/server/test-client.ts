@@ -22,10 +22,11 @@ export class TestServer {
 	readonly dataDir = mkdtempSync(join(tmpdir(), 'roster-test-'));
 	server!: RunningServer;
 	readonly clients: TestClient[] = [];
-	private store?: { databaseUrl?: string };
-
-	/** `options` (a clock, a payment processor) hold across restarts. */
-	constructor(private options: Partial<ServerOptions> = {}) {}
+	/** `options` (a clock, a payment processor) hold across restarts; `store` fixes the store (`{}`: SQLite) instead of the run's. */
+	constructor(
+		private options: Partial<ServerOptions> = {},
+		private store?: { databaseUrl?: string }
+	) {}
 
 	async start() {
 		this.store ??= await freshStore();
