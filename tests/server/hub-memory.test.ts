@@ -290,4 +290,95 @@ describe('the hub over in-memory sockets', () => {
 		expect(bobConn.docs.has(PROJECT)).toBe(false);
 		expect(read(b).filter((s) => s.binary?.doc === PROJECT)).toEqual([]);
 	});
+
+	it("does not commit a connection's later mutation once an earlier one of it failed to commit", async () => {
+		const a = await connect(alice);
+		documents.holding = true;
+		const create = { type: 'team.create', orgId: ORG, teamId: 'one', name: 'One' };
+		const rename = { type: 'team.rename', orgId: ORG, teamId: 'one', name: 'Uno' };
+		a.pair.clientSend(mutate('create-one', create));
+		await a.flush();
+		await turn();
+		expect(documents.heldCount()).toBe(1);
+		// Sent after the create, queued for the next commit while the create's is under way.
+		a.pair.clientSend(mutate('rename-one', rename));
+		await a.flush();
+		documents.holding = false;
+		documents.failHeld();
+		await turn();
+		await turn();
+		expect(a.pair.closed).toEqual(CLOSE.storeUnavailable);
+		// Reconnected, the client sends both again, in order: the rename must not have been refused meanwhile.
+		expect(await hub.submitAndWait(alice.id, 'create-one', create)).toEqual({ ok: true });
+		expect(await hub.submitAndWait(alice.id, 'rename-one', rename)).toEqual({ ok: true });
+		expect((await hub.orgState(ORG))!.teams().map((t) => t.name)).toEqual(['Uno']);
+	});
+
+	it('never answers a sync request from a copy that a failed commit let go', async () => {
+		const a = await connect(alice);
+		documents.holding = true;
+		a.pair.clientSend(mutate('team-ghost-1', { type: 'team.create', orgId: ORG, teamId: 'ghost', name: 'Ghost' }));
+		await a.flush();
+		await turn();
+		expect(documents.heldCount()).toBe(1);
+		// Bob asks for the document while the commit is under way: his answer waits for it.
+		const b = new MemorySocketPair();
+		const bobConn = hub.attach(b.serverSocket, bob, 'session-bob');
+		const asked = hub.receive(bobConn, step1Frame(DOC, new Y.Doc()));
+		await turn();
+		documents.holding = false;
+		documents.failHeld();
+		await asked;
+		await turn();
+		const durable = new Y.Doc();
+		for (const row of await sqlite.documents.docUpdates(DOC)) Y.applyUpdate(durable, row.data);
+		const replica = new Y.Doc();
+		for (const f of b.flushServerSent()) {
+			if (typeof f === 'string') continue;
+			const frame = decodeSyncFrame(f);
+			if (frame.doc === DOC && frame.kind === SYNC_STEP2) Y.applyUpdate(replica, frame.payload);
+		}
+		// What Bob holds is what is durable (the failed team is not in it) ...
+		expect(Y.encodeStateVector(replica)).toEqual(Y.encodeStateVector(durable));
+		// ... and he is subscribed to the copy that later commits are published from (or was closed, to ask again).
+		if (!b.closed) {
+			expect(await hub.submitAndWait(alice.id, 'team-real-1', { type: 'team.create', orgId: ORG, teamId: 'real', name: 'Real' })).toEqual({
+				ok: true
+			});
+			await turn();
+			expect(read(b).map((s) => s.binary?.kind)).toContain(SYNC_UPDATE);
+		}
+	});
+
+	it('publishes what another server committed even when the commit that read it fails', async () => {
+		const ORG2 = 'other';
+		const accounts = asyncAccounts(sqlite.accounts);
+		// Another server on the same store.
+		const elsewhere = new SyncHub({ store: accounts, documents: sqlite.documents, onCommitFailure: (err) => failures.push(err) });
+		expect(await hub.submitAndWait(alice.id, 'create-2', { type: 'org.create', orgId: ORG2, name: 'Other' })).toEqual({ ok: true });
+		const b = await connect(bob);
+		documents.holding = true;
+		const first = hub.submitAndWait(alice.id, 'o2-one', { type: 'team.create', orgId: ORG2, teamId: 'one', name: 'One' });
+		while (documents.heldCount() === 0) await turn();
+		// Meanwhile Bob is removed from Acme on the other server, and this one is woken.
+		expect(await elsewhere.submitAndWait(alice.id, 'remove-bob-2', { type: 'member.remove', orgId: ORG, userId: bob.id })).toEqual({
+			ok: true
+		});
+		const caughtUp = hub.catchUp(ORG);
+		const second = hub.submitAndWait(alice.id, 'o2-two', { type: 'team.create', orgId: ORG2, teamId: 'two', name: 'Two' });
+		await turn();
+		documents.release();
+		expect(await first).toEqual({ ok: true });
+		// The next commit reads Acme's log (Bob's removal), then fails.
+		while (documents.heldCount() === 0) await turn();
+		documents.holding = false;
+		documents.failHeld();
+		await expect(second).rejects.toThrow('disk full');
+		await caughtUp;
+		await turn();
+		// Bob's socket here must lose Acme (or be closed so that it asks again), not keep it silently.
+		const revoked = read(b.pair).some((s) => s.t === 'revoked' && s.doc === DOC);
+		expect(revoked || b.pair.closed !== undefined).toBe(true);
+		elsewhere.close();
+	});
 });
