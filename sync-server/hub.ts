@@ -65,6 +65,8 @@ export class SyncHub {
 	private readonly flows: FlowDeps;
 	private readonly syncDeps: SyncStepDeps;
 	private readonly stopWatching: () => void;
+	/** Connections closed because a commit of theirs failed: nothing more they sent is checked (they send it all again). */
+	private readonly abandoned = new WeakSet<Connection>();
 	private readonly catchUpTimer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(options: HubOptions) {
@@ -259,8 +261,12 @@ export class SyncHub {
 		const waiter = {
 			conn,
 			settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)),
-			// Not durable: the client keeps it pending and sends it again once reconnected.
-			fail: () => conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason)
+			// Not durable: the client keeps it pending and sends it again once reconnected, with what it sent after it.
+			fail: () => {
+				this.abandoned.add(conn);
+				conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason);
+			},
+			gone: () => this.abandoned.has(conn)
 		};
 		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash));
 	}

@@ -38,7 +38,7 @@ export class CommitPipeline<W extends Waiter> {
 	private batch: Queued<W>[] = [];
 	/** Organizations another server committed to: read again at the next commit. */
 	private readonly stale = new Set<string>();
-	private caughtUp: (() => void)[] = [];
+	private caughtUp: { resolve: () => void; reject: (err: unknown) => void }[] = [];
 	private readonly inFlight = new Map<string, Queued<W>>();
 	private flushScheduled = false;
 	/** Set while a commit is under way: memory may hold what is not durable yet, so nothing is answered from it meanwhile. */
@@ -71,10 +71,15 @@ export class CommitPipeline<W extends Waiter> {
 	/** The verdict a mutation would get now against this server's copy, changing nothing (in its organization's lane, like a submitted one). */
 	check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
 		return this.deps.rooms.inLane(mutation.orgId, async () => {
-			const room = await this.deps.rooms.load(mutation.orgId);
-			if (!room) return NOT_A_MEMBER;
 			const users = await namedUsers(this.deps.accounts, userId, mutation);
+			let room = await this.deps.rooms.load(mutation.orgId);
 			await this.quiet();
+			// The copy kept, not one a failed commit let go meanwhile.
+			while (room && this.deps.rooms.get(room.orgId) !== room) {
+				room = await this.deps.rooms.load(room.orgId);
+				await this.quiet();
+			}
+			if (!room) return NOT_A_MEMBER;
 			const verdict = this.verdictOf(room, userId, mutation, users, steppedUpAt);
 			return verdict.ok ? { ok: true } : verdict;
 		});
@@ -105,7 +110,7 @@ export class CommitPipeline<W extends Waiter> {
 	/** Resolves once this server's copy of the organization holds everything committed to it so far. */
 	catchUp(orgId: string): Promise<void> {
 		if (!this.deps.rooms.get(orgId)) return Promise.resolve();
-		const done = new Promise<void>((resolve) => this.caughtUp.push(resolve));
+		const done = new Promise<void>((resolve, reject) => this.caughtUp.push({ resolve, reject }));
 		this.wake(orgId);
 		return done;
 	}
@@ -167,43 +172,63 @@ export class CommitPipeline<W extends Waiter> {
 		const rooms = new Map<string, OrgRoom>();
 		const touched = { memory: false };
 		let batch: CommittedBatch<W> | undefined;
+		let readFailure: unknown;
+		// Woken by another server's commit and not written now: read without a lock, and published even if the commit fails.
+		const read = await this.readStale(stale, entries).catch((err: unknown) => {
+			readFailure = err;
+			for (const orgId of stale) this.stale.add(orgId);
+			return { updates: [], remote: [] };
+		});
 		try {
-			batch = await this.commit(entries, stale, rooms, touched);
-			// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
-			await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
+			batch = await this.commit(entries, rooms, touched, read);
 		} catch (err) {
 			this.recover(err, entries, touched.memory ? [...rooms.values()] : []);
+			if (read.updates.length || read.remote.length) batch = { entries: [], ...read, at: this.deps.now() };
 		}
+		// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
+		if (batch) await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
 		for (const e of entries) if (e.userId) this.inFlight.delete(mutationKey(e));
 		this.committing = undefined;
 		try {
 			if (batch) this.deps.publish(batch);
 		} finally {
 			release();
-			for (const done of caughtUp) done();
+			for (const done of caughtUp) {
+				if (readFailure === undefined) done.resolve();
+				else done.reject(readFailure);
+			}
 			if (this.batch.length || this.stale.size) this.schedule();
 		}
 	}
 
+	/** What other servers committed to organizations held here that this batch does not write (those are read under their locks). */
+	private async readStale(stale: readonly string[], entries: readonly Queued<W>[]): Promise<Pick<CommittedBatch<W>, 'updates' | 'remote'>> {
+		const written = new Set(entries.flatMap((e) => e.mutation?.orgId ?? e.orgId ?? []));
+		const onlyRead = stale.flatMap((orgId) => (written.has(orgId) ? [] : (this.deps.rooms.get(orgId) ?? [])));
+		const logs = await Promise.all(onlyRead.map((room) => this.deps.store.orgLog(room.orgId, room.seq)));
+		const updates: Updates = [];
+		const remote: RemoteChanges[] = [];
+		onlyRead.forEach((room, i) => take(room, logs[i]!, updates, remote));
+		return { updates, remote };
+	}
+
 	private async commit(
 		entries: Queued<W>[],
-		stale: string[],
 		rooms: Map<string, OrgRoom>,
-		touched: { memory: boolean }
+		touched: { memory: boolean },
+		read: Pick<CommittedBatch<W>, 'updates' | 'remote'>
 	): Promise<CommittedBatch<W>> {
 		const { store } = this.deps;
-		for (const e of entries) {
+		const updates: Updates = [...read.updates];
+		const remote: RemoteChanges[] = [...read.remote];
+		// A connection whose socket a failed commit closed sends everything again, in order: what it sent after is not checked now.
+		const live = entries.filter((e) => !e.waiters.length || !e.waiters.every((w) => w.gone?.()));
+		for (const e of live) {
 			const orgId = e.mutation?.orgId ?? e.orgId;
 			if (orgId !== null && !rooms.has(orgId)) rooms.set(orgId, await this.deps.rooms.read(orgId));
 		}
-		const updates: Updates = [];
-		const remote: RemoteChanges[] = [];
-		// Woken by another server's commit and not written now: read without a lock.
-		const onlyRead = stale.flatMap((orgId) => (rooms.has(orgId) ? [] : (this.deps.rooms.get(orgId) ?? [])));
-		const logs = await Promise.all(onlyRead.map((room) => store.orgLog(room.orgId, room.seq)));
-		onlyRead.forEach((room, i) => take(room, logs[i]!, updates, remote));
-		if (!entries.length) return { entries, updates, remote, at: this.deps.now() };
-		const keys = entries.filter((e) => e.userId);
+		if (!live.length) return { entries: live, updates, remote, at: this.deps.now() };
+		const keys = live.filter((e) => e.userId);
 		const tx = await store.begin(
 			[...rooms.values()].map((room) => ({ orgId: room.orgId, after: room.seq })),
 			keys
@@ -213,7 +238,7 @@ export class CommitPipeline<W extends Waiter> {
 		let committed = false;
 		try {
 			for (const [orgId, log] of tx.logs) take(rooms.get(orgId)!, log, updates, remote);
-			for (const e of entries) this.checkAndApply(e, rooms, tx.recorded);
+			for (const e of live) this.checkAndApply(e, rooms, tx.recorded);
 			const writes = emptyBatch();
 			const saved: ((seq: number) => void)[] = [];
 			for (const room of rooms.values()) {
@@ -230,14 +255,14 @@ export class CommitPipeline<W extends Waiter> {
 				room.dirty.clear();
 			}
 			const at = this.deps.now();
-			for (const e of entries) if (!e.recorded) storeWrites(e, at, writes);
-			writes.changes = changesWrites(entries, new Set(writes.updates.map((u) => u.orgId)));
+			for (const e of live) if (!e.recorded) storeWrites(e, at, writes);
+			writes.changes = changesWrites(live, new Set(writes.updates.map((u) => u.orgId)));
 			const seqs = await tx.commit(writes);
 			committed = true;
-			this.stats.record(performance.now() - locked, entries.length);
+			this.stats.record(performance.now() - locked, live.length);
 			saved.forEach((save, i) => save(seqs[i]!));
 			for (const room of rooms.values()) this.deps.rooms.adopt(room);
-			return { entries, updates, remote, at };
+			return { entries: live, updates, remote, at };
 		} catch (err) {
 			if (!committed) await tx.rollback().catch(() => {});
 			throw err;

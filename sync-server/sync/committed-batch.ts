@@ -10,6 +10,11 @@ export interface Waiter {
 	settle(verdict: Verdict): void;
 	/** The store failed before the verdict was durable: nothing of it was kept (default: nothing to tell). */
 	fail?(err: unknown): void;
+	/**
+	 * True once this waiter gave up on its mutations (its socket was closed after a failed commit):
+	 * what it sent after the failed one is not checked either, since it will be sent again, in order.
+	 */
+	gone?(): boolean;
 }
 
 /** One mutation (or changes no user sent) and its verdict, as checked and applied, then committed. */

@@ -37,11 +37,16 @@ export async function answerSyncStep1({ rooms, enterOrg, quiet }: SyncStepDeps, 
 		);
 	}
 	const orgId = parseDocId(frame.doc)?.orgId;
-	const room = orgId === undefined ? undefined : await rooms.load(orgId);
+	let room = orgId === undefined ? undefined : await rooms.load(orgId);
 	const expired = room && (await enterOrg(conn.sessionHash, conn.userId, room.orgId));
 	if (expired) return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: expired.message, code: 'SESSION_EXPIRED' });
-	// Answered from what is committed: no commit is under way from here to the answer.
+	// Answered from what is committed: no commit is under way from here to the answer, and the copy is the one kept
+	// (a failed commit lets its copy go; the next one is read from the store).
 	await quiet();
+	while (room && rooms.get(room.orgId) !== room) {
+		room = await rooms.load(room.orgId);
+		await quiet();
+	}
 	const docRoom = room?.docRoom(frame.doc);
 	if (!room || !docRoom || !room.mayRead(frame.doc, conn.userId)) {
 		return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: 'You may not read this document.' });

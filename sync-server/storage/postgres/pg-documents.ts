@@ -42,8 +42,17 @@ async function readLogs(c: pg.Pool | pg.PoolClient, orgs: readonly { orgId: stri
 type VerdictRow = { user_id: string; id: string; ok: boolean; code: RefusalCode; message: string };
 const verdict = (r: VerdictRow): RecordedVerdict => (r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message });
 
-/** The organization's write lock, across every server on the database (and only this schema's store). */
-const LOCK = `select pg_advisory_xact_lock(hashtextextended('roster org ' || current_schema() || ' ' || o, 0)) from unnest($1::text[]) as o`;
+/**
+ * The organizations' write locks, across every server on the database (and only this schema's
+ * store), and a lock per user whose mutation ids the transaction records: one id sent to two
+ * servers naming two organizations is then recorded by one of them, the other finding it
+ * recorded. Taken in the order of their keys on every server, so that two never wait for each other
+ * (the locks are evaluated after the sort, being volatile).
+ */
+const LOCK = `select pg_advisory_xact_lock(k) from (
+		select hashtextextended('roster org ' || current_schema() || ' ' || o, 0) as k from unnest($1::text[]) as o
+		union select hashtextextended('roster user ' || current_schema() || ' ' || u, 0) from unnest($2::text[]) as u
+	) as locks order by k`;
 
 /**
  * The documents family on PostgreSQL, shared by every server on the database. A write holds
@@ -103,7 +112,8 @@ export class PgDocuments implements DocumentStore {
 		try {
 			await client.query('begin');
 			// One order on every server, so that two never wait for each other.
-			if (locked.size) await client.query(LOCK, [[...locked].sort()]);
+			const users = [...new Set(keys.map((k) => k.userId))];
+			if (locked.size || users.length) await client.query(LOCK, [[...locked], users]);
 			if (read && orgs.length) logs = await readLogs(client, orgs);
 			if (keys.length) {
 				const { rows } = await client.query<VerdictRow>(

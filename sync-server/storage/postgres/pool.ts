@@ -54,7 +54,19 @@ function openingFailure(err: unknown, url: URL): string | undefined {
  */
 export async function openPool(url: string, max = 10): Promise<pg.Pool> {
 	const parsed = parseUrl(url);
-	const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
+	const pool = new pg.Pool({
+		connectionString: url,
+		max,
+		types,
+		connectionTimeoutMillis: 10_000,
+		// A connection that dies half-way is noticed in seconds, not TCP's hours; a server that hangs
+		// inside a commit loses its transaction (and the organizations' locks) after a minute, and a
+		// commit waiting for a lock that long fails (its clients send again) rather than waiting forever.
+		keepAlive: true,
+		keepAliveInitialDelayMillis: 10_000,
+		idle_in_transaction_session_timeout: 60_000,
+		lock_timeout: 30_000
+	});
 	pool.on('error', (err) =>
 		console.error(`PostgreSQL at ${describeUrl(url)}: an idle connection failed (${err.message}); the next query opens another.`)
 	);
