@@ -268,7 +268,11 @@ export class SyncHub {
 			},
 			gone: () => this.abandoned.has(conn)
 		};
-		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash));
+		// The store could not be asked (is this id recorded?): as for a failed commit, the client sends it again later.
+		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash)).catch((err: unknown) => {
+			console.error('A mutation could not be queued: the store failed.', err);
+			waiter.fail();
+		});
 	}
 
 	/** Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable. */

@@ -1,11 +1,11 @@
-import { NOT_A_MEMBER, applyChanges, checkMutation, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
-import { SERVER_ORIGIN } from '../doc-room.ts';
+import { NOT_A_MEMBER, checkMutation, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
 import type { OrgRoom } from '../org-room.ts';
 import { changesWrites, storeWrites } from '../change-effects.ts';
-import { emptyBatch, mutationKey, type DocumentStore, type OrgLog, type RecordedVerdict } from '../storage/documents.ts';
-import type { Committed, CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
+import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
+import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
 import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers } from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
+import { apply, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
 import type { Rooms } from './rooms.ts';
 
 export interface PipelineDeps<W extends Waiter> {
@@ -21,8 +21,6 @@ export interface PipelineDeps<W extends Waiter> {
 	/** A commit failed; `dropped` are the organizations whose copies held what the store does not: they were let go, to be read again. */
 	failed: (err: unknown, dropped: readonly OrgRoom[]) => void;
 }
-
-type Updates = CommittedBatch['updates'][number][];
 
 /**
  * Checks mutations with the domain and makes them durable in group commits (Zero's push: each
@@ -304,44 +302,4 @@ export class CommitPipeline<W extends Waiter> {
 		for (const e of entries) for (const w of e.waiters) w.fail?.(err);
 		this.deps.failed(err, dropped);
 	}
-}
-
-function newEntry<W extends Waiter>(userId: string, id: string, type: string, waiter: W): Queued<W> {
-	return {
-		userId,
-		id,
-		type,
-		orgId: null,
-		mutation: undefined,
-		verdict: { ok: true },
-		waiters: [waiter],
-		room: undefined,
-		changes: [],
-		wasMember: new Map()
-	};
-}
-
-/** Applies what another server committed to a room, collecting its updates to publish and its changes to re-check access by. */
-function take(room: OrgRoom, log: OrgLog, updates: Updates, remote: RemoteChanges[]) {
-	const after = room.seq;
-	for (const { docRoom, update } of room.applyLog(log)) updates.push({ room, docRoom, update });
-	for (const logged of log.changes) {
-		if (logged.seq <= after) continue;
-		for (const { type, changes } of logged.entries) remote.push({ room, type, changes });
-	}
-}
-
-function apply(room: OrgRoom, changes: readonly Change[], entry: Committed) {
-	for (const c of changes) {
-		if (c.kind === 'member.put') entry.wasMember.set(c.member.userId, room.state.member(c.member.userId));
-		if (c.kind === 'member.delete') entry.wasMember.set(c.userId, room.state.member(c.userId));
-	}
-	entry.changes = changes;
-	applyChanges(room.state, changes, SERVER_ORIGIN);
-}
-
-/** Work on one organization queues in its lane; a body naming none shares one lane. */
-function laneOf(body: unknown): string {
-	const orgId = (body as { orgId?: unknown } | null)?.orgId;
-	return typeof orgId === 'string' ? orgId : '';
 }

@@ -67,6 +67,11 @@ export async function openPool(url: string, max = 10): Promise<pg.Pool> {
 		idle_in_transaction_session_timeout: 60_000,
 		lock_timeout: 30_000
 	});
+	// A connection lost while checked out (PostgreSQL restarting between two queries of a transaction) emits 'error' on
+	// its client: heard here, so the process lives on; the query that needs it then fails, and the pool discards it.
+	pool.on('connect', (client) =>
+		client.on('error', (err) => console.error(`PostgreSQL at ${describeUrl(url)}: a connection failed (${err.message}).`))
+	);
 	pool.on('error', (err) =>
 		console.error(`PostgreSQL at ${describeUrl(url)}: an idle connection failed (${err.message}); the next query opens another.`)
 	);
