@@ -53,7 +53,7 @@ function* socketOrders(elements: readonly Sent[]): Generator<number[]> {
 	yield* extend();
 }
 
-async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+export async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
 		timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
