@@ -21,6 +21,32 @@ const ramDir = (() => {
 /** Test files that measure the process's memory (what a slow reader leaves behind). */
 const MEASURES_MEMORY = ['tests/server/slow-reader.test.ts'];
 
+/** Tests of the PostgreSQL store itself: they run with the cluster, in the server-pg project. */
+const PG_ONLY = ['tests/server/pg-*.test.ts'];
+
+/**
+ * Server test files that open an SQLite store of their own rather than a test server's (the contract
+ * suites' SQLite runners, the hub over a store in the test's process): the PostgreSQL project leaves them out.
+ */
+const OWN_SQLITE_STORE = [
+	'tests/server/sqlite-*.test.ts',
+	'tests/server/budget.test.ts',
+	'tests/server/bounded-maps.test.ts',
+	'tests/server/hub-memory.test.ts'
+];
+
+/** How the unit project runs its tests, and the PostgreSQL project the server tests. */
+const SERVER_TESTS = {
+	environment: 'node',
+	// Files share their worker's modules: the server loads once per worker instead of once per file
+	// (most of this project's time). What every file needs is in the set-up file.
+	isolate: false,
+	setupFiles: ['tests/setup.ts'],
+	// A timeout catches a hang, not slowness: a shared machine may run several times slower than a quiet one.
+	testTimeout: 30_000,
+	hookTimeout: 30_000
+} as const;
+
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
@@ -33,15 +59,20 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['tests/unit/**/*.test.ts', 'tests/server/**/*.test.ts', 'tests/fuzz/**/*.test.ts'],
-					exclude: MEASURES_MEMORY,
-					environment: 'node',
-					// Files share their worker's modules: the server loads once per worker instead of once per file
-					// (most of this project's time). What every file needs is in the set-up file.
-					isolate: false,
-					setupFiles: ['tests/setup.ts'],
-					// A timeout catches a hang, not slowness: a shared machine may run several times slower than a quiet one.
-					testTimeout: 30_000,
-					hookTimeout: 30_000
+					exclude: [...MEASURES_MEMORY, ...PG_ONLY],
+					...SERVER_TESTS
+				}
+			},
+			{
+				extends: true,
+				// The server tests again, each test server on a fresh database of a throwaway PostgreSQL cluster (tests/server/test-store.ts).
+				test: {
+					name: 'server-pg',
+					include: ['tests/server/**/*.test.ts'],
+					exclude: [...MEASURES_MEMORY, ...OWN_SQLITE_STORE],
+					...SERVER_TESTS,
+					env: { ...(ramDir ? { TMPDIR: ramDir } : {}), ROSTER_TEST_STORE: 'postgres' },
+					globalSetup: ['tests/server/postgres-global.ts']
 				}
 			},
 			{

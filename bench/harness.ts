@@ -2,19 +2,28 @@ import { performance } from 'node:perf_hooks';
 import { machineCpuSeconds, ownCpuSeconds } from './proc.ts';
 import { summarize, type Summary } from './stats.ts';
 
-/** Called when a change is measured as done: when it was handed to the socket, and whether it was accepted. */
-export type Done = (sentAt: number, ok: boolean) => void;
+/** Where a change's latency ends: the writer's verdict, or a passive observer (another member's connection) having applied it. */
+export type Measure = 'verdict' | 'observer';
+
+/**
+ * Called once per change, when it is complete: when it was handed to the socket, whether it was
+ * accepted, and when (performance.now(), this process's clock) each of the target's measures saw it.
+ * A refused change is never observed; an accepted one lacking a measure counts as lost for it.
+ */
+export type Done = (sentAt: number, ok: boolean, at: Partial<Record<Measure, number>>) => void;
 
 /** A system under load, seen from its clients. */
 export interface LoadTarget {
 	readonly name: string;
 	/** Number of writing clients; writer indexes are 0 … writers-1. */
 	readonly writers: number;
+	/** What this target's latency is measured to (the relay has no verdict). */
+	readonly measures: readonly Measure[];
 	/** Sends one change from a writer; `done` is called when the change is measured as complete. */
 	send(writer: number, done: Done): void;
 	/** Messages received so far by all clients together (fan-out as the clients see it). */
 	received(): number;
-	/** CPU seconds used so far by the server process. */
+	/** CPU seconds used so far by the server processes together. */
 	serverCpu(): number | undefined;
 	close(): Promise<void>;
 }
@@ -33,12 +42,13 @@ export interface StepResult {
 	rate: number;
 	/** Measured changes completed per second over the measured window (stretched if completions lag). */
 	achieved: number;
-	latency: Summary;
+	/** Per measure of the target; a lost change counts as Infinity. */
+	latency: Partial<Record<Measure, Summary>>;
 	refused: number;
 	lost: number;
 	/** 99th percentile of how late the bench handed a change to its socket, vs the schedule (ms). */
 	lagP99: number;
-	/** CPU used by the server and by this process over the measured window, as a share of one core. */
+	/** CPU used by the servers and by this process over the measured window, as a share of one core. */
 	serverCpu: number | undefined;
 	benchCpu: number;
 	/** CPU used by everything else on the machine (other processes, kernel threads): a sign of interference. */
@@ -60,7 +70,8 @@ export function runStep(target: LoadTarget, opts: StepOptions): Promise<StepResu
 	const start = performance.now() + 5;
 	const measureStart = start + firstMeasured * interval;
 
-	const latencies: number[] = [];
+	const latencies = new Map<Measure, number[]>(target.measures.map((m) => [m, []]));
+	let completed = 0;
 	const lags: number[] = [];
 	let refused = 0;
 	let outstanding = 0;
@@ -78,8 +89,12 @@ export function runStep(target: LoadTarget, opts: StepOptions): Promise<StepResu
 			if (drainTimer) clearTimeout(drainTimer);
 			const at = performance.now();
 			const window = Math.max(opts.durationMs, lastDone - measureStart);
-			const lost = measuredCount - latencies.length;
-			for (let i = 0; i < lost; i++) latencies.push(Infinity);
+			const lost = measuredCount - completed;
+			const latency: StepResult['latency'] = {};
+			for (const [measure, values] of latencies) {
+				for (let i = 0; i < lost; i++) values.push(Infinity);
+				latency[measure] = summarize(values);
+			}
 			const elapsed = (at - cpu0.at) / 1000;
 			const server = delta(target.serverCpu(), cpu0.server);
 			const bench = ownCpuSeconds() - cpu0.bench;
@@ -88,7 +103,7 @@ export function runStep(target: LoadTarget, opts: StepOptions): Promise<StepResu
 			resolve({
 				rate: opts.rate,
 				achieved: ((measuredCount - lost) * 1000) / window,
-				latency: summarize(latencies),
+				latency,
 				refused,
 				lost,
 				lagP99: lags[Math.max(0, Math.ceil(lags.length * 0.99) - 1)] ?? NaN,
@@ -103,14 +118,18 @@ export function runStep(target: LoadTarget, opts: StepOptions): Promise<StepResu
 			const measured = index >= firstMeasured;
 			if (measured) lags.push(performance.now() - (start + index * interval));
 			outstanding++;
-			target.send(index % target.writers, (sentAt, ok) => {
+			target.send(index % target.writers, (sentAt, ok, at) => {
 				outstanding--;
 				if (finished) return;
 				if (measured) {
-					const now = performance.now();
-					latencies.push(now - sentAt);
+					completed++;
+					for (const [measure, values] of latencies) {
+						const seen = at[measure];
+						if (seen !== undefined) values.push(seen - sentAt);
+						else if (ok) values.push(Infinity);
+					}
 					if (!ok) refused++;
-					lastDone = now;
+					lastDone = performance.now();
 				}
 				if (k >= total && outstanding === 0) finish();
 			});

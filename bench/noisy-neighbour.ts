@@ -49,8 +49,8 @@ const COLUMNS: [string, number][] = [
 function row(kind: string, r: StepResult, flooded?: { sent: number; closes: string }): string {
 	const cells = [
 		kind,
-		...latencyCells(r.latency),
-		String(r.latency.count),
+		...latencyCells(r.latency.verdict!),
+		String(r.latency.verdict!.count),
 		String(r.lost),
 		pct(r.serverCpu),
 		pct(r.otherCpu),

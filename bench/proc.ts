@@ -30,9 +30,15 @@ export interface Child {
 	readonly died: Promise<never>;
 }
 
-/** Children still running and temp dirs still there, so an error or Ctrl-C can clean them up. */
+/** Children still running, temp dirs still there and other things to stop, so an error or Ctrl-C can clean them up. */
 const live = new Set<Child>();
 const dirs = new Set<string>();
+const finalizers: (() => Promise<void>)[] = [];
+
+/** Runs `stop` in cleanUp(), after the children have stopped (e.g. a database cluster they used). */
+export function onCleanUp(stop: () => Promise<void>) {
+	finalizers.push(stop);
+}
 
 /** A fresh, empty directory under the OS temp dir. */
 export function makeTempDir(prefix: string): string {
@@ -52,9 +58,10 @@ process.on('exit', () => {
 	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Stops every child still running, then removes every temp dir still there. Safe to call twice. */
+/** Stops every child still running, then what onCleanUp registered, then removes every temp dir still there. Safe to call twice. */
 export async function cleanUp(): Promise<void> {
 	await Promise.all([...live].map((c) => c.stop()));
+	for (const stop of finalizers.splice(0)) await stop().catch((err: unknown) => console.error('bench: cleaning up:', err));
 	for (const dir of [...dirs]) removeTempDir(dir);
 }
 

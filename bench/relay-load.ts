@@ -57,7 +57,7 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 		for (const ws of sockets) ws.on('message', () => received++);
 
 		// The observer: a real Yjs client that applies every update and reports the tags it sees.
-		const pending = new Map<string, () => void>();
+		const pending = new Map<string, (at: number) => void>();
 		const observerDoc = new Y.Doc();
 		const observed = observerDoc.getMap<string>('m');
 		observed.observe((event) => {
@@ -66,7 +66,7 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 				const done = tag === undefined ? undefined : pending.get(tag);
 				if (!done || tag === undefined) continue;
 				pending.delete(tag);
-				done();
+				done(performance.now());
 			}
 		});
 		observer.on('message', (data) => {
@@ -99,13 +99,14 @@ export async function startRelay(shape: LoadShape): Promise<LoadTarget> {
 		return {
 			name: 'relay',
 			writers: shape.writers,
+			measures: ['observer'],
 			send(w, done) {
 				const writer = writers[w]!;
 				const tag = `t${seq++}`;
 				writer.map.set(writer.key, tag);
 				const message = syncMessage((e) => syncProtocol.writeUpdate(e, writer.take()));
 				const sentAt = performance.now();
-				pending.set(tag, () => done(sentAt, true));
+				pending.set(tag, (at) => done(sentAt, true, { observer: at }));
 				writer.ws.send(message);
 			},
 			received: () => received,

@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import type { Mutation } from '../src/lib/domain/index.ts';
-import type { OrgRole } from '../src/lib/domain/schemas.ts';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2 } from '../src/lib/protocol/frames.ts';
 import { orgDocId } from '../src/lib/protocol/messages.ts';
-import { firstMessage, mapLimit, openSocket, toBuffer, within } from './clients.ts';
+import { firstMessage, mapLimit, openSocket, within } from './clients.ts';
 import type { LoadTarget } from './harness.ts';
-import { closedBy, cpuSecondsOf, freePort, makeTempDir, removeTempDir, startChild, type Child } from './proc.ts';
+import { startInstances } from './instances.ts';
+import { InFlight, observeTeams, teamName } from './observer.ts';
+import { closedBy } from './proc.ts';
+import { listen, mutator, signUp, type Client } from './roster-clients.ts';
+import { BASELINE, type Scenario } from './scenarios.ts';
 
 export interface LoadShape {
 	clients: number;
@@ -24,54 +25,64 @@ export interface RosterTarget extends LoadTarget {
 	cookie(client: number): string;
 }
 
-/** One signed-in socket: its verdict callbacks by mutation id. */
-interface Client {
-	userId: string;
-	username: string;
-	ws: WebSocket;
-	pending: Map<string, (ok: boolean) => void>;
+type Part = 'writer' | 'passive' | 'observer';
+
+/** Where a client goes: its organization and instance (indexes from 0), and what it does. */
+interface Place {
+	org: number;
+	instance: number;
+	part: Part;
 }
 
-const ORG_ID = 'bench-org';
-const PASSWORD = 'bench-password-1';
-/** Each writer toggles its own target member between these two roles, so every mutation changes one map entry. */
-const ROLES: readonly OrgRole[] = ['ORG_MEMBER', 'ORG_READ_ONLY'];
+const orgIdOf = (orgs: number, k: number) => (orgs === 1 ? 'bench-org' : `bench-org-${k}`);
+const teamIdOf = (w: number) => `bench-team-${w}`;
 
 /**
- * Starts the Roster server (sync-server/main.ts) in its own process on a fresh data dir, signs up
- * `clients` users, has user 0 create one organization and add everyone as an owner, connects every
- * user to /sync and subscribes it to the org document. Writers are users 0 … writers-1; writer i
- * changes the role of user writers+i, so no writer's mutation is ever refused.
+ * Clients 0 … W-1 write (W: the shape's writers, at least one per organization; writer w in
+ * organization w mod orgs), the last `orgs` clients observe (one per organization), the rest are
+ * passive members spread over the organizations and instances. Organization k's observer is on
+ * instance 2 for k = 0 (then the next instance for the next organization), its writers on the
+ * other instances, so that every observed change crossed from one instance to another.
  */
-export async function startRoster(shape: LoadShape, serverArgs: string[] = []): Promise<RosterTarget> {
-	if (shape.clients < 2 * shape.writers) throw new Error('need a distinct target member per writer');
-	const dataDir = makeTempDir('roster-bench-');
-	const port = await freePort();
-	const args = ['--import', 'tsx'];
-	if (process.env.BENCH_CPU_PROF) args.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
-	args.push('sync-server/main.ts', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...serverArgs);
-	// Every client signs up from this one address; sign-ups are set-up, not what is measured, so cheap hashes do.
-	args.push('--sign-ups-per-hour', String(shape.clients), '--password-cost', '10');
-	let child: Child | undefined;
+function layout(shape: LoadShape, s: Scenario): Place[] {
+	const writers = Math.max(shape.writers, s.orgs);
+	if (shape.clients < writers + s.orgs) throw new Error(`need ${writers + s.orgs} clients for ${writers} writers and ${s.orgs} observers`);
+	const n = s.instances;
+	const observerOn = (k: number) => (k + 1) % n;
+	return Array.from({ length: shape.clients }, (_, i): Place => {
+		if (i < writers) {
+			const org = i % s.orgs;
+			const nth = Math.floor(i / s.orgs);
+			return { org, part: 'writer', instance: n === 1 ? 0 : (observerOn(org) + 1 + (nth % (n - 1))) % n };
+		}
+		const observer = i - (shape.clients - s.orgs);
+		if (observer >= 0) return { org: observer, part: 'observer', instance: observerOn(observer) };
+		return { org: i % s.orgs, part: 'passive', instance: i % n };
+	});
+}
+
+/**
+ * Starts the scenario's Roster servers (bench/instances.ts), signs up `clients` users on the first,
+ * has user 0 create the organizations and add everyone to theirs as an owner, and a team for each
+ * writer; connects every user to /sync on its instance and subscribes it to its organization's
+ * document (the observers last, so that a broadcast reaches them last). Each change is a writer
+ * renaming its own team, so none is ever refused.
+ */
+export async function startRoster(shape: LoadShape, options: { scenario?: Scenario; serverArgs?: string[] } = {}): Promise<RosterTarget> {
+	const scenario = options.scenario ?? BASELINE;
+	const places = layout(shape, scenario);
+	const writers = places.filter((p) => p.part === 'writer').length;
+	const instances = await startInstances(scenario, [...(options.serverArgs ?? []), ...signUpArgs(shape.clients)], shape.log);
 	const clients: Client[] = [];
 	const stop = async () => {
 		for (const c of clients) c.ws.terminate();
-		await child?.stop();
-		removeTempDir(dataDir);
+		await instances.stop();
 	};
 	return closedBy(stop, async () => {
-		const started = await startChild('roster server', args, {
-			ready: /Roster is running at http:\/\/localhost:(\d+)\//,
-			timeoutMs: 30_000
-		});
-		child = started.child;
-		const base = `http://127.0.0.1:${started.match[1]}`;
-		shape.log(`roster: server pid ${child.pid} at ${base}, data in ${dataDir}`);
-
+		const { bases, died } = instances;
 		let t = performance.now();
-		const died = child.died;
 		const accounts = await within(
-			mapLimit(range(shape.clients), 4, (i) => signUp(base, `bench${String(i).padStart(3, '0')}`)),
+			mapLimit(places, 4, (_, i) => signUp(bases[0]!, `bench${String(i).padStart(3, '0')}`)),
 			60_000,
 			'signing up',
 			died
@@ -80,116 +91,95 @@ export async function startRoster(shape: LoadShape, serverArgs: string[] = []): 
 
 		t = performance.now();
 		let received = 0;
-		const url = `ws://127.0.0.1:${started.match[1]}/sync`;
+		const urls = bases.map((b) => `${b.replace(/^http/, 'ws')}/sync`);
 		const sockets = await within(
-			mapLimit(accounts, 20, (a) => openSocket(url, { cookie: a.cookie })),
+			mapLimit(accounts, 20, (a, i) => openSocket(urls[places[i]!.instance]!, { cookie: a.cookie })),
 			20_000,
 			'connecting',
 			died
 		);
 		accounts.forEach((a, i) => {
 			const client: Client = { ...a, ws: sockets[i]!, pending: new Map() };
-			client.ws.on('close', (code, reason) => {
-				if (code >= 4000) shape.log(`roster: the server closed ${a.username}'s socket: ${code} ${reason.toString()}`);
-			});
-			client.ws.on('message', (data, isBinary) => {
-				received++;
-				// Broadcasts (binary) are discarded; only text frames can be verdicts.
-				if (isBinary) return;
-				const message = JSON.parse(toBuffer(data).toString('utf8')) as { t: string; id?: string; ok?: boolean };
-				if (message.t !== 'verdict' || message.id === undefined) return;
-				const done = client.pending.get(message.id);
-				if (!done) return;
-				client.pending.delete(message.id);
-				done(message.ok === true);
-			});
+			listen(client, () => received++, shape.log);
 			clients.push(client);
 		});
 
-		const run = randomBytes(4).toString('hex');
-		let seq = 0;
-		const mutate = (client: Client, mutation: Mutation, done: (ok: boolean, sentAt: number) => void) => {
-			const id = `b-${run}-${seq++}`;
-			const text = JSON.stringify({ t: 'mutate', id, mutation });
-			const sentAt = performance.now();
-			client.pending.set(id, (ok) => done(ok, sentAt));
-			client.ws.send(text);
-		};
-		const mutateOk = (client: Client, mutation: Mutation) =>
-			new Promise<void>((res, rej) =>
-				mutate(client, mutation, (ok) => (ok ? res() : rej(new Error(`setup mutation refused: ${JSON.stringify(mutation)}`))))
-			);
-
+		const { mutate, mutateOk } = mutator();
 		const admin = clients[0]!;
-		await within(mutateOk(admin, { type: 'org.create', orgId: ORG_ID, name: 'Bench Org' }), 10_000, 'org.create', died);
-		await within(
-			Promise.all(
-				clients.slice(1).map((c) => mutateOk(admin, { type: 'member.add', orgId: ORG_ID, username: c.username, role: 'ORG_OWNER' }))
-			),
-			20_000,
+		const orgIds = Array.from({ length: scenario.orgs }, (_, k) => orgIdOf(scenario.orgs, k));
+		const setUp = (what: string, mutations: Mutation[]) =>
+			within(Promise.all(mutations.map((m) => mutateOk(admin, m))), 30_000, what, died);
+		await setUp(
+			'org.create',
+			orgIds.map((orgId): Mutation => ({ type: 'org.create', orgId, name: `Bench ${orgId}` }))
+		);
+		await setUp(
 			'member.add',
-			died
+			clients
+				.slice(1)
+				.map((c, i): Mutation => ({ type: 'member.add', orgId: orgIds[places[i + 1]!.org]!, username: c.username, role: 'ORG_OWNER' }))
 		);
-		const docId = orgDocId(ORG_ID);
-		const subscribing = Promise.all(
-			clients.map((c) => {
-				const subscribed = firstMessage(c.ws, (data, isBinary) => {
-					if (!isBinary) return undefined;
-					try {
-						const frame = decodeSyncFrame(data);
-						return frame.doc === docId && frame.kind === SYNC_STEP2 ? true : undefined;
-					} catch {
-						return undefined;
-					}
-				});
-				c.ws.send(step1Frame(docId, new Y.Doc()));
-				return subscribed;
-			})
-		);
-		await within(subscribing, 20_000, 'subscribing', died);
-		shape.log(
-			`roster: ${clients.length} sockets connected, org of ${clients.length} owners, all subscribed in ${((performance.now() - t) / 1000).toFixed(1)} s`
+		await setUp(
+			'team.create',
+			places
+				.slice(0, writers)
+				.map((p, w): Mutation => ({ type: 'team.create', orgId: orgIds[p.org]!, teamId: teamIdOf(w), name: teamName(w, 0) }))
 		);
 
-		const targets = clients.slice(shape.writers, 2 * shape.writers).map((c) => c.userId);
-		const flips = targets.map(() => 0);
-		const serverPid = child.pid;
+		const inFlight = new InFlight(writers);
+		const subscribe = (parts: Part[]) =>
+			within(
+				Promise.all(
+					clients.flatMap((c, i) => {
+						const place = places[i]!;
+						if (!parts.includes(place.part)) return [];
+						const docId = orgDocId(orgIds[place.org]!);
+						const subscribed = firstMessage(c.ws, (data, isBinary) => (isBinary && isStep2(data, docId) ? true : undefined));
+						const replica = place.part === 'observer' ? observeTeams(c.ws, docId, (w, n) => inFlight.observed(w, n)) : new Y.Doc();
+						c.ws.send(step1Frame(docId, replica));
+						return [subscribed];
+					})
+				),
+				20_000,
+				'subscribing',
+				died
+			);
+		await subscribe(['writer', 'passive']);
+		await subscribe(['observer']);
+		shape.log(
+			`roster: ${clients.length} sockets on ${bases.length} instance(s), ${scenario.orgs} organization(s) of owners, ${writers} writers, all subscribed in ${((performance.now() - t) / 1000).toFixed(1)} s`
+		);
+
+		const renames = Array.from({ length: writers }, () => 0);
 		return {
 			name: 'roster',
-			orgId: ORG_ID,
+			orgId: orgIds[0]!,
 			userId: (i) => clients[i]!.userId,
-			url,
-			cookie: (i) => accounts[i]!.cookie,
-			writers: shape.writers,
+			url: urls[0]!,
+			cookie: (i) => clients[i]!.cookie,
+			writers,
+			measures: ['verdict', 'observer'],
 			received: () => received,
-			serverCpu: () => cpuSecondsOf(serverPid),
+			serverCpu: instances.cpu,
 			send(w, done) {
-				const n = flips[w]!;
-				flips[w] = n + 1;
-				const role = ROLES[n % ROLES.length]!;
-				const mutation: Mutation = { type: 'member.setRole', orgId: ORG_ID, userId: targets[w]!, role };
-				mutate(clients[w]!, mutation, (ok, sentAt) => done(sentAt, ok));
+				const n = ++renames[w]!;
+				const mutation: Mutation = { type: 'team.rename', orgId: orgIds[places[w]!.org]!, teamId: teamIdOf(w), name: teamName(w, n) };
+				let verdict: (ok: boolean) => void = () => {};
+				const sentAt = mutate(clients[w]!, mutation, (ok) => verdict(ok));
+				verdict = inFlight.add(w, n, sentAt, done);
 			}
 		};
 	});
 }
 
-async function signUp(base: string, username: string): Promise<{ userId: string; username: string; cookie: string }> {
-	const res = await fetch(`${base}/api/signup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ username, email: `${username}@example.com`, password: PASSWORD })
-	});
-	if (res.status !== 201) throw new Error(`signup ${username}: HTTP ${res.status} ${await res.text()}`);
-	const body = (await res.json()) as { user: { id: string } };
-	const cookie = res.headers
-		.getSetCookie()
-		.map((c) => c.split(';')[0]!)
-		.find((c) => c.startsWith('roster_session='));
-	if (!cookie) throw new Error(`signup ${username}: no session cookie`);
-	return { userId: body.user.id, username, cookie };
-}
+/** Every client signs up from this one address; sign-ups are set-up, not what is measured, so cheap hashes do. */
+const signUpArgs = (clients: number) => ['--sign-ups-per-hour', String(clients), '--password-cost', '10'];
 
-function range(n: number): number[] {
-	return Array.from({ length: n }, (_, i) => i);
+function isStep2(data: Buffer, docId: string): boolean {
+	try {
+		const frame = decodeSyncFrame(data);
+		return frame.doc === docId && frame.kind === SYNC_STEP2;
+	} catch {
+		return false;
+	}
 }

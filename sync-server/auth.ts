@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { takeAll, type Limiter, type MakeLimiter } from './limits.ts';
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -58,58 +59,6 @@ export function tokenHash(token: string): string {
 	return createHash('sha256').update(token).digest('base64url');
 }
 
-/**
- * Fixed-window counter per key (failed attempts, mails sent). Keys are chosen by strangers
- * (names, addresses), so a key is forgotten once its window has passed, and at most `maxKeys`
- * are kept (the oldest window, the nearest to its end, goes first).
- */
-export class RateLimiter {
-	/** In order of window start: re-inserted when a window starts, so expired keys are at the front. */
-	private readonly counts = new Map<string, { count: number; since: number }>();
-	constructor(
-		private readonly max: number,
-		private readonly windowMs: number,
-		private readonly maxKeys = 100_000
-	) {}
-
-	/** Milliseconds until another attempt is allowed; 0 when allowed now. */
-	retryAfter(key: string, now: number): number {
-		const f = this.counts.get(key);
-		if (!f || now - f.since >= this.windowMs) return 0;
-		return f.count >= this.max ? f.since + this.windowMs - now : 0;
-	}
-
-	count(key: string, now: number) {
-		const f = this.counts.get(key);
-		if (f && now - f.since < this.windowMs) {
-			f.count++;
-			return;
-		}
-		this.counts.delete(key);
-		this.counts.set(key, { count: 1, since: now });
-		for (const [k, old] of this.counts) {
-			if (now - old.since < this.windowMs && this.counts.size <= this.maxKeys) break;
-			this.counts.delete(k);
-		}
-	}
-
-	/** Attempts counted on `key` in its current window. */
-	countOf(key: string, now: number): number {
-		const f = this.counts.get(key);
-		return !f || now - f.since >= this.windowMs ? 0 : f.count;
-	}
-
-	clear(key: string) {
-		this.counts.delete(key);
-	}
-
-	/** Takes back one counted attempt (it succeeded). */
-	forgive(key: string) {
-		const f = this.counts.get(key);
-		if (f && f.count > 0) f.count--;
-	}
-}
-
 const WINDOW_MS = 15 * 60_000;
 /** Failures on one account (from anywhere) in a window before each further attempt is slowed. */
 const SLOW_AFTER = 10;
@@ -128,36 +77,42 @@ export function slowdownMs(failures: number): number {
  * failed always signs in.
  */
 export class PasswordAttempts {
-	private readonly byPair = new RateLimiter(5, WINDOW_MS);
-	private readonly byAddress = new RateLimiter(50, WINDOW_MS);
-	private readonly byAccount = new RateLimiter(Number.MAX_SAFE_INTEGER, WINDOW_MS);
+	private readonly byPair: Limiter;
+	private readonly byAddress: Limiter;
+	private readonly byAccount: Limiter;
 	/** Checked when there is no user, so an unknown username costs the same scrypt work as a known one. */
 	private readonly dummy: Promise<string>;
 
-	constructor(cost: ScryptCost) {
+	constructor(cost: ScryptCost, limiter: MakeLimiter) {
+		this.byPair = limiter('password-pair', 5, WINDOW_MS);
+		this.byAddress = limiter('password-address', 50, WINDOW_MS);
+		this.byAccount = limiter('password-account', Number.MAX_SAFE_INTEGER, WINDOW_MS);
 		this.dummy = hashPassword(randomBytes(16).toString('base64'), cost);
 	}
 
-	/** Milliseconds until `account` may be tried again from `address` (0: now). */
-	retryAfter(account: string, address: string, now: number): number {
-		return Math.max(this.byPair.retryAfter(`${account}\n${address}`, now), this.byAddress.retryAfter(address, now));
-	}
-
-	/** Checks a password, counting the attempt before the (slow) check so parallel guesses cannot slip past the limit. */
-	async verify(account: string, address: string, now: number, password: string, stored: string | undefined): Promise<boolean> {
+	/**
+	 * Checks a password, counting the attempt before the (slow) check and in one step with the
+	 * limits' check, so parallel guesses (on any server) cannot slip past the limit. When `account`
+	 * may not be tried from `address` now: the milliseconds until it may, and nothing is checked.
+	 */
+	async verify(account: string, address: string, now: number, password: string, stored: string | undefined): Promise<PasswordCheck> {
 		const pair = `${account}\n${address}`;
-		const pause = slowdownMs(this.byAccount.countOf(account, now));
-		this.byPair.count(pair, now);
-		this.byAddress.count(address, now);
-		this.byAccount.count(account, now);
+		const pause = slowdownMs(await this.byAccount.countOf(account, now));
+		const refused = await takeAll(now, [this.byPair, pair], [this.byAddress, address]);
+		// The later of the two (when the pair is spent, the address may be too).
+		if (refused) return { wait: Math.max(refused.wait, await this.byAddress.retryAfter(address, now)) };
+		await this.byAccount.count(account, now);
 		if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
-		if (!(await matches(password, stored ?? (await this.dummy)))) return false;
-		this.byPair.clear(pair);
-		this.byAddress.forgive(address);
-		this.byAccount.forgive(account);
-		return true;
+		if (!(await matches(password, stored ?? (await this.dummy)))) return { ok: false };
+		await this.byPair.clear(pair);
+		await this.byAddress.forgive(address);
+		await this.byAccount.forgive(account);
+		return { ok: true };
 	}
 }
+
+/** A password checked (right or not), or refused unchecked: `wait` milliseconds until it may be tried. */
+export type PasswordCheck = { ok: boolean } | { wait: number };
 
 /** New passwords are stored in NFC (the Password schema); one set before that is tried as typed too. */
 async function matches(password: string, stored: string): Promise<boolean> {

@@ -1,8 +1,8 @@
 import { afterCharge, billingAddress, chargeOrder, closeWhenFinalIssued, dueInvoices, toCharge, withoutCard } from '$lib/domain/index.ts';
 import type { Invoice } from '$lib/domain/index.ts';
-import { RateLimiter } from './auth.ts';
 import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';
+import type { Limiter, Limits } from './limits.ts';
 import type { Mailer } from './mail.ts';
 import type { PaymentProcessor } from './payments.ts';
 
@@ -13,22 +13,27 @@ export interface BillingRunDeps {
 	now: () => number;
 	/** The origin links in mail point to. */
 	publicUrl: () => string;
+	/** Shared by every server on the store: the retries' limit, and each organization's lock while it is billed. */
+	limits: Limits;
 }
 
 /**
  * The server's billing: issues each organization's due invoices (the prior month's; a
  * closing organization's final one), charges them, and closes a closing organization
  * once its final invoice is out. Everything it writes goes through the hub as server
- * changes. Runs and retries are queued one after another, so an invoice is never
- * charged twice at once.
+ * changes. Runs and retries are queued one after another, and each holds its organization's
+ * lock across servers (every server runs the billing), so an invoice is never issued or charged
+ * twice at once; under the lock, the organization is read as committed by any server.
  */
 export class BillingRun {
 	private queue: Promise<void> = Promise.resolve();
 	private timer: ReturnType<typeof setInterval> | undefined;
 
-	private readonly retries = new RateLimiter(5, 60 * 60_000);
+	private readonly retries: Limiter;
 
-	constructor(private readonly deps: BillingRunDeps) {}
+	constructor(private readonly deps: BillingRunDeps) {
+		this.retries = deps.limits.limiter('billing-retry', 5, 60 * 60_000);
+	}
 
 	/** Runs now, then every `intervalMs`, without keeping the process alive. */
 	start(intervalMs: number) {
@@ -48,36 +53,48 @@ export class BillingRun {
 		return this.serial(async () => {
 			for (const orgId of await this.deps.hub.orgIds()) {
 				// One organization's failure leaves the others billed.
-				await this.runOrg(orgId).catch((err: unknown) => console.error(`billing run failed for organization ${orgId}`, err));
+				await this.locked(orgId, () => this.runOrg(orgId)).catch((err: unknown) =>
+					console.error(`billing run failed for organization ${orgId}`, err)
+				);
 			}
 		});
 	}
 
-	/** Charges an organization's open invoices again (a card was just added). */
 	/**
 	 * Charging again on request (Pay now, a new card) tries every card and may mail the billing
 	 * address: a few times an hour per organization. Milliseconds until the next may run (0: now).
 	 */
-	retryWait(orgId: string): number {
+	retryWait(orgId: string): Promise<number> {
 		return this.retries.retryAfter(orgId, this.deps.now());
 	}
 
+	/** Charges an organization's open invoices again (a card was just added); skipped while another server bills it. */
 	async retryOpen(orgId: string): Promise<void> {
 		if (!(await this.deps.hub.orgState(orgId))?.billing().openInvoices().length) return;
-		this.retries.count(orgId, this.deps.now());
-		return this.serial(async () => {
-			const open = (await this.deps.hub.orgState(orgId))?.billing().openInvoices() ?? [];
-			await this.charge(
-				orgId,
-				open.map((i) => i.id)
-			);
-		});
+		await this.retries.count(orgId, this.deps.now());
+		return this.serial(() =>
+			this.locked(orgId, async () => {
+				const open = (await this.deps.hub.orgState(orgId))?.billing().openInvoices() ?? [];
+				await this.charge(
+					orgId,
+					open.map((i) => i.id)
+				);
+			})
+		);
 	}
 
 	/** Queues work after what is queued; a failure is logged and stops nothing later, so the promise never rejects. */
 	private serial(work: () => Promise<void>): Promise<void> {
 		this.queue = this.queue.then(work).catch((err: unknown) => console.error('billing run failed', err));
 		return this.queue;
+	}
+
+	/** Runs `work` holding the organization's lock, on its state as last committed by any server; skipped while another server holds it. */
+	private async locked(orgId: string, work: () => Promise<void>) {
+		await this.deps.limits.jobs.tryRun(`billing:${orgId}`, async () => {
+			await this.deps.hub.catchUp(orgId);
+			await work();
+		});
 	}
 
 	private async runOrg(orgId: string) {

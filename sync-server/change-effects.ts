@@ -1,8 +1,8 @@
 import { accessTouched, recordable, type Change } from '$lib/domain/index.ts';
 import { projectDocId } from '$lib/protocol/messages.ts';
 import type { OrgRoom } from './org-room.ts';
-import type { StoreBatch } from './storage/documents.ts';
-import type { Committed } from './sync/committed-batch.ts';
+import type { ChangesWrite, StoreBatch } from './storage/documents.ts';
+import type { Committed, CommittedBatch } from './sync/committed-batch.ts';
 
 /** What a committed batch of changes means outside the documents: whose access to re-check, and what the store keeps beside them. */
 
@@ -14,6 +14,30 @@ export function accessToRecheck(room: OrgRoom, changes: readonly Change[], type:
 		userId,
 		scope.doc === 'all' ? room.docIds() : [projectDocId(room.orgId, scope.projectId)]
 	]);
+}
+
+/** Whose access a committed batch may have changed: by its own entries, and by what other servers committed meanwhile. */
+export function batchAccessToRecheck(batch: CommittedBatch): [OrgRoom, string, string[]][] {
+	return [
+		...batch.remote.flatMap((r) => accessToRecheck(r.room, r.changes, r.type)),
+		...batch.entries.flatMap((e) => (e.room ? accessToRecheck(e.room, e.changes, e.mutation?.type) : []))
+	];
+}
+
+/**
+ * The changes each organization's documents took in a batch, by the mutation type that made them ('' for server
+ * changes): logged beside the updates so that other servers re-check access as this one does. Only organizations
+ * whose documents were written (`written`) log any.
+ */
+export function changesWrites(entries: readonly Committed[], written: ReadonlySet<string>): ChangesWrite[] {
+	const byOrg = new Map<string, ChangesWrite>();
+	for (const e of entries) {
+		if (!e.room || !e.changes.length || !written.has(e.room.orgId)) continue;
+		let write = byOrg.get(e.room.orgId);
+		if (!write) byOrg.set(e.room.orgId, (write = { orgId: e.room.orgId, entries: [] }));
+		write.entries.push({ type: e.mutation?.type ?? '', changes: [...e.changes] });
+	}
+	return [...byOrg.values()];
 }
 
 /** Adds to the store's batch what one entry means beside its documents: its record, the invitation index, memberships and webhook. */

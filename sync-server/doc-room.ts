@@ -4,6 +4,8 @@ import type { StoredUpdate, UpdateWrite } from './storage/documents.ts';
 
 /** Origin of every change the server makes, so update listeners tell them from loads. */
 export const SERVER_ORIGIN = 'server';
+/** Origin of what another server committed, read from the log: durable already, so never written again. */
+const COMMITTED_ORIGIN = 'committed';
 
 /** Compact a document's update log into one row once it grows past this many rows. */
 const COMPACT_AFTER = 500;
@@ -17,20 +19,24 @@ export class DocRoom {
 	private lastSeq = 0;
 
 	constructor(
+		readonly orgId: string,
 		readonly docId: string,
 		rows: readonly StoredUpdate[],
 		onDirty: (room: DocRoom) => void
 	) {
-		for (const row of rows) {
-			Y.applyUpdate(this.doc, row.data);
-			this.lastSeq = row.seq;
-			this.storedRows++;
-		}
+		for (const row of rows) this.applyCommitted(row);
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
 			if (origin !== SERVER_ORIGIN) return;
 			this.unsaved.push(update);
 			onDirty(this);
 		});
+	}
+
+	/** Applies an update read from the store (its own rows at load, or what another server committed since). */
+	applyCommitted(row: StoredUpdate) {
+		Y.applyUpdate(this.doc, row.data, COMMITTED_ORIGIN);
+		this.lastSeq = row.seq;
+		this.storedRows++;
 	}
 
 	/**
@@ -43,8 +49,8 @@ export class DocRoom {
 		this.unsaved = [];
 		const compact = this.storedRows + 1 >= COMPACT_AFTER;
 		const write = compact
-			? { docId: this.docId, data: Y.encodeStateAsUpdate(this.doc), compactUpTo: this.lastSeq }
-			: { docId: this.docId, data: merged };
+			? { orgId: this.orgId, docId: this.docId, data: Y.encodeStateAsUpdate(this.doc), compactUpTo: this.lastSeq }
+			: { orgId: this.orgId, docId: this.docId, data: merged };
 		return { write, merged };
 	}
 

@@ -37,13 +37,14 @@ export interface HubOptions {
 	sessionLive?: (sessionHash: string) => boolean | Promise<boolean>;
 	/** What each user's connections may send and leave unread (default: DEFAULT_LIMITS). */
 	limits?: ConnectionLimits;
-	/** A commit failed (default: log and exit, so that nothing unacknowledged survives in memory). */
+	/** Told each failed commit (default: logged). Its organizations are read again and their sockets closed, so clients send again. */
 	onCommitFailure?: (err: unknown) => void;
+	/** How often to read what other servers committed to the organizations in memory, in case a wake-up was lost (default: never; one store, one server). */
+	catchUpEveryMs?: number;
 }
 
-function exitOnCommitFailure(err: unknown) {
-	console.error('Commit failed; exiting so that nothing unacknowledged survives in memory.', err);
-	process.exit(1);
+function logCommitFailure(err: unknown) {
+	console.error('A commit failed: its organizations are read again from the store, and their sockets must reconnect.', err);
 }
 
 /**
@@ -63,6 +64,8 @@ export class SyncHub {
 	private readonly reactions = new Set<Reaction>();
 	private readonly flows: FlowDeps;
 	private readonly syncDeps: SyncStepDeps;
+	private readonly stopWatching: () => void;
+	private readonly catchUpTimer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
@@ -79,7 +82,7 @@ export class SyncHub {
 			accounts: this.store,
 			documents: this.documents,
 			rooms: this.rooms,
-			submit: (userId, id, body) => this.pipeline.submit(userId, id, body, { settle: () => {} })
+			submit: (userId, id, body) => new Promise((settle, fail) => void this.pipeline.submit(userId, id, body, { settle, fail }).catch(fail))
 		};
 		this.syncDeps = {
 			rooms: this.rooms,
@@ -97,8 +100,36 @@ export class SyncHub {
 				access.publish(batch);
 				for (const reaction of this.reactions) reaction(batch);
 			},
-			failed: options.onCommitFailure ?? exitOnCommitFailure
+			failed: (err, dropped) => {
+				(options.onCommitFailure ?? logCommitFailure)(err);
+				for (const room of dropped) {
+					for (const docId of room.docIds()) {
+						for (const conn of room.docRoom(docId)?.subscribers ?? [])
+							conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason);
+					}
+				}
+			}
 		});
+		this.stopWatching = this.documents.watch((orgId) => this.pipeline.wake(orgId));
+		const every = options.catchUpEveryMs;
+		this.catchUpTimer = every ? setInterval(() => this.rooms.loadedIds().forEach((orgId) => this.pipeline.wake(orgId)), every) : undefined;
+		this.catchUpTimer?.unref();
+	}
+
+	/** Stops following other servers' commits. */
+	close() {
+		this.stopWatching();
+		clearInterval(this.catchUpTimer);
+	}
+
+	/** Resolves once no commit is under way (before closing the store). */
+	quiet(): Promise<void> {
+		return this.pipeline.quiet();
+	}
+
+	/** Resolves once this server's copy of the organization holds everything committed to it (by any server) so far. */
+	catchUp(orgId: string): Promise<void> {
+		return this.pipeline.catchUp(orgId);
 	}
 
 	/** Subscribes a reaction (mail, alerts) to every committed batch, after it is published. */
@@ -207,7 +238,12 @@ export class SyncHub {
 		if (serverOnly) return conn.sendJson(verdictMessage(id, serverOnly));
 		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
 		if (expired) return conn.sendJson(verdictMessage(id, expired));
-		const waiter = { conn, settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)) };
+		const waiter = {
+			conn,
+			settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)),
+			// Not durable: the client keeps it pending and sends it again once reconnected.
+			fail: () => conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason)
+		};
 		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash));
 	}
 
@@ -216,7 +252,9 @@ export class SyncHub {
 		const expired = await this.sessions.mutationRefusal(userId, body, sessionHash);
 		if (expired) return expired;
 		const steppedUpAt = await this.steppedUpAt(sessionHash);
-		return new Promise((resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve }, steppedUpAt).catch(reject));
+		return new Promise(
+			(resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve, fail: reject }, steppedUpAt).catch(reject)
+		);
 	}
 
 	/**
@@ -254,7 +292,7 @@ export class SyncHub {
 	 */
 	applyServerChanges(orgId: string, changes: readonly Change[]): Promise<void> {
 		return new Promise(
-			(resolve, reject) => void this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve() }).catch(reject)
+			(resolve, reject) => void this.pipeline.applyServerChanges(orgId, changes, { settle: () => resolve(), fail: reject }).catch(reject)
 		);
 	}
 

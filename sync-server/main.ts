@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './budget.ts';
 import { startServer } from './server.ts';
+import { StoreOpenError } from './storage/postgres/pool.ts';
 
 const { values } = parseArgs({
 	options: {
 		port: { type: 'string' },
 		'data-dir': { type: 'string' },
+		// A PostgreSQL database instead of the SQLite file in the data directory: several servers may share it (docs/deploy.md).
+		'database-url': { type: 'string' },
 		host: { type: 'string' },
 		'public-url': { type: 'string' },
 		'smtp-url': { type: 'string' },
@@ -37,6 +40,7 @@ const framesPerSecond = Number(values['frames-per-second'] ?? process.env.ROSTER
 if (!(framesPerSecond > 0)) throw new Error('--frames-per-second must be a positive number');
 
 const server = await startServer({
+	databaseUrl: values['database-url'] ?? (process.env.ROSTER_DATABASE_URL || undefined),
 	port: Number(values.port ?? process.env.PORT ?? 5280),
 	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',
 	host: values.host ?? process.env.HOST ?? '127.0.0.1',
@@ -53,9 +57,14 @@ const server = await startServer({
 		.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean)
+}).catch((err: unknown) => {
+	// What an operator caused (an unreachable database, another store's key file) is said in one sentence.
+	console.error(`Roster could not start: ${err instanceof Error ? err.message : String(err)}`);
+	if (!(err instanceof StoreOpenError)) console.error(err);
+	process.exit(1);
 });
 console.log(`Roster is running at ${server.url}`);
-console.log(`Store: ${server.store.db.name}; mail: ${server.mailer.where}`);
+console.log(`Store: ${server.where}; mail: ${server.mailer.where}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(signal, () => {

@@ -1,9 +1,12 @@
 import { OrgDocState, mayRead, type Directory, type ReadTarget } from '$lib/domain/index.ts';
 import { billingDocId, orgDocId, parseDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { DocRoom } from './doc-room.ts';
-import type { DocumentStore, StoredUpdate } from './storage/documents.ts';
+import type { DocumentStore, OrgLog, StoredUpdate } from './storage/documents.ts';
 
-/** An organization's document and its projects' documents, with the state the rules read. */
+/**
+ * An organization's document and its projects' documents, with the state the rules read, as of
+ * the organization's sequence `seq` in the store (plus, during a commit, what is being committed).
+ */
 export class OrgRoom {
 	readonly state: OrgDocState;
 	private readonly projects = new Map<string, DocRoom>();
@@ -11,20 +14,30 @@ export class OrgRoom {
 	readonly dirty = new Set<DocRoom>();
 	readonly org: DocRoom;
 	readonly billing: DocRoom;
+	/** The organization's sequence in the store that this copy holds everything up to. */
+	seq: number;
 
 	private constructor(
 		readonly orgId: string,
-		docs: Map<string, StoredUpdate[]>,
+		log: OrgLog,
 		directory: Directory
 	) {
+		this.seq = log.head;
+		const docs = new Map<string, StoredUpdate[]>();
+		for (const u of log.updates) {
+			const rows = docs.get(u.docId);
+			if (rows) rows.push(u);
+			else docs.set(u.docId, [u]);
+		}
 		const markDirty = (room: DocRoom) => this.dirty.add(room);
-		const room = (docId: string) => new DocRoom(docId, docs.get(docId) ?? [], markDirty);
+		const room = (docId: string): DocRoom => new DocRoom(orgId, docId, docs.get(docId) ?? [], markDirty);
 		this.org = room(orgDocId(orgId));
 		this.billing = room(billingDocId(orgId));
 		for (const docId of docs.keys()) {
 			const projectId = parseDocId(docId)?.projectId;
 			if (projectId) this.projects.set(projectId, room(docId));
 		}
+		this.newDocRoom = room;
 		this.state = new OrgDocState(
 			this.org.doc,
 			directory,
@@ -38,11 +51,38 @@ export class OrgRoom {
 		for (const [projectId, project] of this.projects) this.state.attachProject(projectId, project.doc);
 	}
 
+	private readonly newDocRoom: (docId: string) => DocRoom;
+
 	/** Reads the organization's documents from the store; an organization not stored yet loads empty. */
 	static async load(orgId: string, store: DocumentStore, directory: Directory): Promise<OrgRoom> {
-		const docIds = [orgDocId(orgId), billingDocId(orgId), ...(await store.docIdsWithPrefix(projectDocId(orgId, '')))];
-		const rows = await Promise.all(docIds.map((docId) => store.docUpdates(docId)));
-		return new OrgRoom(orgId, new Map(docIds.map((docId, i) => [docId, rows[i]!])), directory);
+		return new OrgRoom(orgId, await store.orgLog(orgId, 0), directory);
+	}
+
+	/**
+	 * Applies what was committed after `seq` (by another server), in order: a project document
+	 * seen for the first time is attached. Answers each applied update with its document, to publish.
+	 */
+	applyLog(log: OrgLog): { docRoom: DocRoom; update: Uint8Array }[] {
+		const applied: { docRoom: DocRoom; update: Uint8Array }[] = [];
+		for (const row of log.updates) {
+			if (row.seq <= this.seq) continue;
+			const docRoom = this.docRoom(row.docId) ?? this.attach(row.docId);
+			if (!docRoom) continue;
+			docRoom.applyCommitted(row);
+			applied.push({ docRoom, update: row.data });
+		}
+		this.seq = Math.max(this.seq, log.head);
+		return applied;
+	}
+
+	/** A project document another server created. */
+	private attach(docId: string): DocRoom | undefined {
+		const projectId = parseDocId(docId)?.projectId;
+		if (projectId === undefined || parseDocId(docId)?.orgId !== this.orgId) return undefined;
+		const created = this.newDocRoom(docId);
+		this.projects.set(projectId, created);
+		this.state.attachProject(projectId, created.doc);
+		return created;
 	}
 
 	exists(): boolean {

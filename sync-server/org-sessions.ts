@@ -86,9 +86,25 @@ export class OrgSessions {
 		this.seen.delete(sessionHash);
 	}
 
-	/** Forgets every session the store no longer holds, so that memory does not grow with every session ever seen. */
-	async prune() {
-		for (const hash of [...this.seen.keys()]) if (!(await this.store.session(hash))) this.seen.delete(hash);
+	/**
+	 * Forgets every session the store no longer holds, so that memory does not grow with every session
+	 * ever seen, and takes in what other servers wrote of the rest (activity there, an ended access),
+	 * so that a session busy on another server is not timed out here.
+	 */
+	async refresh() {
+		for (const [hash, session] of [...this.seen]) {
+			if (!(await this.store.session(hash))) {
+				this.seen.delete(hash);
+				continue;
+			}
+			for (const [orgId, seen] of session.orgs) {
+				const row = await this.store.sessionOrg(hash, orgId);
+				if (!row) continue;
+				seen.at = Math.max(seen.at ?? 0, row.lastSeenAt);
+				seen.written = Math.max(seen.written, row.lastSeenAt);
+				seen.expired ||= row.expired;
+			}
+		}
 	}
 
 	private timed(userId: string, orgId: string): boolean {

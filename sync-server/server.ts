@@ -15,9 +15,9 @@ import { invitationMail } from './invitation-mail.ts';
 import { MailLog, SmtpMailer, type Mailer } from './mail.ts';
 import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
-import { asyncAccounts } from './storage/accounts.ts';
+import type { AccountStore } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
-import { openSqlite } from './storage/sqlite.ts';
+import { openStore } from './storage/open-store.ts';
 import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
 import { invitationsSent, membershipChanged } from './sync/reactions.ts';
 import { wsSocket } from './sync/transport.ts';
@@ -55,13 +55,23 @@ export interface ServerOptions {
 	trustProxy?: number;
 	/** What each user's websocket connections may send and leave unread (default: DEFAULT_LIMITS in budget.ts). */
 	limits?: Partial<ConnectionLimits>;
+	/** A PostgreSQL URL: the store is that database instead of SQLite in `dataDir`. */
+	databaseUrl?: string;
 }
 
 export interface RunningServer {
 	url: string;
 	port: number;
-	/** The accounts' SQLite rows, answered at once (tests read them). */
-	store: SqliteAccounts;
+	/** SQLite: the accounts' rows, answered at once (tests read them). */
+	store?: SqliteAccounts;
+	/** Which store the server runs on. */
+	kind: 'sqlite' | 'postgres';
+	/** The accounts, whichever the store (tests read them). */
+	accounts: AccountStore;
+	/** The PostgreSQL pool, when the store is PostgreSQL (tests read its rows). */
+	pool?: import('pg').Pool;
+	/** Where the data is, for the start-up line. */
+	where: string;
 	documents: DocumentStore;
 	hub: SyncHub;
 	mailer: Mailer;
@@ -95,9 +105,8 @@ function contained(ws: WebSocket, work: () => void) {
 /** One process: the SPA, the account API and the sync endpoint at /sync, over one store. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
-	const sqlite = openSqlite(options.dataDir);
-	const { documents } = sqlite;
-	const accounts = asyncAccounts(sqlite.accounts);
+	const store = await openStore(options.dataDir, options.databaseUrl);
+	const { documents, accounts, limits } = store;
 	const mailer: Mailer = options.smtpUrl
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new MailLog(options.dataDir, options.logMail);
@@ -108,7 +117,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		documents,
 		now,
 		sessionLive: (hash) => sessionLive(accounts, now(), hash),
-		limits: { ...DEFAULT_LIMITS, ...options.limits }
+		limits: { ...DEFAULT_LIMITS, ...options.limits },
+		// Several servers on one store: a lost wake-up delays what another committed by at most this.
+		catchUpEveryMs: store.shared ? 5_000 : undefined
 	});
 	// After the commit, so no mail announces an invitation the store could still lose.
 	hub.onCommitted(
@@ -118,7 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	);
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
-	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl });
+	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
 	const edge = new WebEdge({
 		publicUrl: () => publicUrl,
 		https: /^https:/i.test(options.publicUrl ?? ''),
@@ -135,7 +146,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		publicUrl: (): string => publicUrl,
 		scrypt: scryptCost(options.passwordCost),
 		signUpsPerHour: options.signUpsPerHour ?? 10,
-		edge
+		edge,
+		limiter: limits.limiter
 	});
 	const http = createServer(api.handle);
 	// Each socket's frames are handled a few per turn (budget.ts Inbox), so ws may read synchronously.
@@ -234,7 +246,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	return {
 		url: `http://localhost:${port}/`,
 		port,
-		store: sqlite.accounts,
+		store: store.sqlite,
+		kind: store.kind,
+		accounts,
+		pool: store.pool,
+		where: store.where,
 		documents,
 		hub,
 		mailer,
@@ -244,12 +260,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		async close() {
 			clearInterval(sweep);
 			await billing.stop();
+			hub.close();
 			for (const ws of wss.clients) ws.close(CLOSE.shutdown.code, CLOSE.shutdown.reason);
 			const closed = new Promise<void>((res) => http.close(() => res()));
 			http.closeAllConnections();
 			await closed;
 			for (const ws of wss.clients) ws.terminate();
-			sqlite.close();
+			await hub.quiet();
+			await store.close();
 		}
 	};
 }

@@ -40,10 +40,10 @@ export async function saveProfile({ accounts, hub }: HttpDeps, user: UserProfile
 export async function confirmPassword(deps: HttpDeps, attempts: PasswordAttempts, userId: string, req: IncomingMessage, password: string) {
 	const address = deps.edge.clientAddress(req);
 	const now = deps.now();
-	const wait = attempts.retryAfter(userId, address, now);
-	if (wait > 0) throw rateLimited(wait, 'wrong passwords');
 	const stored = (await deps.accounts.user(userId))?.passwordHash;
-	if (!(await attempts.verify(userId, address, now, password, stored))) {
+	const check = await attempts.verify(userId, address, now, password, stored);
+	if ('wait' in check) throw rateLimited(check.wait, 'wrong passwords');
+	if (!check.ok) {
 		throw new HttpError(401, 'BAD_CREDENTIALS', 'That is not your current password.');
 	}
 }
@@ -53,9 +53,9 @@ export async function confirmPassword(deps: HttpDeps, attempts: PasswordAttempts
  * send changes nothing. A verified earlier address is told where the account's mail goes now.
  * `countMail` counts the verification mail against its limits (429) once it is sure to be sent.
  */
-export async function saveEmail(deps: HttpDeps, user: UserProfile, email: string, unchanged: string, countMail: () => void) {
+export async function saveEmail(deps: HttpDeps, user: UserProfile, email: string, unchanged: string, countMail: () => Promise<void>) {
 	if (emailKey(email) === emailKey(user.email)) throw new HttpError(409, 'EMAIL_UNCHANGED', unchanged);
-	countMail();
+	await countMail();
 	await sendVerification(deps, { ...user, email, emailVerified: false });
 	await deps.accounts.setEmail(user.id, email);
 	await deps.hub.refreshProfile(user.id);

@@ -22,7 +22,7 @@ export async function signUp({ deps, mails }: HttpApp, { req, res, body }: Route
 	const { accounts } = deps;
 	if (await accounts.userByUsername(body.username)) throw usernameTaken(body.username);
 	refuseWeakPassword(body.password);
-	mails.countSignUp(deps.edge.clientAddress(req), body.email, deps.now());
+	await mails.countSignUp(deps.edge.clientAddress(req), body.email, deps.now());
 	const user = {
 		id: crypto.randomUUID(),
 		username: body.username,
@@ -46,10 +46,9 @@ export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, bod
 	// Counted per user, so that renaming does not reset the count; a name nobody has is counted by name.
 	const account = user?.id ?? `name:${body.username.toLowerCase()}`;
 	const address = deps.edge.clientAddress(req);
-	const wait = attempts.retryAfter(account, address, now);
-	if (wait > 0) throw rateLimited(wait, 'failed sign-in attempts');
-	const ok = await attempts.verify(account, address, now, body.password, user?.passwordHash);
-	if (!user || !ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
+	const check = await attempts.verify(account, address, now, body.password, user?.passwordHash);
+	if ('wait' in check) throw rateLimited(check.wait, 'failed sign-in attempts');
+	if (!user || !check.ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'That username and password do not match.');
 	// Raised costs reach stored hashes as their users sign in (the password is at hand only now).
 	if (!hashIsCurrent(user.passwordHash, deps.scrypt)) {
 		await accounts.setPasswordHash(user.id, await hashPassword(body.password.normalize('NFC'), deps.scrypt));

@@ -1,7 +1,8 @@
-import type { PasswordAttempts, RateLimiter, ScryptCost } from '../auth.ts';
+import type { PasswordAttempts, ScryptCost } from '../auth.ts';
 import type { BillingRun } from '../billing-run.ts';
 import type { SyncHub } from '../hub.ts';
 import type { Mailer } from '../mail.ts';
+import type { Limiter, MakeLimiter } from '../limits.ts';
 import type { MailLimits } from '../mail-limits.ts';
 import type { AccountStore } from '../storage/accounts.ts';
 import type { DocumentStore } from '../storage/documents.ts';
@@ -27,9 +28,11 @@ export interface HttpDeps {
 	signUpsPerHour: number;
 	/** Origin check, client address, session cookie and security headers. */
 	edge: WebEdge;
+	/** The limits on people, counted across every server sharing the store. */
+	limiter: MakeLimiter;
 }
 
-/** What every route's handler gets: the deps, and the limits kept across requests of this process. */
+/** What every route's handler gets: the deps, and the limits kept across requests (and servers). */
 export interface HttpApp {
 	deps: HttpDeps;
 	/** Password guesses, wherever a password is asked for. */
@@ -39,7 +42,7 @@ export interface HttpApp {
 	/** Two-factor codes, with their own limit. */
 	codes: TwoFactorCodes;
 	/** Invoices re-sent by mail, per user. */
-	resends: RateLimiter;
+	resends: Limiter;
 }
 
 /** An organization's state as the hub holds it. */

@@ -15,10 +15,8 @@ export async function resendInvoice({ deps, resends }: HttpApp, { res, me, org: 
 	const member = state.members().find((m) => emailKey(m.email) === emailKey(body.email));
 	if (!member)
 		throw new HttpError(400, 'NOT_AN_ORG_EMAIL', "Invoices are sent only to the email address of one of the organization's users.");
-	const now = deps.now();
-	const wait = resends.retryAfter(me.user.id, now);
+	const wait = await resends.take(me.user.id, deps.now());
 	if (wait > 0) throw rateLimited(wait, 'invoices sent');
-	resends.count(me.user.id, now);
 	await deps.mailer.send(invoiceMail(member.email, state.org()?.name ?? body.org, body.org, invoice, deps.publicUrl()));
 	json(res, 200, { sentTo: member.email });
 }

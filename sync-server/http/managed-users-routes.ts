@@ -45,7 +45,7 @@ export async function createManaged({ deps, mails }: HttpApp, { res, me, body }:
 	await requireGate(deps, me, state!, 'member.addManaged');
 	if (await accounts.userByUsername(body.username)) throw usernameTaken(body.username);
 	refuseWeakPassword(body.password);
-	mails.count(me.user.id, body.email, deps.now());
+	await mails.count(me.user.id, body.email, deps.now());
 	const user = {
 		id: randomUUID(),
 		username: body.username,

@@ -33,7 +33,7 @@ export async function changeEmail({ deps, attempts, mails }: HttpApp, { req, res
 /** POST /api/me/resend-verification: a new link for the current, unverified address. */
 export async function resendVerification({ deps, mails }: HttpApp, { res, me }: SignedInRequest) {
 	if (me.user.emailVerified) throw new HttpError(409, 'ALREADY_VERIFIED', 'Your email address is already verified.');
-	mails.count(me.user.id, me.user.email, deps.now());
+	await mails.count(me.user.id, me.user.email, deps.now());
 	await sendVerification(deps, me.user);
 	json(res, 200, { user: me.user });
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PasswordAttempts, RateLimiter } from '../auth.ts';
+import { PasswordAttempts } from '../auth.ts';
 import { MailLimits } from '../mail-limits.ts';
 import { serveStatic } from '../static-files.ts';
 import { logRefused, requestUrl } from '../web-edge.ts';
@@ -24,11 +24,11 @@ export class HttpApi {
 	constructor(private readonly deps: HttpDeps) {
 		this.app = {
 			deps,
-			attempts: new PasswordAttempts(deps.scrypt),
-			mails: new MailLimits(deps.signUpsPerHour),
-			codes: new TwoFactorCodes(deps.accounts, deps.now),
+			attempts: new PasswordAttempts(deps.scrypt, deps.limiter),
+			mails: new MailLimits(deps.signUpsPerHour, deps.limiter),
+			codes: new TwoFactorCodes(deps.accounts, deps.now, deps.limiter),
 			// Each re-send is a mail to someone: a few dozen an hour per user is plenty for people, too few for a flood.
-			resends: new RateLimiter(30, 60 * 60_000)
+			resends: deps.limiter('invoice-resend', 30, 60 * 60_000)
 		};
 	}
 

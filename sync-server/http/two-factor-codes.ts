@@ -1,4 +1,4 @@
-import { RateLimiter } from '../auth.ts';
+import type { Limiter, MakeLimiter } from '../limits.ts';
 import type { AccountStore } from '../storage/accounts.ts';
 import { recoveryHash, totpStep } from '../two-factor.ts';
 import { rateLimited } from './io.ts';
@@ -8,13 +8,16 @@ const badCode = () => new HttpError(401, 'BAD_CODE', 'That code is not right, or
 
 /** rules §4: the codes a user enters (at sign-in, enrolment, step-up): an authenticator's, or a recovery code. */
 export class TwoFactorCodes {
-	// Six digits are guessable without a limit: 5 wrong codes per user in 15 minutes, wherever they are entered.
-	private readonly attempts = new RateLimiter(5, 15 * 60_000);
+	private readonly attempts: Limiter;
 
 	constructor(
 		private readonly accounts: AccountStore,
-		private readonly now: () => number
-	) {}
+		private readonly now: () => number,
+		limiter: MakeLimiter
+	) {
+		// Six digits are guessable without a limit: 5 wrong codes per user in 15 minutes, wherever they are entered.
+		this.attempts = limiter('two-factor-code', 5, 15 * 60_000);
+	}
 
 	/**
 	 * Accepts a current authenticator code (each at most once) or spends a recovery code;
@@ -24,7 +27,7 @@ export class TwoFactorCodes {
 	async verify(userId: string, code: string, pending = false): Promise<number | undefined> {
 		const { accounts } = this;
 		const now = this.now();
-		const wait = this.attempts.retryAfter(userId, now);
+		const wait = await this.attempts.retryAfter(userId, now);
 		if (wait > 0) throw rateLimited(wait, 'wrong codes');
 		const row = await accounts.twoFactor(userId);
 		const secret = pending ? row?.pending : row?.secret;
@@ -34,10 +37,10 @@ export class TwoFactorCodes {
 				? pending || (await accounts.useTotpStep(userId, step))
 				: !pending && !!row?.secret && (await accounts.useRecoveryCode(userId, recoveryHash(code)));
 		if (!ok) {
-			this.attempts.count(userId, now);
+			await this.attempts.count(userId, now);
 			throw badCode();
 		}
-		this.attempts.clear(userId);
+		await this.attempts.clear(userId);
 		return step;
 	}
 }

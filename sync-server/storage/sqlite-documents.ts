@@ -1,14 +1,41 @@
 import type Database from 'better-sqlite3';
 import type { RefusalCode } from '$lib/domain/index.ts';
-import type { ActivityFilter, ActivityRow, DocumentStore, InvitationRow, StoreBatch, StoredUpdate } from './documents.ts';
+import { parseDocId } from '$lib/protocol/messages.ts';
+import {
+	mutationKey,
+	type ActivityFilter,
+	type ActivityRow,
+	type DocumentStore,
+	type InvitationRow,
+	type MutationKey,
+	type OrgLog,
+	type RecordedVerdict,
+	type StoreBatch,
+	type StoredUpdate,
+	type StoreTransaction
+} from './documents.ts';
+import { OrgLocks } from './org-locks.ts';
 
+// The sequence is the file's, rising across organizations: it rises within each, which is all the log needs.
 const SCHEMA = `
 create table if not exists doc_updates (
 	seq integer primary key autoincrement,
 	doc_id text not null,
-	data blob not null
+	data blob not null,
+	org_id text
 );
 create index if not exists doc_updates_doc on doc_updates(doc_id, seq);
+create table if not exists org_heads (
+	org_id text primary key,
+	seq integer not null
+) without rowid;
+-- Each batch's changes to an organization (JSON), numbered by its last update: what other servers read to re-check access.
+create table if not exists org_changes (
+	org_id text not null,
+	seq integer not null,
+	body text not null,
+	primary key (org_id, seq)
+) without rowid;
 create table if not exists memberships (
 	user_id text not null,
 	doc_id text not null,
@@ -45,19 +72,42 @@ create table if not exists org_webhooks (
 ) without rowid;
 `;
 
+/** A store made before organization logs: its updates get their organization, and each organization its head. */
+function migrate(db: Database.Database) {
+	const columns = db.prepare(`select name from pragma_table_info('doc_updates')`).all() as { name: string }[];
+	if (!columns.some((c) => c.name === 'org_id')) db.exec('alter table doc_updates add column org_id text');
+	db.exec('create index if not exists doc_updates_org on doc_updates(org_id, seq)');
+	const unplaced = db.prepare('select distinct doc_id from doc_updates where org_id is null').all() as { doc_id: string }[];
+	if (!unplaced.length) return;
+	db.transaction(() => {
+		const place = db.prepare('update doc_updates set org_id = ? where doc_id = ?');
+		for (const { doc_id } of unplaced) place.run(parseDocId(doc_id)?.orgId ?? '', doc_id);
+		db.exec('insert or replace into org_heads select org_id, max(seq) from doc_updates group by org_id');
+	})();
+}
+
 /**
  * The documents family in the SQLite file the accounts live in (the activity feed names each
  * entry's user from the users table). better-sqlite3 answers at once; the promises only keep
- * the interface an asynchronous store can implement too.
+ * the interface an asynchronous store can implement too. One process writes the file, so the
+ * organizations' write locks are this process's (OrgLocks) and nobody else commits: `watch`
+ * never calls.
  */
 export class SqliteDocuments implements DocumentStore {
 	private readonly q;
+	private readonly locks = new OrgLocks();
 
 	constructor(private readonly db: Database.Database) {
 		db.exec(SCHEMA);
+		migrate(db);
 		this.q = {
 			docUpdates: db.prepare('select seq, data from doc_updates where doc_id = ? order by seq'),
-			insertUpdate: db.prepare('insert into doc_updates (doc_id, data) values (?, ?)'),
+			orgUpdates: db.prepare('select seq, doc_id as docId, data from doc_updates where org_id = ? and seq > ? order by seq'),
+			orgChanges: db.prepare('select seq, body from org_changes where org_id = ? and seq > ? order by seq'),
+			head: db.prepare('select seq from org_heads where org_id = ?'),
+			setHead: db.prepare('insert or replace into org_heads values (?, ?)'),
+			insertChanges: db.prepare('insert into org_changes values (?, ?, ?)'),
+			insertUpdate: db.prepare('insert into doc_updates (doc_id, data, org_id) values (?, ?, ?)'),
 			deleteUpdatesUpTo: db.prepare('delete from doc_updates where doc_id = ? and seq <= ?'),
 			docIdsInRange: db.prepare('select distinct doc_id from doc_updates where doc_id >= ? and doc_id < ?'),
 			docsOf: db.prepare('select doc_id from memberships where user_id = ?'),
@@ -79,12 +129,65 @@ export class SqliteDocuments implements DocumentStore {
 		return this.q.docUpdates.all(docId) as { seq: number; data: Buffer }[];
 	}
 
+	async orgLog(orgId: string, after: number): Promise<OrgLog> {
+		return this.readLog(orgId, after);
+	}
+
+	private readLog(orgId: string, after: number): OrgLog {
+		return this.db.transaction(() => ({
+			head: (this.q.head.get(orgId) as { seq: number } | undefined)?.seq ?? 0,
+			updates: this.q.orgUpdates.all(orgId, after) as OrgLog['updates'],
+			changes: (this.q.orgChanges.all(orgId, after) as { seq: number; body: string }[]).map((r) => ({
+				seq: r.seq,
+				entries: JSON.parse(r.body) as OrgLog['changes'][number]['entries']
+			}))
+		}))();
+	}
+
+	async begin(orgs: readonly { orgId: string; after: number }[], keys: readonly MutationKey[]): Promise<StoreTransaction> {
+		const release = await this.locks.acquire(orgs.map((o) => o.orgId));
+		let open = true;
+		const finish = () => {
+			if (!open) throw new Error('This store transaction has ended already.');
+			open = false;
+			release();
+		};
+		try {
+			const logs = new Map(orgs.map((o) => [o.orgId, this.readLog(o.orgId, o.after)]));
+			const recorded = new Map<string, RecordedVerdict>();
+			for (const k of keys) {
+				const verdict = this.recordedVerdict(k.userId, k.id);
+				if (verdict) recorded.set(mutationKey(k), verdict);
+			}
+			return {
+				logs,
+				recorded,
+				commit: async (batch) => {
+					finish();
+					return this.write(batch);
+				},
+				rollback: async () => finish()
+			};
+		} catch (err) {
+			release();
+			throw err;
+		}
+	}
+
+	watch(): () => void {
+		return () => {};
+	}
+
 	async docIdsWithPrefix(prefix: string): Promise<string[]> {
 		const rows = this.q.docIdsInRange.all(prefix, `${prefix}\u{10ffff}`) as { doc_id: string }[];
 		return rows.map((r) => r.doc_id);
 	}
 
 	async mutation(userId: string, id: string) {
+		return this.recordedVerdict(userId, id);
+	}
+
+	private recordedVerdict(userId: string, id: string): RecordedVerdict | undefined {
 		const row = this.q.mutation.get(userId, id) as { ok: number; code: RefusalCode; message: string } | undefined;
 		if (!row) return undefined;
 		return row.ok === 1 ? { ok: true as const } : { ok: false as const, code: row.code, message: row.message };
@@ -132,11 +235,28 @@ export class SqliteDocuments implements DocumentStore {
 	}
 
 	async commit(batch: StoreBatch): Promise<number[]> {
+		const orgIds = new Set([...batch.updates, ...batch.changes].map((w) => w.orgId));
+		const tx = await this.begin(
+			[...orgIds].map((orgId) => ({ orgId, after: Number.MAX_SAFE_INTEGER })),
+			[]
+		);
+		return tx.commit(batch);
+	}
+
+	private write(batch: StoreBatch): number[] {
 		return this.db.transaction(() => {
+			const heads = new Map<string, number>();
 			const seqs = batch.updates.map((u) => {
 				if (u.compactUpTo !== undefined) this.q.deleteUpdatesUpTo.run(u.docId, u.compactUpTo);
-				return Number(this.q.insertUpdate.run(u.docId, u.data).lastInsertRowid);
+				const seq = Number(this.q.insertUpdate.run(u.docId, u.data, u.orgId).lastInsertRowid);
+				heads.set(u.orgId, seq);
+				return seq;
 			});
+			for (const [orgId, seq] of heads) this.q.setHead.run(orgId, seq);
+			for (const c of batch.changes) {
+				const seq = heads.get(c.orgId);
+				if (seq !== undefined && c.entries.length) this.q.insertChanges.run(c.orgId, seq, JSON.stringify(c.entries));
+			}
 			for (const r of batch.mutations) this.q.insertMutation.run({ ...r, ok: r.ok ? 1 : 0 });
 			for (const i of batch.invitations) {
 				if (i.email === undefined) this.q.deleteInvitation.run(i.orgId, i.projectId, i.inviteId);

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { encodeSyncFrame, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
-import { accessToRecheck } from '../change-effects.ts';
+import { batchAccessToRecheck } from '../change-effects.ts';
 import type { DocRoom } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
 import type { OrgSessions } from '../org-sessions.ts';
@@ -29,11 +29,8 @@ export class AccessSync {
 
 	/** Reads ahead what publishing a batch asks of the sessions of those whose access it changes. */
 	async prepare(batch: CommittedBatch<HubWaiter>) {
-		for (const e of batch.entries) {
-			if (!e.room) continue;
-			for (const [room, userId] of accessToRecheck(e.room, e.changes, e.mutation?.type)) {
-				for (const conn of this.connections.of(userId)) await this.orgSessions.prepare(conn.sessionHash, userId, room.orgId);
-			}
+		for (const [room, userId] of batchAccessToRecheck(batch)) {
+			for (const conn of this.connections.of(userId)) await this.orgSessions.prepare(conn.sessionHash, userId, room.orgId);
 		}
 	}
 
@@ -42,7 +39,7 @@ export class AccessSync {
 	 * their updates, any document they just gained, and their verdicts; then everyone else.
 	 */
 	publish(batch: CommittedBatch<HubWaiter>) {
-		const access = batch.entries.flatMap((e) => (e.room ? accessToRecheck(e.room, e.changes, e.mutation?.type) : []));
+		const access = batchAccessToRecheck(batch);
 		for (const [room, userId, docIds] of access) this.sync(room, userId, docIds, 'revoke');
 		const waiting = new Set(batch.entries.flatMap((e) => e.waiters.flatMap((w) => w.conn ?? [])));
 		const frames = batch.updates.map(({ room, docRoom, update }) => ({

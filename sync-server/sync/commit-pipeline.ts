@@ -1,10 +1,10 @@
 import { NOT_A_MEMBER, applyChanges, checkMutation, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
 import { SERVER_ORIGIN } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
-import { storeWrites } from '../change-effects.ts';
-import { emptyBatch, type DocumentStore } from '../storage/documents.ts';
-import type { Committed, CommittedBatch, Verdict, Waiter } from './committed-batch.ts';
-import { namedUsers, type Accounts, type CheckDirectory } from './directory.ts';
+import { changesWrites, storeWrites } from '../change-effects.ts';
+import { emptyBatch, mutationKey, type DocumentStore, type OrgLog, type RecordedVerdict } from '../storage/documents.ts';
+import type { Committed, CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
+import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers } from './directory.ts';
 import type { Rooms } from './rooms.ts';
 
 export interface PipelineDeps<W extends Waiter> {
@@ -17,58 +17,56 @@ export interface PipelineDeps<W extends Waiter> {
 	prepare: (batch: CommittedBatch<W>) => Promise<void>;
 	/** Told each durable batch, in commit order; it tells the waiters (Waiter.settle) at its chosen moment. */
 	publish: (batch: CommittedBatch<W>) => void;
-	/** A commit failed: memory now holds changes the store does not, so nothing more is checked or acknowledged. */
-	failed: (err: unknown) => void;
+	/** A commit failed; `dropped` are the organizations whose copies held what the store does not: they were let go, to be read again. */
+	failed: (err: unknown, dropped: readonly OrgRoom[]) => void;
 }
 
+type Updates = CommittedBatch['updates'][number][];
+
 /**
- * Checks mutations with the domain, applies accepted ones in memory, and makes them durable in
- * group commits: each commit is one `store.commit` call for everything checked since the last,
- * and commits run one at a time. A verdict is given once (by mutation id and user): a retry
- * waits for the first one's, or is answered from the store. It knows nothing of sockets.
+ * Checks mutations with the domain and makes them durable in group commits (Zero's push: each
+ * mutation is checked inside the store transaction that records it). A commit takes the write
+ * locks of its organizations (one writer per organization across every server sharing the
+ * store), brings this server's copy of each up to what is committed (what other servers wrote
+ * meanwhile), checks and applies the queued mutations, and writes the updates, the mutation
+ * records and the activity at once. Commits run one at a time. A verdict is given once per
+ * mutation id and user: a retry waits for the first one's, or is answered from the store, also
+ * when another server recorded it. It knows nothing of sockets.
  */
 export class CommitPipeline<W extends Waiter> {
-	private batch: Committed<W>[] = [];
-	private readonly inFlight = new Map<string, { entry: Committed<W>; checked: Promise<Verdict> }>();
+	private batch: Queued<W>[] = [];
+	/** Organizations another server committed to: read again at the next commit. */
+	private readonly stale = new Set<string>();
+	private caughtUp: (() => void)[] = [];
+	private readonly inFlight = new Map<string, Queued<W>>();
 	private flushScheduled = false;
-	/** Set while a commit is under way: nothing is checked or applied meanwhile, so memory is what was committed when it is published. */
+	/** Set while a commit is under way: memory may hold what is not durable yet, so nothing is answered from it meanwhile. */
 	private committing: Promise<void> | undefined;
 
 	constructor(private readonly deps: PipelineDeps<W>) {}
 
-	/** Resolves with the verdict as checked (not yet durable); `waiter` is told the durable one. */
-	submit(userId: string, id: string, body: unknown, waiter: W, steppedUpAt?: number): Promise<Verdict> {
-		const key = `${userId}\u0000${id}`;
+	/** Queues a mutation for the next commit (resolves once queued, in its organization's order); `waiter` is told the durable verdict. */
+	submit(userId: string, id: string, body: unknown, waiter: W, steppedUpAt?: number): Promise<void> {
+		const key = mutationKey({ userId, id });
 		const inFlight = this.inFlight.get(key);
 		if (inFlight) {
-			inFlight.entry.waiters.push(waiter);
-			return inFlight.checked;
+			inFlight.waiters.push(waiter);
+			return Promise.resolve();
 		}
 		const sentType = (body as { type?: unknown } | null)?.type;
-		const entry: Committed<W> = {
-			userId,
-			id,
-			type: typeof sentType === 'string' ? sentType.slice(0, 64) : '?',
-			orgId: null,
-			mutation: undefined,
-			verdict: { ok: true },
-			waiters: [waiter],
-			room: undefined,
-			changes: [],
-			wasMember: new Map()
-		};
-		const checked = this.deps.rooms
-			.inLane(laneOf(body), () => this.checkAndApply(entry, key, body, steppedUpAt))
+		const entry = newEntry<W>(userId, id, typeof sentType === 'string' ? sentType.slice(0, 64) : '?', waiter);
+		this.inFlight.set(key, entry);
+		return this.deps.rooms
+			.inLane(laneOf(body), () => this.prepare(entry, body, steppedUpAt))
 			.catch((err: unknown) => {
-				// Not checked (the store failed): the id is free again, so a retry is checked afresh.
+				// Not queued (the store failed): the id is free again, so a retry is checked afresh.
 				this.inFlight.delete(key);
+				for (const w of entry.waiters.slice(1)) w.fail?.(err);
 				throw err;
 			});
-		this.inFlight.set(key, { entry, checked });
-		return checked;
 	}
 
-	/** The verdict a mutation would get now, changing nothing (in its organization's lane, like a submitted one). */
+	/** The verdict a mutation would get now against this server's copy, changing nothing (in its organization's lane, like a submitted one). */
 	check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
 		return this.deps.rooms.inLane(mutation.orgId, async () => {
 			const room = await this.deps.rooms.load(mutation.orgId);
@@ -82,141 +80,235 @@ export class CommitPipeline<W extends Waiter> {
 
 	/**
 	 * Applies changes no user sent (a refreshed profile, an issued invoice) through the same
-	 * group commit and publishing as a mutation; resolves once they are durable. Nothing is
-	 * recorded in the activity feed: no one acted.
+	 * group commit and publishing as a mutation; `waiter` is told once they are durable. Nothing
+	 * is recorded in the activity feed: no one acted.
 	 */
 	applyServerChanges(orgId: string, changes: readonly Change[], waiter: W): Promise<void> {
 		return this.deps.rooms.inLane(orgId, async () => {
-			const room = await this.deps.rooms.load(orgId);
-			if (!room || !changes.length) return waiter.settle({ ok: true });
-			await this.quiet();
-			const entry: Committed<W> = {
-				userId: '',
-				id: '',
-				type: '',
-				orgId: null,
-				mutation: undefined,
-				verdict: { ok: true },
-				waiters: [waiter],
-				room,
-				changes: [],
-				wasMember: new Map()
-			};
-			this.apply(room, changes, entry);
+			if (!changes.length || !(await this.deps.rooms.load(orgId))) return waiter.settle({ ok: true });
+			const entry = newEntry<W>('', '', '', waiter);
+			entry.orgId = orgId;
+			entry.serverChanges = changes;
 			this.enqueue(entry);
 		});
 	}
 
-	private async checkAndApply(entry: Committed<W>, key: string, body: unknown, steppedUpAt: number | undefined): Promise<Verdict> {
-		const { store, rooms, accounts } = this.deps;
-		const seen = await store.mutation(entry.userId, entry.id);
+	/** Another server committed to this organization: this server's copy is brought up to date at the next commit. */
+	wake(orgId: string) {
+		if (!this.deps.rooms.get(orgId)) return;
+		this.stale.add(orgId);
+		this.schedule();
+	}
+
+	/** Resolves once this server's copy of the organization holds everything committed to it so far. */
+	catchUp(orgId: string): Promise<void> {
+		if (!this.deps.rooms.get(orgId)) return Promise.resolve();
+		const done = new Promise<void>((resolve) => this.caughtUp.push(resolve));
+		this.wake(orgId);
+		return done;
+	}
+
+	/** Waits until no commit is under way: what memory holds then is what was committed. */
+	async quiet() {
+		while (this.committing) await this.committing;
+	}
+
+	private async prepare(entry: Queued<W>, body: unknown, steppedUpAt: number | undefined): Promise<void> {
+		const seen = await this.deps.store.mutation(entry.userId, entry.id);
 		if (seen) {
-			this.inFlight.delete(key);
+			this.inFlight.delete(mutationKey(entry));
 			for (const w of entry.waiters) w.settle(seen);
-			return seen;
+			return;
 		}
 		const parsed = parseMutation(body);
 		if (!parsed.ok) entry.verdict = parsed;
 		else {
 			const m = (entry.mutation = parsed.mutation);
-			const room = m.type === 'org.create' ? await rooms.read(m.orgId) : await rooms.load(m.orgId);
-			const users = room && (await namedUsers(accounts, entry.userId, m));
-			await this.quiet();
-			if (!room || !users) entry.verdict = NOT_A_MEMBER;
-			else {
-				entry.room = room;
-				const verdict = this.verdictOf(room, entry.userId, m, users, steppedUpAt);
-				if (verdict.ok || room.state.member(entry.userId)) entry.orgId = room.orgId;
-				if (verdict.ok) {
-					this.apply(room, verdict.changes, entry);
-					rooms.adopt(room);
-				} else entry.verdict = verdict;
-			}
+			entry.users = await namedUsers(this.deps.accounts, entry.userId, m);
+			entry.steppedUpAt = steppedUpAt;
+			// Loaded now, so that the commit does not wait for it.
+			await this.deps.rooms.read(m.orgId);
 		}
 		this.enqueue(entry);
-		return entry.verdict;
 	}
 
-	/** The one place the pipeline asks the domain, so that check() and submit() cannot answer differently. */
-	private verdictOf(
-		room: OrgRoom,
-		userId: string,
-		mutation: Mutation,
-		users: Awaited<ReturnType<typeof namedUsers>>,
-		steppedUpAt: number | undefined
-	) {
+	/** The one place the pipeline asks the domain, so that check() and a commit cannot answer differently. */
+	private verdictOf(room: OrgRoom, userId: string, mutation: Mutation, users: NamedUsers, steppedUpAt: number | undefined) {
 		return this.deps.directory.with(users, () =>
 			checkMutation(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutation)
 		);
 	}
 
-	private apply(room: OrgRoom, changes: readonly Change[], entry: Committed<W>) {
-		for (const c of changes) {
-			if (c.kind === 'member.put') entry.wasMember.set(c.member.userId, room.state.member(c.member.userId));
-			if (c.kind === 'member.delete') entry.wasMember.set(c.userId, room.state.member(c.userId));
-		}
-		entry.changes = changes;
-		applyChanges(room.state, changes, SERVER_ORIGIN);
-	}
-
-	/** Waits until no commit is under way: what memory holds then is what was committed, and what was checked since. */
-	async quiet() {
-		while (this.committing) await this.committing;
-	}
-
-	private enqueue(entry: Committed<W>) {
+	private enqueue(entry: Queued<W>) {
 		this.batch.push(entry);
-		if (!this.committing) this.schedule();
+		this.schedule();
 	}
 
 	private schedule() {
-		if (this.flushScheduled) return;
+		if (this.flushScheduled || this.committing) return;
 		this.flushScheduled = true;
 		setImmediate(() => void this.flush());
 	}
 
-	/** Group commit: one store transaction for the batch, then publishing; a failed commit stops the pipeline. */
+	/** Group commit: one store transaction for the batch, then publishing. A failed one lets its organizations go and tells the waiters. */
 	private async flush() {
 		this.flushScheduled = false;
 		const entries = this.batch;
+		const stale = [...this.stale];
+		const caughtUp = this.caughtUp;
 		this.batch = [];
-		if (!entries.length) return;
-		const writes = emptyBatch();
-		const updates: CommittedBatch<W>['updates'][number][] = [];
-		const saved: ((seq: number) => void)[] = [];
-		for (const room of new Set(entries.flatMap((e) => (e.room ? [e.room] : [])))) {
-			for (const docRoom of room.dirty) {
-				const unsaved = docRoom.takeUnsaved();
-				if (!unsaved) continue;
-				writes.updates.push(unsaved.write);
-				saved.push((seq) => docRoom.saved(unsaved.write, seq));
-				updates.push({ room, docRoom, update: unsaved.merged });
-			}
-			room.dirty.clear();
-		}
-		const at = this.deps.now();
-		for (const e of entries) storeWrites(e, at, writes);
-		const batch: CommittedBatch<W> = { entries, updates, at };
+		this.stale.clear();
+		this.caughtUp = [];
+		if (!entries.length && !stale.length) return;
 		let release = () => {};
 		this.committing = new Promise((resolve) => (release = resolve));
+		const rooms = new Map<string, OrgRoom>();
+		const touched = { memory: false };
+		let batch: CommittedBatch<W> | undefined;
 		try {
-			const seqs = await this.deps.store.commit(writes);
-			saved.forEach((save, i) => save(seqs[i]!));
+			batch = await this.commit(entries, stale, rooms, touched);
+			// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
+			await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
 		} catch (err) {
-			// The gate stays shut: nothing unacknowledged is served or checked against.
-			return this.deps.failed(err);
+			this.recover(err, entries, touched.memory ? [...rooms.values()] : []);
 		}
-		// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
-		await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
-		for (const e of entries) this.inFlight.delete(`${e.userId}\u0000${e.id}`);
+		for (const e of entries) if (e.userId) this.inFlight.delete(mutationKey(e));
 		this.committing = undefined;
 		try {
-			this.deps.publish(batch);
+			if (batch) this.deps.publish(batch);
 		} finally {
 			release();
-			if (this.batch.length) this.schedule();
+			for (const done of caughtUp) done();
+			if (this.batch.length || this.stale.size) this.schedule();
 		}
 	}
+
+	private async commit(
+		entries: Queued<W>[],
+		stale: string[],
+		rooms: Map<string, OrgRoom>,
+		touched: { memory: boolean }
+	): Promise<CommittedBatch<W>> {
+		const { store } = this.deps;
+		for (const e of entries) {
+			const orgId = e.mutation?.orgId ?? e.orgId;
+			if (orgId !== null && !rooms.has(orgId)) rooms.set(orgId, await this.deps.rooms.read(orgId));
+		}
+		const updates: Updates = [];
+		const remote: RemoteChanges[] = [];
+		// Woken by another server's commit and not written now: read without a lock.
+		const onlyRead = stale.flatMap((orgId) => (rooms.has(orgId) ? [] : (this.deps.rooms.get(orgId) ?? [])));
+		const logs = await Promise.all(onlyRead.map((room) => store.orgLog(room.orgId, room.seq)));
+		onlyRead.forEach((room, i) => take(room, logs[i]!, updates, remote));
+		if (!entries.length) return { entries, updates, remote, at: this.deps.now() };
+		const keys = entries.filter((e) => e.userId);
+		const tx = await store.begin(
+			[...rooms.values()].map((room) => ({ orgId: room.orgId, after: room.seq })),
+			keys
+		);
+		touched.memory = true;
+		let committed = false;
+		try {
+			for (const [orgId, log] of tx.logs) take(rooms.get(orgId)!, log, updates, remote);
+			for (const e of entries) this.checkAndApply(e, rooms, tx.recorded);
+			const writes = emptyBatch();
+			const saved: ((seq: number) => void)[] = [];
+			for (const room of rooms.values()) {
+				for (const docRoom of room.dirty) {
+					const unsaved = docRoom.takeUnsaved();
+					if (!unsaved) continue;
+					writes.updates.push(unsaved.write);
+					saved.push((seq) => {
+						docRoom.saved(unsaved.write, seq);
+						room.seq = Math.max(room.seq, seq);
+					});
+					updates.push({ room, docRoom, update: unsaved.merged });
+				}
+				room.dirty.clear();
+			}
+			const at = this.deps.now();
+			for (const e of entries) if (!e.recorded) storeWrites(e, at, writes);
+			writes.changes = changesWrites(entries, new Set(writes.updates.map((u) => u.orgId)));
+			const seqs = await tx.commit(writes);
+			committed = true;
+			saved.forEach((save, i) => save(seqs[i]!));
+			for (const room of rooms.values()) this.deps.rooms.adopt(room);
+			return { entries, updates, remote, at };
+		} catch (err) {
+			if (!committed) await tx.rollback().catch(() => {});
+			throw err;
+		}
+	}
+
+	private checkAndApply(e: Queued<W>, rooms: Map<string, OrgRoom>, recorded: ReadonlyMap<string, RecordedVerdict>) {
+		const before = e.userId ? recorded.get(mutationKey(e)) : undefined;
+		if (before) {
+			e.verdict = before;
+			e.recorded = true;
+			return;
+		}
+		if (e.serverChanges) {
+			const room = rooms.get(e.orgId!)!;
+			e.orgId = null;
+			if (room.exists()) {
+				e.room = room;
+				apply(room, e.serverChanges, e);
+			}
+			return;
+		}
+		const m = e.mutation;
+		if (!m) return;
+		const room = rooms.get(m.orgId)!;
+		if (!room.exists() && m.type !== 'org.create') e.verdict = NOT_A_MEMBER;
+		else {
+			e.room = room;
+			const verdict = this.verdictOf(room, e.userId, m, e.users!, e.steppedUpAt);
+			if (verdict.ok || room.state.member(e.userId)) e.orgId = room.orgId;
+			if (verdict.ok) apply(room, verdict.changes, e);
+			else e.verdict = verdict;
+		}
+	}
+
+	/** Nothing of the batch is durable: its organizations' copies are let go (read again when next asked for), and every waiter is told. */
+	private recover(err: unknown, entries: Queued<W>[], touched: OrgRoom[]) {
+		const dropped = touched.filter((room) => this.deps.rooms.evict(room));
+		for (const e of entries) for (const w of e.waiters) w.fail?.(err);
+		this.deps.failed(err, dropped);
+	}
+}
+
+function newEntry<W extends Waiter>(userId: string, id: string, type: string, waiter: W): Queued<W> {
+	return {
+		userId,
+		id,
+		type,
+		orgId: null,
+		mutation: undefined,
+		verdict: { ok: true },
+		waiters: [waiter],
+		room: undefined,
+		changes: [],
+		wasMember: new Map()
+	};
+}
+
+/** Applies what another server committed to a room, collecting its updates to publish and its changes to re-check access by. */
+function take(room: OrgRoom, log: OrgLog, updates: Updates, remote: RemoteChanges[]) {
+	const after = room.seq;
+	for (const { docRoom, update } of room.applyLog(log)) updates.push({ room, docRoom, update });
+	for (const logged of log.changes) {
+		if (logged.seq <= after) continue;
+		for (const { type, changes } of logged.entries) remote.push({ room, type, changes });
+	}
+}
+
+function apply(room: OrgRoom, changes: readonly Change[], entry: Committed) {
+	for (const c of changes) {
+		if (c.kind === 'member.put') entry.wasMember.set(c.member.userId, room.state.member(c.member.userId));
+		if (c.kind === 'member.delete') entry.wasMember.set(c.userId, room.state.member(c.userId));
+	}
+	entry.changes = changes;
+	applyChanges(room.state, changes, SERVER_ORIGIN);
 }
 
 /** Work on one organization queues in its lane; a body naming none shares one lane. */

@@ -1,12 +1,15 @@
 import type { Change, Member, Mutation, Refusal } from '$lib/domain/index.ts';
 import type { DocRoom } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
+import type { NamedUsers } from './directory.ts';
 
 export type Verdict = { ok: true } | Refusal;
 
-/** Whoever waits for a verdict: told once it is durable (or was given before). */
+/** Whoever waits for a verdict: told once it is durable (or was given before), or that it could not be made durable. */
 export interface Waiter {
 	settle(verdict: Verdict): void;
+	/** The store failed before the verdict was durable: nothing of it was kept (default: nothing to tell). */
+	fail?(err: unknown): void;
 }
 
 /** One mutation (or changes no user sent) and its verdict, as checked and applied, then committed. */
@@ -28,9 +31,28 @@ export interface Committed<W extends Waiter = Waiter> {
 	waiters: W[];
 }
 
-/** What one group commit made durable: its entries in order, each changed document's merged update, and when. */
+/** An entry as queued for the next commit: what its check needs, read before the organization's lock is taken. */
+export interface Queued<W extends Waiter = Waiter> extends Committed<W> {
+	/** The users the mutation names (checked mutations only). */
+	users?: NamedUsers;
+	steppedUpAt?: number;
+	/** Changes no user sent, applied as they are (server changes only). */
+	serverChanges?: readonly Change[];
+	/** The verdict was recorded before (by another server, meanwhile): given again, neither applied nor recorded. */
+	recorded?: boolean;
+}
+
+/** What another server committed to an organization, as this one learned it from the log. */
+export interface RemoteChanges {
+	room: OrgRoom;
+	type: string;
+	changes: readonly Change[];
+}
+
+/** What one group commit made durable: its entries in order, each changed document's update, what others committed meanwhile, and when. */
 export interface CommittedBatch<W extends Waiter = Waiter> {
 	entries: readonly Committed<W>[];
 	updates: readonly { room: OrgRoom; docRoom: DocRoom; update: Uint8Array }[];
+	remote: readonly RemoteChanges[];
 	at: number;
 }

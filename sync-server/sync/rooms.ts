@@ -17,6 +17,11 @@ export class Rooms {
 		private readonly directory: Directory
 	) {}
 
+	/** The organizations in memory. */
+	loadedIds(): string[] {
+		return [...this.loaded.keys()];
+	}
+
 	/** An existing organization's room, if it is in memory. */
 	get(orgId: string): OrgRoom | undefined {
 		return this.loaded.get(orgId);
@@ -45,6 +50,13 @@ export class Rooms {
 			void loading.finally(() => this.loading.delete(orgId)).catch(() => {});
 		}
 		return loading;
+	}
+
+	/** Lets a room go (its copy held what the store does not): the next load reads the store again. False when it was not the one kept. */
+	evict(room: OrgRoom): boolean {
+		if (this.loaded.get(room.orgId) !== room) return false;
+		this.loaded.delete(room.orgId);
+		return true;
 	}
 
 	/** Keeps a room that came to exist (org.create) for good. */

@@ -46,6 +46,7 @@ export class SessionLimits {
 	 * takes back the documents of each organization whose timeout passed for their session.
 	 */
 	async sweep(live: (sessionHash: string) => boolean | Promise<boolean>) {
+		await this.orgSessions.refresh();
 		for (const conn of [...this.connections.all()]) {
 			if (!(await live(conn.sessionHash))) {
 				conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
@@ -57,7 +58,6 @@ export class SessionLimits {
 				if (refusal) this.access.revokeOrg(conn.sessionHash, conn.userId, orgId, refusal.message);
 			}
 		}
-		await this.orgSessions.prune();
 	}
 
 	/** Closes every socket opened with a session that has just ended. */

@@ -87,7 +87,7 @@ describe('managed users (mLab "Add a new account user")', () => {
 		expect(await confirm.textContent()).toContain('Delete mia from Roster?');
 		await confirm.getByRole('button', { name: 'Delete' }).click();
 		await expect.poll(() => e2e.row(ann, 'mia').count()).toBe(0);
-		expect(e2e.server.store.userByUsername('mia')).toBeUndefined();
+		expect(await e2e.server.accounts.userByUsername('mia')).toBeUndefined();
 		const mia = await signIn('mia', 'a second password');
 		await expect.poll(() => mia.getByRole('alert').textContent()).toContain('do not match');
 		await mia.context().close();

@@ -16,8 +16,8 @@ beforeAll(async () => {
 afterAll(() => e2e.stop());
 
 it("says when an organization's session timed out, and a new sign-in reaches it again", async () => {
-	const { hub, store } = e2e.server;
-	const aliceId = store.userByUsername('alice')!.id;
+	const { hub, accounts } = e2e.server;
+	const aliceId = (await accounts.userByUsername('alice'))!.id;
 	const security = { type: 'org.setSecurity', orgId, requireTwoFactor: false, idleTimeoutMinutes: 15, absoluteTimeoutHours: null };
 	expect(await hub.submitAndWait(aliceId, 'e2e-security', security)).toEqual({ ok: true });
 

@@ -120,7 +120,7 @@ describe('account API', () => {
 		await alice.client.until(() => alice.client.org('acme').members[bob.user.id]?.emailVerified === true);
 		await bob.client.until(() => bob.client.org('acme').members[bob.user.id]?.emailVerified === true);
 
-		const hashes = ['alice', 'bob'].map((n) => t.server.store.userByUsername(n)!.passwordHash);
+		const hashes = await Promise.all(['alice', 'bob'].map(async (n) => (await t.server.accounts.userByUsername(n))!.passwordHash));
 		expect(hashes[0]).toMatch(/^scrypt\$/);
 		const blobs = (await t.server.documents.docUpdates(orgDocId('acme'))).map((r) => Buffer.from(r.data).toString('latin1'));
 		expect(blobs.length).toBeGreaterThan(0);
@@ -176,7 +176,7 @@ describe('sessions per user', () => {
 		const { cookie: first, client } = await t.user('sam');
 		const cookies = [first];
 		for (let i = 0; i < 50; i++) cookies.push(cookieOf(await post(t.base, '/api/signin', { username: 'sam', password: PASSWORD })));
-		expect(t.server.store.sessionsOf(t.server.store.userByUsername('sam')!.id)).toHaveLength(50);
+		expect(await t.server.accounts.sessionsOf((await t.server.accounts.userByUsername('sam'))!.id)).toHaveLength(50);
 		expect((await fetch(new URL('/api/me', t.base), { headers: { cookie: first } })).status).toBe(401);
 		expect((await fetch(new URL('/api/me', t.base), { headers: { cookie: cookies[1]! } })).status).toBe(200);
 		expect(await client.closed).toMatchObject({ code: CLOSE.unauthenticated.code });

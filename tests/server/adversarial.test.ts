@@ -5,9 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeSyncFrame, SYNC_STEP1 } from '$lib/protocol/frames.ts';
 import { CLOSE, MAX_FRAME_BYTES, orgDocId } from '$lib/protocol/messages.ts';
-import { startServer } from '../../sync-server/server.ts';
 import { childServer } from './raw-http.ts';
-import { TEST_PASSWORD_COST, TestClient, TestServer, type OrgView } from './test-client.ts';
+import { TestClient, TestServer, type OrgView } from './test-client.ts';
 
 const ORG = 'acme';
 const DOC = orgDocId(ORG);
@@ -229,19 +228,14 @@ describe('adversarial requests that must not take the server down', () => {
 		mkdirSync(join(root, 'site-private'));
 		writeFileSync(join(root, 'site', 'index.html'), 'INDEX');
 		writeFileSync(join(root, 'site-private', 'secret.txt'), 'SECRET');
-		const server = await startServer({
-			dataDir: join(root, 'data'),
-			port: 0,
-			passwordCost: TEST_PASSWORD_COST,
-			staticDir: join(root, 'site')
-		});
+		const server = await new TestServer({ staticDir: join(root, 'site') }).start();
 		try {
 			for (const path of ['/..%2fsite-private%2fsecret.txt', '/..%2f..%2fetc%2fpasswd', '/%2e%2e/site-private/secret.txt']) {
-				const res = await fetch(`http://127.0.0.1:${server.port}${path}`);
+				const res = await fetch(`${server.base}${path}`);
 				expect(await res.text()).toBe('INDEX');
 			}
 		} finally {
-			await server.close();
+			await server.stop();
 			rmSync(root, { recursive: true, force: true });
 		}
 	});

@@ -2,30 +2,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../sync-server/auth.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
+import { MemoryLimiter } from '../../sync-server/limits.ts';
 import { asyncAccounts } from '../../sync-server/storage/accounts.ts';
 import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 
 /** The size of a private map, read the way only a test may. */
 const sizeOf = (owner: object, field: string) => (owner as Record<string, Map<unknown, unknown>>)[field]!.size;
 
-describe('RateLimiter', () => {
-	it('forgets keys whose window has passed', () => {
-		const limiter = new RateLimiter(5, 1000);
-		for (let i = 0; i < 1000; i++) limiter.count(`address-${i}`, i);
+describe('MemoryLimiter', () => {
+	it('forgets keys whose window has passed', async () => {
+		const limiter = new MemoryLimiter(5, 1000);
+		for (let i = 0; i < 1000; i++) await limiter.count(`address-${i}`, i);
 		expect(sizeOf(limiter, 'counts')).toBe(1000);
-		limiter.count('late', 5000);
+		await limiter.count('late', 5000);
 		expect(sizeOf(limiter, 'counts')).toBe(1);
 	});
 
-	it('keeps at most its bound of keys, and still limits the ones it keeps', () => {
-		const limiter = new RateLimiter(2, 60_000, 100);
-		for (let i = 0; i < 10_000; i++) limiter.count(`name:${i}`, 1);
+	it('keeps at most its bound of keys, and still limits the ones it keeps', async () => {
+		const limiter = new MemoryLimiter(2, 60_000, 100);
+		for (let i = 0; i < 10_000; i++) await limiter.count(`name:${i}`, 1);
 		expect(sizeOf(limiter, 'counts')).toBe(100);
-		limiter.count('name:target', 2);
-		limiter.count('name:target', 3);
-		expect(limiter.retryAfter('name:target', 4)).toBeGreaterThan(0);
+		await limiter.count('name:target', 2);
+		await limiter.count('name:target', 3);
+		expect(await limiter.retryAfter('name:target', 4)).toBeGreaterThan(0);
 	});
 });
 

@@ -148,7 +148,7 @@ describe('a managed user belongs to the organization that manages it (rules §1)
 			role: 'ORG_MEMBER'
 		});
 		expect(res.status).toBe(409);
-		expect(t.server.store.user(bob.user.id)?.managedBy).toBeUndefined();
+		expect((await t.server.accounts.user(bob.user.id))?.managedBy).toBeUndefined();
 		expect((await t.server.hub.orgState('acme'))!.member(bob.user.id)).toBeUndefined();
 	});
 });

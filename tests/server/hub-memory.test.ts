@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
-import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { CLOSE, orgDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { SyncHub } from '../../sync-server/hub.ts';
-import type { DocumentStore, StoreBatch } from '../../sync-server/storage/documents.ts';
+import type { DocumentStore, StoreBatch, StoreTransaction } from '../../sync-server/storage/documents.ts';
 import { asyncAccounts, type AccountStore } from '../../sync-server/storage/accounts.ts';
 import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { MemorySocketPair } from '../../sync-server/sync/transport.ts';
@@ -40,10 +40,33 @@ class HeldDocuments implements DocumentStore {
 	invitationsFor = (email: string) => this.inner.invitationsFor(email);
 	webhook = (orgId: string) => this.inner.webhook(orgId);
 	forgetUser = (userId: string) => this.inner.forgetUser(userId);
-	async commit(batch: StoreBatch): Promise<number[]> {
-		if (this.holding) await new Promise<void>((go, fail) => this.held.push({ batch, go, fail }));
+	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
+	watch = () => () => {};
+	async begin(orgs: Parameters<DocumentStore['begin']>[0], keys: Parameters<DocumentStore['begin']>[1]): Promise<StoreTransaction> {
+		const tx = await this.inner.begin(orgs, keys);
+		return {
+			...tx,
+			logs: tx.logs,
+			recorded: tx.recorded,
+			commit: (batch) =>
+				this.held_(
+					batch,
+					() => tx.commit(batch),
+					() => tx.rollback()
+				)
+		};
+	}
+	commit(batch: StoreBatch): Promise<number[]> {
+		return this.held_(batch, () => this.inner.commit(batch));
+	}
+	private async held_(batch: StoreBatch, commit: () => Promise<number[]>, rollback?: () => Promise<void>): Promise<number[]> {
+		if (this.holding)
+			await new Promise<void>((go, fail) => this.held.push({ batch, go, fail })).catch(async (err: unknown) => {
+				await rollback?.();
+				throw err;
+			});
 		this.commits.push(batch);
-		return this.inner.commit(batch);
+		return commit();
 	}
 	heldCount() {
 		return this.held.length;
@@ -184,7 +207,7 @@ describe('the hub over in-memory sockets', () => {
 		expect(read(a.pair).map((s) => s.t ?? 'update')).toEqual(['update', 'verdict']);
 	});
 
-	it('stops at a failed commit: no verdict, no broadcast, and nothing more is checked', async () => {
+	it('forgets a failed commit: no verdict, no broadcast, the organization read again, and its sockets closed so they send again', async () => {
 		const a = await connect(alice);
 		const b = await connect(bob);
 		documents.holding = true;
@@ -193,13 +216,19 @@ describe('the hub over in-memory sockets', () => {
 		await turn();
 		documents.failHeld();
 		await turn();
-		expect(failures).toHaveLength(1);
-		a.pair.clientSend(mutate('team-next-1', { type: 'team.create', orgId: ORG, teamId: 'next', name: 'Next' }));
-		a.pair.flushClientSent();
 		await turn();
+		expect(failures).toHaveLength(1);
 		expect(read(a.pair)).toEqual([]);
 		expect(read(b.pair)).toEqual([]);
+		expect(a.pair.closed).toEqual(CLOSE.storeUnavailable);
+		expect(b.pair.closed).toEqual(CLOSE.storeUnavailable);
 		expect(await documents.mutation(alice.id, 'team-lost-1')).toBeUndefined();
+		// What memory held of it is gone; sent again once the store is back, it is checked afresh and kept once.
+		expect((await hub.orgState(ORG))!.teams().map((t) => t.id)).toEqual([]);
+		documents.holding = false;
+		const create = { type: 'team.create', orgId: ORG, teamId: 'lost', name: 'Lost' };
+		expect(await hub.submitAndWait(alice.id, 'team-lost-1', create)).toEqual({ ok: true });
+		expect((await hub.orgState(ORG))!.teams().map((t) => t.id)).toEqual(['lost']);
 	});
 
 	it('never subscribes a socket that closed while its sync request was being handled', async () => {

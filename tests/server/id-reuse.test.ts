@@ -40,7 +40,7 @@ describe('ids chosen by clients can be used again once their thing is gone', () 
 		expect(apollo().users.has(x.user.id)).toBe(false);
 
 		// Xavier moves to another address (unverified until its link is used); the ids come back with it.
-		t.server.store.setEmail(x.user.id, 'xavier@example.org');
+		await t.server.accounts.setEmail(x.user.id, 'xavier@example.org');
 		expect(await invite('xavier@example.org', 'ORG_PROJECT_CREATOR', ['PROJECT_READ_ONLY'])).toMatchObject([ok, ok]);
 		expect((await post(t.base, '/api/me/resend-verification', {}, { cookie: x.cookie })).status).toBe(200);
 		expect(await verifyEmail(t.dataDir, 'xavier@example.org')).toBe(`/orgs/${ORG}/projects/${APOLLO}?verified=1`);

@@ -116,7 +116,7 @@ describe('invitations over the wire', () => {
 			})
 		).toMatchObject(ok);
 		// As if the server stopped between marking the address verified and accepting.
-		t.server.store.markEmailVerified(dora.user.id, 'dora@example.com');
+		await t.server.accounts.markEmailVerified(dora.user.id, 'dora@example.com');
 		const signIn = await post(t.base, '/api/signin', { username: 'dora', password: PASSWORD });
 		expect(signIn.status).toBe(200);
 		await alice.client.until(() => orgMaps(alice.client.docs.get(orgDocId(ORG))!).members.has(dora.user.id));

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { billingMaps, dueInvoices, orgMaps, unpaidCents, type Invoice } from '$lib/domain/index.ts';
+import { BillingRun } from '../../sync-server/billing-run.ts';
+import { memoryLimits } from '../../sync-server/limits.ts';
 import { LocalProcessor } from '../../sync-server/payments.ts';
 import { billingDocId, orgDocId } from '$lib/protocol/messages.ts';
 import { post } from './test-client.ts';
@@ -191,6 +193,23 @@ describe('monthly invoices', () => {
 		await t.restart();
 		await t.server.billing.run();
 		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', totalCents: 12600 });
+		expect(payments.charges).toHaveLength(1);
+	});
+
+	it('are left to the server that holds the organization (several servers run the billing), then issued once', async () => {
+		await acme('4111111111111111');
+		clock = at('2026-10-01T00:30:00');
+		// Another server's billing run over the same organizations; `limits` stands for the store both share.
+		const limits = memoryLimits();
+		const { hub, mailer } = t.server;
+		const other = new BillingRun({ hub, payments, mailer, now: () => clock, publicUrl: () => t.base, limits });
+		const held = await limits.jobs.tryRun(`billing:${ORG}`, async () => {
+			await other.run();
+			expect(await invoice('2026-09')).toBeUndefined();
+		});
+		expect(held).toBe(true);
+		await other.run();
+		expect(await invoice('2026-09')).toMatchObject({ status: 'paid', attempts: [{ outcome: 'paid' }] });
 		expect(payments.charges).toHaveLength(1);
 	});
 });

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServer } from '../../sync-server/server.ts';
-import { TEST_PASSWORD_COST, TestServer, signUp } from './test-client.ts';
+import { TestServer, signUp } from './test-client.ts';
 
 const t = new TestServer();
 beforeAll(() => t.start());
@@ -36,15 +32,12 @@ it('shows the primary admin only the mail its organization sent (rules §4, deve
 });
 
 it('has no mail log to show when mail goes through SMTP (and sign-up survives a mail server that is down)', async () => {
-	const dataDir = mkdtempSync(join(tmpdir(), 'roster-smtp-'));
-	const server = await startServer({ dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, smtpUrl: 'smtp://127.0.0.1:9' });
+	const smtp = await new TestServer({ smtpUrl: 'smtp://127.0.0.1:9' }).start();
 	try {
-		const base = `http://127.0.0.1:${server.port}`;
 		// Nothing listens on port 9: the verification mail fails, and the account is made all the same.
-		const { cookie } = await signUp(base, 'alice');
-		expect(await (await mailLog(cookie, 'acme', base)).json()).toMatchObject({ code: 'NO_MAIL_LOG' });
+		const { cookie } = await signUp(smtp.base, 'alice');
+		expect(await (await mailLog(cookie, 'acme', smtp.base)).json()).toMatchObject({ code: 'NO_MAIL_LOG' });
 	} finally {
-		await server.close();
-		rmSync(dataDir, { recursive: true, force: true });
+		await smtp.stop();
 	}
 });

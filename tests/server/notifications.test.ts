@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { webhookShown, type OrgRole } from '$lib/domain/index.ts';
 import { privateAddress } from '../../sync-server/public-address.ts';
-import { startServer } from '../../sync-server/server.ts';
-import { TEST_PASSWORD_COST, TestServer } from './test-client.ts';
+import { TestServer } from './test-client.ts';
 import { mails } from './mail.ts';
 
 const ok = { t: 'verdict', ok: true };
@@ -69,8 +68,8 @@ async function acme() {
 }
 
 /** ann sets bob's role in Acme; bob is looked up in the store, as the server may have been restarted since he signed up. */
-function setBobRole(ann: Awaited<ReturnType<typeof acme>>['ann'], role: OrgRole) {
-	return ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: t.server.store.userByUsername('bob')!.id, role });
+async function setBobRole(ann: Awaited<ReturnType<typeof acme>>['ann'], role: OrgRole) {
+	return ann.client.mutate({ type: 'member.setRole', orgId: 'acme', userId: (await t.server.accounts.userByUsername('bob'))!.id, role });
 }
 
 describe('membership alerts (rules §2 notification channels)', () => {
@@ -121,7 +120,7 @@ describe('membership alerts (rules §2 notification channels)', () => {
 			body: JSON.stringify({ userId: mia.id })
 		});
 		expect(deleted.status).toBe(200);
-		t.server.store.db.prepare("update users set email_verified = 1 where username = 'bob'").run();
+		await t.server.accounts.markEmailVerified(bob.user.id, bob.user.email);
 		expect(await ann.client.mutate({ type: 'org.transferPrimaryAdmin', orgId: 'acme', userId: bob.user.id })).toMatchObject(ok);
 		expect(await ann.client.mutate({ type: 'member.leave', orgId: 'acme' })).toMatchObject(ok);
 		await hook.until(5);
@@ -137,14 +136,7 @@ describe('membership alerts (rules §2 notification channels)', () => {
 	});
 
 	it('a failing or hanging webhook never blocks or fails the change; the email still goes, and the failure is logged', async () => {
-		await t.server.close();
-		t.server = await startServer({
-			dataDir: t.dataDir,
-			port: 0,
-			passwordCost: TEST_PASSWORD_COST,
-			webhookTimeoutMs: 300,
-			privateWebhooks: true
-		});
+		await t.restart({ webhookTimeoutMs: 300, privateWebhooks: true });
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();
@@ -175,8 +167,7 @@ describe('membership alerts (rules §2 notification channels)', () => {
 	});
 
 	it("by default posts to no loopback or private address: the webhook is no way into the server's network", async () => {
-		await t.server.close();
-		t.server = await startServer({ dataDir: t.dataDir, port: 0, passwordCost: TEST_PASSWORD_COST });
+		await t.restart({});
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
 			const { ann } = await acme();

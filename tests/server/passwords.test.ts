@@ -31,7 +31,7 @@ function postFrom(from: string, path: string, body: unknown, cookie?: string) {
 const signIn = (from: string, username: string, password = PASSWORD) => postFrom(from, '/api/signin', { username, password });
 const send = (method: string, path: string, cookie: string, body: unknown) =>
 	fetch(new URL(path, t.base), { method, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
-const storedHash = (username: string) => t.server.store.userByUsername(username)!.passwordHash;
+const storedHash = async (username: string) => (await t.server.accounts.userByUsername(username))!.passwordHash;
 
 async function refusal(res: Response, status: number, code: string): Promise<string> {
 	const body = (await res.json()) as { code: string; message: string };
@@ -43,18 +43,18 @@ describe('new passwords (ASVS 2.1)', () => {
 	it('refuses a common or breached password at sign-up, password change and managed-user create and reset', async () => {
 		const body = { username: 'alice', email: 'alice@example.com', password: COMMON.toUpperCase() };
 		expect(await refusal(await post(t.base, '/api/signup', body), 400, 'WEAK_PASSWORD')).toMatch(/common and breached passwords/);
-		expect(t.server.store.userByUsername('alice')).toBeUndefined();
+		expect(await t.server.accounts.userByUsername('alice')).toBeUndefined();
 
 		const { cookie } = await signUp(t.base, 'alice');
-		const before = storedHash('alice');
+		const before = await storedHash('alice');
 		await refusal(await send('POST', '/api/me/password', cookie, { current: PASSWORD, next: 'PasswordPassword' }), 400, 'WEAK_PASSWORD');
-		expect(storedHash('alice')).toBe(before);
+		expect(await storedHash('alice')).toBe(before);
 
 		const owner = await t.user('ann');
 		await owner.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
 		const mia = { org: 'acme', username: 'mia', email: 'mia@example.com', role: 'ORG_MEMBER' };
 		await refusal(await send('POST', '/api/managed-users', owner.cookie, { ...mia, password: COMMON }), 400, 'WEAK_PASSWORD');
-		expect(t.server.store.userByUsername('mia')).toBeUndefined();
+		expect(await t.server.accounts.userByUsername('mia')).toBeUndefined();
 		const created = await send('POST', '/api/managed-users', owner.cookie, { ...mia, password: STRONG });
 		const { user } = (await created.json()) as { user: { id: string } };
 		await refusal(
@@ -82,14 +82,14 @@ describe('new passwords (ASVS 2.1)', () => {
 describe('password hashes', () => {
 	it('rehashes a password stored at an older scrypt cost when its user signs in', async () => {
 		await signUp(t.base, 'alice');
-		expect(storedHash('alice')).toMatch(new RegExp(`^scrypt\\$${2 ** TEST_PASSWORD_COST}\\$8\\$1\\$`));
-		const alice = t.server.store.userByUsername('alice')!;
-		t.server.store.setPasswordHash(alice.id, await hashPassword(PASSWORD, { N: 256, r: 8, p: 1 }));
+		expect(await storedHash('alice')).toMatch(new RegExp(`^scrypt\\$${2 ** TEST_PASSWORD_COST}\\$8\\$1\\$`));
+		const alice = (await t.server.accounts.userByUsername('alice'))!;
+		await t.server.accounts.setPasswordHash(alice.id, await hashPassword(PASSWORD, { N: 256, r: 8, p: 1 }));
 
 		expect((await signIn('127.0.0.1', 'alice', 'not the password')).status).toBe(401);
-		expect(storedHash('alice')).toMatch(/^scrypt\$256\$8\$1\$/);
+		expect(await storedHash('alice')).toMatch(/^scrypt\$256\$8\$1\$/);
 		expect((await signIn('127.0.0.1', 'alice')).status).toBe(200);
-		expect(storedHash('alice')).toMatch(new RegExp(`^scrypt\\$${2 ** TEST_PASSWORD_COST}\\$8\\$1\\$`));
+		expect(await storedHash('alice')).toMatch(new RegExp(`^scrypt\\$${2 ** TEST_PASSWORD_COST}\\$8\\$1\\$`));
 		expect((await signIn('127.0.0.1', 'alice')).status).toBe(200);
 	});
 
@@ -136,7 +136,7 @@ describe('mail and sign-up limits', () => {
 		expect([limited.status, limited.body.code]).toEqual([429, 'RATE_LIMITED']);
 		expect(limited.body.message).toMatch(/Too many accounts created from your address/);
 		expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-		expect(t.server.store.userByUsername('user10')).toBeUndefined();
+		expect(await t.server.accounts.userByUsername('user10')).toBeUndefined();
 		expect((await signUpFrom('127.0.0.5', 'user10')).status).toBe(201);
 	});
 
@@ -150,7 +150,7 @@ describe('mail and sign-up limits', () => {
 		expect(
 			await refusal(await send('POST', '/api/me/email', cookies[3]!, { email: victim, password: PASSWORD }), 429, 'RATE_LIMITED')
 		).toMatch(/Too many verification emails to that address/);
-		expect(t.server.store.userByUsername('dan')!.email).toBe('dan@example.com');
+		expect((await t.server.accounts.userByUsername('dan'))!.email).toBe('dan@example.com');
 		await refusal(
 			await post(t.base, '/api/signup', { username: 'eve', email: 'Victim@example.com', password: PASSWORD }),
 			429,

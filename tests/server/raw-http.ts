@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshStore } from './test-store.ts';
 
 /** What came back on a raw socket: the status (0 when the server answered nothing) and the body after the headers. */
 export interface RawAnswer {
@@ -66,12 +67,16 @@ export function upgradeRequest(path: string, headers: string[] = []): string {
 	].join('\n');
 }
 
-/** Roster's command line in a child process: a crash there fails one test rather than the whole run. */
+/** Roster's command line in a child process (on the tests' store): a crash there fails one test rather than the whole run. */
 export async function childServer() {
 	const dir = mkdtempSync(join(tmpdir(), 'roster-child-'));
+	const { databaseUrl } = await freshStore();
 	const child = spawn(
 		process.execPath,
-		['--import', 'tsx', 'sync-server/main.ts', '--port', '0', '--data-dir', dir, '--password-cost', '10'],
+		[
+			...['--import', 'tsx', 'sync-server/main.ts', '--port', '0', '--data-dir', dir, '--password-cost', '10'],
+			...(databaseUrl ? ['--database-url', databaseUrl] : [])
+		],
 		{
 			cwd: join(import.meta.dirname, '../..'),
 			stdio: ['ignore', 'pipe', 'pipe']

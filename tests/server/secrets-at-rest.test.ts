@@ -7,7 +7,9 @@ import { hashPassword, scryptCost } from '../../sync-server/auth.ts';
 import { openSqlite } from '../../sync-server/storage/sqlite.ts';
 import { recoveryHash } from '../../sync-server/two-factor.ts';
 import { enrol, totpCode } from './enrol.ts';
+import { atRest, row, rows, sqliteFiles } from './store-sql.ts';
 import { PASSWORD, TEST_PASSWORD_COST, TestServer, post } from './test-client.ts';
+import { testStore } from './test-store.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 let t: TestServer;
@@ -28,11 +30,8 @@ const tempDir = () => {
 	return dir;
 };
 const signIn = (username: string, code: string) => post(t.base, '/api/signin', { username, password: PASSWORD, code });
-/** Every SQLite file of the store (the database, its write-ahead log and index), as text to search. */
-const storeFiles = (dir: string) =>
-	readdirSync(dir)
-		.filter((f) => f.startsWith('roster.sqlite'))
-		.map((f) => readFileSync(join(dir, f)).toString('latin1'));
+/** Copies and upgrades of the store's files are SQLite's: a PostgreSQL database is backed up and migrated by its own means. */
+const sqliteOnly = it.skipIf(testStore() === 'postgres');
 /** A copy of the store's files (the server stopped), with or without the key file. */
 function copyStore(withKey: boolean) {
 	const copy = tempDir();
@@ -61,14 +60,17 @@ describe('two-factor secrets at rest', () => {
 		const bob = await t.user('bob');
 		const pending = ((await (await post(t.base, '/api/me/two-factor/setup', {}, { cookie: bob.cookie })).json()) as { secret: string })
 			.secret;
-		for (const text of storeFiles(t.dataDir)) {
+		const stored = await atRest(t.dataDir, t.server);
+		// The search sees the store: the users are there, their secrets are not.
+		expect(stored.some((text) => text.includes('alice'))).toBe(true);
+		for (const text of stored) {
 			for (const s of [secret, pending, ...recoveryCodes]) expect(text.includes(s)).toBe(false);
 		}
-		const sealed = t.server.store.db.prepare('select totp_secret from users where username = ?').get('alice') as { totp_secret: string };
-		expect(sealed.totp_secret).toMatch(/^v1\$[\w-]+$/);
+		const sealed = await row(t.server, 'select totp_secret from users where username = ?', 'alice');
+		expect(sealed?.totp_secret).toMatch(/^v1\$[\w-]+$/);
 	});
 
-	it('a copy of the store does not start without its own key file; with it, it is a whole backup', async () => {
+	sqliteOnly('a copy of the store does not start without its own key file; with it, it is a whole backup', async () => {
 		await t.start();
 		const alice = await t.user('alice');
 		const { secret } = await enrol(t.base, alice.cookie, now);
@@ -84,7 +86,7 @@ describe('two-factor secrets at rest', () => {
 		await t.start();
 	});
 
-	it('seals the plaintext secrets and keys the code hashes of an older store on start, and they keep signing in', async () => {
+	sqliteOnly('seals the plaintext secrets and keys the code hashes of an older store on start, and they keep signing in', async () => {
 		const dir = t.dataDir;
 		const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 		const codes = ['k7m2p-x9qr4', 'abcde-fghjk'];
@@ -101,15 +103,15 @@ describe('two-factor secrets at rest', () => {
 			.run('u1', 'olga', 'olga@example.com', '', await hashPassword(PASSWORD, scryptCost(TEST_PASSWORD_COST)), secret, secret);
 		for (const c of codes) old.prepare('insert into recovery_codes values (?, ?)').run('u1', recoveryHash(c));
 		old.close();
-		expect(storeFiles(dir).some((text) => text.includes(secret))).toBe(true);
+		expect(sqliteFiles(dir).some((text) => text.includes(secret))).toBe(true);
 
 		await t.start();
-		const row = t.server.store.db.prepare('select totp_secret, totp_pending from users where id = ?').get('u1') as Record<string, string>;
-		expect(row.totp_secret).toMatch(/^v1\$/);
-		expect(row.totp_pending).toMatch(/^v1\$/);
-		const hashes = t.server.store.db.prepare('select code_hash from recovery_codes').all() as { code_hash: string }[];
-		expect(hashes.map((h) => h.code_hash).filter((h) => !h.startsWith('v1$'))).toEqual([]);
-		for (const text of storeFiles(dir)) {
+		const sealed = await row(t.server, 'select totp_secret, totp_pending from users where id = ?', 'u1');
+		expect(sealed?.totp_secret).toMatch(/^v1\$/);
+		expect(sealed?.totp_pending).toMatch(/^v1\$/);
+		const hashes = await rows(t.server, 'select code_hash from recovery_codes');
+		expect(hashes.map((h) => String(h.code_hash)).filter((h) => !h.startsWith('v1$'))).toEqual([]);
+		for (const text of sqliteFiles(dir)) {
 			expect(text.includes(secret)).toBe(false);
 			for (const c of codes) expect(text.includes(recoveryHash(c))).toBe(false);
 		}

@@ -78,9 +78,9 @@ it('idle in one organization loses that organization only, for good, until the u
 	// A new session reaches Beta again.
 	expect(await team(await signedIn('ann'), 'beta')).toMatchObject(ok);
 	// What is kept goes with the session; a session ended meanwhile gets no row.
-	t.server.store.touchSessionOrg('no-such-session', 'beta', now);
-	t.server.store.expireSessionOrg('no-such-session', 'beta', now);
-	expect(t.server.store.sessionOrg('no-such-session', 'beta')).toBeUndefined();
+	await t.server.accounts.touchSessionOrg('no-such-session', 'beta', now);
+	await t.server.accounts.expireSessionOrg('no-such-session', 'beta', now);
+	expect(await t.server.accounts.sessionOrg('no-such-session', 'beta')).toBeUndefined();
 });
 
 it("an organization's absolute timeout ends that organization's access only, however active the session", async () => {
@@ -101,7 +101,7 @@ it("the periodic sweep takes back a timed-out organization's documents from a so
 	const { ann } = await setUp(15, null);
 	now += 16 * MINUTE;
 	const since = ann.client.log.length;
-	await t.server.hub.sweepSessions((hash) => t.server.store.session(hash) !== undefined);
+	await t.server.hub.sweepSessions(async (hash) => (await t.server.accounts.session(hash)) !== undefined);
 	for (const doc of [orgDocId('beta'), billingDocId('beta')]) {
 		expect(await ann.client.waitFor((m) => m.t === 'revoked' && m.doc === doc, since)).toMatchObject({
 			reason: EXPIRED.message,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBatch, type DocumentStore, type StoreBatch } from '../../sync-server/storage/documents.ts';
+import { orgLogContract, type DocumentsUnderTest } from './storage-log-contract.ts';
 
 /**
  * What every documents store must do, whatever holds the data: a test file per implementation
  * calls this with a way to make a fresh, empty store (and to drop it afterwards).
  */
-export function documentStoreContract(name: string, open: () => Promise<{ store: DocumentStore; close(): Promise<void> | void }>) {
+export function documentStoreContract(name: string, open: () => Promise<DocumentsUnderTest>) {
+	orgLogContract(name, open);
 	const withStore = (test: (store: DocumentStore) => Promise<void>) => async () => {
 		const opened = await open();
 		try {
@@ -35,12 +37,12 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 				const seqs = await store.commit(
 					batch({
 						updates: [
-							{ docId: 'org:a', data: bytes(1) },
-							{ docId: 'org:b', data: bytes(2) }
+							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
+							{ orgId: 'a', docId: 'project:a/x', data: bytes(2) }
 						]
 					})
 				);
-				const [more] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(3) }] }));
+				const [more] = await store.commit(batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(3) }] }));
 				expect(seqs).toHaveLength(2);
 				expect(seqs[1]!).toBeGreaterThan(seqs[0]!);
 				expect(more!).toBeGreaterThan(seqs[1]!);
@@ -59,14 +61,21 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 				const [a, b] = await store.commit(
 					batch({
 						updates: [
-							{ docId: 'org:a', data: bytes(1) },
-							{ docId: 'org:a', data: bytes(2) }
+							{ orgId: 'a', docId: 'org:a', data: bytes(1) },
+							{ orgId: 'a', docId: 'org:a', data: bytes(2) },
+							{ orgId: 'a', docId: 'project:a/x', data: bytes(3) }
 						]
 					})
 				);
-				const [c] = await store.commit(batch({ updates: [{ docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
+				const [c] = await store.commit(batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(9), compactUpTo: b! }] }));
 				expect(a).toBeLessThan(b!);
 				expect((await store.docUpdates('org:a')).map((r) => [r.seq, [...r.data]])).toEqual([[c, [9]]]);
+				// Another document of the organization keeps its rows, and the organization's log holds the compacted state.
+				expect((await store.docUpdates('project:a/x')).map((r) => [...r.data])).toEqual([[3]]);
+				expect((await store.orgLog('a', 0)).updates.map((u) => [u.docId, [...u.data]])).toEqual([
+					['project:a/x', [3]],
+					['org:a', [9]]
+				]);
 			})
 		);
 
@@ -74,7 +83,9 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 			'lists documents by prefix',
 			withStore(async (store) => {
 				await store.commit(
-					batch({ updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ docId, data: bytes(0) })) })
+					batch({
+						updates: ['project:a/x', 'project:a/y', 'project:ab/z', 'org:a'].map((docId) => ({ orgId: 'a', docId, data: bytes(0) }))
+					})
 				);
 				expect((await store.docIdsWithPrefix('project:a/')).sort()).toEqual(['project:a/x', 'project:a/y']);
 				expect(await store.docIdsWithPrefix('billing:')).toEqual([]);
@@ -96,9 +107,10 @@ export function documentStoreContract(name: string, open: () => Promise<{ store:
 			'writes a batch whole or not at all',
 			withStore(async (store) => {
 				await store.commit(batch({ mutations: [record('u1', 'm1', true)] }));
-				const again = batch({ updates: [{ docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
+				const again = batch({ updates: [{ orgId: 'a', docId: 'org:a', data: bytes(1) }], mutations: [record('u1', 'm1', true)] });
 				await expect(store.commit(again)).rejects.toThrow();
 				expect(await store.docUpdates('org:a')).toEqual([]);
+				expect(await store.orgLog('a', 0)).toEqual({ head: 0, updates: [], changes: [] });
 			})
 		);
 

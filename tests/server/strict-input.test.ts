@@ -25,7 +25,7 @@ describe('strict HTTP bodies', () => {
 			'INVALID_INPUT',
 			'Unknown field “emailVerified”.'
 		);
-		expect(t.server.store.userByUsername('mallory')).toBeUndefined();
+		expect(await t.server.accounts.userByUsername('mallory')).toBeUndefined();
 
 		const ann = await signUp(t.base, 'ann');
 		await refused(
@@ -38,7 +38,7 @@ describe('strict HTTP bodies', () => {
 			'INVALID_INPUT',
 			'Unknown fields “emailVerified”, “managedBy”.'
 		);
-		expect(t.server.store.user(ann.user.id)).toMatchObject({ displayName: '', emailVerified: false });
+		expect(await t.server.accounts.user(ann.user.id)).toMatchObject({ displayName: '', emailVerified: false });
 	});
 
 	it('the card route takes `org` and the card form’s fields, nothing else', async () => {

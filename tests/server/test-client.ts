@@ -9,6 +9,7 @@ import { decodeSyncFrame, step1Frame, SYNC_STEP2, SYNC_UPDATE } from '$lib/proto
 import { orgDocId, type ServerMessage, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
 import { verificationLink } from './mail.ts';
+import { freshStore } from './test-store.ts';
 
 export { verificationLink };
 
@@ -16,17 +17,19 @@ export const PASSWORD = 'correct horse battery';
 /** OWASP's scrypt cost takes 128 MiB and a tenth of a second or more per hash: test servers use a cheap one. */
 export const TEST_PASSWORD_COST = 10;
 
-/** A server on a fresh temporary data directory; `restart` keeps the directory. */
+/** A server on a fresh temporary data directory and a fresh store (testStore: SQLite or PostgreSQL); `restart` keeps both. */
 export class TestServer {
 	readonly dataDir = mkdtempSync(join(tmpdir(), 'roster-test-'));
 	server!: RunningServer;
 	readonly clients: TestClient[] = [];
+	private store?: { databaseUrl?: string };
 
 	/** `options` (a clock, a payment processor) hold across restarts. */
-	constructor(private readonly options: Partial<ServerOptions> = {}) {}
+	constructor(private options: Partial<ServerOptions> = {}) {}
 
 	async start() {
-		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...this.options, dataDir: this.dataDir, port: 0 });
+		this.store ??= await freshStore();
+		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...this.options, ...this.store, dataDir: this.dataDir, port: 0 });
 		return this;
 	}
 	get base() {
@@ -42,8 +45,10 @@ export class TestServer {
 		const { cookie, user } = await signUp(this.base, username);
 		return { cookie, user, client: await this.connect(cookie) };
 	}
-	async restart() {
+	/** `options`, when given, replace the constructor's from now on. */
+	async restart(options = this.options) {
 		await this.server.close();
+		this.options = options;
 		await this.start();
 	}
 	async stop() {
@@ -55,7 +60,7 @@ export class TestServer {
 
 /** Puts a user in an organization as older code could, past today's rules (a store made before them). */
 export async function joinedBefore(server: RunningServer, orgId: string, userId: string, role: OrgRole) {
-	const user = (await server.store.user(userId))!;
+	const user = (await server.accounts.user(userId))!;
 	return server.hub.applyServerChanges(orgId, [{ kind: 'member.put', member: memberOf(user, role, 0) }]);
 }
 

@@ -82,8 +82,8 @@ it('a member without the two-factor its organization requires acts on it over no
 	const state = (await t.server.hub.orgState(ORG))!;
 	expect(state.billing().invoice('2026-09')?.status).not.toBe('paid');
 	expect(state.billing().cards()).toEqual([]);
-	expect(t.server.store.userByUsername('max')).toBeUndefined();
-	expect(t.server.store.user(miaId)).toMatchObject({ username: 'mia' });
+	expect(await t.server.accounts.userByUsername('max')).toBeUndefined();
+	expect(await t.server.accounts.user(miaId)).toMatchObject({ username: 'mia' });
 
 	// Views stay open to her.
 	for (const path of [`/api/export?org=${ORG}`, `/api/activity?org=${ORG}`, `/api/mail-log?org=${ORG}`]) {

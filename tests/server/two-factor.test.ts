@@ -1,25 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import { enrol, totpCode } from './enrol.ts';
-import { PASSWORD, TEST_PASSWORD_COST, TestClient, cookieOf, post, signUp } from './test-client.ts';
+import { atRest } from './store-sql.ts';
+import { PASSWORD, TestClient, TestServer, cookieOf, post, signUp } from './test-client.ts';
 
-let server: RunningServer;
-let dataDir: string;
+let t: TestServer;
 let now: number;
-const base = () => `http://127.0.0.1:${server.port}`;
+const base = () => t.base;
 
 beforeEach(async () => {
-	dataDir = mkdtempSync(join(tmpdir(), 'roster-2fa-'));
 	now = Date.UTC(2026, 10, 23, 12, 0, 0);
-	server = await startServer({ dataDir, port: 0, passwordCost: TEST_PASSWORD_COST, now: () => now });
+	t = await new TestServer({ now: () => now }).start();
 });
-afterEach(async () => {
-	await server.close();
-	rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => t.stop());
 
 const code = (secret: string) => totpCode(secret, now);
 const call = (path: string, cookie: string, body: unknown = {}) => post(base(), path, body, { cookie });
@@ -83,10 +75,8 @@ describe('enrolment and sign-in (rules §4)', () => {
 		const session = cookieOf(await signIn('alice', { code: recoveryCodes[1]! }));
 		expect(await (await me(session)).json()).toMatchObject({ recoveryCodesLeft: 8 });
 
-		const files = readdirSync(dataDir).filter((f) => f.startsWith('roster.sqlite'));
-		for (const f of files) {
-			const bytes = readFileSync(join(dataDir, f)).toString('latin1');
-			for (const c of recoveryCodes) expect(bytes.includes(c)).toBe(false);
+		for (const text of await atRest(t.dataDir, t.server)) {
+			for (const c of recoveryCodes) expect(text.includes(c)).toBe(false);
 		}
 	});
 
@@ -101,7 +91,7 @@ describe('enrolment and sign-in (rules §4)', () => {
 
 	it('turning it off needs a code (and the password); the member copies in organizations follow', async () => {
 		const alice = await enrolled('alice');
-		const client = await TestClient.connect(server.port, alice.cookie);
+		const client = await TestClient.connect(t.server.port, alice.cookie);
 		expect(await client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
 		await client.sync('org:acme');
 		await client.until(() => client.org('acme').members[alice.user.id]?.twoFactor === true);
@@ -119,7 +109,7 @@ describe('step-up before sensitive changes (rules §4), enforced by the server',
 	it('refuses without a code from the last 10 minutes and accepts with one', async () => {
 		const alice = await enrolled('alice');
 		const bob = await signUp(base(), 'bob');
-		const client = await TestClient.connect(server.port, alice.cookie);
+		const client = await TestClient.connect(t.server.port, alice.cookie);
 		expect(client.welcome()).toMatchObject({ stepUpValidForMs: 10 * 60_000 });
 		expect(await client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
 		// Enrolment's code confirms this session for now.
@@ -154,14 +144,14 @@ describe('step-up before sensitive changes (rules §4), enforced by the server',
 describe('step-up on the routes that are not mutations', () => {
 	it('creating, changing and deleting a managed user, and Pay now, ask for a fresh code too', async () => {
 		const alice = await enrolled('alice');
-		const client = await TestClient.connect(server.port, alice.cookie);
+		const client = await TestClient.connect(t.server.port, alice.cookie);
 		await client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
 		now += 11 * 60_000;
 		const input = { org: 'acme', username: 'mia', email: 'mia@example.com', password: 'a first password', role: 'ORG_OWNER' };
 		const refused = await call('/api/managed-users', alice.cookie, input);
 		expect(refused.status).toBe(403);
 		expect(await refused.json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
-		expect(server.store.userByUsername('mia')).toBeUndefined();
+		expect(await t.server.accounts.userByUsername('mia')).toBeUndefined();
 		expect(await (await call('/api/invoices/pay', alice.cookie, { org: 'acme' })).json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
 
 		expect((await call('/api/me/step-up', alice.cookie, { code: code(alice.secret) })).status).toBe(200);
@@ -177,7 +167,7 @@ describe('step-up on the routes that are not mutations', () => {
 			body: JSON.stringify({ userId: user.id })
 		});
 		expect(await del.json()).toMatchObject({ code: 'STEP_UP_REQUIRED' });
-		expect(server.store.user(user.id)).toBeDefined();
+		expect(await t.server.accounts.user(user.id)).toBeDefined();
 		client.close();
 	});
 });
@@ -186,7 +176,7 @@ describe('organization security (rules §2, §4)', () => {
 	it('with two-factor required, a member without it can only view until it enrolls', async () => {
 		const alice = await enrolled('alice');
 		const bob = await signUp(base(), 'bob');
-		const admin = await TestClient.connect(server.port, alice.cookie);
+		const admin = await TestClient.connect(t.server.port, alice.cookie);
 		await admin.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' });
 		expect(await admin.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_OWNER' })).toMatchObject({ ok: true });
 		const require = {
@@ -198,7 +188,7 @@ describe('organization security (rules §2, §4)', () => {
 		} as const;
 		expect(await admin.mutate(require)).toMatchObject({ ok: true });
 
-		const member = await TestClient.connect(server.port, bob.cookie);
+		const member = await TestClient.connect(t.server.port, bob.cookie);
 		await member.sync('org:acme');
 		expect(member.org('acme').members).toHaveProperty(bob.user.id);
 		expect(await member.mutate({ type: 'team.create', orgId: 'acme', teamId: 't1', name: 'Ops' })).toMatchObject({

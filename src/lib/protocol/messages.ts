@@ -59,7 +59,9 @@ export const CLOSE = {
 	tooManySockets: { code: 4429, reason: 'Too many connections: close another tab' },
 	/** More unsent data than the bound: the client is not reading. */
 	slowReader: { code: 4408, reason: 'Not reading fast enough' },
-	shutdown: { code: 1001, reason: 'Server shutting down' }
+	shutdown: { code: 1001, reason: 'Server shutting down' },
+	/** A commit failed (the store could not be reached): nothing unsaved was kept; reconnect and send pending changes again. */
+	storeUnavailable: { code: 1013, reason: 'The store is unavailable: try again' }
 } as const;
 
 /**

@@ -1,0 +1,261 @@
+import type pg from 'pg';
+import { SecretKey } from '../../secret-key.ts';
+import type { AccountStore, EmailTokenRow, SessionOrgRow, SessionRow, StoredUser, TwoFactorRow } from '../accounts.ts';
+import { inTransaction } from './pool.ts';
+
+type Row = Record<string, unknown>;
+
+function toUser(row: Row | undefined): StoredUser | undefined {
+	if (!row) return undefined;
+	return {
+		id: row.id as string,
+		username: row.username as string,
+		email: row.email as string,
+		emailVerified: row.email_verified as boolean,
+		displayName: row.display_name as string,
+		twoFactor: row.totp_secret != null,
+		passwordHash: row.password_hash as string,
+		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
+	};
+}
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+const hasCode = (err: unknown, code: string) => (err as { code?: string }).code === code;
+
+/** Deletes the sessions named by `select` (a query of token hashes) and answers them. */
+const endSessions = (select: string) => `delete from sessions where token_hash in (${select}) returning token_hash`;
+
+/**
+ * The store's secret key (the key file in the data directory, shared by every server), checked
+ * against a sealed secret of the store: a key that does not open them belongs to another store,
+ * and starting with it would turn every two-factor user away with "wrong code".
+ */
+async function openSecretKey(pool: pg.Pool, dataDir: string): Promise<SecretKey> {
+	const { rows } = await pool.query<{ id: string; sealed: string }>(
+		'select id, coalesce(totp_secret, totp_pending) as sealed from users where totp_secret is not null or totp_pending is not null limit 1'
+	);
+	const sample = rows[0];
+	const anyCode = async () => (await pool.query('select 1 from recovery_codes limit 1')).rowCount !== 0;
+	const empty = !sample && !(await anyCode());
+	const key = SecretKey.load(dataDir, () => empty);
+	if (sample && key.open(sample.id, sample.sealed) === undefined) {
+		throw new Error(
+			`The key file in ${dataDir} does not open this store's two-factor secrets: it belongs to another store. Use the one every server of this database shares.`
+		);
+	}
+	return key;
+}
+
+/** The accounts family on PostgreSQL: the same rules as SqliteAccounts, each answer one statement or one transaction. */
+export class PgAccounts implements AccountStore {
+	private constructor(
+		private readonly pool: pg.Pool,
+		private readonly key: SecretKey
+	) {}
+
+	static async open(pool: pg.Pool, dataDir: string): Promise<PgAccounts> {
+		return new PgAccounts(pool, await openSecretKey(pool, dataDir));
+	}
+
+	private async rows<T = Row>(sql: string, args: unknown[] = []): Promise<T[]> {
+		return (await this.pool.query(sql, args)).rows as T[];
+	}
+	private async changed(sql: string, args: unknown[]): Promise<boolean> {
+		return (await this.pool.query(sql, args)).rowCount === 1;
+	}
+
+	async user(id: string) {
+		return toUser((await this.rows('select * from users where id = $1', [id]))[0]);
+	}
+	async userByUsername(username: string) {
+		return toUser((await this.rows('select * from users where lower(username) = lower($1)', [username]))[0]);
+	}
+	async verifiedUsersByEmail(email: string): Promise<StoredUser[]> {
+		const rows = await this.rows('select * from users where lower(email) = lower($1) and email_verified limit 10', [email.trim()]);
+		return rows.map((r) => toUser(r)!);
+	}
+	async insertUser(user: StoredUser, createdAt: number): Promise<boolean> {
+		try {
+			await this.pool.query(
+				`insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by)
+				 values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				[user.id, user.username, user.email, user.emailVerified, user.displayName, user.passwordHash, createdAt, user.managedBy ?? null]
+			);
+			return true;
+		} catch (err) {
+			if (hasCode(err, UNIQUE_VIOLATION)) return false;
+			throw err;
+		}
+	}
+	async deleteUser(userId: string) {
+		await this.pool.query('delete from users where id = $1', [userId]);
+	}
+	async markEmailVerified(userId: string, email: string): Promise<boolean> {
+		return this.changed('update users set email_verified = true where id = $1 and email = $2', [userId, email]);
+	}
+	async updateProfile(userId: string, profile: { username: string; displayName: string }): Promise<boolean> {
+		try {
+			await this.pool.query('update users set username = $2, display_name = $3 where id = $1', [
+				userId,
+				profile.username,
+				profile.displayName
+			]);
+			return true;
+		} catch (err) {
+			if (hasCode(err, UNIQUE_VIOLATION)) return false;
+			throw err;
+		}
+	}
+	async setEmail(userId: string, email: string) {
+		await this.pool.query('update users set email = $2, email_verified = false where id = $1', [userId, email]);
+	}
+	async setPasswordHash(userId: string, passwordHash: string) {
+		await this.pool.query('update users set password_hash = $2 where id = $1', [userId, passwordHash]);
+	}
+	async replacePassword(userId: string, passwordHash: string, keep?: string): Promise<string[]> {
+		return inTransaction(this.pool, async (c) => {
+			await c.query('update users set password_hash = $2 where id = $1', [userId, passwordHash]);
+			const ended = await c.query<{ token_hash: string }>(
+				endSessions('select token_hash from sessions where user_id = $1 and token_hash is distinct from $2'),
+				[userId, keep ?? null]
+			);
+			return ended.rows.map((r) => r.token_hash);
+		});
+	}
+
+	async insertSession(tokenHash: string, userId: string, now: number, steppedUp = false, keep = Infinity): Promise<string[]> {
+		return inTransaction(this.pool, async (c) => {
+			await c.query('insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at) values ($1, $2, $3, $3, $4)', [
+				tokenHash,
+				userId,
+				now,
+				steppedUp ? now : null
+			]);
+			if (keep === Infinity) return [];
+			const ended = await c.query<{ token_hash: string }>(
+				endSessions(
+					'select token_hash from sessions where user_id = $1 and token_hash <> $2 order by created_at desc, token_hash offset $3'
+				),
+				[userId, tokenHash, keep - 1]
+			);
+			return ended.rows.map((r) => r.token_hash);
+		});
+	}
+	async session(tokenHash: string) {
+		return (
+			await this.rows<SessionRow>('select user_id, created_at, last_seen_at, stepped_up_at from sessions where token_hash = $1', [
+				tokenHash
+			])
+		)[0];
+	}
+	async stepUp(tokenHash: string, now: number) {
+		await this.pool.query('update sessions set stepped_up_at = $2 where token_hash = $1', [tokenHash, now]);
+	}
+	async deleteSession(tokenHash: string) {
+		await this.pool.query('delete from sessions where token_hash = $1', [tokenHash]);
+	}
+	async sessionsOf(userId: string): Promise<string[]> {
+		return (await this.rows<{ token_hash: string }>('select token_hash from sessions where user_id = $1', [userId])).map(
+			(r) => r.token_hash
+		);
+	}
+	async sessionOrg(tokenHash: string, orgId: string): Promise<SessionOrgRow | undefined> {
+		const [row] = await this.rows<{ last_seen_at: number; expired: boolean }>(
+			'select last_seen_at, expired from session_orgs where token_hash = $1 and org_id = $2',
+			[tokenHash, orgId]
+		);
+		return row && { lastSeenAt: row.last_seen_at, expired: row.expired };
+	}
+	async touchSessionOrg(tokenHash: string, orgId: string, now: number) {
+		// An ended access stays ended: neither activity nor a looser setting brings it back. A session ended meanwhile gets no row.
+		await this.sessionOrgWrite(
+			`insert into session_orgs (token_hash, org_id, last_seen_at, expired) select token_hash, $2, $3, false from sessions where token_hash = $1
+			 on conflict (token_hash, org_id) do update set last_seen_at = excluded.last_seen_at where not session_orgs.expired`,
+			[tokenHash, orgId, now]
+		);
+	}
+	async expireSessionOrg(tokenHash: string, orgId: string, now: number) {
+		await this.sessionOrgWrite(
+			`insert into session_orgs (token_hash, org_id, last_seen_at, expired) select token_hash, $2, $3, true from sessions where token_hash = $1
+			 on conflict (token_hash, org_id) do update set expired = true`,
+			[tokenHash, orgId, now]
+		);
+	}
+	/** A session deleted by another connection between the select and the insert is no row, as if it had gone first. */
+	private async sessionOrgWrite(sql: string, args: unknown[]) {
+		try {
+			await this.pool.query(sql, args);
+		} catch (err) {
+			if (!hasCode(err, FOREIGN_KEY_VIOLATION)) throw err;
+		}
+	}
+
+	async twoFactor(userId: string): Promise<TwoFactorRow | undefined> {
+		const [row] = await this.rows<TwoFactorRow>(
+			'select totp_secret as secret, totp_pending as pending, totp_last_step as "lastStep" from users where id = $1',
+			[userId]
+		);
+		const open = (sealed: string | null) => (sealed === null ? null : (this.key.open(userId, sealed) ?? null));
+		return row && { ...row, secret: open(row.secret), pending: open(row.pending) };
+	}
+	async setTotpPending(userId: string, secret: string) {
+		await this.pool.query('update users set totp_pending = $2 where id = $1', [userId, this.key.seal(userId, secret)]);
+	}
+	async enableTotp(userId: string, step: number, recoveryHashes: string[]): Promise<boolean> {
+		return inTransaction(this.pool, async (c) => {
+			const enabled = await c.query(
+				'update users set totp_secret = totp_pending, totp_pending = null, totp_last_step = $2 where id = $1 and totp_pending is not null',
+				[userId, step]
+			);
+			if (enabled.rowCount !== 1) return false;
+			await this.writeRecoveryCodes(c, userId, recoveryHashes);
+			return true;
+		});
+	}
+	async disableTotp(userId: string) {
+		await inTransaction(this.pool, async (c) => {
+			await c.query('update users set totp_secret = null, totp_pending = null, totp_last_step = null where id = $1', [userId]);
+			await c.query('delete from recovery_codes where user_id = $1', [userId]);
+		});
+	}
+	async useTotpStep(userId: string, step: number): Promise<boolean> {
+		return this.changed('update users set totp_last_step = $2 where id = $1 and (totp_last_step is null or totp_last_step < $2)', [
+			userId,
+			step
+		]);
+	}
+	async replaceRecoveryCodes(userId: string, digests: string[]) {
+		await inTransaction(this.pool, (c) => this.writeRecoveryCodes(c, userId, digests));
+	}
+	private async writeRecoveryCodes(c: pg.PoolClient, userId: string, digests: string[]) {
+		await c.query('delete from recovery_codes where user_id = $1', [userId]);
+		await c.query('insert into recovery_codes (user_id, code_hash) select $1, unnest($2::text[]) on conflict do nothing', [
+			userId,
+			digests.map((d) => this.key.codeHash(d))
+		]);
+	}
+	async useRecoveryCode(userId: string, digest: string): Promise<boolean> {
+		return this.changed('delete from recovery_codes where user_id = $1 and code_hash = $2', [userId, this.key.codeHash(digest)]);
+	}
+	async recoveryCodesLeft(userId: string): Promise<number> {
+		return (await this.rows<{ n: number }>('select count(*) as n from recovery_codes where user_id = $1', [userId]))[0]!.n;
+	}
+
+	async insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number) {
+		await this.pool.query('insert into email_tokens (token_hash, user_id, email, expires_at) values ($1, $2, $3, $4)', [
+			tokenHash,
+			userId,
+			email,
+			expiresAt
+		]);
+	}
+	async consumeEmailToken(tokenHash: string, now: number): Promise<EmailTokenRow | undefined> {
+		const [row] = await this.rows<EmailTokenRow>(
+			`update email_tokens set used_at = $2 where token_hash = $1 and used_at is null and expires_at >= $2
+			 returning user_id, email, expires_at`,
+			[tokenHash, now]
+		);
+		return row;
+	}
+}

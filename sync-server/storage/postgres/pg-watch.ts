@@ -1,0 +1,88 @@
+import pg from 'pg';
+import { describeUrl } from './pool.ts';
+
+export const CHANNEL = 'roster_commits';
+
+const FIRST_RETRY_MS = 100;
+const LAST_RETRY_MS = 5_000;
+
+/**
+ * The wake-up from other servers: one connection of its own LISTENing on the commits channel
+ * (payload: the committing server's instance id, a space, the organization), opened while
+ * anyone listens. A lost connection is opened again after a short, growing pause; what was
+ * committed meanwhile is read by the server's periodic catch-up, so nothing is replayed.
+ */
+export class CommitWatcher {
+	private readonly listeners = new Set<(orgId: string) => void>();
+	private client: pg.Client | undefined;
+	private retry: NodeJS.Timeout | undefined;
+	private pause = FIRST_RETRY_MS;
+	private closed = false;
+
+	constructor(
+		private readonly url: string,
+		private readonly instanceId: string
+	) {}
+
+	watch(listener: (orgId: string) => void): () => void {
+		this.listeners.add(listener);
+		if (!this.client && !this.retry) this.connect();
+		return () => {
+			this.listeners.delete(listener);
+			if (this.listeners.size === 0) this.disconnect();
+		};
+	}
+
+	/** Resolves once the connection LISTENs (at once when there is no one to wake): what a test awaits before it commits. */
+	ready: Promise<void> = Promise.resolve();
+
+	private connect(): void {
+		const client = new pg.Client({ connectionString: this.url });
+		this.client = client;
+		const lost = (err?: Error) => {
+			if (this.client !== client) return;
+			this.client = undefined;
+			client.removeAllListeners('notification');
+			void client.end().catch(() => undefined);
+			if (this.closed || this.listeners.size === 0) return;
+			console.error(
+				`PostgreSQL at ${describeUrl(this.url)}: the commit wake-up connection failed (${err?.message ?? 'closed'}); reconnecting.`
+			);
+			this.retry = setTimeout(() => {
+				this.retry = undefined;
+				this.connect();
+			}, this.pause);
+			this.pause = Math.min(this.pause * 2, LAST_RETRY_MS);
+		};
+		client.on('error', lost);
+		client.on('end', () => lost());
+		client.on('notification', (n) => {
+			const payload = n.payload ?? '';
+			const space = payload.indexOf(' ');
+			if (space < 0 || payload.slice(0, space) === this.instanceId) return;
+			const orgId = payload.slice(space + 1);
+			for (const listener of this.listeners) listener(orgId);
+		});
+		this.ready = client
+			.connect()
+			.then(() => client.query(`listen ${CHANNEL}`))
+			.then(() => {
+				this.pause = FIRST_RETRY_MS;
+			})
+			.catch((err: Error) => lost(err));
+	}
+
+	private disconnect() {
+		clearTimeout(this.retry);
+		this.retry = undefined;
+		const client = this.client;
+		this.client = undefined;
+		void client?.end().catch(() => undefined);
+	}
+
+	close() {
+		this.closed = true;
+		this.listeners.clear();
+		this.disconnect();
+	}
+}
