@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { projectMaps } from '$lib/domain/index.ts';
 import { projectDocId } from '$lib/protocol/messages.ts';
 import { within } from '../fuzz/fuzz-run.ts';
-import { connect, deploymentForEachTest } from './deployment.ts';
+import { connect, deploymentForEachTest, user } from './deployment.ts';
 import { acmeAcross, expectReplicaEqualsStore, storedDoc, teamIds } from './replicas.ts';
 import { MutationStream, type Sending } from './stream.ts';
 
@@ -142,8 +142,30 @@ describe('several instances on one database', () => {
 		);
 		// Instance 1 sent the rename to its sockets at once; bob's verdict below comes after anything it sent bob.
 		expect(await bob.client.mutate({ type: 'org.rename', orgId: 'acme', name: 'Mine' })).toMatchObject({ ok: false, code: 'NOT_A_MEMBER' });
-		expect(bob.client.framesFor(doc, since).length + bob.client.framesFor(project, since).length).toBe(0);
+		const revokedAt = (docId: string) =>
+			bob.client.log.findIndex((e, k) => k >= since && 'text' in e && e.text.t === 'revoked' && e.text.doc === docId);
+		expect(
+			[...bob.client.framesFor(doc, revokedAt(doc)), ...bob.client.framesFor(project, revokedAt(project))],
+			'frames after revoked'
+		).toEqual([]);
 		expect(await bob.client.sync(doc)).toEqual({ text: expect.objectContaining({ t: 'revoked', doc }) });
+	});
+
+	// Fails today: instance 1 has not loaded acme (nobody there was in it), so it ignores the wake-up of the commit on
+	// instance 0 and its periodic catch-up visits loaded organizations only; bob's open socket is never sent acme.
+	// When the server grants it, drop `.fails`.
+	it.fails('a user added on one instance is sent the organization at once on its open socket to another', async () => {
+		const alice = await user(d, 'alice', 0);
+		expect(await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
+		const bob = await user(d, 'bob', 1);
+		expect(await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject({
+			ok: true
+		});
+		await within(
+			bob.client.until(() => bob.client.org('acme').members[bob.user.id] !== undefined),
+			'bob, on instance 1 before being added on instance 0, is sent acme'
+		);
+		await expectReplicaEqualsStore(d, bob.client, 'bob');
 	});
 
 	it('an instance killed (kill -9) mid-stream and restarted: every acknowledged mutation is there, nothing half-applied', async () => {

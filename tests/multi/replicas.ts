@@ -2,9 +2,9 @@ import { expect } from 'vitest';
 import * as Y from 'yjs';
 import { orgMaps, type OrgRole } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
-import type { TestClient } from '../server/test-client.ts';
+import { signUp, type TestClient } from '../server/test-client.ts';
 import { within } from '../fuzz/fuzz-run.ts';
-import { user, type Deployment } from './deployment.ts';
+import { connect, user, type Deployment } from './deployment.ts';
 
 export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -35,19 +35,24 @@ export async function expectReplicaEqualsStore(d: Deployment, client: TestClient
 
 export const teamIds = (doc: Y.Doc | undefined) => (doc ? [...orgMaps(doc).teams.keys()].sort() : []);
 
-/** Alice creates `acme` on instance 0; each other name joins with its role, connected to the instance given. */
+/**
+ * Alice creates `acme` on instance 0 and adds each other name with its role; each then connects
+ * to the instance given, whose welcome lists the organization.
+ */
 export async function acmeAcross<K extends string>(d: Deployment, members: Record<K, { role: OrgRole; on: number }>) {
 	const alice = await user(d, 'alice', 0);
 	expect(await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
 	const users = {} as Record<K, Awaited<ReturnType<typeof user>>>;
 	for (const [name, { role, on }] of Object.entries(members) as [K, { role: OrgRole; on: number }][]) {
-		const u = (users[name] = await user(d, name, on));
+		const account = await signUp(d.instances.base(on), name);
 		expect(await alice.client.mutate({ type: 'member.add', orgId: 'acme', username: name, role })).toMatchObject({ ok: true });
-		// Added on instance 0, seen on the member's own instance.
+		const client = await connect(d, account.cookie, on);
+		// Its instance may learn of the add from the log a moment after the welcome: then it grants acme on the open socket.
 		await within(
-			u.client.until(() => u.client.org('acme').members[u.user.id] !== undefined),
-			`${name} on instance ${on} sees itself added`
+			client.until(() => client.org('acme').members[account.user.id]?.role === role),
+			`${name}, connected to instance ${on} after being added on instance 0, is sent acme`
 		);
+		users[name] = { ...account, client };
 	}
 	return { alice, ...users, doc: orgDocId('acme') };
 }
