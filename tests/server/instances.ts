@@ -131,5 +131,5 @@ export class Instances {
 }
 
 function tail(output: string[]): string {
-	return output.join('').split('\n').slice(-30).join('\n');
+	return output.join('').split('\n').slice(-80).join('\n');
 }
