@@ -37,7 +37,7 @@ const OWN_SQLITE_STORE = [
 
 /** How the unit project runs its tests, and the PostgreSQL project the server tests. */
 const SERVER_TESTS = {
-	environment: 'node',
+	environment: 'node' as const,
 	// Files share their worker's modules: the server loads once per worker instead of once per file
 	// (most of this project's time). What every file needs is in the set-up file.
 	isolate: false,
@@ -45,7 +45,7 @@ const SERVER_TESTS = {
 	// A timeout catches a hang, not slowness: a shared machine may run several times slower than a quiet one.
 	testTimeout: 30_000,
 	hookTimeout: 30_000
-} as const;
+};
 
 export default defineConfig({
 	plugins: [sveltekit()],

@@ -23,6 +23,11 @@ export async function startInstances(scenario: Scenario, serverArgs: string[], l
 	const children: Child[] = [];
 	const stop = async () => {
 		await Promise.all(children.map((c) => c.stop()));
+		// Each server's own account of its commits (ROSTER_COMMIT_STATS below): how long it held organization locks.
+		children.forEach((c, i) => {
+			const line = /^commit stats: .*$/m.exec(c.output())?.[0];
+			if (line) log(`server ${i + 1} ${line}`);
+		});
 		removeTempDir(dataDir);
 	};
 	try {
@@ -49,6 +54,7 @@ export async function startInstances(scenario: Scenario, serverArgs: string[], l
 				...serverArgs
 			);
 			const started = await startChild(`roster server ${i + 1}`, args, {
+				env: { ROSTER_COMMIT_STATS: '1' },
 				ready: /Roster is running at http:\/\/localhost:(\d+)\//,
 				timeoutMs: 30_000
 			});

@@ -62,16 +62,20 @@ export class BillingRun {
 
 	/**
 	 * Charging again on request (Pay now, a new card) tries every card and may mail the billing
-	 * address: a few times an hour per organization. Milliseconds until the next may run (0: now).
+	 * address: a few times an hour per organization, counted across servers. Takes one now if there
+	 * is something open to charge and the hour has room: 0, else milliseconds to wait; undefined
+	 * when nothing is open (nothing counted).
 	 */
-	retryWait(orgId: string): Promise<number> {
-		return this.retries.retryAfter(orgId, this.deps.now());
+	async takeRetry(orgId: string): Promise<number | undefined> {
+		if (!(await this.deps.hub.orgState(orgId))?.billing().openInvoices().length) return undefined;
+		return this.retries.take(orgId, this.deps.now());
 	}
 
-	/** Charges an organization's open invoices again (a card was just added); skipped while another server bills it. */
-	async retryOpen(orgId: string): Promise<void> {
-		if (!(await this.deps.hub.orgState(orgId))?.billing().openInvoices().length) return;
-		await this.retries.count(orgId, this.deps.now());
+	/**
+	 * Charges an organization's open invoices again (after takeRetry); skipped while another server
+	 * bills it. Queued at once, so that a run asked for after it waits for it.
+	 */
+	retryOpen(orgId: string): Promise<void> {
 		return this.serial(() =>
 			this.locked(orgId, async () => {
 				const open = (await this.deps.hub.orgState(orgId))?.billing().openInvoices() ?? [];

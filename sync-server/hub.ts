@@ -110,16 +110,34 @@ export class SyncHub {
 				}
 			}
 		});
-		this.stopWatching = this.documents.watch((orgId) => this.pipeline.wake(orgId));
+		this.stopWatching = this.documents.watch((orgId, joined) => {
+			if (this.rooms.get(orgId)) return this.pipeline.wake(orgId);
+			// Not held here: read it only if someone connected here just joined it, and send them what they may now read.
+			const here = joined === '*' ? [...this.connections.userIds()] : joined.filter((userId) => this.connections.of(userId).size);
+			if (here.length) void this.joinedElsewhere(orgId, here, access).catch((err: unknown) => console.error('access grant failed', err));
+		});
 		const every = options.catchUpEveryMs;
 		this.catchUpTimer = every ? setInterval(() => this.rooms.loadedIds().forEach((orgId) => this.pipeline.wake(orgId)), every) : undefined;
 		this.catchUpTimer?.unref();
+	}
+
+	/** Users connected here joined an organization on another server: this one reads it (once committed, it holds them) and grants. */
+	private async joinedElsewhere(orgId: string, userIds: readonly string[], access: AccessSync) {
+		const room = await this.rooms.load(orgId);
+		if (!room) return;
+		await this.pipeline.catchUp(orgId);
+		for (const userId of userIds) access.grantAll(room, userId);
 	}
 
 	/** Stops following other servers' commits. */
 	close() {
 		this.stopWatching();
 		clearInterval(this.catchUpTimer);
+	}
+
+	/** How long commits held their organizations' locks, in one line. */
+	commitStats(): string {
+		return this.pipeline.stats.summary();
 	}
 
 	/** Resolves once no commit is under way (before closing the store). */

@@ -29,7 +29,7 @@ export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInReque
 	if (!verdict.ok) throw refused(verdict);
 	// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
 	// The card is kept either way; past the organization's few retries an hour, the next billing run charges it.
-	if ((await billing.retryWait(mutation.orgId as string)) === 0) {
+	if ((await billing.takeRetry(mutation.orgId as string)) === 0) {
 		void billing.retryOpen(mutation.orgId as string).catch((err: unknown) => console.error('charging again failed', err));
 	}
 	json(res, 201, { card: entry.card });
@@ -37,8 +37,8 @@ export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInReque
 
 /** POST /api/invoices/pay: charges the open invoices again, as adding a card does; answers the balance left. */
 export async function pay({ deps }: HttpApp, { res, org: state, body }: OrgRequest<z.infer<typeof Pay>>) {
-	const wait = await deps.billing.retryWait(body.org);
-	if (wait > 0) throw rateLimited(wait, 'payment attempts');
-	await deps.billing.retryOpen(body.org);
+	const wait = await deps.billing.takeRetry(body.org);
+	if (wait) throw rateLimited(wait, 'payment attempts');
+	if (wait === 0) await deps.billing.retryOpen(body.org);
 	json(res, 200, { unpaidCents: unpaidCents(state.billing()) });
 }

@@ -24,8 +24,11 @@ export interface DocumentStore {
 	 * recorded for `mutations`, are read under the locks. Commit or roll back exactly once.
 	 */
 	begin(orgs: readonly { orgId: string; after: number }[], mutations: readonly MutationKey[]): Promise<StoreTransaction>;
-	/** Calls `listener` with an organization another server committed to (a wake-up only: read the log). Returns the unsubscribe. */
-	watch(listener: (orgId: string) => void): () => void;
+	/**
+	 * Calls `listener` with an organization another server committed to (a wake-up only: read the
+	 * log), and who joined it then ('*': too many to list). Returns the unsubscribe.
+	 */
+	watch(listener: (orgId: string, joined: readonly string[] | '*') => void): () => void;
 	/** The first verdict given to this mutation id, if it was seen before. */
 	mutation(userId: string, id: string): Promise<{ ok: true } | Refusal | undefined>;
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */

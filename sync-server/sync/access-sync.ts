@@ -66,6 +66,11 @@ export class AccessSync {
 		broadcast(false);
 	}
 
+	/** Sends a user's sockets every document of the organization it may read now and lacks (it joined on another server). */
+	grantAll(room: OrgRoom, userId: string) {
+		this.sync(room, userId, room.docIds(), 'grant');
+	}
+
 	/** Unsubscribes a session's sockets from an organization whose session timeout passed, saying so. */
 	revokeOrg(sessionHash: string, userId: string, orgId: string, reason: string) {
 		for (const conn of this.connections.of(userId)) {

@@ -5,6 +5,7 @@ import { changesWrites, storeWrites } from '../change-effects.ts';
 import { emptyBatch, mutationKey, type DocumentStore, type OrgLog, type RecordedVerdict } from '../storage/documents.ts';
 import type { Committed, CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
 import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers } from './directory.ts';
+import { CommitStats } from './commit-stats.ts';
 import type { Rooms } from './rooms.ts';
 
 export interface PipelineDeps<W extends Waiter> {
@@ -42,6 +43,7 @@ export class CommitPipeline<W extends Waiter> {
 	private flushScheduled = false;
 	/** Set while a commit is under way: memory may hold what is not durable yet, so nothing is answered from it meanwhile. */
 	private committing: Promise<void> | undefined;
+	readonly stats = new CommitStats();
 
 	constructor(private readonly deps: PipelineDeps<W>) {}
 
@@ -207,6 +209,7 @@ export class CommitPipeline<W extends Waiter> {
 			keys
 		);
 		touched.memory = true;
+		const locked = performance.now();
 		let committed = false;
 		try {
 			for (const [orgId, log] of tx.logs) take(rooms.get(orgId)!, log, updates, remote);
@@ -231,6 +234,7 @@ export class CommitPipeline<W extends Waiter> {
 			writes.changes = changesWrites(entries, new Set(writes.updates.map((u) => u.orgId)));
 			const seqs = await tx.commit(writes);
 			committed = true;
+			this.stats.record(performance.now() - locked, entries.length);
 			saved.forEach((save, i) => save(seqs[i]!));
 			for (const room of rooms.values()) this.deps.rooms.adopt(room);
 			return { entries, updates, remote, at };

@@ -45,6 +45,11 @@ export class Connections {
 		return this.byUser.get(userId) ?? new Set();
 	}
 
+	/** The users with a connection open. */
+	userIds(): Iterable<string> {
+		return this.byUser.keys();
+	}
+
 	*all(): Iterable<Connection> {
 		for (const set of this.byUser.values()) yield* set;
 	}

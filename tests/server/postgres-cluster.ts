@@ -74,9 +74,9 @@ export async function freshDatabase(adminUrl: string): Promise<string> {
  * Starts a PostgreSQL cluster of its own for tests: initdb into a fresh temporary directory
  * (owned by `postgres` when we are root), listening on a free port on 127.0.0.1 and on a Unix
  * socket directory of its own, trusting local connections, without fsync (a test's data need
- * not survive the machine).
+ * not survive the machine) unless `durable` (the benchmark: commits on disk, as a deployment's are).
  */
-export async function startCluster(): Promise<PostgresCluster> {
+export async function startCluster(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
 	const bin = binDir();
 	const dir = mkdtempSync(join(tmpdir(), 'roster-pg-'));
 	const data = join(dir, 'data');
@@ -94,9 +94,7 @@ export async function startCluster(): Promise<PostgresCluster> {
 		`-p ${port}`,
 		`-k ${sockets}`,
 		'-c listen_addresses=127.0.0.1',
-		'-c fsync=off',
-		'-c synchronous_commit=off',
-		'-c full_page_writes=off',
+		...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
 		'-c max_connections=300'
 	].join(' ');
 	const start = async () => {

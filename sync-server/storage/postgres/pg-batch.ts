@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { parseDocId } from '$lib/protocol/messages.ts';
 import type { StoreBatch } from '../documents.ts';
-import { CHANNEL } from './pg-watch.ts';
+import { CHANNEL, joinedPayload } from './pg-watch.ts';
 
 /** The change writes of a batch reduced to the last per key (what applying them in order leaves). */
 function lastByKey<T>(writes: readonly T[], key: (w: T) => string): T[] {
@@ -13,6 +14,11 @@ function seqsNeeded(batch: StoreBatch): Map<string, number> {
 	for (const u of batch.updates) needed.set(u.orgId, (needed.get(u.orgId) ?? 0) + 1);
 	for (const c of batch.changes) if (!needed.has(c.orgId)) needed.set(c.orgId, 1);
 	return needed;
+}
+
+/** Who became a member of the organization in the batch: told to other servers, which may hold their sockets. */
+function joinedIn(batch: StoreBatch, orgId: string): string[] {
+	return batch.memberships.flatMap((m) => (m.member && parseDocId(m.docId)?.orgId === orgId ? [m.userId] : []));
 }
 
 /** The organizations whose log a batch appends to. */
@@ -32,8 +38,15 @@ export async function writeBatch(c: pg.PoolClient, batch: StoreBatch, instanceId
 			`with bumped as (
 				insert into org_heads (org_id, seq) select * from unnest($1::text[], $2::bigint[])
 				on conflict (org_id) do update set seq = org_heads.seq + excluded.seq returning org_id, seq
-			) select org_id, seq, pg_notify($3, $4 || ' ' || org_id) from bumped`,
-			[[...needed.keys()], [...needed.values()], CHANNEL, instanceId]
+			) select b.org_id, b.seq, pg_notify($3, $4 || ' ' || b.org_id || ' ' || j.joined)
+			from bumped b join unnest($1::text[], $5::text[]) as j(org_id, joined) using (org_id)`,
+			[
+				[...needed.keys()],
+				[...needed.values()],
+				CHANNEL,
+				instanceId,
+				[...needed.keys()].map((orgId) => joinedPayload(joinedIn(batch, orgId)))
+			]
 		);
 		for (const r of rows) next.set(r.org_id, r.seq - needed.get(r.org_id)! + 1);
 	}

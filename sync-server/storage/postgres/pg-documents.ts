@@ -15,7 +15,7 @@ import {
 	type StoreTransaction
 } from '../documents.ts';
 import { orgsOf, writeBatch } from './pg-batch.ts';
-import { CommitWatcher } from './pg-watch.ts';
+import { CommitWatcher, type CommitListener } from './pg-watch.ts';
 import { rollback } from './pool.ts';
 
 /** Each organization's log after its `after`, and its head, in one statement: one snapshot, so never a head without its rows. */
@@ -146,7 +146,7 @@ export class PgDocuments implements DocumentStore {
 		};
 	}
 
-	watch(listener: (orgId: string) => void): () => void {
+	watch(listener: CommitListener): () => void {
 		return this.watcher.watch(listener);
 	}
 

@@ -3,17 +3,29 @@ import { describeUrl } from './pool.ts';
 
 export const CHANNEL = 'roster_commits';
 
+/** A notification's payload is at most 8000 bytes: past this many joined users, '*' says "some" (each server then reads the organization). */
+const JOINED_MAX_CHARS = 7000;
+
+/** Who joined, as the notification's last part: comma-separated ids, or '*' when too many to list. */
+export function joinedPayload(userIds: readonly string[]): string {
+	const list = userIds.join(',');
+	return list.length > JOINED_MAX_CHARS ? '*' : list;
+}
+
+/** Listened to with the organization committed to and who joined it ('*': too many to list, so possibly anyone). */
+export type CommitListener = (orgId: string, joined: readonly string[] | '*') => void;
+
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 5_000;
 
 /**
  * The wake-up from other servers: one connection of its own LISTENing on the commits channel
- * (payload: the committing server's instance id, a space, the organization), opened while
+ * (payload: the committing server's instance id, the organization, who joined it; space-separated), opened while
  * anyone listens. A lost connection is opened again after a short, growing pause; what was
  * committed meanwhile is read by the server's periodic catch-up, so nothing is replayed.
  */
 export class CommitWatcher {
-	private readonly listeners = new Set<(orgId: string) => void>();
+	private readonly listeners = new Set<CommitListener>();
 	private client: pg.Client | undefined;
 	private retry: NodeJS.Timeout | undefined;
 	private pause = FIRST_RETRY_MS;
@@ -24,7 +36,7 @@ export class CommitWatcher {
 		private readonly instanceId: string
 	) {}
 
-	watch(listener: (orgId: string) => void): () => void {
+	watch(listener: CommitListener): () => void {
 		this.listeners.add(listener);
 		if (!this.client && !this.retry) this.connect();
 		return () => {
@@ -57,11 +69,10 @@ export class CommitWatcher {
 		client.on('error', lost);
 		client.on('end', () => lost());
 		client.on('notification', (n) => {
-			const payload = n.payload ?? '';
-			const space = payload.indexOf(' ');
-			if (space < 0 || payload.slice(0, space) === this.instanceId) return;
-			const orgId = payload.slice(space + 1);
-			for (const listener of this.listeners) listener(orgId);
+			const [instanceId, orgId, joined = ''] = (n.payload ?? '').split(' ');
+			if (!orgId || instanceId === this.instanceId) return;
+			const who = joined === '*' ? '*' : joined.split(',').filter(Boolean);
+			for (const listener of this.listeners) listener(orgId, who);
 		});
 		this.ready = client
 			.connect()
