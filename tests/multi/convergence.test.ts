@@ -26,17 +26,12 @@ const hex = (seed: number) => `0x${seed.toString(16).padStart(8, '0')}`;
 describe('convergence across instances', () => {
 	for (const { seed, covers } of SEEDS) {
 		const restarts = 1 + (seed % 2);
-		// Fails today, at the first checkpoint: a user whose socket is on an instance that never loaded the organization is
-		// added on another instance and never sent it (as the `.fails` test in instances.test.ts shows). When that is fixed, drop `.fails`.
-		it.fails(
-			`seed ${hex(seed)} on ${INSTANCES} instances (${covers}): ${MUTATIONS} mutations, ${restarts} kill -9; every replica equals the store`,
-			async () => {
-				const fuzz = new FuzzRun({ seed, mutations: MUTATIONS, restarts, servers: new ServerProcesses(cluster, INSTANCES) });
-				await fuzz.run();
-				if (process.env.FUZZ_STATS) console.info(hex(seed), fuzz.stats, process.env.FUZZ_STATS === 'trail' ? fuzz.trail.join('\n') : '');
-				expect(fuzz.stats.restarts).toBe(restarts);
-				expect(fuzz.stats.accepted, 'the generator mostly made refused mutations').toBeGreaterThan(15);
-			}
-		);
+		it(`seed ${hex(seed)} on ${INSTANCES} instances (${covers}): ${MUTATIONS} mutations, ${restarts} kill -9; every replica equals the store`, async () => {
+			const fuzz = new FuzzRun({ seed, mutations: MUTATIONS, restarts, servers: new ServerProcesses(cluster, INSTANCES) });
+			await fuzz.run();
+			if (process.env.FUZZ_STATS) console.info(hex(seed), fuzz.stats, process.env.FUZZ_STATS === 'trail' ? fuzz.trail.join('\n') : '');
+			expect(fuzz.stats.restarts).toBe(restarts);
+			expect(fuzz.stats.accepted, 'the generator mostly made refused mutations').toBeGreaterThan(15);
+		});
 	}
 });

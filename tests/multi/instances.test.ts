@@ -151,10 +151,7 @@ describe('several instances on one database', () => {
 		expect(await bob.client.sync(doc)).toEqual({ text: expect.objectContaining({ t: 'revoked', doc }) });
 	});
 
-	// Fails today: instance 1 has not loaded acme (nobody there was in it), so it ignores the wake-up of the commit on
-	// instance 0 and its periodic catch-up visits loaded organizations only; bob's open socket is never sent acme.
-	// When the server grants it, drop `.fails`.
-	it.fails('a user added on one instance is sent the organization at once on its open socket to another', async () => {
+	it('a user added on one instance is sent the organization at once on its open socket to another', async () => {
 		const alice = await user(d, 'alice', 0);
 		expect(await alice.client.mutate({ type: 'org.create', orgId: 'acme', name: 'Acme' })).toMatchObject({ ok: true });
 		const bob = await user(d, 'bob', 1);
