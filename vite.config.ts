@@ -82,6 +82,21 @@ export default defineConfig({
 			},
 			{
 				extends: true,
+				test: {
+					name: 'multi',
+					// Several server processes on one PostgreSQL database (each file starts its own cluster, which a test may restart).
+					include: ['tests/multi/**/*.test.ts'],
+					environment: 'node',
+					setupFiles: ['tests/setup.ts'],
+					// Each test starts three server processes: on two cores, one file at a time.
+					fileParallelism: false,
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
+					sequence: { groupOrder: 2 }
+				}
+			},
+			{
+				extends: true,
 				plugins: [svelteTesting()],
 				test: { name: 'component', include: ['tests/component/**/*.test.ts', 'tests/client/**/*.test.ts'], environment: 'happy-dom' }
 			},

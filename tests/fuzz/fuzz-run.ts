@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import { orgMaps } from '$lib/domain/index.ts';
 import { encodeSyncFrame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.ts';
 import { billingDocId, orgDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
-import { TestServer, signUp, verificationLink } from '../server/test-client.ts';
+import { signUp, verificationLink } from '../server/test-client.ts';
+import { OneServer, type FuzzServers } from './fuzz-servers.ts';
 import { RosterModel, invariantViolations, sameOutcome, showOutcome, snapshotOf, type Outcome } from './org-model.ts';
 import { ALL_ORGS, NAMES, ROLES, randomMutation } from './random-mutation.ts';
 import { Replica } from './replica.ts';
@@ -17,6 +18,8 @@ export interface FuzzOptions {
 	restarts: number;
 	/** A full replica comparison after about this many mutations. */
 	checkpointEvery?: number;
+	/** Where clients connect (default: one in-process server); with several instances, each restart is one instance's. */
+	servers?: FuzzServers;
 }
 
 interface User {
@@ -53,7 +56,7 @@ function* socketOrders(elements: readonly Sent[]): Generator<number[]> {
 	yield* extend();
 }
 
-async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+export async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
 		timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
@@ -93,14 +96,16 @@ function describeBody(body: unknown, names: ReadonlyMap<string, string>): string
  * model follows (stats.reordered counts it; it has not happened on localhost).
  */
 export class FuzzRun {
-	readonly t = new TestServer();
+	private readonly servers: FuzzServers;
 	private readonly rng: Rng;
 	private model = new RosterModel();
 	private users: User[] = [];
 	private open: Replica[] = [];
 	private readonly everyReplica: Replica[] = [];
-	private watcher!: Replica;
+	/** One per instance, a member of nothing: it must be sent nothing, and its barrier reaches its instance. */
+	private watchers: Replica[] = [];
 	private watcherCookie = '';
+	private watcherId = '';
 	/** Mutations sent on a socket closed right after (verdicts usually lost): retried with the same ids on the user's next connection. */
 	private readonly owed = new Map<string, { id: string; body: unknown }[]>();
 	private readonly history: { userId: string; id: string; body: unknown }[] = [];
@@ -117,10 +122,11 @@ export class FuzzRun {
 
 	constructor(private readonly options: FuzzOptions) {
 		this.rng = new Rng(options.seed);
+		this.servers = options.servers ?? new OneServer();
 	}
 
 	async run() {
-		await this.t.start();
+		await this.servers.start();
 		try {
 			await this.setUp();
 			const { mutations, restarts } = this.options;
@@ -137,7 +143,7 @@ export class FuzzRun {
 					nextCheckpoint += every;
 					await this.checkpoint(`after ${this.sent} mutations`);
 				}
-				if (!this.open.some((r) => r !== this.watcher)) {
+				if (!this.open.some((r) => !this.watchers.includes(r))) {
 					await this.connect(this.rng.pick(this.users));
 					continue;
 				}
@@ -151,7 +157,7 @@ export class FuzzRun {
 			this.stats.revocations = this.everyReplica.reduce((n, r) => n + r.revocations, 0);
 			this.stats.rejoins = this.everyReplica.reduce((n, r) => n + r.rejoins, 0);
 		} finally {
-			await this.t.stop();
+			await this.servers.stop();
 		}
 	}
 
@@ -165,15 +171,16 @@ export class FuzzRun {
 	}
 
 	private async setUp() {
-		for (const name of NAMES) {
-			const { cookie, user } = await signUp(this.t.base, name);
+		for (const [i, name] of NAMES.entries()) {
+			const { cookie, user } = await signUp(this.servers.base(i % this.servers.count), name);
 			this.users.push({ name, id: user.id, email: user.email, cookie });
 			this.names.set(user.id, name);
 			this.model.addUser({ id: user.id, username: user.username, email: user.email, verified: false });
 		}
-		const watcher = await signUp(this.t.base, 'watcher');
+		const watcher = await signUp(this.servers.base(0), 'watcher');
 		this.watcherCookie = watcher.cookie;
-		this.watcher = await this.attach(watcher.cookie, watcher.user.id, 'watcher');
+		this.watcherId = watcher.user.id;
+		for (let i = 0; i < this.servers.count; i++) await this.attachWatcher(i);
 		// Two or three verified emails: the others cannot receive primary admin until verified mid-run.
 		const verified = 2 + this.rng.int(2);
 		for (const user of this.users.slice(0, verified)) await this.verify(user);
@@ -191,9 +198,14 @@ export class FuzzRun {
 		return `fuzz-${this.options.seed}-m${++this.ids}`;
 	}
 
-	private async attach(cookie: string, userId: string, name: string) {
-		const client = await within(this.t.connect(cookie), `connect ${name}`);
-		const replica = new Replica(client, userId, name);
+	private async attachWatcher(instance: number) {
+		this.watchers[instance] = await this.attach(this.watcherCookie, this.watcherId, `watcher@${instance}`, instance);
+	}
+
+	/** A socket to `instance`, or to each instance in turn. */
+	private async attach(cookie: string, userId: string, name: string, instance = this.tabs % this.servers.count) {
+		const client = await within(this.servers.connect(cookie, instance), `connect ${name}`);
+		const replica = new Replica(client, userId, name, instance);
 		this.open.push(replica);
 		this.everyReplica.push(replica);
 		return replica;
@@ -222,8 +234,9 @@ export class FuzzRun {
 
 	private async verify(user: User) {
 		// The mailed link names the port the server had then; a restart changes it.
-		const link = new URL(verificationLink(this.t.dataDir, user.email));
-		const follow = () => fetch(new URL(link.pathname + link.search, this.t.base), { redirect: 'manual' });
+		const link = new URL(verificationLink(this.servers.dataDir, user.email));
+		const base = this.servers.base(this.stats.verified % this.servers.count);
+		const follow = () => fetch(new URL(link.pathname + link.search, base), { redirect: 'manual' });
 		const first = await follow();
 		expect(first.headers.get('location'), `verify ${user.name}; ${this.where()}`).toBe('/?verified=1');
 		this.model.verify(user.id);
@@ -241,7 +254,7 @@ export class FuzzRun {
 			['frame', 5],
 			['peek', 3]
 		] as const);
-		const members = this.open.filter((r) => r !== this.watcher);
+		const members = this.open.filter((r) => !this.watchers.includes(r));
 		if (action === 'burst') return this.randomBurst();
 		if (action === 'close') return this.close(this.rng.pick(members));
 		if (action === 'connect') {
@@ -264,7 +277,7 @@ export class FuzzRun {
 	}
 
 	private pickActor(): Replica {
-		const members = this.open.filter((r) => r !== this.watcher);
+		const members = this.open.filter((r) => !this.watchers.includes(r));
 		// Owners get most turns, or nearly everything would be refused as FORBIDDEN.
 		const owners = members.filter((r) => this.model.ownedBy(r.userId).length);
 		return owners.length && this.rng.chance(0.7) ? this.rng.pick(owners) : this.rng.pick(members);
@@ -337,7 +350,7 @@ export class FuzzRun {
 				}
 				if (g) return g;
 				this.stats.lost++;
-				const stored = await this.t.server.documents.mutation(e.replica.userId, e.id);
+				const stored = (await this.servers.documents.mutation(e.replica.userId, e.id)) ?? (await this.resend(e));
 				expect(stored, `the server has no record of ${e.id}, sent before its socket closed; ${this.where()}`).toBeDefined();
 				return stored!.ok ? { ok: true } : { ok: false, code: stored!.code };
 			})
@@ -351,6 +364,22 @@ export class FuzzRun {
 		this.note(`burst${closing ? ` closing ${closing.name}` : ''}: ${line}`);
 		await this.adopt(elements, actual);
 		for (const a of actual) this.stats[a.ok ? 'accepted' : 'refused']++;
+	}
+
+	/**
+	 * Server processes on PostgreSQL may still hold a closed socket's frame (its session read from the
+	 * database) or have dropped it at the close: sent again under its id, it is applied once either
+	 * way, and answered with its first verdict. One server on SQLite has always recorded it.
+	 */
+	private async resend(e: Sent) {
+		if (this.servers.count === 1) return undefined;
+		const user = this.users.find((u) => u.id === e.replica.userId)!;
+		const client = await within(this.servers.connect(user.cookie, e.replica.instance), `connect ${user.name} to resend ${e.id}`);
+		try {
+			return outcomeOf(await within(client.mutate(e.body, e.id), `verdict of ${e.id} sent again; ${this.where()}`));
+		} finally {
+			client.close();
+		}
 	}
 
 	private async adopt(elements: Sent[], actual: Outcome[]) {
@@ -382,7 +411,7 @@ export class FuzzRun {
 
 	private async storedDoc(orgId: string): Promise<Y.Doc> {
 		const doc = new Y.Doc();
-		for (const row of await this.t.server.documents.docUpdates(orgDocId(orgId))) Y.applyUpdate(doc, row.data);
+		for (const row of await this.servers.documents.docUpdates(orgDocId(orgId))) Y.applyUpdate(doc, row.data);
 		return doc;
 	}
 
@@ -397,7 +426,7 @@ export class FuzzRun {
 
 	private async expectMembershipsMatchModel() {
 		for (const user of this.users) {
-			expect((await this.t.server.documents.docsOf(user.id)).sort(), `${user.name}'s stored memberships; ${this.where()}`).toEqual(
+			expect((await this.servers.documents.docsOf(user.id)).sort(), `${user.name}'s stored memberships; ${this.where()}`).toEqual(
 				this.model.membershipsOf(user.id).map(orgDocId)
 			);
 		}
@@ -472,15 +501,17 @@ export class FuzzRun {
 		);
 	}
 
+	/** Restarts the server, or with several instances one of them (kill -9): its sockets close, the others' stay. */
 	private async restart() {
 		await this.checkpoint('before a restart');
 		this.stats.restarts++;
-		this.note('restart');
-		const closing = this.open.map((r) => r.client.closed);
-		this.open = [];
-		await this.t.restart();
+		const instance = this.servers.count > 1 ? this.rng.int(this.servers.count) : 0;
+		this.note(this.servers.count > 1 ? `kill -9 and restart instance ${instance}` : 'restart');
+		const closing = this.open.filter((r) => r.instance === instance).map((r) => r.client.closed);
+		this.open = this.open.filter((r) => r.instance !== instance);
+		await this.servers.restart(instance);
 		await within(Promise.all(closing), 'sockets closed by the restart');
-		this.watcher = await this.attach(this.watcherCookie, this.watcher.userId, 'watcher');
+		await this.attachWatcher(instance);
 		for (const user of this.users) if (this.rng.chance(0.7)) await this.connect(user);
 	}
 
@@ -494,7 +525,16 @@ export class FuzzRun {
 			if (snapshot) expect(invariantViolations(snapshot), `invariants of ${orgId} ${when}; ${this.where()}`).toEqual([]);
 			const vector = Y.encodeStateVector(stored);
 			for (const r of this.open) {
-				const doc = r.client.docs.get(orgDocId(orgId));
+				const docId = orgDocId(orgId);
+				// A replica on another instance than the writer's gets the last changes (or its revocation) from the log a moment later.
+				const settled = this.model.isMember(orgId, r.userId)
+					? () => r.client.docs.has(docId) && hex(Y.encodeStateVector(r.client.docs.get(docId)!)) === hex(vector)
+					: () => !r.client.docs.has(docId);
+				const holds = () => (r.client.docs.has(docId) ? 'a copy behind the store' : 'no copy');
+				await within(r.client.until(settled), `${r.name}'s ${docId} to settle ${when}; ${this.where()}`).catch((err: Error) => {
+					throw new Error(`${err.message}\n${r.name} is on instance ${r.instance} and holds ${holds()}`);
+				});
+				const doc = r.client.docs.get(docId);
 				if (!this.model.isMember(orgId, r.userId)) {
 					expect(doc, `${r.name} holds ${orgId} without being a member ${when}; ${this.where()}`).toBeUndefined();
 					continue;
@@ -507,8 +547,8 @@ export class FuzzRun {
 		}
 		for (const r of this.everyReplica) expect(r.problems, this.where()).toEqual([]);
 		expect(
-			this.watcher.client.log.filter((e) => 'binary' in e),
-			'the watcher, a member of nothing, got frames'
+			this.watchers.flatMap((w) => w.client.log.filter((e) => 'binary' in e)),
+			'the watchers, members of nothing, got frames'
 		).toEqual([]);
 	}
 

@@ -19,7 +19,9 @@ export class Replica {
 	constructor(
 		readonly client: TestClient,
 		readonly userId: string,
-		readonly name: string
+		readonly name: string,
+		/** Which server instance it is connected to. */
+		readonly instance = 0
 	) {
 		// Registered after TestClient's own listener, so it sees each frame once that one has applied it.
 		client.ws.on('message', (data, isBinary) => {
