@@ -15,6 +15,7 @@ import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import type { AccountStore } from './storage/accounts.ts';
+import { storeUnavailable } from './storage/unavailable.ts';
 import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
 import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
 import { SessionLimits } from './sync/session-limits.ts';
@@ -185,12 +186,22 @@ export class SyncHub {
 
 	/** Handles one frame from a connection, after the ones before it; resolves once handled. */
 	receive(conn: Connection, data: string | Uint8Array): Promise<void> {
-		return conn.queue(async () => {
-			// A session that expired or was ended while the socket stayed open stops here.
-			if (!(await this.sessionLive(conn.sessionHash))) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-			if (typeof data === 'string') await this.receiveText(conn, data);
-			else await answerSyncStep1(this.syncDeps, conn, data);
-		});
+		return conn.queue(() => this.handle(conn, data).catch((err: unknown) => this.storeFailed(conn, err)));
+	}
+
+	/** The store could not be reached while a frame was handled: the client is told to try again (what it sent is kept pending); anything else is a server error. */
+	private storeFailed(conn: Connection, err: unknown) {
+		if (!storeUnavailable(err)) throw err;
+		console.error('The store could not be reached; the socket is closed for its client to try again.', err);
+		this.abandoned.add(conn);
+		conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason);
+	}
+
+	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
+		// A session that expired or was ended while the socket stayed open stops here.
+		if (!(await this.sessionLive(conn.sessionHash))) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+		if (typeof data === 'string') await this.receiveText(conn, data);
+		else await answerSyncStep1(this.syncDeps, conn, data);
 	}
 
 	private async welcome(conn: Connection, user: UserProfile) {

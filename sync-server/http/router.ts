@@ -8,6 +8,7 @@ import { parse, readJson, unauthenticated } from './io.ts';
 import { orgFor } from './org-access.ts';
 import type { Route } from './route.ts';
 import { ROUTES } from './routes.ts';
+import { storeUnavailable } from '../storage/unavailable.ts';
 import { signedIn } from './sessions.ts';
 import { TwoFactorCodes } from './two-factor-codes.ts';
 import { HttpError, type SignedIn } from './types.ts';
@@ -48,7 +49,12 @@ export class HttpApi {
 	};
 
 	private fail(req: IncomingMessage, res: ServerResponse, err: unknown) {
-		const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
+		const e =
+			err instanceof HttpError
+				? err
+				: storeUnavailable(err)
+					? new HttpError(503, 'STORE_UNAVAILABLE', 'The store cannot be reached just now: try again in a moment.', { 'retry-after': '5' })
+					: new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
 		if (!(err instanceof HttpError)) console.error('http error', err);
 		else if (MALFORMED.has(e.code)) logRefused('request', req, e.message);
 		if (res.headersSent) return res.end();
