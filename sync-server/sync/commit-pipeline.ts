@@ -118,13 +118,8 @@ export class CommitPipeline<W extends Waiter> {
 		while (this.committing) await this.committing;
 	}
 
+	/** What the check will need, read before the lock (whether the id was seen is asked under it, with the batch's). */
 	private async prepare(entry: Queued<W>, body: unknown, steppedUpAt: number | undefined): Promise<void> {
-		const seen = await this.deps.store.mutation(entry.userId, entry.id);
-		if (seen) {
-			this.inFlight.delete(mutationKey(entry));
-			for (const w of entry.waiters) w.settle(seen);
-			return;
-		}
 		const parsed = parseMutation(body);
 		if (!parsed.ok) entry.verdict = parsed;
 		else {

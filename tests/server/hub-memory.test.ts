@@ -28,13 +28,9 @@ class HeldDocuments implements DocumentStore {
 	constructor(private readonly inner: DocumentStore) {}
 	docUpdates = (docId: string) => this.inner.docUpdates(docId);
 	docIdsWithPrefix = (prefix: string) => this.inner.docIdsWithPrefix(prefix);
-	/** Set: the next idempotency lookup fails, as a networked store's may. */
+	/** Set: the next write transaction fails to open (its idempotency lookup with it), as a networked store's may. */
 	failLookup = false;
-	mutation = (userId: string, id: string) => {
-		if (!this.failLookup) return this.inner.mutation(userId, id);
-		this.failLookup = false;
-		return Promise.reject(new Error('connection reset'));
-	};
+	mutation = (userId: string, id: string) => this.inner.mutation(userId, id);
 	activity = (orgId: string, f: Parameters<DocumentStore['activity']>[1]) => this.inner.activity(orgId, f);
 	docsOf = (userId: string) => this.inner.docsOf(userId);
 	invitationsFor = (email: string) => this.inner.invitationsFor(email);
@@ -43,6 +39,10 @@ class HeldDocuments implements DocumentStore {
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
 	watch = () => () => {};
 	async begin(orgs: Parameters<DocumentStore['begin']>[0], keys: Parameters<DocumentStore['begin']>[1]): Promise<StoreTransaction> {
+		if (this.failLookup) {
+			this.failLookup = false;
+			throw new Error('connection reset');
+		}
 		const tx = await this.inner.begin(orgs, keys);
 		return {
 			...tx,
@@ -193,8 +193,10 @@ describe('the hub over in-memory sockets', () => {
 		documents.holding = false;
 		a.pair.clientSend(create);
 		await a.flush();
+		await turn();
 		expect(read(a.pair)).toEqual([{ t: 'verdict', id: 'team-retry-1', ok: true }]);
 		expect((await hub.orgState(ORG))!.teams().filter((t) => t.id === 'retry')).toHaveLength(1);
+		expect(documents.commits.flatMap((c) => c.mutations.map((m) => m.id))).toEqual(['team-retry-1']);
 	});
 
 	it('revokes a removed member before broadcasting, and sends the sender its update before its verdict', async () => {
@@ -242,7 +244,7 @@ describe('the hub over in-memory sockets', () => {
 		expect(rooms.get(ORG).docRoom(DOC).subscribers.has(conn)).toBe(false);
 	});
 
-	it('frees a mutation id whose check failed in the store, so a retry is checked afresh', async () => {
+	it('frees a mutation id whose commit could not begin (the store failed), so a retry is checked afresh', async () => {
 		documents.failLookup = true;
 		const create = { type: 'team.create', orgId: ORG, teamId: 'one', name: 'One' };
 		await expect(hub.submitAndWait(alice.id, 'team-one', create)).rejects.toThrow('connection reset');

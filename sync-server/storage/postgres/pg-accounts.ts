@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { SecretKey } from '../../secret-key.ts';
 import type { AccountStore, EmailTokenRow, SessionOrgRow, SessionRow, StoredUser, TwoFactorRow } from '../accounts.ts';
-import { inTransaction } from './pool.ts';
+import { inTransaction, prepared } from './pool.ts';
 
 type Row = Record<string, unknown>;
 
@@ -59,10 +59,10 @@ export class PgAccounts implements AccountStore {
 	}
 
 	private async rows<T = Row>(sql: string, args: unknown[] = []): Promise<T[]> {
-		return (await this.pool.query(sql, args)).rows as T[];
+		return (await this.pool.query(prepared(sql, args))).rows as T[];
 	}
 	private async changed(sql: string, args: unknown[]): Promise<boolean> {
-		return (await this.pool.query(sql, args)).rowCount === 1;
+		return (await this.pool.query(prepared(sql, args))).rowCount === 1;
 	}
 
 	async user(id: string) {

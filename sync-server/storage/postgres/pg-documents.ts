@@ -14,9 +14,9 @@ import {
 	type StoredUpdate,
 	type StoreTransaction
 } from '../documents.ts';
-import { orgsOf, writeBatch } from './pg-batch.ts';
+import { notifyCommitted, orgsOf, writeBatch } from './pg-batch.ts';
 import { CommitWatcher, type CommitListener } from './pg-watch.ts';
-import { rollback } from './pool.ts';
+import { prepared, rollback } from './pool.ts';
 
 /** Each organization's log after its `after`, and its head, in one statement: one snapshot, so never a head without its rows. */
 const LOG = `with k as (select * from unnest($1::text[], $2::bigint[]) as k(org_id, after))
@@ -29,7 +29,7 @@ type LogRow = { org_id: string; kind: 'u' | 'c' | 'h'; seq: number; doc_id: stri
 
 async function readLogs(c: pg.Pool | pg.PoolClient, orgs: readonly { orgId: string; after: number }[]): Promise<Map<string, OrgLog>> {
 	const logs = new Map<string, OrgLog>(orgs.map((o) => [o.orgId, { head: 0, updates: [], changes: [] }]));
-	const { rows } = await c.query<LogRow>(LOG, [orgs.map((o) => o.orgId), orgs.map((o) => o.after)]);
+	const { rows } = await c.query<LogRow>(prepared(LOG, [orgs.map((o) => o.orgId), orgs.map((o) => o.after)]));
 	for (const r of rows) {
 		const log = logs.get(r.org_id)!;
 		if (r.kind === 'h') log.head = r.seq;
@@ -113,13 +113,15 @@ export class PgDocuments implements DocumentStore {
 			await client.query('begin');
 			// One order on every server, so that two never wait for each other.
 			const users = [...new Set(keys.map((k) => k.userId))];
-			if (locked.size || users.length) await client.query(LOCK, [[...locked], users]);
+			if (locked.size || users.length) await client.query(prepared(LOCK, [[...locked], users]));
 			if (read && orgs.length) logs = await readLogs(client, orgs);
 			if (keys.length) {
 				const { rows } = await client.query<VerdictRow>(
-					`select m.user_id, m.id, m.ok, m.code, m.message from mutations m
-					 join unnest($1::text[], $2::text[]) as k(user_id, id) on m.user_id = k.user_id and m.id = k.id`,
-					[keys.map((k) => k.userId), keys.map((k) => k.id)]
+					prepared(
+						`select m.user_id, m.id, m.ok, m.code, m.message from mutations m
+						 join unnest($1::text[], $2::text[]) as k(user_id, id) on m.user_id = k.user_id and m.id = k.id`,
+						[keys.map((k) => k.userId), keys.map((k) => k.id)]
+					)
 				);
 				for (const r of rows) recorded.set(mutationKey({ userId: r.user_id, id: r.id }), verdict(r));
 			}
@@ -140,9 +142,16 @@ export class PgDocuments implements DocumentStore {
 				try {
 					const stray = orgsOf(batch).find((o) => !locked.has(o));
 					if (stray !== undefined) throw new Error(`The batch writes to organization ${stray}, whose lock this transaction does not hold.`);
-					const seqs = await writeBatch(client, batch, this.instanceId);
+					const seqs = await writeBatch(client, batch);
 					await client.query('commit');
-					client.release();
+					// Durable: the wake-up goes out after, not awaited (a lost one only waits for the others' catch-up).
+					void notifyCommitted(client, batch, this.instanceId).then(
+						() => client.release(),
+						(err: unknown) => {
+							console.error('Other servers could not be woken; they catch up within seconds.', err);
+							client.release(err instanceof Error ? err : true);
+						}
+					);
 					return seqs;
 				} catch (err) {
 					await rollback(client, err);

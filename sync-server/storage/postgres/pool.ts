@@ -110,3 +110,15 @@ export async function rollback(client: pg.PoolClient, cause?: unknown): Promise<
 		client.release((cause ?? err) as Error);
 	}
 }
+
+const named = new Map<string, string>();
+
+/**
+ * A query PostgreSQL parses and plans once per connection (a named prepared statement): the hot
+ * ones (sessions, users, the commit's locks and log) run thousands of times a second under load.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+	let name = named.get(text);
+	if (!name) named.set(text, (name = `roster_${named.size}`));
+	return { name, text, values };
+}
