@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
-import type { AccountStore } from './storage/accounts.ts';
+import type { AccountStore, SessionRow } from './storage/accounts.ts';
 import { storeUnavailable } from './storage/unavailable.ts';
 import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
 import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
@@ -24,6 +24,7 @@ import type { Verdict } from './sync/committed-batch.ts';
 import { Connections } from './sync/connections.ts';
 import { CheckDirectory } from './sync/directory.ts';
 import type { Reaction } from './sync/reactions.ts';
+import { OtherServers } from './sync/other-servers.ts';
 import { Rooms } from './sync/rooms.ts';
 import { answerSyncStep1, frameError, type SyncStepDeps } from './sync/sync-step.ts';
 
@@ -34,8 +35,11 @@ export interface HubOptions {
 	store: AccountStore;
 	documents: DocumentStore;
 	now?: () => number;
-	/** Whether a connection's session still holds (Roster's own limits); asked on each message, which counts as activity (default: always). */
-	sessionLive?: (sessionHash: string) => boolean | Promise<boolean>;
+	/**
+	 * Whether a connection's session still holds (Roster's own limits), asked on each message: its row
+	 * when it does (its step-up is read with it), or `true` to read that from the store (default: always).
+	 */
+	sessionLive?: (sessionHash: string) => Promise<SessionRow | boolean | undefined>;
 	/** What each user's connections may send and leave unread (default: DEFAULT_LIMITS). */
 	limits?: ConnectionLimits;
 	/** Told each failed commit (default: logged). Its organizations are read again and their sockets closed, so clients send again. */
@@ -57,7 +61,7 @@ export class SyncHub {
 	private readonly store: AccountStore;
 	private readonly documents: DocumentStore;
 	private readonly now: () => number;
-	private readonly sessionLive: (sessionHash: string) => boolean | Promise<boolean>;
+	private readonly sessionLive: (sessionHash: string) => Promise<SessionRow | boolean | undefined>;
 	private readonly connections: Connections;
 	private readonly rooms: Rooms;
 	private readonly sessions: SessionLimits;
@@ -65,16 +69,15 @@ export class SyncHub {
 	private readonly reactions = new Set<Reaction>();
 	private readonly flows: FlowDeps;
 	private readonly syncDeps: SyncStepDeps;
-	private readonly stopWatching: () => void;
+	private readonly otherServers: OtherServers;
 	/** Connections closed because a commit of theirs failed: nothing more they sent is checked (they send it all again). */
 	private readonly abandoned = new WeakSet<Connection>();
-	private readonly catchUpTimer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
 		this.documents = options.documents;
 		this.now = options.now ?? Date.now;
-		this.sessionLive = options.sessionLive ?? (() => true);
+		this.sessionLive = options.sessionLive ?? (async () => true);
 		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS);
 		const directory = new CheckDirectory();
 		this.rooms = new Rooms(this.documents, directory);
@@ -113,29 +116,12 @@ export class SyncHub {
 				}
 			}
 		});
-		this.stopWatching = this.documents.watch((orgId, joined) => {
-			if (this.rooms.get(orgId)) return this.pipeline.wake(orgId);
-			// Not held here: read it only if someone connected here just joined it, and send them what they may now read.
-			const here = joined === '*' ? [...this.connections.userIds()] : joined.filter((userId) => this.connections.of(userId).size);
-			if (here.length) void this.joinedElsewhere(orgId, here, access).catch((err: unknown) => console.error('access grant failed', err));
-		});
-		const every = options.catchUpEveryMs;
-		this.catchUpTimer = every ? setInterval(() => this.rooms.loadedIds().forEach((orgId) => this.pipeline.wake(orgId)), every) : undefined;
-		this.catchUpTimer?.unref();
-	}
-
-	/** Users connected here joined an organization on another server: this one reads it (once committed, it holds them) and grants. */
-	private async joinedElsewhere(orgId: string, userIds: readonly string[], access: AccessSync) {
-		const room = await this.rooms.load(orgId);
-		if (!room) return;
-		await this.pipeline.catchUp(orgId);
-		for (const userId of userIds) access.grantAll(room, userId);
+		this.otherServers = new OtherServers(this.documents, this.rooms, this.connections, this.pipeline, access, options.catchUpEveryMs);
 	}
 
 	/** Stops following other servers' commits. */
 	close() {
-		this.stopWatching();
-		clearInterval(this.catchUpTimer);
+		this.otherServers.close();
 	}
 
 	/** How long commits held their organizations' locks, in one line. */
@@ -199,8 +185,9 @@ export class SyncHub {
 
 	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
 		// A session that expired or was ended while the socket stayed open stops here.
-		if (!(await this.sessionLive(conn.sessionHash))) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-		if (typeof data === 'string') await this.receiveText(conn, data);
+		const session = await this.sessionLive(conn.sessionHash);
+		if (!session) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+		if (typeof data === 'string') await this.receiveText(conn, data, session);
 		else await answerSyncStep1(this.syncDeps, conn, data);
 	}
 
@@ -240,7 +227,7 @@ export class SyncHub {
 		return orgId === undefined ? undefined : this.rooms.get(orgId)?.docRoom(docId);
 	}
 
-	private async receiveText(conn: Connection, text: string) {
+	private async receiveText(conn: Connection, text: string, session: SessionRow | true) {
 		let parsed;
 		try {
 			parsed = ClientMessage.safeParse(JSON.parse(text));
@@ -258,13 +245,13 @@ export class SyncHub {
 		const message = parsed.data;
 		switch (message.t) {
 			case 'mutate':
-				return this.mutate(conn, message.id, message.mutation);
+				return this.mutate(conn, message.id, message.mutation, session);
 			default:
 				return message.t satisfies never;
 		}
 	}
 
-	private async mutate(conn: Connection, id: string, body: unknown) {
+	private async mutate(conn: Connection, id: string, body: unknown, session: SessionRow | true) {
 		const serverOnly = serverOnlyRefusal(body);
 		if (serverOnly) return conn.sendJson(verdictMessage(id, serverOnly));
 		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
@@ -280,7 +267,8 @@ export class SyncHub {
 			gone: () => this.abandoned.has(conn)
 		};
 		// The store could not be asked (is this id recorded?): as for a failed commit, the client sends it again later.
-		await this.pipeline.submit(conn.userId, id, body, waiter, await this.steppedUpAt(conn.sessionHash)).catch((err: unknown) => {
+		const steppedUpAt = session === true ? await this.steppedUpAt(conn.sessionHash) : session.stepped_up_at || undefined;
+		await this.pipeline.submit(conn.userId, id, body, waiter, steppedUpAt).catch((err: unknown) => {
 			console.error('A mutation could not be queued: the store failed.', err);
 			waiter.fail();
 		});

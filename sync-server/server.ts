@@ -233,7 +233,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const sweep = setInterval(
 		() =>
 			void hub
-				.sweepSessions((hash) => sessionLive(accounts, now(), hash))
+				.sweepSessions(async (hash) => (await sessionLive(accounts, now(), hash)) !== undefined)
 				.catch((err: unknown) => console.error('session sweep failed', err)),
 		60_000
 	);

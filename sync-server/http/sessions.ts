@@ -1,17 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { publicProfile, SESSION_MAX_AGE_S, sessionAlive, SESSIONS_PER_USER } from '$lib/domain/index.ts';
 import { newToken, tokenHash } from '../auth.ts';
-import type { AccountStore } from '../storage/accounts.ts';
+import type { AccountStore, SessionRow } from '../storage/accounts.ts';
 import type { HttpDeps } from './deps.ts';
 import type { SignedIn } from './types.ts';
 
-/** For the hub: whether a session exists and is live; an ended one is deleted. */
-export async function sessionLive(accounts: Pick<AccountStore, 'session' | 'deleteSession'>, now: number, hash: string): Promise<boolean> {
+/** For the hub: the session if it exists and is live (its step-up is read with it); an ended one is deleted. */
+export async function sessionLive(
+	accounts: Pick<AccountStore, 'session' | 'deleteSession'>,
+	now: number,
+	hash: string
+): Promise<SessionRow | undefined> {
 	const session = await accounts.session(hash);
-	if (!session) return false;
-	if (sessionAlive(session.created_at, now)) return true;
+	if (!session) return undefined;
+	if (sessionAlive(session.created_at, now)) return session;
 	await accounts.deleteSession(hash);
-	return false;
+	return undefined;
 }
 
 /** The signed-in user of a request and its session's hash, from the session cookie; an ended session is deleted. */

@@ -1,0 +1,48 @@
+import type { DocumentStore } from '../storage/documents.ts';
+import type { AccessSync, HubWaiter } from './access-sync.ts';
+import type { CommitPipeline } from './commit-pipeline.ts';
+import type { Connections } from './connections.ts';
+import type { Rooms } from './rooms.ts';
+
+/**
+ * Follows what other servers on the same store commit: an organization held here is read again
+ * at the next commit (CommitPipeline.wake); one not held here is read only when someone connected
+ * here just joined it, to send them what they may now read; and every organization held here is
+ * read now and then, in case a wake-up was lost.
+ */
+export class OtherServers {
+	private readonly stopWatching: () => void;
+	private readonly timer: ReturnType<typeof setInterval> | undefined;
+
+	constructor(
+		documents: DocumentStore,
+		private readonly rooms: Rooms,
+		private readonly connections: Connections,
+		private readonly pipeline: CommitPipeline<HubWaiter>,
+		private readonly access: AccessSync,
+		catchUpEveryMs: number | undefined
+	) {
+		this.stopWatching = documents.watch((orgId, joined) => {
+			if (this.rooms.get(orgId)) return this.pipeline.wake(orgId);
+			const here = joined === '*' ? [...this.connections.userIds()] : joined.filter((userId) => this.connections.of(userId).size);
+			if (here.length) void this.joined(orgId, here).catch((err: unknown) => console.error('access grant failed', err));
+		});
+		this.timer = catchUpEveryMs
+			? setInterval(() => this.rooms.loadedIds().forEach((orgId) => this.pipeline.wake(orgId)), catchUpEveryMs)
+			: undefined;
+		this.timer?.unref();
+	}
+
+	/** Users connected here joined an organization on another server: this one reads it (once committed, it holds them) and grants. */
+	private async joined(orgId: string, userIds: readonly string[]) {
+		const room = await this.rooms.load(orgId);
+		if (!room) return;
+		await this.pipeline.catchUp(orgId);
+		for (const userId of userIds) this.access.grantAll(room, userId);
+	}
+
+	close() {
+		this.stopWatching();
+		clearInterval(this.timer);
+	}
+}
