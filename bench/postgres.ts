@@ -3,22 +3,13 @@
  * (tests/server/postgres-cluster.ts), started once for every PostgreSQL scenario, a fresh
  * database for each.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
+import pg from 'pg';
+import { startCluster } from '../tests/server/postgres-cluster.ts';
 import { onCleanUp } from './proc.ts';
 
 export interface PostgresCluster {
 	/** The URL of a new, empty database on the cluster. */
 	freshDatabase(): Promise<string>;
-}
-
-/** The tests' helper, loaded by name so that the bench still runs (without PostgreSQL) before it exists. */
-const HELPER = '../tests/server/postgres-cluster.ts';
-
-interface Helper {
-	/** `durable`: fsync and synchronous commits on, as a real deployment runs (tests turn them off); asked for, checked by `durability`. */
-	startCluster(options?: { durable?: boolean }): Promise<{ freshDatabase(): Promise<string>; stop(): Promise<void> | void }>;
 }
 
 let started: Promise<PostgresCluster | string> | undefined;
@@ -30,11 +21,9 @@ export function postgres(): Promise<PostgresCluster | string> {
 }
 
 async function start(): Promise<PostgresCluster | string> {
-	if (!existsSync(new URL(HELPER, import.meta.url)))
-		return 'the PostgreSQL test cluster helper (tests/server/postgres-cluster.ts) is not there';
 	try {
-		const helper = (await import(HELPER)) as Helper;
-		const cluster = await helper.startCluster({ durable: true });
+		// fsync and synchronous commits on, as a deployment runs (the tests turn them off); `durability` says so.
+		const cluster = await startCluster({ durable: true });
 		onCleanUp(async () => {
 			await cluster.stop();
 		});
@@ -45,21 +34,23 @@ async function start(): Promise<PostgresCluster | string> {
 }
 
 /**
- * How durable the database's commits are (its fsync and synchronous_commit settings, read with
- * psql), so that figures beside SQLite's (which syncs every commit) say when they are flattered.
+ * How durable the database's commits are (its fsync and synchronous_commit settings), so that
+ * figures beside SQLite's (which syncs every commit) say when they are flattered.
  */
 export async function durability(url: string): Promise<string> {
+	const client = new pg.Client({ connectionString: url });
 	try {
-		const { stdout } = await promisify(execFile)('psql', [
-			url,
-			'-Atc',
-			"select 'fsync ' || current_setting('fsync') || ', synchronous_commit ' || current_setting('synchronous_commit')"
-		]);
-		const settings = stdout.trim();
+		await client.connect();
+		const { rows } = await client.query<{ s: string }>(
+			"select 'fsync ' || current_setting('fsync') || ', synchronous_commit ' || current_setting('synchronous_commit') as s"
+		);
+		const settings = rows[0]?.s ?? '';
 		return /fsync on, synchronous_commit (on|remote_apply|remote_write|local)/.test(settings)
 			? `${settings}: commits are flushed to disk, as SQLite's are`
 			: `${settings}: commits are NOT flushed to disk, unlike SQLite's, so these figures are flattered`;
-	} catch {
-		return 'durability settings unknown (psql could not read them)';
+	} catch (err) {
+		return `durability settings unknown (${err instanceof Error ? err.message : String(err)})`;
+	} finally {
+		await client.end().catch(() => undefined);
 	}
 }
