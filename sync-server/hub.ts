@@ -184,6 +184,8 @@ export class SyncHub {
 	}
 
 	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
+		// Closed after a failed commit: what it had sent is sent again, in order, on its next socket.
+		if (this.abandoned.has(conn)) return;
 		// A session that expired or was ended while the socket stayed open stops here.
 		const session = await this.sessionLive(conn.sessionHash);
 		if (!session) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
@@ -266,7 +268,7 @@ export class SyncHub {
 			},
 			gone: () => this.abandoned.has(conn)
 		};
-		// The store could not be asked (is this id recorded?): as for a failed commit, the client sends it again later.
+		// The store could not be read for it (its users, its organization): as for a failed commit, the client sends it again later.
 		const steppedUpAt = session === true ? await this.steppedUpAt(conn.sessionHash) : session.stepped_up_at || undefined;
 		await this.pipeline.submit(conn.userId, id, body, waiter, steppedUpAt).catch((err: unknown) => {
 			console.error('A mutation could not be queued: the store failed.', err);

@@ -1,5 +1,8 @@
-/** PostgreSQL's classes and codes that mean "not reachable now": connection exceptions, shutting down or starting, too many connections. */
-const SQLSTATE = /^(08|57P0[1-3]|53300)/;
+/**
+ * PostgreSQL's classes and codes that mean "not now": connection exceptions, shutting down or
+ * starting, too many connections, a lock or idle-transaction timeout, a cancelled query, a deadlock.
+ */
+const SQLSTATE = /^(08|57P0[1-3]|53300|55P03|25P03|57014|40P01)/;
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -10,5 +13,5 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EH
 export function storeUnavailable(err: unknown): boolean {
 	const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
 	if (typeof code === 'string' && (SQLSTATE.test(code) || NETWORK.has(code))) return true;
-	return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+	return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(message);
 }

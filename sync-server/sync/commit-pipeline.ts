@@ -5,8 +5,11 @@ import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } fro
 import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
 import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers } from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
-import { apply, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
+import { apply, gone, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
 import type { Rooms } from './rooms.ts';
+
+/** What a commit read of other servers' commits to organizations it does not write. */
+type Read = Pick<CommittedBatch, 'updates' | 'remote'> & { orgIds: string[] };
 
 export interface PipelineDeps<W extends Waiter> {
 	store: DocumentStore;
@@ -36,7 +39,7 @@ export class CommitPipeline<W extends Waiter> {
 	private batch: Queued<W>[] = [];
 	/** Organizations another server committed to: read again at the next commit. */
 	private readonly stale = new Set<string>();
-	private caughtUp: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+	private caughtUp: { orgId: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
 	private readonly inFlight = new Map<string, Queued<W>>();
 	private flushScheduled = false;
 	/** Set while a commit is under way: memory may hold what is not durable yet, so nothing is answered from it meanwhile. */
@@ -49,7 +52,8 @@ export class CommitPipeline<W extends Waiter> {
 	submit(userId: string, id: string, body: unknown, waiter: W, steppedUpAt?: number): Promise<void> {
 		const key = mutationKey({ userId, id });
 		const inFlight = this.inFlight.get(key);
-		if (inFlight) {
+		// An entry whose senders all gave up (a failed commit closed them) is skipped: a resend starts afresh.
+		if (inFlight && !gone(inFlight)) {
 			inFlight.waiters.push(waiter);
 			return Promise.resolve();
 		}
@@ -60,7 +64,7 @@ export class CommitPipeline<W extends Waiter> {
 			.inLane(laneOf(body), () => this.prepare(entry, body, steppedUpAt))
 			.catch((err: unknown) => {
 				// Not queued (the store failed): the id is free again, so a retry is checked afresh.
-				this.inFlight.delete(key);
+				this.forget(entry);
 				for (const w of entry.waiters.slice(1)) w.fail?.(err);
 				throw err;
 			});
@@ -108,7 +112,7 @@ export class CommitPipeline<W extends Waiter> {
 	/** Resolves once this server's copy of the organization holds everything committed to it so far. */
 	catchUp(orgId: string): Promise<void> {
 		if (!this.deps.rooms.get(orgId)) return Promise.resolve();
-		const done = new Promise<void>((resolve, reject) => this.caughtUp.push({ resolve, reject }));
+		const done = new Promise<void>((resolve, reject) => this.caughtUp.push({ orgId, resolve, reject }));
 		this.wake(orgId);
 		return done;
 	}
@@ -164,58 +168,68 @@ export class CommitPipeline<W extends Waiter> {
 		this.committing = new Promise((resolve) => (release = resolve));
 		const rooms = new Map<string, OrgRoom>();
 		const touched = { memory: false };
+		// A connection whose socket a failed commit closed sends everything again, in order: what it sent after is not checked now.
+		const live = entries.filter((e) => !gone(e));
 		let batch: CommittedBatch<W> | undefined;
-		let readFailure: unknown;
+		let failure: unknown;
 		// Woken by another server's commit and not written now: read without a lock, and published even if the commit fails.
-		const read = await this.readStale(stale, entries).catch((err: unknown) => {
-			readFailure = err;
-			for (const orgId of stale) this.stale.add(orgId);
-			return { updates: [], remote: [] };
+		// A failed read is read again at the next wake-up (the periodic one at the latest), not at once: the store is down.
+		const read = await this.readStale(stale, live).catch((err: unknown) => {
+			failure = err;
+			return { updates: [], remote: [], orgIds: [] };
 		});
 		try {
-			batch = await this.commit(entries, rooms, touched, read);
+			batch = await this.commit(live, rooms, touched, read);
 		} catch (err) {
+			failure ??= err;
 			this.recover(err, entries, touched.memory ? [...rooms.values()] : []);
-			if (read.updates.length || read.remote.length) batch = { entries: [], ...read, at: this.deps.now() };
+			if (read.updates.length || read.remote.length)
+				batch = { entries: [], updates: read.updates, remote: read.remote, at: this.deps.now() };
 		}
 		// Durable now: a failure to read ahead for publishing only defers grants (they read again, failing closed).
 		if (batch) await this.deps.prepare(batch).catch((err: unknown) => console.error('reading sessions ahead of publishing failed', err));
-		for (const e of entries) if (e.userId) this.inFlight.delete(mutationKey(e));
+		for (const e of entries) this.forget(e);
 		this.committing = undefined;
 		try {
 			if (batch) this.deps.publish(batch);
 		} finally {
 			release();
+			// Caught up: read now, or let go (read afresh when next asked for), or not held here at all.
+			const caught = new Set([...read.orgIds, ...(touched.memory ? rooms.keys() : [])]);
 			for (const done of caughtUp) {
-				if (readFailure === undefined) done.resolve();
-				else done.reject(readFailure);
+				if (failure === undefined || caught.has(done.orgId) || !this.deps.rooms.get(done.orgId)) done.resolve();
+				else done.reject(failure);
 			}
 			if (this.batch.length || this.stale.size) this.schedule();
 		}
 	}
 
+	/** Frees an entry's mutation id (only if the entry still holds it: a resend may have taken it since). */
+	private forget(e: Queued<W>) {
+		const key = mutationKey(e);
+		if (e.userId && this.inFlight.get(key) === e) this.inFlight.delete(key);
+	}
+
 	/** What other servers committed to organizations held here that this batch does not write (those are read under their locks). */
-	private async readStale(stale: readonly string[], entries: readonly Queued<W>[]): Promise<Pick<CommittedBatch<W>, 'updates' | 'remote'>> {
-		const written = new Set(entries.flatMap((e) => e.mutation?.orgId ?? e.orgId ?? []));
+	private async readStale(stale: readonly string[], live: readonly Queued<W>[]): Promise<Read> {
+		const written = new Set(live.flatMap((e) => e.mutation?.orgId ?? e.orgId ?? []));
 		const onlyRead = stale.flatMap((orgId) => (written.has(orgId) ? [] : (this.deps.rooms.get(orgId) ?? [])));
 		const logs = await Promise.all(onlyRead.map((room) => this.deps.store.orgLog(room.orgId, room.seq)));
 		const updates: Updates = [];
 		const remote: RemoteChanges[] = [];
 		onlyRead.forEach((room, i) => take(room, logs[i]!, updates, remote));
-		return { updates, remote };
+		return { updates, remote, orgIds: onlyRead.map((room) => room.orgId) };
 	}
 
 	private async commit(
-		entries: Queued<W>[],
+		live: Queued<W>[],
 		rooms: Map<string, OrgRoom>,
 		touched: { memory: boolean },
-		read: Pick<CommittedBatch<W>, 'updates' | 'remote'>
+		read: Read
 	): Promise<CommittedBatch<W>> {
 		const { store } = this.deps;
 		const updates: Updates = [...read.updates];
 		const remote: RemoteChanges[] = [...read.remote];
-		// A connection whose socket a failed commit closed sends everything again, in order: what it sent after is not checked now.
-		const live = entries.filter((e) => !e.waiters.length || !e.waiters.every((w) => w.gone?.()));
 		for (const e of live) {
 			const orgId = e.mutation?.orgId ?? e.orgId;
 			if (orgId !== null && !rooms.has(orgId)) rooms.set(orgId, await this.deps.rooms.read(orgId));

@@ -47,3 +47,8 @@ export function laneOf(body: unknown): string {
 	const orgId = (body as { orgId?: unknown } | null)?.orgId;
 	return typeof orgId === 'string' ? orgId : '';
 }
+
+/** Whether every sender of an entry gave up on it (a failed commit closed their sockets): it is then neither checked nor joined. */
+export function gone(e: Committed): boolean {
+	return e.waiters.length > 0 && e.waiters.every((w) => w.gone?.());
+}

@@ -20,6 +20,9 @@ function toUser(row: Row | undefined): StoredUser | undefined {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** Named, not `*`: a prepared statement's result keeps its shape, so a column a later migration adds must not change it under a running server. */
+const USER = 'id, username, email, email_verified, display_name, totp_secret, password_hash, managed_by';
 const FOREIGN_KEY_VIOLATION = '23503';
 const hasCode = (err: unknown, code: string) => (err as { code?: string }).code === code;
 
@@ -66,13 +69,13 @@ export class PgAccounts implements AccountStore {
 	}
 
 	async user(id: string) {
-		return toUser((await this.rows('select * from users where id = $1', [id]))[0]);
+		return toUser((await this.rows(`select ${USER} from users where id = $1`, [id]))[0]);
 	}
 	async userByUsername(username: string) {
-		return toUser((await this.rows('select * from users where lower(username) = lower($1)', [username]))[0]);
+		return toUser((await this.rows(`select ${USER} from users where lower(username) = lower($1)`, [username]))[0]);
 	}
 	async verifiedUsersByEmail(email: string): Promise<StoredUser[]> {
-		const rows = await this.rows('select * from users where lower(email) = lower($1) and email_verified limit 10', [email.trim()]);
+		const rows = await this.rows(`select ${USER} from users where lower(email) = lower($1) and email_verified limit 10`, [email.trim()]);
 		return rows.map((r) => toUser(r)!);
 	}
 	async insertUser(user: StoredUser, createdAt: number): Promise<boolean> {
