@@ -4,6 +4,21 @@ export interface StoredUser extends UserProfile {
 	passwordHash: string;
 }
 
+/** A users row as either store keeps it (email_verified 0/1 or a boolean), as a StoredUser. */
+export function userFromRow(row: Record<string, unknown> | undefined): StoredUser | undefined {
+	if (!row) return undefined;
+	return {
+		id: row.id as string,
+		username: row.username as string,
+		email: row.email as string,
+		emailVerified: Boolean(row.email_verified),
+		displayName: row.display_name as string,
+		twoFactor: row.totp_secret != null,
+		passwordHash: row.password_hash as string,
+		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
+	};
+}
+
 /** A user's two-factor secrets (opened: the store keeps them sealed): server-only, never in a document or an answer but enrolment's. */
 export interface TwoFactorRow {
 	secret: string | null;

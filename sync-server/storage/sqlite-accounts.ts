@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSecretKey } from '../sealed-secrets.ts';
 import type { SecretKey } from '../secret-key.ts';
-import type { AccountRows, EmailTokenRow, SessionRow, StoredUser, TwoFactorRow } from './accounts.ts';
+import { userFromRow, type AccountRows, type EmailTokenRow, type SessionRow, type StoredUser, type TwoFactorRow } from './accounts.ts';
 
 const SCHEMA = `
 create table if not exists users (
@@ -50,20 +50,6 @@ create table if not exists email_tokens (
 `;
 
 type Row = Record<string, unknown>;
-
-function toUser(row: Row | undefined): StoredUser | undefined {
-	if (!row) return undefined;
-	return {
-		id: row.id as string,
-		username: row.username as string,
-		email: row.email as string,
-		emailVerified: row.email_verified === 1,
-		displayName: row.display_name as string,
-		twoFactor: row.totp_secret != null,
-		passwordHash: row.password_hash as string,
-		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
-	};
-}
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -150,13 +136,13 @@ export class SqliteAccounts implements AccountRows {
 	}
 
 	user(id: string) {
-		return toUser(this.q.userById.get(id) as Row | undefined);
+		return userFromRow(this.q.userById.get(id) as Row | undefined);
 	}
 	userByUsername(username: string) {
-		return toUser(this.q.userByName.get(username) as Row | undefined);
+		return userFromRow(this.q.userByName.get(username) as Row | undefined);
 	}
 	verifiedUsersByEmail(email: string): StoredUser[] {
-		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => toUser(r)!);
+		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => userFromRow(r)!);
 	}
 	insertUser(user: StoredUser, createdAt: number): boolean {
 		try {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBatch, mutationKey, type StoreBatch } from '../../sync-server/storage/documents.ts';
 import { freshPostgres } from './pg-store.ts';
+import { record } from './storage-log-contract.ts';
 
-const record = (orgId: string) => ({
-	userId: 'u1',
-	id: 'm1',
-	orgId,
-	type: 'team.create',
-	body: JSON.stringify({ type: 'team.create', orgId }),
-	ok: true,
-	code: null,
-	message: null,
-	at: 1
-});
 const write = (orgId: string): StoreBatch => ({
 	...emptyBatch(),
 	updates: [{ orgId, docId: `org:${orgId}`, data: new Uint8Array([1]) }],
-	mutations: [record(orgId)]
+	mutations: [record('u1', 'm1', orgId)]
 });
 
 describe('one mutation id sent to two servers for two organizations', () => {

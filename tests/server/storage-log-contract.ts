@@ -15,7 +15,8 @@ export interface DocumentsUnderTest {
 const batch = (parts: Partial<StoreBatch>): StoreBatch => ({ ...emptyBatch(), ...parts });
 const update = (orgId: string, docId: string, ...b: number[]) => ({ orgId, docId, data: new Uint8Array(b) });
 const changes = (orgId: string, type: string) => ({ orgId, entries: [{ type, changes: [] }] });
-const record = (userId: string, id: string, orgId = 'a') => ({
+/** An accepted mutation's record, as a commit writes it. */
+export const record = (userId: string, id: string, orgId = 'a') => ({
 	userId,
 	id,
 	orgId,

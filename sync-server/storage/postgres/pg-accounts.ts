@@ -1,23 +1,17 @@
 import type pg from 'pg';
 import { SecretKey } from '../../secret-key.ts';
-import type { AccountStore, EmailTokenRow, SessionOrgRow, SessionRow, StoredUser, TwoFactorRow } from '../accounts.ts';
+import {
+	userFromRow,
+	type AccountStore,
+	type EmailTokenRow,
+	type SessionOrgRow,
+	type SessionRow,
+	type StoredUser,
+	type TwoFactorRow
+} from '../accounts.ts';
 import { inTransaction, prepared } from './pool.ts';
 
 type Row = Record<string, unknown>;
-
-function toUser(row: Row | undefined): StoredUser | undefined {
-	if (!row) return undefined;
-	return {
-		id: row.id as string,
-		username: row.username as string,
-		email: row.email as string,
-		emailVerified: row.email_verified as boolean,
-		displayName: row.display_name as string,
-		twoFactor: row.totp_secret != null,
-		passwordHash: row.password_hash as string,
-		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
-	};
-}
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -69,14 +63,14 @@ export class PgAccounts implements AccountStore {
 	}
 
 	async user(id: string) {
-		return toUser((await this.rows(`select ${USER} from users where id = $1`, [id]))[0]);
+		return userFromRow((await this.rows(`select ${USER} from users where id = $1`, [id]))[0]);
 	}
 	async userByUsername(username: string) {
-		return toUser((await this.rows(`select ${USER} from users where lower(username) = lower($1)`, [username]))[0]);
+		return userFromRow((await this.rows(`select ${USER} from users where lower(username) = lower($1)`, [username]))[0]);
 	}
 	async verifiedUsersByEmail(email: string): Promise<StoredUser[]> {
 		const rows = await this.rows(`select ${USER} from users where lower(email) = lower($1) and email_verified limit 10`, [email.trim()]);
-		return rows.map((r) => toUser(r)!);
+		return rows.map((r) => userFromRow(r)!);
 	}
 	async insertUser(user: StoredUser, createdAt: number): Promise<boolean> {
 		try {
