@@ -4,12 +4,11 @@ import {
 	STEP_UP_TTL_MS,
 	publicProfile,
 	parseMutation,
-	unknownFields,
 	type Change,
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
-import { CLOSE, ClientMessage, PROTOCOL_VERSION, orgDocId, parseDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
+import { CLOSE, PROTOCOL_VERSION, orgDocId, parseDocId } from '$lib/protocol/messages.ts';
 import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
@@ -26,7 +25,8 @@ import { CheckDirectory } from './sync/directory.ts';
 import type { Reaction } from './sync/reactions.ts';
 import { OtherServers } from './sync/other-servers.ts';
 import { Rooms } from './sync/rooms.ts';
-import { answerSyncStep1, frameError, type SyncStepDeps } from './sync/sync-step.ts';
+import { answerSyncStep1, type SyncStepDeps } from './sync/sync-step.ts';
+import { parseClientText, socketWaiter, verdictMessage } from './sync/client-text.ts';
 
 export type { InvitationNotice } from './sync/reactions.ts';
 
@@ -179,8 +179,7 @@ export class SyncHub {
 	private storeFailed(conn: Connection, err: unknown) {
 		if (!storeUnavailable(err)) throw err;
 		console.error('The store could not be reached; the socket is closed for its client to try again.', err);
-		this.abandoned.add(conn);
-		conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason);
+		socketWaiter(conn, '', this.abandoned).fail();
 	}
 
 	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
@@ -230,21 +229,8 @@ export class SyncHub {
 	}
 
 	private async receiveText(conn: Connection, text: string, session: SessionRow | true) {
-		let parsed;
-		try {
-			parsed = ClientMessage.safeParse(JSON.parse(text));
-		} catch {
-			return frameError(conn, 'INVALID_FRAME', 'A text frame was not valid JSON.');
-		}
-		if (!parsed.success) {
-			const unknown = unknownFields(parsed.error);
-			return frameError(
-				conn,
-				'INVALID_FRAME',
-				unknown ? `${unknown} in a mutate message.` : 'A text frame was not a message Roster knows.'
-			);
-		}
-		const message = parsed.data;
+		const message = parseClientText(conn, text);
+		if (!message) return;
 		switch (message.t) {
 			case 'mutate':
 				return this.mutate(conn, message.id, message.mutation, session);
@@ -258,16 +244,7 @@ export class SyncHub {
 		if (serverOnly) return conn.sendJson(verdictMessage(id, serverOnly));
 		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
 		if (expired) return conn.sendJson(verdictMessage(id, expired));
-		const waiter = {
-			conn,
-			settle: (verdict: Verdict) => conn.sendJson(verdictMessage(id, verdict)),
-			// Not durable: the client keeps it pending and sends it again once reconnected, with what it sent after it.
-			fail: () => {
-				this.abandoned.add(conn);
-				conn.socket.close(CLOSE.storeUnavailable.code, CLOSE.storeUnavailable.reason);
-			},
-			gone: () => this.abandoned.has(conn)
-		};
+		const waiter = socketWaiter(conn, id, this.abandoned);
 		// The store could not be read for it (its users, its organization): as for a failed commit, the client sends it again later.
 		const steppedUpAt = session === true ? await this.steppedUpAt(conn.sessionHash) : session.stepped_up_at || undefined;
 		await this.pipeline.submit(conn.userId, id, body, waiter, steppedUpAt).catch((err: unknown) => {
@@ -329,8 +306,4 @@ export class SyncHub {
 	orgIds(): Promise<string[]> {
 		return this.rooms.orgIds(orgDocId(''), (docId) => parseDocId(docId)?.orgId);
 	}
-}
-
-function verdictMessage(id: string, v: Verdict): VerdictMessage {
-	return v.ok ? { t: 'verdict', id, ok: true } : { t: 'verdict', id, ok: false, code: v.code, message: v.message };
 }
