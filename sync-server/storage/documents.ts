@@ -18,6 +18,8 @@ export interface DocumentStore {
 	docIdsWithPrefix(prefix: string): Promise<string[]>;
 	/** What was committed to an organization after sequence `after` (0: all of it), oldest first, and its latest sequence. */
 	orgLog(orgId: string, after: number): Promise<OrgLog>;
+	/** Each organization's latest sequence (0 for one never committed to), in one read: which copies are behind. */
+	heads(orgIds: readonly string[]): Promise<Map<string, number>>;
 	/**
 	 * Opens a write transaction holding the organizations' write locks (taken in one order, so two
 	 * servers never deadlock): what others committed to each since `after`, and the verdicts already

@@ -129,6 +129,10 @@ export class SqliteDocuments implements DocumentStore {
 		return this.q.docUpdates.all(docId) as { seq: number; data: Buffer }[];
 	}
 
+	async heads(orgIds: readonly string[]): Promise<Map<string, number>> {
+		return new Map(orgIds.map((orgId) => [orgId, (this.q.head.get(orgId) as { seq: number } | undefined)?.seq ?? 0]));
+	}
+
 	async orgLog(orgId: string, after: number): Promise<OrgLog> {
 		return this.readLog(orgId, after);
 	}

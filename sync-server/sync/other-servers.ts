@@ -28,9 +28,15 @@ export class OtherServers {
 			if (here.length) void this.joined(orgId, here).catch((err: unknown) => console.error('access grant failed', err));
 		});
 		this.timer = catchUpEveryMs
-			? setInterval(() => this.rooms.loadedIds().forEach((orgId) => this.pipeline.wake(orgId)), catchUpEveryMs)
+			? setInterval(() => void this.catchUp(documents).catch((err: unknown) => console.error('catching up failed', err)), catchUpEveryMs)
 			: undefined;
 		this.timer?.unref();
+	}
+
+	/** Reads every held organization's head at once, and wakes those another server moved on (a wake-up was lost). */
+	private async catchUp(documents: DocumentStore) {
+		const heads = await documents.heads(this.rooms.loadedIds());
+		for (const [orgId, head] of heads) if (head > (this.rooms.get(orgId)?.seq ?? head)) this.pipeline.wake(orgId);
 	}
 
 	/** Users connected here joined an organization on another server: this one reads it (once committed, it holds them) and grants. */

@@ -37,6 +37,7 @@ class HeldDocuments implements DocumentStore {
 	webhook = (orgId: string) => this.inner.webhook(orgId);
 	forgetUser = (userId: string) => this.inner.forgetUser(userId);
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
+	heads = (orgIds: readonly string[]) => this.inner.heads(orgIds);
 	watch = () => () => {};
 	async begin(orgs: Parameters<DocumentStore['begin']>[0], keys: Parameters<DocumentStore['begin']>[1]): Promise<StoreTransaction> {
 		if (this.failLookup) {
@@ -131,11 +132,11 @@ describe('the hub over in-memory sockets', () => {
 	});
 
 	/** A signed-in socket, welcomed and subscribed to the organization's document. */
-	async function connect(who: typeof alice) {
+	async function connect(who: typeof alice, on = hub) {
 		const pair = new MemorySocketPair();
-		const conn = hub.attach(pair.serverSocket, who, `session-${who.username}`);
+		const conn = on.attach(pair.serverSocket, who, `session-${who.username}`);
 		const handled: Promise<void>[] = [];
-		pair.deliver = (frame) => void handled.push(hub.receive(conn, frame));
+		pair.deliver = (frame) => void handled.push(on.receive(conn, frame));
 		pair.clientSend(step1Frame(DOC, new Y.Doc()));
 		const flush = async () => {
 			pair.flushClientSent();
@@ -382,5 +383,24 @@ describe('the hub over in-memory sockets', () => {
 		const revoked = read(b.pair).some((s) => s.t === 'revoked' && s.doc === DOC);
 		expect(revoked || b.pair.closed !== undefined).toBe(true);
 		elsewhere.close();
+	});
+
+	it('brings a copy up to date when every wake-up is lost: the periodic catch-up reads the heads and publishes what it lacks', async () => {
+		// Another server on the same store that never hears a wake-up (the SQLite store sends none), reading heads often.
+		const follower = new SyncHub({ store: asyncAccounts(sqlite.accounts), documents: sqlite.documents, catchUpEveryMs: 10 });
+		try {
+			const b = await connect(bob, follower);
+			expect(await hub.submitAndWait(alice.id, 'team-far-1', { type: 'team.create', orgId: ORG, teamId: 'far', name: 'Far' })).toEqual({
+				ok: true
+			});
+			const received: Sent[] = [];
+			while (!received.some((s) => s.binary?.kind === SYNC_UPDATE)) {
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				received.push(...read(b.pair));
+			}
+			expect((await follower.orgState(ORG))!.teams().map((t) => t.id)).toEqual(['far']);
+		} finally {
+			follower.close();
+		}
 	});
 });

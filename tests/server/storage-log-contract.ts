@@ -53,6 +53,14 @@ export function orgLogContract(name: string, open: () => Promise<DocumentsUnderT
 				const [third] = await store.commit(batch({ updates: [update('a', 'org:a', 4)], changes: [changes('a', 'member.add')] }));
 				const all = await store.orgLog('a', 0);
 				expect(all.head).toBe(third);
+				// Every organization's head in one read, 0 for one never committed to.
+				expect(await store.heads(['a', 'b', 'none'])).toEqual(
+					new Map([
+						['a', third],
+						['b', first[2]],
+						['none', 0]
+					])
+				);
 				expect(all.updates.map((u) => [u.seq, u.docId, [...u.data]])).toEqual([
 					[first[0], 'org:a', [1]],
 					[first[1], 'project:a/p', [2]],

@@ -83,6 +83,14 @@ export class PgDocuments implements DocumentStore {
 		return rows.map((r) => r.doc_id);
 	}
 
+	async heads(orgIds: readonly string[]): Promise<Map<string, number>> {
+		const { rows } = await this.pool.query<{ org_id: string; seq: number }>(
+			prepared('select org_id, seq from org_heads where org_id = any($1::text[])', [orgIds])
+		);
+		const found = new Map(rows.map((r) => [r.org_id, r.seq]));
+		return new Map(orgIds.map((orgId) => [orgId, found.get(orgId) ?? 0]));
+	}
+
 	async orgLog(orgId: string, after: number): Promise<OrgLog> {
 		return (await readLogs(this.pool, [{ orgId, after }])).get(orgId)!;
 	}
