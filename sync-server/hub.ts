@@ -116,7 +116,15 @@ export class SyncHub {
 				}
 			}
 		});
-		this.otherServers = new OtherServers(this.documents, this.rooms, this.connections, this.pipeline, access, options.catchUpEveryMs);
+		this.otherServers = new OtherServers(
+			this.documents,
+			this.rooms,
+			this.connections,
+			this.pipeline,
+			access,
+			options.catchUpEveryMs,
+			(sessionHash) => this.sessions.end(sessionHash)
+		);
 	}
 
 	/** Stops following other servers' commits. */
@@ -218,9 +226,13 @@ export class SyncHub {
 		return this.sessions.enterOrg(sessionHash, userId, orgId);
 	}
 
-	/** Closes every socket opened with a session that has just ended. */
+	/** Closes every socket opened with a session that has just ended, here and (through the store) on every other server. */
 	endSession(sessionHash: string) {
 		this.sessions.end(sessionHash);
+		void this.documents.endSessions([sessionHash]).catch((err: unknown) => {
+			// Their sockets then close at their next frame, or at the minute's sweep.
+			console.error('Other servers could not be told that a session ended.', err);
+		});
 	}
 
 	private docRoom(docId: string) {

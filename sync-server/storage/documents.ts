@@ -31,6 +31,10 @@ export interface DocumentStore {
 	 * log), and who joined it then ('*': too many to list). Returns the unsubscribe.
 	 */
 	watch(listener: (orgId: string, joined: readonly string[] | '*') => void): () => void;
+	/** Tells the other servers these sessions ended, so that they close their sockets at once. */
+	endSessions(sessionHashes: readonly string[]): Promise<void>;
+	/** Calls `listener` with each session another server ended. Returns the unsubscribe. */
+	watchSessions(listener: (sessionHash: string) => void): () => void;
 	/** The first verdict given to this mutation id, if it was seen before. */
 	mutation(userId: string, id: string): Promise<{ ok: true } | Refusal | undefined>;
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */

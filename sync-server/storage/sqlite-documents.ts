@@ -182,6 +182,13 @@ export class SqliteDocuments implements DocumentStore {
 		return () => {};
 	}
 
+	/** One process: its sessions end here (SyncHub.endSession) and nowhere else. */
+	async endSessions(): Promise<void> {}
+
+	watchSessions(): () => void {
+		return () => {};
+	}
+
 	async docIdsWithPrefix(prefix: string): Promise<string[]> {
 		const rows = this.q.docIdsInRange.all(prefix, `${prefix}\u{10ffff}`) as { doc_id: string }[];
 		return rows.map((r) => r.doc_id);

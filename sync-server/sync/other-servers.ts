@@ -8,10 +8,11 @@ import type { Rooms } from './rooms.ts';
  * Follows what other servers on the same store commit: an organization held here is read again
  * at the next commit (CommitPipeline.wake); one not held here is read only when someone connected
  * here just joined it, to send them what they may now read; and every organization held here is
- * read now and then, in case a wake-up was lost.
+ * read now and then, in case a wake-up was lost. A session another server ended closes its sockets here too.
  */
 export class OtherServers {
 	private readonly stopWatching: () => void;
+	private readonly stopWatchingSessions: () => void;
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(
@@ -20,8 +21,10 @@ export class OtherServers {
 		private readonly connections: Connections,
 		private readonly pipeline: CommitPipeline<HubWaiter>,
 		private readonly access: AccessSync,
-		catchUpEveryMs: number | undefined
+		catchUpEveryMs: number | undefined,
+		sessionEnded: (sessionHash: string) => void
 	) {
+		this.stopWatchingSessions = documents.watchSessions(sessionEnded);
 		this.stopWatching = documents.watch((orgId, joined) => {
 			if (this.rooms.get(orgId)) return this.pipeline.wake(orgId);
 			const here = joined === '*' ? [...this.connections.userIds()] : joined.filter((userId) => this.connections.of(userId).size);
@@ -49,6 +52,7 @@ export class OtherServers {
 
 	close() {
 		this.stopWatching();
+		this.stopWatchingSessions();
 		clearInterval(this.timer);
 	}
 }

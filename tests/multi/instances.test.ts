@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { projectMaps } from '$lib/domain/index.ts';
-import { projectDocId } from '$lib/protocol/messages.ts';
+import { CLOSE, projectDocId } from '$lib/protocol/messages.ts';
 import { within } from '../fuzz/fuzz-run.ts';
 import { connect, deploymentForEachTest, user } from './deployment.ts';
 import { acmeAcross, expectReplicaEqualsStore, storedDoc, teamIds } from './replicas.ts';
@@ -104,6 +104,17 @@ describe('several instances on one database', () => {
 		).toEqual(['t0', 't1', 't2', 't3', 't4', 't5']);
 		await expectReplicaEqualsStore(d, bob.client, 'bob on instance 1');
 		await expectReplicaEqualsStore(d, bobOn2, 'bob on instance 2');
+	});
+
+	it('signing out through one instance closes that session’s socket on another at once', async () => {
+		const { bob } = await acmeAcross(d, { bob: { role: 'ORG_MEMBER', on: 1 } });
+		const res = await fetch(new URL('/api/signout', d.instances.base(2)), {
+			method: 'POST',
+			headers: { cookie: bob.cookie, origin: d.instances.base(2) }
+		});
+		expect(res.status).toBeLessThan(300);
+		// Not at its next frame or the minute's sweep: the other server is told when the session ends.
+		expect(await within(bob.client.closed, 'bob’s socket on instance 1 closes')).toMatchObject({ code: CLOSE.unauthenticated.code });
 	});
 
 	it('a member removed on one instance loses the documents at once on its socket to another', async () => {

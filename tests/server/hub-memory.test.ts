@@ -39,6 +39,8 @@ class HeldDocuments implements DocumentStore {
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
 	heads = (orgIds: readonly string[]) => this.inner.heads(orgIds);
 	watch = () => () => {};
+	endSessions = () => this.inner.endSessions([]);
+	watchSessions = () => () => {};
 	async begin(orgs: Parameters<DocumentStore['begin']>[0], keys: Parameters<DocumentStore['begin']>[1]): Promise<StoreTransaction> {
 		if (this.failLookup) {
 			this.failLookup = false;

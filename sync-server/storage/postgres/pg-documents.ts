@@ -15,7 +15,7 @@ import {
 	type StoreTransaction
 } from '../documents.ts';
 import { notifyCommitted, orgsOf, writeBatch } from './pg-batch.ts';
-import { CommitWatcher, type CommitListener } from './pg-watch.ts';
+import { CommitWatcher, SESSIONS_CHANNEL, type CommitListener } from './pg-watch.ts';
 import { prepared, rollback } from './pool.ts';
 
 /** Each organization's log after its `after`, and its head, in one statement: one snapshot, so never a head without its rows. */
@@ -175,6 +175,17 @@ export class PgDocuments implements DocumentStore {
 
 	watch(listener: CommitListener): () => void {
 		return this.watcher.watch(listener);
+	}
+
+	async endSessions(sessionHashes: readonly string[]): Promise<void> {
+		if (!sessionHashes.length) return;
+		await this.pool.query(
+			prepared(`select pg_notify($1, $2 || ' ' || h) from unnest($3::text[]) as h`, [SESSIONS_CHANNEL, this.instanceId, sessionHashes])
+		);
+	}
+
+	watchSessions(listener: (sessionHash: string) => void): () => void {
+		return this.watcher.watchSessions(listener);
 	}
 
 	/** Resolves once the wake-up connection listens. */

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { describeUrl } from './pool.ts';
 
 export const CHANNEL = 'roster_commits';
+/** Sessions another server ended (signed out, password changed, user deleted): payload the instance id and the session's hash. */
+export const SESSIONS_CHANNEL = 'roster_sessions';
 
 /** A notification's payload is at most 8000 bytes: past this many joined users, '*' says "some" (each server then reads the organization). */
 const JOINED_MAX_CHARS = 7000;
@@ -26,6 +28,7 @@ const LAST_RETRY_MS = 5_000;
  */
 export class CommitWatcher {
 	private readonly listeners = new Set<CommitListener>();
+	private readonly sessionListeners = new Set<(sessionHash: string) => void>();
 	private client: pg.Client | undefined;
 	private retry: NodeJS.Timeout | undefined;
 	private pause = FIRST_RETRY_MS;
@@ -37,12 +40,24 @@ export class CommitWatcher {
 	) {}
 
 	watch(listener: CommitListener): () => void {
-		this.listeners.add(listener);
+		return this.add(this.listeners, listener);
+	}
+
+	watchSessions(listener: (sessionHash: string) => void): () => void {
+		return this.add(this.sessionListeners, listener);
+	}
+
+	private add<L>(set: Set<L>, listener: L): () => void {
+		set.add(listener);
 		if (!this.client && !this.retry) this.connect();
 		return () => {
-			this.listeners.delete(listener);
-			if (this.listeners.size === 0) this.disconnect();
+			set.delete(listener);
+			if (!this.listening()) this.disconnect();
 		};
+	}
+
+	private listening(): boolean {
+		return this.listeners.size + this.sessionListeners.size > 0;
 	}
 
 	/** Resolves once the connection LISTENs (at once when there is no one to wake): what a test awaits before it commits. */
@@ -56,7 +71,7 @@ export class CommitWatcher {
 			this.client = undefined;
 			client.removeAllListeners('notification');
 			void client.end().catch(() => undefined);
-			if (this.closed || this.listeners.size === 0) return;
+			if (this.closed || !this.listening()) return;
 			console.error(
 				`PostgreSQL at ${describeUrl(this.url)}: the commit wake-up connection failed (${err?.message ?? 'closed'}); reconnecting.`
 			);
@@ -71,12 +86,16 @@ export class CommitWatcher {
 		client.on('notification', (n) => {
 			const [instanceId, orgId, joined = ''] = (n.payload ?? '').split(' ');
 			if (!orgId || instanceId === this.instanceId) return;
+			if (n.channel === SESSIONS_CHANNEL) {
+				for (const listener of this.sessionListeners) listener(orgId);
+				return;
+			}
 			const who = joined === '*' ? '*' : joined.split(',').filter(Boolean);
 			for (const listener of this.listeners) listener(orgId, who);
 		});
 		this.ready = client
 			.connect()
-			.then(() => client.query(`listen ${CHANNEL}`))
+			.then(() => client.query(`listen ${CHANNEL}; listen ${SESSIONS_CHANNEL}`))
 			.then(() => {
 				this.pause = FIRST_RETRY_MS;
 			})
@@ -94,6 +113,7 @@ export class CommitWatcher {
 	close() {
 		this.closed = true;
 		this.listeners.clear();
+		this.sessionListeners.clear();
 		this.disconnect();
 	}
 }
