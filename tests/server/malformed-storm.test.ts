@@ -69,10 +69,11 @@ const CUT_SHORT = [
 	'GET / HTTP/1.1\n'
 ];
 
-function storm(port: number, cookie: string): Promise<RawAnswer>[] {
+function storm(port: number, cookie: string): Promise<RawAnswer & { hungUp?: true }>[] {
 	const raw = (text: string) => rawRequest(port, text);
+	// Sent and half-closed at once: an answer that waits for the store (the session, on PostgreSQL) may find the client gone.
 	const upgrade = (path: string, headers: string[] = [], edit = (text: string) => text) =>
-		rawRequest(port, edit(upgradeRequest(path, headers)), true);
+		rawRequest(port, edit(upgradeRequest(path, headers)), true).then((a) => ({ ...a, hungUp: true }));
 	return [
 		...ODD_PATHS.flatMap((path) => [
 			raw(request(`GET ${path} HTTP/1.1`)),
@@ -194,7 +195,7 @@ describe('a storm of malformed requests', () => {
 		const before = await tableCounts();
 		const log = vi.spyOn(console, 'error').mockImplementation(() => {});
 
-		const answers: RawAnswer[] = [];
+		const answers: (RawAnswer & { hungUp?: true })[] = [];
 		for (let round = 0; round < 2; round++) answers.push(...(await Promise.all(storm(t.server.port, alice.cookie))));
 		expect(answers.length).toBeGreaterThan(300);
 
@@ -207,7 +208,8 @@ describe('a storm of malformed requests', () => {
 				expect(a.head).toMatch(/^content-security-policy: .*frame-ancestors 'none'/im);
 			}
 		}
-		expect(answers.filter((a) => a.status === 0).length).toBeLessThanOrEqual(CUT_SHORT.length * 2);
+		// Unanswered: only what was cut short, and upgrades whose client hung up before the answer.
+		expect(answers.filter((a) => a.status === 0 && !a.hungUp).length).toBeLessThanOrEqual(CUT_SHORT.length * 2);
 		for (const call of log.mock.calls) {
 			expect(call, String(call.at(-1))).toHaveLength(1);
 			expect(call[0]).toMatch(/^refused [^\n]*$/);
