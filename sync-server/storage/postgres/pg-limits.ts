@@ -89,7 +89,11 @@ export class PgJobLocks implements JobLocks {
 		// False while the session may still hold the lock: then it is ended, which releases it.
 		let clean = false;
 		try {
-			const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', lock);
+			// The schema is part of the key, as for organization locks: two stores in one database (schemas) never share a lock.
+			const { rows } = await client.query<{ got: boolean }>(
+				'SELECT pg_try_advisory_lock($1::bigint # hashtextextended(current_schema(), 0)) AS got',
+				lock
+			);
 			clean = true;
 			if (!rows[0]?.got) return false;
 			clean = false;
@@ -97,7 +101,7 @@ export class PgJobLocks implements JobLocks {
 				await work();
 				return true;
 			} finally {
-				clean = await client.query('SELECT pg_advisory_unlock($1::bigint)', lock).then(
+				clean = await client.query('SELECT pg_advisory_unlock($1::bigint # hashtextextended(current_schema(), 0))', lock).then(
 					() => true,
 					() => false
 				);
