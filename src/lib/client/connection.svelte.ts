@@ -11,13 +11,14 @@ export class Connection {
 	detail = $state('Connecting…');
 	private readonly socket: SyncSocket;
 
-	constructor(handlers: { message(m: ServerMessage): void; frame(f: SyncFrame): void }) {
+	constructor(handlers: { message(m: ServerMessage): void; frame(f: SyncFrame): void; offline(): void }) {
 		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 		this.socket = new SyncSocket(`${scheme}//${location.host}/sync`, {
 			...handlers,
 			status: (status, detail) => {
 				// A closing socket reports itself offline; an outdated page stays outdated.
 				if (this.status === 'outdated') return;
+				if (this.status === 'online' && status !== 'online') handlers.offline();
 				this.status = status;
 				this.detail = detail;
 			}

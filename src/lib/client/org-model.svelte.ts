@@ -3,11 +3,13 @@ import { SvelteMap } from 'svelte/reactivity';
 import type * as Y from 'yjs';
 import {
 	checkManagedUser,
+	checkMutation,
 	mayAttempt,
 	mayRead,
 	mayView,
 	orgMaps,
 	type Member,
+	type Mutation,
 	type MutationType,
 	type OverlayState,
 	type Organization,
@@ -121,6 +123,19 @@ export class OrgModel {
 		void this.me;
 		void this.org;
 		return mayAttempt(this.overlay, this.user.id, type);
+	}
+
+	/**
+	 * The refusal this change would meet against what this browser holds (synced state and pending
+	 * changes), or undefined: a form shows it at the field before anything is sent. The server checks
+	 * again; what only it knows (e.g. whether a username exists) it answers through RosterSession.ask.
+	 */
+	precheck(mutation: Mutation): Refusal | undefined {
+		void this.me;
+		void this.org;
+		const now = Date.now();
+		const verdict = checkMutation(this.overlay, { actorId: this.user.id, now, steppedUpAt: now }, mutation);
+		return verdict.ok ? undefined : verdict;
 	}
 
 	/** Whether the user may read this document of the organization (the domain's read rule). */

@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import { parseMutation, type Mutation, type UserProfile } from '../domain/index.ts';
+import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
 import { orgDocId, type ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
@@ -12,6 +12,14 @@ import { Replicas } from './replicas.ts';
 import { StepUp } from './step-up.svelte.ts';
 
 const USER_KEY = 'roster.user';
+
+/**
+ * How one change went, for the form that made it: saved, refused (its outbox entry is kept until the
+ * form, showing the refusal where it was made, discards it), queued to be sent later (offline, or the
+ * connection dropped before the answer), or not made at all (the two-factor prompt was cancelled).
+ */
+export type Answer =
+	{ status: 'accepted' | 'queued' | 'cancelled' } | { status: 'refused'; id: string; code: RefusalCode; message: string };
 
 /**
  * The signed-in session of this tab, made of its parts: the local replicas, the outbox,
@@ -39,7 +47,8 @@ export class RosterSession {
 		this.stepUp = new StepUp(this);
 		this.connection = new Connection({
 			message: (m) => this.inOrder(() => this.onMessage(m)),
-			frame: (f) => this.inOrder(() => this.onFrame(f))
+			frame: (f) => this.inOrder(() => this.onFrame(f)),
+			offline: () => this.answerAll({ status: 'queued' })
 		});
 	}
 
@@ -50,6 +59,7 @@ export class RosterSession {
 	}
 
 	stop() {
+		this.answerAll({ status: 'queued' });
 		this.connection.stop();
 		this.db.close();
 	}
@@ -103,6 +113,37 @@ export class RosterSession {
 		}
 	}
 
+	/**
+	 * Queues one mutation as submit() does and waits for its answer while online: a form keeps its
+	 * input until the change is saved, and shows a refusal at the field rather than in the outbox panel.
+	 */
+	async ask(mutation: Mutation): Promise<Answer> {
+		const parsed = parseMutation(mutation);
+		if (!parsed.ok) {
+			const refusal = { code: parsed.code, message: parsed.message };
+			return { status: 'refused', id: (await this.outbox.add($state.snapshot(mutation), refusal)).id, ...refusal };
+		}
+		if (!(await this.stepUp.confirmed([parsed.mutation]))) return { status: 'cancelled' };
+		const entry = await this.outbox.add(parsed.mutation);
+		if (!this.online) return { status: 'queued' };
+		const answer = new Promise<Answer>((resolve) => this.waiting.set(entry.id, resolve));
+		this.send(entry);
+		return answer;
+	}
+
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state
+	private readonly waiting = new Map<string, (answer: Answer) => void>();
+
+	private answer(id: string, answer: Answer) {
+		this.waiting.get(id)?.(answer);
+		this.waiting.delete(id);
+	}
+
+	private answerAll(answer: Answer) {
+		for (const resolve of this.waiting.values()) resolve(answer);
+		this.waiting.clear();
+	}
+
 	/** A refused mutation is retried as a new one: the server keeps the first verdict of an id. */
 	async retry(id: string) {
 		const entry = this.outbox.find(id);
@@ -142,12 +183,14 @@ export class RosterSession {
 				if (!this.outbox.find(m.id)) return;
 				if (m.ok) {
 					this.recent.set(m.id, 'accepted');
+					this.answer(m.id, { status: 'accepted' });
 					return this.outbox.remove(m.id);
 				}
 				// The server's clock says the code no longer holds: ask again on Retry.
 				if (m.code === 'STEP_UP_REQUIRED') this.stepUp.expire();
 				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.message;
-				return this.outbox.refuse(m.id, m.code, m.message);
+				await this.outbox.refuse(m.id, m.code, m.message);
+				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
 				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.reason;

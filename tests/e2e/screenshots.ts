@@ -1,0 +1,73 @@
+/**
+ * Screenshots of every page, signed out and as the primary admin of a small demo organization, at
+ * desk and phone widths in light and dark: `npm run screenshots -- [--out dir] [--only page]`.
+ * It also says which pages scroll sideways, so a layout regression is seen before anyone opens a PNG.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../sync-server/demo/demo-org.ts';
+import { startServer } from '../../sync-server/server.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } } });
+const out = resolve(values.out ?? 'screenshots');
+mkdirSync(out, { recursive: true });
+
+const SIGNED_OUT = { signin: '/signin', signup: '/signup' };
+const SIGNED_IN = {
+	orgs: '/orgs',
+	members: '/orgs/demo-org',
+	teams: '/orgs/demo-org/teams',
+	projects: '/orgs/demo-org/projects',
+	project: '/orgs/demo-org/projects/project0',
+	activity: '/orgs/demo-org/activity',
+	settings: '/orgs/demo-org/settings',
+	billing: '/orgs/demo-org/billing',
+	account: '/account'
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'roster-shots-'));
+execFileSync(process.execPath, ['--import', 'tsx', 'sync-server/seed-demo.ts', '--data-dir', dataDir, '--users', '40'], {
+	stdio: 'inherit'
+});
+const server = await startServer({ dataDir, port: 0 });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const wide: string[] = [];
+
+async function shoot(page: Page, name: string, path: string, tag: string) {
+	if (values.only && !name.includes(values.only)) return;
+	await page.goto(path);
+	await page.waitForLoadState('networkidle');
+	await page.waitForTimeout(300);
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	if (overflow > 0) wide.push(`${name} ${tag}: ${overflow}px wider than the window`);
+	await page.screenshot({ path: join(out, `${name}-${tag}.png`), fullPage: true });
+}
+
+try {
+	for (const colorScheme of ['light', 'dark'] as const) {
+		for (const width of [1280, 390]) {
+			const tag = `${width}-${colorScheme}`;
+			const context = await browser.newContext({ baseURL: server.url, viewport: { width, height: 900 }, colorScheme });
+			const page = await context.newPage();
+			for (const [name, path] of Object.entries(SIGNED_OUT)) await shoot(page, name, path, tag);
+			await page.goto('/signin');
+			await page.getByLabel('Username').fill('demo-admin');
+			await page.getByLabel('Password').fill(DEMO_PASSWORD);
+			await page.getByRole('button', { name: 'Sign in' }).click();
+			await page.waitForURL('**/orgs');
+			for (const [name, path] of Object.entries(SIGNED_IN)) await shoot(page, name, path, tag);
+			await context.close();
+		}
+	}
+	console.log(`Screenshots in ${out}`);
+	console.log(wide.length ? `Pages that scroll sideways:\n  ${wide.join('\n  ')}` : 'No page scrolls sideways.');
+} finally {
+	await browser.close();
+	await server.close();
+	rmSync(dataDir, { recursive: true, force: true });
+}
