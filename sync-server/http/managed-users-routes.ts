@@ -115,7 +115,8 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 		if (!verdict.ok) throw refused(verdict, explain(user, mutation, verdict));
 	}
 	// Elsewhere the user did not leave: Roster did, and the activity there says so (not who deleted it, which is this organization's).
-	const by = (actor: string) => (actor === me.user.id ? undefined : 'Roster did this when the organization that manages the account deleted it.');
+	const by = (actor: string) =>
+		actor === me.user.id ? undefined : 'Roster did this when the organization that manages the account deleted it.';
 	const verdicts = await Promise.all(
 		steps.map(({ actor, mutation }) => hub.submitAndWait(actor, `delete-managed:${randomUUID()}`, mutation, session(actor), by(actor)))
 	);

@@ -22,7 +22,10 @@ async function feed(cookie: string, org = 'acme'): Promise<Entry[]> {
 
 describe('the activity feed', () => {
 	it('names what each entry acted on as it was then, not as it is now', async () => {
-		const { alice, bob } = await orgWith(t, { members: { bob: 'ORG_MEMBER' }, teams: [{ id: 't-front', name: 'Frontend', members: ['bob'] }] });
+		const { alice, bob } = await orgWith(t, {
+			members: { bob: 'ORG_MEMBER' },
+			teams: [{ id: 't-front', name: 'Frontend', members: ['bob'] }]
+		});
 		const act = (m: Record<string, unknown>) => alice.client.mutate({ orgId: 'acme', ...m });
 		expect(await act({ type: 'team.rename', teamId: 't-front', name: 'Web' })).toMatchObject(ok);
 		expect(await act({ type: 'team.delete', teamId: 't-front' })).toMatchObject(ok);
