@@ -54,6 +54,7 @@ export function storeWrites(e: Committed, at: number, out: StoreBatch) {
 			ok: e.verdict.ok,
 			code: refusal?.code ?? null,
 			message: refusal?.message ?? null,
+			names: e.names ? JSON.stringify(e.names) : null,
 			at
 		});
 	}

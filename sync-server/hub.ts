@@ -88,7 +88,8 @@ export class SyncHub {
 			accounts: this.store,
 			documents: this.documents,
 			rooms: this.rooms,
-			submit: (userId, id, body) => new Promise((settle, fail) => void this.pipeline.submit(userId, id, body, { settle, fail }).catch(fail))
+			submit: (userId, id, body, by) =>
+				new Promise((settle, fail) => void this.pipeline.submit(userId, id, body, { settle, fail }, undefined, by).catch(fail))
 		};
 		this.syncDeps = {
 			rooms: this.rooms,
@@ -265,13 +266,16 @@ export class SyncHub {
 		});
 	}
 
-	/** Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable. */
-	async submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string): Promise<Verdict> {
+	/**
+	 * Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable;
+	 * `by` says why, when the user did not ask for it.
+	 */
+	async submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string, by?: string): Promise<Verdict> {
 		const expired = await this.sessions.mutationRefusal(userId, body, sessionHash);
 		if (expired) return expired;
 		const steppedUpAt = await this.steppedUpAt(sessionHash);
 		return new Promise(
-			(resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve, fail: reject }, steppedUpAt).catch(reject)
+			(resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve, fail: reject }, steppedUpAt, by).catch(reject)
 		);
 	}
 

@@ -114,8 +114,11 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 		const verdict = await hub.check(actor, mutation, session(actor));
 		if (!verdict.ok) throw refused(verdict, explain(user, mutation, verdict));
 	}
+	// Elsewhere the user did not leave: Roster did, and the activity there says so (not who deleted it, which is this organization's).
+	const by = (actor: string) =>
+		actor === me.user.id ? undefined : 'Roster did this when the organization that manages the account deleted it.';
 	const verdicts = await Promise.all(
-		steps.map(({ actor, mutation }) => hub.submitAndWait(actor, `delete-managed:${randomUUID()}`, mutation, session(actor)))
+		steps.map(({ actor, mutation }) => hub.submitAndWait(actor, `delete-managed:${randomUUID()}`, mutation, session(actor), by(actor)))
 	);
 	const refusal = verdicts.find((v): v is Refusal => !v.ok);
 	if (refusal) throw refused(refusal);

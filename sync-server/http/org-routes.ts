@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { membersCsv, orgExport } from '$lib/domain/index.ts';
+import { EntryNames, membersCsv, orgExport } from '$lib/domain/index.ts';
 import type { HttpApp, OrgRequest } from './deps.ts';
 import { json } from './io.ts';
 
@@ -16,21 +16,34 @@ export const ActivityQuery = z.object({
 });
 export const ExportQuery = z.object({ org: z.string().min(1).max(64), format: z.enum(['json', 'csv']).default('json') });
 
-/** GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members. */
+/** The names an entry recorded (none for one recorded before names were kept). */
+function recorded(json: string | null): EntryNames | undefined {
+	const parsed = json === null ? undefined : EntryNames.safeParse(JSON.parse(json));
+	return parsed?.success ? parsed.data : undefined;
+}
+
+/**
+ * GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members,
+ * each with the names it mentions as they were then (its actor's too); the current username for older entries.
+ */
 export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
 	const user = q.user ? await deps.accounts.user(q.user) : undefined;
 	const rows = await deps.documents.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
 	json(res, 200, {
-		entries: rows.map((r) => ({
-			seq: r.seq,
-			at: r.at,
-			actor: { id: r.user_id, username: r.username ?? 'a deleted user' },
-			type: r.type,
-			mutation: JSON.parse(r.body) as unknown,
-			ok: r.ok === 1,
-			code: r.code,
-			message: r.message
-		})),
+		entries: rows.map((r) => {
+			const names = recorded(r.names);
+			return {
+				seq: r.seq,
+				at: r.at,
+				actor: { id: r.user_id, username: names?.actor ?? r.username ?? 'a deleted user' },
+				type: r.type,
+				mutation: JSON.parse(r.body) as unknown,
+				names: names ?? null,
+				ok: r.ok === 1,
+				code: r.code,
+				message: r.message
+			};
+		}),
 		more: rows.length === q.limit
 	});
 }

@@ -105,6 +105,8 @@ export interface MutationRecord {
 	ok: boolean;
 	code: string | null;
 	message: string | null;
+	/** The names its description mentions as they were then (EntryNames as JSON); null when unparsed or unchecked. */
+	names: string | null;
 	at: number;
 }
 
@@ -172,5 +174,6 @@ export interface ActivityRow {
 	ok: number;
 	code: string | null;
 	message: string | null;
+	names: string | null;
 	at: number;
 }

@@ -41,7 +41,7 @@ create table if not exists memberships (
 	doc_id text not null,
 	primary key (user_id, doc_id)
 ) without rowid;
--- Every mutation and its verdict: the idempotency record and the activity log.
+-- Every mutation and its verdict: the idempotency record and the activity log (names: what it mentions, as it was then).
 create table if not exists mutations (
 	user_id text not null,
 	id text not null,
@@ -52,6 +52,7 @@ create table if not exists mutations (
 	code text,
 	message text,
 	at integer not null,
+	names text,
 	primary key (user_id, id)
 );
 create index if not exists mutations_org on mutations(org_id, at);
@@ -72,10 +73,16 @@ create table if not exists org_webhooks (
 ) without rowid;
 `;
 
-/** A store made before organization logs: its updates get their organization, and each organization its head. */
+const hasColumn = (db: Database.Database, table: string, column: string) =>
+	(db.prepare('select name from pragma_table_info(?)').all(table) as { name: string }[]).some((c) => c.name === column);
+
+/**
+ * A store made before organization logs: its updates get their organization, and each organization its head.
+ * One made before activity entries kept their names: its entries have none (the feed shows current names for them).
+ */
 function migrate(db: Database.Database) {
-	const columns = db.prepare(`select name from pragma_table_info('doc_updates')`).all() as { name: string }[];
-	if (!columns.some((c) => c.name === 'org_id')) db.exec('alter table doc_updates add column org_id text');
+	if (!hasColumn(db, 'mutations', 'names')) db.exec('alter table mutations add column names text');
+	if (!hasColumn(db, 'doc_updates', 'org_id')) db.exec('alter table doc_updates add column org_id text');
 	db.exec('create index if not exists doc_updates_org on doc_updates(org_id, seq)');
 	const unplaced = db.prepare('select distinct doc_id from doc_updates where org_id is null').all() as { doc_id: string }[];
 	if (!unplaced.length) return;
@@ -118,7 +125,9 @@ export class SqliteDocuments implements DocumentStore {
 			deleteInvitation: db.prepare('delete from invitations where org_id = ? and project_id = ? and invite_id = ?'),
 			invitationsFor: db.prepare('select org_id, project_id, invite_id from invitations where email = ? collate nocase'),
 			mutation: db.prepare('select ok, code, message from mutations where user_id = ? and id = ?'),
-			insertMutation: db.prepare('insert into mutations values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at)'),
+			insertMutation: db.prepare(
+				'insert into mutations (user_id, id, org_id, type, body, ok, code, message, at, names) values (@userId, @id, @orgId, @type, @body, @ok, @code, @message, @at, @names)'
+			),
 			webhook: db.prepare('select url from org_webhooks where org_id = ?'),
 			setWebhook: db.prepare('insert or replace into org_webhooks values (?, ?)'),
 			deleteWebhook: db.prepare('delete from org_webhooks where org_id = ?')
@@ -223,7 +232,7 @@ export class SqliteDocuments implements DocumentStore {
 		if (f.projectId) add("json_extract(m.body, '$.projectId') = ?", f.projectId);
 		if (f.kind) add("(m.type = ? or m.type like ? escape '!')", f.kind, `${f.kind.replace(/[!%_]/g, '!$&')}.%`);
 		if (f.before) add('m.rowid < ?', f.before);
-		const sql = `select m.rowid as seq, m.user_id, u.username, m.type, m.body, m.ok, m.code, m.message, m.at
+		const sql = `select m.rowid as seq, m.user_id, u.username, m.type, m.body, m.ok, m.code, m.message, m.names, m.at
 			from mutations m left join users u on u.id = m.user_id
 			where ${where.join(' and ')} order by m.rowid desc limit ?`;
 		return this.db.prepare(sql).all(...args, f.limit) as ActivityRow[];

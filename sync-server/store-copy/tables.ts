@@ -112,10 +112,11 @@ export const COPIED: CopiedTable[] = [
 			['ok', 'boolean'],
 			['code', 'text'],
 			['message', 'text'],
-			['at', 'bigint']
+			['at', 'bigint'],
+			['names', 'text']
 		],
 		key: ['seq'],
-		source: 'select rowid as seq, user_id, id, org_id, type, body, ok, code, message, at from mutations'
+		source: 'select rowid as seq, user_id, id, org_id, type, body, ok, code, message, at, names from mutations'
 	},
 	{
 		name: 'memberships',

@@ -10,8 +10,8 @@ export interface FlowDeps {
 	accounts: Accounts;
 	documents: DocumentStore;
 	rooms: Rooms;
-	/** Submits a mutation on the user's behalf; resolves with its verdict as checked. */
-	submit: (userId: string, id: string, body: unknown) => Promise<Verdict>;
+	/** Submits a mutation on the user's behalf, saying why (`by`); resolves with its verdict as checked. */
+	submit: (userId: string, id: string, body: unknown, by: string) => Promise<Verdict>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function acceptInvitations(deps: FlowDeps, userId: string): Promise
 		// The id is the inviter's choice and may come back once this invitation is gone: its creation
 		// makes the key this invitation's own, so a later one is not answered with this one's verdict.
 		const key = `accept:${row.org_id}/${row.project_id}/${row.invite_id}@${invitation.createdAt}`;
-		const verdict = await deps.submit(userId, key, mutation);
+		const verdict = await deps.submit(userId, key, mutation, 'Roster accepted it when they verified their email address.');
 		if (verdict.ok) landed.push({ orgId: row.org_id, projectId });
 	}
 	return landed.sort((a, b) => +!a.projectId - +!b.projectId);

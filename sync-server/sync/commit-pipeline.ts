@@ -1,4 +1,4 @@
-import { NOT_A_MEMBER, checkMutation, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
+import { NOT_A_MEMBER, checkMutation, entryNames, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
 import type { OrgRoom } from '../org-room.ts';
 import { changesWrites, storeWrites } from '../change-effects.ts';
 import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
@@ -48,8 +48,11 @@ export class CommitPipeline<W extends Waiter> {
 
 	constructor(private readonly deps: PipelineDeps<W>) {}
 
-	/** Queues a mutation for the next commit (resolves once queued, in its organization's order); `waiter` is told the durable verdict. */
-	submit(userId: string, id: string, body: unknown, waiter: W, steppedUpAt?: number): Promise<void> {
+	/**
+	 * Queues a mutation for the next commit (resolves once queued, in its organization's order); `waiter` is told the durable verdict.
+	 * `by` says why the server sends it on the user's behalf, when the user did not (its activity entry says so).
+	 */
+	submit(userId: string, id: string, body: unknown, waiter: W, steppedUpAt?: number, by?: string): Promise<void> {
 		const key = mutationKey({ userId, id });
 		const inFlight = this.inFlight.get(key);
 		// An entry whose senders all gave up (a failed commit closed them) is skipped: a resend starts afresh.
@@ -59,6 +62,7 @@ export class CommitPipeline<W extends Waiter> {
 		}
 		const sentType = (body as { type?: unknown } | null)?.type;
 		const entry = newEntry<W>(userId, id, typeof sentType === 'string' ? sentType.slice(0, 64) : '?', waiter);
+		if (by) entry.by = by;
 		this.inFlight.set(key, entry);
 		return this.deps.rooms
 			.inLane(laneOf(body), () => this.prepare(entry, body, steppedUpAt))
@@ -298,6 +302,8 @@ export class CommitPipeline<W extends Waiter> {
 		if (!room.exists() && m.type !== 'org.create') e.verdict = NOT_A_MEMBER;
 		else {
 			e.room = room;
+			// Read before the changes apply: the activity entry names what it acted on as it was then.
+			e.names = { ...this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId)), ...(e.by && { by: e.by }) };
 			const verdict = this.verdictOf(room, e.userId, m, e.users!, e.steppedUpAt);
 			if (verdict.ok || room.state.member(e.userId)) e.orgId = room.orgId;
 			if (verdict.ok) apply(room, verdict.changes, e);

@@ -1,4 +1,4 @@
-import type { Change, Member, Mutation, Refusal } from '$lib/domain/index.ts';
+import type { Change, EntryNames, Member, Mutation, Refusal } from '$lib/domain/index.ts';
 import type { DocRoom } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
 import type { NamedUsers } from './directory.ts';
@@ -28,6 +28,8 @@ export interface Committed<W extends Waiter = Waiter> {
 	verdict: Verdict;
 	/** The organization whose activity feed records it: only one the sender belongs to (invariant 10). */
 	orgId: string | null;
+	/** The names its description mentions, as they were when it was checked (kept with its activity entry). */
+	names?: EntryNames;
 	room: OrgRoom | undefined;
 	changes: readonly Change[];
 	/** Each member the changes touch, as it was before them (undefined: not a member), to tell joins, departures and role changes. */
@@ -40,6 +42,8 @@ export interface Committed<W extends Waiter = Waiter> {
 export interface Queued<W extends Waiter = Waiter> extends Committed<W> {
 	/** The users the mutation names (checked mutations only). */
 	users?: NamedUsers;
+	/** Why the server sent it on the user's behalf, if the user did not. */
+	by?: string;
 	steppedUpAt?: number;
 	/** Changes no user sent, applied as they are (server changes only). */
 	serverChanges?: readonly Change[];

@@ -27,6 +27,7 @@ export function documentStoreContract(name: string, open: () => Promise<Document
 		ok,
 		code: ok ? null : 'FORBIDDEN',
 		message: ok ? null : 'No.',
+		names: ok ? JSON.stringify({ actor: userId, team: { [`t-${id}`]: `Team ${id}` } }) : null,
 		at
 	});
 
@@ -128,6 +129,8 @@ export function documentStoreContract(name: string, open: () => Promise<Document
 					['u1', 'team.create', 1, null]
 				]);
 				expect(all[0]!.username).toBeNull();
+				// The names an entry mentioned as they were then come back as they were written; none for an entry without.
+				expect(all.map((r) => r.names)).toEqual([null, JSON.stringify({ actor: 'u1', team: { 't-a': 'Team a' } })]);
 				expect((await store.activity('acme', { limit: 1 })).map((r) => r.user_id)).toEqual(['u2']);
 				expect((await store.activity('acme', { limit: 10, before: all[0]!.seq })).map((r) => r.user_id)).toEqual(['u1']);
 				expect((await store.activity('acme', { limit: 10, user: { id: 'u1', username: 'ann' } })).map((r) => r.user_id)).toEqual(['u1']);

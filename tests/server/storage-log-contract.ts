@@ -25,6 +25,7 @@ export const record = (userId: string, id: string, orgId = 'a') => ({
 	ok: true,
 	code: null,
 	message: null,
+	names: null,
 	at: 1
 });
 

@@ -2,6 +2,7 @@ import type {
 	Card,
 	CardEntry,
 	EmailChange,
+	EntryNames,
 	ManagedPasswordReset,
 	ManagedUserCreate,
 	ManagedUserUpdate,
@@ -41,6 +42,8 @@ export interface ActivityEntry {
 	actor: { id: string; username: string };
 	type: string;
 	mutation: Record<string, unknown> | null;
+	/** The names it mentions as they were then; null for an entry recorded before names were kept. */
+	names: EntryNames | null;
 	ok: boolean;
 	code: string | null;
 	message: string | null;

@@ -4,6 +4,7 @@ export { checkManagedUser, mayAttempt, NOT_A_MEMBER, refusalToAttempt } from './
 export { CardEntry, cardFromEntry, luhnValid } from './cards.ts';
 export { checkMutation } from './check.ts';
 export { effectiveContact } from './contacts.ts';
+export { EntryNames, entryNames, recordedNames } from './entry-names.ts';
 export { membersCsv, orgExport } from './export.ts';
 export {
 	afterCharge,

@@ -110,9 +110,11 @@ async function writeRecords(c: pg.PoolClient, batch: StoreBatch) {
 	if (m.length) {
 		await c.query(
 			prepared(
-				`insert into mutations (user_id, id, org_id, type, body, ok, code, message, at)
-			 select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::bigint[])`,
-				(['userId', 'id', 'orgId', 'type', 'body', 'ok', 'code', 'message', 'at'] as const).map((column) => m.map((r) => r[column]))
+				`insert into mutations (user_id, id, org_id, type, body, ok, code, message, at, names)
+			 select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::bigint[], $10::text[])`,
+				(['userId', 'id', 'orgId', 'type', 'body', 'ok', 'code', 'message', 'at', 'names'] as const).map((column) =>
+					m.map((r) => r[column])
+				)
 			)
 		);
 	}

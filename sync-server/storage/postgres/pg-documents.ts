@@ -214,7 +214,7 @@ export class PgDocuments implements DocumentStore {
 		if (f.projectId) where.push(`${field('projectId')} = ${arg(f.projectId)}`);
 		if (f.kind) where.push(`(m.type = ${arg(f.kind)} or m.type like ${arg(`${f.kind.replace(/[!%_]/g, '!$&')}.%`)} escape '!')`);
 		if (f.before) where.push(`m.seq < ${arg(f.before)}`);
-		const sql = `select m.seq, m.user_id, u.username, m.type, m.body, m.ok::int as ok, m.code, m.message, m.at
+		const sql = `select m.seq, m.user_id, u.username, m.type, m.body, m.ok::int as ok, m.code, m.message, m.names, m.at
 			from mutations m left join users u on u.id = m.user_id
 			where ${where.join(' and ')} order by m.seq desc limit ${arg(f.limit)}`;
 		return (await this.pool.query<ActivityRow>(sql, args)).rows;
