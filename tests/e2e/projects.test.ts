@@ -128,6 +128,54 @@ it('a refused edit leaves the badges showing the saved roles, with the reason at
 	expect(await ann.getByTestId('outbox-entry').count()).toBe(0);
 });
 
+it('an edit the server refuses (another tab changed what it relied on) leaves the saved roles showing, with the reason at the row', async () => {
+	const teamRow = (page: Page) => page.locator('[data-testid=project-team][data-team="Ops"]');
+	const opsRoles = (page: Page) => teamRow(page).getByTestId('role-source').textContent();
+	async function setOps(check: boolean, dialog: string) {
+		await ann.getByRole('button', { name: 'Edit roles of team Ops' }).click();
+		await ann.getByRole('form', { name: 'Edit roles of team Ops' }).getByLabel('Owner').setChecked(check);
+		await ann.getByRole('form', { name: 'Edit roles of team Ops' }).getByRole('button', { name: 'Save' }).click();
+		await ann.getByRole('dialog', { name: dialog }).getByRole('button', { name: 'Save roles' }).click();
+	}
+	// A second tab of ann whose document updates can be held back, so it relies on what it last saw.
+	const other = await (await e2e.context()).newPage();
+	let hold = false;
+	const held: (string | Buffer)[] = [];
+	const forward: { send?: (m: string | Buffer) => void } = {};
+	await other.routeWebSocket(/\/sync/, (ws) => {
+		const server = ws.connectToServer();
+		forward.send = (m) => ws.send(m);
+		server.onMessage((m) => (hold && typeof m !== 'string' ? held.push(m) : ws.send(m)));
+	});
+	await e2e.signIn('ann', { page: other });
+	await other.goto(new URL(ann.url()).pathname);
+
+	await setOps(true, 'Make owner');
+	await expect.poll(() => opsRoles(other)).toMatch(/^Owner\s*Cluster Manager\s*Read only\s*$/);
+	hold = true;
+	// Ops is no longer an owner; the other tab has not heard, and sees ann's own Owner role as one of two.
+	await setOps(false, 'Take roles away');
+	await expect.poll(() => opsRoles(ann)).toMatch(/^Cluster Manager\s*Read only\s*$/);
+	await expect.poll(() => teamRow(ann).getByText('pending', { exact: true }).count()).toBe(0);
+
+	await other.getByRole('button', { name: 'Edit roles of ann' }).click();
+	const edit = other.getByRole('form', { name: 'Edit roles of ann' });
+	await edit.getByLabel('Owner').uncheck();
+	await edit.getByLabel('Read only').check();
+	await edit.getByRole('button', { name: 'Save' }).click();
+	await other.getByRole('dialog', { name: 'Take roles away' }).getByRole('button', { name: 'Save roles' }).click();
+	const row = other.locator('[data-testid=project-user][data-username=ann]');
+	await expect.poll(() => row.getByRole('alert').textContent()).toBe('Project Apollo would have no owner: add another owner first.');
+	expect(await edit.count()).toBe(0);
+	expect(await row.getByTestId('role-source').first().textContent()).toMatch(/^Owner\s*individually$/);
+	expect(await other.getByTestId('outbox-entry').count()).toBe(0);
+
+	hold = false;
+	for (const m of held.splice(0)) forward.send?.(m);
+	await expect.poll(() => opsRoles(other)).toMatch(/^Cluster Manager\s*Read only\s*$/);
+	await other.context().close();
+});
+
 const invitation = (email: string) => ann.locator(`[data-testid=project-invitation][data-email="${email}"]`);
 
 it('invites an unknown address, shows "invite sent", cancels it and invites again', async () => {
@@ -222,6 +270,46 @@ it('the activity feed shows these steps: invitations, the acceptance, the approv
 	expect(text).toMatch(/Make carol Owner, Read only in Apollo.*accepted/);
 	expect(text).not.toMatch(/Make carol (Cluster Manager|Read only in)/);
 	expect(text).not.toMatch(/Remove ann from Apollo/);
+	expect(text).toMatch(/Make ann Read only in Apollo.*refused.*Project Apollo would have no owner/);
 	await ann.getByRole('form', { name: 'Filter activity' }).getByLabel('Kind').selectOption({ label: 'Accepted invitations' });
 	await expect.poll(() => rows.count()).toBe(1);
+});
+
+/**
+ * How far the page's own content (the shell's header and navigation aside) reaches past the window's
+ * right edge, or anything reaches past its own card.
+ */
+const contentOverflow = (page: Page) =>
+	page.evaluate(() => {
+		const own = [...document.querySelectorAll('main *')].filter((e) => !e.closest('nav'));
+		const right = Math.max(...own.map((e) => e.getBoundingClientRect().right));
+		const panels = [...document.querySelectorAll('main .panel')].map((p) => p.scrollWidth - p.clientWidth);
+		return Math.max(Math.ceil(right) - document.documentElement.clientWidth, ...panels);
+	});
+const LONG = 'Platform-Reliability-Engineering-And-Observability-EuropeWest1';
+
+it('at 390 and 360 px the project and teams pages fit the window: tables become cards, long names wrap, an open editor fits', async () => {
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	await ann.getByRole('form', { name: 'Create a team' }).getByLabel('Team name').fill(LONG);
+	await ann.getByRole('button', { name: 'Create team' }).click();
+	await ann.locator(`[data-testid=team][data-team="${LONG}"]`).waitFor();
+	await ann.getByRole('link', { name: 'Projects' }).click();
+	await ann.getByRole('link', { name: 'Apollo' }).click();
+	await ann.getByRole('form', { name: 'Add a team' }).getByRole('combobox').selectOption({ label: LONG });
+	await ann.getByRole('button', { name: 'Add team' }).click();
+	await ann.locator(`[data-testid=project-team][data-team="${LONG}"]`).waitFor();
+	for (const width of [390, 360]) {
+		await ann.setViewportSize({ width, height: 800 });
+		expect(await contentOverflow(ann)).toBeLessThanOrEqual(0);
+		await ann.getByRole('button', { name: 'Edit roles of bob' }).click();
+		expect(await contentOverflow(ann)).toBeLessThanOrEqual(0);
+		await ann.getByRole('form', { name: 'Edit roles of bob' }).getByRole('button', { name: 'Cancel' }).click();
+	}
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	await ann.locator('[data-testid=team][data-team="Ops"]').waitFor();
+	for (const width of [390, 360]) {
+		await ann.setViewportSize({ width, height: 800 });
+		expect(await contentOverflow(ann)).toBeLessThanOrEqual(0);
+	}
+	await ann.setViewportSize({ width: 1280, height: 720 });
 });
