@@ -24,7 +24,7 @@ afterAll(() => e2e.stop());
 const user = (name: string) => ann.locator(`[data-testid=project-user][data-username="${name}"]`);
 const refused = () => ann.locator('[data-testid=outbox-entry][data-status=refused]');
 const menu = (label: string) => ann.getByRole('button', { name: label });
-const menuItem = (name: string) => ann.getByRole('menuitem', { name });
+const menuItem = (name: string | RegExp) => ann.getByRole('menuitem', { name });
 
 it('adds users (several at once, each answered on its own) and a team, with roles and where they come from', async () => {
 	await ann.getByRole('link', { name: 'Projects' }).click();
