@@ -23,7 +23,7 @@ export function accessLost(model: OrgModel, actorId: string, mutation: Mutation)
 	after.apply(verdict.changes);
 	const projects = new Set<string>();
 	for (const c of verdict.changes) {
-		if (c.kind.startsWith('projectUser.') || c.kind.startsWith('projectTeam.')) projects.add((c as { projectId: string }).projectId);
+		if (/^project(User|Team)\./.test(c.kind) && 'projectId' in c) projects.add(c.projectId);
 		else if (c.kind === 'teamMember.delete' || c.kind === 'team.delete') before.projectsOfTeam(c.teamId).forEach((p) => projects.add(p));
 	}
 	return [...projects].flatMap((projectId) => {
