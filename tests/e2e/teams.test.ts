@@ -22,7 +22,8 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	await ops.getByRole('button', { name: 'Add to team' }).click();
 	await expect.poll(() => ops.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining('bob')]);
 
-	await ops.getByRole('button', { name: 'Rename' }).click();
+	await ops.getByRole('button', { name: 'More actions for team Ops' }).click();
+	await ann.getByRole('menuitem', { name: 'Rename' }).click();
 	await ann.getByRole('dialog', { name: 'Rename team' }).getByLabel('New name').fill('Operations');
 	await ann.getByRole('button', { name: 'Rename team' }).click();
 	const operations = ann.locator('[data-testid=team][data-team="Operations"]');
@@ -36,8 +37,11 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	expect(await refused.textContent()).toContain('There is already a team called “Operations”');
 	await refused.getByRole('button', { name: 'Discard' }).click();
 
-	await operations.getByRole('button', { name: 'Delete' }).click();
-	await ann.getByRole('dialog', { name: 'Delete team' }).getByRole('button', { name: 'Delete team' }).click();
+	await operations.getByRole('button', { name: 'More actions for team Operations' }).click();
+	await ann.getByRole('menuitem', { name: 'Delete team' }).click();
+	const del = ann.getByRole('dialog', { name: 'Delete team' });
+	expect(await del.textContent()).toContain('Nobody loses project access.');
+	await del.getByRole('button', { name: 'Delete team' }).click();
 	await expect.poll(() => operations.count()).toBe(0);
 	await ann.getByRole('link', { name: 'Members' }).click();
 	await e2e.row(ann, 'bob').waitFor();
@@ -70,12 +74,61 @@ it('an invitee is placed in teams from the invitation or the team card, listed a
 	await dev.getByLabel('Add a member to Dev').selectOption({ label: 'sam@example.org' });
 	await dev.getByRole('button', { name: 'Add to team' }).click();
 	await expect.poll(() => dev.getByTestId('team-invitee').count()).toBe(1);
-	await ops.getByRole('button', { name: 'Remove sam@example.org from Ops' }).click();
+	await ops.getByRole('button', { name: 'More actions for sam@example.org in Ops' }).click();
+	await ann.getByRole('menuitem', { name: 'Remove from team' }).click();
+	await ann.getByRole('dialog', { name: 'Remove from team' }).getByRole('button', { name: 'Remove' }).click();
 	await expect.poll(() => ops.getByTestId('team-invitee').count()).toBe(0);
 
 	await ann.getByRole('link', { name: 'Members' }).click();
 	await expect.poll(() => invite.textContent()).toContain('teams: Dev');
 	await ann.getByRole('button', { name: 'Cancel the invitation of sam@example.org' }).click();
 	await expect.poll(() => invite.count()).toBe(0);
+	await ann.context().close();
+});
+
+it('removing a member or deleting a team asks first, saying who loses which project access; Cancel changes nothing', async () => {
+	const ann = await e2e.signUp(await e2e.context(), 'ada');
+	await (await e2e.signUp(await e2e.context(), 'ben')).context().close();
+	await e2e.createOrg(ann, 'Billing Co');
+	await e2e.addMember(ann, 'ben');
+	await e2e.row(ann, 'ben').waitFor();
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	await ann.getByRole('form', { name: 'Create a team' }).getByLabel('Team name').fill('Payments');
+	await ann.getByRole('form', { name: 'Create a team' }).getByRole('button', { name: 'Create team' }).click();
+	const team = ann.locator('[data-testid=team][data-team="Payments"]');
+	await team.getByLabel('Add a member to Payments').selectOption({ label: 'ben' });
+	await team.getByRole('button', { name: 'Add to team' }).click();
+	// The choice is dropped once added: the control shows what is saved, not a value left behind.
+	await expect.poll(() => team.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining('ben')]);
+	await expect.poll(() => team.getByLabel('Add a member to Payments').inputValue()).toBe('');
+
+	await ann.getByRole('link', { name: 'Projects' }).click();
+	await ann.getByLabel('Project name').fill('billing-prod');
+	await ann.getByRole('button', { name: 'Create project' }).click();
+	await ann.getByRole('form', { name: 'Add a team' }).getByRole('combobox').selectOption({ label: 'Payments' });
+	await ann.getByRole('group', { name: 'Roles for the team to add' }).getByLabel('Owner').check();
+	await ann.getByRole('button', { name: 'Add team' }).click();
+	await ann.locator('[data-testid=project-team][data-team="Payments"]').waitFor();
+	await ann.getByRole('link', { name: 'Teams' }).click();
+
+	await team.getByRole('button', { name: 'More actions for ben in Payments' }).click();
+	await ann.getByRole('menuitem', { name: 'Remove from team' }).click();
+	const remove = ann.getByRole('dialog', { name: 'Remove from team' });
+	expect(await remove.textContent()).toContain('ben loses Owner, Read only on billing-prod.');
+	await remove.getByRole('button', { name: 'Cancel' }).click();
+	expect(await team.getByRole('listitem').filter({ hasText: 'ben' }).count()).toBe(1);
+	expect(await ann.getByTestId('outbox-entry').count()).toBe(0);
+
+	await team.getByRole('button', { name: 'More actions for team Payments' }).click();
+	await ann.getByRole('menuitem', { name: 'Delete team' }).click();
+	const del = ann.getByRole('dialog', { name: 'Delete team' });
+	expect(await del.textContent()).toContain('ben loses Owner, Read only on billing-prod.');
+	await del.getByRole('button', { name: 'Cancel' }).click();
+	expect(await team.count()).toBe(1);
+
+	await team.getByRole('button', { name: 'More actions for ben in Payments' }).click();
+	await ann.getByRole('menuitem', { name: 'Remove from team' }).click();
+	await remove.getByRole('button', { name: 'Remove' }).click();
+	await expect.poll(() => team.getByRole('listitem').filter({ hasText: 'ben' }).count()).toBe(0);
 	await ann.context().close();
 });

@@ -19,8 +19,8 @@ export interface ProjectUserRow {
 	email: string;
 	/** Its own assignment, if any: what can be edited or removed here. */
 	individual: ProjectRole[] | undefined;
-	/** "individually: Owner; via team Ops: Read only" */
-	why: string;
+	/** The roles it holds another way, each saying why ("via team Ops", "as Organization Owner"). */
+	inherited: { via: string; roles: ProjectRole[] }[];
 	pending: boolean;
 }
 
@@ -78,20 +78,18 @@ export function projectView(model: OrgModel, projectId: string, actorId: string)
 	const users = [...userIds].flatMap((userId): ProjectUserRow[] => {
 		const member = state.member(userId);
 		if (!member) return [];
-		const source = (via: RoleSource['via']) =>
-			via === 'individual'
-				? 'individually'
-				: via === 'organization'
-					? `as ${ORG_ROLES[member.role].label}`
-					: `via team ${teamName(via.teamId)}`;
-		const why = projectRoleSources(state, projectId, userId).map((s) => `${source(s.via)}: ${roleLabels(s.roles)}`);
+		const source = (via: Exclude<RoleSource['via'], 'individual'>) =>
+			via === 'organization' ? `as ${ORG_ROLES[member.role].label}` : `via team ${teamName(via.teamId)}`;
+		const inherited = projectRoleSources(state, projectId, userId).flatMap((s) =>
+			s.via === 'individual' ? [] : [{ via: source(s.via), roles: s.roles }]
+		);
 		return [
 			{
 				userId,
 				username: member.username,
 				email: member.email,
 				individual: project.userRoles(userId),
-				why: why.join('; '),
+				inherited,
 				pending: state.pending('projectUser', projectId).has(userId)
 			}
 		];
