@@ -106,7 +106,9 @@ export class E2E {
 
 	/** Opens a member's role editor, picks the role and saves it (a confirmation, if asked, is left open). */
 	async setRole(page: Page, username: string, roleLabel: string) {
-		await this.row(page, username).getByRole('button', { name: `Edit role of ${username}` }).click();
+		await this.row(page, username)
+			.getByRole('button', { name: `Edit role of ${username}` })
+			.click();
 		const editor = page.getByRole('form', { name: `Edit role of ${username}` });
 		await editor.getByLabel(`Role of ${username}`).selectOption({ label: roleLabel });
 		await editor.getByRole('button', { name: 'Save' }).click();
@@ -119,7 +121,9 @@ export class E2E {
 
 	/** Opens a member's row menu and returns it (its items are menuitems; Escape closes it). */
 	async rowMenu(page: Page, username: string) {
-		await this.row(page, username).getByRole('button', { name: `Actions for ${username}` }).click();
+		await this.row(page, username)
+			.getByRole('button', { name: `Actions for ${username}` })
+			.click();
 		const menu = page.getByRole('menu');
 		await menu.waitFor();
 		return menu;

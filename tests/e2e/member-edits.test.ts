@@ -53,7 +53,9 @@ describe('deliberate role edits', () => {
 	it('a promotion to owner says what it gives, and cancelling it changes nothing', async () => {
 		await e2e.setRole(acme.ann, 'carol', 'Organization Owner');
 		const confirm = acme.ann.getByRole('dialog', { name: 'Make carol an Organization Owner?' });
-		expect(await confirm.textContent()).toContain('Organization Owners can rename the organization, add or remove members or change their roles');
+		expect(await confirm.textContent()).toContain(
+			'Organization Owners can rename the organization, add or remove members or change their roles'
+		);
 		expect(await confirm.textContent()).toContain('be Owner of every project');
 		await confirm.getByRole('button', { name: 'Cancel' }).click();
 		await acme.ann.keyboard.press('Escape');
@@ -104,7 +106,8 @@ describe('deliberate role edits', () => {
 	});
 
 	it('filters by role and two-factor, and sorts by a column', async () => {
-		const names = () => acme.ann.locator('[data-testid=member-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-username')));
+		const names = () =>
+			acme.ann.locator('[data-testid=member-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-username')));
 		expect(await names()).toEqual(['ann', 'bob', 'carol']);
 		const find = acme.ann.getByRole('search', { name: 'Find members' });
 		await find.getByLabel('Role').selectOption({ label: 'Project Creator' });

@@ -16,7 +16,13 @@ async function adminControls(page: Page) {
 	let members = await page.getByRole('button', { name: 'Create user' }).count();
 	for (const username of ['bob', 'cat']) {
 		// A plain member has no menu on others' rows.
-		if (!(await e2e.row(page, username).getByRole('button', { name: `Actions for ${username}` }).count())) continue;
+		if (
+			!(await e2e
+				.row(page, username)
+				.getByRole('button', { name: `Actions for ${username}` })
+				.count())
+		)
+			continue;
 		const menu = await e2e.rowMenu(page, username);
 		members += await menu.getByRole('menuitem', { name: /^Make primary admin/ }).count();
 		await page.keyboard.press('Escape');

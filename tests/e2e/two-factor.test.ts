@@ -98,7 +98,10 @@ describe('two-factor authentication in the browser', () => {
 
 		// Within the 10 minutes, no code is asked again.
 		await e2e.setRole(alice, 'bob', 'Organization Owner');
-		await alice.getByRole('dialog', { name: 'Make bob an Organization Owner?' }).getByRole('button', { name: 'Make Organization Owner' }).click();
+		await alice
+			.getByRole('dialog', { name: 'Make bob an Organization Owner?' })
+			.getByRole('button', { name: 'Make Organization Owner' })
+			.click();
 		await expect.poll(() => e2e.roleShown(alice, 'bob')).toBe('Organization Owner');
 		expect(await dialog.isVisible()).toBe(false);
 	});

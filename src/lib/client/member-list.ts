@@ -51,6 +51,10 @@ export function selectMembers(rows: readonly MemberRow[], q: MemberQuery): reado
 export function selectInvitations(invitations: readonly InvitationRow[], q: MemberQuery): readonly InvitationRow[] {
 	const text = q.text.trim().toLowerCase();
 	return invitations.filter(
-		(i) => (!text || i.email.toLowerCase().includes(text)) && (!q.role || i.role === q.role) && (!q.team || i.teamIds.includes(q.team.id)) && !q.twoFactor
+		(i) =>
+			(!text || i.email.toLowerCase().includes(text)) &&
+			(!q.role || i.role === q.role) &&
+			(!q.team || i.teamIds.includes(q.team.id)) &&
+			!q.twoFactor
 	);
 }
