@@ -106,6 +106,7 @@ describe('deliberate role edits', () => {
 	});
 
 	it('filters by role and two-factor, and sorts by a column', async () => {
+		expect(await e2e.row(acme.ann, 'ann').evaluate((el) => getComputedStyle(el).display)).toBe('table-row');
 		const names = () =>
 			acme.ann.locator('[data-testid=member-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-username')));
 		expect(await names()).toEqual(['ann', 'bob', 'carol']);
@@ -137,7 +138,8 @@ describe('deliberate role edits', () => {
 			await page.goto(`/orgs/${acme.orgId}`);
 			const row = e2e.row(page, 'carol');
 			await row.waitFor();
-			expect(await row.evaluate((el) => getComputedStyle(el).display)).toBe('block');
+			// A card: the row is laid out on its own, not as a table row.
+			expect(await row.evaluate((el) => getComputedStyle(el).display)).not.toBe('table-row');
 			const panel = page.locator('section.panel', { has: row });
 			const box = await panel.evaluate((el) => ({ right: el.getBoundingClientRect().right, overflow: el.scrollWidth - el.clientWidth }));
 			expect(box.right).toBeLessThanOrEqual(width);
