@@ -103,6 +103,31 @@ export class E2E {
 	row(page: Page, username: string) {
 		return page.locator(`[data-testid=member-row][data-username="${username}"]`);
 	}
+
+	/** Opens a member's role editor, picks the role and saves it (a confirmation, if asked, is left open). */
+	async setRole(page: Page, username: string, roleLabel: string) {
+		await this.row(page, username)
+			.getByRole('button', { name: `Edit role of ${username}` })
+			.click();
+		const editor = page.getByRole('form', { name: `Edit role of ${username}` });
+		await editor.getByLabel(`Role of ${username}`).selectOption({ label: roleLabel });
+		await editor.getByRole('button', { name: 'Save' }).click();
+	}
+
+	/** The role a member's row shows (read-only: not while its editor is open). */
+	roleShown(page: Page, username: string) {
+		return this.row(page, username).locator('.role-label').innerText();
+	}
+
+	/** Opens a member's row menu and returns it (its items are menuitems; Escape closes it). */
+	async rowMenu(page: Page, username: string) {
+		await this.row(page, username)
+			.getByRole('button', { name: `Actions for ${username}` })
+			.click();
+		const menu = page.getByRole('menu');
+		await menu.waitFor();
+		return menu;
+	}
 }
 
 /**

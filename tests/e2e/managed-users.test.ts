@@ -40,7 +40,7 @@ describe('managed users (mLab "Add a new account user")', () => {
 		await row.waitFor();
 		await expect.poll(() => row.textContent()).toContain('managed');
 		expect(await row.textContent()).toContain('(unverified)');
-		expect(await ann.getByLabel('Role of mia').inputValue()).toBe('ORG_BILLING_ADMIN');
+		expect(await e2e.roleShown(ann, 'mia')).toBe('Billing Admin');
 		expect((await e2e.mail('mia@example.com')).subject).toBe('Verify your email address for Roster');
 
 		const mia = await signIn('mia', 'a first password');

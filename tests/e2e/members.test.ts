@@ -23,15 +23,20 @@ describe('members, live and offline', () => {
 		await acme.bob.context().setOffline(true);
 		await expect.poll(() => status(acme.bob).textContent()).toContain('Offline');
 
-		await acme.bob.getByLabel('Role of carol').selectOption({ label: 'Read Only' });
+		// Read Only takes powers away: the confirmation says which.
+		await e2e.setRole(acme.bob, 'carol', 'Read Only');
+		const confirm = acme.bob.getByRole('dialog', { name: 'Change the role of carol?' });
+		expect(await confirm.textContent()).toContain('carol becomes a Read Only: loses Member (can no longer');
+		await confirm.getByRole('button', { name: 'Make Read Only' }).click();
 		await expect.poll(() => e2e.row(acme.bob, 'carol').textContent()).toContain('pending');
 		await expect.poll(() => status(acme.bob).textContent()).toContain('1 pending');
-		expect(await acme.ann.getByLabel('Role of carol').inputValue()).toBe('ORG_MEMBER');
+		expect(await e2e.roleShown(acme.bob, 'carol')).toBe('Read Only');
+		expect(await e2e.roleShown(acme.ann, 'carol')).toBe('Member');
 
 		await acme.bob.context().setOffline(false);
 		await expect.poll(() => status(acme.bob).textContent()).toMatch(/Online$/);
-		await expect.poll(() => acme.ann.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
-		await expect.poll(() => acme.bob.getByLabel('Role of carol').inputValue()).toBe('ORG_READ_ONLY');
+		await expect.poll(() => e2e.roleShown(acme.ann, 'carol')).toBe('Read Only');
+		await expect.poll(() => e2e.roleShown(acme.bob, 'carol')).toBe('Read Only');
 		await expect.poll(() => e2e.row(acme.bob, 'carol').textContent()).not.toContain('pending');
 	});
 
@@ -40,9 +45,12 @@ describe('members, live and offline', () => {
 		await carol.getByRole('link', { name: 'Acme Data' }).click();
 		await e2e.row(carol, 'bob').waitFor();
 		expect(await carol.locator('[data-testid=member-row]').count()).toBe(3);
-		expect(await carol.getByRole('combobox', { name: /Role of/ }).count()).toBe(0);
-		expect(await carol.getByRole('button', { name: /Remove|Make primary admin|Rename|Add or invite|Cancel invite/ }).count()).toBe(0);
-		await expect.poll(() => carol.getByRole('button', { name: 'Leave' }).count()).toBe(1);
+		expect(await carol.getByRole('button', { name: /Edit role of|Rename|Add or invite|Cancel invite/ }).count()).toBe(0);
+		// Her own row's menu, with Leave only; no one else's row has one.
+		await expect.poll(() => carol.getByRole('button', { name: /^Actions for/ }).count()).toBe(1);
+		const menu = await e2e.rowMenu(carol, 'carol');
+		expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Leave organization…']);
+		await carol.keyboard.press('Escape');
 		await carol.context().close();
 	});
 
@@ -52,11 +60,14 @@ describe('members, live and offline', () => {
 
 		await acme.bob.context().setOffline(true);
 		await expect.poll(() => status(acme.bob).textContent()).toContain('Offline');
-		await acme.bob.getByLabel('Role of dave').selectOption({ label: 'Billing Admin' });
+		await e2e.setRole(acme.bob, 'dave', 'Billing Admin');
+		await expect.poll(() => e2e.row(acme.bob, 'dave').textContent()).toContain('pending');
 
 		// Meanwhile the other admin removes dave.
-		await e2e.row(acme.ann, 'dave').getByRole('button', { name: 'Remove dave' }).click();
-		await acme.ann.getByRole('dialog', { name: 'Remove member' }).getByRole('button', { name: 'Remove' }).click();
+		await (await e2e.rowMenu(acme.ann, 'dave')).getByRole('menuitem', { name: 'Remove from organization…' }).click();
+		const remove = acme.ann.getByRole('dialog', { name: 'Remove member' });
+		expect(await remove.textContent()).toContain('Remove dave from Acme Data? They lose access to it at once.');
+		await remove.getByRole('button', { name: 'Remove' }).click();
 		await expect.poll(() => e2e.row(acme.ann, 'dave').count()).toBe(0);
 
 		await acme.bob.context().setOffline(false);
@@ -107,5 +118,30 @@ describe('members, live and offline', () => {
 		await dialog.getByLabel('New name').fill('Acme Databases');
 		await dialog.getByRole('button', { name: 'Rename' }).click();
 		await acme.bob.getByRole('heading', { name: 'Acme Databases' }).waitFor();
+	});
+
+	it('a change refused meanwhile and then discarded leaves the row showing the saved role', async () => {
+		await acme.bob.context().setOffline(true);
+		await expect.poll(() => status(acme.bob).textContent()).toContain('Offline');
+		await e2e.setRole(acme.bob, 'carol', 'Billing Viewer');
+		await acme.bob.getByRole('dialog', { name: 'Change the role of carol?' }).getByRole('button', { name: 'Make Billing Viewer' }).click();
+		await expect.poll(() => e2e.roleShown(acme.bob, 'carol')).toBe('Billing Viewer');
+
+		// Meanwhile ann makes bob a plain member: his change is refused once he is back.
+		await e2e.setRole(acme.ann, 'bob', 'Member');
+		const confirm = acme.ann.getByRole('dialog', { name: 'Change the role of bob?' });
+		expect(await confirm.textContent()).toContain('bob becomes a Member: loses Organization Owner (can no longer rename the organization');
+		expect(await confirm.textContent()).toContain('be Owner of every project');
+		await confirm.getByRole('button', { name: 'Make Member' }).click();
+		await expect.poll(() => e2e.roleShown(acme.ann, 'bob')).toBe('Member');
+
+		await acme.bob.context().setOffline(false);
+		const refused = acme.bob.locator('[data-testid=outbox-entry][data-status=refused]');
+		await refused.waitFor();
+		await expect.poll(() => e2e.roleShown(acme.bob, 'carol')).toBe('Read Only');
+		await refused.getByRole('button', { name: 'Discard' }).click();
+		await expect.poll(() => refused.count()).toBe(0);
+		expect(await e2e.roleShown(acme.bob, 'carol')).toBe('Read Only');
+		expect(await e2e.row(acme.bob, 'carol').textContent()).not.toContain('pending');
 	});
 });
