@@ -16,7 +16,7 @@ async function adminControls(page: Page) {
 	const members = await page.getByRole('button', { name: /^(Make primary admin|Create user)$/ }).count();
 	await page.goto(`/orgs/${acme.orgId}/settings`);
 	await page.getByRole('heading', { name: 'Contacts' }).waitFor();
-	const settings = await page.getByRole('button', { name: /^(Close organization|Save channels)$/ }).count();
+	const settings = await page.getByRole('button', { name: /^(Close organization|Edit channels)$/ }).count();
 	return members + settings;
 }
 
@@ -36,7 +36,7 @@ describe('transferring primary admin (invariant 2)', () => {
 		await acme.bob.goto(link);
 		await e2e.row(acme.ann, 'bob').waitFor();
 		await expect.poll(() => e2e.row(acme.ann, 'bob').textContent()).not.toContain('unverified');
-		// "Make primary admin" on bob and cat, Create user, Close organization, Save channels.
+		// "Make primary admin" on bob and cat, Create user, Close organization, Edit channels.
 		expect(await adminControls(acme.bob)).toBe(0);
 		expect(await adminControls(acme.ann)).toBe(5);
 

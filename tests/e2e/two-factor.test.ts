@@ -117,6 +117,7 @@ describe('two-factor authentication in the browser', () => {
 	it('requires two-factor of every member: one without it only views', async () => {
 		await alice.goto(`/orgs/${orgId}/settings`);
 		const security = alice.getByRole('region', { name: 'Security' });
+		await security.getByRole('button', { name: 'Edit security settings' }).click();
 		await security.getByLabel('Require two-factor authentication for every member').check();
 		await security.getByText('1 member does not use two-factor yet').waitFor();
 		await security.getByLabel('Sign out after inactivity').selectOption({ label: '30 minutes' });

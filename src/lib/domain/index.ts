@@ -66,6 +66,7 @@ export {
 	JoinRequest,
 	Member,
 	NotificationChannels,
+	WebhookUrl,
 	Organization,
 	OrgName,
 	OrgRole,
