@@ -22,6 +22,7 @@ import { CommitPipeline } from './sync/commit-pipeline.ts';
 import type { Verdict } from './sync/committed-batch.ts';
 import { Connections } from './sync/connections.ts';
 import { CheckDirectory } from './sync/directory.ts';
+import { privateAddressOf } from './public-address.ts';
 import type { Reaction } from './sync/reactions.ts';
 import { OtherServers } from './sync/other-servers.ts';
 import { Rooms } from './sync/rooms.ts';
@@ -46,6 +47,8 @@ export interface HubOptions {
 	onCommitFailure?: (err: unknown) => void;
 	/** How often to read what other servers committed to the organizations in memory, in case a wake-up was lost (default: never; one store, one server). */
 	catchUpEveryMs?: number;
+	/** Let webhooks be set to loopback and private addresses (default: refused when set, as they are never posted to). */
+	privateWebhooks?: boolean;
 }
 
 function logCommitFailure(err: unknown) {
@@ -101,6 +104,7 @@ export class SyncHub {
 			accounts: this.store,
 			rooms: this.rooms,
 			directory,
+			webhooks: options.privateWebhooks ? undefined : privateAddressOf,
 			now: this.now,
 			prepare: (batch) => access.prepare(batch),
 			publish: (batch) => {

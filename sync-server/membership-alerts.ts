@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { ORG_ROLES, type MembershipAlert, type MembershipEvent } from '$lib/domain/index.ts';
 import type { Mail, Mailer } from './mail.ts';
+import type { DocumentStore, WebhookDelivery } from './storage/documents.ts';
 import { PRIVATE_HOST, privateAddress, publicLookup } from './public-address.ts';
 
 const WEBHOOK_TIMEOUT_MS = 5000;
@@ -34,6 +35,20 @@ function alertMail(a: MembershipAlert, to: string): Mail {
 	return { orgId: a.org.id, to, subject: `Roster: membership of ${a.org.name} changed`, text: alertText(a) };
 }
 
+/** Why a delivery failed, as the panel says it after "Last delivery failed: " (the status, when one was answered, is shown on its own). */
+function failureText(err: unknown): string | null {
+	if ((err as { status?: number }).status) return null;
+	const { code, name, message } = err as NodeJS.ErrnoException;
+	if (message === PRIVATE_HOST) return 'the address is private or local, where Roster does not post alerts';
+	if (name === 'TimeoutError' || name === 'AbortError') return 'no answer in time';
+	if (code === 'ECONNREFUSED') return 'connection refused';
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name was not found';
+	if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was cut';
+	if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'the host cannot be reached';
+	if (code?.startsWith('ERR_TLS') || /certificate/i.test(message)) return 'its certificate was not accepted';
+	return `it could not be reached${code ? ` (${code})` : ''}`;
+}
+
 /** The webhook's JSON: names, ids, roles and the time; channels and anything secret stay out. */
 function webhookPayload(a: MembershipAlert) {
 	return {
@@ -57,7 +72,9 @@ export class MembershipAlerts {
 		private readonly mailer: Mailer,
 		private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
 		/** Post to loopback and private addresses too (a webhook receiver on the same network). */
-		private readonly allowPrivate = false
+		private readonly allowPrivate = false,
+		/** Where each delivery's outcome is kept, for the primary admin to see. */
+		private readonly deliveries?: Pick<DocumentStore, 'recordDelivery'>
 	) {}
 
 	async send(a: MembershipAlert): Promise<void> {
@@ -68,8 +85,22 @@ export class MembershipAlerts {
 				this.mailer
 					.send(alertMail(a, email))
 					.catch((err: unknown) => console.error(`Membership alert email for ${where} failed:`, String(err))),
-			webhook && this.post(webhook, a).catch((err: unknown) => console.error(`Membership alert webhook for ${where} failed:`, String(err)))
+			webhook && this.deliver(webhook, a, where)
 		]);
+	}
+
+	/** Posts the alert and keeps how it went: the status answered, or why there was none. */
+	private async deliver(url: string, a: MembershipAlert, where: string) {
+		let outcome: Omit<WebhookDelivery, 'at'>;
+		try {
+			outcome = { status: await this.post(url, a), error: null };
+		} catch (err) {
+			console.error(`Membership alert webhook for ${where} failed:`, String(err));
+			outcome = { status: (err as { status?: number }).status ?? null, error: failureText(err) };
+		}
+		await this.deliveries
+			?.recordDelivery(a.org.id, url, { at: Date.now(), ...outcome })
+			.catch((err: unknown) => console.error(`Recording the webhook delivery for ${where} failed:`, String(err)));
 	}
 
 	/**
@@ -77,7 +108,7 @@ export class MembershipAlerts {
 	 * sets a webhook, so unless told otherwise it goes only to public addresses: the server is no
 	 * way into the network it runs in.
 	 */
-	private post(url: string, a: MembershipAlert): Promise<void> {
+	private post(url: string, a: MembershipAlert): Promise<number> {
 		const target = new URL(url);
 		const literal = target.hostname.replace(/^\[|\]$/g, '');
 		// An address written in the URL is never looked up, so it is checked here.
@@ -96,8 +127,8 @@ export class MembershipAlerts {
 				(res) => {
 					res.resume();
 					const status = res.statusCode ?? 0;
-					if (status >= 200 && status < 300) resolve();
-					else reject(new Error(`the webhook answered ${status}`));
+					if (status >= 200 && status < 300) resolve(status);
+					else reject(Object.assign(new Error(`the webhook answered ${status}`), { status }));
 				}
 			);
 			req.on('error', reject);

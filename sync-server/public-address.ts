@@ -1,4 +1,5 @@
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 export const PRIVATE_HOST = 'the webhook host is a private or local address; start the server with --allow-private-webhooks to allow it';
@@ -48,4 +49,20 @@ export function publicLookup(hostname: string, options: LookupOptions, callback:
 		if (options.all) return callback(null, addresses);
 		callback(null, addresses[0]!.address, addresses[0]!.family);
 	});
+}
+
+const LOOKUP_TIMEOUT_MS = 3000;
+
+/**
+ * The private address a webhook URL's host is at, if any: asked when the webhook is set, so that
+ * one that can never be delivered is refused then. A name that does not resolve (yet) is not
+ * refused: its deliveries say so. Delivery checks again (publicLookup), as a name may move.
+ */
+export async function privateAddressOf(url: string): Promise<string | undefined> {
+	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	if (isIP(host)) return privateAddress(host) ? host : undefined;
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS)));
+	const found = await Promise.race([dnsLookup(host, { all: true }).catch(() => []), timeout]).finally(() => clearTimeout(timer));
+	return found.find((a) => privateAddress(a.address))?.address;
 }

@@ -111,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		? new SmtpMailer(options.smtpUrl, options.mailFrom ?? 'Roster <roster@localhost>')
 		: new MailLog(options.dataDir, options.logMail);
 	let publicUrl = '';
-	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks);
+	const alerts = new MembershipAlerts(mailer, options.webhookTimeoutMs, options.privateWebhooks, documents);
 	const hub = new SyncHub({
 		store: accounts,
 		documents,
@@ -119,7 +119,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		sessionLive: (hash) => sessionLive(accounts, now(), hash),
 		limits: { ...DEFAULT_LIMITS, ...options.limits },
 		// Several servers on one store: a lost wake-up delays what another committed by at most this.
-		catchUpEveryMs: store.shared ? 5_000 : undefined
+		catchUpEveryMs: store.shared ? 5_000 : undefined,
+		privateWebhooks: options.privateWebhooks
 	});
 	// After the commit, so no mail announces an invitation the store could still lose.
 	hub.onCommitted(

@@ -1,9 +1,10 @@
+import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { EntryNames, membersCsv, orgExport } from '$lib/domain/index.ts';
 import type { HttpApp, OrgRequest } from './deps.ts';
 import { json } from './io.ts';
 
-/** What an organization's members may read of it beside its documents: the activity feed and an export. */
+/** What an organization's members may read of it beside its documents: the activity feed, an export, how its webhook's last delivery went. */
 
 export const ActivityQuery = z.object({
 	org: z.string().min(1).max(64),
@@ -57,4 +58,14 @@ export function exportOrg({ deps }: HttpApp, { res, org: state, query: q }: OrgR
 			: [JSON.stringify(orgExport(state, deps.now()), null, 2), 'application/json', `${name}.json`];
 	res.writeHead(200, { 'content-type': type, 'content-disposition': `attachment; filename="${file}"`, 'cache-control': 'no-store' });
 	res.end(body);
+}
+
+/** GET /api/webhook-delivery: the latest delivery to the webhook set (null: none yet), for the primary admin who set it. */
+export async function webhookDelivery({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, { org: string }>) {
+	const d = await deps.documents.lastDelivery(q.org);
+	json(res, 200, {
+		delivery: d
+			? { ...d, ok: d.status !== null && d.status >= 200 && d.status < 300, statusText: d.status && (STATUS_CODES[d.status] ?? '') }
+			: null
+	});
 }

@@ -13,7 +13,7 @@ import { Pay, addCard, pay } from './billing-routes.ts';
 import { Resend, resendInvoice } from './invoice-routes.ts';
 import { OrgQuery, mailLog } from './mail-log-routes.ts';
 import { createManaged, deleteManaged, resetManagedPassword, updateManaged } from './managed-users-routes.ts';
-import { ActivityQuery, ExportQuery, activity, exportOrg } from './org-routes.ts';
+import { ActivityQuery, ExportQuery, activity, exportOrg, webhookDelivery } from './org-routes.ts';
 import { changeEmail, changePassword, resendVerification, updateProfile } from './profile-routes.ts';
 import { route, type Route } from './route.ts';
 import { CodeAndPassword, CodeInput, disable, enable, newRecoveryCodes, setup, stepUp } from './two-factor-routes.ts';
@@ -50,6 +50,14 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, org: { view: 'activity.read' }, handle: activity }),
 	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, org: { view: 'org.export' }, handle: exportOrg }),
 	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),
+	route({
+		method: 'GET',
+		path: '/api/webhook-delivery',
+		session: true,
+		query: OrgQuery,
+		org: { view: 'webhook.read' },
+		handle: webhookDelivery
+	}),
 	// The card form's body is checked by the domain's cardFromEntry, after the budget is spent; the card.add mutation by every rule.
 	route({ method: 'POST', path: '/api/cards', session: true, handle: addCard }),
 	// Sending mail in the organization's name is an act, not a view: held back by its required two-factor.

@@ -45,6 +45,10 @@ export interface DocumentStore {
 	invitationsFor(email: string): Promise<InvitationRow[]>;
 	/** An organization's whole membership-webhook URL (server-only: its path may hold a token). */
 	webhook(orgId: string): Promise<string | undefined>;
+	/** How the latest delivery to an organization's webhook went, while that webhook is still the one set. */
+	lastDelivery(orgId: string): Promise<WebhookDelivery | undefined>;
+	/** Keeps a delivery to `url` (the webhook it was posted to) as the organization's latest. */
+	recordDelivery(orgId: string, url: string, delivery: WebhookDelivery): Promise<void>;
 	/** Forgets a deleted user's memberships (its recorded mutations stay, for the activity feed). */
 	forgetUser(userId: string): Promise<void>;
 	/** `begin` for the batch's organizations, then its commit: for writes that need not read first. */
@@ -128,6 +132,13 @@ export interface MembershipWrite {
 export interface WebhookWrite {
 	orgId: string;
 	url: string | null;
+}
+
+/** One POST to a webhook: when, and the HTTP status it answered or, without one, why it failed (a sentence). */
+export interface WebhookDelivery {
+	at: number;
+	status: number | null;
+	error: string | null;
 }
 
 /** The changes a batch made to one organization, logged beside its updates so other servers learn whose access they touch. */

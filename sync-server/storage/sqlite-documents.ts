@@ -12,7 +12,8 @@ import {
 	type RecordedVerdict,
 	type StoreBatch,
 	type StoredUpdate,
-	type StoreTransaction
+	type StoreTransaction,
+	type WebhookDelivery
 } from './documents.ts';
 import { OrgLocks } from './org-locks.ts';
 
@@ -70,6 +71,14 @@ create index if not exists invitations_email on invitations(email collate nocase
 create table if not exists org_webhooks (
 	org_id text primary key,
 	url text not null
+) without rowid;
+-- The latest delivery to each organization's webhook, with the URL it went to: one to a webhook since replaced is not shown.
+create table if not exists webhook_deliveries (
+	org_id text primary key,
+	url text not null,
+	at integer not null,
+	status integer,
+	error text
 ) without rowid;
 `;
 
@@ -130,7 +139,11 @@ export class SqliteDocuments implements DocumentStore {
 			),
 			webhook: db.prepare('select url from org_webhooks where org_id = ?'),
 			setWebhook: db.prepare('insert or replace into org_webhooks values (?, ?)'),
-			deleteWebhook: db.prepare('delete from org_webhooks where org_id = ?')
+			deleteWebhook: db.prepare('delete from org_webhooks where org_id = ?'),
+			lastDelivery: db.prepare(
+				'select d.at, d.status, d.error from webhook_deliveries d join org_webhooks w on w.org_id = d.org_id and w.url = d.url where d.org_id = ?'
+			),
+			recordDelivery: db.prepare('insert or replace into webhook_deliveries values (?, ?, ?, ?, ?)')
 		};
 	}
 
@@ -248,6 +261,14 @@ export class SqliteDocuments implements DocumentStore {
 
 	async webhook(orgId: string): Promise<string | undefined> {
 		return (this.q.webhook.get(orgId) as { url: string } | undefined)?.url;
+	}
+
+	async lastDelivery(orgId: string): Promise<WebhookDelivery | undefined> {
+		return this.q.lastDelivery.get(orgId) as WebhookDelivery | undefined;
+	}
+
+	async recordDelivery(orgId: string, url: string, d: WebhookDelivery): Promise<void> {
+		this.q.recordDelivery.run(orgId, url, d.at, d.status, d.error);
 	}
 
 	async forgetUser(userId: string): Promise<void> {

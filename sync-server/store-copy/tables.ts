@@ -143,6 +143,17 @@ export const COPIED: CopiedTable[] = [
 			['url', 'text']
 		],
 		key: ['org_id']
+	},
+	{
+		name: 'webhook_deliveries',
+		columns: [
+			['org_id', 'text'],
+			['url', 'text'],
+			['at', 'bigint'],
+			['status', 'bigint'],
+			['error', 'text']
+		],
+		key: ['org_id']
 	}
 ];
 

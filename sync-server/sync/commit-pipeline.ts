@@ -3,7 +3,7 @@ import type { OrgRoom } from '../org-room.ts';
 import { changesWrites, storeWrites } from '../change-effects.ts';
 import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
 import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
-import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers } from './directory.ts';
+import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers, type WebhookPolicy } from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
 import { apply, gone, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
 import type { Rooms } from './rooms.ts';
@@ -16,6 +16,8 @@ export interface PipelineDeps<W extends Waiter> {
 	accounts: Accounts;
 	rooms: Rooms;
 	directory: CheckDirectory;
+	/** Where a webhook being set goes, if the server refuses it (default: no address refused). */
+	webhooks?: WebhookPolicy;
 	now: () => number;
 	/** Runs once a batch is durable, before it is published, while nothing new is checked (e.g. reading what publishing needs). */
 	prepare: (batch: CommittedBatch<W>) => Promise<void>;
@@ -77,7 +79,7 @@ export class CommitPipeline<W extends Waiter> {
 	/** The verdict a mutation would get now against this server's copy, changing nothing (in its organization's lane, like a submitted one). */
 	check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
 		return this.deps.rooms.inLane(mutation.orgId, async () => {
-			const users = await namedUsers(this.deps.accounts, userId, mutation);
+			const users = await namedUsers(this.deps.accounts, userId, mutation, this.deps.webhooks);
 			let room = await this.deps.rooms.load(mutation.orgId);
 			await this.quiet();
 			// The copy kept, not one a failed commit let go meanwhile.
@@ -132,7 +134,7 @@ export class CommitPipeline<W extends Waiter> {
 		if (!parsed.ok) entry.verdict = parsed;
 		else {
 			const m = (entry.mutation = parsed.mutation);
-			entry.users = await namedUsers(this.deps.accounts, entry.userId, m);
+			entry.users = await namedUsers(this.deps.accounts, entry.userId, m, this.deps.webhooks);
 			entry.steppedUpAt = steppedUpAt;
 			// Loaded now, so that the commit does not wait for it.
 			await this.deps.rooms.read(m.orgId);

@@ -12,12 +12,17 @@ export interface NamedUsers {
 	byId: Map<string, UserProfile>;
 	byUsername: Map<string, UserProfile>;
 	byEmail: Map<string, UserProfile[]>;
+	/** The private address the webhook a mutation sets is at, when the server's policy refuses such. */
+	privateWebhook?: { url: string; address: string };
 }
+
+/** Where a webhook's host is, if the server's policy refuses it (private addresses); absent: every address is allowed. */
+export type WebhookPolicy = ((url: string) => Promise<string | undefined>) | undefined;
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** Fetches the users a mutation names (by id, username or email) and its actor, as public profiles. */
-export async function namedUsers(accounts: Accounts, actorId: string, mutation: Mutation): Promise<NamedUsers> {
+/** Fetches the users a mutation names (by id, username or email) and its actor, as public profiles, and where a webhook it sets goes. */
+export async function namedUsers(accounts: Accounts, actorId: string, mutation: Mutation, webhooks?: WebhookPolicy): Promise<NamedUsers> {
 	const named = mutation as { userId?: unknown; username?: unknown; email?: unknown };
 	const ids = [actorId, ...(typeof named.userId === 'string' ? [named.userId] : [])];
 	const out: NamedUsers = { byId: new Map(), byUsername: new Map(), byEmail: new Map() };
@@ -31,6 +36,10 @@ export async function namedUsers(accounts: Accounts, actorId: string, mutation: 
 	}
 	if (typeof named.email === 'string')
 		out.byEmail.set(fold(named.email), (await accounts.verifiedUsersByEmail(named.email)).map(publicProfile));
+	if (webhooks && mutation.type === 'org.setNotifications' && mutation.webhook) {
+		const address = await webhooks(mutation.webhook);
+		if (address) out.privateWebhook = { url: mutation.webhook, address };
+	}
 	return out;
 }
 
@@ -59,5 +68,9 @@ export class CheckDirectory implements Directory {
 	}
 	usersByEmail(email: string) {
 		return this.current?.byEmail.get(fold(email)) ?? [];
+	}
+	privateWebhookAddress(url: string) {
+		const found = this.current?.privateWebhook;
+		return found?.url === url ? found.address : undefined;
 	}
 }

@@ -30,7 +30,7 @@ async function adminControls(page: Page) {
 	}
 	await page.goto(`/orgs/${acme.orgId}/settings`);
 	await page.getByRole('heading', { name: 'Contacts' }).waitFor();
-	const settings = await page.getByRole('button', { name: /^(Close organization|Save channels)$/ }).count();
+	const settings = await page.getByRole('button', { name: /^(Close organization|Edit channels)$/ }).count();
 	return members + settings;
 }
 
@@ -51,7 +51,7 @@ describe('transferring primary admin (invariant 2)', () => {
 		await acme.bob.goto(link);
 		await e2e.row(acme.ann, 'bob').waitFor();
 		await expect.poll(() => e2e.row(acme.ann, 'bob').textContent()).not.toContain('unverified');
-		// "Make primary admin" in the menus of bob and cat (disabled for cat), Create user, Close organization, Save channels.
+		// "Make primary admin" in the menus of bob and cat (disabled for cat), Create user, Close organization, Edit channels.
 		expect(await adminControls(acme.bob)).toBe(0);
 		expect(await adminControls(acme.ann)).toBe(5);
 

@@ -17,13 +17,52 @@ it('contacts fall back to the primary admin until set, and back again when clear
 	await ann.getByRole('link', { name: 'Settings' }).click();
 	await expect.poll(() => contact('billing').textContent()).toContain('ann@example.com');
 	expect(await contact('billing').textContent()).toContain("the primary admin's email (none set)");
+	await contact('billing').getByRole('button', { name: 'Change' }).click();
+	await contact('billing').getByLabel('New billing contact').fill('not an address');
+	await contact('billing').getByRole('button', { name: 'Save' }).click();
+	// Refused at its field, the input kept.
+	await expect.poll(() => contact('billing').getByRole('alert').count()).toBe(1);
+	expect(await contact('billing').getByLabel('New billing contact').inputValue()).toBe('not an address');
 	await contact('billing').getByLabel('New billing contact').fill('ap@example.org');
-	await contact('billing').getByRole('button', { name: 'Set' }).click();
+	await contact('billing').getByRole('button', { name: 'Save' }).click();
 	await expect.poll(() => contact('billing').textContent()).toContain('ap@example.org');
 	expect(await contact('billing').textContent()).toContain('set for this organization');
 	expect(await contact('technical').textContent()).toContain('ann@example.com');
 	await contact('billing').getByRole('button', { name: "Use the primary admin's" }).click();
 	await expect.poll(() => contact('billing').textContent()).toContain('ann@example.com');
+});
+
+it('a security change refused at its field leaves the settings showing what is saved; one made offline shows as pending until saved', async () => {
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	const security = ann.getByRole('region', { name: 'Security' });
+	const shown = security.getByTestId('security-settings');
+	await security.getByRole('button', { name: 'Edit security settings' }).click();
+	await security.getByLabel('Require two-factor authentication for every member').check();
+	await security.getByLabel('Sign out after inactivity').selectOption({ label: '30 minutes' });
+	await security.getByRole('button', { name: 'Save security settings' }).click();
+	// The domain refuses it here, before anything is sent: the draft stays, with the reason beside it.
+	await expect
+		.poll(() => security.getByRole('alert').textContent())
+		.toBe('Turn on two-factor authentication for yourself before requiring it of every member.');
+	expect(await security.getByLabel('Require two-factor authentication for every member').isChecked()).toBe(true);
+	await security.getByRole('button', { name: 'Cancel' }).click();
+	await expect.poll(() => shown.textContent()).toContain('Up to each member');
+	expect(await shown.textContent()).toContain('No idle limit');
+
+	// Offline, the change waits among the pending changes and shows as such; online again, it is saved.
+	await ann.context().setOffline(true);
+	try {
+		await security.getByRole('button', { name: 'Edit security settings' }).click();
+		await security.getByLabel('Sign out after inactivity').selectOption({ label: '30 minutes' });
+		await security.getByRole('button', { name: 'Save security settings' }).click();
+		await expect.poll(() => shown.textContent()).toContain('30 minutes');
+		expect(await security.getByRole('heading', { name: 'Security pending' }).count()).toBe(1);
+		expect(await security.getByRole('combobox').count()).toBe(0);
+	} finally {
+		await ann.context().setOffline(false);
+	}
+	await expect.poll(() => security.getByText('pending').count()).toBe(0);
+	expect(await shown.textContent()).toContain('30 minutes');
 });
 
 it('the primary admin reads the mail log: without SMTP, the mail written for the organization', async () => {

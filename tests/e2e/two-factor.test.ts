@@ -125,9 +125,34 @@ describe('two-factor authentication in the browser', () => {
 		expect(await dialog.isVisible()).toBe(false);
 	});
 
+	it('a security change whose code prompt is cancelled leaves the settings as saved; confirmed, it is saved', async () => {
+		offset += 11 * 60_000;
+		await alice.goto(`/orgs/${orgId}/settings`);
+		const security = alice.getByRole('region', { name: 'Security' });
+		const dialog = alice.getByRole('dialog', { name: 'Confirm it is you' });
+		const change = async () => {
+			await security.getByRole('button', { name: 'Edit security settings' }).click();
+			await security.getByLabel('Sign out after inactivity').selectOption({ label: '1 hour' });
+			await security.getByRole('button', { name: 'Save security settings' }).click();
+			await dialog.waitFor();
+		};
+		await change();
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await security.getByText('Nothing was changed: the two-factor prompt was cancelled.').waitFor();
+		expect(await security.getByTestId('security-settings').textContent()).toContain('No idle limit');
+		expect(await security.getByRole('combobox').count()).toBe(0);
+
+		await change();
+		await dialog.getByLabel('Authenticator code').fill(code());
+		await dialog.getByRole('button', { name: 'Confirm' }).click();
+		await expect.poll(() => security.getByTestId('security-settings').textContent()).toContain('1 hour');
+		expect(await security.getByText('Nothing was changed').count()).toBe(0);
+	});
+
 	it('requires two-factor of every member: one without it only views', async () => {
 		await alice.goto(`/orgs/${orgId}/settings`);
 		const security = alice.getByRole('region', { name: 'Security' });
+		await security.getByRole('button', { name: 'Edit security settings' }).click();
 		await security.getByLabel('Require two-factor authentication for every member').check();
 		await security.getByText('1 member does not use two-factor yet').waitFor();
 		await security.getByLabel('Sign out after inactivity').selectOption({ label: '30 minutes' });

@@ -35,6 +35,8 @@ class HeldDocuments implements DocumentStore {
 	docsOf = (userId: string) => this.inner.docsOf(userId);
 	invitationsFor = (email: string) => this.inner.invitationsFor(email);
 	webhook = (orgId: string) => this.inner.webhook(orgId);
+	lastDelivery = (orgId: string) => this.inner.lastDelivery(orgId);
+	recordDelivery: DocumentStore['recordDelivery'] = (...args) => this.inner.recordDelivery(...args);
 	forgetUser = (userId: string) => this.inner.forgetUser(userId);
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
 	heads = (orgIds: readonly string[]) => this.inner.heads(orgIds);

@@ -54,6 +54,13 @@ afterEach(async () => {
 	await hook.stop();
 });
 
+/** What the settings page shows of the last delivery to the webhook. */
+async function lastDelivery(cookie: string) {
+	const res = await fetch(new URL('/api/webhook-delivery?org=acme', t.base), { headers: { cookie } });
+	expect(res.status).toBe(200);
+	return ((await res.json()) as { delivery: unknown }).delivery;
+}
+
 const alertsTo = (email: string) => mails(t.dataDir, email).filter((m) => m.subject.startsWith('Roster: membership'));
 
 /** ann runs Acme with bob signed up; the channels are set to an address in the mail log and the local receiver. */
@@ -166,11 +173,34 @@ describe('membership alerts (rules §2 notification channels)', () => {
 		}
 	});
 
-	it("by default posts to no loopback or private address: the webhook is no way into the server's network", async () => {
+	it("by default refuses a loopback or private webhook when it is set, and posts to none: the webhook is no way into the server's network", async () => {
+		// Set while private addresses were allowed; the server then restarts without.
+		const { ann: before } = await acme();
 		await t.restart({});
+		const ann = { ...before, client: await t.connect(before.cookie) };
 		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 		try {
-			const { ann } = await acme();
+			const refusal = (where: string) => ({
+				ok: false,
+				code: 'WEBHOOK_PRIVATE_ADDRESS',
+				message: `Roster does not post alerts to private or local addresses ${where}: use an address reachable from the internet.`
+			});
+			const setHook = (webhook: string) => ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook });
+			expect(await setHook(hook.url)).toMatchObject(refusal('such as 127.0.0.1'));
+			expect(await setHook('https://10.0.0.5/roster')).toMatchObject(refusal('such as 10.0.0.5'));
+			expect(await setHook('http://[fd00::1]:8080/')).toMatchObject(refusal('such as fd00::1'));
+			// A name is refused by the address it is at.
+			expect(await setHook(hook.url.replace('127.0.0.1', 'localhost'))).toMatchObject({
+				ok: false,
+				code: 'WEBHOOK_PRIVATE_ADDRESS',
+				message: expect.stringMatching(/^Roster does not post alerts to private or local addresses \(localhost is at (127\.0\.0\.1|::1)\)/)
+			});
+			expect((await t.server.hub.orgState('acme'))!.org()!.notifications).toEqual({
+				email: 'alerts@acme.test',
+				webhook: webhookShown(hook.url)
+			});
+
+			// The one set before is not posted to either, and its last delivery says why.
 			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
 			await vi.waitFor(() => expect(alertsTo('alerts@acme.test')).toHaveLength(1));
 			await vi.waitFor(() =>
@@ -179,22 +209,50 @@ describe('membership alerts (rules §2 notification channels)', () => {
 					expect.stringContaining('private or local address')
 				)
 			);
-			// A name is checked by the address the connection would use (here localhost, loopback), not by a lookup of its own.
-			expect(
-				await ann.client.mutate({
-					type: 'org.setNotifications',
-					orgId: 'acme',
-					email: null,
-					webhook: hook.url.replace('127.0.0.1', 'localhost')
+			await vi.waitFor(async () =>
+				expect(await lastDelivery(ann.cookie)).toMatchObject({
+					ok: false,
+					status: null,
+					error: 'the address is private or local, where Roster does not post alerts'
 				})
-			).toMatchObject(ok);
-			expect(await setBobRole(ann, 'ORG_READ_ONLY')).toMatchObject(ok);
-			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
-			expect(String(errors.mock.calls[1]![1])).toContain('private or local address');
+			);
 			expect(hook.received).toHaveLength(0);
 			for (const address of ['10.1.2.3', '169.254.169.254', '::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', 'fd00::1', '198.18.0.1'])
 				expect(privateAddress(address)).toBe(true);
 			for (const address of ['93.184.216.34', '2606:4700::1111']) expect(privateAddress(address)).toBe(false);
+		} finally {
+			errors.mockRestore();
+		}
+	});
+
+	it("keeps the last delivery's outcome for the primary admin: the status answered, or why there was none", async () => {
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		try {
+			const { ann, bob } = await acme();
+			expect(await lastDelivery(ann.cookie)).toBeNull();
+			expect(await ann.client.mutate({ type: 'member.add', orgId: 'acme', username: 'bob', role: 'ORG_MEMBER' })).toMatchObject(ok);
+			await hook.until(1);
+			await vi.waitFor(async () =>
+				expect(await lastDelivery(ann.cookie)).toMatchObject({ ok: true, status: 204, statusText: 'No Content', error: null })
+			);
+			hook.answer = 'error';
+			expect(await setBobRole(ann, 'ORG_READ_ONLY')).toMatchObject(ok);
+			await vi.waitFor(async () =>
+				expect(await lastDelivery(ann.cookie)).toMatchObject({ ok: false, status: 500, statusText: 'Internal Server Error', error: null })
+			);
+			await hook.stop();
+			expect(await setBobRole(ann, 'ORG_MEMBER')).toMatchObject(ok);
+			await vi.waitFor(async () =>
+				expect(await lastDelivery(ann.cookie)).toMatchObject({ ok: false, status: null, error: 'connection refused' })
+			);
+			// Only the primary admin, who sets the webhook, reads how it went.
+			const denied = await fetch(new URL('/api/webhook-delivery?org=acme', t.base), { headers: { cookie: bob.cookie } });
+			expect(denied.status).toBe(403);
+			expect(await denied.json()).toMatchObject({ code: 'FORBIDDEN' });
+			// A new webhook starts with no outcome.
+			hook = await new Receiver().start();
+			expect(await ann.client.mutate({ type: 'org.setNotifications', orgId: 'acme', email: null, webhook: hook.url })).toMatchObject(ok);
+			expect(await lastDelivery(ann.cookie)).toBeNull();
 		} finally {
 			errors.mockRestore();
 		}

@@ -63,7 +63,7 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 		const { secret, recoveryCodes } = await enrol(source.base, carol.cookie, now);
 		const invite = { type: 'member.invite', orgId: 'acme', inviteId: 'inv-dora-1', email: 'dora@example.com', role: 'ORG_MEMBER' };
 		expect(await alice.client.mutate(invite)).toMatchObject(ok);
-		const hook = { type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: 'http://127.0.0.1:9/hook' };
+		const hook = { type: 'org.setNotifications', orgId: 'acme', email: 'alerts@acme.test', webhook: 'http://192.0.2.1:9/hook' };
 		expect(await alice.client.mutate(hook)).toMatchObject(ok);
 		// Refused mutations are in the feed too.
 		expect(await bob.client.mutate({ type: 'team.create', orgId: 'acme', teamId: 't-no', name: 'No' })).toMatchObject({ ok: false });

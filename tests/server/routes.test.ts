@@ -51,7 +51,8 @@ describe('the route table', () => {
 			'/api/activity': {},
 			'/api/export': { format: 'csv' },
 			'/api/invoices/resend': { invoiceId: 'inv-1', email: 'alice@example.com' },
-			'/api/invoices/pay': {}
+			'/api/invoices/pay': {},
+			'/api/webhook-delivery': {}
 		};
 		const about = ROUTES.filter((r) => r.org);
 		expect(about.map((r) => r.path).sort()).toEqual(Object.keys(input).sort());

@@ -190,5 +190,22 @@ export function documentStoreContract(name: string, open: () => Promise<Document
 				expect(await store.webhook('a')).toBeUndefined();
 			})
 		);
+
+		it(
+			"keeps each organization's latest webhook delivery, shown only while that webhook is the one set",
+			withStore(async (store) => {
+				expect(await store.lastDelivery('a')).toBeUndefined();
+				await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/1' }] }));
+				await store.recordDelivery('a', 'https://hooks.example/1', { at: 1_700_000_000_000, status: 500, error: null });
+				await store.recordDelivery('a', 'https://hooks.example/1', { at: 1_700_000_000_001, status: null, error: 'connection refused' });
+				expect(await store.lastDelivery('a')).toEqual({ at: 1_700_000_000_001, status: null, error: 'connection refused' });
+				// A delivery to the webhook before it was replaced says nothing of the new one.
+				await store.commit(batch({ webhooks: [{ orgId: 'a', url: 'https://hooks.example/2' }] }));
+				expect(await store.lastDelivery('a')).toBeUndefined();
+				await store.recordDelivery('a', 'https://hooks.example/2', { at: 1_700_000_000_002, status: 204, error: null });
+				expect(await store.lastDelivery('a')).toEqual({ at: 1_700_000_000_002, status: 204, error: null });
+				expect(await store.lastDelivery('b')).toBeUndefined();
+			})
+		);
 	});
 }

@@ -57,6 +57,12 @@ export const api = {
 	/** Development (no SMTP): recent mail to the organization's members and invitees, for its primary admin. */
 	mailLog: (org: string) =>
 		call<{ mails: { to: string; subject: string; text: string; sentAt: string }[] }>('GET', `/api/mail-log?org=${encodeURIComponent(org)}`),
+	/** How the latest post to the organization's webhook went: the HTTP status answered, or why none was (error). */
+	webhookDelivery: (org: string) =>
+		call<{ delivery: { at: number; status: number | null; statusText: string | null; ok: boolean; error: string | null } | null }>(
+			'GET',
+			`/api/webhook-delivery?org=${encodeURIComponent(org)}`
+		),
 	me: () => call<{ user: UserProfile; stepUpValidForMs: number; recoveryCodesLeft: number }>('GET', '/api/me'),
 	/**
 	 * Two-factor (rules §4): enrolment hands out a key and its QR code; it is on once a code from it

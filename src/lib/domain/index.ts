@@ -67,6 +67,7 @@ export {
 	JoinRequest,
 	Member,
 	NotificationChannels,
+	WebhookUrl,
 	Organization,
 	OrgName,
 	OrgRole,

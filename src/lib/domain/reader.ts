@@ -3,7 +3,7 @@ import { teamMemberKey, type Row, type TableName } from './model.ts';
 import { emailKey, teamNameKey, type ContactKind, type UserProfile } from './schemas.ts';
 import type { BillingState, OrgState, ProjectState } from './state.ts';
 
-export type Directory = Pick<OrgState, 'user' | 'userByUsername' | 'usersByEmail'>;
+export type Directory = Pick<OrgState, 'user' | 'userByUsername' | 'usersByEmail'> & Partial<Pick<OrgState, 'privateWebhookAddress'>>;
 
 /**
  * OrgState's named reads, made of the generic ones (ModelReads) that the documents
@@ -102,6 +102,9 @@ export abstract class ModelReader implements OrgState {
 	}
 	userByUsername(username: string): UserProfile | undefined {
 		return this.directory.userByUsername(username);
+	}
+	privateWebhookAddress(url: string): string | undefined {
+		return this.directory.privateWebhookAddress?.(url);
 	}
 }
 

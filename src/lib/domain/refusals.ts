@@ -50,7 +50,8 @@ export const REFUSAL_CODES = [
 	'STEP_UP_REQUIRED',
 	'NOT_MANAGED',
 	'MANAGED_ELSEWHERE',
-	'SESSION_EXPIRED'
+	'SESSION_EXPIRED',
+	'WEBHOOK_PRIVATE_ADDRESS'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -55,6 +55,8 @@ export interface OrgState extends ModelReads {
 	user(userId: string): UserProfile | undefined;
 	/** Users whose email is this one and verified: an unverified address proves nothing. */
 	usersByEmail(email: string): UserProfile[];
+	/** The private address a webhook URL's host is at, when the server's policy refuses such (the server's to know: a client never says). */
+	privateWebhookAddress(url: string): string | undefined;
 }
 
 /** What a check may read of one project. */

@@ -12,7 +12,8 @@ import {
 	type RecordedVerdict,
 	type StoreBatch,
 	type StoredUpdate,
-	type StoreTransaction
+	type StoreTransaction,
+	type WebhookDelivery
 } from '../documents.ts';
 import { notifyCommitted, orgsOf, writeBatch } from './pg-batch.ts';
 import { CommitWatcher, SESSIONS_CHANNEL, type CommitListener } from './pg-watch.ts';
@@ -233,6 +234,21 @@ export class PgDocuments implements DocumentStore {
 
 	async webhook(orgId: string): Promise<string | undefined> {
 		return (await this.pool.query<{ url: string }>('select url from org_webhooks where org_id = $1', [orgId])).rows[0]?.url;
+	}
+
+	async lastDelivery(orgId: string): Promise<WebhookDelivery | undefined> {
+		const sql = `select d.at, d.status, d.error from webhook_deliveries d
+			join org_webhooks w on w.org_id = d.org_id and w.url = d.url where d.org_id = $1`;
+		const row = (await this.pool.query<{ at: string; status: number | null; error: string | null }>(sql, [orgId])).rows[0];
+		return row && { at: Number(row.at), status: row.status, error: row.error };
+	}
+
+	async recordDelivery(orgId: string, url: string, d: WebhookDelivery): Promise<void> {
+		await this.pool.query(
+			`insert into webhook_deliveries (org_id, url, at, status, error) values ($1, $2, $3, $4, $5)
+			 on conflict (org_id) do update set url = excluded.url, at = excluded.at, status = excluded.status, error = excluded.error`,
+			[orgId, url, d.at, d.status, d.error]
+		);
 	}
 
 	async forgetUser(userId: string): Promise<void> {

@@ -11,6 +11,18 @@ export function webhookShown(url: string): string {
 	return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '' : '/…'}`;
 }
 
+/** rules §2: alerts go only where the server's policy posts them; a host at a private address never gets one (the server says which). */
+function privateWebhook(state: OrgState, url: string) {
+	const address = state.privateWebhookAddress(url);
+	if (!address) return undefined;
+	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	const where = host === address ? `such as ${address}` : `(${host} is at ${address})`;
+	return refuse(
+		'WEBHOOK_PRIVATE_ADDRESS',
+		`Roster does not post alerts to private or local addresses ${where}: use an address reachable from the internet.`
+	);
+}
+
 function firstWithDeployments(state: OrgState): string | undefined {
 	const [projectId] = state.projectsWithDeployments();
 	return projectId === undefined ? undefined : (state.project(projectId)?.project()?.name ?? 'one');
@@ -119,7 +131,9 @@ export const ORG_MUTATIONS = [
 		fields: NotificationChannels.shape,
 		access: 'org.notifications',
 		sensitive: true,
-		check: (_s, _c, m, { org }) => {
+		check: (state, _c, m, { org }) => {
+			const refusal = m.webhook ? privateWebhook(state, m.webhook) : undefined;
+			if (refusal) return refusal;
 			const webhook = m.webhook === undefined ? (org.notifications?.webhook ?? null) : m.webhook && webhookShown(m.webhook);
 			return accept({ kind: 'org.put', org: { ...org, notifications: { email: m.email, webhook } } });
 		},
