@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../sync-server/server.ts';
@@ -36,8 +36,9 @@ export class E2E {
 		return this.server.url.replace(/\/$/, '');
 	}
 
-	async context(options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<BrowserContext> {
-		return this.browser.newContext({ baseURL: this.url, serviceWorkers: options.serviceWorkers ?? 'block' });
+	/** A fresh browser context on the server; `options` may also set its window size, colour scheme or CSP bypass. */
+	async context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+		return this.browser.newContext({ baseURL: this.url, serviceWorkers: 'block', ...options });
 	}
 
 	/** Signs up through the UI and lands on the organization list. */
