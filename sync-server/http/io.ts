@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { issueSentences, unknownFields } from '$lib/domain/index.ts';
+import { unknownFields } from '$lib/domain/index.ts';
 import { HttpError } from './types.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -31,7 +31,7 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
 	throw new HttpError(
 		400,
 		'INVALID_INPUT',
-		root ? 'Send a JSON object.' : unknown ? `${unknown}.` : issueSentences(r.error)
+		root ? 'Send a JSON object.' : unknown ? `${unknown}.` : r.error.issues.map((i) => i.message).join('; ')
 	);
 }
 
