@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { TEST_PASSWORD_COST } from '../server/test-client.ts';
 import { E2E } from './harness.ts';
 
@@ -29,4 +30,50 @@ it('reloads offline from the cached shell and IndexedDB, queues edits, and sends
 	// The update can show a moment before its verdict clears the outbox.
 	await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/Online$/);
 	expect(new URL(page.url()).pathname).toBe(`/orgs/${orgId}`);
+});
+
+/** Sends one mutation as the page's user over a socket of its own, as another client of that user would; answers the verdict. */
+function send(page: Page, mutation: Record<string, unknown>): Promise<string> {
+	return page.evaluate(async (mutation) => {
+		const ws = new WebSocket(`ws://${location.host}/sync`);
+		return new Promise<string>((resolve) => {
+			ws.onmessage = (ev) => {
+				const m = JSON.parse(String(ev.data));
+				if (m.t === 'welcome') ws.send(JSON.stringify({ t: 'mutate', id: crypto.randomUUID(), mutation }));
+				if (m.t === 'verdict') {
+					ws.close();
+					resolve(m.ok ? 'ok' : `${m.code}: ${m.message}`);
+				}
+			};
+		});
+	}, mutation);
+}
+
+it('a queued change refused on reconnect stays in the pending panel, says what happened meanwhile, and offers no Retry that cannot succeed', async () => {
+	const bob = await e2e.signUp(await e2e.context(), 'bob');
+	const ann = await e2e.signUp(await e2e.context(), 'ann');
+	const orgId = await e2e.createOrg(bob, 'Meanwhile Co');
+	expect(await send(bob, { type: 'member.add', orgId, username: 'ann', role: 'ORG_OWNER' })).toBe('ok');
+	const annId = await ann.evaluate(() => (JSON.parse(localStorage.getItem('roster.user')!) as { id: string }).id);
+	await ann.getByRole('link', { name: 'Meanwhile Co' }).click();
+	await ann.getByRole('link', { name: 'Teams' }).click();
+	const create = ann.getByRole('form', { name: 'Create a team' });
+
+	await ann.context().setOffline(true);
+	await expect.poll(() => ann.getByTestId('sync-status').textContent()).toContain('Offline');
+	await create.getByLabel('Team name').fill('Ops');
+	await create.getByRole('button', { name: 'Create team' }).click();
+	const entry = ann.getByTestId('outbox-entry');
+	await expect.poll(() => entry.getAttribute('data-status')).toBe('pending');
+
+	// Meanwhile bob makes ann read-only, which may not create teams.
+	expect(await send(bob, { type: 'member.setRole', orgId, userId: annId, role: 'ORG_READ_ONLY' })).toBe('ok');
+	await ann.context().setOffline(false);
+
+	await expect.poll(() => entry.getAttribute('data-status'), { timeout: 20_000 }).toBe('refused');
+	await expect.poll(() => entry.getByTestId('meanwhile').textContent()).toMatch(/^Meanwhile bob made this change \(.+\): Make you Read Only\.$/);
+	expect(await entry.textContent()).toContain('Sending it again would be refused again');
+	expect(await entry.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+	await entry.getByRole('button', { name: 'Discard' }).click();
+	await expect.poll(() => entry.count()).toBe(0);
 });
