@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { TEST_PASSWORD_COST } from '../server/test-client.ts';
-import { E2E } from './harness.ts';
+import { E2E, send } from './harness.ts';
 
 const e2e = new E2E();
 beforeAll(() => e2e.start());
@@ -32,23 +31,6 @@ it('reloads offline from the cached shell and IndexedDB, queues edits, and sends
 	expect(new URL(page.url()).pathname).toBe(`/orgs/${orgId}`);
 });
 
-/** Sends one mutation as the page's user over a socket of its own, as another client of that user would; answers the verdict. */
-function send(page: Page, mutation: Record<string, unknown>): Promise<string> {
-	return page.evaluate(async (mutation) => {
-		const ws = new WebSocket(`ws://${location.host}/sync`);
-		return new Promise<string>((resolve) => {
-			ws.onmessage = (ev) => {
-				const m = JSON.parse(String(ev.data));
-				if (m.t === 'welcome') ws.send(JSON.stringify({ t: 'mutate', id: crypto.randomUUID(), mutation }));
-				if (m.t === 'verdict') {
-					ws.close();
-					resolve(m.ok ? 'ok' : `${m.code}: ${m.message}`);
-				}
-			};
-		});
-	}, mutation);
-}
-
 it('a queued change refused on reconnect stays in the pending panel, says what happened meanwhile, and offers no Retry that cannot succeed', async () => {
 	const bob = await e2e.signUp(await e2e.context(), 'bob');
 	const ann = await e2e.signUp(await e2e.context(), 'ann');
@@ -71,7 +53,9 @@ it('a queued change refused on reconnect stays in the pending panel, says what h
 	await ann.context().setOffline(false);
 
 	await expect.poll(() => entry.getAttribute('data-status'), { timeout: 20_000 }).toBe('refused');
-	await expect.poll(() => entry.getByTestId('meanwhile').textContent()).toMatch(/^Meanwhile bob made this change \(.+\): Make you Read Only\.$/);
+	await expect
+		.poll(() => entry.getByTestId('meanwhile').textContent())
+		.toMatch(/^Meanwhile bob made this change \(.+\): Make you Read Only\.$/);
 	expect(await entry.textContent()).toContain('Sending it again would be refused again');
 	expect(await entry.getByRole('button', { name: 'Retry' }).count()).toBe(0);
 	await entry.getByRole('button', { name: 'Discard' }).click();
