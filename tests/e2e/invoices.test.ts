@@ -111,7 +111,9 @@ it('with an unpaid balance the organization is closing until its final invoice, 
 
 	await e2e.server.billing.run();
 	await cy.waitForURL(/\/orgs$/);
-	expect(await cy.getByRole('link', { name: 'Closing Co' }).count()).toBe(0);
+	// Listed apart, as closed since the day it was asked to close.
+	await expect.poll(() => cy.getByTestId('closed-org').textContent()).toMatch(/Closing Co\s*closed on/);
+	expect(await cy.getByRole('link', { name: 'Closing Co' }).count()).toBe(1);
 	// The final invoice covers 1 November, when the deployment still ran; the card declined it too (rules §4: it closes all the same).
 	const billing = (await e2e.server.hub.orgState(new URL(projectUrl).pathname.split('/')[2]!))!.billing();
 	expect(billing.invoice('2026-11-final')).toMatchObject({ totalCents: 50, status: 'open', final: true });
