@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CardEntry, cardFromEntry, cardName, issueSentences, parseMutation, REFUSAL_CODES, REFUSAL_RETRY, retryCanSucceed } from '../../src/lib/domain/index.ts';
+import {
+	CardEntry,
+	cardFromEntry,
+	cardName,
+	issueSentences,
+	parseMutation,
+	REFUSAL_CODES,
+	REFUSAL_RETRY,
+	retryCanSucceed
+} from '../../src/lib/domain/index.ts';
 import { meanwhileEntries, meanwhileSentence } from '../../src/lib/client/meanwhile.ts';
 import type { ActivityEntry } from '../../src/lib/client/api.ts';
 import type { OutboxEntry } from '../../src/lib/client/db.ts';

@@ -13,7 +13,11 @@ export type FieldAnswer = { done: false; error: string } | { done: true; saved: 
  * sends it and waits for the server. A refusal is returned to the form and its outbox entry
  * discarded, so that it is shown where the person acted, not a second time in the pending panel.
  */
-export async function askAtField(session: RosterSession, mutation: Mutation, precheck?: (m: Mutation) => Refusal | undefined): Promise<FieldAnswer> {
+export async function askAtField(
+	session: RosterSession,
+	mutation: Mutation,
+	precheck?: (m: Mutation) => Refusal | undefined
+): Promise<FieldAnswer> {
 	const local = precheck?.(mutation);
 	if (local) return { done: false, error: local.message };
 	const answer = await session.ask(mutation);

@@ -5,7 +5,9 @@ import type { OutboxEntry } from './db.ts';
 /** The things a change is about: every id it names but its organization's (a team, a project, a user…). */
 function subjects(mutation: unknown): string[] {
 	if (!mutation || typeof mutation !== 'object') return [];
-	return Object.entries(mutation).flatMap(([key, value]) => (key !== 'orgId' && key.endsWith('Id') && typeof value === 'string' ? [value] : []));
+	return Object.entries(mutation).flatMap(([key, value]) =>
+		key !== 'orgId' && key.endsWith('Id') && typeof value === 'string' ? [value] : []
+	);
 }
 
 /**

@@ -187,7 +187,8 @@ export class RosterSession {
 				if (!this.outbox.find(m.id)) return;
 				if (m.ok) {
 					const { mutation } = this.outbox.find(m.id)!;
-					if (mutation.type === 'member.leave') this.departures.note(mutation.orgId, this.replicas.get(mutation.orgId)?.state.org()?.name, 'left');
+					if (mutation.type === 'member.leave')
+						this.departures.note(mutation.orgId, this.replicas.get(mutation.orgId)?.state.org()?.name, 'left');
 					this.recent.set(m.id, 'accepted');
 					this.answer(m.id, { status: 'accepted' });
 					return this.outbox.remove(m.id);
@@ -215,7 +216,8 @@ export class RosterSession {
 	/** Drops a document the user may no longer read; losing an organization's own is remembered with its name. */
 	private async lose(docId: string) {
 		const orgId = parseDocId(docId)?.orgId;
-		if (orgId !== undefined && docId === orgDocId(orgId)) this.departures.note(orgId, this.replicas.get(orgId)?.state.org()?.name, 'removed');
+		if (orgId !== undefined && docId === orgDocId(orgId))
+			this.departures.note(orgId, this.replicas.get(orgId)?.state.org()?.name, 'removed');
 		await this.replicas.drop(docId);
 	}
 

@@ -33,7 +33,8 @@ export function issueWords(issue: Issue): string {
 	const what = fieldWords(issue.path);
 	switch (issue.code) {
 		case 'too_small':
-			if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? `${what} is required.` : `${what} needs at least ${issue.minimum} characters.`;
+			if (issue.origin === 'string')
+				return Number(issue.minimum) <= 1 ? `${what} is required.` : `${what} needs at least ${issue.minimum} characters.`;
 			if (issue.origin === 'array' || issue.origin === 'set') return `${what} needs at least ${issue.minimum} entries.`;
 			return `${what} must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}.`;
 		case 'too_big':
@@ -42,11 +43,15 @@ export function issueWords(issue: Issue): string {
 			return `${what} must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}.`;
 		case 'invalid_type':
 			if (issue.input === undefined) return `${what} is required.`;
-			return issue.expected === 'number' || issue.expected === 'int' ? `${what} must be a number.` : `${what} is not in a form Roster reads.`;
+			return issue.expected === 'number' || issue.expected === 'int'
+				? `${what} must be a number.`
+				: `${what} is not in a form Roster reads.`;
 		case 'invalid_format':
 			return issue.format === 'email' ? `${what} must look like name@example.com.` : `${what} is not in the expected form.`;
 		case 'invalid_value':
-			return issue.values.length <= 6 ? `${what} must be one of: ${issue.values.map(String).join(', ')}.` : `${what} is not one of the choices.`;
+			return issue.values.length <= 6
+				? `${what} must be one of: ${issue.values.map(String).join(', ')}.`
+				: `${what} is not one of the choices.`;
 		case 'not_multiple_of':
 			return `${what} must be a multiple of ${String(issue.divisor)}.`;
 		case 'unrecognized_keys':
