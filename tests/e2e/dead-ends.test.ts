@@ -73,5 +73,5 @@ it('a closed organization is listed apart and says since when it is closed', asy
 	await ann.getByTestId('closed-org').getByRole('link', { name: 'Shut Co' }).click();
 	await expect
 		.poll(() => ann.getByTestId('org-closed').textContent())
-		.toMatch(/Shut Co\s+was closed on .+\. Nothing in it\s+can change any more/);
+		.toMatch(/Shut Co was closed on .+\. Nothing in it can change any more/);
 });
