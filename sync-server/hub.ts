@@ -232,8 +232,8 @@ export class SyncHub {
 	}
 
 	/** Closes every socket opened with a session that has just ended, here and (through the store) on every other server. */
-	endSession(sessionHash: string) {
-		this.sessions.end(sessionHash);
+	endSession(sessionHash: string, close?: { code: number; reason: string }) {
+		this.sessions.end(sessionHash, close);
 		void this.documents.endSessions([sessionHash]).catch((err: unknown) => {
 			// Their sockets then close at their next frame, or at the minute's sweep.
 			console.error('Other servers could not be told that a session ended.', err);

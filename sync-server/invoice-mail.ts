@@ -1,4 +1,4 @@
-import { PLANS, formatCents, invoicePeriodLabel, type Invoice } from '$lib/domain/index.ts';
+import { PLANS, cardName, formatCents, invoicePeriodLabel, type Invoice } from '$lib/domain/index.ts';
 import type { Mail } from './mail.ts';
 
 export const invoiceLink = (origin: string, orgId: string, invoiceId: string) =>
@@ -12,7 +12,7 @@ export function invoiceMail(to: string, orgName: string, orgId: string, invoice:
 	);
 	const status =
 		invoice.status === 'paid'
-			? `Paid on ${new Date(invoice.paidAt ?? invoice.issuedAt).toISOString().slice(0, 10)}${invoice.card ? ` with the ${invoice.card.brand} card ending ${invoice.card.last4}` : ''}.`
+			? `Paid on ${new Date(invoice.paidAt ?? invoice.issuedAt).toISOString().slice(0, 10)}${invoice.card ? ` with ${cardName(invoice.card)}` : ''}.`
 			: 'Unpaid.';
 	return {
 		orgId,

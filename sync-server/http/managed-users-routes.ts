@@ -14,7 +14,7 @@ import {
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
-import { parseDocId } from '$lib/protocol/messages.ts';
+import { CLOSE, parseDocId } from '$lib/protocol/messages.ts';
 import { enterOrg } from './org-access.ts';
 import { hashPassword } from '../auth.ts';
 import { refuseWeakPassword } from '../common-passwords.ts';
@@ -125,7 +125,7 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 	const sessions = await deps.accounts.sessionsOf(userId);
 	await deps.accounts.deleteUser(userId);
 	await deps.documents.forgetUser(userId);
-	for (const h of sessions) hub.endSession(h);
+	for (const h of sessions) hub.endSession(h, CLOSE.accountDeleted);
 	json(res, 200, {});
 }
 

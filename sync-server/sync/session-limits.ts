@@ -60,11 +60,11 @@ export class SessionLimits {
 		}
 	}
 
-	/** Closes every socket opened with a session that has just ended. */
-	end(sessionHash: string) {
+	/** Closes every socket opened with a session that has just ended, saying why (`close`). */
+	end(sessionHash: string, close: { code: number; reason: string } = CLOSE.unauthenticated) {
 		this.orgSessions.forget(sessionHash);
 		for (const conn of this.connections.all()) {
-			if (conn.sessionHash === sessionHash) conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			if (conn.sessionHash === sessionHash) conn.socket.close(close.code, close.reason);
 		}
 	}
 }

@@ -144,3 +144,20 @@ export function acmeOfAnnAndBob(signedOut: string[] = []) {
 	afterAll(() => acme.e2e.stop());
 	return acme;
 }
+
+/** Sends one mutation as the page's user over a socket of its own, as another client of that user would; answers the verdict. */
+export function send(page: Page, mutation: Record<string, unknown>): Promise<string> {
+	return page.evaluate(async (mutation) => {
+		const ws = new WebSocket(`ws://${location.host}/sync`);
+		return new Promise<string>((resolve) => {
+			ws.onmessage = (ev) => {
+				const m = JSON.parse(String(ev.data));
+				if (m.t === 'welcome') ws.send(JSON.stringify({ t: 'mutate', id: crypto.randomUUID(), mutation }));
+				if (m.t === 'verdict') {
+					ws.close();
+					resolve(m.ok ? 'ok' : `${m.code}: ${m.message}`);
+				}
+			};
+		});
+	}, mutation);
+}

@@ -50,7 +50,7 @@ it('a month of a deployment is invoiced, paid with the card on file, printed and
 	const row = ann.locator('[data-testid=invoice][data-id="2026-09"]');
 	await expect.poll(() => row.getAttribute('data-status')).toBe('paid');
 	expect(await row.textContent()).toContain('$126.00');
-	expect(await row.textContent()).toContain('with the visa card ending 1111');
+	expect(await row.textContent()).toContain('with the Visa card ending 1111');
 	expect(await ann.getByTestId('unpaid-balance').textContent()).toBe('$0.00');
 
 	await row.getByRole('link', { name: 'September 2026' }).click();
@@ -58,7 +58,7 @@ it('a month of a deployment is invoiced, paid with the card on file, printed and
 	const invoice = ann.getByTestId('invoice-document');
 	expect(await invoice.textContent()).toContain('orders');
 	expect(await ann.getByTestId('invoice-total').textContent()).toBe('$126.00');
-	expect(await ann.getByTestId('invoice-status').textContent()).toContain('with the visa card ending 1111');
+	expect(await ann.getByTestId('invoice-status').textContent()).toContain('with the Visa card ending 1111');
 	await ann.getByRole('button', { name: 'Print' }).waitFor();
 	// Printed, only the invoice shows: no app header, navigation, print button or form.
 	await ann.emulateMedia({ media: 'print' });
@@ -111,7 +111,9 @@ it('with an unpaid balance the organization is closing until its final invoice, 
 
 	await e2e.server.billing.run();
 	await cy.waitForURL(/\/orgs$/);
-	expect(await cy.getByRole('link', { name: 'Closing Co' }).count()).toBe(0);
+	// Listed apart, as closed since the day it was asked to close.
+	await expect.poll(() => cy.getByTestId('closed-org').textContent()).toMatch(/Closing Co\s*closed on/);
+	expect(await cy.getByRole('link', { name: 'Closing Co' }).count()).toBe(1);
 	// The final invoice covers 1 November, when the deployment still ran; the card declined it too (rules §4: it closes all the same).
 	const billing = (await e2e.server.hub.orgState(new URL(projectUrl).pathname.split('/')[2]!))!.billing();
 	expect(billing.invoice('2026-11-final')).toMatchObject({ totalCents: 50, status: 'open', final: true });

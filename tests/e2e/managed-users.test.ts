@@ -81,6 +81,9 @@ describe('managed users (mLab "Add a new account user")', () => {
 	});
 
 	it('the primary admin deletes it, after confirming, and it is gone from the list and from Roster', async () => {
+		// Signed in meanwhile, mia is told why her session ended.
+		const signedIn = await signIn('mia', 'a second password');
+		await signedIn.waitForURL('**/orgs');
 		await e2e.row(ann, 'mia').getByRole('button', { name: 'Manage mia' }).click();
 		await ann.getByRole('dialog', { name: 'Manage mia' }).getByRole('button', { name: 'Delete from Roster…' }).click();
 		const confirm = ann.getByRole('dialog', { name: 'Delete user' });
@@ -88,6 +91,9 @@ describe('managed users (mLab "Add a new account user")', () => {
 		await confirm.getByRole('button', { name: 'Delete' }).click();
 		await expect.poll(() => e2e.row(ann, 'mia').count()).toBe(0);
 		expect(await e2e.server.accounts.userByUsername('mia')).toBeUndefined();
+		await signedIn.waitForURL('**/signin');
+		await expect.poll(() => signedIn.getByRole('status').textContent()).toContain('This account was deleted');
+		await signedIn.context().close();
 		const mia = await signIn('mia', 'a second password');
 		await expect.poll(() => mia.getByRole('alert').textContent()).toContain('do not match');
 		await mia.context().close();

@@ -102,5 +102,7 @@ it('a deployment keeps the organization open; deleted, the organization closes a
 	await ann.getByRole('dialog', { name: 'Close organization' }).getByRole('button', { name: 'Close organization' }).click();
 	await ann.waitForURL(/\/orgs$/);
 	await ann.getByText('You are not in any organization yet').waitFor();
-	expect(await ann.getByRole('link', { name: 'Closing Co' }).count()).toBe(0);
+	// It is listed apart, as closed, and nowhere else.
+	await expect.poll(() => ann.getByTestId('closed-org').textContent()).toMatch(/Closing Co\s*closed on/);
+	expect(await ann.getByRole('link', { name: 'Closing Co' }).count()).toBe(1);
 });

@@ -29,13 +29,34 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	const operations = ann.locator('[data-testid=team][data-team="Operations"]');
 	await operations.waitFor();
 
-	// Names are unique ignoring case and spaces: the server refuses, and the UI says why.
-	await create.getByLabel('Team name').fill('  operations ');
+	// Names are unique ignoring case and spaces: refused at the field before anything is sent, the input kept.
+	const field = create.getByLabel('Team name');
+	await field.fill('  operations ');
 	await create.getByRole('button', { name: 'Create team' }).click();
-	const refused = ann.locator('[data-testid=outbox-entry][data-status=refused]');
-	await refused.waitFor();
-	expect(await refused.textContent()).toContain('There is already a team called “Operations”');
-	await refused.getByRole('button', { name: 'Discard' }).click();
+	await expect.poll(() => create.getByRole('alert').textContent()).toContain('There is already a team called “Operations”');
+	expect(await field.inputValue()).toBe('  operations ');
+	expect(await field.getAttribute('aria-invalid')).toBe('true');
+	expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+	const described = await field.getAttribute('aria-describedby');
+	expect(await ann.locator(`[id="${described}"]`).textContent()).toContain('There is already a team called');
+	expect(await ann.getByTestId('outbox-entry').count()).toBe(0);
+
+	// The rename dialog too stays open with the refusal at its field.
+	await field.fill('Web');
+	await create.getByRole('button', { name: 'Create team' }).click();
+	const web = ann.locator('[data-testid=team][data-team="Web"]');
+	await web.waitFor();
+	expect(await field.inputValue()).toBe('');
+	await web.getByRole('button', { name: 'Rename' }).click();
+	const rename = ann.getByRole('dialog', { name: 'Rename team' });
+	await rename.getByLabel('New name').fill('OPERATIONS');
+	await rename.getByRole('button', { name: 'Rename team' }).click();
+	await expect.poll(() => rename.getByRole('alert').textContent()).toContain('There is already a team called “Operations”');
+	expect(await rename.isVisible()).toBe(true);
+	expect(await rename.getByLabel('New name').inputValue()).toBe('OPERATIONS');
+	expect(await ann.getByTestId('outbox-entry').count()).toBe(0);
+	await rename.getByRole('button', { name: 'Cancel' }).click();
+	expect(await web.count()).toBe(1);
 
 	await operations.getByRole('button', { name: 'More actions for team Operations' }).click();
 	await ann.getByRole('menuitem', { name: 'Delete team' }).click();

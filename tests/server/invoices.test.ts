@@ -230,7 +230,7 @@ describe('re-sending an invoice', () => {
 		expect(mail!.subject).toBe('Roster invoice for Acme: September 2026');
 		expect(mail!.text).toContain('Apollo / orders (Dedicated, 21 days): $126.00');
 		expect(mail!.text).toContain('Total: $126.00');
-		expect(mail!.text).toContain('with the visa card ending 1111');
+		expect(mail!.text).toContain('with the Visa card ending 1111');
 		expect(mail!.text).toContain(`http://localhost:${t.server.port}/orgs/${ORG}/billing/invoices/2026-09`);
 
 		const stranger = await resend(alice.cookie, { org: ORG, invoiceId: '2026-09', email: 'stranger@example.net' });

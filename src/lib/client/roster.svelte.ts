@@ -2,9 +2,10 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from '../domain/index.ts';
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
-import { orgDocId, type ServerMessage } from '../protocol/messages.ts';
+import { orgDocId, parseDocId, type ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
 import { Connection } from './connection.svelte.ts';
+import { Departures, forgetDepartures } from './departures.svelte.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { pendingOverlay } from './org-view.ts';
 import { Outbox } from './outbox.svelte.ts';
@@ -37,6 +38,8 @@ export class RosterSession {
 	readonly outbox: Outbox;
 	readonly stepUp: StepUp;
 	readonly connection: Connection;
+	/** Organizations this user lost access to, and why, for the pages that would otherwise say "not available". */
+	readonly departures: Departures;
 	private readonly db: RosterDb;
 
 	constructor(user: UserProfile) {
@@ -45,6 +48,7 @@ export class RosterSession {
 		this.replicas = new Replicas(this.db);
 		this.outbox = new Outbox(this.db);
 		this.stepUp = new StepUp(this);
+		this.departures = new Departures(user.id);
 		this.connection = new Connection({
 			message: (m) => this.inOrder(() => this.onMessage(m)),
 			frame: (f) => this.inOrder(() => this.onFrame(f)),
@@ -170,7 +174,7 @@ export class RosterSession {
 				this.setProfile(m.user);
 				this.stepUp.confirmedFor(m.stepUpValidForMs);
 				// Anything this browser kept of a document the user may no longer read goes now.
-				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.replicas.drop(docId);
+				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.lose(docId);
 				for (const docId of m.docs) {
 					const doc = this.replicas.ensure(docId);
 					if (doc) this.connection.send(step1Frame(docId, doc));
@@ -182,6 +186,9 @@ export class RosterSession {
 			case 'verdict': {
 				if (!this.outbox.find(m.id)) return;
 				if (m.ok) {
+					const { mutation } = this.outbox.find(m.id)!;
+					if (mutation.type === 'member.leave')
+						this.departures.note(mutation.orgId, this.replicas.get(mutation.orgId)?.state.org()?.name, 'left');
 					this.recent.set(m.id, 'accepted');
 					this.answer(m.id, { status: 'accepted' });
 					return this.outbox.remove(m.id);
@@ -193,14 +200,25 @@ export class RosterSession {
 				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
-				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.reason;
-				return this.replicas.drop(m.doc);
+				if (m.code === 'SESSION_EXPIRED') {
+					this.timedOut = m.reason;
+					return this.replicas.drop(m.doc);
+				}
+				return this.lose(m.doc);
 			case 'error':
 				console.warn(`Server: ${m.code}: ${m.message}`);
 				return;
 			default:
 				return m satisfies never;
 		}
+	}
+
+	/** Drops a document the user may no longer read; losing an organization's own is remembered with its name. */
+	private async lose(docId: string) {
+		const orgId = parseDocId(docId)?.orgId;
+		if (orgId !== undefined && docId === orgDocId(orgId))
+			this.departures.note(orgId, this.replicas.get(orgId)?.state.org()?.name, 'removed');
+		await this.replicas.drop(docId);
 	}
 
 	private handling: Promise<unknown> = Promise.resolve();
@@ -247,7 +265,9 @@ export async function signOut(session: RosterSession | null) {
 	await api.signOut();
 	const user = session?.user ?? rememberedUser();
 	rememberUser(null);
-	if (user) await new RosterDb(user.id).delete();
+	if (!user) return;
+	forgetDepartures(user.id);
+	await new RosterDb(user.id).delete();
 }
 
 const KEY = Symbol('roster');

@@ -78,7 +78,13 @@ export class SyncSocket {
 			this.ws = undefined;
 			if (event.code === CLOSE.unauthenticated.code) {
 				this.stopped = true;
-				return this.handlers.status('signed-out', 'Your session has ended: sign in again.');
+				const deleted = event.reason === CLOSE.accountDeleted.reason;
+				return this.handlers.status(
+					'signed-out',
+					deleted
+						? 'This account was deleted by the primary admin of the organization that managed it. Ask them if you need a new one.'
+						: 'Your session has ended. Sign in again to continue.'
+				);
 			}
 			const reason = event.code === CLOSE.tooLarge.code ? CLOSE.tooLarge.reason : event.reason;
 			this.handlers.status('offline', reason || 'Connection lost; retrying.');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueSentences } from './issue-words.ts';
 import { refuse, type Refusal } from './refusals.ts';
 import { CardHolder, type Card, type CardBrand } from './schemas.ts';
 import { unknownFields } from './text.ts';
@@ -12,6 +13,20 @@ export function luhnValid(digits: string): boolean {
 		sum += d;
 	}
 	return digits.length >= 12 && sum % 10 === 0;
+}
+
+/** Brands as people write them. */
+export const CARD_BRAND_NAMES: Record<CardBrand, string> = {
+	visa: 'Visa',
+	mastercard: 'Mastercard',
+	amex: 'American Express',
+	discover: 'Discover',
+	other: 'other'
+};
+
+/** "the Visa card ending 4242", as a sentence names a card. */
+export function cardName(card: { brand: CardBrand; last4: string }): string {
+	return `the ${CARD_BRAND_NAMES[card.brand]} card ending ${card.last4}`;
 }
 
 export function cardBrand(digits: string): CardBrand {
@@ -34,8 +49,17 @@ export const CardEntry = z.strictObject({
 				.regex(/^\d{12,19}$/, 'A card number is 12 to 19 digits')
 				.refine(luhnValid, 'That card number is not valid: check the digits')
 		),
-	expMonth: z.coerce.number().int().min(1, 'Month 1–12').max(12, 'Month 1–12'),
-	expYear: z.coerce.number().int().min(2000).max(2100),
+	expMonth: z.coerce
+		.number({ error: 'The expiry month is a number from 1 to 12' })
+		.int('The expiry month is a number from 1 to 12')
+		.min(1, 'The expiry month is a number from 1 to 12')
+		.max(12, 'The expiry month is a number from 1 to 12'),
+	// As printed on the card: "27" is 2027.
+	expYear: z.coerce
+		.number({ error: 'The expiry year is a year such as 2030 or 30' })
+		.int('The expiry year is a year such as 2030 or 30')
+		.transform((y) => (y >= 0 && y < 100 ? 2000 + y : y))
+		.pipe(z.number().min(2000, 'The expiry year is a year such as 2030 or 30').max(2100, 'The expiry year is a year such as 2030 or 30')),
 	cvc: z.string().regex(/^\d{3,4}$/, 'The security code is 3 or 4 digits'),
 	holder: CardHolder
 });
@@ -52,7 +76,7 @@ export function cardFromEntry(input: unknown, id: string, now: number): { ok: tr
 	const parsed = CardEntry.safeParse(input);
 	if (!parsed.success) {
 		const unknown = unknownFields(parsed.error);
-		return refuse('CARD_INVALID', unknown ? `${unknown} in a card.` : parsed.error.issues.map((i) => i.message).join('; '));
+		return refuse('CARD_INVALID', unknown ? `${unknown} in a card.` : issueSentences(parsed.error));
 	}
 	const { number, expMonth, expYear, holder } = parsed.data;
 	if (cardExpired({ expMonth, expYear }, now)) return refuse('CARD_EXPIRED', `That card expired at the end of ${expMonth}/${expYear}.`);

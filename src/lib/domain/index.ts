@@ -1,7 +1,7 @@
 /** What the app, the server and the tests use of the domain, by name and by the file that holds it. */
 export { canReadProject, effectiveProjectRoles, projectRoleSources, type RoleSource } from './access.ts';
 export { checkManagedUser, mayAttempt, NOT_A_MEMBER, refusalToAttempt } from './authorize.ts';
-export { CardEntry, cardFromEntry, luhnValid } from './cards.ts';
+export { CARD_BRAND_NAMES, CardEntry, cardFromEntry, cardName, luhnValid } from './cards.ts';
 export { checkMutation } from './check.ts';
 export { effectiveContact } from './contacts.ts';
 export { EntryNames, entryNames, recordedNames } from './entry-names.ts';
@@ -48,7 +48,9 @@ export { type Directory } from './reader.ts';
 export { OverlayState } from './overlay.ts';
 export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPassword } from './passwords.ts';
 export { formatCents, PLANS } from './plans.ts';
+export { issueSentences } from './issue-words.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
+export { REFUSAL_RETRY, retryCanSucceed, type RetryRule } from './retry.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
 export {
 	Card,

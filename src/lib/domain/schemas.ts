@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Password } from './passwords.ts';
 import { humanText, nameKey } from './text.ts';
+import './issue-words.ts';
 
 /** rules §1: unique platform-wide (case-insensitive), 3–32 chars of a-z 0-9 . _ - */
 export const Username = z
@@ -121,7 +122,9 @@ export const Organization = z.object({
 	/** rules §2: where membership alerts go; set by the primary admin (see notifications.ts). */
 	notifications: NotificationSettings.optional(),
 	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
-	closingAt: z.number().optional()
+	closingAt: z.number().optional(),
+	/** When it closed at once (with nothing left to invoice): its members are told since when it is read-only. */
+	closedAt: z.number().optional()
 });
 export type Organization = z.infer<typeof Organization>;
 

@@ -51,6 +51,8 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
 /** Close codes the server uses, with the reason it sends. */
 export const CLOSE = {
 	unauthenticated: { code: 4401, reason: 'Not signed in' },
+	/** The session ended because its user was deleted: the client says so rather than "sign in again". */
+	accountDeleted: { code: 4401, reason: 'Account deleted' },
 	badOrigin: { code: 4403, reason: 'Cross-site connection refused' },
 	tooLarge: { code: 1009, reason: 'Message larger than 1 MiB' },
 	/** Over its budget of frames and bytes (docs/protocol.md, Limits); reconnect after a pause. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cardExpired } from '../cards.ts';
+import { cardExpired, cardName } from '../cards.ts';
 import { refuse } from '../refusals.ts';
 import { BillingInfo, CardBrand, CardHolder, Id } from '../schemas.ts';
 import type { BillingState, Change } from '../state.ts';
@@ -40,7 +40,7 @@ export const BILLING_MUTATIONS = [
 			if (!billing.defaultCardId()) changes.push({ kind: 'card.default', cardId: id });
 			return accept(...changes);
 		},
-		describe: (m) => `Add the ${m.brand} card ending ${m.last4}`
+		describe: (m) => `Add ${cardName(m)}`
 	}),
 
 	defineMutation('card.setDefault', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueSentences } from '../issue-words.ts';
 import { refuse, type Refusal } from '../refusals.ts';
 import type { CheckContext, OrgState } from '../state.ts';
 import { unknownFields } from '../text.ts';
@@ -99,7 +100,7 @@ export function parseMutation(input: unknown): { ok: true; mutation: Mutation } 
 	}
 	const unknown = unknownFields(result.error);
 	if (unknown) return refuse('INVALID_MUTATION', `${unknown} in ${type}.`);
-	return refuse('INVALID_MUTATION', z.prettifyError(result.error).replace(/\s*\n\s*/g, ' '));
+	return refuse('INVALID_MUTATION', issueSentences(result.error));
 }
 
 export type { Access, Names } from './define.ts';

@@ -89,7 +89,7 @@ export const ORG_MUTATIONS = [
 			}
 			// With an unpaid balance it waits, `closing`, for the billing run to issue its final invoice; otherwise it closes at once.
 			if (state.billing().openInvoices().length) return accept({ kind: 'org.put', org: { ...org, status: 'closing', closingAt: ctx.now } });
-			return accept({ kind: 'org.put', org: { ...org, status: 'closed' } });
+			return accept({ kind: 'org.put', org: { ...org, status: 'closed', closedAt: ctx.now } });
 		},
 		describe: () => 'Close the organization'
 	}),
