@@ -187,7 +187,7 @@ it('invites an unknown address, shows "invite sent", cancels it and invites agai
 	expect(await invitation('dana@example.org').textContent()).toMatch(/Read only\s*when the invitation is accepted/);
 	expect((await e2e.mail('dana@example.org')).subject).toBe('ann invited you to project Apollo in Acme Data on Roster');
 
-	await ann.getByRole('button', { name: 'Cancel the invitation of dana@example.org' }).click();
+	await ann.getByRole('button', { name: 'Cancel invite for dana@example.org' }).click();
 	await expect.poll(() => invitation('dana@example.org').count()).toBe(0);
 
 	await ann.getByRole('textbox', { name: /Add users/ }).fill('dana@example.org');

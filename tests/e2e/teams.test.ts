@@ -99,7 +99,7 @@ it('an invitee is placed in teams from the invitation or the team card, listed a
 
 	await ann.getByRole('link', { name: 'Members' }).click();
 	await expect.poll(() => invite.textContent()).toContain('teams: Dev');
-	await ann.getByRole('button', { name: 'Cancel the invitation of sam@example.org' }).click();
+	await ann.getByRole('button', { name: 'Cancel invite for sam@example.org' }).click();
 	await expect.poll(() => invite.count()).toBe(0);
 	await ann.context().close();
 });

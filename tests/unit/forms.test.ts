@@ -90,7 +90,8 @@ describe('what happened meanwhile', () => {
 		mutation,
 		ok,
 		code: null,
-		message: null
+		message: null,
+		names: null
 	});
 	const names = { user: (id: string) => id, team: () => 'Frontend', project: () => 'a project', invitation: () => 'an invitee' };
 

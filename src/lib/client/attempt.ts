@@ -1,5 +1,4 @@
-import type { Mutation, RefusalCode } from '../domain/index.ts';
-import type { OrgModel } from './org-model.svelte.ts';
+import type { Mutation, Refusal, RefusalCode } from '../domain/index.ts';
 import type { RosterSession } from './roster.svelte.ts';
 
 /**
@@ -11,13 +10,24 @@ import type { RosterSession } from './roster.svelte.ts';
 export type Attempt =
 	{ status: 'accepted' | 'queued' | 'cancelled' } | { status: 'refused'; code: RefusalCode; message: string; local: boolean };
 
+/** What can check a change here first: an organization's model (OrgModel); none for a new organization. */
+export interface LocalCheck {
+	precheck(mutation: Mutation): Refusal | undefined;
+}
+
+/** Whether the change went through or waits to be sent: the form may let go of its input. */
+export const went = (a: Attempt) => a.status === 'accepted' || a.status === 'queued';
+
+/** The sentence to show at the field: a refusal's, or nothing (saved, queued, or the code prompt cancelled). */
+export const refusalOf = (a: Attempt) => (a.status === 'refused' ? a.message : '');
+
 /**
  * Checks one change against what this browser holds, then sends it and waits for its answer
  * (RosterSession.ask). When the server says the last two-factor code no longer holds, the change
  * is asked once more, which prompts for a code: the one retry that can succeed is made at once.
  */
-export async function attempt(session: RosterSession, view: OrgModel, mutation: Mutation): Promise<Attempt> {
-	const local = view.precheck(mutation);
+export async function attempt(session: RosterSession, view: LocalCheck | undefined, mutation: Mutation): Promise<Attempt> {
+	const local = view?.precheck(mutation);
 	if (local) return { status: 'refused', code: local.code, message: local.message, local: true };
 	let answer = await session.ask(mutation);
 	if (answer.status === 'refused' && answer.code === 'STEP_UP_REQUIRED') {

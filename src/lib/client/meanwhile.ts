@@ -1,4 +1,4 @@
-import { describeMutation, parseMutation, type Names } from '../domain/index.ts';
+import { describeMutation, parseMutation, recordedNames, type Names } from '../domain/index.ts';
 import type { ActivityEntry } from './api.ts';
 import type { OutboxEntry } from './db.ts';
 
@@ -24,11 +24,13 @@ export function meanwhileEntries(entry: OutboxEntry, feed: readonly ActivityEntr
 
 /** "Meanwhile bob made this change (10:42): Make you Member." — the user is "you", as in a sentence about them. */
 export function meanwhileSentence(entries: readonly ActivityEntry[], me: string, names: Names): string {
-	const forMe: Names = { ...names, user: (id) => (id === me ? 'you' : names.user(id)) };
 	return entries
 		.flatMap((e) => {
 			const parsed = parseMutation(e.mutation);
 			if (!parsed.ok) return [];
+			// Named as they were then, as the feed names them; the user is "you".
+			const then = recordedNames(e.names ?? undefined, names);
+			const forMe: Names = { ...then, user: (id) => (id === me ? 'you' : then.user(id)) };
 			const at = new Date(e.at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 			return [`Meanwhile ${e.actor.username} made this change (${at}): ${describeMutation(parsed.mutation, forMe)}.`];
 		})

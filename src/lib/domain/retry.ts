@@ -60,6 +60,7 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	CARD_NOT_FOUND: 'change',
 	NOT_MANAGED: 'change',
 	MANAGED_ELSEWHERE: 'change',
+	WEBHOOK_PRIVATE_ADDRESS: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.
 	SESSION_EXPIRED: 'change',
 	// The user can clear these themselves, then the very same change goes through.
