@@ -45,7 +45,7 @@ it('after leaving, the page and the organization list say so and who can add you
 	const bob = await e2e.signUp(await e2e.context(), 'bob');
 	expect(await send(ann, { type: 'member.add', orgId, username: 'bob', role: 'ORG_MEMBER' })).toBe('ok');
 	await bob.getByRole('link', { name: 'Acme Data' }).click();
-	await e2e.row(bob, 'bob').getByRole('button', { name: 'Leave' }).click();
+	await (await e2e.rowMenu(bob, 'bob')).getByRole('menuitem', { name: 'Leave organization…' }).click();
 	await bob.getByRole('dialog', { name: 'Leave organization' }).getByRole('button', { name: 'Leave' }).click();
 	await bob.getByRole('heading', { name: 'You left Acme Data' }).waitFor();
 	expect(await bob.getByTestId('org-unavailable').textContent()).toContain('ask one of its owners to add you');

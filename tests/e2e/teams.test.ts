@@ -47,7 +47,8 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	const web = ann.locator('[data-testid=team][data-team="Web"]');
 	await web.waitFor();
 	expect(await field.inputValue()).toBe('');
-	await web.getByRole('button', { name: 'Rename' }).click();
+	await web.getByRole('button', { name: 'More actions for team Web' }).click();
+	await ann.getByRole('menuitem', { name: 'Rename' }).click();
 	const rename = ann.getByRole('dialog', { name: 'Rename team' });
 	await rename.getByLabel('New name').fill('OPERATIONS');
 	await rename.getByRole('button', { name: 'Rename team' }).click();
