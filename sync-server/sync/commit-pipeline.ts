@@ -311,9 +311,10 @@ export class CommitPipeline<W extends Waiter> {
 		if (!room.exists() && m.type !== 'org.create') e.verdict = NOT_A_MEMBER;
 		else {
 			e.room = room;
-			// Read before the changes apply: the activity entry names what it acted on as it was then.
-			e.names = { ...this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId)), ...(e.by && { by: e.by }) };
 			const verdict = this.verdictOf(room, e.userId, m, e.users!, e.steppedUpAt);
+			// Read before the changes apply: the activity entry names what it acted on as it was then.
+			const names = this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId, verdict.ok));
+			e.names = { ...names, ...(e.by && { by: e.by }) };
 			if (verdict.ok || room.state.member(e.userId)) e.orgId = room.orgId;
 			if (verdict.ok) apply(room, verdict.changes, e);
 			else e.verdict = verdict;
