@@ -3,7 +3,7 @@ import type { OrgRoom } from '../org-room.ts';
 import { changesWrites, storeWrites } from '../change-effects.ts';
 import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
 import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
-import { namedUsers, type Accounts, type CheckDirectory, type NamedUsers, type WebhookPolicy } from './directory.ts';
+import { namedUsers, webhookLookup, type Accounts, type CheckDirectory, type NamedUsers, type WebhookPolicy } from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
 import { apply, gone, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
 import type { Rooms } from './rooms.ts';
@@ -66,20 +66,23 @@ export class CommitPipeline<W extends Waiter> {
 		const entry = newEntry<W>(userId, id, typeof sentType === 'string' ? sentType.slice(0, 64) : '?', waiter);
 		if (by) entry.by = by;
 		this.inFlight.set(key, entry);
-		return this.deps.rooms
-			.inLane(laneOf(body), () => this.prepare(entry, body, steppedUpAt))
-			.catch((err: unknown) => {
-				// Not queued (the store failed): the id is free again, so a retry is checked afresh.
-				this.forget(entry);
-				for (const w of entry.waiters.slice(1)) w.fail?.(err);
-				throw err;
-			});
+		const parsed = parseMutation(body);
+		const lookup = webhookLookup(parsed.ok ? parsed.mutation : undefined, this.deps.webhooks);
+		const queue = (privateWebhook?: NamedUsers['privateWebhook']) =>
+			this.deps.rooms.inLane(laneOf(body), () => this.prepare(entry, parsed, steppedUpAt, privateWebhook));
+		return (lookup ? lookup.then(queue) : queue()).catch((err: unknown) => {
+			// Not queued (the store failed): the id is free again, so a retry is checked afresh.
+			this.forget(entry);
+			for (const w of entry.waiters.slice(1)) w.fail?.(err);
+			throw err;
+		});
 	}
 
 	/** The verdict a mutation would get now against this server's copy, changing nothing (in its organization's lane, like a submitted one). */
-	check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
+	async check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
+		const privateWebhook = await webhookLookup(mutation, this.deps.webhooks);
 		return this.deps.rooms.inLane(mutation.orgId, async () => {
-			const users = await namedUsers(this.deps.accounts, userId, mutation, this.deps.webhooks);
+			const users = await namedUsers(this.deps.accounts, userId, mutation, privateWebhook);
 			let room = await this.deps.rooms.load(mutation.orgId);
 			await this.quiet();
 			// The copy kept, not one a failed commit let go meanwhile.
@@ -129,12 +132,16 @@ export class CommitPipeline<W extends Waiter> {
 	}
 
 	/** What the check will need, read before the lock (whether the id was seen is asked under it, with the batch's). */
-	private async prepare(entry: Queued<W>, body: unknown, steppedUpAt: number | undefined): Promise<void> {
-		const parsed = parseMutation(body);
+	private async prepare(
+		entry: Queued<W>,
+		parsed: ReturnType<typeof parseMutation>,
+		steppedUpAt: number | undefined,
+		privateWebhook: NamedUsers['privateWebhook']
+	): Promise<void> {
 		if (!parsed.ok) entry.verdict = parsed;
 		else {
 			const m = (entry.mutation = parsed.mutation);
-			entry.users = await namedUsers(this.deps.accounts, entry.userId, m, this.deps.webhooks);
+			entry.users = await namedUsers(this.deps.accounts, entry.userId, m, privateWebhook);
 			entry.steppedUpAt = steppedUpAt;
 			// Loaded now, so that the commit does not wait for it.
 			await this.deps.rooms.read(m.orgId);
@@ -304,9 +311,10 @@ export class CommitPipeline<W extends Waiter> {
 		if (!room.exists() && m.type !== 'org.create') e.verdict = NOT_A_MEMBER;
 		else {
 			e.room = room;
-			// Read before the changes apply: the activity entry names what it acted on as it was then.
-			e.names = { ...this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId)), ...(e.by && { by: e.by }) };
 			const verdict = this.verdictOf(room, e.userId, m, e.users!, e.steppedUpAt);
+			// Read before the changes apply: the activity entry names what it acted on as it was then.
+			const names = this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId, verdict.ok));
+			e.names = { ...names, ...(e.by && { by: e.by }) };
 			if (verdict.ok || room.state.member(e.userId)) e.orgId = room.orgId;
 			if (verdict.ok) apply(room, verdict.changes, e);
 			else e.verdict = verdict;

@@ -21,8 +21,23 @@ export type WebhookPolicy = ((url: string) => Promise<string | undefined>) | und
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** Fetches the users a mutation names (by id, username or email) and its actor, as public profiles, and where a webhook it sets goes. */
-export async function namedUsers(accounts: Accounts, actorId: string, mutation: Mutation, webhooks?: WebhookPolicy): Promise<NamedUsers> {
+/**
+ * Where the webhook a mutation sets goes, if the server's policy refuses it; undefined when there is nothing to look up.
+ * Asked before the mutation enters its organization's lane: a slow lookup holds up only its sender, not the organization.
+ */
+export function webhookLookup(mutation: Mutation | undefined, webhooks: WebhookPolicy): Promise<NamedUsers['privateWebhook']> | undefined {
+	if (!webhooks || mutation?.type !== 'org.setNotifications' || !mutation.webhook) return undefined;
+	const url = mutation.webhook;
+	return webhooks(url).then((address) => (address ? { url, address } : undefined));
+}
+
+/** Fetches the users a mutation names (by id, username or email) and its actor, as public profiles; `privateWebhook` as looked up before. */
+export async function namedUsers(
+	accounts: Accounts,
+	actorId: string,
+	mutation: Mutation,
+	privateWebhook?: NamedUsers['privateWebhook']
+): Promise<NamedUsers> {
 	const named = mutation as { userId?: unknown; username?: unknown; email?: unknown };
 	const ids = [actorId, ...(typeof named.userId === 'string' ? [named.userId] : [])];
 	const out: NamedUsers = { byId: new Map(), byUsername: new Map(), byEmail: new Map() };
@@ -36,10 +51,7 @@ export async function namedUsers(accounts: Accounts, actorId: string, mutation: 
 	}
 	if (typeof named.email === 'string')
 		out.byEmail.set(fold(named.email), (await accounts.verifiedUsersByEmail(named.email)).map(publicProfile));
-	if (webhooks && mutation.type === 'org.setNotifications' && mutation.webhook) {
-		const address = await webhooks(mutation.webhook);
-		if (address) out.privateWebhook = { url: mutation.webhook, address };
-	}
+	if (privateWebhook) out.privateWebhook = privateWebhook;
 	return out;
 }
 

@@ -6,6 +6,7 @@ type Kind = keyof Names;
 type Lookup<K extends Kind> = (state: OrgState, ...args: Parameters<Names[K]>) => string | undefined;
 
 const username = (state: OrgState, userId: string) => state.member(userId)?.username ?? state.user(userId)?.username;
+const memberName = (state: OrgState, userId: string) => state.member(userId)?.username;
 
 /** How each name a description may mention is read from the state; a new kind of name in Names must be added here to type-check. */
 const LOOKUPS: { [K in Kind]: Lookup<K> } = {
@@ -40,17 +41,19 @@ const keyOf = (args: readonly (string | undefined)[]) => args.filter((a) => a !=
 /**
  * The names a mutation's description mentions, read from the state it is checked against (before
  * it applies), and its actor's username. Found by describing the mutation, so every mutation kind
- * records exactly the names its words use; a name the state does not know is left out.
+ * records exactly the names its words use; a name the state does not know is left out. A refused
+ * one names only members: any id can be sent, and the feed must not tell its readers an outsider's name.
  */
-export function entryNames(state: OrgState, m: Mutation, actorId: string): EntryNames {
+export function entryNames(state: OrgState, m: Mutation, actorId: string, accepted = true): EntryNames {
 	const out: EntryNames = {};
 	const actor = username(state, actorId);
 	if (actor !== undefined) out.actor = actor;
+	const lookups: typeof LOOKUPS = accepted ? LOOKUPS : { ...LOOKUPS, user: memberName };
 	const recording = Object.fromEntries(
 		KINDS.map((kind) => [
 			kind,
 			(...args: [string, string?]) => {
-				const name = (LOOKUPS[kind] as Lookup<'invitation'>)(state, ...args);
+				const name = (lookups[kind] as Lookup<'invitation'>)(state, ...args);
 				if (name !== undefined) (out[kind] ??= {})[keyOf(args)] = name;
 				return name ?? '';
 			}

@@ -11,12 +11,15 @@ export function webhookShown(url: string): string {
 	return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '' : '/…'}`;
 }
 
-/** rules §2: alerts go only where the server's policy posts them; a host at a private address never gets one (the server says which). */
+/**
+ * rules §2: alerts go only where the server's policy posts them; a host at a private address never gets one. An address
+ * written in the URL is named; one a name resolves to is not: the server's own network is not shown to whoever asks.
+ */
 function privateWebhook(state: OrgState, url: string) {
 	const address = state.privateWebhookAddress(url);
 	if (!address) return undefined;
 	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-	const where = host === address ? `such as ${address}` : `(${host} is at ${address})`;
+	const where = host === address ? `such as ${address}` : `(${host} is at one)`;
 	return refuse(
 		'WEBHOOK_PRIVATE_ADDRESS',
 		`Roster does not post alerts to private or local addresses ${where}: use an address reachable from the internet.`
