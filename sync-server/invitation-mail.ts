@@ -15,7 +15,7 @@ export function invitationMail(n: InvitationNotice, origin: string): Mail {
 			`${n.invitedBy} invited you to ${to} on Roster.`,
 			``,
 			`Create your account with this address (${n.email}) here:`,
-			`${origin}/signup?email=${encodeURIComponent(n.email)}&to=${encodeURIComponent(to)}`,
+			`${origin}/signup?email=${encodeURIComponent(n.email)}`,
 			``,
 			`Already have a Roster account with this address? Sign in; the invitation is accepted once the address is verified.`,
 			``,

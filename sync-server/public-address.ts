@@ -18,9 +18,10 @@ const IPV4 = [
 	['198.18.0.0', 15],
 	['224.0.0.0', 3]
 ] as const;
-// ::/96 holds :: and ::1 and the IPv4-compatible form; 64:ff9b::/96 and 2002::/16 wrap IPv4 addresses (NAT64, 6to4).
+// ::/96 holds :: and ::1 and the IPv4-compatible form, ::ffff:0:0:0/96 the IPv4-translated one; 64:ff9b::/96 and 2002::/16 wrap IPv4 addresses (NAT64, 6to4).
 const IPV6 = [
 	['::', 96],
+	['::ffff:0:0:0', 96],
 	['64:ff9b::', 96],
 	['2002::', 16],
 	['fc00::', 7],

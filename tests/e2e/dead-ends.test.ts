@@ -37,7 +37,7 @@ it('an invited person signing up from the mail is told the invitation waits for 
 	await ivy.waitForURL('**/orgs');
 	await expect
 		.poll(() => ivy.getByTestId('verify-email').textContent())
-		.toContain('Check your mail (ivy@example.org) to verify your address; an invitation to Acme Data is waiting');
+		.toContain('Check your mail (ivy@example.org) to verify your address; an invitation is waiting for this address');
 	await ivy.context().close();
 });
 

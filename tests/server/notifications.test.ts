@@ -213,7 +213,16 @@ describe('membership alerts (rules §2 notification channels)', () => {
 				})
 			);
 			expect(hook.received).toHaveLength(0);
-			for (const address of ['10.1.2.3', '169.254.169.254', '::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', 'fd00::1', '198.18.0.1'])
+			for (const address of [
+				'10.1.2.3',
+				'169.254.169.254',
+				'::1',
+				'::ffff:127.0.0.1',
+				'::ffff:0:a00:1',
+				'64:ff9b::a00:1',
+				'fd00::1',
+				'198.18.0.1'
+			])
 				expect(privateAddress(address)).toBe(true);
 			for (const address of ['93.184.216.34', '2606:4700::1111']) expect(privateAddress(address)).toBe(false);
 		} finally {

@@ -20,7 +20,9 @@ export class Departures {
 	constructor(userId: string) {
 		this.userId = userId;
 		try {
-			this.all = JSON.parse(localStorage.getItem(key(userId)) ?? '{}') as Record<string, Departure>;
+			// Whatever else is stored there (another version's, "null") counts as nothing kept.
+			const kept: unknown = JSON.parse(localStorage.getItem(key(userId)) ?? '{}');
+			this.all = kept && typeof kept === 'object' && !Array.isArray(kept) ? (kept as Record<string, Departure>) : {};
 		} catch {
 			this.all = {};
 		}

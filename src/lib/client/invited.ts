@@ -1,19 +1,15 @@
-const KEY = 'roster.invitedTo';
+const KEY = 'roster.invited';
 
 /**
- * What an invitation mail's link names ("Acme Data", "project Apollo in Acme Data"), kept from
- * sign-up until the address is verified, so the organization list can say an invitation waits.
- * Kept with the invited address: it is shown only to the account created with it.
+ * That an account was created from an invitation mail's link, kept until its address is verified,
+ * so the organization list can say an invitation waits. Only the address is kept: what the
+ * invitation is to is not taken from the link, which anyone can write (the server says it once
+ * the address is verified and the invitation accepted).
  */
-export function rememberInvitation(email: string, to: string) {
-	if (to) localStorage.setItem(KEY, JSON.stringify({ email: email.trim().toLowerCase(), to: to.slice(0, 200) }));
+export function rememberInvitation(email: string) {
+	localStorage.setItem(KEY, email.trim().toLowerCase());
 }
 
-export function invitedTo(email: string): string | undefined {
-	try {
-		const kept = JSON.parse(localStorage.getItem(KEY) ?? 'null') as { email: string; to: string } | null;
-		return kept && kept.email === email.trim().toLowerCase() ? kept.to : undefined;
-	} catch {
-		return undefined;
-	}
+export function invitationWaits(email: string): boolean {
+	return localStorage.getItem(KEY) === email.trim().toLowerCase();
 }
