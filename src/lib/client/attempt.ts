@@ -5,7 +5,7 @@ import type { RosterSession } from './roster.svelte.ts';
  * How a change made from a form went: saved, queued to be sent later (offline), not made (the
  * two-factor prompt was cancelled), or refused — by the domain here before anything was sent
  * (`local`), or by the server. A refusal is the form's to show where the change was made, so it
- * does not also wait in the pending panel.
+ * does not also wait in the pending panel (unless the person has left the form's page meanwhile).
  */
 export type Attempt =
 	{ status: 'accepted' | 'queued' | 'cancelled' } | { status: 'refused'; code: RefusalCode; message: string; local: boolean };
@@ -29,12 +29,15 @@ export const refusalOf = (a: Attempt) => (a.status === 'refused' ? a.message : '
 export async function attempt(session: RosterSession, view: LocalCheck | undefined, mutation: Mutation): Promise<Attempt> {
 	const local = view?.precheck(mutation);
 	if (local) return { status: 'refused', code: local.code, message: local.message, local: true };
+	// A form is on the page it was filled in on: after navigating away, nothing would show its refusal.
+	const page = location.pathname;
 	let answer = await session.ask(mutation);
 	if (answer.status === 'refused' && answer.code === 'STEP_UP_REQUIRED') {
 		await session.discard(answer.id);
 		answer = await session.ask(mutation);
 	}
 	if (answer.status !== 'refused') return answer;
-	await session.discard(answer.id);
+	// Left for the pending panel when the form is gone, so no refusal goes unseen.
+	if (location.pathname === page) await session.discard(answer.id);
 	return { status: 'refused', code: answer.code, message: answer.message, local: false };
 }
