@@ -49,6 +49,8 @@ export interface HubOptions {
 	catchUpEveryMs?: number;
 	/** Let webhooks be set to loopback and private addresses (default: refused when set, as they are never posted to). */
 	privateWebhooks?: boolean;
+	/** The private address a webhook's host is at, if it is (default: looked up in DNS, with a time limit). */
+	webhookAddress?: (url: string) => Promise<string | undefined>;
 }
 
 function logCommitFailure(err: unknown) {
@@ -104,7 +106,7 @@ export class SyncHub {
 			accounts: this.store,
 			rooms: this.rooms,
 			directory,
-			webhooks: options.privateWebhooks ? undefined : privateAddressOf,
+			webhooks: options.privateWebhooks ? undefined : (options.webhookAddress ?? privateAddressOf),
 			now: this.now,
 			prepare: (batch) => access.prepare(batch),
 			publish: (batch) => {

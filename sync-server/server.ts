@@ -41,6 +41,8 @@ export interface ServerOptions {
 	webhookTimeoutMs?: number;
 	/** Let membership webhooks go to loopback and private addresses (default: public ones only). */
 	privateWebhooks?: boolean;
+	/** The private address a webhook's host is at, if it is, when set (default: looked up in DNS). */
+	webhookAddress?: (url: string) => Promise<string | undefined>;
 	/** The card processor; by default the local one, which declines only `declineCards`. */
 	payments?: PaymentProcessor;
 	/** Card ids or last 4 digits the local processor declines (manual testing). */
@@ -120,7 +122,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		limits: { ...DEFAULT_LIMITS, ...options.limits },
 		// Several servers on one store: a lost wake-up delays what another committed by at most this.
 		catchUpEveryMs: store.shared ? 5_000 : undefined,
-		privateWebhooks: options.privateWebhooks
+		privateWebhooks: options.privateWebhooks,
+		webhookAddress: options.webhookAddress
 	});
 	// After the commit, so no mail announces an invitation the store could still lose.
 	hub.onCommitted(

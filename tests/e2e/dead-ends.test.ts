@@ -30,7 +30,7 @@ it('an invited person signing up from the mail is told the invitation waits for 
 	const link = /http\S+\/signup\?\S+/.exec((await e2e.mail('ivy@example.org')).text)![0];
 	const ivy = await (await e2e.context()).newPage();
 	await ivy.goto(new URL(link).pathname + new URL(link).search);
-	await ivy.getByText('You were invited to Acme Data.').waitFor();
+	await ivy.getByText('You were invited to Roster.').waitFor();
 	await ivy.getByLabel('Username').fill('ivy');
 	await ivy.getByLabel('Password').fill('a long enough password');
 	await ivy.getByRole('button', { name: 'Create account' }).click();
