@@ -43,6 +43,14 @@ export async function signIn({ deps, attempts, codes }: HttpApp, { req, res, bod
 	const { accounts } = deps;
 	const now = deps.now();
 	const user = await accounts.userByUsername(body.username);
+	// rules §5: it has no password to check, and its secret is for the HTTP API only; usernames are no secret, so saying so costs nothing.
+	if (user?.service) {
+		throw new HttpError(
+			401,
+			'SERVICE_ACCOUNT',
+			`${user.username} is a service account: it never signs in, it calls the HTTP API with a secret.`
+		);
+	}
 	// Counted per user, so that renaming does not reset the count; a name nobody has is counted by name.
 	const account = user?.id ?? `name:${body.username.toLowerCase()}`;
 	const address = deps.edge.clientAddress(req);

@@ -30,7 +30,8 @@ export async function signedIn({ accounts, edge, now }: HttpDeps, req: IncomingM
 		return undefined;
 	}
 	const user = await accounts.user(session.user_id);
-	return user && { user: publicProfile(user), hash };
+	// rules §5: a service account never holds a session (none is ever made for one; this keeps it so).
+	return user && !user.service ? { user: publicProfile(user), hash } : undefined;
 }
 
 /** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */

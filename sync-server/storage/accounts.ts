@@ -15,9 +15,20 @@ export function userFromRow(row: Record<string, unknown> | undefined): StoredUse
 		displayName: row.display_name as string,
 		twoFactor: row.totp_secret != null,
 		passwordHash: row.password_hash as string,
-		...(row.managed_by ? { managedBy: row.managed_by as string } : {})
+		...(row.managed_by ? { managedBy: row.managed_by as string } : {}),
+		...(row.service ? { service: true as const } : {})
 	};
 }
+
+/** rules §5: a service account's secret as the server keeps it: the SHA-256 of its random part, never the secret. */
+export interface ServiceSecretRow {
+	userId: string;
+	hash: string;
+	lastUsedAt: number | null;
+}
+
+/** A secret's last use is written at most this often: a busy script costs no write per request. */
+export const SECRET_TOUCH_EVERY_MS = 60_000;
 
 /** A user's two-factor secrets (opened: the store keeps them sealed): server-only, never in a document or an answer but enrolment's. */
 export interface TwoFactorRow {
@@ -107,6 +118,15 @@ export interface AccountStore {
 	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number): Promise<void>;
 	/** Marks the token used and returns it, once; undefined when unknown, used or expired. */
 	consumeEmailToken(tokenHash: string, now: number): Promise<EmailTokenRow | undefined>;
+
+	/** rules §5: a service account's new secret, by the SHA-256 of its random part; deleting the account deletes its secrets. */
+	insertServiceSecret(secretId: string, userId: string, hash: string): Promise<void>;
+	serviceSecret(secretId: string): Promise<ServiceSecretRow | undefined>;
+	deleteServiceSecret(secretId: string): Promise<void>;
+	/** Records a use, at most once per SECRET_TOUCH_EVERY_MS. */
+	touchServiceSecret(secretId: string, now: number): Promise<void>;
+	/** When each of the account's secrets was last used (null: never). */
+	serviceSecretsUsed(userId: string): Promise<Record<string, number | null>>;
 }
 
 /** The same methods answered at once, as an embedded database (SQLite) can: what the hub reads while it checks a mutation. */
@@ -141,7 +161,12 @@ const METHODS: Record<keyof AccountStore, true> = {
 	useRecoveryCode: true,
 	recoveryCodesLeft: true,
 	insertEmailToken: true,
-	consumeEmailToken: true
+	consumeEmailToken: true,
+	insertServiceSecret: true,
+	serviceSecret: true,
+	deleteServiceSecret: true,
+	touchServiceSecret: true,
+	serviceSecretsUsed: true
 };
 
 /** An immediate store behind the asynchronous interface; a throw becomes a rejection, as a networked store's would be. */

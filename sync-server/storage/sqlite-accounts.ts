@@ -1,7 +1,16 @@
 import type Database from 'better-sqlite3';
 import { openSecretKey } from '../sealed-secrets.ts';
 import type { SecretKey } from '../secret-key.ts';
-import { userFromRow, type AccountRows, type EmailTokenRow, type SessionRow, type StoredUser, type TwoFactorRow } from './accounts.ts';
+import {
+	SECRET_TOUCH_EVERY_MS,
+	userFromRow,
+	type AccountRows,
+	type EmailTokenRow,
+	type ServiceSecretRow,
+	type SessionRow,
+	type StoredUser,
+	type TwoFactorRow
+} from './accounts.ts';
 
 const SCHEMA = `
 create table if not exists users (
@@ -47,6 +56,14 @@ create table if not exists email_tokens (
 	expires_at integer not null,
 	used_at integer
 );
+-- rules §5: a service account's secrets, by the SHA-256 of their random part.
+create table if not exists service_secrets (
+	secret_id text primary key,
+	user_id text not null references users(id) on delete cascade,
+	hash text not null,
+	last_used_at integer
+);
+create index if not exists service_secrets_user on service_secrets(user_id);
 `;
 
 type Row = Record<string, unknown>;
@@ -64,6 +81,7 @@ function migrate(db: Database.Database) {
 	add('users', 'totp_last_step', 'integer');
 	add('sessions', 'stepped_up_at', 'integer');
 	add('users', 'managed_by', 'text');
+	add('users', 'service', 'integer not null default 0');
 }
 
 function statements(db: Database.Database) {
@@ -71,7 +89,7 @@ function statements(db: Database.Database) {
 		userById: db.prepare('select * from users where id = ?'),
 		userByName: db.prepare('select * from users where username = ? collate nocase'),
 		insertUser: db.prepare(
-			'insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt, @managedBy)'
+			'insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by, service) values (@id, @username, @email, @emailVerified, @displayName, @passwordHash, @createdAt, @managedBy, @service)'
 		),
 		deleteUser: db.prepare('delete from users where id = ?'),
 		verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
@@ -108,7 +126,14 @@ function statements(db: Database.Database) {
 		),
 		insertToken: db.prepare('insert into email_tokens values (?, ?, ?, ?, null)'),
 		token: db.prepare('select * from email_tokens where token_hash = ?'),
-		useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null')
+		useToken: db.prepare('update email_tokens set used_at = ? where token_hash = ? and used_at is null'),
+		insertSecret: db.prepare('insert into service_secrets (secret_id, user_id, hash) values (?, ?, ?)'),
+		secret: db.prepare('select user_id as userId, hash, last_used_at as lastUsedAt from service_secrets where secret_id = ?'),
+		deleteSecret: db.prepare('delete from service_secrets where secret_id = ?'),
+		touchSecret: db.prepare(
+			'update service_secrets set last_used_at = ? where secret_id = ? and (last_used_at is null or last_used_at <= ?)'
+		),
+		secretsUsed: db.prepare('select secret_id, last_used_at from service_secrets where user_id = ?')
 	};
 }
 
@@ -146,7 +171,13 @@ export class SqliteAccounts implements AccountRows {
 	}
 	insertUser(user: StoredUser, createdAt: number): boolean {
 		try {
-			this.q.insertUser.run({ ...user, emailVerified: user.emailVerified ? 1 : 0, createdAt, managedBy: user.managedBy ?? null });
+			this.q.insertUser.run({
+				...user,
+				emailVerified: user.emailVerified ? 1 : 0,
+				createdAt,
+				managedBy: user.managedBy ?? null,
+				service: user.service ? 1 : 0
+			});
 			return true;
 		} catch (err) {
 			if (isUniqueViolation(err)) return false;
@@ -259,5 +290,22 @@ export class SqliteAccounts implements AccountRows {
 		const row = this.q.token.get(tokenHash) as EmailTokenRow | undefined;
 		if (!row || row.expires_at < now) return undefined;
 		return this.q.useToken.run(now, tokenHash).changes === 1 ? row : undefined;
+	}
+
+	insertServiceSecret(secretId: string, userId: string, hash: string) {
+		this.q.insertSecret.run(secretId, userId, hash);
+	}
+	serviceSecret(secretId: string): ServiceSecretRow | undefined {
+		return this.q.secret.get(secretId) as ServiceSecretRow | undefined;
+	}
+	deleteServiceSecret(secretId: string) {
+		this.q.deleteSecret.run(secretId);
+	}
+	touchServiceSecret(secretId: string, now: number) {
+		this.q.touchSecret.run(now, secretId, now - SECRET_TOUCH_EVERY_MS);
+	}
+	serviceSecretsUsed(userId: string): Record<string, number | null> {
+		const rows = this.q.secretsUsed.all(userId) as { secret_id: string; last_used_at: number | null }[];
+		return Object.fromEntries(rows.map((r) => [r.secret_id, r.last_used_at]));
 	}
 }

@@ -184,5 +184,32 @@ export function accountsContract(name: string, open: () => Promise<AccountsUnder
 				expect(await a.consumeEmailToken('unknown', NOW)).toBeUndefined();
 			});
 		});
+
+		describe('service account secrets (rules §5)', () => {
+			beforeEach(() => a.insertUser(user('bot', { managedBy: 'acme', service: true, passwordHash: '' }), NOW));
+
+			it('keeps the service flag, and a secret by its hash; a use is recorded at most once a minute', async () => {
+				expect(await a.user('u-bot')).toMatchObject({ service: true, managedBy: 'acme' });
+				await a.insertServiceSecret('s1', 'u-bot', 'h1');
+				await a.insertServiceSecret('s2', 'u-bot', 'h2');
+				expect(await a.serviceSecret('s1')).toEqual({ userId: 'u-bot', hash: 'h1', lastUsedAt: null });
+				expect(await a.serviceSecret('unknown')).toBeUndefined();
+				await a.touchServiceSecret('s1', NOW);
+				await a.touchServiceSecret('s1', NOW + 59_000);
+				expect((await a.serviceSecret('s1'))!.lastUsedAt).toBe(NOW);
+				await a.touchServiceSecret('s1', NOW + 60_000);
+				expect(await a.serviceSecretsUsed('u-bot')).toEqual({ s1: NOW + 60_000, s2: null });
+			});
+
+			it('a deleted secret, or one of a deleted account, is gone', async () => {
+				await a.insertServiceSecret('s1', 'u-bot', 'h1');
+				await a.insertServiceSecret('s2', 'u-bot', 'h2');
+				await a.deleteServiceSecret('s1');
+				expect(await a.serviceSecret('s1')).toBeUndefined();
+				await a.deleteUser('u-bot');
+				expect(await a.serviceSecret('s2')).toBeUndefined();
+				expect(await a.serviceSecretsUsed('u-bot')).toEqual({});
+			});
+		});
 	});
 }

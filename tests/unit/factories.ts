@@ -79,6 +79,8 @@ export interface OrgSpec {
 	others?: string[];
 	/** Usernames (members or others) managed by the organization: created by its primary admin. */
 	managed?: string[];
+	/** Usernames (members or others) that are the organization's service accounts; members among them hold secret `s-<username>`, live 30 days. */
+	service?: string[];
 	status?: 'active' | 'closing' | 'closed';
 	/** Teams by name (id `t-<lowercased name>`) with their members' usernames. */
 	teams?: { name: string; members: string[] }[];
@@ -157,12 +159,14 @@ export function orgWith(spec: OrgSpec): Fixture {
 	const verified = new Set([spec.primaryAdmin, ...(spec.verified ?? [])]);
 	const usernames = [...spec.members.map((m) => m.username), ...(spec.others ?? [])];
 	const twoFactor = new Set(spec.twoFactor ?? []);
-	const managed = new Set(spec.managed);
+	const service = new Set(spec.service);
+	const managed = new Set([...(spec.managed ?? []), ...service]);
 	const directory = new TestDirectory(
 		usernames.map((u) => ({
 			...profile(u, verified.has(u)),
 			twoFactor: twoFactor.has(u),
-			...(managed.has(u) ? { managedBy: ORG_ID } : {})
+			...(managed.has(u) ? { managedBy: ORG_ID } : {}),
+			...(service.has(u) ? { service: true as const } : {})
 		}))
 	);
 	const state = new OrgDocState(new Y.Doc(), directory);
@@ -177,6 +181,13 @@ export function orgWith(spec: OrgSpec): Fixture {
 				kind: 'member.put' as const,
 				member: memberOf(directory.user(id(m.username))!, m.role, NOW)
 			})),
+			...spec.members
+				.filter((m) => service.has(m.username))
+				.map((m): Change => {
+					const secret = { id: `s-${m.username}`, createdAt: NOW, createdBy: id(spec.primaryAdmin), expiresAt: NOW + 30 * 86_400_000 };
+					const account = { userId: id(m.username), description: '', createdAt: NOW, createdBy: id(spec.primaryAdmin), secrets: [secret] };
+					return { kind: 'serviceAccount.put', account };
+				}),
 			...(spec.teams ?? []).flatMap((t) => [
 				{ kind: 'team.put' as const, team: { id: teamId(t.name), name: t.name, createdAt: NOW } },
 				...t.members.map((u) => ({ kind: 'teamMember.put' as const, teamId: teamId(t.name), userId: id(u) }))

@@ -15,6 +15,7 @@ import {
 	expectRefused,
 	id,
 	membersOf,
+	NOW,
 	orgWith,
 	pick,
 	prng,
@@ -277,6 +278,7 @@ describe('a closed organization is read-only (invariant 8)', () => {
 describe('random walks keep the invariants', () => {
 	const accepted = new Set<string>();
 	const people = ['ann', 'bob', 'carol', 'dan', 'eve', 'fay', 'gus', 'hal'];
+	const robots = ['ivy', 'jon'];
 	const roles = OrgRole.options;
 
 	function randomIntent(rand: () => number, state: OrgDocState): Intent {
@@ -341,7 +343,10 @@ describe('random walks keep the invariants', () => {
 			'accept',
 			'addManaged',
 			'deleteManaged',
-			'notifications'
+			'notifications',
+			'serviceAccount',
+			'serviceAccount',
+			'serviceAccount'
 		] as const;
 		// A directory address (maybe unverified, so invited) or one nobody has.
 		const email = () => (rand() < 0.7 ? `${target}@example.com` : `new${Math.floor(rand() * 3)}@example.org`);
@@ -508,9 +513,38 @@ describe('random walks keep the invariants', () => {
 					email: rand() < 0.5 ? null : `${target}@example.com`,
 					webhook: rand() < 0.5 ? null : 'https://hooks.example.org/a'
 				};
+			case 'serviceAccount':
+				return serviceIntent(rand, state, project);
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };
+		}
+	}
+
+	/** rules §5 service accounts ivy and jon: created (maybe with a project role), described, given and stripped of secrets, deleted. */
+	function serviceIntent(rand: () => number, state: OrgDocState, project: string): Intent {
+		const userId = id(pick(rand, robots));
+		const secrets = state.row('serviceAccount', userId)?.secrets ?? [];
+		switch (pick(rand, ['add', 'add', 'update', 'secret', 'secret', 'revoke', 'delete', 'policy'] as const)) {
+			case 'add': {
+				const projects = rand() < 0.5 ? [{ projectId: project, roles: ['PROJECT_READ_ONLY' as const] }] : [];
+				return { type: 'serviceAccount.add', userId, description: 'CI', role: pick(rand, OrgRole.options), projects };
+			}
+			case 'update':
+				return { type: 'serviceAccount.update', userId, description: `Job ${Math.floor(rand() * 10)}` };
+			case 'secret':
+				return {
+					type: 'serviceAccount.addSecret',
+					userId,
+					secretId: `s-${Math.floor(rand() * 1e9)}`,
+					expiresAt: NOW + Math.floor(rand() * 400 * 86_400_000)
+				};
+			case 'revoke':
+				return { type: 'serviceAccount.revokeSecret', userId, secretId: secrets.length ? pick(rand, secrets).id : 's-none' };
+			case 'delete':
+				return { type: 'serviceAccount.delete', userId };
+			case 'policy':
+				return { type: 'serviceAccount.setPolicy', secretMaxDays: 1 + Math.floor(rand() * 365) };
 		}
 	}
 
@@ -526,8 +560,9 @@ describe('random walks keep the invariants', () => {
 			primaryAdmin: 'ann',
 			members: [{ username: 'ann', role: 'ORG_OWNER' }],
 			verified: people.filter(() => rand() < 0.7),
-			others: people.slice(1),
-			managed: ['gus', 'hal']
+			others: [...people.slice(1), ...robots],
+			managed: ['gus', 'hal'],
+			service: robots
 		});
 		for (let step = 0; step < 1500; step++) {
 			const members = fx.state.members().map((m) => m.username);

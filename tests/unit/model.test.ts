@@ -63,7 +63,20 @@ const SAMPLES: { [K in Change['kind']]: Extract<Change, { kind: K }>[] } = {
 		{ kind: 'card.default', cardId: 'c1' },
 		{ kind: 'card.default', cardId: null }
 	],
-	'invoice.put': [{ kind: 'invoice.put', invoice: openInvoice() }]
+	'invoice.put': [{ kind: 'invoice.put', invoice: openInvoice() }],
+	'serviceAccount.put': [
+		{
+			kind: 'serviceAccount.put',
+			account: {
+				userId: 'u1',
+				description: 'CI',
+				createdAt: 0,
+				createdBy: 'u1',
+				secrets: [{ id: 's1', createdAt: 0, createdBy: 'u1', expiresAt: 1 }]
+			}
+		}
+	],
+	'serviceAccount.delete': [{ kind: 'serviceAccount.delete', userId: 'u1' }]
 };
 const ALL: Change[] = Object.values(SAMPLES).flat();
 const PUTS = ALL.filter((c) => locate(c).row !== null);

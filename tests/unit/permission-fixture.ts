@@ -1,5 +1,5 @@
 import { OrgRole, type MutationOf, type MutationType } from '../../src/lib/domain/index.ts';
-import { emptyOrg, id, inviteId, orgWith, projectId, teamId } from './factories.ts';
+import { NOW, emptyOrg, id, inviteId, orgWith, projectId, teamId } from './factories.ts';
 
 /** The permission matrix's fixture: one actor per organization role, the primary admin and an outsider. */
 export const ACTORS = [
@@ -98,11 +98,24 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'join.request': { type: 'join.request', projectId: projectId('Apollo') },
 	'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('tim2'), roles: ['PROJECT_READ_ONLY'] },
 	'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('tim2') },
-	'invite.accept': { type: 'invite.accept', inviteId: inviteId('outsider@example.com') }
+	'invite.accept': { type: 'invite.accept', inviteId: inviteId('outsider@example.com') },
+	// robot is a member service account holding secret s-robot; newbot a service account not yet a member.
+	'serviceAccount.add': {
+		type: 'serviceAccount.add',
+		userId: id('newbot'),
+		description: 'Deploys',
+		role: 'ORG_MEMBER',
+		projects: [{ projectId: projectId('Apollo'), roles: ['PROJECT_CLUSTER_MANAGER'] }]
+	},
+	'serviceAccount.update': { type: 'serviceAccount.update', userId: id('robot'), description: 'Nightly export' },
+	'serviceAccount.addSecret': { type: 'serviceAccount.addSecret', userId: id('robot'), secretId: 's-new', expiresAt: NOW + 86_400_000 },
+	'serviceAccount.revokeSecret': { type: 'serviceAccount.revokeSecret', userId: id('robot'), secretId: 's-robot' },
+	'serviceAccount.delete': { type: 'serviceAccount.delete', userId: id('robot') },
+	'serviceAccount.setPolicy': { type: 'serviceAccount.setPolicy', secretMaxDays: 90 }
 };
 
 export function setup(type: MutationType) {
-	const others = ['outsider', 'zed', 'newbie'];
+	const others = ['outsider', 'zed', 'newbie', 'newbot'];
 	if (type === 'org.create') return emptyOrg([...Object.values(USERNAME), 'tim', ...others]);
 	return orgWith({
 		primaryAdmin: 'admin',
@@ -111,11 +124,13 @@ export function setup(type: MutationType) {
 			...OrgRole.options.map((role) => ({ username: USERNAME[role], role })),
 			{ username: 'tim', role: 'ORG_MEMBER' },
 			{ username: 'tim2', role: 'ORG_MEMBER' },
-			{ username: 'mona', role: 'ORG_MEMBER' }
+			{ username: 'mona', role: 'ORG_MEMBER' },
+			{ username: 'robot', role: 'ORG_MEMBER' }
 		],
 		verified: ['tim', 'outsider'],
 		others,
 		managed: ['mona', 'newbie'],
+		service: ['robot', 'newbot'],
 		invites: ['outsider@example.com', ['placed@example.org', ['Dev']]],
 		cards: ['c-1', 'c-2'],
 		teams: [

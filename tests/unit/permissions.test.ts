@@ -67,7 +67,14 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'join.approve': [Y, Y, F, F, F, F, F, N],
 	'join.deny': [Y, Y, F, F, F, F, F, N],
 	// Only the invitee may accept (the outsider is invited below); for anyone else there is no such invitation.
-	'invite.accept': [I, I, I, I, I, I, I, Y]
+	'invite.accept': [I, I, I, I, I, I, I, Y],
+	// rules §5: owners manage service accounts (see tests/unit/service-accounts.test.ts for a service account acting).
+	'serviceAccount.add': [Y, Y, F, F, F, F, F, N],
+	'serviceAccount.update': [Y, Y, F, F, F, F, F, N],
+	'serviceAccount.addSecret': [Y, Y, F, F, F, F, F, N],
+	'serviceAccount.revokeSecret': [Y, Y, F, F, F, F, F, N],
+	'serviceAccount.delete': [Y, Y, F, F, F, F, F, N],
+	'serviceAccount.setPolicy': [Y, Y, F, F, F, F, F, N]
 };
 
 /** The matrix: every mutation the registry holds, by every actor. */

@@ -3,6 +3,7 @@ import { guardManaged } from './managed-users.ts';
 import { mutationDef, type Mutation } from './mutations/index.ts';
 import { guardProjects } from './project-guard.ts';
 import { securityGate } from './security.ts';
+import { guardServiceAccounts } from './service-accounts.ts';
 import type { CheckContext, OrgState } from './state.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -12,7 +13,8 @@ import type { Verdict } from './verdict.ts';
  */
 export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	const verdict = checkRules(state, ctx, mutation);
-	return (verdict.ok && guardManaged(state, ctx.actorId, verdict.changes)) || verdict;
+	if (!verdict.ok) return verdict;
+	return guardManaged(state, ctx.actorId, verdict.changes) ?? guardServiceAccounts(state, mutation.type, verdict.changes) ?? verdict;
 }
 
 function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {

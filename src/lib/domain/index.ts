@@ -80,6 +80,10 @@ export {
 	Project,
 	ProjectName,
 	ProjectRole,
+	SECRET_MAX_DAYS_RANGE,
+	ServiceAccount,
+	ServiceDescription,
+	ServiceSecret,
 	TeamName,
 	teamNameKey,
 	TwoFactorCode,
@@ -110,3 +114,12 @@ export {
 	type OrgSessionRecord
 } from './session-policy.ts';
 export { mayAct, mayView, type RouteAct, type RouteView } from './route-access.ts';
+export {
+	DAY_MS,
+	liveSecrets,
+	MAX_LIVE_SECRETS,
+	SECRET_MAX_DAYS,
+	secretMaxDays,
+	secretOpens,
+	serviceAccountOf
+} from './service-accounts.ts';

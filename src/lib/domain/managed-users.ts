@@ -45,7 +45,8 @@ export function managedElsewhereActor(org: Organization): Refusal {
 /** rules §1: a user created by an organization's admin is managed by that organization; answers with the member, or why not. */
 export function managedMember(state: OrgState, org: Organization, userId: string): Member | Refusal {
 	const target = state.member(userId);
-	if (target?.managedBy === org.id) return target;
+	// A service account is managed too, but through its own page and mutations (rules §5): it has no password or profile to edit.
+	if (target?.managedBy === org.id && !target.service) return target;
 	return refuse('NOT_MANAGED', `That user is not one that ${org.name} manages: only users created by its primary admin are.`);
 }
 
@@ -82,7 +83,8 @@ function grantee(state: OrgState, c: Change): Member | undefined {
 			return state.member(c.userId);
 		case 'org.put':
 			return c.org.primaryAdminId !== state.org()?.primaryAdminId ? state.member(c.org.primaryAdminId) : undefined;
-		// A team's roles reach only its members, who came in through one of the changes above; an invitation grants nothing until accepted.
+		// A team's roles reach only its members, who came in through one of the changes above; an invitation grants nothing until
+		// accepted; a service account's metadata grants nothing (its member row does).
 		case 'member.delete':
 		case 'team.put':
 		case 'team.delete':
@@ -104,6 +106,8 @@ function grantee(state: OrgState, c: Change): Member | undefined {
 		case 'card.delete':
 		case 'card.default':
 		case 'invoice.put':
+		case 'serviceAccount.put':
+		case 'serviceAccount.delete':
 			return undefined;
 		default:
 			return c satisfies never;

@@ -1,7 +1,10 @@
 import type { Member, OrgRole, UserProfile } from './schemas.ts';
 
-/** managedBy only when set: a document holds no undefined fields. */
-const managed = (u: UserProfile) => (u.managedBy ? { managedBy: u.managedBy } : {});
+/** managedBy and service only when set: a document holds no undefined fields. */
+const managed = (u: UserProfile) => ({
+	...(u.managedBy ? { managedBy: u.managedBy } : {}),
+	...(u.service ? { service: true as const } : {})
+});
 
 /** The public fields of a user record: whatever else a directory entry holds stays on the server. */
 export function publicProfile(u: UserProfile): UserProfile {

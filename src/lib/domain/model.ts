@@ -15,6 +15,7 @@ import {
 	Project,
 	ProjectInvitation,
 	ProjectRole,
+	ServiceAccount,
 	Team
 } from './schemas.ts';
 
@@ -104,6 +105,16 @@ export const MODEL = {
 		row: Email,
 		changes: {
 			'contact.put': (c: { contact: ContactKind; email: string | null }) => (c.email === null ? remove(c.contact) : put(c.contact, c.email))
+		}
+	}),
+	/** userId → ServiceAccount (rules §5): description and secrets' metadata; the account's role is its member row. */
+	serviceAccount: table({
+		doc: 'org',
+		map: 'serviceAccounts',
+		row: ServiceAccount,
+		changes: {
+			'serviceAccount.put': (c: { account: ServiceAccount }) => put(c.account.userId, c.account),
+			'serviceAccount.delete': (c: { userId: string }) => remove(c.userId)
 		}
 	}),
 	/** meta: 'project' → the project (its document is named by the project's id). */

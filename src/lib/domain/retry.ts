@@ -61,6 +61,13 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	NOT_MANAGED: 'change',
 	MANAGED_ELSEWHERE: 'change',
 	WEBHOOK_PRIVATE_ADDRESS: 'change',
+	SERVICE_ACCOUNT_NOT_FOUND: 'change',
+	SERVICE_ACCOUNT_PRIMARY_ADMIN: 'change',
+	SERVICE_ACCOUNT_FORBIDDEN: 'change',
+	SERVICE_ACCOUNT_REMOVAL: 'change',
+	SECRET_EXPIRY: 'change',
+	TOO_MANY_SECRETS: 'change',
+	SECRET_NOT_FOUND: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.
 	SESSION_EXPIRED: 'change',
 	// The user can clear these themselves, then the very same change goes through.

@@ -42,7 +42,9 @@ export const UserProfile = z.object({
 	/** Two-factor sign-in is on (the secret itself never leaves the server). Absent in copies made before it existed. */
 	twoFactor: z.boolean().optional(),
 	/** rules §1: the organization whose primary admin created this user and manages it; absent for a user who signed up. */
-	managedBy: Id.optional()
+	managedBy: Id.optional(),
+	/** rules §5: a service account (managed by its organization, no password, never a session); absent for people. */
+	service: z.literal(true).optional()
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
@@ -112,6 +114,13 @@ export const OrgSecurity = z.object({
 });
 export type OrgSecurity = z.infer<typeof OrgSecurity>;
 
+/** rules §5: the cap an organization may set on a secret's lifetime. */
+export const SECRET_MAX_DAYS_RANGE = z
+	.number({ error: 'Enter a number of days' })
+	.int('Enter a whole number of days')
+	.min(1, 'A secret lives at least a day')
+	.max(365, 'A secret lives at most 365 days');
+
 export const Organization = z.object({
 	id: Id,
 	name: OrgName,
@@ -121,12 +130,30 @@ export const Organization = z.object({
 	security: OrgSecurity.optional(),
 	/** rules §2: where membership alerts go; set by the primary admin (see notifications.ts). */
 	notifications: NotificationSettings.optional(),
+	/** rules §5: the longest a service account's new secret may live, in days (absent: a year). */
+	secretMaxDays: SECRET_MAX_DAYS_RANGE.optional(),
 	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
 	closingAt: z.number().optional(),
 	/** When it closed at once (with nothing left to invoice): its members are told since when it is read-only. */
 	closedAt: z.number().optional()
 });
 export type Organization = z.infer<typeof Organization>;
+
+/** rules §5: a service account's secret as the organization document knows it (its hash and last use stay on the server). */
+export const ServiceSecret = z.object({ id: Id, createdAt: z.number(), createdBy: Id, expiresAt: z.number() });
+export type ServiceSecret = z.infer<typeof ServiceSecret>;
+
+export const ServiceDescription = humanText('A description', 300, { required: false });
+
+/** rules §5: what the organization keeps of a service account beside its member row. */
+export const ServiceAccount = z.object({
+	userId: Id,
+	description: ServiceDescription,
+	createdAt: z.number(),
+	createdBy: Id,
+	secrets: z.array(ServiceSecret).max(100)
+});
+export type ServiceAccount = z.infer<typeof ServiceAccount>;
 
 /** rules §1: unique in the organization, compared as nameKey does (trimmed, NFC, case-insensitive). */
 export const TeamName = humanText('A team name', 64);

@@ -39,6 +39,8 @@ export function needsStepUp(user: { twoFactor?: boolean }, act: MutationType | H
  * member with it confirms sensitive changes with a fresh code.
  */
 export function securityGate(org: Organization, actor: Member, ctx: CheckContext, act: MutationType | HttpAct): Refusal | undefined {
+	// rules §5: a service account's secret is its credential; it has no code to enter (lacksRequiredTwoFactor says the same).
+	if (actor.service) return undefined;
 	if (lacksRequiredTwoFactor(org, actor) && act !== 'member.leave') return twoFactorRequired(org);
 	return needsStepUp(actor, act, ctx) ? STEP_UP_REFUSAL : undefined;
 }
@@ -52,7 +54,7 @@ export const twoFactorRequired = (org: Organization) =>
 	refuse('TWO_FACTOR_REQUIRED', `${org.name} requires two-factor authentication: turn it on in your account, then try again.`);
 
 export function lacksRequiredTwoFactor(org: Organization, actor: Member): boolean {
-	return securityOf(org).requireTwoFactor && !actor.twoFactor;
+	return securityOf(org).requireTwoFactor && !actor.twoFactor && !actor.service;
 }
 
 /** What the server knows of a session and an organization, to tell whether the session may still reach it. */

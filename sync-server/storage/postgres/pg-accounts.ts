@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { SecretKey } from '../../secret-key.ts';
 import {
+	SECRET_TOUCH_EVERY_MS,
 	userFromRow,
 	type AccountStore,
+	type ServiceSecretRow,
 	type EmailTokenRow,
 	type SessionOrgRow,
 	type SessionRow,
@@ -16,7 +18,7 @@ type Row = Record<string, unknown>;
 const UNIQUE_VIOLATION = '23505';
 
 /** Named, not `*`: a prepared statement's result keeps its shape, so a column a later migration adds must not change it under a running server. */
-const USER = 'id, username, email, email_verified, display_name, totp_secret, password_hash, managed_by';
+const USER = 'id, username, email, email_verified, display_name, totp_secret, password_hash, managed_by, service';
 const FOREIGN_KEY_VIOLATION = '23503';
 const hasCode = (err: unknown, code: string) => (err as { code?: string }).code === code;
 
@@ -75,9 +77,19 @@ export class PgAccounts implements AccountStore {
 	async insertUser(user: StoredUser, createdAt: number): Promise<boolean> {
 		try {
 			await this.pool.query(
-				`insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by)
-				 values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				[user.id, user.username, user.email, user.emailVerified, user.displayName, user.passwordHash, createdAt, user.managedBy ?? null]
+				`insert into users (id, username, email, email_verified, display_name, password_hash, created_at, managed_by, service)
+				 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				[
+					user.id,
+					user.username,
+					user.email,
+					user.emailVerified,
+					user.displayName,
+					user.passwordHash,
+					createdAt,
+					user.managedBy ?? null,
+					!!user.service
+				]
 			);
 			return true;
 		} catch (err) {
@@ -254,5 +266,35 @@ export class PgAccounts implements AccountStore {
 			[tokenHash, now]
 		);
 		return row;
+	}
+
+	async insertServiceSecret(secretId: string, userId: string, hash: string) {
+		await this.pool.query('insert into service_secrets (secret_id, user_id, hash) values ($1, $2, $3)', [secretId, userId, hash]);
+	}
+	async serviceSecret(secretId: string): Promise<ServiceSecretRow | undefined> {
+		const [row] = await this.rows<ServiceSecretRow>(
+			'select user_id as "userId", hash, last_used_at as "lastUsedAt" from service_secrets where secret_id = $1',
+			[secretId]
+		);
+		return row;
+	}
+	async deleteServiceSecret(secretId: string) {
+		await this.pool.query('delete from service_secrets where secret_id = $1', [secretId]);
+	}
+	async touchServiceSecret(secretId: string, now: number) {
+		await this.pool.query(
+			prepared('update service_secrets set last_used_at = $2 where secret_id = $1 and (last_used_at is null or last_used_at <= $3)', [
+				secretId,
+				now,
+				now - SECRET_TOUCH_EVERY_MS
+			])
+		);
+	}
+	async serviceSecretsUsed(userId: string): Promise<Record<string, number | null>> {
+		const rows = await this.rows<{ secret_id: string; last_used_at: number | null }>(
+			'select secret_id, last_used_at from service_secrets where user_id = $1',
+			[userId]
+		);
+		return Object.fromEntries(rows.map((r) => [r.secret_id, r.last_used_at]));
 	}
 }

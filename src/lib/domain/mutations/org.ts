@@ -1,5 +1,6 @@
 import { memberOf } from '../members.ts';
 import { refuse } from '../refusals.ts';
+import { NEVER_PRIMARY_ADMIN } from '../service-accounts.ts';
 import { ContactKind, Email, Id, NotificationChannels, OrgName, OrgSecurity } from '../schemas.ts';
 import type { Change, OrgState } from '../state.ts';
 import { accept, displayName as name } from '../verdict.ts';
@@ -67,6 +68,7 @@ export const ORG_MUTATIONS = [
 			if (target.userId === org.primaryAdminId) {
 				return refuse('ALREADY_PRIMARY_ADMIN', `${name(target)} is already the primary admin.`);
 			}
+			if (target.service) return NEVER_PRIMARY_ADMIN;
 			if (!state.user(target.userId)?.emailVerified) {
 				return refuse(
 					'EMAIL_NOT_VERIFIED',
