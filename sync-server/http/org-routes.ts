@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { EntryNames, membersCsv, orgExport } from '$lib/domain/index.ts';
-import type { HttpApp, OrgRequest } from './deps.ts';
+import type { HttpApp, HttpDeps, OrgRequest } from './deps.ts';
 import { json } from './io.ts';
 
 /** What an organization's members may read of it beside its documents: the activity feed, an export, how its webhook's last delivery went. */
@@ -23,14 +23,39 @@ function recorded(json: string | null): EntryNames | undefined {
 	return parsed?.success ? parsed.data : undefined;
 }
 
+/** The activity feed's filters and cursor, as the console and the HTTP API send them. */
+export const ActivityFilter = ActivityQuery.omit({ org: true });
+
+export const ActivityAnswer = z.object({
+	entries: z.array(
+		z.object({
+			seq: z.number(),
+			at: z.number(),
+			actor: z.object({ id: z.string(), username: z.string() }),
+			type: z.string(),
+			mutation: z.unknown(),
+			names: EntryNames.nullable(),
+			ok: z.boolean(),
+			code: z.string().nullable(),
+			message: z.string().nullable()
+		})
+	),
+	/** Whether there are older entries: ask again with `before` set to the last entry's seq. */
+	more: z.boolean()
+});
+
 /**
- * GET /api/activity: every accepted and refused mutation of an organization, for owners and read-only members,
- * each with the names it mentions as they were then (its actor's too); the current username for older entries.
+ * Every accepted and refused mutation of an organization, newest first, each with the names it mentions as they were
+ * then (its actor's too); the current username for older entries.
  */
-export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
+export async function activityEntries(
+	deps: HttpDeps,
+	orgId: string,
+	q: z.infer<typeof ActivityFilter>
+): Promise<z.input<typeof ActivityAnswer>> {
 	const user = q.user ? await deps.accounts.user(q.user) : undefined;
-	const rows = await deps.documents.activity(q.org, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
-	json(res, 200, {
+	const rows = await deps.documents.activity(orgId, { ...q, user: user && { id: user.id, username: user.username }, limit: q.limit });
+	return {
 		entries: rows.map((r) => {
 			const names = recorded(r.names);
 			return {
@@ -46,7 +71,12 @@ export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<
 			};
 		}),
 		more: rows.length === q.limit
-	});
+	};
+}
+
+/** GET /api/activity: the feed, for owners and read-only members. */
+export async function activity({ deps }: HttpApp, { res, query: q }: OrgRequest<undefined, z.infer<typeof ActivityQuery>>) {
+	json(res, 200, await activityEntries(deps, q.org, q));
 }
 
 /** GET /api/export: the organization's data as JSON, or its member list as CSV: owners only (the role table's org.export). */

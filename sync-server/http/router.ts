@@ -3,6 +3,7 @@ import { PasswordAttempts } from '../auth.ts';
 import { MailLimits } from '../mail-limits.ts';
 import { serveStatic } from '../static-files.ts';
 import { logRefused, requestUrl } from '../web-edge.ts';
+import { serveApiV1 } from './api-v1.ts';
 import type { HttpApp, HttpDeps } from './deps.ts';
 import { parse, readJson, unauthenticated } from './io.ts';
 import { orgFor } from './org-access.ts';
@@ -75,6 +76,8 @@ export class HttpApi {
 			throw new HttpError(403, 'BAD_ORIGIN', 'This request came from another site, so it was refused.');
 		}
 		const found = BY_KEY.get(`${req.method} ${path}`);
+		// The HTTP API's paths hold parameters, and its caller a bearer secret instead of a session (api-v1.ts).
+		if (!found && (await serveApiV1(this.deps, req, res, url))) return;
 		if (!found) throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
 		await this.run(found, req, res, url);
 	}

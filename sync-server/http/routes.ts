@@ -15,7 +15,18 @@ import { OrgQuery, mailLog } from './mail-log-routes.ts';
 import { createManaged, deleteManaged, resetManagedPassword, updateManaged } from './managed-users-routes.ts';
 import { ActivityQuery, ExportQuery, activity, exportOrg, webhookDelivery } from './org-routes.ts';
 import { changeEmail, changePassword, resendVerification, updateProfile } from './profile-routes.ts';
+import { serveOpenApi } from './openapi.ts';
 import { route, type Route } from './route.ts';
+import {
+	SecretCreate,
+	ServiceAccountCreate,
+	ServiceAccountRef,
+	ServiceAccountsQuery,
+	createSecret,
+	createServiceAccount,
+	deleteServiceAccount,
+	listServiceAccounts
+} from './service-account-routes.ts';
 import { CodeAndPassword, CodeInput, disable, enable, newRecoveryCodes, setup, stepUp } from './two-factor-routes.ts';
 
 /** A JSON body whatever it holds: the route takes nothing, but a write still comes as JSON (which keeps cross-site forms out). */
@@ -47,6 +58,13 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'PATCH', path: '/api/managed-users', session: true, body: ManagedUserUpdate, handle: updateManaged }),
 	route({ method: 'POST', path: '/api/managed-users/password', session: true, body: ManagedPasswordReset, handle: resetManagedPassword }),
 	route({ method: 'DELETE', path: '/api/managed-users', session: true, body: ManagedUserRef, handle: deleteManaged }),
+	// rules §5: the HTTP API's description; the API itself (bearer secrets, path parameters) is api-v1.ts.
+	route({ method: 'GET', path: '/api/v1/openapi.json', session: false, handle: serveOpenApi }),
+	// rules §5: service accounts, through mutations whose checks (with the step-up) answer for them.
+	route({ method: 'POST', path: '/api/service-accounts', session: true, body: ServiceAccountCreate, handle: createServiceAccount }),
+	route({ method: 'POST', path: '/api/service-accounts/secrets', session: true, body: SecretCreate, handle: createSecret }),
+	route({ method: 'DELETE', path: '/api/service-accounts', session: true, body: ServiceAccountRef, handle: deleteServiceAccount }),
+	route({ method: 'GET', path: '/api/service-accounts', session: true, query: ServiceAccountsQuery, handle: listServiceAccounts }),
 	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, org: { view: 'activity.read' }, handle: activity }),
 	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, org: { view: 'org.export' }, handle: exportOrg }),
 	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),

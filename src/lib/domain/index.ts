@@ -39,7 +39,8 @@ export {
 	webhookShown,
 	type MutationOf,
 	type MutationType,
-	type Names
+	type Names,
+	type ScopedType
 } from './mutations/index.ts';
 export { membershipEvents, recordable, type MembershipAlert, type MembershipEvent } from './notifications.ts';
 export { applyChanges, applyOrgChanges, OrgDocState } from './org-doc.ts';
@@ -71,6 +72,7 @@ export {
 	NotificationChannels,
 	WebhookUrl,
 	Organization,
+	OrgInvitation,
 	OrgName,
 	OrgRole,
 	OrgSecurity,
@@ -78,12 +80,14 @@ export {
 	Plan,
 	ProfileUpdate,
 	Project,
+	ProjectInvitation,
 	ProjectName,
 	ProjectRole,
 	SECRET_MAX_DAYS_RANGE,
 	ServiceAccount,
 	ServiceDescription,
 	ServiceSecret,
+	Team,
 	TeamName,
 	teamNameKey,
 	TwoFactorCode,

@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { Id, Mutation, NOT_A_MEMBER, refuse, serverOnlyRefusal } from '$lib/domain/index.ts';
+import {
+	ActivityAnswer,
+	ActivityFilter,
+	InvitationsAnswer,
+	MembersAnswer,
+	OrganizationAnswer,
+	ProjectsAnswer,
+	TeamsAnswer,
+	readActivity,
+	readInvitations,
+	readMembers,
+	readOrganization,
+	readProjects,
+	readTeams
+} from './api-v1-reads.ts';
+import { apiRoute, matchPath, type ApiRequest, type ApiRoute } from './api-v1-route.ts';
+import { authenticateBearer } from './bearer.ts';
+import type { HttpDeps } from './deps.ts';
+import { json, parse, readJson, spendBudget } from './io.ts';
+import { refused } from './status.ts';
+
+/**
+ * rules §5, the HTTP API (docs/api.md): a service account's secret opens its own organization,
+ * to read what a member of its role reads and to send the mutations the console sends, through
+ * the same hub, checks, activity feed and broadcast.
+ */
+
+/** The idempotency id: the same id from the same account is answered with the first verdict and applied once. */
+export const MutationId = z
+	.string({ error: 'Send an id (1–64 characters of A–Z a–z 0–9 _ - . :)' })
+	.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'An id is 1–64 characters of A–Z a–z 0–9 _ - . :');
+
+export const MutationRequest = z.strictObject({ id: MutationId, mutation: z.unknown() });
+const MutationDoc = z.strictObject({ id: MutationId, mutation: Mutation });
+export const MutationAnswer = z.object({ ok: z.literal(true) });
+
+const NoQuery = z.strictObject({});
+
+/** POST …/mutations: the verdict, as the websocket gives it (server-only mutations are refused here as there). */
+async function mutate({ deps, res, params, body, caller }: ApiRequest<z.infer<typeof MutationRequest>, undefined>) {
+	const serverOnly = serverOnlyRefusal(body.mutation);
+	if (serverOnly) throw refused(serverOnly);
+	const named = (body.mutation as { orgId?: unknown } | null)?.orgId;
+	if (typeof named === 'string' && named !== params.orgId) {
+		throw refused(refuse('INVALID_MUTATION', `The mutation names another organization than the URL (${params.orgId}).`));
+	}
+	const verdict = await deps.hub.submitAndWait(caller.user.id, body.id, body.mutation);
+	if (!verdict.ok) throw refused(verdict);
+	json(res, 200, { ok: true });
+}
+
+const read = (path: '' | `/${string}`, summary: string, description: string, answer: z.ZodType, handle: ApiRoute['handle']) =>
+	apiRoute({ method: 'GET', path: `/api/v1/orgs/{orgId}${path}`, summary, description, query: NoQuery, answer, handle });
+
+export const API_V1: readonly ApiRoute[] = [
+	apiRoute({
+		method: 'POST',
+		path: '/api/v1/orgs/{orgId}/mutations',
+		summary: 'Send a mutation',
+		description:
+			'The same mutation JSON the console sends over its websocket, checked by the same rules and recorded in the activity as the service account. `id` makes it idempotent: sent again with the same id, it is answered with the first verdict and applied once.',
+		body: MutationRequest,
+		bodyDoc: MutationDoc,
+		answer: MutationAnswer,
+		refusals: {
+			400: 'The mutation is unknown or malformed (`UNKNOWN_MUTATION`, `INVALID_MUTATION`), or a rule on its input says no.',
+			403: 'The account’s role does not allow it (`FORBIDDEN`), the organization is closed or closing, or it is server-only.',
+			404: 'What it names does not exist (`USER_NOT_FOUND`, `SERVICE_ACCOUNT_NOT_FOUND`, …).',
+			409: 'The organization’s current state refuses it (`LAST_OWNER`, `TEAM_NAME_TAKEN`, …).'
+		},
+		handle: mutate
+	}),
+	read(
+		'',
+		'Read the organization',
+		'Its name, status, primary admin, security settings and secret policy.',
+		OrganizationAnswer,
+		readOrganization
+	),
+	read(
+		'/members',
+		'List the members',
+		'Every member with its role and teams; service accounts have `service: true`.',
+		MembersAnswer,
+		readMembers
+	),
+	read('/teams', 'List the teams', 'Every team with its members’ user ids.', TeamsAnswer, readTeams),
+	read(
+		'/projects',
+		'List the projects',
+		'The projects the account may read (owners and Read Only: all; others: those giving it a role), with assignments, everyone’s effective access and where it comes from, and deployments.',
+		ProjectsAnswer,
+		readProjects
+	),
+	read(
+		'/invitations',
+		'List pending invitations',
+		'To the organization, and to the projects the account may read.',
+		InvitationsAnswer,
+		readInvitations
+	),
+	apiRoute({
+		method: 'GET',
+		path: '/api/v1/orgs/{orgId}/activity',
+		summary: 'Read the activity feed',
+		description:
+			'Every accepted and refused mutation, newest first, as the console’s Activity page shows it: for Organization Owners and Read Only accounts. Page with `before` (the last `seq` seen) while `more` is true.',
+		query: z.strictObject(ActivityFilter.shape),
+		answer: ActivityAnswer,
+		refusals: { 403: 'The account’s role may not read the activity (`FORBIDDEN`).' },
+		handle: readActivity
+	})
+];
+
+/** Which route and parameters a request names; a known path with another method is no route. */
+function find(method: string | undefined, path: string): { route: ApiRoute; orgId: string } | undefined {
+	for (const route of API_V1) {
+		const params = route.method === method ? matchPath(route.path, path) : undefined;
+		if (params) return { route, orgId: params.orgId! };
+	}
+	return undefined;
+}
+
+/**
+ * Serves a request under /api/v1/orgs/ (false if no route matches): the secret, the budget (per
+ * account, shared with nothing else it does), the organization (its own only: any other answers
+ * as a missing one does, invariant 10), the query and the body, then the handler.
+ */
+export async function serveApiV1(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+	const found = find(req.method, url.pathname);
+	if (!found) return false;
+	const { route, orgId } = found;
+	const caller = await authenticateBearer(deps, req.headers.authorization);
+	spendBudget(deps.hub, caller.user.id);
+	const state = Id.safeParse(orgId).success && orgId === caller.orgId ? await deps.hub.orgState(orgId) : undefined;
+	if (!state) throw refused(NOT_A_MEMBER);
+	const query = parse(route.query ?? z.strictObject({}), Object.fromEntries(url.searchParams));
+	const body = route.body ? parse(route.body, await readJson(req)) : undefined;
+	await route.handle({ deps, req, res, params: { orgId }, query, body, caller, state });
+	return true;
+}
