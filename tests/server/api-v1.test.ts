@@ -13,7 +13,7 @@ const t = serverForEachTest({ now: () => now });
 
 /** alice owns Acme, bob is a member and carol Read Only; Apollo has bob as Read only. */
 async function acme() {
-	return orgWith(t, {
+	return orgWith<'alice', 'bob' | 'carol'>(t, {
 		members: { bob: 'ORG_MEMBER', carol: 'ORG_READ_ONLY' },
 		teams: [{ id: 'ops', name: 'Ops', members: ['bob'] }],
 		projects: [{ id: 'apollo', name: 'Apollo', users: { bob: ['PROJECT_READ_ONLY'] } }]
