@@ -19,7 +19,7 @@ import type { AccountStore } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import { openStore } from './storage/open-store.ts';
 import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
-import { invitationsSent, membershipChanged } from './sync/reactions.ts';
+import { invitationsSent, membershipChanged, secretsRevoked } from './sync/reactions.ts';
 import { wsSocket } from './sync/transport.ts';
 import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
 
@@ -132,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		)
 	);
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
+	hub.onCommitted(secretsRevoked(accounts));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
 	const edge = new WebEdge({

@@ -113,5 +113,3 @@ export function serveOpenApi(_app: HttpApp, { res }: RouteRequest) {
 	document ??= buildDocument();
 	json(res, 200, document);
 }
-
-export { buildDocument as openApiDocument };

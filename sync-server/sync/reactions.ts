@@ -1,4 +1,5 @@
 import { membershipEvents, type MembershipAlert } from '$lib/domain/index.ts';
+import type { AccountStore } from '../storage/accounts.ts';
 import type { DocumentStore } from '../storage/documents.ts';
 import type { CommittedBatch } from './committed-batch.ts';
 import type { Accounts } from './directory.ts';
@@ -68,6 +69,16 @@ export function membershipChanged(
 				};
 			};
 			alert().then(onMembershipChange, (err: unknown) => console.error('membership alert not sent', err));
+		}
+	};
+}
+
+/** rules §5: a revoked secret's hash goes from the store once the revocation is durable (the document already refuses it). */
+export function secretsRevoked(accounts: Pick<AccountStore, 'deleteServiceSecret'>): Reaction {
+	return (batch) => {
+		for (const { verdict, mutation: m } of batch.entries) {
+			if (!verdict.ok || m?.type !== 'serviceAccount.revokeSecret') continue;
+			accounts.deleteServiceSecret(m.secretId).catch((err: unknown) => console.error('a revoked secret’s hash was not deleted', err));
 		}
 	};
 }

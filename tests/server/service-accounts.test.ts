@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { docMap } from '$lib/domain/index.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
@@ -134,6 +134,10 @@ describe('service accounts from the console (rules §5)', () => {
 		expect((await api(t, secret, 'GET', '/api/v1/orgs/acme')).status).toBe(200);
 		expect(await alice.client.mutate({ type: 'serviceAccount.revokeSecret', orgId: 'acme', userId, secretId })).toMatchObject(ok);
 		await refusal(await api(t, secret, 'GET', '/api/v1/orgs/acme'), 401, 'INVALID_SECRET');
+		// Its hash goes once the revocation is durable (a reaction to the commit, with no event of its own to await).
+		await vi.waitFor(async () =>
+			expect(await row(t.server, 'select hash from service_secrets where secret_id = ?', secretId)).toBeUndefined()
+		);
 	});
 
 	it('deleting one takes it out of the organization, deletes its account and secrets, and its secret stops', async () => {

@@ -84,9 +84,6 @@ export {
 	ProjectName,
 	ProjectRole,
 	SECRET_MAX_DAYS_RANGE,
-	ServiceAccount,
-	ServiceDescription,
-	ServiceSecret,
 	Team,
 	TeamName,
 	teamNameKey,
@@ -118,6 +115,7 @@ export {
 	type OrgSessionRecord
 } from './session-policy.ts';
 export { mayAct, mayView, type RouteAct, type RouteView } from './route-access.ts';
+export { ServiceAccount, ServiceDescription, ServiceSecret } from './service-account-schemas.ts';
 export {
 	DAY_MS,
 	liveSecrets,

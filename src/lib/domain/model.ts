@@ -15,9 +15,9 @@ import {
 	Project,
 	ProjectInvitation,
 	ProjectRole,
-	ServiceAccount,
 	Team
 } from './schemas.ts';
+import { ServiceAccount } from './service-account-schemas.ts';
 
 /**
  * The replicated model, declared once: each table lives in one kind of document (the

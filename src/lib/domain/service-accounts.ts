@@ -1,5 +1,6 @@
 import { refuse, type Refusal } from './refusals.ts';
-import type { Organization, ServiceAccount, ServiceSecret } from './schemas.ts';
+import type { Organization } from './schemas.ts';
+import type { ServiceAccount, ServiceSecret } from './service-account-schemas.ts';
 import type { Change, OrgState } from './state.ts';
 
 /** rules §5: the longest a secret may live, and the organization's cap when it set none. */
