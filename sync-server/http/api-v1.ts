@@ -29,13 +29,13 @@ import { refused } from './status.ts';
  */
 
 /** The idempotency id: the same id from the same account is answered with the first verdict and applied once. */
-export const MutationId = z
+const MutationId = z
 	.string({ error: 'Send an id (1–64 characters of A–Z a–z 0–9 _ - . :)' })
 	.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'An id is 1–64 characters of A–Z a–z 0–9 _ - . :');
 
-export const MutationRequest = z.strictObject({ id: MutationId, mutation: z.unknown() });
+const MutationRequest = z.strictObject({ id: MutationId, mutation: z.unknown() });
 const MutationDoc = z.strictObject({ id: MutationId, mutation: Mutation });
-export const MutationAnswer = z.object({ ok: z.literal(true) });
+const MutationAnswer = z.object({ ok: z.literal(true) });
 
 const NoQuery = z.strictObject({});
 
