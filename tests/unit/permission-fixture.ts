@@ -1,5 +1,6 @@
 import { OrgRole, type MutationOf, type MutationType } from '../../src/lib/domain/index.ts';
 import { emptyOrg, id, inviteId, orgWith, projectId, teamId } from './factories.ts';
+import { applyChanges } from '../../src/lib/domain/index.ts';
 
 /** The permission matrix's fixture: one actor per organization role, the primary admin and an outsider. */
 export const ACTORS = [
@@ -98,13 +99,29 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'join.request': { type: 'join.request', projectId: projectId('Apollo') },
 	'join.approve': { type: 'join.approve', projectId: projectId('Apollo'), userId: id('tim2'), roles: ['PROJECT_READ_ONLY'] },
 	'join.deny': { type: 'join.deny', projectId: projectId('Apollo'), userId: id('tim2') },
-	'invite.accept': { type: 'invite.accept', inviteId: inviteId('outsider@example.com') }
+	'invite.accept': { type: 'invite.accept', inviteId: inviteId('outsider@example.com') },
+	'sso.configure': {
+		type: 'sso.configure',
+		providerId: 'corp',
+		required: true,
+		defaultRole: null,
+		grants: [
+			{
+				group: 'eng',
+				role: 'ORG_MEMBER',
+				teams: [teamId('Ops')],
+				projects: [{ projectId: projectId('Apollo'), roles: ['PROJECT_READ_ONLY'] }]
+			}
+		]
+	},
+	// The organization is linked (setup): the outsider, in no mapped group, joins with the default role.
+	'sso.apply': { type: 'sso.apply', userId: id('outsider'), groups: ['contractors'] }
 };
 
 export function setup(type: MutationType) {
 	const others = ['outsider', 'zed', 'newbie'];
 	if (type === 'org.create') return emptyOrg([...Object.values(USERNAME), 'tim', ...others]);
-	return orgWith({
+	const fx = orgWith({
 		primaryAdmin: 'admin',
 		members: [
 			{ username: 'admin', role: 'ORG_OWNER' },
@@ -137,4 +154,8 @@ export function setup(type: MutationType) {
 			}
 		]
 	});
+	// Linked to a provider, with a default role, for the mapping to apply to.
+	const sso = { providerId: 'corp', required: false, defaultRole: 'ORG_MEMBER' as const, grants: [] };
+	if (type === 'sso.apply') applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, sso } }], 'test');
+	return fx;
 }

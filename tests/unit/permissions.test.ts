@@ -67,7 +67,10 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'join.approve': [Y, Y, F, F, F, F, F, N],
 	'join.deny': [Y, Y, F, F, F, F, F, N],
 	// Only the invitee may accept (the outsider is invited below); for anyone else there is no such invitation.
-	'invite.accept': [I, I, I, I, I, I, I, Y]
+	'invite.accept': [I, I, I, I, I, I, I, Y],
+	// rules §2 single sign-on: the link and mapping are the primary admin's; the server applies the mapping (serverOnly) to whoever signs in.
+	'sso.configure': [Y, F, F, F, F, F, F, N],
+	'sso.apply': [Y, Y, Y, Y, Y, Y, Y, Y]
 };
 
 /** The matrix: every mutation the registry holds, by every actor. */

@@ -80,8 +80,8 @@ describe('the mutation registry', () => {
 describe('server-only mutations', () => {
 	const serverOnly = defs.filter(([, def]) => def.serverOnly !== undefined).map(([type]) => type as MutationType);
 
-	it('are the card and the managed-user ones, each with its reason', () => {
-		expect(serverOnly.sort()).toEqual(['card.add', 'member.addManaged', 'member.deleteManaged']);
+	it('are the card, the managed-user and the single sign-on ones, each with its reason', () => {
+		expect(serverOnly.sort()).toEqual(['card.add', 'member.addManaged', 'member.deleteManaged', 'sso.apply']);
 		expect(Object.keys(SERVER_ONLY).sort()).toEqual(serverOnly);
 	});
 

@@ -51,7 +51,9 @@ export const REFUSAL_CODES = [
 	'NOT_MANAGED',
 	'MANAGED_ELSEWHERE',
 	'SESSION_EXPIRED',
-	'WEBHOOK_PRIVATE_ADDRESS'
+	'WEBHOOK_PRIVATE_ADDRESS',
+	'SSO_NOT_LINKED',
+	'SSO_REQUIRED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

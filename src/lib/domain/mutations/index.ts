@@ -11,6 +11,7 @@ import { INVITATION_MUTATIONS } from './invitations.ts';
 import { MEMBER_MUTATIONS } from './members.ts';
 import { ORG_MUTATIONS } from './org.ts';
 import { PROJECT_MUTATIONS } from './projects.ts';
+import { SSO_MUTATIONS } from './sso.ts';
 import { TEAM_MUTATIONS } from './teams.ts';
 
 /** Every mutation Roster knows, each defined once in the file of its entity; all else here is derived. */
@@ -21,7 +22,8 @@ const DEFINITIONS = [
 	...PROJECT_MUTATIONS,
 	...DEPLOYMENT_MUTATIONS,
 	...BILLING_MUTATIONS,
-	...INVITATION_MUTATIONS
+	...INVITATION_MUTATIONS,
+	...SSO_MUTATIONS
 ] as const;
 
 type Definition = (typeof DEFINITIONS)[number];

@@ -15,7 +15,7 @@ export const Teams = z.array(Id).max(100).optional();
 const NO_MEMBER = refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
 
 /** Invariant 1 on every path that takes an owner away: the primary admin stays, and so does one owner. */
-function guardOwnership(
+export function guardOwnership(
 	state: OrgState,
 	org: Organization,
 	target: Member,
@@ -29,7 +29,7 @@ function guardOwnership(
 }
 
 /** Invariant 3: leaving the organization also leaves each of its teams and projects (found by index, not by scan). */
-function leaveChanges(state: OrgState, userId: string): Change[] {
+export function leaveChanges(state: OrgState, userId: string): Change[] {
 	return [
 		...state.teamsOf(userId).map((teamId): Change => ({ kind: 'teamMember.delete', teamId, userId })),
 		...state.projectsOfUser(userId).map((projectId): Change => ({ kind: 'projectUser.delete', projectId, userId })),
