@@ -74,7 +74,9 @@ async function reportRefusal(deps: HttpDeps, orgId: string, user: StoredUser, re
 	const state = await deps.hub.orgState(orgId);
 	const org = state?.org();
 	if (!state || !org) return;
-	const to = new Set([state.user(org.primaryAdminId)?.email, org.notifications?.email].filter((e): e is string => !!e));
+	// The primary admin's address from the accounts (the organization's directory holds only who it has loaded).
+	const admin = await deps.accounts.user(org.primaryAdminId);
+	const to = new Set([admin?.email, org.notifications?.email].filter((e): e is string => !!e));
 	const text = [
 		`${user.username} signed in to Roster through single sign-on, but the group mapping of ${org.name} was not applied:`,
 		'',
