@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './budget.ts';
 import { startServer } from './server.ts';
+import { loadOidcConfig } from './sso/config.ts';
 import { StoreOpenError } from './storage/postgres/pool.ts';
 
 const { values } = parseArgs({
@@ -22,7 +23,9 @@ const { values } = parseArgs({
 		// Frames per second each user's sockets may send (docs/protocol.md, Limits); the throughput bench raises it.
 		'frames-per-second': { type: 'string' },
 		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
-		'decline-cards': { type: 'string' }
+		'decline-cards': { type: 'string' },
+		// Identity providers for single sign-on, a JSON file (docs/sso.md); it holds client secrets: keep it readable by Roster only.
+		'oidc-config': { type: 'string' }
 	}
 });
 
@@ -39,7 +42,17 @@ if (!Number.isInteger(trustProxy) || trustProxy < 0) {
 const framesPerSecond = Number(values['frames-per-second'] ?? process.env.ROSTER_FRAMES_PER_SECOND ?? DEFAULT_LIMITS.framesPerSecond);
 if (!(framesPerSecond > 0)) throw new Error('--frames-per-second must be a positive number');
 
+const oidcConfig = values['oidc-config'] ?? process.env.ROSTER_OIDC_CONFIG;
+let oidc;
+try {
+	oidc = oidcConfig ? loadOidcConfig(oidcConfig) : undefined;
+} catch (err) {
+	console.error(`Roster could not start: ${err instanceof Error ? err.message : String(err)}`);
+	process.exit(2);
+}
+
 const server = await startServer({
+	oidc,
 	databaseUrl: values['database-url'] ?? (process.env.ROSTER_DATABASE_URL || undefined),
 	port: Number(values.port ?? process.env.PORT ?? 5280),
 	dataDir: values['data-dir'] ?? process.env.ROSTER_DATA_DIR ?? './data',

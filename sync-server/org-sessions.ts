@@ -9,14 +9,14 @@ interface Seen {
 }
 
 /**
- * rules §2 session timeouts, per (session, organization). The yes/no is the domain's
+ * rules §2 session timeouts and required single sign-on, per (session, organization). The yes/no is the domain's
  * (session-policy.ts); this keeps the times it reads, in memory and in the store, and makes an
  * ended access stick until the user signs in again (a new session). What the store holds is
  * read ahead (`prepare`), so that a refusal can be asked for while publishing, synchronously.
  */
 export class OrgSessions {
 	/** Per session: when it began (read once; it never changes) and what is known of each organization. */
-	private readonly seen = new Map<string, { startedAt: number; orgs: Map<string, Seen> }>();
+	private readonly seen = new Map<string, { startedAt: number; ssoProvider?: string; orgs: Map<string, Seen> }>();
 
 	constructor(
 		private readonly store: AccountStore,
@@ -35,7 +35,7 @@ export class OrgSessions {
 		if (!session) {
 			const row = await this.store.session(sessionHash);
 			if (!row) return;
-			session = this.seen.get(sessionHash) ?? { startedAt: row.created_at, orgs: new Map() };
+			session = this.seen.get(sessionHash) ?? { startedAt: row.created_at, ssoProvider: row.sso_provider ?? undefined, orgs: new Map() };
 			this.seen.set(sessionHash, session);
 		}
 		if (session.orgs.has(orgId)) return;
@@ -55,7 +55,12 @@ export class OrgSessions {
 		const session = this.seen.get(sessionHash);
 		const seen = session?.orgs.get(orgId);
 		const now = this.now();
-		const record = seen && { startedAt: session!.startedAt, lastActiveAt: seen.at, expired: seen.expired };
+		const record = seen && {
+			startedAt: session!.startedAt,
+			lastActiveAt: seen.at,
+			expired: seen.expired,
+			ssoProvider: session!.ssoProvider
+		};
 		const { refusal, newlyExpired } = orgSessionVerdict(state?.org(), state?.member(userId), record, now);
 		if (newlyExpired) {
 			seen!.expired = true;

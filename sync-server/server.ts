@@ -17,6 +17,7 @@ import { MembershipAlerts } from './membership-alerts.ts';
 import { LocalProcessor, type PaymentProcessor } from './payments.ts';
 import type { AccountStore } from './storage/accounts.ts';
 import type { DocumentStore } from './storage/documents.ts';
+import { OidcProviders, type OidcProviderConfig } from './sso/config.ts';
 import { openStore } from './storage/open-store.ts';
 import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
 import { invitationsSent, membershipChanged, secretsRevoked } from './sync/reactions.ts';
@@ -59,6 +60,8 @@ export interface ServerOptions {
 	limits?: Partial<ConnectionLimits>;
 	/** A PostgreSQL URL: the store is that database instead of SQLite in `dataDir`. */
 	databaseUrl?: string;
+	/** Identity providers for single sign-on (docs/sso.md; the command line reads them from --oidc-config). */
+	oidc?: OidcProviderConfig[];
 }
 
 export interface RunningServer {
@@ -152,7 +155,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		scrypt: scryptCost(options.passwordCost),
 		signUpsPerHour: options.signUpsPerHour ?? 10,
 		edge,
-		limiter: limits.limiter
+		limiter: limits.limiter,
+		sso: new OidcProviders(options.oidc ?? [])
 	});
 	const http = createServer(api.handle);
 	// Each socket's frames are handled a few per turn (budget.ts Inbox), so ws may read synchronously.

@@ -26,7 +26,7 @@ const PAGE_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; fo
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** The value of the first cookie with this name; a session token is base64url, so nothing is decoded. */
-function cookieValue(req: IncomingMessage, name: string): string | undefined {
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
 	for (const part of (req.headers.cookie ?? '').split(';')) {
 		const at = part.indexOf('=');
 		if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();

@@ -1,6 +1,7 @@
 import type { PasswordAttempts, ScryptCost } from '../auth.ts';
 import type { BillingRun } from '../billing-run.ts';
 import type { SyncHub } from '../hub.ts';
+import type { OidcProviders } from '../sso/config.ts';
 import type { Mailer } from '../mail.ts';
 import type { Limiter, MakeLimiter } from '../limits.ts';
 import type { MailLimits } from '../mail-limits.ts';
@@ -30,6 +31,8 @@ export interface HttpDeps {
 	edge: WebEdge;
 	/** The limits on people, counted across every server sharing the store. */
 	limiter: MakeLimiter;
+	/** The configured identity providers (rules §2 single sign-on); none without --oidc-config. */
+	sso: OidcProviders;
 }
 
 /** What every route's handler gets: the deps, and the limits kept across requests (and servers). */

@@ -19,6 +19,23 @@ const MALFORMED = new Set(['BAD_PATH', 'BAD_ORIGIN', 'METHOD_NOT_ALLOWED', 'UNSU
 
 const BY_KEY = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
+/** Routes with `{name}` segments: each matches one segment of a-z 0-9 _ -, read as a query field of that name. */
+const PATTERNS = ROUTES.filter((r) => r.path.includes('{')).map((r) => ({
+	route: r,
+	names: [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
+	pattern: new RegExp(`^${r.method} ${r.path.replace(/\{\w+\}/g, '([A-Za-z0-9_-]{1,64})')}$`)
+}));
+
+function matchRoute(key: string): { route: Route; params: Record<string, string> } | undefined {
+	const exact = BY_KEY.get(key);
+	if (exact) return { route: exact, params: {} };
+	for (const { route, names, pattern } of PATTERNS) {
+		const m = pattern.exec(key);
+		if (m) return { route, params: Object.fromEntries(names.map((n, i) => [n, m[i + 1]!])) };
+	}
+	return undefined;
+}
+
 /** The account API (the route table) and the static SPA; every unknown app path gets index.html. */
 export class HttpApi {
 	private readonly app: HttpApp;
@@ -75,18 +92,18 @@ export class HttpApi {
 		if (req.method !== 'GET' && req.method !== 'HEAD' && !edge.sameOrigin(req)) {
 			throw new HttpError(403, 'BAD_ORIGIN', 'This request came from another site, so it was refused.');
 		}
-		const found = BY_KEY.get(`${req.method} ${path}`);
-		// The HTTP API's paths hold parameters, and its caller a bearer secret instead of a session (api-v1.ts).
+		const found = matchRoute(`${req.method} ${path}`);
+		// The HTTP API's caller holds a bearer secret instead of a session (api-v1.ts).
 		if (!found && (await serveApiV1(this.deps, req, res, url))) return;
 		if (!found) throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
-		await this.run(found, req, res, url);
+		await this.run(found.route, req, res, url, found.params);
 	}
 
 	/** The session, the query, the body, then the organization: each refused before the handler runs. */
-	private async run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL) {
+	private async run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) {
 		const me = route.session ? await this.session(req) : undefined;
 		if (route.session && !me) throw unauthenticated();
-		const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams)) : undefined;
+		const query = route.query ? parse(route.query, { ...Object.fromEntries(url.searchParams), ...params }) : undefined;
 		const body = route.body ? parse(route.body, await readJson(req)) : undefined;
 		const org = route.org && (await orgFor(this.deps, me!, ((route.body ? body : query) as { org: string }).org, route.org));
 		await route.handle(this.app, { req, res, url, query, body, me: me!, org: org! });

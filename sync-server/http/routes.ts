@@ -27,6 +27,7 @@ import {
 	deleteServiceAccount,
 	listServiceAccounts
 } from './service-account-routes.ts';
+import { CallbackQuery, LinkBody, ProviderPath, callback, link, providers, start } from './sso-routes.ts';
 import { CodeAndPassword, CodeInput, disable, enable, newRecoveryCodes, setup, stepUp } from './two-factor-routes.ts';
 
 /** A JSON body whatever it holds: the route takes nothing, but a write still comes as JSON (which keeps cross-site forms out). */
@@ -44,6 +45,11 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'POST', path: '/api/signout', session: false, handle: signOut }),
 	route({ method: 'GET', path: '/api/verify-email', session: false, handle: verifyEmail }),
 	route({ method: 'GET', path: '/api/me', session: true, handle: me }),
+	// rules §2 single sign-on: {provider} is read with the query (router.ts).
+	route({ method: 'GET', path: '/api/sso/providers', session: false, handle: providers }),
+	route({ method: 'GET', path: '/api/sso/{provider}/start', session: false, query: ProviderPath, handle: start }),
+	route({ method: 'GET', path: '/api/sso/{provider}/callback', session: false, query: CallbackQuery, handle: callback }),
+	route({ method: 'POST', path: '/api/sso/{provider}/link', session: false, query: ProviderPath, body: LinkBody, handle: link }),
 	route({ method: 'PATCH', path: '/api/me', session: true, body: ProfileUpdate, handle: updateProfile }),
 	route({ method: 'POST', path: '/api/me/email', session: true, body: EmailChange, handle: changeEmail }),
 	route({ method: 'POST', path: '/api/me/resend-verification', session: true, body: AnyJson, handle: resendVerification }),

@@ -34,13 +34,22 @@ export async function signedIn({ accounts, edge, now }: HttpDeps, req: IncomingM
 	return user && !user.service ? { user: publicProfile(user), hash } : undefined;
 }
 
-/** `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while. */
-export async function startSession({ accounts, hub, edge, now }: HttpDeps, res: ServerResponse, userId: string, steppedUp = false) {
+/**
+ * `steppedUp`: signed in with a two-factor code, which also confirms sensitive changes for a while.
+ * `ssoProvider`: signed in through that identity provider (rules §2 required single sign-on).
+ */
+export async function startSession(
+	{ accounts, hub, edge, now }: HttpDeps,
+	res: ServerResponse,
+	userId: string,
+	steppedUp = false,
+	ssoProvider?: string
+) {
 	const { token, hash } = newToken();
 	// Each sign-in is a row and a little memory: a user who signs in again and again ends its oldest sessions.
-	const ended = await accounts.insertSession(hash, userId, now(), steppedUp, SESSIONS_PER_USER);
+	const ended = await accounts.insertSession(hash, userId, now(), steppedUp, SESSIONS_PER_USER, ssoProvider);
 	for (const h of ended) hub.endSession(h);
-	res.setHeader('set-cookie', edge.sessionCookie(token, SESSION_MAX_AGE_S));
+	res.appendHeader('set-cookie', edge.sessionCookie(token, SESSION_MAX_AGE_S));
 }
 
 /** Ends the request's session (if any) and clears its cookie. */

@@ -43,6 +43,8 @@ export interface SessionRow {
 	last_seen_at: number;
 	/** When a two-factor code was last entered in this session (rules §4 step-up). */
 	stepped_up_at: number | null;
+	/** The identity provider it was signed in through (rules §2 single sign-on); null for a password sign-in. */
+	sso_provider: string | null;
 }
 
 /** A session's last action on an organization, and whether its access there ended (rules §2 session timeouts). */
@@ -88,7 +90,14 @@ export interface AccountStore {
 	 * `steppedUp`: the session starts confirmed (signed in with a two-factor code). A user keeps
 	 * at most `keep` sessions: the oldest beyond them are deleted, and returned so their sockets close.
 	 */
-	insertSession(tokenHash: string, userId: string, now: number, steppedUp?: boolean, keep?: number): Promise<string[]>;
+	insertSession(
+		tokenHash: string,
+		userId: string,
+		now: number,
+		steppedUp?: boolean,
+		keep?: number,
+		ssoProvider?: string
+	): Promise<string[]>;
 	session(tokenHash: string): Promise<SessionRow | undefined>;
 	/** A code was entered in this session (rules §4 step-up). */
 	stepUp(tokenHash: string, now: number): Promise<void>;
@@ -114,6 +123,11 @@ export interface AccountStore {
 	/** Spends a recovery code by its digest; true once per code. */
 	useRecoveryCode(userId: string, digest: string): Promise<boolean>;
 	recoveryCodesLeft(userId: string): Promise<number>;
+
+	/** rules §2 single sign-on: the user a provider's subject is linked to. */
+	ssoUser(provider: string, subject: string): Promise<string | undefined>;
+	/** Links a provider's subject to a user; false when that subject is linked already (the first link stays). */
+	linkSso(provider: string, subject: string, userId: string, now: number): Promise<boolean>;
 
 	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number): Promise<void>;
 	/** Marks the token used and returns it, once; undefined when unknown, used or expired. */
@@ -160,6 +174,8 @@ const METHODS: Record<keyof AccountStore, true> = {
 	replaceRecoveryCodes: true,
 	useRecoveryCode: true,
 	recoveryCodesLeft: true,
+	ssoUser: true,
+	linkSso: true,
 	insertEmailToken: true,
 	consumeEmailToken: true,
 	insertServiceSecret: true,

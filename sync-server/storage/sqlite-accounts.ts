@@ -32,7 +32,8 @@ create table if not exists sessions (
 	user_id text not null references users(id) on delete cascade,
 	created_at integer not null,
 	last_seen_at integer not null,
-	stepped_up_at integer
+	stepped_up_at integer,
+	sso_provider text
 );
 create index if not exists sessions_user on sessions(user_id);
 -- rules §2 session timeouts per organization: a session's last action on each organization, and whether its access there ended.
@@ -49,6 +50,15 @@ create table if not exists recovery_codes (
 	code_hash text not null,
 	primary key (user_id, code_hash)
 ) without rowid;
+-- rules §2 single sign-on: which Roster user a provider's subject is.
+create table if not exists sso_links (
+	provider text not null,
+	subject text not null,
+	user_id text not null references users(id) on delete cascade,
+	created_at integer not null,
+	primary key (provider, subject)
+) without rowid;
+create index if not exists sso_links_user on sso_links(user_id);
 create table if not exists email_tokens (
 	token_hash text primary key,
 	user_id text not null references users(id) on delete cascade,
@@ -82,6 +92,7 @@ function migrate(db: Database.Database) {
 	add('sessions', 'stepped_up_at', 'integer');
 	add('users', 'managed_by', 'text');
 	add('users', 'service', 'integer not null default 0');
+	add('sessions', 'sso_provider', 'text');
 }
 
 function statements(db: Database.Database) {
@@ -97,8 +108,12 @@ function statements(db: Database.Database) {
 		updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
 		setEmail: db.prepare('update users set email = ?, email_verified = 0 where id = ?'),
 		setPasswordHash: db.prepare('update users set password_hash = ? where id = ?'),
-		insertSession: db.prepare('insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at) values (?, ?, ?, ?, ?)'),
-		session: db.prepare('select user_id, created_at, last_seen_at, stepped_up_at from sessions where token_hash = ?'),
+		insertSession: db.prepare(
+			'insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at, sso_provider) values (?, ?, ?, ?, ?, ?)'
+		),
+		session: db.prepare('select user_id, created_at, last_seen_at, stepped_up_at, sso_provider from sessions where token_hash = ?'),
+		ssoLink: db.prepare('select user_id from sso_links where provider = ? and subject = ?'),
+		linkSso: db.prepare('insert or ignore into sso_links values (?, ?, ?, ?)'),
 		stepUp: db.prepare('update sessions set stepped_up_at = ? where token_hash = ?'),
 		twoFactor: db.prepare('select totp_secret as secret, totp_pending as pending, totp_last_step as lastStep from users where id = ?'),
 		setTotpPending: db.prepare('update users set totp_pending = ? where id = ?'),
@@ -214,9 +229,9 @@ export class SqliteAccounts implements AccountRows {
 		});
 	}
 
-	insertSession(tokenHash: string, userId: string, now: number, steppedUp = false, keep = Infinity): string[] {
+	insertSession(tokenHash: string, userId: string, now: number, steppedUp = false, keep = Infinity, ssoProvider?: string): string[] {
 		return this.transaction(() => {
-			this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null);
+			this.q.insertSession.run(tokenHash, userId, now, now, steppedUp ? now : null, ssoProvider ?? null);
 			if (keep === Infinity) return [];
 			const ended = (this.q.sessionsBeyond.all(userId, tokenHash, keep - 1) as { token_hash: string }[]).map((r) => r.token_hash);
 			for (const hash of ended) this.deleteSession(hash);
@@ -225,6 +240,12 @@ export class SqliteAccounts implements AccountRows {
 	}
 	session(tokenHash: string) {
 		return this.q.session.get(tokenHash) as SessionRow | undefined;
+	}
+	ssoUser(provider: string, subject: string) {
+		return (this.q.ssoLink.get(provider, subject) as { user_id: string } | undefined)?.user_id;
+	}
+	linkSso(provider: string, subject: string, userId: string, now: number): boolean {
+		return this.q.linkSso.run(provider, subject, userId, now).changes === 1;
 	}
 	stepUp(tokenHash: string, now: number) {
 		this.q.stepUp.run(now, tokenHash);

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { encodeSyncFrame, SYNC_UPDATE } from '$lib/protocol/frames.ts';
-import { parseDocId } from '$lib/protocol/messages.ts';
+import type { Refusal } from '$lib/domain/index.ts';
+import { parseDocId, revokedCode } from '$lib/protocol/messages.ts';
 import { batchAccessToRecheck } from '../change-effects.ts';
 import type { DocRoom } from '../doc-room.ts';
 import type { OrgRoom } from '../org-room.ts';
@@ -53,7 +54,7 @@ export class AccessSync {
 					if (waiting.has(conn) !== toWaiting) continue;
 					// Access is re-checked on every send, not only when subscribing; so is the organization's session timeout.
 					const expired = this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId);
-					if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired.message);
+					if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired);
 					else if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
 					else this.sync(room, conn.userId, [docRoom.docId], 'revoke');
 				}
@@ -72,13 +73,13 @@ export class AccessSync {
 	}
 
 	/** Unsubscribes a session's sockets from an organization whose session timeout passed, saying so. */
-	revokeOrg(sessionHash: string, userId: string, orgId: string, reason: string) {
+	revokeOrg(sessionHash: string, userId: string, orgId: string, refusal: Refusal) {
 		for (const conn of this.connections.of(userId)) {
 			if (conn.sessionHash !== sessionHash) continue;
 			for (const docId of conn.docs) {
 				if (parseDocId(docId)?.orgId !== orgId) continue;
 				unsubscribe(conn, this.rooms.get(orgId)?.docRoom(docId), docId);
-				conn.sendJson({ t: 'revoked', doc: docId, reason, code: 'SESSION_EXPIRED' });
+				conn.sendJson({ t: 'revoked', doc: docId, reason: refusal.message, code: revokedCode(refusal) });
 			}
 		}
 	}

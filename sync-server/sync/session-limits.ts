@@ -25,7 +25,7 @@ export class SessionLimits {
 	async enterOrg(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
 		await this.rooms.load(orgId);
 		const refusal = await this.orgSessions.enter(sessionHash, userId, orgId);
-		if (refusal) this.access.revokeOrg(sessionHash, userId, orgId, refusal.message);
+		if (refusal) this.access.revokeOrg(sessionHash, userId, orgId, refusal);
 		return refusal;
 	}
 
@@ -55,7 +55,7 @@ export class SessionLimits {
 			const orgIds = new Set([...conn.docs].flatMap((docId) => parseDocId(docId)?.orgId ?? []));
 			for (const orgId of orgIds) {
 				const refusal = this.orgSessions.refusal(conn.sessionHash, conn.userId, orgId);
-				if (refusal) this.access.revokeOrg(conn.sessionHash, conn.userId, orgId, refusal.message);
+				if (refusal) this.access.revokeOrg(conn.sessionHash, conn.userId, orgId, refusal);
 			}
 		}
 	}

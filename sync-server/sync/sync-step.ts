@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { Refusal } from '$lib/domain/index.ts';
 import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, SYNC_STEP2 } from '$lib/protocol/frames.ts';
-import { parseDocId } from '$lib/protocol/messages.ts';
+import { parseDocId, revokedCode } from '$lib/protocol/messages.ts';
 import type { Connection } from '../socket.ts';
 import { subscribe } from './connections.ts';
 import type { Rooms } from './rooms.ts';
@@ -39,7 +39,7 @@ export async function answerSyncStep1({ rooms, enterOrg, quiet }: SyncStepDeps, 
 	const orgId = parseDocId(frame.doc)?.orgId;
 	let room = orgId === undefined ? undefined : await rooms.load(orgId);
 	const expired = room && (await enterOrg(conn.sessionHash, conn.userId, room.orgId));
-	if (expired) return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: expired.message, code: 'SESSION_EXPIRED' });
+	if (expired) return conn.sendJson({ t: 'revoked', doc: frame.doc, reason: expired.message, code: revokedCode(expired) });
 	// Answered from what is committed: no commit is under way from here to the answer, and the copy is the one kept
 	// (a failed commit lets its copy go; the next one is read from the store).
 	await quiet();

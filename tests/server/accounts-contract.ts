@@ -88,7 +88,13 @@ export function accountsContract(name: string, open: () => Promise<AccountsUnder
 
 			it('a session records its user, start and step-up; it ends when deleted', async () => {
 				expect(await a.insertSession('s1', 'u-ann', NOW)).toEqual([]);
-				expect(await a.session('s1')).toEqual({ user_id: 'u-ann', created_at: NOW, last_seen_at: NOW, stepped_up_at: null });
+				expect(await a.session('s1')).toEqual({
+					user_id: 'u-ann',
+					created_at: NOW,
+					last_seen_at: NOW,
+					stepped_up_at: null,
+					sso_provider: null
+				});
 				await a.insertSession('s2', 'u-ann', NOW + 1, true);
 				expect((await a.session('s2'))?.stepped_up_at).toBe(NOW + 1);
 				await a.stepUp('s1', NOW + 5);
@@ -97,6 +103,23 @@ export function accountsContract(name: string, open: () => Promise<AccountsUnder
 				await a.deleteSession('s1');
 				expect(await a.session('s1')).toBeUndefined();
 				expect(await a.sessionsOf('u-ann')).toEqual(['s2']);
+			});
+
+			it('a session signed in through an identity provider names it', async () => {
+				await a.insertSession('s3', 'u-ann', NOW, false, 50, 'corp');
+				expect((await a.session('s3'))?.sso_provider).toBe('corp');
+			});
+
+			it("links a provider's subject to one user, once; the link goes with the user", async () => {
+				await a.insertUser(user('bob'), NOW);
+				expect(await a.ssoUser('corp', 'sub-1')).toBeUndefined();
+				expect(await a.linkSso('corp', 'sub-1', 'u-ann', NOW)).toBe(true);
+				expect(await a.linkSso('corp', 'sub-1', 'u-bob', NOW)).toBe(false);
+				expect(await a.linkSso('other', 'sub-1', 'u-bob', NOW)).toBe(true);
+				expect(await a.ssoUser('corp', 'sub-1')).toBe('u-ann');
+				expect(await a.ssoUser('other', 'sub-1')).toBe('u-bob');
+				await a.deleteUser('u-ann');
+				expect(await a.ssoUser('corp', 'sub-1')).toBeUndefined();
 			});
 
 			it('keeps at most `keep` sessions per user: the oldest beyond them end and are named, never the new one', async () => {

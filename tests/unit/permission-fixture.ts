@@ -1,5 +1,6 @@
 import { OrgRole, type MutationOf, type MutationType } from '../../src/lib/domain/index.ts';
 import { NOW, emptyOrg, id, inviteId, orgWith, projectId, teamId } from './factories.ts';
+import { applyChanges } from '../../src/lib/domain/index.ts';
 
 /** The permission matrix's fixture: one actor per organization role, the primary admin and an outsider. */
 export const ACTORS = [
@@ -111,13 +112,29 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'serviceAccount.addSecret': { type: 'serviceAccount.addSecret', userId: id('robot'), secretId: 's-new', expiresAt: NOW + 86_400_000 },
 	'serviceAccount.revokeSecret': { type: 'serviceAccount.revokeSecret', userId: id('robot'), secretId: 's-robot' },
 	'serviceAccount.delete': { type: 'serviceAccount.delete', userId: id('robot') },
-	'serviceAccount.setPolicy': { type: 'serviceAccount.setPolicy', secretMaxDays: 90 }
+	'serviceAccount.setPolicy': { type: 'serviceAccount.setPolicy', secretMaxDays: 90 },
+	'sso.configure': {
+		type: 'sso.configure',
+		providerId: 'corp',
+		required: true,
+		defaultRole: null,
+		grants: [
+			{
+				group: 'eng',
+				role: 'ORG_MEMBER',
+				teams: [teamId('Ops')],
+				projects: [{ projectId: projectId('Apollo'), roles: ['PROJECT_READ_ONLY'] }]
+			}
+		]
+	},
+	// The organization is linked (setup): the outsider, in no mapped group, joins with the default role.
+	'sso.apply': { type: 'sso.apply', userId: id('outsider'), groups: ['contractors'] }
 };
 
 export function setup(type: MutationType) {
 	const others = ['outsider', 'zed', 'newbie', 'newbot'];
 	if (type === 'org.create') return emptyOrg([...Object.values(USERNAME), 'tim', ...others]);
-	return orgWith({
+	const fx = orgWith({
 		primaryAdmin: 'admin',
 		members: [
 			{ username: 'admin', role: 'ORG_OWNER' },
@@ -152,4 +169,8 @@ export function setup(type: MutationType) {
 			}
 		]
 	});
+	// Linked to a provider, with a default role, for the mapping to apply to.
+	const sso = { providerId: 'corp', required: false, defaultRole: 'ORG_MEMBER' as const, grants: [] };
+	if (type === 'sso.apply') applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, sso } }], 'test');
+	return fx;
 }

@@ -74,7 +74,10 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'serviceAccount.addSecret': [Y, Y, F, F, F, F, F, N],
 	'serviceAccount.revokeSecret': [Y, Y, F, F, F, F, F, N],
 	'serviceAccount.delete': [Y, Y, F, F, F, F, F, N],
-	'serviceAccount.setPolicy': [Y, Y, F, F, F, F, F, N]
+	'serviceAccount.setPolicy': [Y, Y, F, F, F, F, F, N],
+	// rules §2 single sign-on: the link and mapping are the primary admin's; the server applies the mapping (serverOnly) to whoever signs in.
+	'sso.configure': [Y, F, F, F, F, F, F, N],
+	'sso.apply': [Y, Y, Y, Y, Y, Y, Y, Y]
 };
 
 /** The matrix: every mutation the registry holds, by every actor. */

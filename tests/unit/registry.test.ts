@@ -80,14 +80,15 @@ describe('the mutation registry', () => {
 describe('server-only mutations', () => {
 	const serverOnly = defs.filter(([, def]) => def.serverOnly !== undefined).map(([type]) => type as MutationType);
 
-	it('are the card, the managed-user and the service-account ones that make or delete credentials, each with its reason', () => {
+	it('are the card, the managed-user, the service-account and the single sign-on ones, each with its reason', () => {
 		expect(serverOnly.sort()).toEqual([
 			'card.add',
 			'member.addManaged',
 			'member.deleteManaged',
 			'serviceAccount.add',
 			'serviceAccount.addSecret',
-			'serviceAccount.delete'
+			'serviceAccount.delete',
+			'sso.apply'
 		]);
 		expect(Object.keys(SERVER_ONLY).sort()).toEqual(serverOnly);
 	});

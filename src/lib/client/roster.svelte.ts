@@ -195,12 +195,12 @@ export class RosterSession {
 				}
 				// The server's clock says the code no longer holds: ask again on Retry.
 				if (m.code === 'STEP_UP_REQUIRED') this.stepUp.expire();
-				if (m.code === 'SESSION_EXPIRED') this.timedOut = m.message;
+				if (m.code === 'SESSION_EXPIRED' || m.code === 'SSO_REQUIRED') this.timedOut = m.message;
 				await this.outbox.refuse(m.id, m.code, m.message);
 				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
-				if (m.code === 'SESSION_EXPIRED') {
+				if (m.code) {
 					this.timedOut = m.reason;
 					return this.replicas.drop(m.doc);
 				}

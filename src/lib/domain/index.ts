@@ -76,6 +76,10 @@ export {
 	OrgName,
 	OrgRole,
 	OrgSecurity,
+	OrgSso,
+	SsoGrant,
+	SsoGroup,
+	SsoProviderId,
 	PasswordChange,
 	Plan,
 	ProfileUpdate,
@@ -109,11 +113,13 @@ export { accessTouched, mayRead, type AccessTouched, type ReadTarget } from './r
 export {
 	ORG_TOUCH_EVERY_MS,
 	orgSessionVerdict,
+	ssoRefusal,
 	SESSION_MAX_AGE_S,
 	sessionAlive,
 	SESSIONS_PER_USER,
 	type OrgSessionRecord
 } from './session-policy.ts';
+export { ssoChanges, ssoManaged, ssoTarget, type SsoTarget } from './sso-mapping.ts';
 export { mayAct, mayView, type RouteAct, type RouteView } from './route-access.ts';
 export { ServiceAccount, ServiceDescription, ServiceSecret } from './service-account-schemas.ts';
 export {

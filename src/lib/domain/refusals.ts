@@ -58,7 +58,9 @@ export const REFUSAL_CODES = [
 	'SERVICE_ACCOUNT_REMOVAL',
 	'SECRET_EXPIRY',
 	'TOO_MANY_SECRETS',
-	'SECRET_NOT_FOUND'
+	'SECRET_NOT_FOUND',
+	'SSO_NOT_LINKED',
+	'SSO_REQUIRED'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -68,6 +68,9 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	SECRET_EXPIRY: 'change',
 	TOO_MANY_SECRETS: 'change',
 	SECRET_NOT_FOUND: 'change',
+	SSO_NOT_LINKED: 'change',
+	// Signing in through the provider starts another session; this one stays refused.
+	SSO_REQUIRED: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.
 	SESSION_EXPIRED: 'change',
 	// The user can clear these themselves, then the very same change goes through.

@@ -27,7 +27,15 @@ export type OrgAction =
  * users the organization manages; mailLog.view: the mail sent on its behalf (development, without SMTP).
  */
 export type PrimaryAdminAction =
-	'org.transferPrimaryAdmin' | 'org.close' | 'org.contacts' | 'org.security' | 'org.notifications' | 'users.manage' | 'mailLog.view';
+	| 'org.transferPrimaryAdmin'
+	| 'org.close'
+	| 'org.contacts'
+	| 'org.security'
+	| 'org.notifications'
+	| 'users.manage'
+	| 'mailLog.view'
+	/** Single sign-on: the provider link, the group mapping, and whether it is required. */
+	| 'org.sso';
 
 export interface OrgRoleInfo {
 	label: string;
@@ -141,6 +149,7 @@ export const ACTION_WORDS: Record<OrgAction | PrimaryAdminAction | ProjectAction
 	'org.contacts': 'set the technical and emergency contacts',
 	'org.security': "change the organization's security settings",
 	'org.notifications': 'configure notification channels',
+	'org.sso': 'set up single sign-on',
 	'users.manage': 'create, change or delete the users this organization manages',
 	'project.view': 'view this project',
 	'project.manage': "manage this project's users, teams and roles",
@@ -156,7 +165,8 @@ export const PRIMARY_ADMIN_ACTIONS: readonly PrimaryAdminAction[] = [
 	'org.security',
 	'org.notifications',
 	'users.manage',
-	'mailLog.view'
+	'mailLog.view',
+	'org.sso'
 ];
 
 /** Whether this member may take this action: the role table, or for a primary-admin action, being the primary admin. */

@@ -120,6 +120,35 @@ export const SECRET_MAX_DAYS_RANGE = z
 	.int('Enter a whole number of days')
 	.min(1, 'A secret lives at least a day')
 	.max(365, 'A secret lives at most 365 days');
+/** A configured identity provider's id (the server's --oidc-config names them). */
+export const SsoProviderId = z
+	.string()
+	.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'A provider id is 1–32 characters of a–z, 0–9, dash or underscore');
+
+/** A group name as the provider's groups claim carries it, compared exactly. */
+export const SsoGroup = z.string().trim().min(1, 'Enter a group name').max(200, 'A group name is at most 200 characters');
+
+/** rules §2 single sign-on: what members of one provider group get here (see sso-mapping.ts). */
+export const SsoGrant = z.strictObject({
+	group: SsoGroup,
+	role: OrgRole,
+	teams: z.array(Id).max(100),
+	projects: z.array(z.strictObject({ projectId: Id, roles: z.lazy(() => ProjectRoles) /* declared below */ })).max(100)
+});
+export type SsoGrant = z.infer<typeof SsoGrant>;
+
+/**
+ * rules §2 single sign-on, set by the primary admin: the provider the organization is linked to,
+ * whether password sessions still reach it, the role of a member without a mapped group (null: none,
+ * such a person gets no access), and the group grants in order (the first matching grant's role wins).
+ */
+export const OrgSso = z.object({
+	providerId: SsoProviderId,
+	required: z.boolean(),
+	defaultRole: OrgRole.nullable(),
+	grants: z.array(SsoGrant).max(100)
+});
+export type OrgSso = z.infer<typeof OrgSso>;
 
 export const Organization = z.object({
 	id: Id,
@@ -132,6 +161,8 @@ export const Organization = z.object({
 	notifications: NotificationSettings.optional(),
 	/** rules §5: the longest a service account's new secret may live, in days (absent: a year). */
 	secretMaxDays: SECRET_MAX_DAYS_RANGE.optional(),
+	/** rules §2 single sign-on; absent: not linked to a provider. */
+	sso: OrgSso.optional(),
 	/** Set with status `closing`: the final invoice covers the month up to this moment (invariant 8). */
 	closingAt: z.number().optional(),
 	/** When it closed at once (with nothing left to invoice): its members are told since when it is read-only. */

@@ -1,4 +1,4 @@
-import type { Refusal } from './refusals.ts';
+import { refuse, type Refusal } from './refusals.ts';
 import type { Member, Organization } from './schemas.ts';
 import { orgSessionExpired, orgSessionLive, securityOf } from './security.ts';
 
@@ -10,6 +10,21 @@ export interface OrgSessionRecord {
 	lastActiveAt?: number;
 	/** Its access there ended already: that sticks until the user signs in again (a new session). */
 	expired: boolean;
+	/** The identity provider the session was signed in through; absent for a password sign-in. */
+	ssoProvider?: string;
+}
+
+/**
+ * rules §2 required single sign-on: a session signed in otherwise than through the organization's
+ * provider no longer reaches it, except the primary admin's (the break-glass account).
+ */
+export function ssoRefusal(org: Organization, member: Member, session: OrgSessionRecord): Refusal | undefined {
+	const sso = org.sso;
+	if (!sso?.required || member.userId === org.primaryAdminId || session.ssoProvider === sso.providerId) return undefined;
+	return refuse(
+		'SSO_REQUIRED',
+		`${org.name} requires single sign-on: sign out, then sign in with the organization's identity provider (${sso.providerId}) to reach it.`
+	);
 }
 
 /**
@@ -25,6 +40,8 @@ export function orgSessionVerdict(
 ): { refusal?: Refusal; newlyExpired: boolean } {
 	if (!org || !member || !session) return { newlyExpired: false };
 	if (session.expired) return { refusal: orgSessionExpired(org), newlyExpired: false };
+	const sso = ssoRefusal(org, member, session);
+	if (sso) return { refusal: sso, newlyExpired: false };
 	const times = { now, startedAt: session.startedAt, joinedAt: member.joinedAt, lastActiveAt: session.lastActiveAt };
 	return orgSessionLive(securityOf(org), times) ? { newlyExpired: false } : { refusal: orgSessionExpired(org), newlyExpired: true };
 }

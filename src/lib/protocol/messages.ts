@@ -31,6 +31,12 @@ export const Verdict = z.union([
 export type VerdictMessage = z.infer<typeof Verdict>;
 
 /** Text frames, server → client. */
+/** Why a session's documents of an organization were taken back (the session itself stays). */
+export const RevokedCode = z.enum(['SESSION_EXPIRED', 'SSO_REQUIRED']);
+
+/** The revoked frame's code for a refusal of a session's access to an organization. */
+export const revokedCode = (refusal: { code: string }) => (refusal.code === 'SSO_REQUIRED' ? 'SSO_REQUIRED' : 'SESSION_EXPIRED');
+
 export const ServerMessage = z.union([
 	z.object({
 		t: z.literal('welcome'),
@@ -41,8 +47,11 @@ export const ServerMessage = z.union([
 		stepUpValidForMs: z.number()
 	}),
 	Verdict,
-	/** The user may no longer read this document: drop it. SESSION_EXPIRED: an organization's session timeout passed. */
-	z.object({ t: z.literal('revoked'), doc: z.string(), reason: z.string(), code: z.literal('SESSION_EXPIRED').optional() }),
+	/**
+	 * The user may no longer read this document: drop it. SESSION_EXPIRED: an organization's session timeout passed;
+	 * SSO_REQUIRED: the organization requires single sign-on and this session was signed in otherwise.
+	 */
+	z.object({ t: z.literal('revoked'), doc: z.string(), reason: z.string(), code: RevokedCode.optional() }),
 	/** A frame that was not understood at all (its mutation, if any, got no verdict). */
 	z.object({ t: z.literal('error'), code: z.enum(REFUSAL_CODES), message: z.string() })
 ]);

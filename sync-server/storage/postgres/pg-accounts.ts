@@ -133,14 +133,19 @@ export class PgAccounts implements AccountStore {
 		});
 	}
 
-	async insertSession(tokenHash: string, userId: string, now: number, steppedUp = false, keep = Infinity): Promise<string[]> {
+	async insertSession(
+		tokenHash: string,
+		userId: string,
+		now: number,
+		steppedUp = false,
+		keep = Infinity,
+		ssoProvider?: string
+	): Promise<string[]> {
 		return inTransaction(this.pool, async (c) => {
-			await c.query('insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at) values ($1, $2, $3, $3, $4)', [
-				tokenHash,
-				userId,
-				now,
-				steppedUp ? now : null
-			]);
+			await c.query(
+				'insert into sessions (token_hash, user_id, created_at, last_seen_at, stepped_up_at, sso_provider) values ($1, $2, $3, $3, $4, $5)',
+				[tokenHash, userId, now, steppedUp ? now : null, ssoProvider ?? null]
+			);
 			if (keep === Infinity) return [];
 			const ended = await c.query<{ token_hash: string }>(
 				endSessions(
@@ -153,10 +158,25 @@ export class PgAccounts implements AccountStore {
 	}
 	async session(tokenHash: string) {
 		return (
-			await this.rows<SessionRow>('select user_id, created_at, last_seen_at, stepped_up_at from sessions where token_hash = $1', [
-				tokenHash
-			])
+			await this.rows<SessionRow>(
+				'select user_id, created_at, last_seen_at, stepped_up_at, sso_provider from sessions where token_hash = $1',
+				[tokenHash]
+			)
 		)[0];
+	}
+	async ssoUser(provider: string, subject: string) {
+		return (
+			await this.rows<{ user_id: string }>('select user_id from sso_links where provider = $1 and subject = $2', [provider, subject])
+		)[0]?.user_id;
+	}
+	async linkSso(provider: string, subject: string, userId: string, now: number) {
+		const r = await this.pool.query('insert into sso_links values ($1, $2, $3, $4) on conflict do nothing', [
+			provider,
+			subject,
+			userId,
+			now
+		]);
+		return r.rowCount === 1;
 	}
 	async stepUp(tokenHash: string, now: number) {
 		await this.pool.query('update sessions set stepped_up_at = $2 where token_hash = $1', [tokenHash, now]);

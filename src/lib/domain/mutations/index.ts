@@ -12,6 +12,7 @@ import { MEMBER_MUTATIONS } from './members.ts';
 import { ORG_MUTATIONS } from './org.ts';
 import { PROJECT_MUTATIONS } from './projects.ts';
 import { SERVICE_ACCOUNT_MUTATIONS } from './service-accounts.ts';
+import { SSO_MUTATIONS } from './sso.ts';
 import { TEAM_MUTATIONS } from './teams.ts';
 
 /** Every mutation Roster knows, each defined once in the file of its entity; all else here is derived. */
@@ -23,7 +24,8 @@ const DEFINITIONS = [
 	...DEPLOYMENT_MUTATIONS,
 	...BILLING_MUTATIONS,
 	...INVITATION_MUTATIONS,
-	...SERVICE_ACCOUNT_MUTATIONS
+	...SERVICE_ACCOUNT_MUTATIONS,
+	...SSO_MUTATIONS
 ] as const;
 
 type Definition = (typeof DEFINITIONS)[number];
