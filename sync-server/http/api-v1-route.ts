@@ -44,17 +44,3 @@ export function apiRoute<B extends z.ZodType | undefined = undefined, Q extends 
 ): ApiRoute {
 	return spec as unknown as ApiRoute;
 }
-
-/** The path parameters of `path` if it has the template's shape (each parameter one segment), else undefined. */
-export function matchPath(template: string, path: string): Record<string, string> | undefined {
-	const want = template.split('/');
-	const have = path.split('/');
-	if (want.length !== have.length) return undefined;
-	const params: Record<string, string> = {};
-	for (const [i, part] of want.entries()) {
-		const name = /^\{(\w+)\}$/.exec(part)?.[1];
-		if (name) params[name] = have[i]!;
-		else if (part !== have[i]) return undefined;
-	}
-	return params;
-}

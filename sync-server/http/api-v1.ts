@@ -16,10 +16,11 @@ import {
 	readProjects,
 	readTeams
 } from './api-v1-reads.ts';
-import { apiRoute, matchPath, type ApiRequest, type ApiRoute } from './api-v1-route.ts';
+import { apiRoute, type ApiRequest, type ApiRoute } from './api-v1-route.ts';
 import { authenticateBearer } from './bearer.ts';
 import type { HttpDeps } from './deps.ts';
 import { json, parse, readJson, spendBudget } from './io.ts';
+import { matchPath } from './path-params.ts';
 import { refused } from './status.ts';
 
 /**

@@ -4,6 +4,7 @@ import { MailLimits } from '../mail-limits.ts';
 import { serveStatic } from '../static-files.ts';
 import { logRefused, requestUrl } from '../web-edge.ts';
 import { serveApiV1 } from './api-v1.ts';
+import { matchPath } from './path-params.ts';
 import type { HttpApp, HttpDeps } from './deps.ts';
 import { parse, readJson, unauthenticated } from './io.ts';
 import { orgFor } from './org-access.ts';
@@ -19,19 +20,15 @@ const MALFORMED = new Set(['BAD_PATH', 'BAD_ORIGIN', 'METHOD_NOT_ALLOWED', 'UNSU
 
 const BY_KEY = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
-/** Routes with `{name}` segments: each matches one segment of a-z 0-9 _ -, read as a query field of that name. */
-const PATTERNS = ROUTES.filter((r) => r.path.includes('{')).map((r) => ({
-	route: r,
-	names: [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
-	pattern: new RegExp(`^${r.method} ${r.path.replace(/\{\w+\}/g, '([A-Za-z0-9_-]{1,64})')}$`)
-}));
+/** Routes with `{name}` segments, each read as a query field of that name. */
+const WITH_PARAMS = ROUTES.filter((r) => r.path.includes('{'));
 
-function matchRoute(key: string): { route: Route; params: Record<string, string> } | undefined {
-	const exact = BY_KEY.get(key);
+function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+	const exact = BY_KEY.get(`${method} ${path}`);
 	if (exact) return { route: exact, params: {} };
-	for (const { route, names, pattern } of PATTERNS) {
-		const m = pattern.exec(key);
-		if (m) return { route, params: Object.fromEntries(names.map((n, i) => [n, m[i + 1]!])) };
+	for (const route of WITH_PARAMS) {
+		const params = route.method === method ? matchPath(route.path, path) : undefined;
+		if (params) return { route, params };
 	}
 	return undefined;
 }
@@ -92,7 +89,7 @@ export class HttpApi {
 		if (req.method !== 'GET' && req.method !== 'HEAD' && !edge.sameOrigin(req)) {
 			throw new HttpError(403, 'BAD_ORIGIN', 'This request came from another site, so it was refused.');
 		}
-		const found = matchRoute(`${req.method} ${path}`);
+		const found = matchRoute(req.method!, path);
 		// The HTTP API's caller holds a bearer secret instead of a session (api-v1.ts).
 		if (!found && (await serveApiV1(this.deps, req, res, url))) return;
 		if (!found) throw new HttpError(404, 'NOT_FOUND', `No API at ${req.method} ${path}.`);
