@@ -20,11 +20,13 @@ function subkey(master: Buffer, purpose: string): Buffer {
 export class SecretKey {
 	private readonly sealing: Buffer;
 	private readonly codes: Buffer;
+	private readonly master: Buffer;
 
 	constructor(master: Buffer) {
 		if (master.length !== 32) throw new Error(`${KEY_FILE} must hold 32 bytes; it holds ${master.length}.`);
 		this.sealing = subkey(master, 'totp secret');
 		this.codes = subkey(master, 'recovery code');
+		this.master = master;
 	}
 
 	/** The key file in `dir`, or a new one (32 random bytes, readable by this user only) when `create` allows. */
@@ -70,5 +72,10 @@ export class SecretKey {
 	/** A recovery code's digest (two-factor.ts) keyed with the server's secret: what the store keeps and compares. */
 	codeHash(digest: string): string {
 		return V1 + createHmac('sha256', this.codes).update(digest).digest('base64url');
+	}
+
+	/** A MAC of `data` with a key for `purpose` only (e.g. single sign-on cookies): every server sharing the key file makes the same one. */
+	mac(purpose: string, data: string): Buffer {
+		return createHmac('sha256', subkey(this.master, purpose)).update(data).digest();
 	}
 }

@@ -136,6 +136,8 @@ export async function serveApiV1(deps: HttpDeps, req: IncomingMessage, res: Serv
 	const { route, orgId } = found;
 	const caller = await authenticateBearer(deps, req.headers.authorization);
 	spendBudget(deps.hub, caller.user.id);
+	// Recorded once within the budget: a flood answered 429 writes nothing.
+	await deps.accounts.touchServiceSecret(caller.secretId, deps.now());
 	const state = Id.safeParse(orgId).success && orgId === caller.orgId ? await deps.hub.orgState(orgId) : undefined;
 	if (!state) throw refused(NOT_A_MEMBER);
 	const query = parse(route.query ?? z.strictObject({}), Object.fromEntries(url.searchParams));

@@ -46,6 +46,7 @@ function sameHash(a: string, b: string): boolean {
  * The service account a request's `Authorization: Bearer` secret opens, or 401: valid only while
  * its hash matches, the account is still a member of the organization that owns it, and that
  * organization's document lists the secret unexpired (so a revocation holds from the next request).
+ * The caller records the use (touchServiceSecret) once the request is within the account's budget.
  */
 export async function authenticateBearer(deps: HttpDeps, authorization: string | undefined): Promise<BearerCaller> {
 	const [scheme, token, ...rest] = (authorization ?? '').trim().split(/\s+/);
@@ -61,6 +62,5 @@ export async function authenticateBearer(deps: HttpDeps, authorization: string |
 	const state = orgId === undefined ? undefined : await deps.hub.orgState(orgId);
 	const now = deps.now();
 	if (!user || orgId === undefined || !state || !secretOpens(state, user.id, secretId, now)) throw invalid();
-	await deps.accounts.touchServiceSecret(secretId, now);
 	return { user, orgId, secretId };
 }

@@ -79,7 +79,7 @@ export async function start({ deps }: HttpApp, { res, query }: RouteRequest<unde
 	});
 	res.writeHead(302, {
 		location: url.href,
-		'set-cookie': ssoCookie(FLOW_COOKIE, sealCookie(p, flow), FLOW_TTL_S, https(deps)),
+		'set-cookie': ssoCookie(FLOW_COOKIE, await sealCookie(deps.accounts, p, flow), FLOW_TTL_S, https(deps)),
 		'cache-control': 'no-store'
 	});
 	res.end();
@@ -122,7 +122,7 @@ export async function callback(
 	{ req, res, url, query }: RouteRequest<undefined, z.infer<typeof CallbackQuery>>
 ): Promise<void> {
 	const p = provider(deps, query.provider);
-	const flow = openCookie(req, FLOW_COOKIE, p, Flow, deps.now());
+	const flow = await openCookie(req, FLOW_COOKIE, deps.accounts, p, Flow, deps.now());
 	// Used once: a replayed callback finds no flow.
 	res.setHeader('set-cookie', ssoCookie(FLOW_COOKIE, '', 0, https(deps)));
 	if (!flow) return backToSignIn(res, 'SSO_STATE_INVALID');
@@ -152,7 +152,7 @@ export async function callback(
 	if (holders.length > 1) return backToSignIn(res, 'SSO_EMAIL_AMBIGUOUS');
 	if (holders[0]) {
 		const pending = { p: p.id, sub: who.subject, u: holders[0].id, g: who.groups, r: flow.r, e: deps.now() + FLOW_TTL_S * 1000 };
-		res.appendHeader('set-cookie', ssoCookie(LINK_COOKIE, sealCookie(p, pending), FLOW_TTL_S, https(deps)));
+		res.appendHeader('set-cookie', ssoCookie(LINK_COOKIE, await sealCookie(deps.accounts, p, pending), FLOW_TTL_S, https(deps)));
 		res.writeHead(302, {
 			location: `/sso/link?provider=${p.id}&username=${encodeURIComponent(holders[0].username)}`,
 			'cache-control': 'no-store'
@@ -160,12 +160,14 @@ export async function callback(
 		res.end();
 		return;
 	}
-	return signedInThrough(deps, res, p, await createSsoUser(deps, p, who), who.groups, flow.r);
+	const created = await createSsoUser(deps, p, who);
+	if (!created) return backToSignIn(res, 'SSO_NO_EMAIL');
+	return signedInThrough(deps, res, p, created, who.groups, flow.r);
 }
 
 async function signedInThrough(deps: HttpDeps, res: ServerResponse, p: OidcProviderConfig, user: StoredUser, groups: string[], to: string) {
 	await finish(deps, res, p, user, groups);
-	res.writeHead(302, { location: to, 'cache-control': 'no-store' });
+	res.writeHead(302, { location: returnPath(to), 'cache-control': 'no-store' });
 	res.end();
 }
 
@@ -175,7 +177,7 @@ export async function link(
 	{ req, res, query, body }: RouteRequest<z.infer<typeof LinkBody>, z.infer<typeof ProviderPath>>
 ) {
 	const p = provider(deps, query.provider);
-	const pending = openCookie(req, LINK_COOKIE, p, PendingLink, deps.now());
+	const pending = await openCookie(req, LINK_COOKIE, deps.accounts, p, PendingLink, deps.now());
 	if (!pending) throw new HttpError(400, 'SSO_LINK_EXPIRED', `This link request has expired: sign in with ${p.name} again.`);
 	const user = await deps.accounts.user(pending.u);
 	if (!user) throw new HttpError(400, 'SSO_LINK_EXPIRED', `This link request has expired: sign in with ${p.name} again.`);
@@ -189,5 +191,6 @@ export async function link(
 	await deps.accounts.linkSso(p.id, pending.sub, user.id, deps.now());
 	res.setHeader('set-cookie', ssoCookie(LINK_COOKIE, '', 0, https(deps)));
 	await finish(deps, res, p, user, pending.g);
-	json(res, 200, { user: publicProfile(user), location: pending.r });
+	// Checked again where it is used, as at the start: only a page of the console.
+	json(res, 200, { user: publicProfile(user), location: returnPath(pending.r) });
 }

@@ -17,6 +17,12 @@ export const OidcProviderConfig = z.strictObject({
 		.default(['openid', 'email', 'profile']),
 	/** The claim (of the ID token or userinfo) that lists the person's groups. */
 	groupsClaim: z.string().min(1).max(100).default('groups'),
+	/**
+	 * The organizations whose mapping this provider's sign-ins may apply (by id). Absent: every
+	 * organization on this server, which suits a server of one company; a server shared by several
+	 * must list them, or any organization could link the provider and take in its people.
+	 */
+	organizations: z.array(z.string().min(1).max(64)).max(10_000).optional(),
 	/** Development and tests only: an http:// issuer. */
 	allowHttp: z.boolean().default(false)
 });

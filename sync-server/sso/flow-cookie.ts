@@ -1,6 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import type { AccountStore } from '../storage/accounts.ts';
 import { cookieValue } from '../web-edge.ts';
 import type { OidcProviderConfig } from './config.ts';
 
@@ -21,27 +22,29 @@ export const LINK_COOKIE = 'roster_sso_link';
 /** Long enough to sign in at the provider, short enough that a stolen cookie soon means nothing. */
 export const FLOW_TTL_S = 600;
 
-/**
- * Signed with a key derived from the provider's client secret, which every server sharing the store
- * is configured with: no server-side state, and a cookie made for one provider is no use at another.
- */
-function key(p: OidcProviderConfig): Buffer {
-	return createHash('sha256').update(`roster sso cookie\0${p.id}\0${p.clientSecret}`).digest();
-}
+/** The cookie's MAC: with the server's own secret key (shared by every server of the store), never the client secret, which the provider's admins know too. */
+const mac = (store: AccountStore, p: OidcProviderConfig, body: string) => store.mac(`sso cookie ${p.id}`, body);
 
-export function sealCookie(p: OidcProviderConfig, value: object): string {
+export async function sealCookie(store: AccountStore, p: OidcProviderConfig, value: object): Promise<string> {
 	const body = Buffer.from(JSON.stringify(value)).toString('base64url');
-	return `${body}.${createHmac('sha256', key(p)).update(body).digest('base64url')}`;
+	return `${body}.${(await mac(store, p, body)).toString('base64url')}`;
 }
 
 /** The cookie's value if it is this provider's, unchanged and unexpired; undefined otherwise. */
-export function openCookie<T extends z.ZodType>(req: IncomingMessage, name: string, p: OidcProviderConfig, schema: T, now: number) {
+export async function openCookie<T extends z.ZodType>(
+	req: IncomingMessage,
+	name: string,
+	store: AccountStore,
+	p: OidcProviderConfig,
+	schema: T,
+	now: number
+) {
 	const raw = cookieValue(req, name);
-	const [body, mac] = raw?.split('.') ?? [];
-	if (!body || !mac) return undefined;
-	const expected = createHmac('sha256', key(p)).update(body).digest();
-	const given = Buffer.from(mac, 'base64url');
-	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+	const [body, given] = raw?.split('.') ?? [];
+	if (!body || !given) return undefined;
+	const expected = await mac(store, p, body);
+	const sent = Buffer.from(given, 'base64url');
+	if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) return undefined;
 	let parsed;
 	try {
 		parsed = schema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));

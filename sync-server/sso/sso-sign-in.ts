@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Email, type Refusal } from '$lib/domain/index.ts';
+import { DisplayName, Email, checkMutation, type Mutation, type Refusal } from '$lib/domain/index.ts';
 import { hashPassword } from '../auth.ts';
 import type { HttpDeps } from '../http/deps.ts';
 import type { StoredUser } from '../storage/accounts.ts';
@@ -40,31 +40,40 @@ export async function freeUsername(deps: HttpDeps, vouched: Vouched): Promise<st
 	return `${base.slice(0, 20)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The user signing in first through this provider: no password anyone knows (it signs in through the provider). */
-export async function createSsoUser(deps: HttpDeps, p: OidcProviderConfig, vouched: Vouched): Promise<StoredUser> {
-	const email = Email.parse(vouched.email);
+/**
+ * The user signing in first through this provider: no password anyone knows (it signs in through the provider).
+ * Undefined when the provider's address is not one Roster takes. What the provider says is held to the
+ * same rules as a form: a name with control or direction characters is left out, not stored.
+ */
+export async function createSsoUser(deps: HttpDeps, p: OidcProviderConfig, vouched: Vouched): Promise<StoredUser | undefined> {
+	const email = Email.safeParse(vouched.email);
+	if (!email.success) return undefined;
+	const name = DisplayName.safeParse([...(vouched.name ?? '')].slice(0, 100).join(''));
 	for (;;) {
 		const user: StoredUser = {
 			id: randomUUID(),
 			username: await freeUsername(deps, vouched),
-			email,
+			email: email.data,
 			emailVerified: vouched.emailVerified,
-			displayName: (vouched.name ?? '').slice(0, 100),
+			displayName: name.success ? name.data : '',
 			passwordHash: await hashPassword(randomBytes(32).toString('base64url'), deps.scrypt)
 		};
 		// Another sign-in may take the name between the look-up and the insert: pick again.
-		if (await deps.accounts.insertUser(user, deps.now())) {
-			await deps.accounts.linkSso(p.id, vouched.subject, user.id, deps.now());
-			return user;
-		}
+		if (!(await deps.accounts.insertUser(user, deps.now()))) continue;
+		if (await deps.accounts.linkSso(p.id, vouched.subject, user.id, deps.now())) return user;
+		// The same person's other callback linked its own new user first: that one is the user, this one goes.
+		await deps.accounts.deleteUser(user.id);
+		const winner = await deps.accounts.ssoUser(p.id, vouched.subject);
+		return winner ? deps.accounts.user(winner) : undefined;
 	}
 }
 
-/** The organizations linked to this provider: the mapping is applied in each (rules §2). */
-async function linkedOrgs(deps: HttpDeps, providerId: string): Promise<string[]> {
+/** The open organizations linked to this provider and allowed to be by the operator: the mapping is applied in each (rules §2). */
+async function linkedOrgs(deps: HttpDeps, p: OidcProviderConfig): Promise<string[]> {
 	const linked: string[] = [];
-	for (const orgId of await deps.hub.orgIds()) {
-		if ((await deps.hub.orgState(orgId))?.org()?.sso?.providerId === providerId) linked.push(orgId);
+	for (const orgId of p.organizations ?? (await deps.hub.orgIds())) {
+		const org = (await deps.hub.orgState(orgId))?.org();
+		if (org?.sso?.providerId === p.id && org.status !== 'closed') linked.push(orgId);
 	}
 	return linked;
 }
@@ -92,17 +101,19 @@ async function reportRefusal(deps: HttpDeps, orgId: string, user: StoredUser, re
 	}
 }
 
-/** Each linked organization gets the person's current groups as one mutation: applied whole, or refused and reported. */
+/**
+ * Each linked organization gets the person's groups it maps (no others: they are not its to know) as one
+ * mutation, applied whole or refused and reported; one that would change nothing is not sent or recorded.
+ */
 export async function applyMappings(deps: HttpDeps, p: OidcProviderConfig, user: StoredUser, groups: string[]) {
 	const by = `Roster applied this when ${user.username} signed in through ${p.name}.`;
-	for (const orgId of await linkedOrgs(deps, p.id)) {
-		const verdict = await deps.hub.submitAndWait(
-			user.id,
-			randomUUID(),
-			{ type: 'sso.apply', orgId, userId: user.id, groups },
-			undefined,
-			by
-		);
+	for (const orgId of await linkedOrgs(deps, p)) {
+		const state = await deps.hub.orgState(orgId);
+		const mapped = new Set(state?.org()?.sso?.grants.map((g) => g.group));
+		const mutation: Mutation = { type: 'sso.apply', orgId, userId: user.id, groups: groups.filter((g) => mapped.has(g)) };
+		const now = checkMutation(state!, { actorId: user.id, now: deps.now() }, mutation);
+		if (now.ok && now.changes.length === 0) continue;
+		const verdict = await deps.hub.submitAndWait(user.id, randomUUID(), mutation, undefined, by);
 		if (!verdict.ok) await reportRefusal(deps, orgId, user, verdict);
 	}
 }

@@ -67,6 +67,8 @@ export interface EmailTokenRow {
  * (the store seals them).
  */
 export interface AccountStore {
+	/** A MAC with the store's secret key (the key file every server shares), for one purpose: what a signed cookie carries. */
+	mac(purpose: string, data: string): Promise<Buffer>;
 	user(id: string): Promise<StoredUser | undefined>;
 	/** Case-insensitive. */
 	userByUsername(username: string): Promise<StoredUser | undefined>;
@@ -148,6 +150,7 @@ export type AccountRows = { [K in keyof AccountStore]: (...args: Parameters<Acco
 
 /** Every method of the interface, so that the adapter below cannot miss one. */
 const METHODS: Record<keyof AccountStore, true> = {
+	mac: true,
 	user: true,
 	userByUsername: true,
 	verifiedUsersByEmail: true,

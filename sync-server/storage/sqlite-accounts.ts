@@ -297,6 +297,10 @@ export class SqliteAccounts implements AccountRows {
 			for (const d of digests) this.q.insertRecoveryCode.run(userId, this.key.codeHash(d));
 		});
 	}
+	mac(purpose: string, data: string): Buffer {
+		return this.key.mac(purpose, data);
+	}
+
 	useRecoveryCode(userId: string, digest: string): boolean {
 		return this.q.useRecoveryCode.run(userId, this.key.codeHash(digest)).changes === 1;
 	}

@@ -9,6 +9,7 @@ export interface IdpUser {
 	email_verified: boolean;
 	preferred_username: string;
 	groups: string[];
+	name?: string;
 }
 
 export const CLIENT_ID = 'roster';

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrgSso } from '$lib/domain/index.ts';
 import { FLOW_COOKIE, sealCookie } from '../../sync-server/sso/flow-cookie.ts';
@@ -148,7 +149,7 @@ describe('single sign-on through a real OpenID provider', () => {
 			const browser = new Browser();
 			const back = await toCallback(browser, 'dana');
 			const flow = JSON.parse(Buffer.from(browser.cookie(host, FLOW_COOKIE)!.split('.')[0]!, 'base64url').toString());
-			browser.setCookie(host, FLOW_COOKIE, sealCookie(corp(), { ...flow, [field]: `${flow[field]}x` }));
+			browser.setCookie(host, FLOW_COOKIE, await sealCookie(t.server.accounts, corp(), { ...flow, [field]: `${flow[field]}x` }));
 			expect((await browser.get(back.href)).headers.get('location')).toBe('/signin?ssoError=SSO_REFUSED');
 		}
 
@@ -189,5 +190,59 @@ describe('single sign-on through a real OpenID provider', () => {
 		expect((await fetch(`${base()}/api/activity?org=acme`, { headers: { cookie: ann.cookie } })).status).toBe(200);
 		expect(await ann.client.mutate({ type: 'team.create', orgId: 'acme', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
 		expect((await post(base(), '/api/signin', { username: 'bob', password: PASSWORD })).status).toBe(200);
+	});
+
+	it('a cookie signed with a key made from the client secret (which the provider’s admins know) opens nothing', async () => {
+		await acme();
+		await t.user('bob');
+		await verifyEmail(t.dataDir, 'bob@example.com');
+		const bobId = (await userNamed('bob'))!.id;
+		const forged = { p: 'corp', sub: 'whoever', u: bobId, g: ['admins'], r: 'https://evil.example/x', e: Date.now() + 600_000 };
+		const body = Buffer.from(JSON.stringify(forged)).toString('base64url');
+		const key = createHash('sha256').update(`roster sso cookie\0corp\0${CLIENT_SECRET}`).digest();
+		const cookie = `roster_sso_link=${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+		const res = await fetch(`${base()}/api/sso/corp/link`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', origin: base(), cookie },
+			body: JSON.stringify({ password: PASSWORD })
+		});
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as { code: string }).code).toBe('SSO_LINK_EXPIRED');
+		expect(await memberOf(bobId)).toBeUndefined();
+	});
+
+	it('what the provider says is held to the form rules: a spoofing name is left out, an address Roster does not take goes back to sign-in', async () => {
+		await acme();
+		idp.users.set('mal', {
+			sub: 'mal',
+			email: 'mal@corp.example',
+			email_verified: true,
+			preferred_username: 'mal',
+			groups: [],
+			name: 'ann\u202Egnp.exe\u0007'
+		});
+		await signInThrough('mal');
+		const mal = (await userNamed('mal'))!;
+		expect(mal.displayName).toBe('');
+		expect((await memberOf(mal.id))?.displayName).toBe('');
+		idp.users.set('odd', { sub: 'odd', email: 'not an email', email_verified: true, preferred_username: 'odd', groups: [] });
+		expect((await signInThrough('odd')).location).toBe('/signin?ssoError=SSO_NO_EMAIL');
+		expect(await userNamed('odd')).toBeUndefined();
+	});
+
+	it('another organization linked to the provider learns nothing of people its mapping does not take in, nor their other groups', async () => {
+		await acme({ defaultRole: null });
+		const eve = await t.user('eve');
+		expect(await eve.client.mutate({ type: 'org.create', orgId: 'evil', name: 'Evil' })).toMatchObject(ok);
+		const grants = [{ group: 'spies', role: 'ORG_MEMBER', teams: [], projects: [] }];
+		const link = { type: 'sso.configure', orgId: 'evil', providerId: 'corp', required: false, defaultRole: null, grants };
+		expect(await eve.client.mutate(link)).toMatchObject(ok);
+		person('dana', ['engineers']);
+		await signInThrough('dana');
+		const dana = (await userNamed('dana'))!;
+		expect((await t.server.hub.orgState('evil'))!.member(dana.id)).toBeUndefined();
+		const feed = await fetch(`${base()}/api/activity?org=evil`, { headers: { cookie: eve.cookie } });
+		expect(JSON.stringify(await feed.json())).not.toMatch(/dana|engineers/);
+		expect(await memberOf(dana.id)).toMatchObject({ role: 'ORG_PROJECT_CREATOR' });
 	});
 });

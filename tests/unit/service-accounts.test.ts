@@ -96,6 +96,19 @@ describe('service account mutations × actors (rules §5)', () => {
 	});
 });
 
+describe('what a service account may not hand out (rules §5)', () => {
+	// An owner can mint service accounts and secrets: one made by a leaked secret would outlive its revocation.
+	it.each([
+		['member.setRole', { ...INTENT['member.setRole'], role: 'ORG_OWNER' }],
+		['member.invite', { ...INTENT['member.invite'], role: 'ORG_OWNER' }]
+	] as [string, Intent][])('Organization Owner through %s, which an owner may do', (type, intent) => {
+		const fx = fixtureFor(type as MutationType, 'service account (owner)');
+		expectRefused(fx.check('bot', intent), 'SERVICE_ACCOUNT_FORBIDDEN');
+		expectAccepted(fx.check('owner', intent));
+		expectAccepted(fx.check('bot', { ...intent, role: 'ORG_MEMBER' } as Intent));
+	});
+});
+
 describe('secrets (rules §5)', () => {
 	const secret = (expiresAt: number, secretId = 's-new'): Intent => ({
 		type: 'serviceAccount.addSecret',

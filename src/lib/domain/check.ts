@@ -14,7 +14,9 @@ import type { Verdict } from './verdict.ts';
 export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	const verdict = checkRules(state, ctx, mutation);
 	if (!verdict.ok) return verdict;
-	return guardManaged(state, ctx.actorId, verdict.changes) ?? guardServiceAccounts(state, mutation.type, verdict.changes) ?? verdict;
+	return (
+		guardManaged(state, ctx.actorId, verdict.changes) ?? guardServiceAccounts(state, ctx.actorId, mutation.type, verdict.changes) ?? verdict
+	);
 }
 
 function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {

@@ -52,8 +52,10 @@ export const NEVER_PRIMARY_ADMIN = refuse(
  * the role on), and leaves its organization only by being deleted as a service account (so its
  * secrets and metadata go with its membership).
  */
-export function guardServiceAccounts(state: OrgState, type: string, changes: readonly Change[]): Refusal | undefined {
+export function guardServiceAccounts(state: OrgState, actorId: string, type: string, changes: readonly Change[]): Refusal | undefined {
+	const byService = !!state.member(actorId)?.service;
 	for (const c of changes) {
+		if (byService && grantsOwner(state, c)) return NO_OWNERS_BY_SERVICE;
 		if (c.kind === 'org.put' && c.org.primaryAdminId !== state.org()?.primaryAdminId && state.user(c.org.primaryAdminId)?.service) {
 			return NEVER_PRIMARY_ADMIN;
 		}
@@ -63,4 +65,15 @@ export function guardServiceAccounts(state: OrgState, type: string, changes: rea
 		}
 	}
 	return undefined;
+}
+
+/** rules §5: an owner can mint service accounts and secrets, so a service account making one would outlive its own revocation. */
+const NO_OWNERS_BY_SERVICE = refuse(
+	'SERVICE_ACCOUNT_FORBIDDEN',
+	'A service account may not make anyone an Organization Owner, directly or by invitation: an owner does that in the console.'
+);
+
+function grantsOwner(state: OrgState, c: Change): boolean {
+	if (c.kind === 'member.put') return c.member.role === 'ORG_OWNER' && state.member(c.member.userId)?.role !== 'ORG_OWNER';
+	return c.kind === 'invitation.put' && c.invitation.role === 'ORG_OWNER';
 }

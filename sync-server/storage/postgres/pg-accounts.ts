@@ -264,6 +264,10 @@ export class PgAccounts implements AccountStore {
 			digests.map((d) => this.key.codeHash(d))
 		]);
 	}
+	async mac(purpose: string, data: string): Promise<Buffer> {
+		return this.key.mac(purpose, data);
+	}
+
 	async useRecoveryCode(userId: string, digest: string): Promise<boolean> {
 		return this.changed('delete from recovery_codes where user_id = $1 and code_hash = $2', [userId, this.key.codeHash(digest)]);
 	}

@@ -58,18 +58,19 @@ export const SSO_MUTATIONS = [
 			if (!org?.sso) return org ? notLinked(org) : refuse('SSO_NOT_LINKED', 'That organization does not exist.');
 			if (org.status === 'closed') return orgClosed(org.name);
 			if (org.status === 'closing') return orgClosing(org.name);
-			const user = state.user(m.userId);
-			if (!user) return refuse('USER_NOT_FOUND', 'That user does not exist.');
 			const target = ssoTarget(org.sso, m.groups);
-			const member = state.member(user.id);
+			const member = state.member(m.userId);
 			if (!target) {
+				// Someone the mapping does not take in: a member leaves; anyone else changes nothing here.
 				if (!member) return accept();
 				const refusal = guardOwnership(state, org, member, [
 					'PRIMARY_ADMIN_REMOVAL',
 					`${name(member)} is the primary admin and stays a member: the groups from the identity provider give no access to ${org.name}.`
 				]);
-				return refusal ?? accept(...leaveChanges(state, user.id));
+				return refusal ?? accept(...leaveChanges(state, m.userId));
 			}
+			const user = state.user(m.userId);
+			if (!user) return refuse('USER_NOT_FOUND', 'That user does not exist.');
 			if (member?.role === 'ORG_OWNER' && target.role !== 'ORG_OWNER') {
 				const refusal = guardOwnership(state, org, member, [
 					'PRIMARY_ADMIN_ROLE',
