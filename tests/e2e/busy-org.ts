@@ -121,6 +121,7 @@ export const SIGNED_IN: TourPage[] = [
 	{ name: 'project', path: `${org}/projects/${PROJECT_ID}`, title: inOrg(LONG.project), ready: shows(LONG.deployment) },
 	{ name: 'activity', path: `${org}/activity`, title: inOrg('Activity'), ready: shows(LONG.deployment) },
 	{ name: 'settings', path: `${org}/settings`, title: inOrg('Settings'), ready: heading(LONG.org) },
+	{ name: 'service accounts', path: `${org}/service-accounts`, title: inOrg('Service accounts'), ready: shows('Secret lifetime') },
 	{ name: 'billing', path: `${org}/billing`, title: inOrg('Billing'), ready: shows('1111') },
 	{ name: 'invoice', path: `${org}/billing/invoices/${INVOICE_ID}`, title: inOrg(`Invoice ${INVOICE_ID}`), ready: shows(LONG.deployment) },
 	{ name: 'account', path: '/account', title: 'Account · Roster', ready: heading('Account') }

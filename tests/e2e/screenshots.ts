@@ -26,6 +26,7 @@ const SIGNED_IN = {
 	project: '/orgs/demo-org/projects/project0',
 	activity: '/orgs/demo-org/activity',
 	settings: '/orgs/demo-org/settings',
+	'service-accounts': '/orgs/demo-org/service-accounts',
 	billing: '/orgs/demo-org/billing',
 	account: '/account'
 };
