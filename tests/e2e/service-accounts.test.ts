@@ -75,7 +75,7 @@ describe('service accounts page (rules §5)', () => {
 		await ann.getByRole('form', { name: 'Create a team' }).waitFor();
 		const made = await apiMutate(secret, { type: 'team.create', orgId, teamId: crypto.randomUUID(), name: 'Release' });
 		expect(made).toEqual({ status: 200, body: { ok: true } });
-		await ann.getByText('Release', { exact: true }).first().waitFor();
+		await ann.locator('[data-testid=team][data-team=Release]').waitFor();
 
 		await nav(ann, 'Service accounts').click();
 		await card(ann).getByTestId('secret-row').waitFor();
