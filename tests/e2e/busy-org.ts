@@ -17,7 +17,8 @@ export const LONG = {
 	project: 'Customer Analytics Warehouse Migration to the New Data Platform',
 	deployment: 'analytics-warehouse-primary-eu-central-replica-set-2026-autumn',
 	holder: 'Maximilian Alexander Worthington-Featherstonehaugh',
-	company: 'Northwind Traders International Holdings Infrastructure Group Limited'
+	company: 'Northwind Traders International Holdings Infrastructure Group Limited',
+	serviceAccount: 'warehouse-nightly-export-pipe-01'
 } as const;
 export const ORG_ID = 'northwind';
 export const PROJECT_ID = 'analytics';
@@ -78,6 +79,18 @@ export async function startBusyOrg(e2e: E2E) {
 		address: 'Building 7, Floor 12, 1234 Extraordinarily Long Boulevard Name, Springfield Industrial Estate',
 		vatId: 'GB123456789012'
 	});
+	// A service account with a secret, so its page shows a filled card at the longest name.
+	const robot = await post(
+		e2e.url,
+		'/api/service-accounts',
+		{ org: orgId, username: LONG.serviceAccount, description: `Exports ${LONG.project} every night`, role: 'ORG_MEMBER' },
+		{ cookie: admin.cookie }
+	);
+	expect(robot.status).toBe(201);
+	const robotId = ((await robot.json()) as { account: { userId: string } }).account.userId;
+	expect((await post(e2e.url, '/api/service-accounts/secrets', { org: orgId, userId: robotId }, { cookie: admin.cookie })).status).toBe(
+		201
+	);
 	const card = await post(
 		e2e.url,
 		'/api/cards',
@@ -121,6 +134,7 @@ export const SIGNED_IN: TourPage[] = [
 	{ name: 'project', path: `${org}/projects/${PROJECT_ID}`, title: inOrg(LONG.project), ready: shows(LONG.deployment) },
 	{ name: 'activity', path: `${org}/activity`, title: inOrg('Activity'), ready: shows(LONG.deployment) },
 	{ name: 'settings', path: `${org}/settings`, title: inOrg('Settings'), ready: heading(LONG.org) },
+	{ name: 'service accounts', path: `${org}/service-accounts`, title: inOrg('Service accounts'), ready: shows(LONG.serviceAccount) },
 	{ name: 'billing', path: `${org}/billing`, title: inOrg('Billing'), ready: shows('1111') },
 	{ name: 'invoice', path: `${org}/billing/invoices/${INVOICE_ID}`, title: inOrg(`Invoice ${INVOICE_ID}`), ready: shows(LONG.deployment) },
 	{ name: 'account', path: '/account', title: 'Account · Roster', ready: heading('Account') }

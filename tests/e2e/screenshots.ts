@@ -26,6 +26,7 @@ const SIGNED_IN = {
 	project: '/orgs/demo-org/projects/project0',
 	activity: '/orgs/demo-org/activity',
 	settings: '/orgs/demo-org/settings',
+	'service-accounts': '/orgs/demo-org/service-accounts',
 	billing: '/orgs/demo-org/billing',
 	account: '/account'
 };
@@ -37,6 +38,19 @@ execFileSync(process.execPath, ['--import', 'tsx', 'sync-server/seed-demo.ts', '
 const server = await startServer({ dataDir, port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const wide: string[] = [];
+let seeded = false;
+
+/** One service account with a secret, so its page shows a filled card (the demo seed has none). */
+async function seedServiceAccount(page: Page) {
+	if (seeded) return;
+	seeded = true;
+	// The page's own request context: it carries the session cookie.
+	const made = await page.request.post('/api/service-accounts', {
+		data: { org: 'demo-org', username: 'deploy-bot', description: 'Deploys releases from the build pipeline', role: 'ORG_MEMBER' }
+	});
+	const { account } = (await made.json()) as { account: { userId: string } };
+	await page.request.post('/api/service-accounts/secrets', { data: { org: 'demo-org', userId: account.userId, expiresInDays: 90 } });
+}
 
 async function shoot(page: Page, name: string, path: string, tag: string) {
 	if (values.only && !name.includes(values.only)) return;
@@ -60,6 +74,7 @@ try {
 			await page.getByLabel('Password').fill(DEMO_PASSWORD);
 			await page.getByRole('button', { name: 'Sign in' }).click();
 			await page.waitForURL('**/orgs');
+			await seedServiceAccount(page);
 			for (const [name, path] of Object.entries(SIGNED_IN)) await shoot(page, name, path, tag);
 			await context.close();
 		}

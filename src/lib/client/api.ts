@@ -6,6 +6,7 @@ import type {
 	ManagedPasswordReset,
 	ManagedUserCreate,
 	ManagedUserUpdate,
+	OrgRole,
 	PasswordChange,
 	ProfileUpdate,
 	UserProfile
@@ -49,6 +50,13 @@ export interface ActivityEntry {
 	message: string | null;
 }
 
+/** A service account as its owners list it: the document's metadata with each secret's last use (server-side only). */
+export interface ListedServiceAccount {
+	userId: string;
+	username: string | null;
+	secrets: { id: string; lastUsedAt: number | null }[];
+}
+
 export const api = {
 	activity: (params: Record<string, string>) =>
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
@@ -81,6 +89,14 @@ export const api = {
 	updateManagedUser: (input: ManagedUserUpdate) => call<{ user: UserProfile }>('PATCH', '/api/managed-users', input),
 	resetManagedPassword: (input: ManagedPasswordReset) => call<{ user: UserProfile }>('POST', '/api/managed-users/password', input),
 	deleteManagedUser: (userId: string) => call<object>('DELETE', '/api/managed-users', { userId }),
+	/** rules §5: service accounts, which the server creates, gives secrets (answered once) and deletes; owners only. */
+	serviceAccounts: (org: string) =>
+		call<{ accounts: ListedServiceAccount[] }>('GET', `/api/service-accounts?org=${encodeURIComponent(org)}`),
+	createServiceAccount: (input: { org: string; username: string; description: string; role: OrgRole }) =>
+		call<{ account: { userId: string } }>('POST', '/api/service-accounts', input),
+	createServiceSecret: (org: string, userId: string, expiresInDays: number) =>
+		call<{ secret: string; secretId: string; expiresAt: number }>('POST', '/api/service-accounts/secrets', { org, userId, expiresInDays }),
+	deleteServiceAccount: (org: string, userId: string) => call<object>('DELETE', '/api/service-accounts', { org, userId }),
 	/** Mails an invoice to the address of one of the organization's users. */
 	resendInvoice: (org: string, invoiceId: string, email: string) =>
 		call<{ sentTo: string }>('POST', '/api/invoices/resend', { org, invoiceId, email }),

@@ -36,7 +36,17 @@ export interface SessionParts {
 
 /** The parts of an organization a view may depend on; `any` changes with every one of them. */
 type Table =
-	'any' | 'org' | 'members' | 'teams' | 'teamMembers' | 'invitations' | 'contacts' | 'projects' | 'billing' | `project:${string}`;
+	| 'any'
+	| 'org'
+	| 'members'
+	| 'teams'
+	| 'teamMembers'
+	| 'invitations'
+	| 'contacts'
+	| 'serviceAccounts'
+	| 'projects'
+	| 'billing'
+	| `project:${string}`;
 
 /** A change counter per table: a view reads the tables it shows and runs again only when one of them changes. */
 class Clocks {
@@ -114,6 +124,11 @@ export class OrgModel {
 		return this.overlay;
 	}
 
+	/** rules §5: the organization's service accounts (metadata; roles are their member rows), oldest first. */
+	get serviceAccounts() {
+		return [...this.tracked('serviceAccounts', 'members').rows('serviceAccount').values()].sort((a, b) => a.createdAt - b.createdAt);
+	}
+
 	get billing() {
 		return this.tracked('billing').billing();
 	}
@@ -180,7 +195,17 @@ export class OrgModel {
 		this.replica = replica;
 		this.unobserve = replica ? this.observe(replica.state.doc) : () => {};
 		this.recheck();
-		this.changed(this.allMemberIds(), ['org', 'members', 'teams', 'teamMembers', 'invitations', 'contacts', 'projects', 'billing']);
+		this.changed(this.allMemberIds(), [
+			'org',
+			'members',
+			'teams',
+			'teamMembers',
+			'invitations',
+			'contacts',
+			'serviceAccounts',
+			'projects',
+			'billing'
+		]);
 	}
 
 	private allMemberIds(): string[] {
@@ -200,7 +225,8 @@ export class OrgModel {
 			watch(maps.teams, 'teams'),
 			watch(maps.teamMembers, 'teamMembers'),
 			watch(maps.invitations, 'invitations'),
-			watch(maps.contacts, 'contacts')
+			watch(maps.contacts, 'contacts'),
+			watch(maps.serviceAccounts, 'serviceAccounts')
 		];
 		return () => stops.forEach((stop) => stop());
 	}
