@@ -22,8 +22,10 @@ export function ssoStartUrl(providerId: string, returnTo = '/orgs'): string {
 /** The codes the server's callback sends back to /signin?ssoError=…, worded for the person who was signing in. */
 const SSO_ERRORS: Record<string, string> = {
 	SSO_STATE_INVALID: 'That sign-in took too long or was opened in another browser. Start again with the button below.',
-	SSO_REFUSED: 'The identity provider’s answer could not be checked, so you were not signed in. Try again; if it keeps happening, tell your administrator.',
-	SSO_NO_EMAIL: 'The identity provider did not share your email address, which Roster needs to create your account. Ask your administrator to release it.',
+	SSO_REFUSED:
+		'The identity provider’s answer could not be checked, so you were not signed in. Try again; if it keeps happening, tell your administrator.',
+	SSO_NO_EMAIL:
+		'The identity provider did not share your email address, which Roster needs to create your account. Ask your administrator to release it.',
 	SSO_EMAIL_AMBIGUOUS:
 		'More than one Roster account has the email address the identity provider gave, so Roster cannot tell which is yours. Sign in with your username and password instead.'
 };
