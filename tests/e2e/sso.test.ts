@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { CLIENT_ID, CLIENT_SECRET, TestIdp } from '../server/oidc-idp.ts';
+import { E2E } from './harness.ts';
+
+/** rules §2 single sign-on in Chromium: the primary admin maps a group, a person signs in at the provider's own login page. */
+const e2e = new E2E();
+const idp = new TestIdp();
+let ann: Page;
+let orgId: string;
+beforeAll(async () => {
+	await idp.listen();
+	await e2e.start({
+		oidc: [
+			{
+				id: 'corp',
+				name: 'Corp',
+				issuer: idp.issuer,
+				clientId: CLIENT_ID,
+				clientSecret: CLIENT_SECRET,
+				scopes: ['openid', 'email', 'profile', 'groups'],
+				groupsClaim: 'groups',
+				allowHttp: true
+			}
+		]
+	});
+	idp.serve(`${e2e.url}/api/sso/corp/callback`);
+	ann = await e2e.signUp(await e2e.context(), 'ann');
+	orgId = await e2e.createOrg(ann, 'Acme');
+});
+afterAll(async () => {
+	await e2e.stop();
+	await idp.close();
+});
+
+it('the sign-in page offers the provider and words a refusal from it', async () => {
+	const page = await (await e2e.context()).newPage();
+	await page.goto('/signin?ssoError=SSO_NO_EMAIL');
+	expect(await page.getByTestId('sso-error').innerText()).toContain('did not share your email address');
+	expect(await page.getByRole('link', { name: 'Sign in with Corp' }).getAttribute('href')).toBe('/api/sso/corp/start?return=%2Forgs');
+	await page.context().close();
+});
+
+it('the primary admin maps a group to a role; a person of that group signs in through the provider and holds it', async () => {
+	await ann.getByRole('link', { name: 'Settings' }).click();
+	const section = ann.getByRole('region', { name: 'Single sign-on' });
+	await section.getByRole('button', { name: 'Edit single sign-on' }).click();
+	const form = section.getByRole('form', { name: 'Edit single sign-on' });
+	expect(await form.getByLabel('Identity provider').inputValue()).toBe('corp');
+	await form.getByRole('button', { name: 'Add a group mapping' }).click();
+	// A group without a name is refused at the form, the rest of the input kept.
+	await form.getByLabel('Organization role').selectOption({ label: 'Project Creator' });
+	await form.getByRole('button', { name: 'Save single sign-on' }).click();
+	await form.getByRole('alert').waitFor();
+	expect(await form.getByLabel('Organization role').inputValue()).toBe('ORG_PROJECT_CREATOR');
+	await form.getByLabel('Group name').fill('engineers');
+	await form.getByRole('button', { name: 'Save single sign-on' }).click();
+	await section.getByTestId('sso-grant-summary').waitFor();
+	expect(await section.getByTestId('sso-settings').innerText()).toContain('Corp');
+	expect(await section.getByTestId('sso-grant-summary').innerText()).toBe('Project Creator');
+
+	idp.users.set('bob', { sub: 'bob', email: 'bob@corp.example', email_verified: true, preferred_username: 'bob', groups: ['engineers'] });
+	const bob = await (await e2e.context()).newPage();
+	await bob.goto('/signin');
+	await bob.getByRole('link', { name: 'Sign in with Corp' }).click();
+	// The provider's own login page (oidc-provider's development interaction).
+	await bob.waitForURL(`${idp.issuer}/**`);
+	await bob.locator('input[name=login]').fill('bob');
+	await bob.locator('input[name=password]').fill('any');
+	await bob.locator('button[type=submit]').click();
+	await bob.waitForURL('**/orgs');
+	await bob.getByRole('link', { name: 'Acme' }).click();
+	await bob.waitForURL(`**/orgs/${orgId}`);
+	await expect.poll(() => e2e.roleShown(bob, 'bob')).toBe('Project Creator');
+	await bob.context().close();
+});
