@@ -33,7 +33,7 @@ export class RosterSession {
 	/** Why an organization's session timeout took its access away, until the user signs in again. */
 	timedOut = $state<string | null>(null);
 	/** rules §2: an organization requiring single sign-on refused this password session; signing in through its provider reaches it. */
-	ssoRequired = $state<{ orgName: string; orgId: string; providerId: string } | null>(null);
+	ssoRequired = $state<{ message: string; orgId: string; org?: { name: string; providerId: string } } | null>(null);
 	/** Mutation ids answered while this tab watched, for the "saved" notice. */
 	readonly recent = new SvelteMap<string, 'accepted'>();
 	readonly replicas: Replicas;
@@ -217,11 +217,13 @@ export class RosterSession {
 		}
 	}
 
-	/** Read before the organization's replica is dropped: which provider its sign-in goes through. */
+	/** Read before the organization's replica is dropped: which provider its sign-in goes through (unknown if never synced here). */
 	private noteSsoRequired(orgId: string | undefined, message: string) {
-		const org = orgId === undefined ? undefined : this.replicas.get(orgId)?.state.org();
-		if (org?.sso) this.ssoRequired = { orgName: org.name, orgId: org.id, providerId: org.sso.providerId };
-		else this.timedOut = message;
+		if (orgId === undefined) return void (this.timedOut = message);
+		// Each of its documents is refused in turn: the first one, read while the replica is whole, says the most.
+		if (this.ssoRequired?.orgId === orgId && this.ssoRequired.org) return;
+		const org = this.replicas.get(orgId)?.state.org();
+		this.ssoRequired = { message, orgId, org: org?.sso && { name: org.name, providerId: org.sso.providerId } };
 	}
 
 	/** Drops a document the user may no longer read; losing an organization's own is remembered with its name. */
