@@ -11,13 +11,14 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../sync-server/demo/demo-org.ts';
 import { startServer } from '../../sync-server/server.ts';
+import { OidcProviderConfig } from '../../sync-server/sso/config.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-server.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } } });
 const out = resolve(values.out ?? 'screenshots');
 mkdirSync(out, { recursive: true });
 
-const SIGNED_OUT = { signin: '/signin', signup: '/signup' };
+const SIGNED_OUT = { signin: '/signin', 'signin-sso-error': '/signin?ssoError=SSO_NO_EMAIL', signup: '/signup' };
 const SIGNED_IN = {
 	orgs: '/orgs',
 	members: '/orgs/demo-org',
@@ -35,7 +36,33 @@ const dataDir = mkdtempSync(join(tmpdir(), 'roster-shots-'));
 execFileSync(process.execPath, ['--import', 'tsx', 'sync-server/seed-demo.ts', '--data-dir', dataDir, '--users', '40'], {
 	stdio: 'inherit'
 });
-const server = await startServer({ dataDir, port: 0 });
+// A provider to offer (never reached: the pages only list it) and the demo organization linked to it.
+const oidc = [
+	{ id: 'acme-sso', name: 'Acme SSO', issuer: 'https://sso.example.com', clientId: 'roster', clientSecret: 'not a real secret' }
+].map((p) => OidcProviderConfig.parse(p));
+const server = await startServer({ dataDir, port: 0, oidc });
+const demo = (await server.hub.orgState('demo-org'))!;
+const sso = {
+	type: 'sso.configure',
+	orgId: 'demo-org',
+	providerId: 'acme-sso',
+	required: true,
+	defaultRole: 'ORG_READ_ONLY',
+	grants: [
+		{
+			group: 'engineering',
+			role: 'ORG_PROJECT_CREATOR',
+			teams: demo
+				.teams()
+				.slice(0, 2)
+				.map((t) => t.id),
+			projects: []
+		},
+		{ group: 'platform-admins', role: 'ORG_OWNER', teams: [], projects: [{ projectId: 'project0', roles: ['PROJECT_OWNER'] }] }
+	]
+};
+const linked = await server.hub.submitAndWait((await server.accounts.userByUsername('demo-admin'))!.id, 'shots-sso', sso);
+if (!linked.ok) throw new Error(`the demo organization was not linked: ${linked.message}`);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const wide: string[] = [];
 let seeded = false;
@@ -76,6 +103,11 @@ try {
 			await page.waitForURL('**/orgs');
 			await seedServiceAccount(page);
 			for (const [name, path] of Object.entries(SIGNED_IN)) await shoot(page, name, path, tag);
+			if (!values.only || 'settings-sso-edit'.includes(values.only)) {
+				await page.goto(SIGNED_IN.settings);
+				await page.getByRole('button', { name: 'Edit single sign-on' }).click();
+				await page.getByRole('region', { name: 'Single sign-on' }).screenshot({ path: join(out, `settings-sso-edit-${tag}.png`) });
+			}
 			await context.close();
 		}
 	}

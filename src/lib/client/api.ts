@@ -110,5 +110,13 @@ export const api = {
 		call<{ user: UserProfile }>('POST', '/api/signin', { username, password, ...(code ? { code } : {}) }),
 	signUp: (input: { username: string; email: string; password: string; displayName: string }) =>
 		call<{ user: UserProfile }>('POST', '/api/signup', input),
-	signOut: () => call<object>('POST', '/api/signout', {})
+	signOut: () => call<object>('POST', '/api/signout', {}),
+	/** rules §2 single sign-on: the identity providers the sign-in page offers. */
+	ssoProviders: () => call<{ providers: { id: string; name: string }[] }>('GET', '/api/sso/providers'),
+	/** Links the provider's sign-in (held in a short-lived cookie) to this user once its password (and code) prove it. */
+	ssoLink: (provider: string, password: string, code?: string) =>
+		call<{ user: UserProfile; location: string }>('POST', `/api/sso/${encodeURIComponent(provider)}/link`, {
+			password,
+			...(code ? { code } : {})
+		})
 };

@@ -32,6 +32,8 @@ export class RosterSession {
 	user: UserProfile;
 	/** Why an organization's session timeout took its access away, until the user signs in again. */
 	timedOut = $state<string | null>(null);
+	/** rules §2: an organization requiring single sign-on refused this password session; signing in through its provider reaches it. */
+	ssoRequired = $state<{ message: string; orgId: string; org?: { name: string; providerId: string } } | null>(null);
 	/** Mutation ids answered while this tab watched, for the "saved" notice. */
 	readonly recent = new SvelteMap<string, 'accepted'>();
 	readonly replicas: Replicas;
@@ -195,13 +197,15 @@ export class RosterSession {
 				}
 				// The server's clock says the code no longer holds: ask again on Retry.
 				if (m.code === 'STEP_UP_REQUIRED') this.stepUp.expire();
-				if (m.code === 'SESSION_EXPIRED' || m.code === 'SSO_REQUIRED') this.timedOut = m.message;
+				if (m.code === 'SSO_REQUIRED') this.noteSsoRequired(this.outbox.find(m.id)!.orgId, m.message);
+				else if (m.code === 'SESSION_EXPIRED') this.timedOut = m.message;
 				await this.outbox.refuse(m.id, m.code, m.message);
 				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
 				if (m.code) {
-					this.timedOut = m.reason;
+					if (m.code === 'SSO_REQUIRED') this.noteSsoRequired(parseDocId(m.doc)?.orgId, m.reason);
+					else this.timedOut = m.reason;
 					return this.replicas.drop(m.doc);
 				}
 				return this.lose(m.doc);
@@ -211,6 +215,15 @@ export class RosterSession {
 			default:
 				return m satisfies never;
 		}
+	}
+
+	/** Read before the organization's replica is dropped: which provider its sign-in goes through (unknown if never synced here). */
+	private noteSsoRequired(orgId: string | undefined, message: string) {
+		if (orgId === undefined) return void (this.timedOut = message);
+		// Each of its documents is refused in turn: the first one, read while the replica is whole, says the most.
+		if (this.ssoRequired?.orgId === orgId && this.ssoRequired.org) return;
+		const org = this.replicas.get(orgId)?.state.org();
+		this.ssoRequired = { message, orgId, org: org?.sso && { name: org.name, providerId: org.sso.providerId } };
 	}
 
 	/** Drops a document the user may no longer read; losing an organization's own is remembered with its name. */
