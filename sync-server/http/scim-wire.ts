@@ -69,7 +69,7 @@ export const PatchOp = z.looseObject({
 					.transform((s) => s.toLowerCase())
 					.pipe(z.enum(['add', 'remove', 'replace'])),
 				path: z.string().max(200).optional(),
-				value: z.unknown()
+				value: z.unknown().optional()
 			})
 		)
 		.min(1)
