@@ -13,6 +13,10 @@ async function acme(role = 'ORG_OWNER') {
 	return { ...org, ...(await createSecret(t, org.alice.cookie, userId)) };
 }
 
+/** A SCIM answer, read loosely as a provider does (resources, lists and errors). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers' shapes are what the assertions check
+type Scim = Record<string, any>;
+
 /** A request as an identity provider sends it: a bearer secret and application/scim+json. */
 async function scim(secret: string | undefined, method: string, path: string, body?: unknown) {
 	const res = await fetch(new URL(`/scim/v2/orgs/acme${path}`, t.base), {
@@ -24,7 +28,7 @@ async function scim(secret: string | undefined, method: string, path: string, bo
 		...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) })
 	});
 	const text = await res.text();
-	return { status: res.status, type: res.headers.get('content-type'), body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+	return { status: res.status, type: res.headers.get('content-type'), body: (text ? JSON.parse(text) : undefined) as Scim };
 }
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
