@@ -24,6 +24,7 @@ import {
 /** What a create, PUT or PATCH asks of a user; undefined leaves it as it is. */
 interface UserChange {
 	email?: string;
+	externalId?: string;
 	displayName?: string;
 	active?: boolean;
 }
@@ -51,7 +52,7 @@ async function target(r: ScimRequest): Promise<UserProfile> {
 async function answer(r: ScimRequest, status: number, userId: string) {
 	const user = (await r.deps.accounts.user(userId))!;
 	const state = (await r.deps.hub.orgState(r.orgId))!;
-	scimJson(r.res, status, userResource(r.base, user, !!state.member(userId)));
+	scimJson(r.res, status, userResource(r.base, user, !!state.member(userId), await r.deps.accounts.scimExternalId(userId)));
 }
 
 /** A Roster username from the address's local part (3–32 of a–z 0–9 . _ -), made unique with a suffix when taken. */
@@ -77,6 +78,7 @@ async function apply(r: ScimRequest, user: UserProfile, change: UserChange) {
 		await r.deps.accounts.setEmail(user.id, change.email);
 		await r.deps.hub.refreshProfile(user.id);
 	}
+	await keepExternalId(r, user.id, change.externalId);
 	if (change.displayName !== undefined) await saveProfile(r.deps, user, { displayName: change.displayName });
 	const member = !!r.state.member(user.id);
 	// rules §5: deactivating is member.remove, so the user's open sockets lose the organization at once.
@@ -86,18 +88,22 @@ async function apply(r: ScimRequest, user: UserProfile, change: UserChange) {
 	}
 }
 
+/** The provider's externalId for the user; one user of the organization holds each. */
+async function keepExternalId(r: ScimRequest, userId: string, externalId: string | undefined) {
+	if (externalId === undefined || (await r.deps.accounts.setScimExternalId(r.orgId, userId, externalId))) return;
+	throw new ScimError(409, 'Another user of this organization has that externalId.', 'uniqueness');
+}
+
 async function list(r: ScimRequest) {
 	const filter = parseFilter(r.url.searchParams.get('filter'), ['userName', 'externalId']);
-	// externalId is not kept (docs/scim.md): a filter by it finds no one, and the provider matches by userName.
-	const users = activeUsers(r).filter((m) => !filter || (filter.attribute === 'userName' && emailKey(m.email) === emailKey(filter.value)));
-	scimJson(
-		r.res,
-		200,
-		listResponse(
-			users.map((m) => userResource(r.base, { ...m, id: m.userId }, true)),
-			r.url.searchParams
-		)
+	const byExternal = filter?.attribute === 'externalId' ? await r.deps.accounts.scimUser(r.orgId, filter.value) : undefined;
+	const users = activeUsers(r).filter(
+		(m) => !filter || (filter.attribute === 'userName' ? emailKey(m.email) === emailKey(filter.value) : m.userId === byExternal)
 	);
+	const resources = await Promise.all(
+		users.map(async (m) => userResource(r.base, { ...m, id: m.userId }, true, await r.deps.accounts.scimExternalId(m.userId)))
+	);
+	scimJson(r.res, 200, listResponse(resources, r.url.searchParams));
 }
 
 async function create(r: ScimRequest) {
@@ -105,6 +111,9 @@ async function create(r: ScimRequest) {
 	const address = email(body.userName);
 	if (activeUsers(r).some((m) => emailKey(m.email) === emailKey(address))) {
 		throw new ScimError(409, 'A user of this organization already has that userName.', 'uniqueness');
+	}
+	if (body.externalId !== undefined && (await r.deps.accounts.scimUser(r.orgId, body.externalId))) {
+		throw new ScimError(409, 'Another user of this organization has that externalId.', 'uniqueness');
 	}
 	const user = {
 		id: randomUUID(),
@@ -118,6 +127,7 @@ async function create(r: ScimRequest) {
 	};
 	if (!(await r.deps.accounts.insertUser(user, r.deps.now())))
 		throw new ScimError(409, 'That username was just taken: send it again.', 'uniqueness');
+	await keepExternalId(r, user.id, body.externalId);
 	if (body.active !== false) {
 		try {
 			await submit(r, `create-${user.id}`, { type: 'member.provision', orgId: r.orgId, userId: user.id, role: 'ORG_MEMBER' });
@@ -132,7 +142,12 @@ async function create(r: ScimRequest) {
 async function replace(r: ScimRequest) {
 	const user = await target(r);
 	const body = await scimBody(r.req, ScimUserInput);
-	await apply(r, user, { email: email(body.userName), displayName: displayNameOf(body) ?? '', active: body.active ?? true });
+	await apply(r, user, {
+		email: email(body.userName),
+		externalId: body.externalId,
+		displayName: displayNameOf(body) ?? '',
+		active: body.active ?? true
+	});
 	await answer(r, 200, user.id);
 }
 
@@ -147,7 +162,12 @@ function patchChange(op: PatchOperation): UserChange {
 	switch (op.path?.toLowerCase()) {
 		case undefined: {
 			const v = value(ScimUserInput.partial()) as Partial<ScimUserInput>;
-			return { active: v.active, displayName: displayNameOf(v), email: v.userName === undefined ? undefined : email(v.userName) };
+			return {
+				active: v.active,
+				externalId: v.externalId,
+				displayName: displayNameOf(v),
+				email: v.userName === undefined ? undefined : email(v.userName)
+			};
 		}
 		case 'active':
 			return { active: value(Active) };
@@ -156,6 +176,8 @@ function patchChange(op: PatchOperation): UserChange {
 			return { displayName: value(z.string().max(100)) };
 		case 'username':
 			return { email: email(value(z.string())) };
+		case 'externalid':
+			return { externalId: value(z.string().max(254)) };
 		default:
 			return {};
 	}

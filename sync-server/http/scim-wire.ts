@@ -84,10 +84,11 @@ export function displayNameOf(input: { displayName?: string; name?: z.infer<type
 	return (input.displayName || n?.formatted || joined || undefined)?.trim().slice(0, 100);
 }
 
-export function userResource(base: string, user: { id: string; email: string; displayName: string }, active: boolean) {
+export function userResource(base: string, user: { id: string; email: string; displayName: string }, active: boolean, externalId?: string) {
 	return {
 		schemas: [USER_SCHEMA],
 		id: user.id,
+		...(externalId === undefined ? {} : { externalId }),
 		userName: user.email,
 		displayName: user.displayName,
 		name: { formatted: user.displayName },

@@ -115,6 +115,28 @@ async function acme2(cookie: string) {
 	return createSecret(t, cookie, await createAccount(t, cookie, { username: 'auditor', role: 'ORG_READ_ONLY' }));
 }
 
+describe('SCIM externalId', () => {
+	it('is kept, found by filter, changed by PATCH, and held by one user of the organization', async () => {
+		const { secret } = await acme();
+		const a = (await scim(secret, 'POST', '/Users', { schemas: [USER], userName: 'ann@example.org', externalId: 'obj-1' })).body;
+		expect(a).toMatchObject({ externalId: 'obj-1' });
+		const byExt = await scim(secret, 'GET', '/Users?filter=externalId%20eq%20%22obj-1%22');
+		expect(byExt.body).toMatchObject({ totalResults: 1, Resources: [{ id: a.id, externalId: 'obj-1' }] });
+		expectScimError(
+			await scim(secret, 'POST', '/Users', { schemas: [USER], userName: 'ann2@example.org', externalId: 'obj-1' }),
+			409,
+			'uniqueness'
+		);
+		expect((await scim(secret, 'GET', '/Users?filter=userName%20eq%20%22ann2%40example.org%22')).body).toMatchObject({ totalResults: 0 });
+		const moved = await scim(secret, 'PATCH', `/Users/${a.id}`, {
+			schemas: [PATCH],
+			Operations: [{ op: 'replace', path: 'externalId', value: 'obj-2' }]
+		});
+		expect(moved.body).toMatchObject({ externalId: 'obj-2' });
+		expect((await scim(secret, 'GET', '/Users?filter=externalId%20eq%20%22obj-1%22')).body).toMatchObject({ totalResults: 0 });
+	});
+});
+
 describe('SCIM Groups map to teams', () => {
 	it('creates a group with a member, adds and removes members by PATCH, renames and deletes it', async () => {
 		const { alice, bob, secret } = await acme();
