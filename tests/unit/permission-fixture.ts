@@ -170,6 +170,10 @@ export function setup(type: MutationType) {
 			}
 		]
 	});
+	// rules §5: provisioning is an Organization Owner service account's.
+	if (type === 'member.provision') {
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('robot'))!, role: 'ORG_OWNER' } }], 'test');
+	}
 	// Linked to a provider, with a default role, for the mapping to apply to.
 	const sso = { providerId: 'corp', required: false, defaultRole: 'ORG_MEMBER' as const, grants: [] };
 	if (type === 'sso.apply') applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, sso } }], 'test');
