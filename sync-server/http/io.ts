@@ -35,8 +35,10 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T
 	);
 }
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-	if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+/** `types`: the media types taken (SCIM clients send application/scim+json). */
+export async function readJson(req: IncomingMessage, types: readonly string[] = ['application/json']): Promise<unknown> {
+	const type = req.headers['content-type'] ?? '';
+	if (!types.some((t) => type.startsWith(t))) {
 		// Also keeps cross-site form posts out: they cannot send this content type without CORS.
 		throw new HttpError(415, 'UNSUPPORTED', 'Send JSON (content-type: application/json).');
 	}

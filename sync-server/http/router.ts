@@ -4,6 +4,7 @@ import { MailLimits } from '../mail-limits.ts';
 import { serveStatic } from '../static-files.ts';
 import { logRefused, requestUrl } from '../web-edge.ts';
 import { serveApiV1 } from './api-v1.ts';
+import { serveScim } from './scim.ts';
 import { matchPath } from './path-params.ts';
 import type { HttpApp, HttpDeps } from './deps.ts';
 import { parse, readJson, unauthenticated } from './io.ts';
@@ -83,6 +84,11 @@ export class HttpApi {
 		const path = url.pathname;
 		const { edge } = this.deps;
 		const api = path.startsWith('/api/');
+		// SCIM clients are servers holding a bearer secret, with no cookie to forge and no Origin to check (scim.ts).
+		if (path.startsWith('/scim/v2/')) {
+			edge.secure(res, true);
+			return serveScim(this.deps, req, res, url);
+		}
 		edge.secure(res, api);
 		if (!api) return serveStatic(this.deps.staticDir, req, path, res);
 		// A browser sends this site's Origin with every write; any other (or "null") is a forged form or script.

@@ -130,6 +130,12 @@ export interface AccountStore {
 	ssoUser(provider: string, subject: string): Promise<string | undefined>;
 	/** Links a provider's subject to a user; false when that subject is linked already (the first link stays). */
 	linkSso(provider: string, subject: string, userId: string, now: number): Promise<boolean>;
+	/** rules §5 provisioning (docs/scim.md): the user an identity provider's externalId names in an organization. */
+	scimUser(orgId: string, externalId: string): Promise<string | undefined>;
+	/** The externalId a provider gave a user, if any. */
+	scimExternalId(userId: string): Promise<string | undefined>;
+	/** Gives a user its externalId (replacing its former one); false when another user of the organization holds it. */
+	setScimExternalId(orgId: string, userId: string, externalId: string): Promise<boolean>;
 
 	insertEmailToken(tokenHash: string, userId: string, email: string, expiresAt: number): Promise<void>;
 	/** Marks the token used and returns it, once; undefined when unknown, used or expired. */
@@ -179,6 +185,9 @@ const METHODS: Record<keyof AccountStore, true> = {
 	recoveryCodesLeft: true,
 	ssoUser: true,
 	linkSso: true,
+	scimUser: true,
+	scimExternalId: true,
+	setScimExternalId: true,
 	insertEmailToken: true,
 	consumeEmailToken: true,
 	insertServiceSecret: true,

@@ -59,6 +59,13 @@ create table if not exists sso_links (
 	primary key (provider, subject)
 ) without rowid;
 create index if not exists sso_links_user on sso_links(user_id);
+-- rules §5 provisioning: the externalId an identity provider gave a user it provisioned (docs/scim.md).
+create table if not exists scim_users (
+	org_id text not null,
+	external_id text not null,
+	user_id text not null unique references users(id) on delete cascade,
+	primary key (org_id, external_id)
+) without rowid;
 create table if not exists email_tokens (
 	token_hash text primary key,
 	user_id text not null references users(id) on delete cascade,
@@ -114,6 +121,11 @@ function statements(db: Database.Database) {
 		session: db.prepare('select user_id, created_at, last_seen_at, stepped_up_at, sso_provider from sessions where token_hash = ?'),
 		ssoLink: db.prepare('select user_id from sso_links where provider = ? and subject = ?'),
 		linkSso: db.prepare('insert or ignore into sso_links values (?, ?, ?, ?)'),
+		scimUser: db.prepare('select user_id from scim_users where org_id = ? and external_id = ?'),
+		scimExternalId: db.prepare('select external_id from scim_users where user_id = ?'),
+		setScimExternalId: db.prepare(
+			'insert into scim_users values (?, ?, ?) on conflict (user_id) do update set org_id = excluded.org_id, external_id = excluded.external_id'
+		),
 		stepUp: db.prepare('update sessions set stepped_up_at = ? where token_hash = ?'),
 		twoFactor: db.prepare('select totp_secret as secret, totp_pending as pending, totp_last_step as lastStep from users where id = ?'),
 		setTotpPending: db.prepare('update users set totp_pending = ? where id = ?'),
@@ -246,6 +258,18 @@ export class SqliteAccounts implements AccountRows {
 	}
 	linkSso(provider: string, subject: string, userId: string, now: number): boolean {
 		return this.q.linkSso.run(provider, subject, userId, now).changes === 1;
+	}
+	scimUser(orgId: string, externalId: string) {
+		return (this.q.scimUser.get(orgId, externalId) as { user_id: string } | undefined)?.user_id;
+	}
+	scimExternalId(userId: string) {
+		return (this.q.scimExternalId.get(userId) as { external_id: string } | undefined)?.external_id;
+	}
+	setScimExternalId(orgId: string, userId: string, externalId: string): boolean {
+		const holder = this.scimUser(orgId, externalId);
+		if (holder !== undefined) return holder === userId;
+		this.q.setScimExternalId.run(orgId, externalId, userId);
+		return true;
 	}
 	stepUp(tokenHash: string, now: number) {
 		this.q.stepUp.run(now, tokenHash);

@@ -122,6 +122,23 @@ export function accountsContract(name: string, open: () => Promise<AccountsUnder
 				expect(await a.ssoUser('corp', 'sub-1')).toBeUndefined();
 			});
 
+			it('keeps the externalId a provider gave a user, one holder per organization; it goes with the user', async () => {
+				await a.insertUser(user('bob'), NOW);
+				expect(await a.scimUser('acme', 'ext-1')).toBeUndefined();
+				expect(await a.setScimExternalId('acme', 'u-ann', 'ext-1')).toBe(true);
+				expect(await a.setScimExternalId('acme', 'u-bob', 'ext-1')).toBe(false);
+				expect(await a.setScimExternalId('acme', 'u-ann', 'ext-1')).toBe(true);
+				expect(await a.setScimExternalId('acme', 'u-ann', 'ext-2')).toBe(true);
+				expect(await a.scimUser('acme', 'ext-1')).toBeUndefined();
+				expect([await a.scimUser('acme', 'ext-2'), await a.scimExternalId('u-ann'), await a.scimExternalId('u-bob')]).toEqual([
+					'u-ann',
+					'ext-2',
+					undefined
+				]);
+				await a.deleteUser('u-ann');
+				expect(await a.scimUser('acme', 'ext-2')).toBeUndefined();
+			});
+
 			it('keeps at most `keep` sessions per user: the oldest beyond them end and are named, never the new one', async () => {
 				for (let i = 0; i < 3; i++) expect(await a.insertSession(`s${i}`, 'u-ann', NOW + i, false, 3)).toEqual([]);
 				expect(await a.insertSession('s3', 'u-ann', NOW + 3, false, 3)).toEqual(['s0']);

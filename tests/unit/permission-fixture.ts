@@ -51,6 +51,7 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	'member.addManaged': { type: 'member.addManaged', userId: id('newbie'), role: 'ORG_MEMBER' },
 	// mona is managed, in team Ops and individually an owner of Apollo (which other owners keep).
 	'member.deleteManaged': { type: 'member.deleteManaged', userId: id('mona') },
+	'member.provision': { type: 'member.provision', userId: id('newbie'), role: 'ORG_MEMBER' },
 	'card.add': { type: 'card.add', cardId: 'c-new', brand: 'visa', last4: '1111', expMonth: 1, expYear: 2099, holder: 'Acme Inc' },
 	'card.setDefault': { type: 'card.setDefault', cardId: 'c-2' },
 	'card.remove': { type: 'card.remove', cardId: 'c-1' },
@@ -169,6 +170,10 @@ export function setup(type: MutationType) {
 			}
 		]
 	});
+	// rules §5: provisioning is an Organization Owner service account's.
+	if (type === 'member.provision') {
+		applyChanges(fx.state, [{ kind: 'member.put', member: { ...fx.state.member(id('robot'))!, role: 'ORG_OWNER' } }], 'test');
+	}
 	// Linked to a provider, with a default role, for the mapping to apply to.
 	const sso = { providerId: 'corp', required: false, defaultRole: 'ORG_MEMBER' as const, grants: [] };
 	if (type === 'sso.apply') applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, sso } }], 'test');

@@ -37,6 +37,8 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'org.setNotifications': [Y, F, F, F, F, F, F, N],
 	'member.addManaged': [Y, F, F, F, F, F, F, N],
 	'member.deleteManaged': [Y, F, F, F, F, F, F, N],
+	// rules §5: only an Organization Owner service account provisions (docs/scim.md); no person does.
+	'member.provision': ['NOT_PROVISIONER', 'NOT_PROVISIONER', F, F, F, F, F, N],
 	// rules §2: owners and billing admins manage billing (card.add arrives through the server's card route).
 	'card.add': [Y, Y, F, Y, F, F, F, N],
 	'card.setDefault': [Y, Y, F, Y, F, F, F, N],

@@ -80,11 +80,12 @@ describe('the mutation registry', () => {
 describe('server-only mutations', () => {
 	const serverOnly = defs.filter(([, def]) => def.serverOnly !== undefined).map(([type]) => type as MutationType);
 
-	it('are the card, the managed-user, the service-account and the single sign-on ones, each with its reason', () => {
+	it('are the card, the managed-user, the service-account, the single sign-on and the provisioning ones, each with its reason', () => {
 		expect(serverOnly.sort()).toEqual([
 			'card.add',
 			'member.addManaged',
 			'member.deleteManaged',
+			'member.provision',
 			'serviceAccount.add',
 			'serviceAccount.addSecret',
 			'serviceAccount.delete',
@@ -96,7 +97,8 @@ describe('server-only mutations', () => {
 	it.each(serverOnly)('%s is refused from a socket with its reason, though it parses and the check would accept it', (type) => {
 		const sample = withOrgId(INTENT[type]);
 		expect(parseMutation(sample).ok).toBe(true);
-		expectAccepted(setup(type).check(USERNAME['primary admin'], INTENT[type]));
+		// Provisioning is an owner service account's (rules §5); the rest, the primary admin's.
+		expectAccepted(setup(type).check(type === 'member.provision' ? 'robot' : USERNAME['primary admin'], INTENT[type]));
 		expect(serverOnlyRefusal(sample)).toEqual({ ok: false, code: 'FORBIDDEN', message: SERVER_ONLY[type] });
 	});
 

@@ -47,6 +47,7 @@ export { applyChanges, applyOrgChanges, OrgDocState } from './org-doc.ts';
 export { billingMaps, docMap, locate, MODEL, orgMaps, projectMaps, TABLES, type TableName } from './model.ts';
 export { type Directory } from './reader.ts';
 export { OverlayState } from './overlay.ts';
+export { mayProvision } from './mutations/provisioning.ts';
 export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPassword } from './passwords.ts';
 export { formatCents, PLANS } from './plans.ts';
 export { issueSentences } from './issue-words.ts';

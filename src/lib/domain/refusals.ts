@@ -60,7 +60,8 @@ export const REFUSAL_CODES = [
 	'TOO_MANY_SECRETS',
 	'SECRET_NOT_FOUND',
 	'SSO_NOT_LINKED',
-	'SSO_REQUIRED'
+	'SSO_REQUIRED',
+	'NOT_PROVISIONER'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

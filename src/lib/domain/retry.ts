@@ -69,6 +69,7 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	TOO_MANY_SECRETS: 'change',
 	SECRET_NOT_FOUND: 'change',
 	SSO_NOT_LINKED: 'change',
+	NOT_PROVISIONER: 'change',
 	// Signing in through the provider starts another session; this one stays refused.
 	SSO_REQUIRED: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.

@@ -178,6 +178,29 @@ export class PgAccounts implements AccountStore {
 		]);
 		return r.rowCount === 1;
 	}
+	async scimUser(orgId: string, externalId: string) {
+		return (
+			await this.rows<{ user_id: string }>('select user_id from scim_users where org_id = $1 and external_id = $2', [orgId, externalId])
+		)[0]?.user_id;
+	}
+	async scimExternalId(userId: string) {
+		return (await this.rows<{ external_id: string }>('select external_id from scim_users where user_id = $1', [userId]))[0]?.external_id;
+	}
+	async setScimExternalId(orgId: string, userId: string, externalId: string) {
+		// The primary key refuses a holder that came in between: that is the same false.
+		const r = await this.pool
+			.query(
+				`insert into scim_users values ($1, $2, $3)
+			 on conflict (user_id) do update set org_id = excluded.org_id, external_id = excluded.external_id
+			 where not exists (select 1 from scim_users s where s.org_id = $1 and s.external_id = $2 and s.user_id <> $3)`,
+				[orgId, externalId, userId]
+			)
+			.catch((err: { code?: string }) => {
+				if (err.code === '23505') return { rowCount: 0 };
+				throw err;
+			});
+		return r.rowCount === 1 || (await this.scimUser(orgId, externalId)) === userId;
+	}
 	async stepUp(tokenHash: string, now: number) {
 		await this.pool.query('update sessions set stepped_up_at = $2 where token_hash = $1', [tokenHash, now]);
 	}

@@ -11,6 +11,7 @@ import { INVITATION_MUTATIONS } from './invitations.ts';
 import { MEMBER_MUTATIONS } from './members.ts';
 import { ORG_MUTATIONS } from './org.ts';
 import { PROJECT_MUTATIONS } from './projects.ts';
+import { PROVISIONING_MUTATIONS } from './provisioning.ts';
 import { SERVICE_ACCOUNT_MUTATIONS } from './service-accounts.ts';
 import { SSO_MUTATIONS } from './sso.ts';
 import { TEAM_MUTATIONS } from './teams.ts';
@@ -25,7 +26,8 @@ const DEFINITIONS = [
 	...BILLING_MUTATIONS,
 	...INVITATION_MUTATIONS,
 	...SERVICE_ACCOUNT_MUTATIONS,
-	...SSO_MUTATIONS
+	...SSO_MUTATIONS,
+	...PROVISIONING_MUTATIONS
 ] as const;
 
 type Definition = (typeof DEFINITIONS)[number];
