@@ -37,6 +37,7 @@ export async function serveScim(deps: HttpDeps, req: IncomingMessage, res: Serve
 		const orgId = found.params.orgId!;
 		const caller = await authenticateBearer(deps, req.headers.authorization);
 		spendBudget(deps.hub, caller.user.id);
+		await deps.accounts.touchServiceSecret(caller.secretId, deps.now());
 		// Another organization answers as a missing one does (invariant 10).
 		const state = Id.safeParse(orgId).success && orgId === caller.orgId ? await deps.hub.orgState(orgId) : undefined;
 		if (!state) throw refused(NOT_A_MEMBER);
