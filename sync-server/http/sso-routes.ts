@@ -14,7 +14,7 @@ import {
 	sealCookie,
 	ssoCookie
 } from '../sso/flow-cookie.ts';
-import { applyMappings, createSsoUser, groupsOf, type Vouched } from '../sso/sso-sign-in.ts';
+import { applyMappings, claimProvisioned, createSsoUser, groupsOf, type Vouched } from '../sso/sso-sign-in.ts';
 import type { StoredUser } from '../storage/accounts.ts';
 import type { HttpApp, HttpDeps } from './deps.ts';
 import { json, rateLimited } from './io.ts';
@@ -160,6 +160,8 @@ export async function callback(
 		res.end();
 		return;
 	}
+	const provisioned = await claimProvisioned(deps, p, who);
+	if (provisioned) return signedInThrough(deps, res, p, provisioned, who.groups, flow.r);
 	const created = await createSsoUser(deps, p, who);
 	if (!created) return backToSignIn(res, 'SSO_NO_EMAIL');
 	return signedInThrough(deps, res, p, created, who.groups, flow.r);

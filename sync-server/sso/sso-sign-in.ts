@@ -68,6 +68,24 @@ export async function createSsoUser(deps: HttpDeps, p: OidcProviderConfig, vouch
 	}
 }
 
+/**
+ * rules §5 provisioning: an account an organization provisioned (SCIM) at the address the provider
+ * verifies is this person's, when that organization is linked to this provider (and the operator lets
+ * it be): the first sign-in claims it instead of making a second account.
+ */
+export async function claimProvisioned(deps: HttpDeps, p: OidcProviderConfig, vouched: Vouched): Promise<StoredUser | undefined> {
+	if (!vouched.emailVerified || !vouched.email) return undefined;
+	for (const user of await deps.accounts.unclaimedUsersByEmail(vouched.email)) {
+		const orgId = user.managedBy!;
+		if (p.organizations && !p.organizations.includes(orgId)) continue;
+		if ((await deps.hub.orgState(orgId))?.org()?.sso?.providerId !== p.id) continue;
+		if (!(await deps.accounts.linkSso(p.id, vouched.subject, user.id, deps.now()))) return undefined;
+		await deps.accounts.markEmailVerified(user.id, user.email);
+		return { ...user, emailVerified: true };
+	}
+	return undefined;
+}
+
 /** The open organizations linked to this provider and allowed to be by the operator: the mapping is applied in each (rules §2). */
 async function linkedOrgs(deps: HttpDeps, p: OidcProviderConfig): Promise<string[]> {
 	const linked: string[] = [];

@@ -74,6 +74,8 @@ export interface AccountStore {
 	userByUsername(username: string): Promise<StoredUser | undefined>;
 	/** Users whose verified address this is (a few at most; the count only needs to tell one from several). */
 	verifiedUsersByEmail(email: string): Promise<StoredUser[]>;
+	/** Accounts an organization provisioned (managed, no password, not a service account) at this address, verified or not. */
+	unclaimedUsersByEmail(email: string): Promise<StoredUser[]>;
 	/** False when the username is taken (unique, case-insensitive); nothing is written then. */
 	insertUser(user: StoredUser, createdAt: number): Promise<boolean>;
 	/** Deletes the account: its sessions, codes and email tokens go with it. */
@@ -160,6 +162,7 @@ const METHODS: Record<keyof AccountStore, true> = {
 	user: true,
 	userByUsername: true,
 	verifiedUsersByEmail: true,
+	unclaimedUsersByEmail: true,
 	insertUser: true,
 	deleteUser: true,
 	markEmailVerified: true,

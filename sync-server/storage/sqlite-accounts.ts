@@ -111,6 +111,9 @@ function statements(db: Database.Database) {
 		),
 		deleteUser: db.prepare('delete from users where id = ?'),
 		verifiedByEmail: db.prepare('select * from users where email = ? collate nocase and email_verified = 1 limit 10'),
+		unclaimedByEmail: db.prepare(
+			"select * from users where email = ? collate nocase and managed_by is not null and service = 0 and password_hash = '' limit 10"
+		),
 		verifyUser: db.prepare('update users set email_verified = 1 where id = ? and email = ?'),
 		updateProfile: db.prepare('update users set username = @username, display_name = @displayName where id = @id'),
 		setEmail: db.prepare('update users set email = ?, email_verified = 0 where id = ?'),
@@ -195,6 +198,9 @@ export class SqliteAccounts implements AccountRows {
 	}
 	verifiedUsersByEmail(email: string): StoredUser[] {
 		return (this.q.verifiedByEmail.all(email.trim()) as Row[]).map((r) => userFromRow(r)!);
+	}
+	unclaimedUsersByEmail(email: string): StoredUser[] {
+		return (this.q.unclaimedByEmail.all(email.trim()) as Row[]).map((r) => userFromRow(r)!);
 	}
 	insertUser(user: StoredUser, createdAt: number): boolean {
 		try {

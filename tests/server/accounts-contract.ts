@@ -62,6 +62,15 @@ export function accountsContract(name: string, open: () => Promise<AccountsUnder
 				expect(await a.user('u-ann')).toMatchObject({ email: 'new@example.com', emailVerified: false });
 			});
 
+			it('finds accounts an organization provisioned (managed, no password, not a service account) by address, verified or not', async () => {
+				await a.insertUser({ ...user('pat', { managedBy: 'acme' }), passwordHash: '' }, NOW);
+				await a.insertUser(user('mia', { managedBy: 'acme' }), NOW);
+				await a.insertUser({ ...user('bot', { managedBy: 'acme' }), passwordHash: '', service: true }, NOW);
+				await a.insertUser({ ...user('ann'), passwordHash: '' }, NOW);
+				for (const name of ['pat', 'mia', 'bot', 'ann']) await a.setEmail(`u-${name}`, 'same@example.com');
+				expect((await a.unclaimedUsersByEmail(' SAME@example.com ')).map((u) => u.id)).toEqual(['u-pat']);
+			});
+
 			it('renames unless another user holds the name (any case); a user may change the case of its own', async () => {
 				await a.insertUser(user('ann'), NOW);
 				await a.insertUser(user('bob'), NOW);

@@ -245,4 +245,27 @@ describe('single sign-on through a real OpenID provider', () => {
 		expect(JSON.stringify(await feed.json())).not.toMatch(/dana|engineers/);
 		expect(await memberOf(dana.id)).toMatchObject({ role: 'ORG_PROJECT_CREATOR' });
 	});
+
+	it('an account the organization provisioned at the address the provider verifies is claimed at the first sign-in, not doubled', async () => {
+		await acme();
+		const provisioned = {
+			id: 'u-prov',
+			username: 'erin',
+			email: 'erin@corp.example',
+			emailVerified: false,
+			displayName: '',
+			passwordHash: ''
+		};
+		expect(await t.server.accounts.insertUser({ ...provisioned, managedBy: 'acme' }, Date.now())).toBe(true);
+		// The same address provisioned by an organization not linked to Corp is not this person's.
+		expect(await t.server.accounts.insertUser({ ...provisioned, id: 'u-other', username: 'erin-x', managedBy: 'other' }, Date.now())).toBe(
+			true
+		);
+		person('erin', ['engineers']);
+		expect((await signInThrough('erin')).location).toBe('/orgs/acme');
+		expect(await t.server.accounts.ssoUser('corp', 'erin')).toBe('u-prov');
+		expect(await t.server.accounts.user('u-prov')).toMatchObject({ emailVerified: true });
+		expect(await memberOf('u-prov')).toMatchObject({ role: 'ORG_PROJECT_CREATOR' });
+		expect(await userNamed('erin-2')).toBeUndefined();
+	});
 });

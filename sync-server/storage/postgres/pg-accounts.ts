@@ -74,6 +74,13 @@ export class PgAccounts implements AccountStore {
 		const rows = await this.rows(`select ${USER} from users where lower(email) = lower($1) and email_verified limit 10`, [email.trim()]);
 		return rows.map((r) => userFromRow(r)!);
 	}
+	async unclaimedUsersByEmail(email: string): Promise<StoredUser[]> {
+		const rows = await this.rows(
+			`select ${USER} from users where lower(email) = lower($1) and managed_by is not null and not service and password_hash = '' limit 10`,
+			[email.trim()]
+		);
+		return rows.map((r) => userFromRow(r)!);
+	}
 	async insertUser(user: StoredUser, createdAt: number): Promise<boolean> {
 		try {
 			await this.pool.query(
