@@ -101,7 +101,9 @@ describe('service accounts page (rules §5)', () => {
 		await editor.getByLabel('Role of deploy-bot').selectOption({ label: 'Member' });
 		await editor.getByRole('button', { name: 'Save' }).click();
 		await ann.getByRole('dialog').getByRole('button', { name: 'Make Member' }).click();
-		await expect.poll(() => card(ann).innerText()).toContain('Member');
+		// The editor's options name every role: read the card once the editor has closed on the saved role.
+		await expect.poll(() => editor.count()).toBe(0);
+		expect(await card(ann).innerText()).toContain('Member');
 		expect(await card(ann).innerText()).not.toContain('Organization Owner');
 
 		await nav(ann, 'Members').click();
