@@ -48,6 +48,17 @@ export { billingMaps, docMap, locate, MODEL, orgMaps, projectMaps, TABLES, type 
 export { type Directory } from './reader.ts';
 export { OverlayState } from './overlay.ts';
 export { mayProvision } from './mutations/provisioning.ts';
+export {
+	AccessChange,
+	Preview,
+	PreviewAccess,
+	PreviewPerson,
+	PreviewVerdict,
+	PreviewVia,
+	previewMutations,
+	previewReadBy
+} from './preview.ts';
+export { previewSentence, previewSentences } from './preview-words.ts';
 export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPassword } from './passwords.ts';
 export { formatCents, PLANS } from './plans.ts';
 export { issueSentences } from './issue-words.ts';
