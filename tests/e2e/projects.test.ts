@@ -94,7 +94,7 @@ it('removing a user asks first, naming what they lose; the last owner cannot be 
 	await menu('More actions for carol').click();
 	await menuItem('Remove from project').click();
 	const dialog = ann.getByRole('dialog', { name: 'Remove from project' });
-	expect(await dialog.textContent()).toContain('carol loses Owner, Read only on Apollo.');
+	expect(await dialog.textContent()).toContain('carol loses Owner, Read only on Apollo (individually).');
 	await dialog.getByRole('button', { name: 'Cancel' }).click();
 	expect(await user('carol').count()).toBe(1);
 
@@ -204,7 +204,7 @@ it('a member asks to join from a link; an owner sees the request after the membe
 	await menu('More actions for team Ops').click();
 	await menuItem('Remove from project').click();
 	const dialog = ann.getByRole('dialog', { name: 'Remove team from project' });
-	expect(await dialog.textContent()).toContain('bob loses Cluster Manager, Read only on Apollo.');
+	expect(await dialog.textContent()).toContain('bob loses Cluster Manager, Read only on Apollo (through team Ops).');
 	await dialog.getByRole('button', { name: 'Cancel' }).click();
 	expect(await ann.locator('[data-testid=project-team]').count()).toBe(1);
 	await menu('More actions for team Ops').click();

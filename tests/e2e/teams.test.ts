@@ -62,7 +62,7 @@ it('an owner creates a team, adds members, renames it, is refused a duplicate na
 	await operations.getByRole('button', { name: 'More actions for team Operations' }).click();
 	await ann.getByRole('menuitem', { name: 'Delete team' }).click();
 	const del = ann.getByRole('dialog', { name: 'Delete team' });
-	expect(await del.textContent()).toContain('Nobody loses project access.');
+	expect(await del.textContent()).toContain('bob leaves team Operations.');
 	await del.getByRole('button', { name: 'Delete team' }).click();
 	await expect.poll(() => operations.count()).toBe(0);
 	await ann.getByRole('link', { name: 'Members' }).click();
@@ -133,7 +133,7 @@ it('removing a member or deleting a team asks first, saying who loses which proj
 	await team.getByRole('button', { name: 'More actions for ben in Payments' }).click();
 	await ann.getByRole('menuitem', { name: 'Remove from team' }).click();
 	const remove = ann.getByRole('dialog', { name: 'Remove from team' });
-	expect(await remove.textContent()).toContain('ben loses Owner, Read only on billing-prod.');
+	expect(await remove.textContent()).toContain('ben loses Owner, Read only on billing-prod (through team Payments).');
 	await remove.getByRole('button', { name: 'Cancel' }).click();
 	expect(await team.getByRole('listitem').filter({ hasText: 'ben' }).count()).toBe(1);
 	expect(await ann.getByTestId('outbox-entry').count()).toBe(0);
@@ -141,7 +141,8 @@ it('removing a member or deleting a team asks first, saying who loses which proj
 	await team.getByRole('button', { name: 'More actions for team Payments' }).click();
 	await ann.getByRole('menuitem', { name: 'Delete team' }).click();
 	const del = ann.getByRole('dialog', { name: 'Delete team' });
-	expect(await del.textContent()).toContain('ben loses Owner, Read only on billing-prod.');
+	expect(await del.textContent()).toContain('ben leaves team Payments.');
+	expect(await del.textContent()).toContain('ben loses Owner, Read only on billing-prod (through team Payments).');
 	await del.getByRole('button', { name: 'Cancel' }).click();
 	expect(await team.count()).toBe(1);
 

@@ -1,4 +1,4 @@
-import { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, projectRoleSources, type OrgRole, type OrgState } from '../domain/index.ts';
+import { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, type OrgRole } from '../domain/index.ts';
 import type { Confirmation } from '../components/shell/InlineEdit.svelte';
 
 /** "a, b and c": a list in a sentence. */
@@ -40,20 +40,4 @@ export function roleChangeConfirmation(username: string, from: OrgRole, to: OrgR
 		confirmLabel: `Make ${label}`,
 		danger: true
 	};
-}
-
-/**
- * What a member loses on leaving the organization besides the organization itself: its teams and the
- * roles they and its own assignments give in projects (organization ownership's implicit roles included).
- */
-export function accessLost(state: OrgState, projectIds: readonly string[], userId: string, role: OrgRole, their = 'their'): string[] {
-	const teams = state.teamsOf(userId).flatMap((id) => state.team(id)?.name ?? []);
-	const projects = projectIds.flatMap((id) =>
-		projectRoleSources(state, id, userId).some((s) => s.via !== 'organization') ? (state.project(id)?.project()?.name ?? []) : []
-	);
-	const lost: string[] = [];
-	if (teams.length) lost.push(`${teams.length === 1 ? 'team' : 'teams'} ${listed(teams)}`);
-	if (projects.length) lost.push(`${their} roles in ${projects.length === 1 ? 'project' : 'projects'} ${listed(projects)}`);
-	if (ORG_ROLES[role].implicitProjectRoles.length) lost.push('ownership of every project');
-	return lost;
 }
