@@ -5,6 +5,8 @@ import {
 	publicProfile,
 	parseMutation,
 	type Change,
+	type Mutation,
+	type Preview,
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
@@ -297,6 +299,11 @@ export class SyncHub {
 		const expired = sessionHash && (await this.sessions.refusal(sessionHash, userId, orgId));
 		if (expired) return expired;
 		return this.pipeline.check(userId, parsed.mutation, await this.steppedUpAt(sessionHash));
+	}
+
+	/** What a batch of mutations by `userId` would change of whose access (domain/preview.ts), as `userId` may read it; writes nothing. */
+	async preview(userId: string, orgId: string, mutations: readonly Mutation[], sessionHash?: string): Promise<Preview | undefined> {
+		return this.pipeline.preview(userId, orgId, mutations, await this.steppedUpAt(sessionHash));
 	}
 
 	/** rules §4: accepts every pending invitation to a user's verified address (account-flows.ts); where they lead. */

@@ -21,6 +21,7 @@ import { authenticateBearer } from './bearer.ts';
 import type { HttpDeps } from './deps.ts';
 import { json, parse, readJson, spendBudget } from './io.ts';
 import { matchPath } from './path-params.ts';
+import { PreviewAnswer, PreviewRequest, PreviewRequestDoc, previewEntries, PREVIEW_MAX } from './preview-route.ts';
 import { refused } from './status.ts';
 
 /**
@@ -53,6 +54,11 @@ async function mutate({ deps, res, params, body, caller }: ApiRequest<z.infer<ty
 	json(res, 200, { ok: true });
 }
 
+/** POST …/preview: what the mutations would change of whose access, as the account may read it; nothing is written. */
+async function preview({ deps, res, params, body, caller }: ApiRequest<PreviewRequest, undefined>) {
+	json(res, 200, await previewEntries(deps.hub, caller.user.id, params.orgId, body));
+}
+
 const read = (path: '' | `/${string}`, summary: string, description: string, answer: z.ZodType, handle: ApiRoute['handle']) =>
 	apiRoute({ method: 'GET', path: `/api/v1/orgs/{orgId}${path}`, summary, description, query: NoQuery, answer, handle });
 
@@ -73,6 +79,22 @@ export const API_V1: readonly ApiRoute[] = [
 			409: 'The organization’s current state refuses it (`LAST_OWNER`, `TEAM_NAME_TAKEN`, …).'
 		},
 		handle: mutate
+	}),
+	apiRoute({
+		method: 'POST',
+		path: '/api/v1/orgs/{orgId}/preview',
+		summary: 'Preview mutations',
+		description: `What one mutation (\`mutation\`) or several in order (\`mutations\`, at most ${PREVIEW_MAX}) would change, checked by the same rules against what is committed, nothing written: each entry's verdict (a later entry sees the earlier accepted ones; a refused one changes nothing), and who gains and who loses which organization role, team, project roles (and through what) and invitation. Only what the account may read is shown: projects it cannot read are left out.`,
+		body: PreviewRequest,
+		bodyDoc: PreviewRequestDoc,
+		answer: PreviewAnswer,
+		refusals: {
+			400:
+				'The body holds neither `mutation` nor 1–' +
+				PREVIEW_MAX +
+				' `mutations` (`INVALID_INPUT`); a malformed entry is refused in its verdict.'
+		},
+		handle: preview
 	}),
 	read(
 		'',

@@ -16,6 +16,7 @@ import { createManaged, deleteManaged, resetManagedPassword, updateManaged } fro
 import { ActivityQuery, ExportQuery, activity, exportOrg, webhookDelivery } from './org-routes.ts';
 import { changeEmail, changePassword, resendVerification, updateProfile } from './profile-routes.ts';
 import { serveOpenApi } from './openapi.ts';
+import { OrgPath, PreviewRequest, previewForSession } from './preview-route.ts';
 import { route, type Route } from './route.ts';
 import {
 	SecretCreate,
@@ -72,6 +73,15 @@ export const ROUTES: readonly Route[] = [
 	route({ method: 'DELETE', path: '/api/service-accounts', session: true, body: ServiceAccountRef, handle: deleteServiceAccount }),
 	route({ method: 'GET', path: '/api/service-accounts', session: true, query: ServiceAccountsQuery, handle: listServiceAccounts }),
 	route({ method: 'GET', path: '/api/activity', session: true, query: ActivityQuery, org: { view: 'activity.read' }, handle: activity }),
+	// The HTTP API's preview (api-v1.ts) for a console session; the console itself previews locally with the same domain function.
+	route({
+		method: 'POST',
+		path: '/api/orgs/{org}/preview',
+		session: true,
+		query: OrgPath,
+		body: PreviewRequest,
+		handle: previewForSession
+	}),
 	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, org: { view: 'org.export' }, handle: exportOrg }),
 	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),
 	route({

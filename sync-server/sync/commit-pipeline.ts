@@ -1,9 +1,27 @@
-import { NOT_A_MEMBER, checkMutation, entryNames, parseMutation, type Change, type Mutation } from '$lib/domain/index.ts';
+import {
+	NOT_A_MEMBER,
+	checkMutation,
+	entryNames,
+	parseMutation,
+	previewMutations,
+	previewReadBy,
+	type Change,
+	type Mutation,
+	type Preview
+} from '$lib/domain/index.ts';
 import type { OrgRoom } from '../org-room.ts';
 import { changesWrites, storeWrites } from '../change-effects.ts';
 import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
 import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
-import { namedUsers, webhookLookup, type Accounts, type CheckDirectory, type NamedUsers, type WebhookPolicy } from './directory.ts';
+import {
+	namedUsers,
+	namedUsersOfBatch,
+	webhookLookup,
+	type Accounts,
+	type CheckDirectory,
+	type NamedUsers,
+	type WebhookPolicy
+} from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
 import { apply, gone, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
 import type { Rooms } from './rooms.ts';
@@ -81,18 +99,47 @@ export class CommitPipeline<W extends Waiter> {
 	/** The verdict a mutation would get now against this server's copy, changing nothing (in its organization's lane, like a submitted one). */
 	async check(userId: string, mutation: Mutation, steppedUpAt?: number): Promise<Verdict> {
 		const privateWebhook = await webhookLookup(mutation, this.deps.webhooks);
-		return this.deps.rooms.inLane(mutation.orgId, async () => {
-			const users = await namedUsers(this.deps.accounts, userId, mutation, privateWebhook);
-			let room = await this.deps.rooms.load(mutation.orgId);
+		const verdict = await this.readCommitted(
+			mutation.orgId,
+			() => namedUsers(this.deps.accounts, userId, mutation, privateWebhook),
+			(room, users) => this.verdictOf(room, userId, mutation, users, steppedUpAt)
+		);
+		return !verdict ? NOT_A_MEMBER : verdict.ok ? { ok: true } : verdict;
+	}
+
+	/**
+	 * What a batch of mutations by `userId` would change of whose access, checked in turn against this
+	 * server's copy, changing nothing; only what `userId` may read of it (undefined: no such organization).
+	 */
+	async preview(userId: string, orgId: string, mutations: readonly Mutation[], steppedUpAt?: number): Promise<Preview | undefined> {
+		const lookups = await Promise.all(mutations.map((m) => webhookLookup(m, this.deps.webhooks)));
+		return this.readCommitted(
+			orgId,
+			() => namedUsersOfBatch(this.deps.accounts, userId, mutations, lookups.find(Boolean)),
+			(room, users) =>
+				this.deps.directory.with(users, () => {
+					const preview = previewMutations(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutations);
+					return previewReadBy(room.state, preview, userId);
+				})
+		);
+	}
+
+	/** Reads this server's copy of an organization as committed (in its lane, once no commit is under way), with the users its checks may ask about. */
+	private readCommitted<T>(
+		orgId: string,
+		users: () => Promise<NamedUsers>,
+		read: (room: OrgRoom, users: NamedUsers) => T
+	): Promise<T | undefined> {
+		return this.deps.rooms.inLane(orgId, async () => {
+			const named = await users();
+			let room = await this.deps.rooms.load(orgId);
 			await this.quiet();
 			// The copy kept, not one a failed commit let go meanwhile.
 			while (room && this.deps.rooms.get(room.orgId) !== room) {
 				room = await this.deps.rooms.load(room.orgId);
 				await this.quiet();
 			}
-			if (!room) return NOT_A_MEMBER;
-			const verdict = this.verdictOf(room, userId, mutation, users, steppedUpAt);
-			return verdict.ok ? { ok: true } : verdict;
+			return room && read(room, named);
 		});
 	}
 

@@ -55,6 +55,23 @@ export async function namedUsers(
 	return out;
 }
 
+/** The users a batch of mutations names, for checking them in turn (a preview); `privateWebhook` as looked up before. */
+export async function namedUsersOfBatch(
+	accounts: Accounts,
+	actorId: string,
+	mutations: readonly Mutation[],
+	privateWebhook?: NamedUsers['privateWebhook']
+): Promise<NamedUsers> {
+	const out: NamedUsers = { byId: new Map(), byUsername: new Map(), byEmail: new Map(), ...(privateWebhook && { privateWebhook }) };
+	for (const m of mutations) {
+		const named = await namedUsers(accounts, actorId, m);
+		for (const [k, v] of named.byId) out.byId.set(k, v);
+		for (const [k, v] of named.byUsername) out.byUsername.set(k, v);
+		for (const [k, v] of named.byEmail) out.byEmail.set(k, v);
+	}
+	return out;
+}
+
 /**
  * The directory the rooms' state reads while a check runs: the domain's check is synchronous
  * and pure, so the users it may ask about are fetched first and lent to it for that check only.
