@@ -4,7 +4,7 @@
  * one built the same way. Pure domain, in process; prints figures, asserts nothing.
  */
 import * as Y from 'yjs';
-import { OrgDocState, applyChanges, checkMutation, type Mutation, type UserProfile } from '$lib/domain/index.ts';
+import { OrgDocState, applyChanges, checkMutation, previewMutations, type Mutation, type UserProfile } from '$lib/domain/index.ts';
 import { DEMO_ORG_ID, DEMO_SIZE, demoMutations, demoUsers, type DemoSize } from '../sync-server/demo/demo-org.ts';
 
 const ITERATIONS = 20_000;
@@ -55,9 +55,8 @@ function timeChecks(state: OrgDocState, actorId: string, m: Mutation): { us: num
 	return { us: Number(process.hrtime.bigint() - start) / 1000 / ITERATIONS, verdict, changes };
 }
 
-function runCheckCost() {
+function runCheckCost(big: ReturnType<typeof build>) {
 	const small = build({ users: 10, teams: 2, projects: 3 });
-	const big = build(DEMO_SIZE);
 	console.log(
 		`\nCheck cost: the same mutation against a 10-user organization and ${DEMO_SIZE.users} users / ${DEMO_SIZE.teams} teams / ${DEMO_SIZE.projects} projects (${ITERATIONS} checks each)`
 	);
@@ -82,4 +81,26 @@ function runCheckCost() {
 	console.log('  (deleting a team removes each of its members: ~50 in the big organization against ~4, so that change itself is larger)');
 }
 
-runCheckCost();
+/** Preview (docs/rules.md): who gains and loses what if the demo organization's biggest team were deleted; median of several runs against the ≤ 10 ms target. */
+function runPreviewCost({ state, users }: ReturnType<typeof build>) {
+	// Picking the biggest team scans the teams once, outside what is timed.
+	const team = state.teams().reduce((a, b) => (state.teamMemberCount(b.id) > state.teamMemberCount(a.id) ? b : a));
+	const mutation: Mutation = { type: 'team.delete', orgId: DEMO_ORG_ID, teamId: team.id };
+	const ctx = { actorId: users[0]!.id, now: 0 };
+	for (let i = 0; i < 10; i++) previewMutations(state, ctx, [mutation]); // warm-up
+	const times: number[] = [];
+	let losses = 0;
+	for (let i = 0; i < 25; i++) {
+		const start = process.hrtime.bigint();
+		losses = previewMutations(state, ctx, [mutation]).losses.length;
+		times.push(Number(process.hrtime.bigint() - start) / 1e6);
+	}
+	const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+	console.log(
+		`\nPreview of deleting the biggest team (${team.name}: ${state.teamMemberCount(team.id)} members, ${state.projectsOfTeam(team.id).length} projects) in the ${DEMO_SIZE.users}-user organization: median ${median.toFixed(2)} ms over ${times.length} runs (target ≤ 10 ms) — ${losses} losses`
+	);
+}
+
+const demo = build(DEMO_SIZE);
+runCheckCost(demo);
+runPreviewCost(demo);

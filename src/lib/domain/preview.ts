@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { canReadProject, projectRoleSources } from './access.ts';
+import { canReadProject, projectRoleSources, type RoleSource } from './access.ts';
 import { checkMutation } from './check.ts';
 import type { Mutation } from './mutations/index.ts';
+import type { IndexName } from './doc-indexes.ts';
 import { OverlayState } from './overlay.ts';
 import { REFUSAL_CODES } from './refusals.ts';
 import { ORG_ROLES } from './roles.ts';
@@ -49,6 +50,26 @@ export type PreviewVerdict = z.infer<typeof PreviewVerdict>;
 
 export const Preview = z.object({ verdicts: z.array(PreviewVerdict), gains: z.array(AccessChange), losses: z.array(AccessChange) });
 export type Preview = z.infer<typeof Preview>;
+
+/**
+ * The overlay once every accepted change is laid on: read many times and changed no more, so each
+ * index read (a member's teams, read once per project compared) is worked out once.
+ */
+class SettledOverlay extends OverlayState {
+	private readonly looked = new Map<string, string[]>();
+	private settled = false;
+
+	settle() {
+		this.settled = true;
+	}
+	lookup(index: IndexName, key: string) {
+		if (!this.settled) return super.lookup(index, key);
+		const k = `${index}/${key}`;
+		const values = this.looked.get(k) ?? super.lookup(index, key);
+		this.looked.set(k, values);
+		return [...values];
+	}
+}
 
 /** Whom the accepted changes touch, and where: members (their teams and projects to compare) and invitees. */
 class Touched {
@@ -157,33 +178,26 @@ class Diff {
 			if (held !== holds) this.add(holds ? 'gains' : 'losses', person, { kind: 'team', teamId, team: this.team(teamId) });
 		}
 		for (const projectId of scope.projects) {
-			this.projectRoles(person, projectId, this.before, this.after, 'losses');
-			this.projectRoles(person, projectId, this.after, this.before, 'gains');
+			const [was, is] = [projectRoleSources(this.before, projectId, userId), projectRoleSources(this.after, projectId, userId)];
+			this.projectRoles(person, projectId, was, is, 'losses');
+			this.projectRoles(person, projectId, is, was, 'gains');
 		}
 	}
 
 	/**
-	 * The roles `from` gives in a project that `to` does not, from any source (a role kept through
-	 * another team or individually is not lost), grouped by the sources that give them in `from`.
-	 * Roles only organization ownership gives are the organization role's line, not one per project.
+	 * The roles the sources `from` give in a project that `to` do not (a role kept through another
+	 * team or individually is not lost), grouped by the sources that give them in `from`. Roles only
+	 * organization ownership gives are the organization role's line, not one per project.
 	 */
-	private projectRoles(
-		person: PreviewPerson & { userId: string },
-		projectId: string,
-		from: OrgState,
-		to: OrgState,
-		side: 'gains' | 'losses'
-	) {
-		const kept = new Set(projectRoleSources(to, projectId, person.userId).flatMap((s) => s.roles));
-		const sources = projectRoleSources(from, projectId, person.userId).filter((s) => s.via !== 'organization');
+	private projectRoles(person: PreviewPerson, projectId: string, from: RoleSource[], to: RoleSource[], side: 'gains' | 'losses') {
+		const kept = new Set(to.flatMap((s) => s.roles));
 		const groups = new Map<string, { roles: ProjectRole[]; via: PreviewVia[] }>();
 		for (const role of ProjectRole.options) {
 			if (kept.has(role)) continue;
-			const via = sources
-				.filter((s) => s.roles.includes(role))
-				.map(({ via }): PreviewVia =>
-					via === 'individual' ? via : { teamId: (via as { teamId: string }).teamId, team: this.team((via as { teamId: string }).teamId) }
-				);
+			const via = from.flatMap(({ via, roles }): PreviewVia[] => {
+				if (via === 'organization' || !roles.includes(role)) return [];
+				return [via === 'individual' ? via : { teamId: via.teamId, team: this.team(via.teamId) }];
+			});
 			if (!via.length) continue;
 			const group = groups.get(viaKey(via)) ?? { roles: [], via };
 			groups.set(viaKey(via), group);
@@ -223,7 +237,7 @@ class Diff {
  * who would gain and who would lose what if every accepted one were applied. Changes nothing.
  */
 export function previewMutations(state: OrgState, ctx: CheckContext, mutations: readonly Mutation[]): Preview {
-	const after = new OverlayState(state);
+	const after = new SettledOverlay(state);
 	const changes: Change[] = [];
 	const verdicts = mutations.map((m): PreviewVerdict => {
 		const verdict = checkMutation(after, ctx, m);
@@ -232,6 +246,7 @@ export function previewMutations(state: OrgState, ctx: CheckContext, mutations: 
 		changes.push(...verdict.changes);
 		return { ok: true };
 	});
+	after.settle();
 	const touched = touchedBy(changes, state, after);
 	const diff = new Diff(state, after, ctx.now);
 	for (const [userId, scope] of touched.members) diff.member(userId, scope);
