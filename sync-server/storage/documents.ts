@@ -1,4 +1,4 @@
-import type { Change, Refusal } from '$lib/domain/index.ts';
+import type { LoggedChanges, LoggedEntry, Refusal } from '$lib/domain/index.ts';
 
 /**
  * The documents family of the store: each organization's log (its documents' updates, each
@@ -91,24 +91,8 @@ export interface OrgLog {
 	changes: LoggedChanges[];
 }
 
-/**
- * One entry of a committed batch: the changes one mutation (type '' for server changes) made, who sent it
- * (`by`: the user id, '' for the server's own) and its id, which find its activity record. Entries logged
- * before these were kept have neither.
- */
-export interface LoggedEntry {
-	type: string;
-	changes: Change[];
-	by?: string;
-	id?: string;
-}
-
-/** The changes one committed batch made to an organization, and when it was committed (the server's clock; absent in batches logged before it was kept). */
-export interface LoggedChanges {
-	seq: number;
-	at?: number;
-	entries: LoggedEntry[];
-}
+/** One committed batch of changes and its entries: the organization's history (domain/history.ts). */
+export type { LoggedChanges, LoggedEntry };
 
 /** One document's update: appended, or (`compactUpTo`) replacing every row up to that sequence number as the document's whole state. */
 export interface UpdateWrite {

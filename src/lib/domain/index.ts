@@ -16,6 +16,10 @@ export {
 	unpaidCents,
 	withoutCard
 } from './invoice-issuing.ts';
+export { Replay, reportAt, type Attribution, type LoggedChanges, type LoggedEntry, type Moment, type ReadLog } from './history.ts';
+export { accessDiff, diffBetween, type AccessDiff, type AccessFact, type DiffLine } from './history-diff.ts';
+export { diffCsv, historyJson, reportCsv } from './history-export.ts';
+export { accessReport, type AccessReport, type ReportMember, type ReportProject, type ReportSource } from './history-report.ts';
 export { invoiceLines, invoicePeriodLabel, invoiceTotal, periodBounds, priorPeriod } from './invoices.ts';
 export {
 	managedElsewhere,
