@@ -18,7 +18,7 @@ import { emptyOrg, expectAccepted, id, type Intent } from './factories.ts';
 function loggedOrg() {
 	const f = emptyOrg(['ann', 'bob', 'carol']);
 	const log: LoggedChanges[] = [];
-	const states: { at: number; seq: number; report: AccessReport }[] = [];
+	const states: { at: number; seq: number; report: Omit<AccessReport, 'moment' | 'since'> }[] = [];
 	const step = (at: number, ...sent: [string, Intent][]) => {
 		const seq = (log.at(-1)?.seq ?? 0) + 1;
 		const entries = sent.map(([actor, intent], i) => {

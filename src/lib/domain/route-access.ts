@@ -10,6 +10,7 @@ import type { CheckContext, OrgState } from './state.ts';
  */
 const ROUTE_ACCESS = {
 	'activity.read': { needs: 'activity.view', refused: 'Only organization owners and read-only members may read the activity feed.' },
+	'history.read': { needs: 'history.view', refused: "Only organization owners and read-only members may read the organization's history." },
 	'org.export': { needs: 'org.export', refused: "Only the organization's owners may download its data." },
 	'webhook.read': { needs: 'org.notifications', refused: "Only the organization's primary admin may see how its webhook deliveries went." },
 	'mailLog.read': { needs: 'mailLog.view', refused: "Only the organization's primary admin may read its mail log." },
