@@ -33,7 +33,7 @@ const roles = (r: AccessReport) =>
 
 /** An organization made at t1; bob made read-only at t2, then taken out of Ops at t3. */
 async function changedTwice() {
-	const users = await orgWith(t, {
+	const users = await orgWith<'alice', 'bob' | 'carol' | 'dave'>(t, {
 		members: { bob: 'ORG_MEMBER', carol: 'ORG_READ_ONLY', dave: 'ORG_MEMBER' },
 		teams: [{ id: 'ops', name: 'Ops', members: ['bob'] }]
 	});
