@@ -86,31 +86,25 @@ export async function historyDiffRoute(
 const Named = z.object({ id: z.string(), name: z.string() });
 const Person = z.object({ userId: z.string(), username: z.string() });
 const Moment = z.union([z.object({ at: z.number() }), z.object({ seq: z.number(), entries: z.number().optional() })]);
-const Source = z.union([
-	z.object({ via: z.enum(['individual', 'organization']), roles: z.array(ProjectRole) }),
-	z.object({ via: z.literal('team'), team: Named, roles: z.array(ProjectRole) })
-]);
-
-/** The report as answered (the domain's AccessReport), for the OpenAPI document. */
+/** The report as answered (the domain's AccessReport: people and teams by id; effective access follows from roles, teams and assignments), for the OpenAPI document. */
 export const HistoryAnswer = z.object({
 	org: z.object({ id: z.string(), name: z.string(), status: z.string(), primaryAdminId: z.string() }).nullable(),
 	moment: Moment,
 	seq: z.number(),
 	since: z.number().nullable(),
 	members: z.array(
-		Person.extend({ email: z.string(), displayName: z.string(), role: OrgRole, primaryAdmin: z.boolean(), teams: z.array(Named) })
+		Person.extend({ email: z.string(), displayName: z.string(), role: OrgRole, primaryAdmin: z.boolean(), teams: z.array(z.string()) })
 	),
-	teams: z.array(Named.extend({ members: z.array(Person) })),
+	teams: z.array(Named.extend({ members: z.array(z.string()) })),
 	projects: z.array(
 		Named.extend({
 			status: z.enum(['active', 'closed']),
-			users: z.array(Person.extend({ roles: z.array(ProjectRole) })),
-			teams: z.array(Named.extend({ roles: z.array(ProjectRole) })),
-			access: z.array(Person.extend({ roles: z.array(ProjectRole), sources: z.array(Source) })),
+			users: z.array(z.object({ userId: z.string(), roles: z.array(ProjectRole) })),
+			teams: z.array(z.object({ teamId: z.string(), roles: z.array(ProjectRole) })),
 			invitations: z.array(z.object({ id: z.string(), email: z.string(), roles: z.array(ProjectRole), expiresAt: z.number() }))
 		})
 	),
-	invitations: z.array(z.object({ id: z.string(), email: z.string(), role: OrgRole, teams: z.array(Named), expiresAt: z.number() }))
+	invitations: z.array(z.object({ id: z.string(), email: z.string(), role: OrgRole, teams: z.array(z.string()), expiresAt: z.number() }))
 });
 
 const Fact = z.union([

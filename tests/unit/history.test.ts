@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	Replay,
+	ReportIndex,
 	accessReport,
 	diffBetween,
 	diffCsv,
@@ -127,19 +128,21 @@ describe('history: replaying the log', () => {
 		const o = scenario();
 		const got = await reportAt(pager(o.log).read, { at: 7000 });
 		if (!('report' in got)) throw new Error('no report');
-		const apollo = got.report.projects[0]!;
-		expect(apollo.access.map((a) => [a.username, a.roles])).toEqual([
+		const index = new ReportIndex(got.report);
+		const apollo = index.projectAccess(got.report.projects[0]!);
+		expect(apollo.map((a) => [index.username(a.userId), a.roles])).toEqual([
 			['ann', ['PROJECT_OWNER']],
 			['carol', ['PROJECT_OWNER', 'PROJECT_READ_ONLY']]
 		]);
-		const live = projectRoleSources(o.f.state, 'p-apollo', id('carol'));
-		expect(apollo.access[1]!.sources.map((s) => [s.via, s.roles])).toEqual(
-			live.map((s) => [typeof s.via === 'string' ? s.via : 'team', s.roles])
-		);
-		expect(got.report.members.find((m) => m.username === 'carol')).toMatchObject({
-			role: 'ORG_OWNER',
-			teams: [{ id: 't-ops', name: 'Ops' }]
-		});
+		// Every member's sources are the live state's (access.ts).
+		for (const m of got.report.members) {
+			const mine = apollo.find((a) => a.userId === m.userId)?.sources ?? [];
+			const live = projectRoleSources(o.f.state, 'p-apollo', m.userId);
+			expect(mine.map((s) => [s.via === 'team' ? s.teamId : s.via, s.roles])).toEqual(
+				live.map((s) => [typeof s.via === 'string' ? s.via : s.via.teamId, s.roles])
+			);
+		}
+		expect(got.report.members.find((m) => m.username === 'carol')).toMatchObject({ role: 'ORG_OWNER', teams: ['t-ops'] });
 	});
 });
 
@@ -170,6 +173,9 @@ describe('history: what changed between two moments', () => {
 		// Access gained and lost again between the moments is no change.
 		const both = await diffBetween(pager(log).read, { at: 3500 }, { at: 7000 });
 		expect('lines' in both && both.lines.filter((l) => l.fact.kind === 'projectRole' && l.fact.person.username === 'bob')).toEqual([]);
+		// A project created in between gives its owners their implicit role, named as the creation.
+		const created = 'lines' in both ? both.lines.find((l) => l.fact.kind === 'projectRole' && l.fact.person.username === 'ann') : undefined;
+		expect(created).toMatchObject({ change: 'gained', fact: { role: 'PROJECT_OWNER' }, by: { type: 'project.create', at: 4000 } });
 		// Nothing changed between two moments with no batch between them.
 		const none = await diffBetween(pager(log).read, { at: 7000 }, { at: 9000 });
 		expect('lines' in none && none.lines).toEqual([]);

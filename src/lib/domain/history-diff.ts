@@ -1,9 +1,18 @@
 import { rowKey } from './history-state.ts';
-import type { AccessReport, Named, Person } from './history-report.ts';
+import { accessReport, ReportIndex, type AccessReport } from './history-report.ts';
 import { Replay, type Attribution, type Moment, type ReadLog } from './history.ts';
-import { accessReport } from './history-report.ts';
 import { teamMemberKey, type TableName } from './model.ts';
 import type { OrgRole, ProjectRole } from './schemas.ts';
+
+export interface Person {
+	userId: string;
+	username: string;
+}
+
+export interface Named {
+	id: string;
+	name: string;
+}
 
 /** One piece of access someone held: an organization role, a team membership, a project role, or a pending invitation. */
 export type AccessFact =
@@ -26,46 +35,95 @@ export interface AccessDiff {
 	lines: DiffLine[];
 }
 
-/** Every fact of a report by a key naming it, and the rows whose writes may have made or ended it (rowKey). */
-function facts(r: AccessReport): Map<string, { fact: AccessFact; rows: string[] }> {
-	const out = new Map<string, { fact: AccessFact; rows: string[] }>();
+/** A fact, and the rows whose writes may have made or ended it (rowKey; listed only for the facts that changed). */
+interface Fact {
+	fact: AccessFact;
+	rows: () => string[];
+}
+
+/**
+ * Whose facts, and which projects' facts, may differ between the moments: those a row written in between
+ * touches (a fact depends only on the rows Fact.rows lists). Everyone else's are left out of the comparison,
+ * so a diff across a few changes costs what they touch, not the organization.
+ */
+interface Scope {
+	users: Set<string>;
+	projects: Set<string>;
+}
+
+function scopeOf(writers: ReadonlyMap<string, Attribution>, reports: readonly AccessReport[]): Scope {
+	const scope: Scope = { users: new Set(), projects: new Set() };
+	const teams = new Set<string>();
+	for (const written of writers.keys()) {
+		const [table, project, key] = written.split('\u0000') as [TableName, string, string];
+		if (table === 'member' || table === 'projectUser') scope.users.add(key);
+		else if (table === 'teamMember') scope.users.add(key.slice(key.indexOf('/') + 1));
+		else if (table === 'team' || table === 'projectTeam') teams.add(key);
+		else if (table === 'project') scope.projects.add(project);
+	}
+	for (const r of reports) for (const t of r.teams) if (teams.has(t.id)) for (const u of t.members) scope.users.add(u);
+	return scope;
+}
+
+/** Under this many people in scope, each one's access is worked out alone in every project; above it, each project's whole. */
+const FEW = 64;
+
+/** Every fact of a report within the scope, by a key naming it. */
+function facts(r: AccessReport, scope: Scope): Map<string, Fact> {
+	const out = new Map<string, Fact>();
 	const row = (table: TableName, key: string, project = '') => rowKey(table, project, key);
-	const teamsOf = new Map(r.members.map((m) => [m.userId, m.teams.map((t) => t.id)]));
+	const index = new ReportIndex(r);
+	const person = (userId: string): Person => ({ userId, username: index.username(userId) });
+	const team = (id: string): Named => ({ id, name: index.teamName(id) });
 	for (const m of r.members) {
-		const person = { userId: m.userId, username: m.username };
-		out.set(`role\u0000${m.userId}\u0000${m.role}`, { fact: { kind: 'orgRole', person, role: m.role }, rows: [row('member', m.userId)] });
-		for (const team of m.teams) {
-			out.set(`team\u0000${m.userId}\u0000${team.id}`, {
-				fact: { kind: 'team', person, team },
-				rows: [row('member', m.userId), row('team', team.id), row('teamMember', teamMemberKey(team.id, m.userId))]
+		if (!scope.users.has(m.userId)) continue;
+		out.set(`role\u0000${m.userId}\u0000${m.role}`, {
+			fact: { kind: 'orgRole', person: person(m.userId), role: m.role },
+			rows: () => [row('member', m.userId)]
+		});
+		for (const t of m.teams) {
+			out.set(`team\u0000${m.userId}\u0000${t}`, {
+				fact: { kind: 'team', person: person(m.userId), team: team(t) },
+				rows: () => [row('member', m.userId), row('team', t), row('teamMember', teamMemberKey(t, m.userId))]
 			});
 		}
 	}
 	for (const p of r.projects) {
 		const project = { id: p.id, name: p.name };
-		for (const a of p.access) {
-			const person = { userId: a.userId, username: a.username };
-			const teams = teamsOf.get(a.userId) ?? [];
-			const rows = [
+		const whole = scope.projects.has(p.id);
+		const access =
+			!whole && scope.users.size < FEW
+				? [...scope.users].flatMap((u) => index.accessOf(p, u) ?? [])
+				: index.projectAccess(p).filter((a) => whole || scope.users.has(a.userId));
+		for (const a of access) {
+			const rows = () => [
 				row('member', a.userId),
 				row('project', 'project', p.id),
 				row('projectUser', a.userId, p.id),
-				...teams.flatMap((t) => [row('team', t), row('teamMember', teamMemberKey(t, a.userId)), row('projectTeam', t, p.id)])
+				...(index.member.get(a.userId)?.teams ?? []).flatMap((t) => [
+					row('team', t),
+					row('teamMember', teamMemberKey(t, a.userId)),
+					row('projectTeam', t, p.id)
+				])
 			];
-			for (const role of a.roles)
-				out.set(`project\u0000${a.userId}\u0000${p.id}\u0000${role}`, { fact: { kind: 'projectRole', person, project, role }, rows });
+			for (const role of a.roles) {
+				out.set(`project\u0000${a.userId}\u0000${p.id}\u0000${role}`, {
+					fact: { kind: 'projectRole', person: person(a.userId), project, role },
+					rows
+				});
+			}
 		}
 		for (const i of p.invitations) {
 			out.set(`invite\u0000${p.id}\u0000${i.id}\u0000${i.email}\u0000${i.roles.join(' ')}`, {
 				fact: { kind: 'invitation', id: i.id, email: i.email, project, roles: i.roles },
-				rows: [row('projectInvitation', i.id, p.id)]
+				rows: () => [row('projectInvitation', i.id, p.id)]
 			});
 		}
 	}
 	for (const i of r.invitations) {
 		out.set(`invite\u0000\u0000${i.id}\u0000${i.email}\u0000${i.role}`, {
 			fact: { kind: 'invitation', id: i.id, email: i.email, project: null, roles: [i.role] },
-			rows: [row('invitation', i.id)]
+			rows: () => [row('invitation', i.id)]
 		});
 	}
 	return out;
@@ -81,11 +139,14 @@ const order = (l: DiffLine) => [l.by?.seq ?? Infinity, l.by?.entry ?? 0] as cons
  * A team membership lost with its team names the team's deletion, a role lost with an assignment its removal.
  */
 export function accessDiff(from: AccessReport, to: AccessReport, writers: ReadonlyMap<string, Attribution>): AccessDiff {
-	const before = facts(from);
-	const after = facts(to);
+	const scope = scopeOf(writers, [from, to]);
+	const before = facts(from, scope);
+	const after = facts(to, scope);
 	const username = new Map([...from.members, ...to.members].map((m) => [m.userId, m.username]));
-	const line = (change: DiffLine['change'], { fact, rows }: { fact: AccessFact; rows: string[] }): DiffLine => {
-		const by = rows.map((key) => writers.get(key)).reduce(later, undefined);
+	const line = (change: DiffLine['change'], { fact, rows }: Fact): DiffLine => {
+		const by = rows()
+			.map((key) => writers.get(key))
+			.reduce(later, undefined);
 		return { change, fact, by: by ? { ...by, username: username.get(by.by) ?? null } : null };
 	};
 	const lines = [

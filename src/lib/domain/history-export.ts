@@ -1,28 +1,30 @@
 import { csv } from './export.ts';
 import type { AccessDiff, AccessFact } from './history-diff.ts';
-import type { AccessReport, ReportSource } from './history-report.ts';
+import { ReportIndex, type AccessReport, type ReportSource } from './history-report.ts';
 
 /** rules §2 "History": a report and a diff as files an auditor keeps (CSV for a spreadsheet, JSON whole). */
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
-const via = (s: ReportSource) => (s.via === 'team' ? `team ${s.team.name}` : s.via);
 
 const REPORT_COLUMNS = ['kind', 'username', 'email', 'role', 'team', 'project', 'roles', 'via', 'expires_at'] as const;
 
 /** One row per fact: each member's role, each team membership, each person's roles in each project (and from where), each invitation. */
 export function reportCsv(r: AccessReport): string {
+	const index = new ReportIndex(r);
+	const via = (s: ReportSource) => (s.via === 'team' ? `team ${index.teamName(s.teamId)}` : s.via);
 	const rows: string[][] = [];
 	for (const m of r.members) {
 		rows.push(['member', m.username, m.email, m.role, '', '', '', m.primaryAdmin ? 'primary admin' : '', '']);
-		for (const t of m.teams) rows.push(['team_member', m.username, m.email, '', t.name, '', '', '', '']);
+		for (const t of m.teams) rows.push(['team_member', m.username, m.email, '', index.teamName(t), '', '', '', '']);
 	}
 	for (const p of r.projects) {
-		for (const a of p.access)
-			rows.push(['project_access', a.username, '', '', '', p.name, a.roles.join(' '), a.sources.map(via).join('; '), '']);
+		for (const a of index.projectAccess(p)) {
+			rows.push(['project_access', index.username(a.userId), '', '', '', p.name, a.roles.join(' '), a.sources.map(via).join('; '), '']);
+		}
 		for (const i of p.invitations) rows.push(['invitation', '', i.email, '', '', p.name, i.roles.join(' '), '', iso(i.expiresAt)]);
 	}
 	for (const i of r.invitations) {
-		rows.push(['invitation', '', i.email, i.role, i.teams.map((t) => t.name).join('; '), '', '', '', iso(i.expiresAt)]);
+		rows.push(['invitation', '', i.email, i.role, i.teams.map(index.teamName).join('; '), '', '', '', iso(i.expiresAt)]);
 	}
 	return csv(REPORT_COLUMNS, rows);
 }

@@ -5,9 +5,10 @@ import { ProjectRole, type Organization, type OrgRole } from './schemas.ts';
 
 /**
  * What an organization's access was at a moment (rules §2 "History"): its members with their role
- * and teams, its teams with their members, each project's assignments and everyone's effective
- * access there with where it comes from (as access.ts projectRoleSources answers it), and the
- * pending invitations. Plain data: what the history route answers and the exports write.
+ * and teams, its teams with their members, each project's assignments, and the pending invitations.
+ * Plain data, people and teams named by id once (a 10,000-member organization's report stays a
+ * couple of megabytes); everyone's effective access in a project, with where it comes from, follows
+ * from it (projectAccess, as access.ts projectRoleSources answers it for a live state).
  */
 export interface AccessReport {
 	org: Pick<Organization, 'id' | 'name' | 'status' | 'primaryAdminId'> | null;
@@ -17,56 +18,50 @@ export interface AccessReport {
 	/** When the history starts (the first timed batch); null: none is timed. */
 	since: number | null;
 	members: ReportMember[];
-	teams: { id: string; name: string; members: Person[] }[];
+	teams: { id: string; name: string; members: string[] }[];
 	projects: ReportProject[];
-	invitations: { id: string; email: string; role: OrgRole; teams: Named[]; expiresAt: number }[];
+	invitations: { id: string; email: string; role: OrgRole; teams: string[]; expiresAt: number }[];
 }
 
-export interface Person {
+export interface ReportMember {
 	userId: string;
 	username: string;
-}
-
-export interface Named {
-	id: string;
-	name: string;
-}
-
-export interface ReportMember extends Person {
 	email: string;
 	displayName: string;
 	role: OrgRole;
 	primaryAdmin: boolean;
-	teams: Named[];
+	/** Team ids. */
+	teams: string[];
 }
-
-/** Where a person's roles in a project come from: its own assignment, a team's, or its organization role (owners). */
-export type ReportSource =
-	{ via: 'individual' | 'organization'; roles: ProjectRole[] } | { via: 'team'; team: Named; roles: ProjectRole[] };
 
 export interface ReportProject {
 	id: string;
 	name: string;
 	status: 'active' | 'closed';
-	users: (Person & { roles: ProjectRole[] })[];
-	teams: (Named & { roles: ProjectRole[] })[];
-	/** Everyone with a role there, and from where. */
-	access: (Person & { roles: ProjectRole[]; sources: ReportSource[] })[];
+	users: { userId: string; roles: ProjectRole[] }[];
+	teams: { teamId: string; roles: ProjectRole[] }[];
 	invitations: { id: string; email: string; roles: ProjectRole[]; expiresAt: number }[];
 }
 
-const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-const byUsername = <T extends Person>(a: T, b: T) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
+/** Where a person's roles in a project come from: its own assignment, a team's, or its organization role (owners). */
+export type ReportSource =
+	{ via: 'individual' | 'organization'; roles: ProjectRole[] } | { via: 'team'; teamId: string; roles: ProjectRole[] };
+
+export interface ProjectAccess {
+	userId: string;
+	roles: ProjectRole[];
+	sources: ReportSource[];
+}
 
 /** The roles of every source, once each, in the roles' order. */
-const union = (sources: readonly { roles: readonly ProjectRole[] }[]) =>
-	ProjectRole.options.filter((r) => sources.some((s) => s.roles.includes(r)));
+const union = (sources: readonly ReportSource[]) => ProjectRole.options.filter((r) => sources.some((s) => s.roles.includes(r)));
 
-/** The report of a replayed state. Costs O(members + teams' members + projects' assignments and the members they reach). */
+const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The report of a replayed state. Costs O(members + team memberships + assignments). */
 export function accessReport(state: ReplayState, meta: { moment: Moment; seq: number; since: number | null }): AccessReport {
 	const org = state.org();
-	const team = (id: string): Named => ({ id, name: state.team(id)?.name ?? id });
-	const person = (userId: string): Person => ({ userId, username: state.member(userId)?.username ?? userId });
 	const members = state
 		.members()
 		.map((m) => ({
@@ -76,33 +71,20 @@ export function accessReport(state: ReplayState, meta: { moment: Moment; seq: nu
 			displayName: m.displayName,
 			role: m.role,
 			primaryAdmin: m.userId === org?.primaryAdminId,
-			teams: state.teamsOf(m.userId).map(team).sort(byName)
+			teams: state.teamsOf(m.userId)
 		}))
-		.sort(byUsername);
-	const implicit = members.filter((m) => ORG_ROLES[m.role].implicitProjectRoles.length);
+		.sort((a, b) => byKey(a.username, b.username));
 	const projects = state.projectIds().flatMap((projectId): ReportProject[] => {
 		const project = state.project(projectId)!;
 		const meta = project.project();
 		if (!meta) return [];
-		const users = project.users().filter((a) => state.member(a.userId));
-		const teams = project.teams().filter((a) => state.team(a.teamId));
-		const sources = new Map<string, ReportSource[]>();
-		const add = (userId: string, source: ReportSource) => sources.set(userId, [...(sources.get(userId) ?? []), source]);
-		for (const m of implicit) add(m.userId, { via: 'organization', roles: [...ORG_ROLES[m.role].implicitProjectRoles] });
-		for (const a of users) add(a.userId, { via: 'individual', roles: a.roles });
-		for (const a of teams)
-			for (const userId of state.teamMemberIds(a.teamId)) add(userId, { via: 'team', team: team(a.teamId), roles: a.roles });
 		return [
 			{
 				id: projectId,
 				name: meta.name,
 				status: meta.status,
-				users: users.map((a) => ({ ...person(a.userId), roles: a.roles })).sort(byUsername),
-				teams: teams.map((a) => ({ ...team(a.teamId), roles: a.roles })).sort(byName),
-				access: [...sources]
-					.filter(([userId]) => state.member(userId))
-					.map(([userId, s]) => ({ ...person(userId), roles: union(s), sources: s }))
-					.sort(byUsername),
+				users: project.users().filter((a) => state.member(a.userId)),
+				teams: project.teams().filter((a) => state.team(a.teamId)),
 				invitations: project.invitations().map((i) => ({ id: i.id, email: i.email, roles: i.roles, expiresAt: i.expiresAt }))
 			}
 		];
@@ -113,12 +95,60 @@ export function accessReport(state: ReplayState, meta: { moment: Moment; seq: nu
 		members,
 		teams: state
 			.teams()
-			.map((t) => ({ id: t.id, name: t.name, members: state.teamMemberIds(t.id).map(person).sort(byUsername) }))
+			.map((t) => ({ id: t.id, name: t.name, members: state.teamMemberIds(t.id) }))
 			.sort(byName),
 		projects: projects.sort(byName),
 		invitations: state
 			.invitations()
-			.map((i) => ({ id: i.id, email: i.email, role: i.role, teams: i.teams.map(team), expiresAt: i.expiresAt }))
-			.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
+			.map((i) => ({ id: i.id, email: i.email, role: i.role, teams: i.teams, expiresAt: i.expiresAt }))
+			.sort((a, b) => byKey(a.email, b.email))
 	};
+}
+
+/** A report's people and teams by id, read once for every project's access. */
+export class ReportIndex {
+	readonly member: ReadonlyMap<string, ReportMember>;
+	readonly team: ReadonlyMap<string, AccessReport['teams'][number]>;
+	private readonly implicit: ReportMember[];
+
+	constructor(readonly report: AccessReport) {
+		this.member = new Map(report.members.map((m) => [m.userId, m]));
+		this.team = new Map(report.teams.map((t) => [t.id, t]));
+		this.implicit = report.members.filter((m) => ORG_ROLES[m.role].implicitProjectRoles.length);
+	}
+
+	username = (userId: string) => this.member.get(userId)?.username ?? userId;
+	teamName = (teamId: string) => this.team.get(teamId)?.name ?? teamId;
+
+	/** One person's roles in the project then, and from where (as projectAccess lists them); undefined: none. */
+	accessOf(p: ReportProject, userId: string): ProjectAccess | undefined {
+		const m = this.member.get(userId);
+		if (!m) return undefined;
+		const implicit = ORG_ROLES[m.role].implicitProjectRoles;
+		const own = p.users.find((a) => a.userId === userId);
+		const sources: ReportSource[] = [
+			...(implicit.length ? [{ via: 'organization' as const, roles: [...implicit] }] : []),
+			...(own ? [{ via: 'individual' as const, roles: own.roles }] : []),
+			...p.teams.filter((a) => m.teams.includes(a.teamId)).map((a) => ({ via: 'team' as const, teamId: a.teamId, roles: a.roles }))
+		];
+		return sources.length ? { userId, roles: union(sources), sources } : undefined;
+	}
+
+	/** Everyone with a role in the project then, and from where (organization role, own assignment, each team), by username. */
+	projectAccess(p: ReportProject): ProjectAccess[] {
+		const sources = new Map<string, ReportSource[]>();
+		const add = (userId: string, source: ReportSource) => {
+			if (!this.member.has(userId)) return;
+			const list = sources.get(userId);
+			if (list) list.push(source);
+			else sources.set(userId, [source]);
+		};
+		for (const m of this.implicit) add(m.userId, { via: 'organization', roles: [...ORG_ROLES[m.role].implicitProjectRoles] });
+		for (const a of p.users) add(a.userId, { via: 'individual', roles: a.roles });
+		for (const a of p.teams)
+			for (const userId of this.team.get(a.teamId)?.members ?? []) add(userId, { via: 'team', teamId: a.teamId, roles: a.roles });
+		return [...sources]
+			.map(([userId, s]) => ({ userId, roles: union(s), sources: s }))
+			.sort((a, b) => byKey(this.username(a.userId), this.username(b.userId)));
+	}
 }

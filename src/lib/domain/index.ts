@@ -17,9 +17,17 @@ export {
 	withoutCard
 } from './invoice-issuing.ts';
 export { Replay, reportAt, type Attribution, type LoggedChanges, type LoggedEntry, type Moment, type ReadLog } from './history.ts';
-export { accessDiff, diffBetween, type AccessDiff, type AccessFact, type DiffLine } from './history-diff.ts';
+export { accessDiff, diffBetween, type AccessDiff, type AccessFact, type DiffLine, type Named, type Person } from './history-diff.ts';
 export { diffCsv, historyJson, reportCsv } from './history-export.ts';
-export { accessReport, type AccessReport, type ReportMember, type ReportProject, type ReportSource } from './history-report.ts';
+export {
+	accessReport,
+	ReportIndex,
+	type AccessReport,
+	type ProjectAccess,
+	type ReportMember,
+	type ReportProject,
+	type ReportSource
+} from './history-report.ts';
 export { invoiceLines, invoicePeriodLabel, invoiceTotal, periodBounds, priorPeriod } from './invoices.ts';
 export {
 	managedElsewhere,
