@@ -393,23 +393,14 @@ export class FuzzRun {
 		for (const order of socketOrders(elements)) {
 			const model = this.model.clone();
 			const predicted = new Array<Outcome>(elements.length);
-			const after: (() => void)[] = [];
-			for (const i of order) {
-				const { replica, id, body } = elements[i]!;
-				const orgId = (body as { orgId?: string } | null)?.orgId ?? '';
-				const before = JSON.stringify(model.snapshot(orgId));
-				predicted[i] = model.submit(replica.userId, id, body);
-				const snapshot = model.snapshot(orgId);
-				// One that changed nothing logs nothing: it has no moment of its own in the history.
-				if (predicted[i].ok && JSON.stringify(snapshot) !== before)
-					after.push(() => this.hindsight.accepted(orgId, replica.userId, id, snapshot));
-			}
+			for (const i of order) predicted[i] = model.submit(elements[i]!.replica.userId, elements[i]!.id, elements[i]!.body);
 			expected ??= predicted;
 			if (!predicted.every((p, i) => sameOutcome(p, actual[i]!))) continue;
 			if (JSON.stringify(this.modelSnapshots(model)) !== JSON.stringify(stored)) continue;
 			if (order.some((i, k) => i !== k)) this.stats.reordered++;
+			const accepted = elements.filter((_, i) => actual[i]!.ok).map((e) => ({ userId: e.replica.userId, id: e.id, body: e.body }));
+			this.hindsight.burst(this.model, accepted);
 			this.model = model;
-			for (const record of after) record();
 			await this.expectMembershipsMatchModel();
 			return;
 		}
