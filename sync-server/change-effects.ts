@@ -26,16 +26,17 @@ export function batchAccessToRecheck(batch: CommittedBatch): [OrgRoom, string, s
 
 /**
  * The changes each organization's documents took in a batch, by the mutation type that made them ('' for server
- * changes): logged beside the updates so that other servers re-check access as this one does. Only organizations
- * whose documents were written (`written`) log any.
+ * changes), who sent it ('' the server) and its id, committed `at`: logged beside the updates so that other servers
+ * re-check access as this one does, and kept as the organization's history. Only organizations whose documents
+ * were written (`written`) log any.
  */
-export function changesWrites(entries: readonly Committed[], written: ReadonlySet<string>): ChangesWrite[] {
+export function changesWrites(entries: readonly Committed[], written: ReadonlySet<string>, at: number): ChangesWrite[] {
 	const byOrg = new Map<string, ChangesWrite>();
 	for (const e of entries) {
 		if (!e.room || !e.changes.length || !written.has(e.room.orgId)) continue;
 		let write = byOrg.get(e.room.orgId);
-		if (!write) byOrg.set(e.room.orgId, (write = { orgId: e.room.orgId, entries: [] }));
-		write.entries.push({ type: e.mutation?.type ?? '', changes: [...e.changes] });
+		if (!write) byOrg.set(e.room.orgId, (write = { orgId: e.room.orgId, at, entries: [] }));
+		write.entries.push({ type: e.mutation?.type ?? '', changes: [...e.changes], by: e.userId, id: e.id });
 	}
 	return [...byOrg.values()];
 }

@@ -11,6 +11,7 @@ import {
 import { SignIn, SignUp, me, signIn, signOut, signUp, verifyEmail } from './auth-routes.ts';
 import { Pay, addCard, pay } from './billing-routes.ts';
 import { Resend, resendInvoice } from './invoice-routes.ts';
+import { HistoryDiffQuery, HistoryQuery, history, historyDiffRoute } from './history-routes.ts';
 import { OrgQuery, mailLog } from './mail-log-routes.ts';
 import { createManaged, deleteManaged, resetManagedPassword, updateManaged } from './managed-users-routes.ts';
 import { ActivityQuery, ExportQuery, activity, exportOrg, webhookDelivery } from './org-routes.ts';
@@ -81,6 +82,23 @@ export const ROUTES: readonly Route[] = [
 		query: OrgPath,
 		body: PreviewRequest,
 		handle: previewForSession
+	}),
+	// rules §2 "History": {org} is read with the query (router.ts).
+	route({
+		method: 'GET',
+		path: '/api/orgs/{org}/history',
+		session: true,
+		query: HistoryQuery,
+		org: { view: 'history.read' },
+		handle: history
+	}),
+	route({
+		method: 'GET',
+		path: '/api/orgs/{org}/history/diff',
+		session: true,
+		query: HistoryDiffQuery,
+		org: { view: 'history.read' },
+		handle: historyDiffRoute
 	}),
 	route({ method: 'GET', path: '/api/export', session: true, query: ExportQuery, org: { view: 'org.export' }, handle: exportOrg }),
 	route({ method: 'GET', path: '/api/mail-log', session: true, query: OrgQuery, handle: mailLog }),

@@ -1,4 +1,4 @@
-import type { Change, Refusal } from '$lib/domain/index.ts';
+import type { LoggedChanges, LoggedEntry, Refusal } from '$lib/domain/index.ts';
 
 /**
  * The documents family of the store: each organization's log (its documents' updates, each
@@ -35,6 +35,11 @@ export interface DocumentStore {
 	endSessions(sessionHashes: readonly string[]): Promise<void>;
 	/** Calls `listener` with each session another server ended. Returns the unsubscribe. */
 	watchSessions(listener: (sessionHash: string) => void): () => void;
+	/**
+	 * Up to `limit` of an organization's committed batches of changes after sequence `after`, oldest first:
+	 * its history, read a page at a time so that replaying it holds one page.
+	 */
+	history(orgId: string, after: number, limit: number): Promise<LoggedChanges[]>;
 	/** The first verdict given to this mutation id, if it was seen before. */
 	mutation(userId: string, id: string): Promise<{ ok: true } | Refusal | undefined>;
 	/** One page of an organization's activity, newest first, filtered by what the entries name. */
@@ -86,11 +91,8 @@ export interface OrgLog {
 	changes: LoggedChanges[];
 }
 
-/** The changes one committed batch made to an organization, by the mutation type (or '' for server changes) that made them. */
-export interface LoggedChanges {
-	seq: number;
-	entries: { type: string; changes: Change[] }[];
-}
+/** One committed batch of changes and its entries: the organization's history (domain/history.ts). */
+export type { LoggedChanges, LoggedEntry };
 
 /** One document's update: appended, or (`compactUpTo`) replacing every row up to that sequence number as the document's whole state. */
 export interface UpdateWrite {
@@ -144,7 +146,8 @@ export interface WebhookDelivery {
 /** The changes a batch made to one organization, logged beside its updates so other servers learn whose access they touch. */
 export interface ChangesWrite {
 	orgId: string;
-	entries: { type: string; changes: Change[] }[];
+	at: number;
+	entries: LoggedEntry[];
 }
 
 /** What one group commit writes, in this order. Each update gets the next sequence of its organization (rising, not necessarily by one); `changes` are numbered by the last update of their organization in the batch. */
@@ -158,6 +161,20 @@ export interface StoreBatch {
 }
 
 export const emptyBatch = (): StoreBatch => ({ updates: [], changes: [], mutations: [], invitations: [], memberships: [], webhooks: [] });
+
+/** A row of org_changes as both stores read it. */
+export interface ChangesRow {
+	seq: number | string;
+	body: string;
+	at: number | string | null;
+}
+
+/** A row of org_changes as the log answers it: no `at` for a batch logged before times were kept. */
+export const loggedChanges = (r: ChangesRow): LoggedChanges => ({
+	seq: Number(r.seq),
+	...(r.at !== null && { at: Number(r.at) }),
+	entries: JSON.parse(r.body) as LoggedEntry[]
+});
 
 export const mutationKey = (k: MutationKey) => `${k.userId}\u0000${k.id}`;
 

@@ -2,11 +2,14 @@ import type Database from 'better-sqlite3';
 import type { RefusalCode } from '$lib/domain/index.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
 import {
+	loggedChanges,
 	mutationKey,
 	type ActivityFilter,
+	type ChangesRow,
 	type ActivityRow,
 	type DocumentStore,
 	type InvitationRow,
+	type LoggedChanges,
 	type MutationKey,
 	type OrgLog,
 	type RecordedVerdict,
@@ -30,11 +33,13 @@ create table if not exists org_heads (
 	org_id text primary key,
 	seq integer not null
 ) without rowid;
--- Each batch's changes to an organization (JSON), numbered by its last update: what other servers read to re-check access.
+-- Each batch's changes to an organization (JSON), numbered by its last update: what other servers read to re-check access,
+-- and the organization's history (at: when it was committed; null in batches logged before it was kept).
 create table if not exists org_changes (
 	org_id text not null,
 	seq integer not null,
 	body text not null,
+	at integer,
 	primary key (org_id, seq)
 ) without rowid;
 create table if not exists memberships (
@@ -88,9 +93,11 @@ const hasColumn = (db: Database.Database, table: string, column: string) =>
 /**
  * A store made before organization logs: its updates get their organization, and each organization its head.
  * One made before activity entries kept their names: its entries have none (the feed shows current names for them).
+ * One made before the history kept times: its logged changes have none (history starts at the first timed batch).
  */
 function migrate(db: Database.Database) {
 	if (!hasColumn(db, 'mutations', 'names')) db.exec('alter table mutations add column names text');
+	if (!hasColumn(db, 'org_changes', 'at')) db.exec('alter table org_changes add column at integer');
 	if (!hasColumn(db, 'doc_updates', 'org_id')) db.exec('alter table doc_updates add column org_id text');
 	db.exec('create index if not exists doc_updates_org on doc_updates(org_id, seq)');
 	const unplaced = db.prepare('select distinct doc_id from doc_updates where org_id is null').all() as { doc_id: string }[];
@@ -119,10 +126,11 @@ export class SqliteDocuments implements DocumentStore {
 		this.q = {
 			docUpdates: db.prepare('select seq, data from doc_updates where doc_id = ? order by seq'),
 			orgUpdates: db.prepare('select seq, doc_id as docId, data from doc_updates where org_id = ? and seq > ? order by seq'),
-			orgChanges: db.prepare('select seq, body from org_changes where org_id = ? and seq > ? order by seq'),
+			orgChanges: db.prepare('select seq, body, at from org_changes where org_id = ? and seq > ? order by seq'),
+			history: db.prepare('select seq, body, at from org_changes where org_id = ? and seq > ? order by seq limit ?'),
 			head: db.prepare('select seq from org_heads where org_id = ?'),
 			setHead: db.prepare('insert or replace into org_heads values (?, ?)'),
-			insertChanges: db.prepare('insert into org_changes values (?, ?, ?)'),
+			insertChanges: db.prepare('insert into org_changes (org_id, seq, body, at) values (?, ?, ?, ?)'),
 			insertUpdate: db.prepare('insert into doc_updates (doc_id, data, org_id) values (?, ?, ?)'),
 			deleteUpdatesUpTo: db.prepare('delete from doc_updates where doc_id = ? and seq <= ?'),
 			docIdsInRange: db.prepare('select distinct doc_id from doc_updates where doc_id >= ? and doc_id < ?'),
@@ -163,11 +171,12 @@ export class SqliteDocuments implements DocumentStore {
 		return this.db.transaction(() => ({
 			head: (this.q.head.get(orgId) as { seq: number } | undefined)?.seq ?? 0,
 			updates: this.q.orgUpdates.all(orgId, after) as OrgLog['updates'],
-			changes: (this.q.orgChanges.all(orgId, after) as { seq: number; body: string }[]).map((r) => ({
-				seq: r.seq,
-				entries: JSON.parse(r.body) as OrgLog['changes'][number]['entries']
-			}))
+			changes: (this.q.orgChanges.all(orgId, after) as ChangesRow[]).map(loggedChanges)
 		}))();
+	}
+
+	async history(orgId: string, after: number, limit: number): Promise<LoggedChanges[]> {
+		return (this.q.history.all(orgId, after, limit) as ChangesRow[]).map(loggedChanges);
 	}
 
 	async begin(orgs: readonly { orgId: string; after: number }[], keys: readonly MutationKey[]): Promise<StoreTransaction> {
@@ -296,7 +305,7 @@ export class SqliteDocuments implements DocumentStore {
 			for (const [orgId, seq] of heads) this.q.setHead.run(orgId, seq);
 			for (const c of batch.changes) {
 				const seq = heads.get(c.orgId);
-				if (seq !== undefined && c.entries.length) this.q.insertChanges.run(c.orgId, seq, JSON.stringify(c.entries));
+				if (seq !== undefined && c.entries.length) this.q.insertChanges.run(c.orgId, seq, JSON.stringify(c.entries), c.at);
 			}
 			for (const r of batch.mutations) this.q.insertMutation.run({ ...r, ok: r.ok ? 1 : 0 });
 			for (const i of batch.invitations) {

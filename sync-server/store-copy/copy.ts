@@ -55,7 +55,7 @@ export async function storeCopy(o: CopyOptions): Promise<CopyResult> {
 async function copyInto(pool: pg.Pool, source: Source, url: string) {
 	await inTransaction(pool, async (c) => {
 		// A server writing into the target meanwhile waits for the copy, and a second copy finds this one's rows.
-		const all = [...COPIED.map((t) => t.name), 'org_changes'];
+		const all = COPIED.map((t) => t.name);
 		await c.query(`lock table ${all.join(', ')} in exclusive mode`);
 		const { rows } = await c.query<{ held: boolean }>(`select ${all.map((t) => `exists (select 1 from ${t})`).join(' or ')} as held`);
 		if (rows[0]!.held) {

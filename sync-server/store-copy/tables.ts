@@ -2,9 +2,7 @@
  * What `store:copy` moves from the SQLite store into PostgreSQL, table by table: the columns
  * copied (in a fixed order, the order the report hashes them in) and how each side reads them.
  * Both sides answer rows in the same order: their key, text compared byte by byte (SQLite's
- * BINARY, PostgreSQL's "C"). Not copied: the rate-limit windows (a fresh start of each limit),
- * and org_changes, which only tell running servers whose access to re-check after another
- * server's commit; a server starting on the copy reads its organizations whole.
+ * BINARY, PostgreSQL's "C"). Not copied: the rate-limit windows (a fresh start of each limit).
  */
 export type ColumnType = 'text' | 'bigint' | 'boolean' | 'bytea';
 
@@ -90,14 +88,30 @@ export const COPIED: CopiedTable[] = [
 		source: `select org_id, row_number() over (partition by org_id order by seq) as seq, doc_id, data from doc_updates`
 	},
 	{
-		// Each organization's head is its last update's new number: how many it has.
+		// The organizations' history: each organization's batches numbered 1..n in their order (the order they replay in).
+		// A server starting on the copy reads each organization whole, so none is read as another server's commit.
+		name: 'org_changes',
+		columns: [
+			['org_id', 'text'],
+			['seq', 'bigint'],
+			['body', 'text'],
+			['at', 'bigint']
+		],
+		key: ['org_id', 'seq'],
+		source: 'select org_id, row_number() over (partition by org_id order by seq) as seq, body, at from org_changes'
+	},
+	{
+		// Each organization's head is the last of its new numbers: updates and batches of changes, numbered apart, each stay at or under it.
 		name: 'org_heads',
 		columns: [
 			['org_id', 'text'],
 			['seq', 'bigint']
 		],
 		key: ['org_id'],
-		source: 'select org_id, count(*) as seq from doc_updates group by org_id'
+		source: `select org_id, max(n) as seq from (
+			select org_id, count(*) as n from doc_updates group by org_id
+			union all select org_id, count(*) from org_changes group by org_id
+		) group by org_id`
 	},
 	{
 		// The activity feed pages by this number (SQLite's rowid): kept, so that the feed and its pages stay as they were.

@@ -323,7 +323,7 @@ export class CommitPipeline<W extends Waiter> {
 			}
 			const at = this.deps.now();
 			for (const e of live) if (!e.recorded) storeWrites(e, at, writes);
-			writes.changes = changesWrites(live, new Set(writes.updates.map((u) => u.orgId)));
+			writes.changes = changesWrites(live, new Set(writes.updates.map((u) => u.orgId)), at);
 			const seqs = await tx.commit(writes);
 			committed = true;
 			this.stats.record(performance.now() - locked, live.length);

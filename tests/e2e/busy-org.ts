@@ -133,6 +133,12 @@ export const SIGNED_IN: TourPage[] = [
 	{ name: 'projects', path: `${org}/projects`, title: inOrg('Projects'), ready: shows(LONG.project) },
 	{ name: 'project', path: `${org}/projects/${PROJECT_ID}`, title: inOrg(LONG.project), ready: shows(LONG.deployment) },
 	{ name: 'activity', path: `${org}/activity`, title: inOrg('Activity'), ready: shows(LONG.deployment) },
+	{
+		name: 'history',
+		path: `${org}/history`,
+		title: inOrg('History'),
+		ready: shows('Pick a moment to see the organization as it was then')
+	},
 	{ name: 'settings', path: `${org}/settings`, title: inOrg('Settings'), ready: heading(LONG.org) },
 	{ name: 'service accounts', path: `${org}/service-accounts`, title: inOrg('Service accounts'), ready: shows(LONG.serviceAccount) },
 	{ name: 'billing', path: `${org}/billing`, title: inOrg('Billing'), ready: shows('1111') },

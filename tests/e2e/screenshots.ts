@@ -63,6 +63,22 @@ const sso = {
 };
 const linked = await server.hub.submitAndWait((await server.accounts.userByUsername('demo-admin'))!.id, 'shots-sso', sso);
 if (!linked.ok) throw new Error(`the demo organization was not linked: ${linked.message}`);
+// The history page as the demo was seeded, compared with after two changes since: what changed, and by whom.
+const admin = (await server.accounts.userByUsername('demo-admin'))!.id;
+const seededAt = Date.now();
+await new Promise((resolve) => setTimeout(resolve, 5));
+const changed = (user: string) => demo.members().find((m) => m.username === user)!.userId;
+for (const [id, mutation] of [
+	['shots-role', { type: 'member.setRole', orgId: 'demo-org', userId: changed('user00005'), role: 'ORG_READ_ONLY' }],
+	[
+		'shots-team',
+		{ type: 'team.removeMember', orgId: 'demo-org', teamId: demo.teamsOf(changed('user00006'))[0], userId: changed('user00006') }
+	]
+] as const) {
+	const verdict = await server.hub.submitAndWait(admin, id, mutation);
+	if (!verdict.ok) throw new Error(`the history screenshot's change was refused: ${verdict.message}`);
+}
+Object.assign(SIGNED_IN, { history: `/orgs/demo-org/history?at=${seededAt}&to=${Date.now()}` });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const wide: string[] = [];
 let seeded = false;

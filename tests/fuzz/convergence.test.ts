@@ -73,6 +73,8 @@ describe('convergence', () => {
 				// Not a vacuous run: enough got through to change memberships and cut verdicts off.
 				expect(stats.accepted, 'the generator mostly made refused mutations').toBeGreaterThan(15);
 				expect(stats.lost + stats.retried).toBeGreaterThan(0);
+				// rules §2 "History": the state after each accepted mutation was rebuilt from the log and equal.
+				expect(stats.rebuilt).toBeGreaterThan(stats.accepted / 3);
 				check(stats);
 			},
 			30_000

@@ -5,6 +5,7 @@ import { encodeSyncFrame, SYNC_STEP2, SYNC_UPDATE } from '$lib/protocol/frames.t
 import { billingDocId, orgDocId, type VerdictMessage } from '$lib/protocol/messages.ts';
 import { signUp, verificationLink } from '../server/test-client.ts';
 import { OneServer, type FuzzServers } from './fuzz-servers.ts';
+import { HistoryCheck } from './history-check.ts';
 import { RosterModel, invariantViolations, sameOutcome, showOutcome, snapshotOf, type Outcome } from './org-model.ts';
 import { ALL_ORGS, NAMES, ROLES, randomMutation } from './random-mutation.ts';
 import { Replica } from './replica.ts';
@@ -109,6 +110,8 @@ export class FuzzRun {
 	/** Mutations sent on a socket closed right after (verdicts usually lost): retried with the same ids on the user's next connection. */
 	private readonly owed = new Map<string, { id: string; body: unknown }[]>();
 	private readonly history: { userId: string; id: string; body: unknown }[] = [];
+	/** The state after every accepted mutation, checked against the history rebuilt from the log at the end. */
+	readonly hindsight = new HistoryCheck();
 	readonly trail: string[] = [];
 	private readonly names = new Map<string, string>();
 	private sent = 0;
@@ -117,7 +120,7 @@ export class FuzzRun {
 	private tabs = 0;
 	readonly stats = {
 		...{ bursts: 0, accepted: 0, refused: 0, lost: 0, retried: 0, reordered: 0 },
-		...{ restarts: 0, frames: 0, verified: 0, revocations: 0, rejoins: 0 }
+		...{ restarts: 0, frames: 0, verified: 0, revocations: 0, rejoins: 0, rebuilt: 0 }
 	};
 
 	constructor(private readonly options: FuzzOptions) {
@@ -154,6 +157,8 @@ export class FuzzRun {
 			}
 			await this.checkpoint('at the end');
 			await this.finalCheck();
+			await this.hindsight.verify(this.servers.documents, this.where());
+			this.stats.rebuilt = this.hindsight.checked;
 			this.stats.revocations = this.everyReplica.reduce((n, r) => n + r.revocations, 0);
 			this.stats.rejoins = this.everyReplica.reduce((n, r) => n + r.rejoins, 0);
 		} finally {
@@ -393,6 +398,8 @@ export class FuzzRun {
 			if (!predicted.every((p, i) => sameOutcome(p, actual[i]!))) continue;
 			if (JSON.stringify(this.modelSnapshots(model)) !== JSON.stringify(stored)) continue;
 			if (order.some((i, k) => i !== k)) this.stats.reordered++;
+			const accepted = elements.filter((_, i) => actual[i]!.ok).map((e) => ({ userId: e.replica.userId, id: e.id, body: e.body }));
+			this.hindsight.burst(this.model, accepted);
 			this.model = model;
 			await this.expectMembershipsMatchModel();
 			return;

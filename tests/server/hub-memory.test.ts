@@ -39,6 +39,7 @@ class HeldDocuments implements DocumentStore {
 	recordDelivery: DocumentStore['recordDelivery'] = (...args) => this.inner.recordDelivery(...args);
 	forgetUser = (userId: string) => this.inner.forgetUser(userId);
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
+	history: DocumentStore['history'] = (...args) => this.inner.history(...args);
 	heads = (orgIds: readonly string[]) => this.inner.heads(orgIds);
 	watch = () => () => {};
 	endSessions = () => this.inner.endSessions([]);

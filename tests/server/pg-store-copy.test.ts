@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import * as Y from 'yjs';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { storeCopy, StoreCopyError } from '../../sync-server/store-copy/copy.ts';
+import type { LoggedChanges } from '../../sync-server/storage/documents.ts';
 import { enrol, totpCode } from './enrol.ts';
 import { orgWith } from './fixtures.ts';
 import { freshDatabase } from './postgres-cluster.ts';
@@ -70,6 +71,10 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 		expect(await bob.client.mutate({ type: 'project.create', orgId: 'acme', projectId: 'p-no', name: 'No' })).toMatchObject({ ok: false });
 		const docs = [orgDocId('acme'), projectDocId('acme', 'apollo')];
 		const before = { feed: await feed(source, alice.cookie), docs: docs.map((d) => state(alice.client.doc(d))) };
+		// The history keeps its order, times, senders and ids (renumbered 1..n, as the updates are).
+		const unnumbered = (log: LoggedChanges[]) => log.map(({ seq: _, ...rest }) => rest);
+		const history = unnumbered(await source.server.documents.history('acme', 0, 10_000));
+		expect(history.length).toBeGreaterThan(5);
 
 		// A running server's store is not copied.
 		await expect(storeCopy({ from: source.dataDir, to: url })).rejects.toThrow(/in use by a running server/);
@@ -97,6 +102,7 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 			expect(docs.map((d) => state(aliceAgain.doc(d)))).toEqual(before.docs);
 			expect(await feed(target, alice.cookie)).toEqual(before.feed);
 			expect((await target.server.hub.orgState('acme'))?.org()?.name).toBe('Acme');
+			expect(unnumbered(await target.server.documents.history('acme', 0, 10_000))).toEqual(history);
 
 			// Passwords, TOTP codes and recovery codes sign in as before (the same key file).
 			expect((await signIn(target, 'bob')).status).toBe(200);

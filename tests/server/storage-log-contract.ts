@@ -14,7 +14,7 @@ export interface DocumentsUnderTest {
 
 const batch = (parts: Partial<StoreBatch>): StoreBatch => ({ ...emptyBatch(), ...parts });
 const update = (orgId: string, docId: string, ...b: number[]) => ({ orgId, docId, data: new Uint8Array(b) });
-const changes = (orgId: string, type: string) => ({ orgId, entries: [{ type, changes: [] }] });
+const changes = (orgId: string, type: string, at = 1) => ({ orgId, at, entries: [{ type, changes: [], by: 'u1', id: `m-${type}` }] });
 /** An accepted mutation's record, as a commit writes it. */
 export const record = (userId: string, id: string, orgId = 'a') => ({
 	userId,
@@ -69,8 +69,8 @@ export function orgLogContract(name: string, open: () => Promise<DocumentsUnderT
 				]);
 				// A batch's changes carry its organization's last sequence in it.
 				expect(all.changes).toEqual([
-					{ seq: first[1], entries: [{ type: 'team.create', changes: [] }] },
-					{ seq: third, entries: [{ type: 'member.add', changes: [] }] }
+					{ seq: first[1], at: 1, entries: [{ type: 'team.create', changes: [], by: 'u1', id: 'm-team.create' }] },
+					{ seq: third, at: 1, entries: [{ type: 'member.add', changes: [], by: 'u1', id: 'm-member.add' }] }
 				]);
 				const later = await store.orgLog('a', first[1]!);
 				expect(later).toEqual({
@@ -80,6 +80,25 @@ export function orgLogContract(name: string, open: () => Promise<DocumentsUnderT
 				});
 				expect(await store.orgLog('a', third!)).toEqual({ head: third, updates: [], changes: [] });
 				expect((await store.orgLog('b', 0)).updates.map((u) => [...u.data])).toEqual([[3]]);
+			})
+		);
+
+		it(
+			'reads an organization’s history a page at a time: each batch with when it was committed, who sent each entry and its id',
+			withStores(async (store) => {
+				const seqs: number[] = [];
+				for (const [i, type] of ['org.create', 'team.create', 'member.add'].entries()) {
+					const written = await store.commit(batch({ updates: [update('a', 'org:a', i)], changes: [changes('a', type, 1000 * (i + 1))] }));
+					seqs.push(written[0]!);
+				}
+				await store.commit(batch({ updates: [update('b', 'org:b', 9)], changes: [changes('b', 'org.create')] }));
+				const first = await store.history('a', 0, 2);
+				expect(first).toEqual([
+					{ seq: seqs[0], at: 1000, entries: [{ type: 'org.create', changes: [], by: 'u1', id: 'm-org.create' }] },
+					{ seq: seqs[1], at: 2000, entries: [{ type: 'team.create', changes: [], by: 'u1', id: 'm-team.create' }] }
+				]);
+				expect((await store.history('a', seqs[1]!, 2)).map((c) => [c.seq, c.at])).toEqual([[seqs[2], 3000]]);
+				expect(await store.history('a', seqs[2]!, 2)).toEqual([]);
 			})
 		);
 

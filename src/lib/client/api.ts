@@ -1,4 +1,6 @@
 import type {
+	AccessDiff,
+	AccessReport,
 	Card,
 	CardEntry,
 	EmailChange,
@@ -60,6 +62,10 @@ export interface ListedServiceAccount {
 export const api = {
 	activity: (params: Record<string, string>) =>
 		call<{ entries: ActivityEntry[]; more: boolean }>('GET', `/api/activity?${new URLSearchParams(params).toString()}`),
+	/** rules §2 "History": the organization as it was at `at` (ms), and what changed from `from` to `to`. */
+	history: (org: string, at: number) => call<AccessReport>('GET', `/api/orgs/${encodeURIComponent(org)}/history?at=${at}`),
+	historyDiff: (org: string, from: number, to: number) =>
+		call<AccessDiff>('GET', `/api/orgs/${encodeURIComponent(org)}/history/diff?from=${from}&to=${to}`),
 	/** The number goes to the server's card route only, never into a mutation or the outbox. */
 	addCard: (org: string, entry: CardEntry) => call<{ card: Card }>('POST', '/api/cards', { org, ...entry }),
 	/** Development (no SMTP): recent mail to the organization's members and invitees, for its primary admin. */

@@ -83,7 +83,8 @@ export class Indexes {
 		return this.byName.get(name)!;
 	}
 
-	private update(table: TableName, project: string, old: unknown, now: unknown) {
+	/** A row of `table` (in `project`) went from `old` to `now` (undefined: none): its entries follow. */
+	update(table: TableName, project: string, old: unknown, now: unknown) {
 		for (const name of indexesOf(table)) {
 			const index = this.get(name);
 			for (const [key, value] of entriesOf(name, old, project)) index.delete(key, value);

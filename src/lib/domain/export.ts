@@ -56,5 +56,10 @@ export function membersCsv(state: OrgDocState): string {
 		.members()
 		.sort((a, b) => (a.username < b.username ? -1 : 1))
 		.map((m) => [m.username, m.email, m.emailVerified, m.displayName, m.role, m.userId === adminId, new Date(m.joinedAt).toISOString()]);
-	return [COLUMNS.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\r\n') + '\r\n';
+	return csv(COLUMNS, rows);
+}
+
+/** A CSV file: the header, then each row's cells, CRLF line ends. */
+export function csv(columns: readonly string[], rows: readonly (readonly (string | number | boolean)[])[]): string {
+	return [columns.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\r\n') + '\r\n';
 }

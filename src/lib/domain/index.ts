@@ -16,6 +16,18 @@ export {
 	unpaidCents,
 	withoutCard
 } from './invoice-issuing.ts';
+export { Replay, reportAt, type Attribution, type LoggedChanges, type LoggedEntry, type Moment, type ReadLog } from './history.ts';
+export { accessDiff, diffBetween, type AccessDiff, type AccessFact, type DiffLine, type Named, type Person } from './history-diff.ts';
+export { diffCsv, historyJson, reportCsv } from './history-export.ts';
+export {
+	accessReport,
+	ReportIndex,
+	type AccessReport,
+	type ProjectAccess,
+	type ReportMember,
+	type ReportProject,
+	type ReportSource
+} from './history-report.ts';
 export { invoiceLines, invoicePeriodLabel, invoiceTotal, periodBounds, priorPeriod } from './invoices.ts';
 export {
 	managedElsewhere,

@@ -12,6 +12,8 @@ export type OrgAction =
 	/** Act in projects (ask to join, use project roles): everyone but read-only members, who only view. */
 	| 'projects.participate'
 	| 'activity.view'
+	/** Read the organization's access as of any moment, and what changed between two (rules §2 "History"). */
+	| 'history.view'
 	/** Read the billing document (cards, invoices, billing info). */
 	| 'billing.view'
 	/** Add and remove cards, set the default, billing email and organization info. */
@@ -61,6 +63,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 			'projects.readAll',
 			'projects.participate',
 			'activity.view',
+			'history.view',
 			'contacts.billing',
 			'org.export',
 			'billing.view',
@@ -89,7 +92,7 @@ export const ORG_ROLES: Record<OrgRole, OrgRoleInfo> = {
 	ORG_READ_ONLY: {
 		label: 'Read Only',
 		summary: 'Views everything; changes only its own profile',
-		may: ['org.view', 'projects.readAll', 'activity.view', 'billing.view'],
+		may: ['org.view', 'projects.readAll', 'activity.view', 'history.view', 'billing.view'],
 		implicitProjectRoles: []
 	},
 	ORG_MEMBER: {
@@ -140,6 +143,7 @@ export const ACTION_WORDS: Record<OrgAction | PrimaryAdminAction | ProjectAction
 	'projects.readAll': 'read every project of the organization',
 	'projects.participate': 'ask to join projects or act in them (read-only members only view)',
 	'activity.view': "view the organization's activity",
+	'history.view': "read the organization's access history",
 	'billing.view': 'view billing',
 	'billing.manage': 'manage billing',
 	'org.export': "download the organization's data",

@@ -12,6 +12,7 @@ const ROUTE_ACCESS = {
 	/** A preview shows what the member may read of the organization (preview.ts previewReadBy). */
 	preview: { needs: 'org.view', refused: 'Only members of this organization may preview changes to it.' },
 	'activity.read': { needs: 'activity.view', refused: 'Only organization owners and read-only members may read the activity feed.' },
+	'history.read': { needs: 'history.view', refused: "Only organization owners and read-only members may read the organization's history." },
 	'org.export': { needs: 'org.export', refused: "Only the organization's owners may download its data." },
 	'webhook.read': { needs: 'org.notifications', refused: "Only the organization's primary admin may see how its webhook deliveries went." },
 	'mailLog.read': { needs: 'mailLog.view', refused: "Only the organization's primary admin may read its mail log." },

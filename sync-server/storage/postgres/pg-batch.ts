@@ -94,10 +94,11 @@ export async function writeBatch(c: pg.PoolClient, batch: StoreBatch): Promise<n
 	if (batch.changes.length) {
 		// Numbered by the organization's last sequence in the batch: `next` is now one past it.
 		await c.query(
-			prepared('insert into org_changes (org_id, seq, body) select * from unnest($1::text[], $2::bigint[], $3::text[])', [
+			prepared('insert into org_changes (org_id, seq, body, at) select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])', [
 				batch.changes.map((ch) => ch.orgId),
 				batch.changes.map((ch) => next.get(ch.orgId)! - 1),
-				batch.changes.map((ch) => JSON.stringify(ch.entries))
+				batch.changes.map((ch) => JSON.stringify(ch.entries)),
+				batch.changes.map((ch) => ch.at)
 			])
 		);
 	}

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { RefusalCode } from '$lib/domain/index.ts';
 import {
+	loggedChanges,
 	mutationKey,
 	type ActivityFilter,
 	type ActivityRow,
+	type ChangesRow,
 	type DocumentStore,
 	type InvitationRow,
+	type LoggedChanges,
 	type MutationKey,
 	type OrgLog,
 	type RecordedVerdict,
@@ -21,12 +24,12 @@ import { prepared, rollback } from './pool.ts';
 
 /** Each organization's log after its `after`, and its head, in one statement: one snapshot, so never a head without its rows. */
 const LOG = `with k as (select * from unnest($1::text[], $2::bigint[]) as k(org_id, after))
-	select k.org_id, 'u' as kind, d.seq, d.doc_id, d.data, null as body from k join doc_updates d on d.org_id = k.org_id and d.seq > k.after
-	union all select k.org_id, 'c', c.seq, null, null, c.body from k join org_changes c on c.org_id = k.org_id and c.seq > k.after
-	union all select h.org_id, 'h', h.seq, null, null, null from k join org_heads h on h.org_id = k.org_id
+	select k.org_id, 'u' as kind, d.seq, d.doc_id, d.data, null as body, null::bigint as at from k join doc_updates d on d.org_id = k.org_id and d.seq > k.after
+	union all select k.org_id, 'c', c.seq, null, null, c.body, c.at from k join org_changes c on c.org_id = k.org_id and c.seq > k.after
+	union all select h.org_id, 'h', h.seq, null, null, null, null from k join org_heads h on h.org_id = k.org_id
 	order by 1, 3`;
 
-type LogRow = { org_id: string; kind: 'u' | 'c' | 'h'; seq: number; doc_id: string; data: Buffer; body: string };
+type LogRow = { org_id: string; kind: 'u' | 'c' | 'h'; seq: number; doc_id: string; data: Buffer; body: string; at: number | null };
 
 async function readLogs(c: pg.Pool | pg.PoolClient, orgs: readonly { orgId: string; after: number }[]): Promise<Map<string, OrgLog>> {
 	const logs = new Map<string, OrgLog>(orgs.map((o) => [o.orgId, { head: 0, updates: [], changes: [] }]));
@@ -35,7 +38,7 @@ async function readLogs(c: pg.Pool | pg.PoolClient, orgs: readonly { orgId: stri
 		const log = logs.get(r.org_id)!;
 		if (r.kind === 'h') log.head = r.seq;
 		else if (r.kind === 'u') log.updates.push({ seq: r.seq, docId: r.doc_id, data: r.data });
-		else log.changes.push({ seq: r.seq, entries: JSON.parse(r.body) as OrgLog['changes'][number]['entries'] });
+		else log.changes.push(loggedChanges(r));
 	}
 	return logs;
 }
@@ -192,6 +195,11 @@ export class PgDocuments implements DocumentStore {
 	/** Resolves once the wake-up connection listens. */
 	watching(): Promise<void> {
 		return this.watcher.ready;
+	}
+
+	async history(orgId: string, after: number, limit: number): Promise<LoggedChanges[]> {
+		const sql = 'select seq, body, at from org_changes where org_id = $1 and seq > $2 order by seq limit $3';
+		return (await this.pool.query<ChangesRow>(prepared(sql, [orgId, after, limit]))).rows.map(loggedChanges);
 	}
 
 	async mutation(userId: string, id: string) {
