@@ -131,7 +131,11 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 	// The organization is linked (setup): the outsider, in no mapped group, joins with the default role.
 	'sso.apply': { type: 'sso.apply', userId: id('outsider'), groups: ['contractors'] },
 	// rules §6: tim's place in Ops ends tomorrow; the server's own mutations act on the one seeded below (due a second ago).
-	'access.setExpiry': { type: 'access.setExpiry', target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') }, expiry: { at: NOW + 86_400_000 } },
+	'access.setExpiry': {
+		type: 'access.setExpiry',
+		target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') },
+		expiry: { at: NOW + 86_400_000 }
+	},
 	'access.expire': { type: 'access.expire', target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') }, at: NOW - 1000 },
 	'access.remindExpiry': { type: 'access.remindExpiry', target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') }, at: NOW - 1000 }
 };

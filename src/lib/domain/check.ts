@@ -25,7 +25,10 @@ function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Ver
 	const type = mutation.type;
 	if (unscoped(type)) return def.check(state, ctx, mutation, undefined);
 	// rules §6: an expiry is set by whoever may make its change by hand.
-	const as = type === 'access.setExpiry' ? expiryAccess(mutation.target) : { type, projectId: 'projectId' in mutation ? mutation.projectId : undefined };
+	const as =
+		type === 'access.setExpiry'
+			? expiryAccess(mutation.target)
+			: { type, projectId: 'projectId' in mutation ? mutation.projectId : undefined };
 	const scope = authorize(state, ctx, as.type, as.projectId);
 	if (!('org' in scope)) return scope;
 	const gate = securityGate(scope.org, scope.actor, ctx, type);

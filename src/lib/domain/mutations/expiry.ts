@@ -78,7 +78,10 @@ function fallBackRefusal(holder: ExpiryHolder, then: ExpiryInput['then']): Refus
 	}
 	if (typeof then === 'string') return refuse('INVALID_MUTATION', 'A project assignment falls back to a set of project roles.');
 	if (lesserProjectRoles(then, holder.roles)) return undefined;
-	return refuse('EXPIRY_NOT_LESSER', `${roleList(then)} is not less than ${roleList(holder.roles)}: choose roles that allow less, or none.`);
+	return refuse(
+		'EXPIRY_NOT_LESSER',
+		`${roleList(then)} is not less than ${roleList(holder.roles)}: choose roles that allow less, or none.`
+	);
 }
 
 function holderName(target: ExpiryTarget, names: Names): string {
