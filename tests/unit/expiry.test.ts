@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiryHolder, expiryTargets, type ExpiryTarget } from '../../src/lib/domain/index.ts';
+import { expiryHolder, expiryTargets, type ExpiryInput, type ExpiryTarget } from '../../src/lib/domain/index.ts';
 import { NOW, assertInvariants, expectAccepted, expectRefused, id, membersOf, orgWith, projectId, teamId } from './factories.ts';
 
 const DAY = 86_400_000;
@@ -28,7 +28,7 @@ function org() {
 const member = (u: string): ExpiryTarget => ({ kind: 'member', userId: id(u) });
 const inTeam = (u: string): ExpiryTarget => ({ kind: 'team', teamId: teamId('Ops'), userId: id(u) });
 const inProject = (u: string, p = 'Apollo'): ExpiryTarget => ({ kind: 'project', projectId: projectId(p), userId: id(u) });
-const set = (target: ExpiryTarget, at: number, then?: unknown) =>
+const set = (target: ExpiryTarget, at: number, then?: ExpiryInput['then']) =>
 	({ type: 'access.setExpiry', target, expiry: { at, ...(then !== undefined && { then }) } }) as const;
 
 describe('setting an expiry (rules §6)', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { teamMemberKey } from './model.ts';
 import { ORG_ROLES, PROJECT_ROLES } from './roles.ts';
-import { Id, OrgRole, ProjectRoles, type AssignmentExpiry, type Member, type MemberExpiry, type ProjectRole } from './schemas.ts';
+import { Id, OrgRole, ProjectRoles, type AssignmentExpiry, type Member, type MemberExpiry, type ProjectRole, type TeamExpiry } from './schemas.ts';
 import type { Change, OrgState } from './state.ts';
 
 /** rules §6: the mail reminding the holder and the owners goes out this long before an expiry. */
@@ -28,7 +28,7 @@ export type StoredExpiry = { at: number; remindedAt?: number; blocked?: { code: 
 /** The row an expiry lives on, as it stands. */
 export type ExpiryHolder =
 	| { kind: 'member'; member: Member; expiry?: MemberExpiry }
-	| { kind: 'team'; teamId: string; userId: string; expiry?: StoredExpiry }
+	| { kind: 'team'; teamId: string; userId: string; expiry?: TeamExpiry }
 	| { kind: 'project'; projectId: string; userId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry };
 
 /** The row the target names, if it exists. */
