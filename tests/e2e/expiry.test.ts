@@ -8,7 +8,8 @@ describe('expiring access (rules §6)', () => {
 	it('an owner sets an expiry on a membership: a past day is refused at the field, a future one is shown to everyone', async () => {
 		await e2e.addMember(acme.ann, 'bob', 'Project Creator');
 		const row = e2e.row(acme.ann, 'bob');
-		await row.getByRole('button', { name: "Set expiry of bob's membership" }).click();
+		const menu = await e2e.rowMenu(acme.ann, 'bob');
+		await menu.getByRole('menuitem', { name: 'Set expiry…' }).click();
 		const dialog = acme.ann.getByRole('dialog', { name: "Expiry of bob's membership" });
 		const day = dialog.getByLabel('Ends at the start of (UTC)');
 
