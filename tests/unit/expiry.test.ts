@@ -126,6 +126,18 @@ describe('the server applying an expiry (rules §6)', () => {
 		assertInvariants(fx.state);
 	});
 
+	it('is blocked on a project closed meanwhile', () => {
+		const fx = org();
+		expectAccepted(fx.run('ann', set(inProject('dan'), LATER)));
+		expectAccepted(
+			fx.run('ann', { type: 'deployment.create', projectId: projectId('Apollo'), deploymentId: 'd-x', name: 'x', plan: 'free' })
+		);
+		expectAccepted(fx.run('ann', { type: 'deployment.delete', projectId: projectId('Apollo'), deploymentId: 'd-x' }));
+		expectAccepted(fx.run('ann', { type: 'project.close', projectId: projectId('Apollo') }));
+		expectAccepted(fx.run('dan', expire(inProject('dan'), LATER), LATER));
+		expect(expiryHolder(fx.state, inProject('dan'))!.expiry!.blocked).toMatchObject({ code: 'PROJECT_CLOSED' });
+	});
+
 	it('records the reminder once', () => {
 		const fx = org();
 		expectAccepted(fx.run('ann', set(inTeam('dan'), LATER)));

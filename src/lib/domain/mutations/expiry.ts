@@ -55,6 +55,9 @@ export function expiryOutcome(state: OrgState, ctx: CheckContext, scope: Scope, 
 		[type, verdict] = [m.type, LEAVE_TEAM.check(state, ctx, m, scope)];
 	} else {
 		const { projectId, userId } = holder;
+		// As authorization refuses the change by hand: a closed project's assignments stay as they are.
+		const project = state.project(projectId)?.project();
+		if (project?.status !== 'active') return refuse('PROJECT_CLOSED', `Project ${project?.name ?? projectId} is closed.`);
 		const roles = expiry.then as ProjectRole[] | undefined;
 		[type, verdict] = roles
 			? [SET_ROLES.type, SET_ROLES.check(state, ctx, { type: SET_ROLES.type, orgId, projectId, userId, roles }, scope)]
