@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { teamMemberKey } from './model.ts';
 import { ORG_ROLES, PROJECT_ROLES } from './roles.ts';
-import { Id, OrgRole, ProjectRoles, type AssignmentExpiry, type Member, type MemberExpiry, type ProjectRole, type TeamExpiry } from './schemas.ts';
+import {
+	Id,
+	OrgRole,
+	ProjectRoles,
+	type AssignmentExpiry,
+	type Member,
+	type MemberExpiry,
+	type ProjectRole,
+	type TeamExpiry
+} from './schemas.ts';
 import type { Change, OrgState } from './state.ts';
 
 /** rules §6: the mail reminding the holder and the owners goes out this long before an expiry. */
