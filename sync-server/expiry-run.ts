@@ -86,8 +86,9 @@ export class ExpiryRun {
 		const body = { type: 'access.remindExpiry', orgId, target, at };
 		// Recorded first: a reminder is mailed at most once, whichever server runs it.
 		const verdict = await this.deps.hub.submitAndWait(target.userId, `remind:${expiryKey(target)}:${at}`, body, undefined, BY_REMINDER);
+		// Mailed only when this run recorded it: a verdict answered again from the store recorded nothing.
 		const holder = expiryHolder(state, target);
-		if (!verdict.ok || !holder?.expiry) return;
+		if (!verdict.ok || holder?.expiry?.at !== at || holder.expiry.remindedAt === undefined) return;
 		const origin = this.deps.publicUrl();
 		const holderEmail = state.member(holderOf(holder))?.email;
 		const mails = owners(state)

@@ -145,5 +145,12 @@ describe('the server applying an expiry (rules §6)', () => {
 		expectAccepted(fx.run('dan', remind, LATER - 7 * DAY));
 		expect(expiryHolder(fx.state, inTeam('dan'))!.expiry!.remindedAt).toBe(LATER - 7 * DAY);
 		expectRefused(fx.check('dan', remind), 'EXPIRY_CHANGED');
+		// Set again for the same day (another fall-back), the reminder stays sent; for another day, it is due again.
+		expectAccepted(fx.run('ann', set(inProject('dan'), LATER)));
+		expectAccepted(fx.run('dan', { ...remind, target: inProject('dan') }, LATER - 7 * DAY));
+		expectAccepted(fx.run('ann', set(inProject('dan'), LATER, ['PROJECT_READ_ONLY'])));
+		expect(expiryHolder(fx.state, inProject('dan'))!.expiry!.remindedAt).toBe(LATER - 7 * DAY);
+		expectAccepted(fx.run('ann', set(inProject('dan'), LATER + DAY)));
+		expect(expiryHolder(fx.state, inProject('dan'))!.expiry!.remindedAt).toBeUndefined();
 	});
 });

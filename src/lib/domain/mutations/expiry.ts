@@ -123,7 +123,13 @@ export const EXPIRY_MUTATIONS = [
 			if (m.expiry.at <= ctx.now) return refuse('EXPIRY_NOT_FUTURE', 'Choose a moment in the future for access to end.');
 			const refusal = fallBackRefusal(holder, m.expiry.then);
 			if (refusal) return refusal;
-			const expiry: StoredExpiry = { at: m.expiry.at, ...(m.expiry.then !== undefined && { then: m.expiry.then }) };
+			// The same moment keeps its reminder: it was sent, and the server's record of it is named by the moment.
+			const reminded = holder.expiry?.at === m.expiry.at ? holder.expiry.remindedAt : undefined;
+			const expiry: StoredExpiry = {
+				at: m.expiry.at,
+				...(m.expiry.then !== undefined && { then: m.expiry.then }),
+				...(reminded !== undefined && { remindedAt: reminded })
+			};
 			// Refused now what could never be applied: as if the expiry came due at once.
 			const outcome = expiryOutcome(state, ctx, scope, holder, expiry);
 			if (!outcome.ok) return refuse(outcome.code, `When it expires: ${outcome.message}`);
