@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
+import { ExpiryRun } from './expiry-run.ts';
 import { scryptCost } from './auth.ts';
 import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
 import { HttpApi } from './http/router.ts';
@@ -50,6 +51,8 @@ export interface ServerOptions {
 	declineCards?: string[];
 	/** How often the billing run issues and charges invoices (default hourly); it also runs at start-up. */
 	billingIntervalMs?: number;
+	/** How often expiring access is applied and reminded of (default every minute); it also runs at start-up. */
+	expiryIntervalMs?: number;
 	/** log2 of scrypt's N for new password hashes (default 17, OWASP's); tests and benchmarks lower it. */
 	passwordCost?: number;
 	/** Accounts one client address may create an hour (default 10). */
@@ -82,6 +85,7 @@ export interface RunningServer {
 	mailer: Mailer;
 	payments: PaymentProcessor;
 	billing: BillingRun;
+	expiry: ExpiryRun;
 	http: Server;
 	close(): Promise<void>;
 }
@@ -138,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	hub.onCommitted(secretsRevoked(accounts));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
+	const expiry = new ExpiryRun({ hub, mailer, now, publicUrl: () => publicUrl, limits });
 	const edge = new WebEdge({
 		publicUrl: () => publicUrl,
 		https: /^https:/i.test(options.publicUrl ?? ''),
@@ -252,6 +257,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const port = (http.address() as AddressInfo).port;
 	publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
 	billing.start(options.billingIntervalMs ?? 3600_000);
+	expiry.start(options.expiryIntervalMs ?? 60_000);
 	return {
 		url: `http://localhost:${port}/`,
 		port,
@@ -265,10 +271,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		mailer,
 		payments,
 		billing,
+		expiry,
 		http,
 		async close() {
 			clearInterval(sweep);
 			await billing.stop();
+			await expiry.stop();
 			hub.close();
 			for (const ws of wss.clients) ws.close(CLOSE.shutdown.code, CLOSE.shutdown.reason);
 			const closed = new Promise<void>((res) => http.close(() => res()));

@@ -51,7 +51,9 @@ export async function refreshProfile(
 	for (const docId of await deps.documents.docsOf(userId)) {
 		const orgId = parseDocId(docId)?.orgId;
 		const member = orgId === undefined ? undefined : (await deps.rooms.load(orgId))?.state.member(userId);
-		if (member) refreshed.push(apply(orgId!, [{ kind: 'member.put', member: memberOf(user, member.role, member.joinedAt) }]));
+		// The membership's terms (role, joining, expiry) stay; only the copied profile changes.
+		const kept = member && { ...memberOf(user, member.role, member.joinedAt), ...(member.expiry && { expiry: member.expiry }) };
+		if (kept) refreshed.push(apply(orgId!, [{ kind: 'member.put', member: kept }]));
 	}
 	await Promise.all(refreshed);
 }

@@ -124,10 +124,10 @@ export interface Fixture {
 	doc: Y.Doc;
 	state: OrgDocState;
 	directory: TestDirectory;
-	/** Checks `intent` by `actor` (a username) against `state` (the doc's by default). */
-	check(actor: string, intent: Intent, state?: OrgState): Verdict;
+	/** Checks `intent` by `actor` (a username) against `state` (the doc's by default), at `now` (NOW by default). */
+	check(actor: string, intent: Intent, state?: OrgState, now?: number): Verdict;
 	/** Checks and, when accepted, applies the changes to the doc. */
-	run(actor: string, intent: Intent): Verdict;
+	run(actor: string, intent: Intent, now?: number): Verdict;
 }
 
 export function withOrgId(intent: Intent, orgId = ORG_ID): Mutation {
@@ -136,15 +136,15 @@ export function withOrgId(intent: Intent, orgId = ORG_ID): Mutation {
 
 function fixture(state: OrgDocState, directory: TestDirectory): Fixture {
 	const doc = state.doc;
-	const check = (actor: string, intent: Intent, s: OrgState = state) =>
-		checkMutation(s, { actorId: id(actor), now: NOW }, withOrgId(intent));
+	const check = (actor: string, intent: Intent, s: OrgState = state, now = NOW) =>
+		checkMutation(s, { actorId: id(actor), now }, withOrgId(intent));
 	return {
 		doc,
 		state,
 		directory,
 		check,
-		run(actor, intent) {
-			const verdict = check(actor, intent);
+		run(actor, intent, now) {
+			const verdict = check(actor, intent, state, now);
 			if (verdict.ok) applyChanges(state, verdict.changes, 'test');
 			return verdict;
 		}

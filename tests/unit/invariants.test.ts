@@ -3,6 +3,8 @@ import {
 	MUTATION_TYPES,
 	OrgRole,
 	ProjectRole,
+	expiryHolder,
+	expiryTargets,
 	applyOrgChanges,
 	mayAttempt,
 	type MutationType,
@@ -527,6 +529,7 @@ describe('random walks keep the invariants', () => {
 				return serviceIntent(rand, state, project);
 			case 'sso':
 				return ssoIntent(rand, state, project, target);
+
 			case 'projectClose':
 				// Rarely, or every project would soon be closed and nothing left to check.
 				return rand() < 0.2 ? { type: 'project.close', projectId: project } : { type: 'org.rename', name: 'Acme' };
@@ -565,6 +568,37 @@ describe('random walks keep the invariants', () => {
 		}
 	}
 
+	/**
+	 * rules §6: an expiry set on a membership, a place in a team or a project assignment (maybe with a fall-back, or cleared), or
+	 * the server applying a due one (the walk's clock moves past it) or recording its reminder. Drawn from a stream of its own,
+	 * between the steps above, so the walks of the other kinds stay as they were.
+	 */
+	function expiryStep(rand: () => number, state: OrgDocState): Intent {
+		const targets = expiryTargets(state);
+		if (targets.length && rand() < 0.4) {
+			const t = pick(rand, targets);
+			const at = expiryHolder(state, t)!.expiry!.at;
+			return { type: rand() < 0.8 ? 'access.expire' : 'access.remindExpiry', target: t, at };
+		}
+		const project = pick(rand, ['p-apollo', 'p-gemini']);
+		const team = pick(rand, ['Ops', 'Dev', 'Data']);
+		const target = pick(rand, people);
+		const userId = id(target);
+		const at = NOW + Math.floor(1 + rand() * 60) * 86_400_000;
+		const kind = pick(rand, ['member', 'team', 'project'] as const);
+		if (kind === 'team') return { type: 'access.setExpiry', target: { kind, teamId: teamId(team), userId }, expiry: { at } };
+		if (kind === 'member') {
+			const then = rand() < 0.5 ? pick(rand, OrgRole.options) : undefined;
+			return { type: 'access.setExpiry', target: { kind, userId }, expiry: rand() < 0.15 ? null : { at, ...(then && { then }) } };
+		}
+		const then = rand() < 0.5 ? [pick(rand, ProjectRole.options)] : undefined;
+		return {
+			type: 'access.setExpiry',
+			target: { kind, projectId: project, userId },
+			expiry: rand() < 0.15 ? null : { at, ...(then && { then }) }
+		};
+	}
+
 	/** rules §2 single sign-on: the primary admin maps groups eng and ops (maybe to owners), and someone signs in with some of them. */
 	function ssoIntent(rand: () => number, state: OrgDocState, project: string, target: string): Intent {
 		const groups = ['eng', 'ops', 'other'].filter(() => rand() < 0.5);
@@ -595,6 +629,7 @@ describe('random walks keep the invariants', () => {
 
 	it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', (seed) => {
 		const rand = prng(seed);
+		const expiries = prng(seed + 1000);
 		const fx = orgWith({
 			primaryAdmin: 'ann',
 			members: [{ username: 'ann', role: 'ORG_OWNER' }],
@@ -620,6 +655,15 @@ describe('random walks keep the invariants', () => {
 			);
 			if (verdict.ok) accepted.add(intent.type);
 			assertInvariants(fx.state);
+			if (expiries() < 0.1) {
+				const expiry = expiryStep(expiries, fx.state);
+				const by = pick(
+					expiries,
+					fx.state.members().map((m) => m.username)
+				);
+				if (fx.run(by, expiry, expiry.type === 'access.expire' ? expiry.at + 1 : undefined).ok) accepted.add(expiry.type);
+				assertInvariants(fx.state);
+			}
 		}
 	});
 

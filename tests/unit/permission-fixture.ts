@@ -129,7 +129,15 @@ export const INTENT: { [T in MutationType]: Omit<MutationOf<T>, 'orgId'> } = {
 		]
 	},
 	// The organization is linked (setup): the outsider, in no mapped group, joins with the default role.
-	'sso.apply': { type: 'sso.apply', userId: id('outsider'), groups: ['contractors'] }
+	'sso.apply': { type: 'sso.apply', userId: id('outsider'), groups: ['contractors'] },
+	// rules §6: tim's place in Ops ends tomorrow; the server's own mutations act on the one seeded below (due a second ago).
+	'access.setExpiry': {
+		type: 'access.setExpiry',
+		target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') },
+		expiry: { at: NOW + 86_400_000 }
+	},
+	'access.expire': { type: 'access.expire', target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') }, at: NOW - 1000 },
+	'access.remindExpiry': { type: 'access.remindExpiry', target: { kind: 'team', teamId: teamId('Ops'), userId: id('tim') }, at: NOW - 1000 }
 };
 
 export function setup(type: MutationType) {
@@ -177,5 +185,8 @@ export function setup(type: MutationType) {
 	// Linked to a provider, with a default role, for the mapping to apply to.
 	const sso = { providerId: 'corp', required: false, defaultRole: 'ORG_MEMBER' as const, grants: [] };
 	if (type === 'sso.apply') applyChanges(fx.state, [{ kind: 'org.put', org: { ...fx.state.org()!, sso } }], 'test');
+	if (type === 'access.expire' || type === 'access.remindExpiry') {
+		applyChanges(fx.state, [{ kind: 'teamMember.put', teamId: teamId('Ops'), userId: id('tim'), expiry: { at: NOW - 1000 } }], 'test');
+	}
 	return fx;
 }

@@ -79,7 +79,12 @@ const TABLE: Record<MutationType, readonly Expected[]> = {
 	'serviceAccount.setPolicy': [Y, Y, F, F, F, F, F, N],
 	// rules §2 single sign-on: the link and mapping are the primary admin's; the server applies the mapping (serverOnly) to whoever signs in.
 	'sso.configure': [Y, F, F, F, F, F, F, N],
-	'sso.apply': [Y, Y, Y, Y, Y, Y, Y, Y]
+	'sso.apply': [Y, Y, Y, Y, Y, Y, Y, Y],
+	// rules §6: an expiry is set by whoever may make its change (here removing tim from Ops); the server applies it and records
+	// its reminder (serverOnly) as the holder, any member, whatever its role.
+	'access.setExpiry': [Y, Y, F, F, F, F, F, N],
+	'access.expire': [Y, Y, Y, Y, Y, Y, Y, N],
+	'access.remindExpiry': [Y, Y, Y, Y, Y, Y, Y, N]
 };
 
 /** The matrix: every mutation the registry holds, by every actor. */

@@ -80,8 +80,10 @@ describe('the mutation registry', () => {
 describe('server-only mutations', () => {
 	const serverOnly = defs.filter(([, def]) => def.serverOnly !== undefined).map(([type]) => type as MutationType);
 
-	it('are the card, the managed-user, the service-account, the single sign-on and the provisioning ones, each with its reason', () => {
+	it('are the card, the managed-user, the service-account, the single sign-on, the provisioning and the expiry ones, each with its reason', () => {
 		expect(serverOnly.sort()).toEqual([
+			'access.expire',
+			'access.remindExpiry',
 			'card.add',
 			'member.addManaged',
 			'member.deleteManaged',

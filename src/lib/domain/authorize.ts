@@ -1,4 +1,5 @@
 import { effectiveProjectRoles } from './access.ts';
+import { EXPIRY_ACCESS } from './expiry.ts';
 import { managedElsewhere, managedElsewhereActor, managedMember } from './managed-users.ts';
 import { MUTATION_ACCESS, type Access, type MutationType, type ScopedType } from './mutations/index.ts';
 import { orgClosing, refuse, type Refusal } from './refusals.ts';
@@ -94,6 +95,8 @@ export function unscoped(type: MutationType): type is Exclude<MutationType, Scop
  */
 export function mayAttempt(state: OrgState, actorId: string, type: MutationType, projectId?: string): boolean {
 	if (unscoped(type)) return true;
+	// rules §6: an expiry is set by whoever may make one of the changes it stands for.
+	if (type === 'access.setExpiry') return EXPIRY_ACCESS.some((t) => mayAttempt(state, actorId, t, projectId));
 	const scope = authorize(state, { actorId, now: 0 }, type, projectId);
 	return 'org' in scope && (type === 'member.leave' || !lacksRequiredTwoFactor(scope.org, scope.actor));
 }

@@ -1,4 +1,5 @@
 import { authorize, unscoped } from './authorize.ts';
+import { expiryAccess } from './expiry.ts';
 import { guardManaged } from './managed-users.ts';
 import { mutationDef, type Mutation } from './mutations/index.ts';
 import { guardProjects } from './project-guard.ts';
@@ -23,7 +24,12 @@ function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Ver
 	const def = mutationDef(mutation.type);
 	const type = mutation.type;
 	if (unscoped(type)) return def.check(state, ctx, mutation, undefined);
-	const scope = authorize(state, ctx, type, 'projectId' in mutation ? mutation.projectId : undefined);
+	// rules §6: an expiry is set by whoever may make its change by hand.
+	const as =
+		type === 'access.setExpiry'
+			? expiryAccess(mutation.target)
+			: { type, projectId: 'projectId' in mutation ? mutation.projectId : undefined };
+	const scope = authorize(state, ctx, as.type, as.projectId);
 	if (!('org' in scope)) return scope;
 	const gate = securityGate(scope.org, scope.actor, ctx, type);
 	if (gate) return gate;

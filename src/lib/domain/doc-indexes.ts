@@ -35,6 +35,10 @@ export const INDEXES = {
 	projectInvitationEmails: index('projectInvitation', (i, project) => [[projectEmailKey(project, i.email), i.id]]),
 	/** A project's active deployments (invariant 8): its keys are the projects with any. */
 	activeDeployments: index('deployment', (d, project) => (d.status === 'active' ? [[project, d.id]] : [])),
+	/** Rows carrying an expiry (rules §6), so the server's run finds due ones without a scan. */
+	expiringMembers: index('member', (m) => (m.expiry ? [['', m.userId]] : [])),
+	expiringTeamMembers: index('teamMember', (tm) => (tm.expiry ? [['', `${tm.teamId}/${tm.userId}`]] : [])),
+	expiringAssignments: index('projectUser', (a, project) => (a.expiry ? [['', `${project}/${a.userId}`]] : [])),
 	/** Invoices not yet paid: the unpaid balance. */
 	openInvoices: index('invoice', (i) => (i.status === 'open' ? [['', i.id]] : []))
 };

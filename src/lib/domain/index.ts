@@ -4,6 +4,19 @@ export { checkManagedUser, mayAttempt, NOT_A_MEMBER, refusalToAttempt } from './
 export { CARD_BRAND_NAMES, CardEntry, cardFromEntry, cardName, luhnValid } from './cards.ts';
 export { checkMutation } from './check.ts';
 export { effectiveContact } from './contacts.ts';
+export {
+	EXPIRY_REMINDER_MS,
+	expiryDay,
+	expiryHolder,
+	expiryKey,
+	ExpiryInput,
+	ExpiryTarget,
+	expiryTargets,
+	lesserOrgRole,
+	lesserProjectRoles,
+	type ExpiryHolder,
+	type StoredExpiry
+} from './expiry.ts';
 export { EntryNames, entryNames, recordedNames } from './entry-names.ts';
 export { membersCsv, orgExport } from './export.ts';
 export {

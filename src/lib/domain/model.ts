@@ -15,7 +15,9 @@ import {
 	Project,
 	ProjectInvitation,
 	ProjectRole,
-	Team
+	Team,
+	TeamExpiry,
+	AssignmentExpiry
 } from './schemas.ts';
 import { ServiceAccount } from './service-account-schemas.ts';
 
@@ -27,9 +29,9 @@ import { ServiceAccount } from './service-account-schemas.ts';
  * indexes (doc-indexes.ts) and the client's pending overlay (overlay.ts) all follow from this.
  */
 
-export const TeamMembership = z.object({ teamId: Id, userId: Id });
+export const TeamMembership = z.object({ teamId: Id, userId: Id, expiry: TeamExpiry.optional() });
 export type TeamMembership = z.infer<typeof TeamMembership>;
-export const UserAssignment = z.object({ userId: Id, roles: z.array(ProjectRole) });
+export const UserAssignment = z.object({ userId: Id, roles: z.array(ProjectRole), expiry: AssignmentExpiry.optional() });
 export type UserAssignment = z.infer<typeof UserAssignment>;
 export const TeamAssignment = z.object({ teamId: Id, roles: z.array(ProjectRole) });
 export type TeamAssignment = z.infer<typeof TeamAssignment>;
@@ -83,8 +85,9 @@ export const MODEL = {
 		map: 'teamMembers',
 		row: TeamMembership,
 		changes: {
-			'teamMember.put': (c: { teamId: string; userId: string }) =>
-				put(teamMemberKey(c.teamId, c.userId), { teamId: c.teamId, userId: c.userId }),
+			// Without `expiry` the membership is put without one (rules §6).
+			'teamMember.put': (c: { teamId: string; userId: string; expiry?: TeamExpiry }) =>
+				put(teamMemberKey(c.teamId, c.userId), { teamId: c.teamId, userId: c.userId, ...(c.expiry && { expiry: c.expiry }) }),
 			'teamMember.delete': (c: { teamId: string; userId: string }) => remove(teamMemberKey(c.teamId, c.userId))
 		}
 	}),
@@ -130,8 +133,9 @@ export const MODEL = {
 		map: 'users',
 		row: UserAssignment,
 		changes: {
-			'projectUser.put': (c: { projectId: string; userId: string; roles: ProjectRole[] }) =>
-				put(c.userId, { userId: c.userId, roles: c.roles }, c.projectId),
+			// Without `expiry` the assignment is put without one: new roles replace it, expiry and all (rules §6).
+			'projectUser.put': (c: { projectId: string; userId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry }) =>
+				put(c.userId, { userId: c.userId, roles: c.roles, ...(c.expiry && { expiry: c.expiry }) }, c.projectId),
 			'projectUser.delete': (c: { projectId: string; userId: string }) => remove(c.userId, c.projectId)
 		}
 	}),

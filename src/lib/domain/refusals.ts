@@ -61,7 +61,11 @@ export const REFUSAL_CODES = [
 	'SECRET_NOT_FOUND',
 	'SSO_NOT_LINKED',
 	'SSO_REQUIRED',
-	'NOT_PROVISIONER'
+	'NOT_PROVISIONER',
+	'EXPIRY_NOT_FUTURE',
+	'EXPIRY_NOT_LESSER',
+	'EXPIRY_CHANGED',
+	'EXPIRY_NOT_DUE'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -70,6 +70,11 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	SECRET_NOT_FOUND: 'change',
 	SSO_NOT_LINKED: 'change',
 	NOT_PROVISIONER: 'change',
+	// rules §6: another date or fall-back helps; the server's own expiry acts on the expiry as it stands.
+	EXPIRY_NOT_FUTURE: 'change',
+	EXPIRY_NOT_LESSER: 'change',
+	EXPIRY_CHANGED: 'change',
+	EXPIRY_NOT_DUE: 'change',
 	// Signing in through the provider starts another session; this one stays refused.
 	SSO_REQUIRED: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.

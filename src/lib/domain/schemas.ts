@@ -204,11 +204,28 @@ export type Project = z.infer<typeof Project>;
 export const JoinRequest = z.object({ userId: Id, username: Username, email: Email, at: z.number() });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 
+/**
+ * rules §6 expiring access: when a membership or assignment ends (or falls back to `then`), whether its
+ * holder was reminded, and why the server could not apply it when it came due (it then stays, blocked).
+ */
+const ExpiryRow = z.object({
+	at: z.number(),
+	remindedAt: z.number().optional(),
+	blocked: z.object({ code: z.string().max(64), reason: z.string().max(500), at: z.number() }).optional()
+});
+export const TeamExpiry = ExpiryRow;
+export type TeamExpiry = z.infer<typeof TeamExpiry>;
+export const MemberExpiry = ExpiryRow.extend({ then: OrgRole.optional() });
+export type MemberExpiry = z.infer<typeof MemberExpiry>;
+export const AssignmentExpiry = ExpiryRow.extend({ then: z.array(ProjectRole).min(1).optional() });
+export type AssignmentExpiry = z.infer<typeof AssignmentExpiry>;
+
 /** A membership as replicated in the organization document: role plus a copy of the profile for display. */
 export const Member = UserProfile.omit({ id: true }).extend({
 	userId: Id,
 	role: OrgRole,
-	joinedAt: z.number()
+	joinedAt: z.number(),
+	expiry: MemberExpiry.optional()
 });
 export type Member = z.infer<typeof Member>;
 

@@ -41,7 +41,10 @@ export function needsStepUp(user: { twoFactor?: boolean }, act: MutationType | H
 export function securityGate(org: Organization, actor: Member, ctx: CheckContext, act: MutationType | HttpAct): Refusal | undefined {
 	// rules §5: a service account's secret is its credential; it has no code to enter (lacksRequiredTwoFactor says the same).
 	if (actor.service) return undefined;
-	if (lacksRequiredTwoFactor(org, actor) && act !== 'member.leave') return twoFactorRequired(org);
+	// Access ending (leaving, an expiry the server applies) never waits for two-factor.
+	if (lacksRequiredTwoFactor(org, actor) && act !== 'member.leave' && act !== 'access.expire' && act !== 'access.remindExpiry') {
+		return twoFactorRequired(org);
+	}
 	return needsStepUp(actor, act, ctx) ? STEP_UP_REFUSAL : undefined;
 }
 

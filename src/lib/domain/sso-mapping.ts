@@ -1,3 +1,4 @@
+import { withoutExpiry } from './expiry.ts';
 import { memberOf } from './members.ts';
 import type { OrgRole, OrgSso, ProjectRole, UserProfile } from './schemas.ts';
 import type { Change, OrgState } from './state.ts';
@@ -53,7 +54,7 @@ export function ssoChanges(state: OrgState, sso: OrgSso, user: UserProfile, targ
 	const changes: Change[] = [];
 	const member = state.member(user.id);
 	if (!member) changes.push({ kind: 'member.put', member: memberOf(user, target.role, now) });
-	else if (member.role !== target.role) changes.push({ kind: 'member.put', member: { ...member, role: target.role } });
+	else if (member.role !== target.role) changes.push({ kind: 'member.put', member: { ...withoutExpiry(member), role: target.role } });
 	const managed = ssoManaged(sso);
 	for (const teamId of managed.teams) {
 		const wanted = target.teams.has(teamId);

@@ -7,6 +7,7 @@ import type { Scope, Verdict } from '../verdict.ts';
 import { BILLING_MUTATIONS } from './billing.ts';
 import type { Access, Names, Unscoped } from './define.ts';
 import { DEPLOYMENT_MUTATIONS } from './deployments.ts';
+import { EXPIRY_MUTATIONS } from './expiry.ts';
 import { INVITATION_MUTATIONS } from './invitations.ts';
 import { MEMBER_MUTATIONS } from './members.ts';
 import { ORG_MUTATIONS } from './org.ts';
@@ -27,7 +28,8 @@ const DEFINITIONS = [
 	...INVITATION_MUTATIONS,
 	...SERVICE_ACCOUNT_MUTATIONS,
 	...SSO_MUTATIONS,
-	...PROVISIONING_MUTATIONS
+	...PROVISIONING_MUTATIONS,
+	...EXPIRY_MUTATIONS
 ] as const;
 
 type Definition = (typeof DEFINITIONS)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutExpiry } from '../expiry.ts';
 import { addMember } from '../joining.ts';
 import { managedMember } from '../managed-users.ts';
 import { memberOf } from '../members.ts';
@@ -67,7 +68,8 @@ export const MEMBER_MUTATIONS = [
 				]);
 				if (refusal) return refusal;
 			}
-			return accept({ kind: 'member.put', member: { ...target, role: m.role } });
+			// rules §6: a new role replaces the membership's terms, its expiry with them.
+			return accept({ kind: 'member.put', member: { ...withoutExpiry(target), role: m.role } });
 		},
 		describe: (m, names) => `Make ${names.user(m.userId)} ${ORG_ROLES[m.role].label}`
 	}),

@@ -1,3 +1,4 @@
+import { withoutExpiry } from '../expiry.ts';
 import { memberOf } from '../members.ts';
 import { refuse } from '../refusals.ts';
 import { NEVER_PRIMARY_ADMIN } from '../service-accounts.ts';
@@ -76,7 +77,10 @@ export const ORG_MUTATIONS = [
 				);
 			}
 			const changes: Change[] = [{ kind: 'org.put', org: { ...org, primaryAdminId: target.userId } }];
-			if (target.role !== 'ORG_OWNER') changes.push({ kind: 'member.put', member: { ...target, role: 'ORG_OWNER' } });
+			// rules §6: the primary admin's membership never expires.
+			if (target.role !== 'ORG_OWNER' || target.expiry) {
+				changes.push({ kind: 'member.put', member: { ...withoutExpiry(target), role: 'ORG_OWNER' } });
+			}
 			return accept(...changes);
 		},
 		describe: (m, names) => `Make ${names.user(m.userId)} the primary admin`

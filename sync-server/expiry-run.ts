@@ -1,0 +1,109 @@
+import { EXPIRY_REMINDER_MS, expiryHolder, expiryKey, expiryTargets, type ExpiryTarget, type OrgState } from '$lib/domain/index.ts';
+import { expiryBlockedMail, expiryReminderMail, holderOf } from './expiry-mail.ts';
+import type { SyncHub } from './hub.ts';
+import type { Limits } from './limits.ts';
+import type { Mail, Mailer } from './mail.ts';
+
+export interface ExpiryRunDeps {
+	hub: SyncHub;
+	mailer: Mailer;
+	now: () => number;
+	/** The origin links in mail point to. */
+	publicUrl: () => string;
+	/** Shared by every server on the store: each organization's lock while its expiries are run. */
+	limits: Limits;
+}
+
+/** Why the activity feed shows the server's own entries (the holder is their actor). */
+const BY_EXPIRY = 'The expiry came due';
+const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were mailed';
+
+/**
+ * rules §6: the server's run of expiring access. For each organization, under its lock across
+ * servers, it finds the rows carrying an expiry (a kept index: no scan of the members), records
+ * and mails the reminder of those 7 days away, and applies those due, each as a mutation by the
+ * holder through the same checks, whose id names the expiry: a restart or another server sending
+ * it again gets the verdict already recorded, so each is applied once. One that cannot be applied
+ * is marked blocked by its own mutation, and the owners are mailed.
+ */
+export class ExpiryRun {
+	private queue: Promise<void> = Promise.resolve();
+	private timer: ReturnType<typeof setInterval> | undefined;
+
+	constructor(private readonly deps: ExpiryRunDeps) {}
+
+	/** Runs now, then every `intervalMs`, without keeping the process alive. */
+	start(intervalMs: number) {
+		void this.run();
+		this.timer = setInterval(() => void this.run(), intervalMs);
+		this.timer.unref();
+	}
+
+	async stop() {
+		clearInterval(this.timer);
+		await this.queue;
+	}
+
+	/** Visits every organization once; resolves when what was due is applied and mailed. */
+	run(): Promise<void> {
+		this.queue = this.queue
+			.then(async () => {
+				for (const orgId of await this.deps.hub.orgIds()) {
+					await this.deps.limits.jobs
+						.tryRun(`expiry:${orgId}`, async () => {
+							await this.deps.hub.catchUp(orgId);
+							await this.runOrg(orgId);
+						})
+						.catch((err: unknown) => console.error(`expiry run failed for organization ${orgId}`, err));
+				}
+			})
+			.catch((err: unknown) => console.error('expiry run failed', err));
+		return this.queue;
+	}
+
+	private async runOrg(orgId: string) {
+		const state = await this.deps.hub.orgState(orgId);
+		if (state?.org()?.status !== 'active') return;
+		const now = this.deps.now();
+		for (const target of expiryTargets(state)) {
+			const expiry = expiryHolder(state, target)?.expiry;
+			if (!expiry || expiry.blocked) continue;
+			if (expiry.at <= now) await this.expire(orgId, target, expiry.at);
+			else if (expiry.at - EXPIRY_REMINDER_MS <= now && expiry.remindedAt === undefined) await this.remind(orgId, state, target, expiry.at);
+		}
+	}
+
+	private async expire(orgId: string, target: ExpiryTarget, at: number) {
+		const body = { type: 'access.expire', orgId, target, at };
+		const verdict = await this.deps.hub.submitAndWait(target.userId, `expire:${expiryKey(target)}:${at}`, body, undefined, BY_EXPIRY);
+		const after = await this.deps.hub.orgState(orgId);
+		const holder = after && expiryHolder(after, target);
+		if (!verdict.ok || !after || holder?.expiry?.at !== at || !holder.expiry.blocked) return;
+		await this.mail(owners(after).map((to) => expiryBlockedMail(after, holder, to, this.deps.publicUrl())));
+	}
+
+	private async remind(orgId: string, state: OrgState, target: ExpiryTarget, at: number) {
+		const body = { type: 'access.remindExpiry', orgId, target, at };
+		// Recorded first: a reminder is mailed at most once, whichever server runs it.
+		const verdict = await this.deps.hub.submitAndWait(target.userId, `remind:${expiryKey(target)}:${at}`, body, undefined, BY_REMINDER);
+		// Mailed only when this run recorded it: a verdict answered again from the store recorded nothing.
+		const holder = expiryHolder(state, target);
+		if (!verdict.ok || holder?.expiry?.at !== at || holder.expiry.remindedAt === undefined) return;
+		const origin = this.deps.publicUrl();
+		const holderEmail = state.member(holderOf(holder))?.email;
+		const mails = owners(state)
+			.filter((to) => to !== holderEmail)
+			.map((to) => expiryReminderMail(state, holder, to, false, origin));
+		if (holderEmail) mails.unshift(expiryReminderMail(state, holder, holderEmail, true, origin));
+		await this.mail(mails);
+	}
+
+	private async mail(mails: Mail[]) {
+		for (const mail of mails) await this.deps.mailer.send(mail).catch((err: unknown) => console.error('expiry mail failed', err));
+	}
+}
+
+/** The owners' addresses (a kept index). */
+function owners(state: OrgState): string[] {
+	return state.lookup('owners', '').flatMap((userId) => state.member(userId)?.email ?? []);
+}
