@@ -48,4 +48,18 @@ describe('bulk changes from a CSV file', () => {
 		await expect.poll(() => invitation.textContent()).toContain('Read Only');
 		expect(await e2e.roleShown(ann, 'ann')).toBe('Organization Owner');
 	});
+
+	it('a username only the server can tell is unknown is sent, and its row shows the server’s refusal', async () => {
+		await ann.goto(`/orgs/${orgId}/import`);
+		await ann.getByLabel('Rows, as CSV').fill('username\nno.such.user');
+		const row = ann.locator('[data-testid=import-row][data-line="2"]');
+		// The browser knows members only: whether the name exists is the server's to say.
+		await expect.poll(() => row.getAttribute('data-verdict')).toBe('added');
+		await ann.getByRole('button', { name: 'Send 1 accepted row' }).click();
+		await expect.poll(() => row.getAttribute('data-answer')).toBe('refused');
+		expect(await row.textContent()).toContain('No Roster user is called “no.such.user”.');
+		expect(await ann.getByTestId('import-progress').textContent()).toBe('Sent: 1 of 1 row answered — 1 refused.');
+		// Refused here, where it is shown: it does not also wait in the pending panel.
+		expect(await ann.locator('[data-testid=outbox-entry]').count()).toBe(0);
+	});
 });
