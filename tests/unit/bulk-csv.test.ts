@@ -94,6 +94,7 @@ describe('reading a CSV file (RFC 4180)', () => {
 				'"=HYPERLINK(""http://x"")",,,,'
 			].join('\n')
 		);
+		expect(rows[0]!.who).toEqual({ username: 'ann' });
 		expect(rows.map((r) => [r.line, r.problem?.column, r.problem?.message])).toEqual([
 			[
 				2,

@@ -136,10 +136,11 @@ const fail = (message: string): BulkParse => ({ ok: false, message });
 const removalIgnored = (columns: Map<BulkColumn, number>) => [...columns.keys()].filter((c) => c !== 'username' && c !== 'email');
 
 function readRow(line: number, cell: (column: BulkColumn) => string, mode: BulkMode, whoColumn: BulkColumn): BulkRow {
-	const row: BulkRow = { line, who: { username: '' }, teams: [], projects: [] };
-	const problem = (column: BulkColumn, message: string) => ({ ...row, problem: { column, message } });
 	const username = cell('username');
 	const email = cell('email');
+	// As written until read, so a refused row still says whom it was about.
+	const row: BulkRow = { line, who: username || !email ? { username } : { email }, teams: [], projects: [] };
+	const problem = (column: BulkColumn, message: string) => ({ ...row, problem: { column, message } });
 	// The member export names both: the username is the one a person cannot share.
 	if (username) {
 		const parsed = Username.safeParse(username);
