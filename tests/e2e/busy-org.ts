@@ -132,6 +132,7 @@ export const SIGNED_IN: TourPage[] = [
 	{ name: 'teams', path: `${org}/teams`, title: inOrg('Teams'), ready: shows(LONG.team) },
 	{ name: 'projects', path: `${org}/projects`, title: inOrg('Projects'), ready: shows(LONG.project) },
 	{ name: 'project', path: `${org}/projects/${PROJECT_ID}`, title: inOrg(LONG.project), ready: shows(LONG.deployment) },
+	{ name: 'import', path: `${org}/import`, title: inOrg('Import'), ready: shows('Bulk changes from a CSV file') },
 	{ name: 'activity', path: `${org}/activity`, title: inOrg('Activity'), ready: shows(LONG.deployment) },
 	{
 		name: 'history',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
+import { BULK_TEMPLATE } from '../../src/lib/domain/bulk-csv.ts';
 import { DEMO_PASSWORD } from '../../sync-server/demo/demo-org.ts';
 import { startServer } from '../../sync-server/server.ts';
 import { OidcProviderConfig } from '../../sync-server/sso/config.ts';
@@ -29,6 +30,7 @@ const SIGNED_IN = {
 	settings: '/orgs/demo-org/settings',
 	'service-accounts': '/orgs/demo-org/service-accounts',
 	billing: '/orgs/demo-org/billing',
+	import: '/orgs/demo-org/import',
 	account: '/account'
 };
 
@@ -123,6 +125,12 @@ try {
 				await page.goto(SIGNED_IN.settings);
 				await page.getByRole('button', { name: 'Edit single sign-on' }).click();
 				await page.getByRole('region', { name: 'Single sign-on' }).screenshot({ path: join(out, `settings-sso-edit-${tag}.png`) });
+			}
+			if (!values.only || 'import-preview'.includes(values.only)) {
+				await page.goto(SIGNED_IN.import);
+				await page.getByLabel('Rows, as CSV').fill(`${BULK_TEMPLATE}\r\n,new.person@example.org,Member,,,\r\ndemo-admin,,Member,,,`);
+				await page.locator('[data-testid=import-row]').first().waitFor();
+				await page.screenshot({ path: join(out, `import-preview-${tag}.png`), fullPage: true });
 			}
 			await context.close();
 		}
