@@ -24,9 +24,7 @@ export interface BulkStep {
 /** What an accepted row does. */
 export type BulkOutcome = 'added' | 'invited' | 'changed' | 'unchanged' | 'removed' | 'uninvited';
 
-export type BulkVerdict =
-	| { kind: BulkOutcome }
-	| { kind: 'refused'; message: string; column?: BulkColumn; code?: RefusalCode };
+export type BulkVerdict = { kind: BulkOutcome } | { kind: 'refused'; message: string; column?: BulkColumn; code?: RefusalCode };
 
 export interface BulkPlan {
 	line: number;
