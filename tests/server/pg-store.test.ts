@@ -101,10 +101,17 @@ describe('PostgreSQL store: several servers', () => {
 		try {
 			const a = pg.first.documents;
 			const b = (await pg.open()).documents;
-			// Notifications reach every store on the cluster's database: names no other test uses.
+			// Notifications reach every store on the cluster's database, other test files' commits too: only these two names count.
 			const [x, y] = [randomUUID(), randomUUID()];
 			const woken = { a: [] as string[], b: [] as string[] };
-			const wake = (who: 'a' | 'b') => new Promise<void>((resolve) => ({ a, b })[who].watch((org) => (woken[who].push(org), resolve())));
+			const wake = (who: 'a' | 'b') =>
+				new Promise<void>((resolve) =>
+					({ a, b })[who].watch((org) => {
+						if (org !== x && org !== y) return;
+						woken[who].push(org);
+						resolve();
+					})
+				);
 			const aWoken = wake('a');
 			const bWoken = wake('b');
 			await Promise.all([a.watching(), b.watching()]);
