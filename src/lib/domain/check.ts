@@ -20,7 +20,13 @@ export function checkMutation(state: OrgState, ctx: CheckContext, mutation: Muta
 	);
 }
 
+/** The mutation's verdict, then invariants 4 and 5 over its changes: on every path, the unscoped ones (sso.apply, invite.accept) too. */
 function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
+	const verdict = ownVerdict(state, ctx, mutation);
+	return verdict.ok ? (guardProjects(state, verdict.changes) ?? verdict) : verdict;
+}
+
+function ownVerdict(state: OrgState, ctx: CheckContext, mutation: Mutation): Verdict {
 	const def = mutationDef(mutation.type);
 	const type = mutation.type;
 	if (unscoped(type)) return def.check(state, ctx, mutation, undefined);
@@ -33,6 +39,5 @@ function checkRules(state: OrgState, ctx: CheckContext, mutation: Mutation): Ver
 	if (!('org' in scope)) return scope;
 	const gate = securityGate(scope.org, scope.actor, ctx, type);
 	if (gate) return gate;
-	const verdict = def.check(state, ctx, mutation, scope);
-	return verdict.ok ? (guardProjects(state, verdict.changes) ?? verdict) : verdict;
+	return def.check(state, ctx, mutation, scope);
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { guardProjects } from '../project-guard.ts';
 import { orgClosed, orgClosing, refuse } from '../refusals.ts';
 import { ORG_ROLES } from '../roles.ts';
 import { Id, OrgRole, SsoGrant, SsoGroup, SsoProviderId, type Organization } from '../schemas.ts';
@@ -78,8 +77,7 @@ export const SSO_MUTATIONS = [
 				]);
 				if (refusal) return refusal;
 			}
-			const changes = ssoChanges(state, org.sso, user, target, ctx.now);
-			return guardProjects(state, changes) ?? accept(...changes);
+			return accept(...ssoChanges(state, org.sso, user, target, ctx.now));
 		},
 		describe: (m, names) => `Apply the identity provider's groups to ${names.user(m.userId)} (${m.groups.length} groups)`
 	})
