@@ -10,7 +10,7 @@ beforeAll(async () => {
 	({
 		orgId,
 		pages: { ann }
-	} = await e2e.startWithOrg('Acme Data', ['ann'], ['carol']));
+	} = await e2e.startWithOrg('Acme Data', ['ann'], ['carol', 'dave', 'erin']));
 });
 afterAll(() => e2e.stop());
 
@@ -61,5 +61,38 @@ describe('bulk changes from a CSV file', () => {
 		expect(await ann.getByTestId('import-progress').textContent()).toBe('Sent: 1 of 1 row answered — 1 refused.');
 		// Refused here, where it is shown: it does not also wait in the pending panel.
 		expect(await ann.locator('[data-testid=outbox-entry]').count()).toBe(0);
+	});
+
+	it('a row adding a user with an expiry sends the expiry once the add is answered, and the members page shows it', async () => {
+		await ann.goto(`/orgs/${orgId}/import`);
+		await ann.getByLabel('Rows, as CSV').fill('username,role,expires\ndave,Read only,2040-03-01');
+		const row = ann.locator('[data-testid=import-row][data-line="2"]');
+		await expect.poll(() => row.getAttribute('data-verdict')).toBe('added');
+		expect(await row.textContent()).toContain('Membership ends on 1 March 2040');
+		await ann.getByRole('button', { name: 'Send 1 accepted row' }).click();
+		// The browser knew dave by a stand-in id: the expiry went with the id the server gave him.
+		await expect.poll(() => row.getAttribute('data-answer')).toBe('accepted');
+
+		await ann.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Members' }).click();
+		await expect.poll(() => e2e.roleShown(ann, 'dave')).toBe('Read Only');
+		await expect.poll(() => e2e.row(ann, 'dave').getByTestId('expiry').innerText()).toContain('until 1 March 2040');
+	});
+
+	it('offline, the add is queued but not its expiry (the new member’s id is not known yet), and the row says so', async () => {
+		await ann.goto(`/orgs/${orgId}/import`);
+		await ann.context().setOffline(true);
+		await expect.poll(() => ann.getByTestId('sync-status').textContent()).toContain('Offline');
+		await ann.getByLabel('Rows, as CSV').fill('username,expires\nerin,2040-03-01');
+		const row = ann.locator('[data-testid=import-row][data-line="2"]');
+		await expect.poll(() => row.getAttribute('data-verdict')).toBe('added');
+		await ann.getByRole('button', { name: 'Send 1 accepted row' }).click();
+		await expect.poll(() => row.getAttribute('data-answer')).toBe('refused');
+		expect(await row.textContent()).toContain('Partly done, then: The expiry was not sent');
+
+		await ann.context().setOffline(false);
+		await ann.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Members' }).click();
+		await expect.poll(() => ann.getByTestId('sync-status').textContent()).toMatch(/Online$/);
+		await expect.poll(() => e2e.row(ann, 'erin').textContent()).not.toContain('pending');
+		expect(await e2e.row(ann, 'erin').getByTestId('expiry').count()).toBe(0);
 	});
 });

@@ -1,5 +1,6 @@
 import type { BulkColumn, BulkMode, BulkRow } from './bulk-csv.ts';
 import { checkMutation } from './check.ts';
+import { expiryDay } from './expiry.ts';
 import type { Mutation } from './mutations/index.ts';
 import { OverlayState } from './overlay.ts';
 import type { RefusalCode } from './refusals.ts';
@@ -45,6 +46,8 @@ export interface BulkOptions {
 
 type Refused = Extract<BulkVerdict, { kind: 'refused' }>;
 const refused = (column: BulkColumn, message: string, code?: RefusalCode): Refused => ({ kind: 'refused', message, column, code });
+const INVITE_EXPIRY =
+	'An invitation cannot carry an expiry: leave the expires column empty for this row, and set the expiry once they have joined.';
 const nameKey = (name: string) => name.trim().toLowerCase();
 const roleWords = (roles: readonly ProjectRole[]) => roles.map((r) => PROJECT_ROLES[r].label).join(' + ');
 const sameRoles = (a: readonly ProjectRole[], b: readonly ProjectRole[]) => a.length === b.length && a.every((r) => b.includes(r));
@@ -110,14 +113,31 @@ class Planner {
 		if (!Array.isArray(teams)) return teams;
 		const projects = this.projectIds(row.projects);
 		if (!Array.isArray(projects)) return projects;
-		const expiry = expirySteps(row);
-		if (!Array.isArray(expiry)) return expiry;
-		const steps = member
-			? this.change(member, row.role, teams, projects)
-			: 'username' in row.who
-				? this.add(row.who.username, row.role ?? 'ORG_MEMBER', teams, projects)
-				: this.invite(row.who.email, row.role, teams, projects);
-		return Array.isArray(steps) ? [...steps, ...expiry] : steps;
+		if (member) return this.expire(member.userId, row.expires, this.change(member, row.role, teams, projects), member);
+		if ('email' in row.who) {
+			if (row.expires) return refused('expires', INVITE_EXPIRY);
+			return this.invite(row.who.email, row.role, teams, projects);
+		}
+		const { username } = row.who;
+		// Known to the server's directory; in the browser, a stand-in id the console replaces once the add is answered (import-run).
+		const userId = this.state.userByUsername(username)!.id;
+		return this.expire(userId, row.expires, this.add(username, row.role ?? 'ORG_MEMBER', teams, projects));
+	}
+
+	/**
+	 * A row's expiry is its organization membership's (rules §6): leaving the organization ends its teams and
+	 * projects too, so the row's teams and projects get none of their own. Set after the row's other steps, since
+	 * a new role clears the membership's expiry; left out when the member already has exactly this one.
+	 */
+	private expire(userId: string, day: string | undefined, steps: BulkStep[], member?: Member): BulkStep[] {
+		if (!day) return steps;
+		const at = Date.parse(`${day}T00:00:00Z`);
+		const now = member?.expiry;
+		const roleChanged = steps.some((s) => s.mutation.type === 'member.setRole');
+		if (now && now.at === at && now.then === undefined && !now.blocked && !roleChanged) return steps;
+		const words = `Membership ends on ${expiryDay(at)}${now && !roleChanged ? ` (now ${expiryDay(now.at)})` : ''}`;
+		const m = { type: 'access.setExpiry', orgId: this.options.orgId, target: { kind: 'member', userId }, expiry: { at } } as const;
+		return [...steps, step('expires', words, m)];
 	}
 
 	/** The member a row names, if any; a username nobody holds is refused (a client, which knows only members, leaves that to the server). */
@@ -263,15 +283,4 @@ function membersByEmail(state: OrgState): Map<string, Member[]> {
 		byEmail.set(key, [...(byEmail.get(key) ?? []), m]);
 	}
 	return byEmail;
-}
-
-/**
- * THE ONE PLACE where a row's expiry becomes a mutation. The expiry mutation (`access.setExpiry`
- * { target, expiry: { at } }) is being built elsewhere; until it is, a row with an expiry is refused
- * rather than sent without it. At the merge: return one step per target the row sets, each
- * { type: 'access.setExpiry', orgId, target: { kind: 'member', userId } (or team/project), expiry: { at } }.
- */
-function expirySteps(row: BulkRow): BulkStep[] | Refused {
-	if (!row.expires) return [];
-	return refused('expires', 'Expiry is not available yet: leave the expires column empty for now.');
 }

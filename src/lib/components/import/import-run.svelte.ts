@@ -3,12 +3,16 @@ import type { OrgModel } from '$lib/client/org-model.svelte.ts';
 import type { RosterSession } from '$lib/client/roster.svelte.ts';
 import { planBulk, type BulkPlan } from '$lib/domain/bulk-csv-plan.ts';
 import { parseBulkCsv, type BulkMode } from '$lib/domain/bulk-csv.ts';
+import type { Mutation } from '$lib/domain/index.ts';
 
 /** What became of a sent row: its mutations answered one by one, the first refusal ending the row. */
 export type RowAnswer =
 	| { status: 'sending' | 'accepted' | 'queued' }
 	| { status: 'refused'; message: string; partly: boolean }
 	| { status: 'unsent'; message: string };
+
+const NEW_MEMBER_EXPIRY =
+	'The expiry was not sent: it needs the new member’s account, known once the add is answered. Set it on the members page when back online.';
 
 /** Whether a row has something to send. */
 export const sendable = (plan: BulkPlan) => plan.verdict.kind !== 'refused' && plan.steps.length > 0;
@@ -64,12 +68,25 @@ export class ImportRun {
 	private async sendRow(plan: BulkPlan): Promise<RowAnswer> {
 		let queued = false;
 		for (const [i, step] of plan.steps.entries()) {
-			const answer = await attempt(this.session, this.view, step.mutation);
+			const mutation = this.withUserId(plan, step.mutation);
+			if (!mutation) return { status: 'refused', message: NEW_MEMBER_EXPIRY, partly: true };
+			const answer = await attempt(this.session, this.view, mutation);
 			if (answer.status === 'cancelled') return { status: 'unsent', message: 'Not sent: the two-factor code was not given.' };
 			if (answer.status === 'refused') return { status: 'refused', message: answer.message, partly: i > 0 };
 			queued ||= answer.status === 'queued';
 		}
 		return { status: queued ? 'queued' : 'accepted' };
+	}
+
+	/**
+	 * This browser knows a member the row adds by a stand-in id until the server answers the add (its update
+	 * arrives before its verdict): the expiry names the id the synced organization now holds, or waits if the
+	 * add was only queued.
+	 */
+	private withUserId(plan: BulkPlan, mutation: Mutation): Mutation | undefined {
+		if (mutation.type !== 'access.setExpiry' || plan.verdict.kind !== 'added') return mutation;
+		const member = this.session.replicas.get(this.view.orgId)?.state.memberByUsername(plan.who);
+		return member && { ...mutation, target: { ...mutation.target, userId: member.userId } };
 	}
 
 	/** A new import: the sent rows' table goes. */

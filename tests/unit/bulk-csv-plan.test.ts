@@ -1,127 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBulk, type BulkPlan } from '../../src/lib/domain/bulk-csv-plan.ts';
-import {
-	BULK_MAX_BYTES,
-	BULK_MAX_ROWS,
-	BULK_TEMPLATE,
-	csvRecords,
-	parseBulkCsv,
-	type BulkMode,
-	type BulkRow
-} from '../../src/lib/domain/bulk-csv.ts';
-import { id, inviteId, membersOf, NOW, ORG_ID, orgWith, projectId, teamId, type Fixture } from './factories.ts';
-
-const rowsOf = (text: string, mode: BulkMode = 'add'): BulkRow[] => {
-	const parsed = parseBulkCsv(text, mode);
-	if (!parsed.ok) throw new Error(parsed.message);
-	return parsed.rows;
-};
-const failure = (text: string) => {
-	const parsed = parseBulkCsv(text, 'add');
-	return parsed.ok ? 'read' : parsed.message;
-};
-
-describe('reading a CSV file (RFC 4180)', () => {
-	it('reads quoted fields, doubled quotes, commas and line breaks inside quotes, CRLF and LF, and skips blank lines', () => {
-		const text = 'a,"b ""q"", c",d\r\n\r\n"multi\nline",x,\n"",y,z\n';
-		expect(csvRecords(text)).toEqual([
-			{ line: 1, cells: ['a', 'b "q", c', 'd'] },
-			{ line: 3, cells: ['multi\nline', 'x', ''] },
-			{ line: 5, cells: ['', 'y', 'z'] }
-		]);
-	});
-
-	it('drops a leading byte-order mark, finds the columns in any order and any case, and says which it ignored', () => {
-		const parsed = parseBulkCsv('\uFEFFTeams,Display_Name,ROLE,Username\r\n"Ops;Dev",Jo,Read only,jo.lee\r\n', 'add');
-		expect(parsed).toEqual({
-			ok: true,
-			ignored: ['Display_Name'],
-			rows: [{ line: 2, who: { username: 'jo.lee' }, role: 'ORG_READ_ONLY', teams: ['Ops', 'Dev'], projects: [] }]
-		});
-	});
-
-	it('names the line and column of a broken quote', () => {
-		expect(failure('username,role\nann,"Member\nbob,Owner\n')).toBe('Line 2, column 2: a quoted field is never closed.');
-		expect(failure('username,role\nann,Mem"ber\n')).toMatch(/^Line 2, column 2: a quote inside a field must be doubled/);
-		expect(failure('username,role\n"ann"x,Member\n')).toMatch(/^Line 2, column 1: a quoted field must end at its closing quote/);
-	});
-
-	it('refuses a file without a username or email column, a column named twice, and an empty file', () => {
-		expect(failure('name,role\nann,Member')).toBe(
-			'Line 1: the first line names the columns, and one of them must be “username” or “email”.'
-		);
-		expect(failure('username,role,Role\nann,Member,Owner')).toBe('Line 1: the column “role” is named twice.');
-		expect(failure('\r\n\r\n')).toMatch(/^The file is empty/);
-	});
-
-	it('refuses more rows or bytes than an import takes, with a sentence saying so', () => {
-		const many = ['username', ...Array.from({ length: BULK_MAX_ROWS + 1 }, (_, i) => `user${i}`)].join('\n');
-		expect(failure(many)).toBe('The file has 1,001 rows; an import takes at most 1,000: split it into smaller files.');
-		expect(rowsOf(many.split('\n').slice(0, -1).join('\n'))).toHaveLength(BULK_MAX_ROWS);
-		expect(failure(`username\n${'x'.repeat(BULK_MAX_BYTES)}`)).toMatch(/^The file is 1,000,009 bytes; an import takes at most 1,000,000/);
-	});
-
-	it('reads role labels and codes, team lists split by ; or |, and projects with their roles', () => {
-		const [row] = rowsOf(
-			'username,role,teams,projects,expires\nann,organization owner,Ops | Dev;Ops,"billing-prod:Read only;api:Owner+cluster_manager",2027-03-01'
-		);
-		expect(row).toEqual({
-			line: 2,
-			who: { username: 'ann' },
-			role: 'ORG_OWNER',
-			teams: ['Ops', 'Dev'],
-			projects: [
-				{ name: 'billing-prod', roles: ['PROJECT_READ_ONLY'] },
-				{ name: 'api', roles: ['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER'] }
-			],
-			expires: '2027-03-01'
-		});
-		expect(rowsOf('email,role\nSam@Example.com,ORG_BILLING_VIEWER')[0]).toMatchObject({
-			who: { email: 'Sam@Example.com' },
-			role: 'ORG_BILLING_VIEWER'
-		});
-	});
-
-	it('keeps a bad cell with its row, naming the column; a formula-looking cell stays text', () => {
-		const rows = rowsOf(
-			[
-				'username,email,role,projects,expires',
-				'ann,,Admin,,',
-				',,Member,,',
-				'bob,,,api,',
-				'cat,,,api:Boss,',
-				'dan,,,,2027-02-30',
-				'"=HYPERLINK(""http://x"")",,,,'
-			].join('\n')
-		);
-		expect(rows[0]!.who).toEqual({ username: 'ann' });
-		expect(rows.map((r) => [r.line, r.problem?.column, r.problem?.message])).toEqual([
-			[
-				2,
-				'role',
-				'“Admin” is not an organization role: write one of Organization Owner, Project Creator, Billing Admin, Billing Viewer, Read Only, Member.'
-			],
-			[3, 'username', 'Give a username or an email address.'],
-			[4, 'projects', 'Write each project as its name and roles, e.g. api:Read only (not “api”).'],
-			[5, 'projects', '“Boss” is not a project role: write Owner, Cluster Manager, Read only, joined by +.'],
-			[6, 'expires', '“2027-02-30” is not a date: write it as YYYY-MM-DD, e.g. 2027-03-01.'],
-			[7, 'username', expect.stringContaining('“=HYPERLINK("http://x")” is not a username')]
-		]);
-		expect(rowsOf('username,teams\nbob,=1+2;@SUM(A1)')[0]!.teams).toEqual(['=1+2', '@SUM(A1)']);
-	});
-
-	it('a removal reads only who, and says the other columns are ignored', () => {
-		expect(parseBulkCsv('username,role\nann,Nonsense', 'remove')).toEqual({
-			ok: true,
-			ignored: ['role'],
-			rows: [{ line: 2, who: { username: 'ann' }, teams: [], projects: [] }]
-		});
-	});
-
-	it('the template reads without a problem', () => {
-		expect(rowsOf(BULK_TEMPLATE).filter((r) => r.problem)).toEqual([]);
-	});
-});
+import { parseBulkCsv, type BulkMode } from '../../src/lib/domain/bulk-csv.ts';
+import { expectAccepted, id, inviteId, membersOf, NOW, ORG_ID, orgWith, projectId, teamId, type Fixture } from './factories.ts';
 
 /** ann: primary admin; bob: member in Ops and Read only in Apollo, which dan and eve own; vic: verified non-member; old@example.org invited. */
 function org(): Fixture {
@@ -151,7 +31,9 @@ function org(): Fixture {
 function plan(fx: Fixture, text: string, mode: BulkMode = 'add'): BulkPlan[] {
 	let n = 0;
 	const options = { orgId: ORG_ID, mode, projects: [{ id: projectId('Apollo'), name: 'Apollo' }], newId: () => `new-${++n}` };
-	return planBulk(rowsOf(text, mode), fx.state, { actorId: id('ann'), now: NOW }, options);
+	const parsed = parseBulkCsv(text, mode);
+	if (!parsed.ok) throw new Error(parsed.message);
+	return planBulk(parsed.rows, fx.state, { actorId: id('ann'), now: NOW }, options);
 }
 const verdicts = (plans: BulkPlan[]) => plans.map((p) => p.verdict);
 
@@ -237,12 +119,6 @@ describe('planning each row against the organization', () => {
 		]);
 	});
 
-	it('a row with an expiry is refused until the expiry mutation exists, naming the column', () => {
-		expect(verdicts(plan(org(), 'username,expires\nbob,2027-03-01'))).toEqual([
-			{ kind: 'refused', column: 'expires', message: 'Expiry is not available yet: leave the expires column empty for now.' }
-		]);
-	});
-
 	it('a bad cell refuses its row without stopping the others', () => {
 		expect(verdicts(plan(org(), 'username,role\nvic,Boss\nbob,Owner')).map((v) => v.kind)).toEqual(['refused', 'changed']);
 	});
@@ -308,5 +184,83 @@ describe('removals', () => {
 			{ kind: 'refused', column: 'username', code: 'MEMBER_NOT_FOUND', message: 'vic is not a member of this organization.' },
 			{ kind: 'refused', column: 'username', code: 'PRIMARY_ADMIN_REMOVAL', message: expect.stringContaining('primary admin') }
 		]);
+	});
+});
+
+describe('expiry (rules §6): the membership ends on the row’s day', () => {
+	const MARCH = Date.parse('2027-03-01T00:00:00Z');
+	const expire = (userId: string, at = MARCH) =>
+		({ type: 'access.setExpiry', orgId: ORG_ID, target: { kind: 'member', userId }, expiry: { at } }) as const;
+
+	it('a member and a user the row adds get their membership’s expiry, after the row’s other changes', () => {
+		const [changed, added] = plan(
+			org(),
+			'username,role,teams,projects,expires\nbob,Read only,,,2027-03-01\nvic,,Dev,Apollo:Owner,2027-03-01'
+		);
+		expect(changed!.steps.map((s) => s.mutation)).toEqual([
+			{ type: 'member.setRole', orgId: ORG_ID, userId: id('bob'), role: 'ORG_READ_ONLY' },
+			expire(id('bob'))
+		]);
+		expect(changed!.steps.map((s) => [s.column, s.words])).toEqual([
+			['role', 'Make Read Only (now Member)'],
+			['expires', 'Membership ends on 1 March 2027']
+		]);
+		expect(changed!.verdict).toEqual({ kind: 'changed' });
+		// The team and the project end with the membership: no expiry of their own.
+		expect(added!.steps.map((s) => s.mutation.type)).toEqual(['member.add', 'project.addUser', 'access.setExpiry']);
+		expect(added!.steps.at(-1)!.mutation).toEqual(expire(id('vic')));
+		expect(added!.verdict).toEqual({ kind: 'added' });
+	});
+
+	it('a member who already has that expiry is unchanged; another day replaces it, saying what it was', () => {
+		const fx = org();
+		expectAccepted(fx.run('ann', { type: 'access.setExpiry', target: { kind: 'member', userId: id('bob') }, expiry: { at: MARCH } }));
+		const [same, later] = plan(fx, 'username,expires\nbob,2027-03-01\nbob,2027-06-30');
+		expect(same).toMatchObject({ steps: [], verdict: { kind: 'unchanged' } });
+		expect(later!.steps.map((s) => s.words)).toEqual(['Membership ends on 30 June 2027 (now 1 March 2027)']);
+		expect(later!.verdict).toEqual({ kind: 'changed' });
+	});
+
+	it('a day not in the future is refused at the expires column, and the row’s other changes are not made', () => {
+		const plans = plan(org(), 'username,role,expires\nbob,Read only,2023-01-01\nbob,Read only,');
+		expect(plans[0]!.verdict).toEqual({
+			kind: 'refused',
+			column: 'expires',
+			code: 'EXPIRY_NOT_FUTURE',
+			message: 'Choose a moment in the future for access to end.'
+		});
+		// The refused row left bob a Member: the next row still makes him Read only.
+		expect(plans[1]!.verdict).toEqual({ kind: 'changed' });
+	});
+
+	it('refused when its leaving could not happen: the primary admin, a project’s last owner after the rows above', () => {
+		const plans = plan(org(), 'username,projects,expires\nann,,2027-03-01\ndan,,2027-03-01\neve,Apollo:Read only,\ndan,,2027-03-01');
+		expect(verdicts(plans)).toEqual([
+			{
+				kind: 'refused',
+				column: 'expires',
+				code: 'PRIMARY_ADMIN_REMOVAL',
+				message: expect.stringMatching(/^When it expires: .*primary admin/)
+			},
+			{ kind: 'changed' },
+			{ kind: 'changed' },
+			// eve now only reads Apollo: dan is its last owner.
+			{ kind: 'refused', column: 'expires', code: 'LAST_PROJECT_OWNER', message: expect.stringMatching(/^When it expires: /) }
+		]);
+	});
+
+	it('an invitation cannot carry an expiry: the row is refused naming the column, also for an address already invited', () => {
+		const plans = plan(
+			org(),
+			'email,teams,expires\nnew@example.org,,2027-03-01\nold@example.org,Dev,2027-03-01\nbob@example.com,,2027-03-01'
+		);
+		const refusal = {
+			kind: 'refused',
+			column: 'expires',
+			message:
+				'An invitation cannot carry an expiry: leave the expires column empty for this row, and set the expiry once they have joined.'
+		};
+		expect(verdicts(plans)).toEqual([refusal, refusal, { kind: 'changed' }]);
+		expect(plans[2]!.steps.map((s) => s.mutation)).toEqual([expire(id('bob'))]);
 	});
 });
