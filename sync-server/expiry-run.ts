@@ -3,6 +3,7 @@ import { expiryBlockedMail, expiryReminderMail, holderOf } from './expiry-mail.t
 import type { SyncHub } from './hub.ts';
 import type { Limits } from './limits.ts';
 import type { Mail, Mailer } from './mail.ts';
+import { serverMutationId } from './server-ids.ts';
 
 export interface ExpiryRunDeps {
 	hub: SyncHub;
@@ -75,7 +76,13 @@ export class ExpiryRun {
 
 	private async expire(orgId: string, target: ExpiryTarget, at: number) {
 		const body = { type: 'access.expire', orgId, target, at };
-		const verdict = await this.deps.hub.submitAndWait(target.userId, `expire:${expiryKey(target)}:${at}`, body, undefined, BY_EXPIRY);
+		const verdict = await this.deps.hub.submitAndWait(
+			target.userId,
+			serverMutationId('expire', expiryKey(target), at),
+			body,
+			undefined,
+			BY_EXPIRY
+		);
 		const after = await this.deps.hub.orgState(orgId);
 		const holder = after && expiryHolder(after, target);
 		if (!verdict.ok || !after || holder?.expiry?.at !== at || !holder.expiry.blocked) return;
@@ -85,7 +92,13 @@ export class ExpiryRun {
 	private async remind(orgId: string, state: OrgState, target: ExpiryTarget, at: number) {
 		const body = { type: 'access.remindExpiry', orgId, target, at };
 		// Recorded first: a reminder is mailed at most once, whichever server runs it.
-		const verdict = await this.deps.hub.submitAndWait(target.userId, `remind:${expiryKey(target)}:${at}`, body, undefined, BY_REMINDER);
+		const verdict = await this.deps.hub.submitAndWait(
+			target.userId,
+			serverMutationId('remind', expiryKey(target), at),
+			body,
+			undefined,
+			BY_REMINDER
+		);
 		// Mailed only when this run recorded it: a verdict answered again from the store recorded nothing.
 		const holder = expiryHolder(state, target);
 		if (!verdict.ok || holder?.expiry?.at !== at || holder.expiry.remindedAt === undefined) return;

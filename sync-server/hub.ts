@@ -302,7 +302,12 @@ export class SyncHub {
 	}
 
 	/** What a batch of mutations by `userId` would change of whose access (domain/preview.ts), as `userId` may read it; writes nothing. */
-	async preview(userId: string, orgId: string, mutations: readonly Mutation[], sessionHash?: string): Promise<Preview | undefined> {
+	async preview(
+		userId: string,
+		orgId: string,
+		mutations: readonly Mutation[],
+		sessionHash?: string
+	): Promise<Preview | 'too large' | undefined> {
 		return this.pipeline.preview(userId, orgId, mutations, await this.steppedUpAt(sessionHash));
 	}
 

@@ -93,7 +93,8 @@ export const API_V1: readonly ApiRoute[] = [
 			400:
 				'The body holds neither `mutation` nor 1–' +
 				PREVIEW_MAX +
-				' `mutations` (`INVALID_INPUT`); a malformed entry is refused in its verdict.'
+				' `mutations` (`INVALID_INPUT`); a malformed entry is refused in its verdict.',
+			413: 'The accepted entries change more rows than one preview compares (`PREVIEW_TOO_LARGE`): preview them in smaller batches.'
 		},
 		handle: preview
 	}),
@@ -148,11 +149,12 @@ export const API_V1: readonly ApiRoute[] = [
 		refusals: {
 			400: 'The moment is not a time, or is in the future (`MOMENT_IN_FUTURE`).',
 			403: 'The account’s role may not read the history (`FORBIDDEN`).',
-			409: 'The moment is before the history starts (`BEFORE_HISTORY`).'
+			409: 'The moment is before the history starts (`BEFORE_HISTORY`).',
+			429: 'A report of this account is still being built, or too many are (`RATE_LIMITED`).'
 		},
 		handle: async (r) => {
 			historyAllowed(r);
-			json(r.res, 200, await historyReport(r.deps, r.params.orgId, r.query));
+			json(r.res, 200, await historyReport(r.deps, r.caller.user.id, r.params.orgId, r.query));
 		}
 	}),
 	apiRoute({
@@ -166,11 +168,12 @@ export const API_V1: readonly ApiRoute[] = [
 		refusals: {
 			400: 'A moment is not a time, is in the future (`MOMENT_IN_FUTURE`), or `from` is after `to` (`BAD_RANGE`).',
 			403: 'The account’s role may not read the history (`FORBIDDEN`).',
-			409: '`from` is before the history starts (`BEFORE_HISTORY`).'
+			409: '`from` is before the history starts (`BEFORE_HISTORY`).',
+			429: 'A report of this account is still being built, or too many are (`RATE_LIMITED`).'
 		},
 		handle: async (r) => {
 			historyAllowed(r);
-			json(r.res, 200, await historyDiff(r.deps, r.params.orgId, r.query));
+			json(r.res, 200, await historyDiff(r.deps, r.caller.user.id, r.params.orgId, r.query));
 		}
 	})
 ];

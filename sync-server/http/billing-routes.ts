@@ -4,6 +4,7 @@ import type { HttpApp, OrgRequest } from './deps.ts';
 import { json, rateLimited, readJson, spendBudget } from './io.ts';
 import { refused } from './status.ts';
 import type { SignedInRequest } from './types.ts';
+import { serverMutationId } from '../server-ids.ts';
 
 /** Cards and paying what is open. */
 
@@ -25,7 +26,7 @@ export async function addCard({ deps }: HttpApp, { req, res, me }: SignedInReque
 	if (!entry.ok) throw refused(entry);
 	const { id, addedAt: _, ...card } = entry.card;
 	const mutation = { type: 'card.add', orgId: org, cardId: id, ...card };
-	const verdict = await hub.submitAndWait(me.user.id, `card:${cardId}`, mutation, me.hash);
+	const verdict = await hub.submitAndWait(me.user.id, serverMutationId('card', cardId), mutation, me.hash);
 	if (!verdict.ok) throw refused(verdict);
 	// A new card is what a person with an unpaid balance adds to pay it: try the open invoices again.
 	// The card is kept either way; past the organization's few retries an hour, the next billing run charges it.

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { OrgRole, ProjectRole, diffBetween, reportAt, type AccessDiff, type AccessReport, type ReadLog } from '$lib/domain/index.ts';
 import type { HttpDeps, OrgRequest } from './deps.ts';
 import { json, spendBudget } from './io.ts';
+import { replayGate } from './replay-gate.ts';
 import { HttpError } from './types.ts';
 
 /**
  * rules §2 "History": an organization's access as of a moment, and what changed between two, rebuilt
  * from its log for owners and read-only members. Each request replays the log once, a page at a
- * time (memory: the rebuilt organization and one page); nothing is cached between requests.
+ * time (memory: the rebuilt organization and one page); nothing is cached between requests. Replays
+ * go through the server's gate (replay-gate.ts): one per user and per organization at a time, a few at once.
  */
 
 /** Batches read from the store at a time. */
@@ -48,19 +50,29 @@ const reader =
 		deps.documents.history(orgId, after, PAGE);
 
 /** The report at `at` (not in the future, not before the history starts). */
-export async function historyReport(deps: HttpDeps, orgId: string, { at }: z.infer<typeof HistoryMoment>): Promise<AccessReport> {
+export async function historyReport(
+	deps: HttpDeps,
+	userId: string,
+	orgId: string,
+	{ at }: z.infer<typeof HistoryMoment>
+): Promise<AccessReport> {
 	notAhead(deps, 'at', at);
-	const got = await reportAt(reader(deps, orgId), { at });
+	const got = await replayGate(deps).run(userId, orgId, () => reportAt(reader(deps, orgId), { at }));
 	if (!('report' in got)) beforeStart(got.beforeStart);
 	return got.report;
 }
 
 /** The diff from `from` to `to`, each change's sender named (from the account, once it left the organization). */
-export async function historyDiff(deps: HttpDeps, orgId: string, { from, to }: z.infer<typeof HistoryRange>): Promise<AccessDiff> {
+export async function historyDiff(
+	deps: HttpDeps,
+	userId: string,
+	orgId: string,
+	{ from, to }: z.infer<typeof HistoryRange>
+): Promise<AccessDiff> {
 	if (from > to)
 		throw new HttpError(400, 'BAD_RANGE', `\`from\` (${iso(from)}) is after \`to\` (${iso(to)}): give the earlier moment first.`);
 	notAhead(deps, 'to', to);
-	const diff = await diffBetween(reader(deps, orgId), { at: from }, { at: to });
+	const diff = await replayGate(deps).run(userId, orgId, () => diffBetween(reader(deps, orgId), { at: from }, { at: to }));
 	if (!('lines' in diff)) beforeStart(diff.beforeStart);
 	const unnamed = [...new Set(diff.lines.flatMap((l) => (l.by && l.by.by && l.by.username === null ? [l.by.by] : [])))];
 	const names = new Map(await Promise.all(unnamed.map(async (id) => [id, (await deps.accounts.user(id))?.username ?? null] as const)));
@@ -71,7 +83,7 @@ export async function historyDiff(deps: HttpDeps, orgId: string, { from, to }: z
 /** GET /api/orgs/{org}/history?at=: a replay costs the sender a frame of its budget, as a change does. */
 export async function history({ deps }: { deps: HttpDeps }, { res, me, query }: OrgRequest<undefined, z.infer<typeof HistoryQuery>>) {
 	spendBudget(deps.hub, me.user.id);
-	json(res, 200, await historyReport(deps, query.org, query));
+	json(res, 200, await historyReport(deps, me.user.id, query.org, query));
 }
 
 /** GET /api/orgs/{org}/history/diff?from=&to= */
@@ -80,7 +92,7 @@ export async function historyDiffRoute(
 	{ res, me, query }: OrgRequest<undefined, z.infer<typeof HistoryDiffQuery>>
 ) {
 	spendBudget(deps.hub, me.user.id);
-	json(res, 200, await historyDiff(deps, query.org, query));
+	json(res, 200, await historyDiff(deps, me.user.id, query.org, query));
 }
 
 const Named = z.object({ id: z.string(), name: z.string() });

@@ -24,6 +24,7 @@ import { json, spendBudget, usernameTaken } from './io.ts';
 import { requireGate } from './org-access.ts';
 import { refused } from './status.ts';
 import { HttpError, type SignedIn, type SignedInRequest } from './types.ts';
+import { serverMutationId } from '../server-ids.ts';
 
 /**
  * rules §1–2, mLab "Add a new account user": the primary admin creates users its
@@ -57,7 +58,7 @@ export async function createManaged({ deps, mails }: HttpApp, { res, me, body }:
 	};
 	if (!(await accounts.insertUser(user, deps.now()))) throw usernameTaken(body.username);
 	const mutation: Mutation = { type: 'member.addManaged', orgId: body.org, userId: user.id, role: body.role };
-	const verdict = await hub.submitAndWait(me.user.id, `managed-user:${user.id}`, mutation, me.hash);
+	const verdict = await hub.submitAndWait(me.user.id, serverMutationId('managed-user', user.id), mutation, me.hash);
 	if (!verdict.ok) {
 		await accounts.deleteUser(user.id);
 		throw refused(verdict);
@@ -118,7 +119,9 @@ export async function deleteManaged({ deps }: HttpApp, { res, me, body }: Signed
 	const by = (actor: string) =>
 		actor === me.user.id ? undefined : 'Roster did this when the organization that manages the account deleted it.';
 	const verdicts = await Promise.all(
-		steps.map(({ actor, mutation }) => hub.submitAndWait(actor, `delete-managed:${randomUUID()}`, mutation, session(actor), by(actor)))
+		steps.map(({ actor, mutation }) =>
+			hub.submitAndWait(actor, serverMutationId('delete-managed', randomUUID()), mutation, session(actor), by(actor))
+		)
 	);
 	const refusal = verdicts.find((v): v is Refusal => !v.ok);
 	if (refusal) throw refused(refusal);

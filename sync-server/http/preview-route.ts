@@ -4,6 +4,7 @@ import {
 	NOT_A_MEMBER,
 	parseMutation,
 	Preview,
+	PREVIEW_MAX_CHANGES,
 	refuse,
 	serverOnlyRefusal,
 	type Mutation,
@@ -14,7 +15,7 @@ import type { HttpApp } from './deps.ts';
 import { json, spendBudget } from './io.ts';
 import { orgFor } from './org-access.ts';
 import { refused } from './status.ts';
-import type { SignedInRequest } from './types.ts';
+import { HttpError, type SignedInRequest } from './types.ts';
 
 /** How many mutations one preview checks: a CSV's worth, not a flood. */
 export const PREVIEW_MAX = 200;
@@ -63,6 +64,10 @@ export async function previewEntries(hub: SyncHub, userId: string, orgId: string
 	}
 	const preview = await hub.preview(userId, orgId, mutations, sessionHash);
 	if (!preview) throw refused(NOT_A_MEMBER);
+	if (preview === 'too large') {
+		const message = `These changes touch more than ${PREVIEW_MAX_CHANGES.toLocaleString('en')} rows, too many to preview at once: preview them in smaller batches.`;
+		throw new HttpError(413, 'PREVIEW_TOO_LARGE', message);
+	}
 	const checked = preview.verdicts[Symbol.iterator]();
 	const verdicts = early.map((v) => v ?? checked.next().value!);
 	const answer: z.input<typeof PreviewAnswer> = { verdicts, gains: preview.gains, losses: preview.losses };

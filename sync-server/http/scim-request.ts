@@ -5,6 +5,7 @@ import type { BearerCaller } from './bearer.ts';
 import type { HttpDeps, OrgDoc } from './deps.ts';
 import { parse, readJson } from './io.ts';
 import { refused } from './status.ts';
+import { serverMutationId } from '../server-ids.ts';
 
 /** One SCIM request as its handler sees it (scim.ts authenticated it and loaded the organization), and what handlers share. */
 
@@ -35,6 +36,6 @@ export async function scimBody<T extends z.ZodType>(req: IncomingMessage, schema
 
 /** One mutation as the service account; a refusal answers in the SCIM error schema with the rule's sentence. */
 export async function submit(r: ScimRequest, key: string, mutation: Mutation) {
-	const verdict = await r.deps.hub.submitAndWait(r.caller.user.id, `scim:${key}`, mutation);
+	const verdict = await r.deps.hub.submitAndWait(r.caller.user.id, serverMutationId('scim', key), mutation);
 	if (!verdict.ok) throw refused(verdict);
 }

@@ -20,6 +20,7 @@ import { json, spendBudget, usernameTaken } from './io.ts';
 import { enterOrg, requireGate } from './org-access.ts';
 import { refused } from './status.ts';
 import type { SignedIn, SignedInRequest } from './types.ts';
+import { serverMutationId } from '../server-ids.ts';
 
 /**
  * rules §5: the console's side of service accounts. An owner creates one (the account and the
@@ -84,7 +85,7 @@ export async function createServiceAccount({ deps }: HttpApp, { res, me, body }:
 		role: body.role
 	};
 	if (body.projects?.length) mutation.projects = body.projects;
-	const verdict = await hub.submitAndWait(me.user.id, `service-account:${user.id}`, mutation, me.hash);
+	const verdict = await hub.submitAndWait(me.user.id, serverMutationId('service-account', user.id), mutation, me.hash);
 	if (!verdict.ok) {
 		await accounts.deleteUser(user.id);
 		throw refused(verdict);
@@ -98,7 +99,7 @@ export async function createSecret({ deps }: HttpApp, { res, me, body }: SignedI
 	const expiresAt = deps.now() + (body.expiresInDays ?? secretMaxDays(state.org()!)) * DAY_MS;
 	const { secretId, secret, hash } = newServiceSecret();
 	const mutation: Mutation = { type: 'serviceAccount.addSecret', orgId: body.org, userId: body.userId, secretId, expiresAt };
-	const verdict = await deps.hub.submitAndWait(me.user.id, `service-secret:${secretId}`, mutation, me.hash);
+	const verdict = await deps.hub.submitAndWait(me.user.id, serverMutationId('service-secret', secretId), mutation, me.hash);
 	if (!verdict.ok) throw refused(verdict);
 	// After the document lists it: a secret opens nothing until both are written (bearer.ts asks both).
 	await deps.accounts.insertServiceSecret(secretId, body.userId, hash);
@@ -109,7 +110,7 @@ export async function createSecret({ deps }: HttpApp, { res, me, body }: SignedI
 export async function deleteServiceAccount({ deps }: HttpApp, { res, me, body }: SignedInRequest<z.infer<typeof ServiceAccountRef>>) {
 	await managed(deps, me, body.org, 'serviceAccount.delete');
 	const mutation: Mutation = { type: 'serviceAccount.delete', orgId: body.org, userId: body.userId };
-	const verdict = await deps.hub.submitAndWait(me.user.id, `delete-service-account:${randomUUID()}`, mutation, me.hash);
+	const verdict = await deps.hub.submitAndWait(me.user.id, serverMutationId('delete-service-account', randomUUID()), mutation, me.hash);
 	if (!verdict.ok) throw refused(verdict);
 	const stored = await deps.accounts.user(body.userId);
 	// The mutation's check found it the organization's service account; the row is asked again so no person is ever deleted here.

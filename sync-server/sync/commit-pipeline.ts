@@ -3,7 +3,9 @@ import {
 	checkMutation,
 	entryNames,
 	parseMutation,
-	previewMutations,
+	batchPreview,
+	checkBatch,
+	PREVIEW_MAX_CHANGES,
 	previewReadBy,
 	type Change,
 	type Mutation,
@@ -111,15 +113,22 @@ export class CommitPipeline<W extends Waiter> {
 	 * What a batch of mutations by `userId` would change of whose access, checked in turn against this
 	 * server's copy, changing nothing; only what `userId` may read of it (undefined: no such organization).
 	 */
-	async preview(userId: string, orgId: string, mutations: readonly Mutation[], steppedUpAt?: number): Promise<Preview | undefined> {
+	async preview(
+		userId: string,
+		orgId: string,
+		mutations: readonly Mutation[],
+		steppedUpAt?: number
+	): Promise<Preview | 'too large' | undefined> {
 		const lookups = await Promise.all(mutations.map((m) => webhookLookup(m, this.deps.webhooks)));
 		return this.readCommitted(
 			orgId,
 			() => namedUsersOfBatch(this.deps.accounts, userId, mutations, lookups.find(Boolean)),
 			(room, users) =>
 				this.deps.directory.with(users, () => {
-					const preview = previewMutations(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutations);
-					return previewReadBy(room.state, preview, userId);
+					const now = this.deps.now();
+					const batch = checkBatch(room.state, { actorId: userId, now, steppedUpAt }, mutations);
+					if (batch.changes.length > PREVIEW_MAX_CHANGES) return 'too large' as const;
+					return previewReadBy(room.state, batchPreview(room.state, now, batch), userId);
 				})
 		);
 	}

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { expiryHolder, type ExpiryTarget } from '$lib/domain/index.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
+import { api, createAccount, createSecret } from './service-account-client.ts';
 import { mails } from './mail.ts';
 
 const ORG = 'acme';
@@ -109,5 +110,31 @@ describe('expiring access over the wire (rules §6)', () => {
 		const told = expiryMails(alice.user.email).filter((m) => m.subject.includes('did not expire'));
 		expect(told).toHaveLength(1);
 		expect(told[0]!.text).toContain('would have no members left');
+	});
+
+	it('cannot be forestalled by its holder: a service account sending the ids the server uses first changes nothing', async () => {
+		const { alice } = await orgWith(t, {});
+		const bot = await createAccount(t, alice.cookie, { username: 'ci-bot', role: 'ORG_PROJECT_CREATOR' });
+		const { secret } = await createSecret(t, alice.cookie, bot);
+		const target: ExpiryTarget = { kind: 'member', userId: bot };
+		expect(
+			await alice.client.mutate({ type: 'access.setExpiry', orgId: ORG, target, expiry: { at: MARCH, then: 'ORG_MEMBER' } })
+		).toMatchObject(ok);
+		// The ids the server's run once used, and could be read off the expiry: a refused change recorded under them.
+		for (const id of [`expire:member:${bot}:${MARCH}`, `remind:member:${bot}:${MARCH}`]) {
+			const res = await api(t, secret, 'POST', `/api/v1/orgs/${ORG}/mutations`, {
+				id,
+				mutation: { type: 'org.rename', orgId: ORG, name: 'x' }
+			});
+			expect(res.status).toBe(403);
+		}
+		clock = MARCH - 6 * DAY;
+		await t.server.expiry.run();
+		expect((await row(target))?.expiry?.remindedAt).toBe(clock);
+		clock = MARCH + 1;
+		await t.server.expiry.run();
+		const after = await row(target);
+		expect(after?.kind === 'member' && after.member.role).toBe('ORG_MEMBER');
+		expect(after?.expiry).toBeUndefined();
 	});
 });

@@ -114,6 +114,33 @@ describe('history over HTTP (rules §2 "History")', () => {
 		expect((await report(alice.cookie, T2)).members).toHaveLength(4);
 	});
 
+	it('builds one replay per user and per organization at a time: a second ask of the same user is turned away, another user waits its turn', async () => {
+		const { alice, carol } = await changedTwice();
+		// The store's log reads are held until the test lets them go, so the first replay is still running when the others ask.
+		const documents = t.server.documents;
+		const read = documents.history.bind(documents);
+		let reads = 0;
+		let release!: () => void;
+		const held = new Promise<void>((r) => (release = r));
+		documents.history = async (...args) => {
+			reads++;
+			await held;
+			return read(...args);
+		};
+		const first = history(carol.cookie, `?at=${T2}`);
+		await expect.poll(() => reads).toBe(1);
+		const message = await refusal(await history(carol.cookie, `/diff?from=${T1}&to=${T2}`), 429, 'RATE_LIMITED');
+		expect(message).toBe('A history report you asked for is still being built: wait for it before asking for another.');
+		// Alice asks for the same organization: she waits for carol's replay to end rather than running a second one beside it.
+		const second = history(alice.cookie, `?at=${T3}`);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(reads).toBe(1);
+		release();
+		expect((await first).status).toBe(200);
+		expect((await second).status).toBe(200);
+		expect(reads).toBeGreaterThan(1);
+	});
+
 	it('answers service accounts of owners and read-only members through the HTTP API, and refuses others', async () => {
 		const { alice } = await changedTwice();
 		const reader = await createAccount(t, alice.cookie, { username: 'audit-bot', role: 'ORG_READ_ONLY' });

@@ -146,4 +146,23 @@ describe('OverlayState', () => {
 		expect(overlay.ownerCount()).toBe(2);
 		expectAccepted(fx.check('ann', { type: 'member.setRole', userId: id('carol'), role: 'ORG_MEMBER' }, overlay));
 	});
+
+	it('reads an index at the cost of what the changes did to that key, not of every pending change', () => {
+		// 300 people in a team, all taken out as pending: reading another key's index reads no base row.
+		const people = Array.from({ length: 300 }, (_, i) => `u${i}`);
+		const fx = orgWith({
+			primaryAdmin: 'ann',
+			members: [{ username: 'ann', role: 'ORG_OWNER' }, ...people.map((username) => ({ username, role: 'ORG_MEMBER' as const }))],
+			teams: [{ name: 'Big', members: people }]
+		});
+		const overlay = new OverlayState(fx.state);
+		overlay.apply(people.map((u) => ({ kind: 'teamMember.delete', teamId: 't-big', userId: id(u) })));
+		let baseReads = 0;
+		const row = fx.state.row.bind(fx.state);
+		fx.state.row = ((...args: Parameters<typeof row>) => (baseReads++, row(...args))) as typeof row;
+		for (const u of people.slice(0, 100)) expect(overlay.lookup('userTeams', id(u))).toEqual([]);
+		expect(overlay.count('teamMembers', 't-big')).toBe(0);
+		expect(overlay.lookup('teamMembers', 't-other')).toEqual([]);
+		expect(baseReads).toBe(0);
+	});
 });

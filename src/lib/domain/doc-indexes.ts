@@ -53,7 +53,9 @@ export function entriesOf(name: IndexName, row: unknown, project: string): Entry
 	return row === undefined || row === null ? [] : entries(row, project);
 }
 
-const indexesOf = (table: TableName) => INDEX_NAMES.filter((name) => INDEXES[name].table === table);
+const INDEXES_OF = new Map(TABLES.map((t) => [t, INDEX_NAMES.filter((name) => INDEXES[name].table === t)]));
+/** The indexes kept of a table's rows. */
+export const indexesOf = (table: TableName): readonly IndexName[] => INDEXES_OF.get(table) ?? [];
 
 /** A many-to-many index: key → set of values. */
 class Index {
@@ -87,8 +89,12 @@ export class Indexes {
 		return this.byName.get(name)!;
 	}
 
+	/** How many row writes the indexes followed. */
+	writes = 0;
+
 	/** A row of `table` (in `project`) went from `old` to `now` (undefined: none): its entries follow. */
 	update(table: TableName, project: string, old: unknown, now: unknown) {
+		this.writes++;
 		for (const name of indexesOf(table)) {
 			const index = this.get(name);
 			for (const [key, value] of entriesOf(name, old, project)) index.delete(key, value);

@@ -63,6 +63,9 @@ export class ReplayState extends ModelReader {
 	count(index: IndexName, key: string) {
 		return this.indexes.get(index).count(key);
 	}
+	writes() {
+		return this.indexes.writes;
+	}
 	projectsWithDeployments() {
 		return this.indexes.get('activeDeployments').keys();
 	}

@@ -75,7 +75,10 @@ export { OverlayState } from './overlay.ts';
 export { mayProvision } from './mutations/provisioning.ts';
 export {
 	AccessChange,
+	batchPreview,
+	checkBatch,
 	Preview,
+	PREVIEW_MAX_CHANGES,
 	PreviewAccess,
 	PreviewPerson,
 	PreviewVerdict,

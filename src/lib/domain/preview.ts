@@ -232,11 +232,21 @@ class Diff {
 	}
 }
 
+/** A batch checked in order: each entry's verdict, and the accepted changes laid over the state. */
+export interface CheckedBatch {
+	verdicts: PreviewVerdict[];
+	changes: Change[];
+	after: OrgState;
+}
+
 /**
- * Checks each mutation in order over `state` (later entries see earlier accepted ones), and says
- * who would gain and who would lose what if every accepted one were applied. Changes nothing.
+ * The server previews at most this many row changes at once: comparing everyone they touch is the
+ * costly part, so a batch beyond it is turned away before that (checking it is cheap).
  */
-export function previewMutations(state: OrgState, ctx: CheckContext, mutations: readonly Mutation[]): Preview {
+export const PREVIEW_MAX_CHANGES = 2_000;
+
+/** Checks each mutation in order over `state`: later entries see earlier accepted ones, a refused one changes nothing. */
+export function checkBatch(state: OrgState, ctx: CheckContext, mutations: readonly Mutation[]): CheckedBatch {
 	const after = new SettledOverlay(state);
 	const changes: Change[] = [];
 	const verdicts = mutations.map((m): PreviewVerdict => {
@@ -247,11 +257,21 @@ export function previewMutations(state: OrgState, ctx: CheckContext, mutations: 
 		return { ok: true };
 	});
 	after.settle();
+	return { verdicts, changes, after };
+}
+
+/** Who would gain and who would lose what if every accepted change of the batch were applied to `state`. */
+export function batchPreview(state: OrgState, now: number, { verdicts, changes, after }: CheckedBatch): Preview {
 	const touched = touchedBy(changes, state, after);
-	const diff = new Diff(state, after, ctx.now);
+	const diff = new Diff(state, after, now);
 	for (const [userId, scope] of touched.members) diff.member(userId, scope);
 	for (const [email, scope] of touched.invitees) diff.invitee(email, scope);
 	return { verdicts, gains: diff.gains, losses: diff.losses };
+}
+
+/** Checks the batch and says who gains and who loses what (the console's preview of its own changes). Changes nothing. */
+export function previewMutations(state: OrgState, ctx: CheckContext, mutations: readonly Mutation[]): Preview {
+	return batchPreview(state, ctx.now, checkBatch(state, ctx, mutations));
 }
 
 /**

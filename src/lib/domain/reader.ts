@@ -18,6 +18,7 @@ export abstract class ModelReader implements OrgState {
 	abstract size(table: TableName, project?: string): number;
 	abstract lookup(index: IndexName, key: string): string[];
 	abstract count(index: IndexName, key: string): number;
+	abstract writes(): number;
 	/** Whether this state knows the project's document. */
 	protected abstract hasProject(projectId: string): boolean;
 	abstract projectsWithDeployments(): string[];

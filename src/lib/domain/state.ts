@@ -15,6 +15,8 @@ export interface ModelReads {
 	/** The values an index (doc-indexes.ts) holds under a key, and how many. */
 	lookup(index: IndexName, key: string): string[];
 	count(index: IndexName, key: string): number;
+	/** How many row writes this state has taken: a reader laid over it sees when it moved. */
+	writes(): number;
 }
 
 /**
