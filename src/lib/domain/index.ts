@@ -90,8 +90,8 @@ export { issueSentences } from './issue-words.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
 export { REFUSAL_RETRY, retryCanSucceed, type RetryRule } from './retry.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
+export { Card, Invoice } from './billing-schemas.ts';
 export {
-	Card,
 	ContactKind,
 	CurrentPassword,
 	Deployment,
@@ -103,7 +103,6 @@ export {
 	Id,
 	INVITATION_TTL_MS,
 	invitationStatus,
-	Invoice,
 	JoinRequest,
 	Member,
 	NotificationChannels,
