@@ -4,6 +4,7 @@ import type { SyncHub } from './hub.ts';
 import { chargeFailedMail } from './invoice-mail.ts';
 import type { Limiter, Limits } from './limits.ts';
 import type { Mailer } from './mail.ts';
+import { OrgRun } from './org-run.ts';
 import type { PaymentProcessor } from './payments.ts';
 
 export interface BillingRunDeps {
@@ -25,39 +26,17 @@ export interface BillingRunDeps {
  * lock across servers (every server runs the billing), so an invoice is never issued or charged
  * twice at once; under the lock, the organization is read as committed by any server.
  */
-export class BillingRun {
-	private queue: Promise<void> = Promise.resolve();
-	private timer: ReturnType<typeof setInterval> | undefined;
-
+export class BillingRun extends OrgRun<BillingRunDeps> {
 	private readonly retries: Limiter;
 
-	constructor(private readonly deps: BillingRunDeps) {
+	constructor(deps: BillingRunDeps) {
+		super('billing', deps);
 		this.retries = deps.limits.limiter('billing-retry', 5, 60 * 60_000);
-	}
-
-	/** Runs now, then every `intervalMs`, without keeping the process alive. */
-	start(intervalMs: number) {
-		void this.run();
-		this.timer = setInterval(() => void this.run(), intervalMs);
-		this.timer.unref();
-	}
-
-	/** Stops the timer and waits for queued work. */
-	async stop() {
-		clearInterval(this.timer);
-		await this.queue;
 	}
 
 	/** Visits every organization once; resolves when all are issued, charged and durable. */
 	run(): Promise<void> {
-		return this.serial(async () => {
-			for (const orgId of await this.deps.hub.orgIds()) {
-				// One organization's failure leaves the others billed.
-				await this.locked(orgId, () => this.runOrg(orgId)).catch((err: unknown) =>
-					console.error(`billing run failed for organization ${orgId}`, err)
-				);
-			}
-		});
+		return this.eachOrg((orgId) => this.runOrg(orgId));
 	}
 
 	/**
@@ -85,20 +64,6 @@ export class BillingRun {
 				);
 			})
 		);
-	}
-
-	/** Queues work after what is queued; a failure is logged and stops nothing later, so the promise never rejects. */
-	private serial(work: () => Promise<void>): Promise<void> {
-		this.queue = this.queue.then(work).catch((err: unknown) => console.error('billing run failed', err));
-		return this.queue;
-	}
-
-	/** Runs `work` holding the organization's lock, on its state as last committed by any server; skipped while another server holds it. */
-	private async locked(orgId: string, work: () => Promise<void>) {
-		await this.deps.limits.jobs.tryRun(`billing:${orgId}`, async () => {
-			await this.deps.hub.catchUp(orgId);
-			await work();
-		});
 	}
 
 	private async runOrg(orgId: string) {

@@ -3,6 +3,7 @@ import { expiryBlockedMail, expiryReminderMail, holderOf } from './expiry-mail.t
 import type { SyncHub } from './hub.ts';
 import type { Limits } from './limits.ts';
 import type { Mail, Mailer } from './mail.ts';
+import { OrgRun } from './org-run.ts';
 import { serverMutationId } from './server-ids.ts';
 
 export interface ExpiryRunDeps {
@@ -27,39 +28,14 @@ const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were m
  * it again gets the verdict already recorded, so each is applied once. One that cannot be applied
  * is marked blocked by its own mutation, and the owners are mailed.
  */
-export class ExpiryRun {
-	private queue: Promise<void> = Promise.resolve();
-	private timer: ReturnType<typeof setInterval> | undefined;
-
-	constructor(private readonly deps: ExpiryRunDeps) {}
-
-	/** Runs now, then every `intervalMs`, without keeping the process alive. */
-	start(intervalMs: number) {
-		void this.run();
-		this.timer = setInterval(() => void this.run(), intervalMs);
-		this.timer.unref();
-	}
-
-	async stop() {
-		clearInterval(this.timer);
-		await this.queue;
+export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
+	constructor(deps: ExpiryRunDeps) {
+		super('expiry', deps);
 	}
 
 	/** Visits every organization once; resolves when what was due is applied and mailed. */
 	run(): Promise<void> {
-		this.queue = this.queue
-			.then(async () => {
-				for (const orgId of await this.deps.hub.orgIds()) {
-					await this.deps.limits.jobs
-						.tryRun(`expiry:${orgId}`, async () => {
-							await this.deps.hub.catchUp(orgId);
-							await this.runOrg(orgId);
-						})
-						.catch((err: unknown) => console.error(`expiry run failed for organization ${orgId}`, err));
-				}
-			})
-			.catch((err: unknown) => console.error('expiry run failed', err));
-		return this.queue;
+		return this.eachOrg((orgId) => this.runOrg(orgId));
 	}
 
 	private async runOrg(orgId: string) {

@@ -1,8 +1,5 @@
 import {
 	NOT_A_MEMBER,
-	serverOnlyRefusal,
-	STEP_UP_TTL_MS,
-	publicProfile,
 	parseMutation,
 	type Change,
 	type Mutation,
@@ -10,13 +7,12 @@ import {
 	type Refusal,
 	type UserProfile
 } from '$lib/domain/index.ts';
-import { CLOSE, PROTOCOL_VERSION, orgDocId, parseDocId } from '$lib/protocol/messages.ts';
+import { CLOSE, orgDocId, parseDocId } from '$lib/protocol/messages.ts';
 import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
 import type { Connection, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import type { AccountStore, SessionRow } from './storage/accounts.ts';
-import { storeUnavailable } from './storage/unavailable.ts';
 import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
 import { AccessSync, type HubWaiter } from './sync/access-sync.ts';
 import { SessionLimits } from './sync/session-limits.ts';
@@ -28,8 +24,7 @@ import { privateAddressOf } from './public-address.ts';
 import type { Reaction } from './sync/reactions.ts';
 import { OtherServers } from './sync/other-servers.ts';
 import { Rooms } from './sync/rooms.ts';
-import { answerSyncStep1, type SyncStepDeps } from './sync/sync-step.ts';
-import { parseClientText, socketWaiter, verdictMessage } from './sync/client-text.ts';
+import { SocketFrames, steppedUpAt } from './sync/socket-frames.ts';
 
 export type { InvitationNotice } from './sync/reactions.ts';
 
@@ -68,23 +63,19 @@ export class SyncHub {
 	private readonly store: AccountStore;
 	private readonly documents: DocumentStore;
 	private readonly now: () => number;
-	private readonly sessionLive: (sessionHash: string) => Promise<SessionRow | boolean | undefined>;
 	private readonly connections: Connections;
 	private readonly rooms: Rooms;
 	private readonly sessions: SessionLimits;
 	private readonly pipeline: CommitPipeline<HubWaiter>;
 	private readonly reactions = new Set<Reaction>();
 	private readonly flows: FlowDeps;
-	private readonly syncDeps: SyncStepDeps;
+	private readonly frames: SocketFrames;
 	private readonly otherServers: OtherServers;
-	/** Connections closed because a commit of theirs failed: nothing more they sent is checked (they send it all again). */
-	private readonly abandoned = new WeakSet<Connection>();
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
 		this.documents = options.documents;
 		this.now = options.now ?? Date.now;
-		this.sessionLive = options.sessionLive ?? (async () => true);
 		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS);
 		const directory = new CheckDirectory();
 		this.rooms = new Rooms(this.documents, directory);
@@ -97,11 +88,6 @@ export class SyncHub {
 			rooms: this.rooms,
 			submit: (userId, id, body, by) =>
 				new Promise((settle, fail) => void this.pipeline.submit(userId, id, body, { settle, fail }, undefined, by).catch(fail))
-		};
-		this.syncDeps = {
-			rooms: this.rooms,
-			enterOrg: (hash, userId, orgId) => this.enterOrg(hash, userId, orgId),
-			quiet: () => this.pipeline.quiet()
 		};
 		this.pipeline = new CommitPipeline<HubWaiter>({
 			store: this.documents,
@@ -124,6 +110,16 @@ export class SyncHub {
 					}
 				}
 			}
+		});
+		this.frames = new SocketFrames({
+			accounts: this.store,
+			documents: this.documents,
+			connections: this.connections,
+			rooms: this.rooms,
+			sessions: this.sessions,
+			pipeline: this.pipeline,
+			sessionLive: options.sessionLive ?? (async () => true),
+			now: this.now
 		});
 		this.otherServers = new OtherServers(
 			this.documents,
@@ -178,51 +174,16 @@ export class SyncHub {
 
 	/** Takes a signed-in socket; its welcome goes out first, before anything it sends is handled. */
 	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = this.connections.open(socket, user.id, sessionHash);
-		void conn.queue(() => this.welcome(conn, user));
-		return conn;
+		return this.frames.attach(socket, user, sessionHash);
 	}
 
 	detach(conn: Connection) {
-		this.connections.close(conn, (docId) => this.docRoom(docId));
+		this.frames.detach(conn);
 	}
 
 	/** Handles one frame from a connection, after the ones before it; resolves once handled. */
 	receive(conn: Connection, data: string | Uint8Array): Promise<void> {
-		return conn.queue(() => this.handle(conn, data).catch((err: unknown) => this.storeFailed(conn, err)));
-	}
-
-	/** The store could not be reached while a frame was handled: the client is told to try again (what it sent is kept pending); anything else is a server error. */
-	private storeFailed(conn: Connection, err: unknown) {
-		if (!storeUnavailable(err)) throw err;
-		console.error('The store could not be reached; the socket is closed for its client to try again.', err);
-		socketWaiter(conn, '', this.abandoned).fail();
-	}
-
-	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
-		// Closed after a failed commit: what it had sent is sent again, in order, on its next socket.
-		if (this.abandoned.has(conn)) return;
-		// A session that expired or was ended while the socket stayed open stops here.
-		const session = await this.sessionLive(conn.sessionHash);
-		if (!session) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-		if (typeof data === 'string') await this.receiveText(conn, data, session);
-		else await answerSyncStep1(this.syncDeps, conn, data);
-	}
-
-	private async welcome(conn: Connection, user: UserProfile) {
-		const docs: string[] = [];
-		for (const docId of await this.documents.docsOf(user.id)) {
-			const orgId = parseDocId(docId)?.orgId;
-			const room = orgId === undefined ? undefined : await this.rooms.load(orgId);
-			docs.push(...(room?.readableBy(user.id) ?? []));
-		}
-		const stepUpValidForMs = Math.max(0, ((await this.steppedUpAt(conn.sessionHash)) ?? -Infinity) + STEP_UP_TTL_MS - this.now());
-		conn.sendJson({ t: 'welcome', protocol: PROTOCOL_VERSION, user: publicProfile(user), docs, stepUpValidForMs });
-	}
-
-	/** When a session last entered a two-factor code (rules §4 step-up). */
-	private async steppedUpAt(sessionHash: string | undefined): Promise<number | undefined> {
-		return (sessionHash && (await this.store.session(sessionHash))?.stepped_up_at) || undefined;
+		return this.frames.receive(conn, data);
 	}
 
 	/** Closes sockets whose session ended and takes back organizations whose timeout passed (SessionLimits.sweep). */
@@ -244,36 +205,6 @@ export class SyncHub {
 		});
 	}
 
-	private docRoom(docId: string) {
-		const orgId = parseDocId(docId)?.orgId;
-		return orgId === undefined ? undefined : this.rooms.get(orgId)?.docRoom(docId);
-	}
-
-	private async receiveText(conn: Connection, text: string, session: SessionRow | true) {
-		const message = parseClientText(conn, text);
-		if (!message) return;
-		switch (message.t) {
-			case 'mutate':
-				return this.mutate(conn, message.id, message.mutation, session);
-			default:
-				return message.t satisfies never;
-		}
-	}
-
-	private async mutate(conn: Connection, id: string, body: unknown, session: SessionRow | true) {
-		const serverOnly = serverOnlyRefusal(body);
-		if (serverOnly) return conn.sendJson(verdictMessage(id, serverOnly));
-		const expired = await this.sessions.mutationRefusal(conn.userId, body, conn.sessionHash);
-		if (expired) return conn.sendJson(verdictMessage(id, expired));
-		const waiter = socketWaiter(conn, id, this.abandoned);
-		// The store could not be read for it (its users, its organization): as for a failed commit, the client sends it again later.
-		const steppedUpAt = session === true ? await this.steppedUpAt(conn.sessionHash) : session.stepped_up_at || undefined;
-		await this.pipeline.submit(conn.userId, id, body, waiter, steppedUpAt).catch((err: unknown) => {
-			console.error('A mutation could not be queued: the store failed.', err);
-			waiter.fail();
-		});
-	}
-
 	/**
 	 * Submits on a user's behalf (an HTTP route, with the request's session) and resolves once the verdict is durable;
 	 * `by` says why, when the user did not ask for it.
@@ -281,9 +212,9 @@ export class SyncHub {
 	async submitAndWait(userId: string, id: string, body: unknown, sessionHash?: string, by?: string): Promise<Verdict> {
 		const expired = await this.sessions.mutationRefusal(userId, body, sessionHash);
 		if (expired) return expired;
-		const steppedUpAt = await this.steppedUpAt(sessionHash);
+		const stepped = await steppedUpAt(this.store, sessionHash);
 		return new Promise(
-			(resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve, fail: reject }, steppedUpAt, by).catch(reject)
+			(resolve, reject) => void this.pipeline.submit(userId, id, body, { settle: resolve, fail: reject }, stepped, by).catch(reject)
 		);
 	}
 
@@ -298,7 +229,7 @@ export class SyncHub {
 		if (!(await this.rooms.load(orgId))) return NOT_A_MEMBER;
 		const expired = sessionHash && (await this.sessions.refusal(sessionHash, userId, orgId));
 		if (expired) return expired;
-		return this.pipeline.check(userId, parsed.mutation, await this.steppedUpAt(sessionHash));
+		return this.pipeline.check(userId, parsed.mutation, await steppedUpAt(this.store, sessionHash));
 	}
 
 	/** What a batch of mutations by `userId` would change of whose access (domain/preview.ts), as `userId` may read it; writes nothing. */
@@ -308,7 +239,7 @@ export class SyncHub {
 		mutations: readonly Mutation[],
 		sessionHash?: string
 	): Promise<Preview | 'too large' | undefined> {
-		return this.pipeline.preview(userId, orgId, mutations, await this.steppedUpAt(sessionHash));
+		return this.pipeline.preview(userId, orgId, mutations, await steppedUpAt(this.store, sessionHash));
 	}
 
 	/** rules §4: accepts every pending invitation to a user's verified address (account-flows.ts); where they lead. */

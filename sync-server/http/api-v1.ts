@@ -17,7 +17,7 @@ import {
 	readTeams
 } from './api-v1-reads.ts';
 import { HistoryAnswer, HistoryDiffAnswer, HistoryMoment, HistoryRange, historyDiff, historyReport } from './history-routes.ts';
-import { apiRoute, type ApiRequest, type ApiRoute } from './api-v1-route.ts';
+import { apiRoute, type ApiRequest, type ApiRoute, type ApiRouteSpec } from './api-v1-route.ts';
 import { authenticateBearer } from './bearer.ts';
 import type { HttpDeps } from './deps.ts';
 import { json, parse, readJson, spendBudget } from './io.ts';
@@ -138,49 +138,57 @@ export const API_V1: readonly ApiRoute[] = [
 		refusals: { 403: 'The account’s role may not read the activity (`FORBIDDEN`).' },
 		handle: readActivity
 	}),
-	apiRoute({
-		method: 'GET',
-		path: '/api/v1/orgs/{orgId}/history',
-		summary: 'Read access as of a moment',
-		description:
-			'The organization as it was at `at` (milliseconds since 1970), rebuilt from its log of accepted changes: members with their role and teams, teams, projects with assignments and everyone’s effective access and where it comes from, pending invitations. For Organization Owners and Read Only accounts.',
-		query: HistoryMoment,
-		answer: HistoryAnswer,
-		refusals: {
-			400: 'The moment is not a time, or is in the future (`MOMENT_IN_FUTURE`).',
-			403: 'The account’s role may not read the history (`FORBIDDEN`).',
-			409: 'The moment is before the history starts (`BEFORE_HISTORY`).',
-			429: 'A report of this account is still being built, or too many are (`RATE_LIMITED`).'
+	historyRoute(
+		{
+			path: '/api/v1/orgs/{orgId}/history',
+			summary: 'Read access as of a moment',
+			description:
+				'The organization as it was at `at` (milliseconds since 1970), rebuilt from its log of accepted changes: members with their role and teams, teams, projects with assignments and everyone’s effective access and where it comes from, pending invitations. For Organization Owners and Read Only accounts.',
+			query: HistoryMoment,
+			answer: HistoryAnswer,
+			refusals: {
+				400: 'The moment is not a time, or is in the future (`MOMENT_IN_FUTURE`).',
+				409: 'The moment is before the history starts (`BEFORE_HISTORY`).'
+			}
 		},
-		handle: async (r) => {
-			historyAllowed(r);
-			json(r.res, 200, await historyReport(r.deps, r.caller.user.id, r.params.orgId, r.query));
-		}
-	}),
-	apiRoute({
-		method: 'GET',
-		path: '/api/v1/orgs/{orgId}/history/diff',
-		summary: 'Read what changed between two moments',
-		description:
-			'Who gained or lost which access (organization role, team membership, project role, invitation) between `from` and `to`, each change with the mutation that made it: its sender, id, type and time. For Organization Owners and Read Only accounts.',
-		query: HistoryRange,
-		answer: HistoryDiffAnswer,
-		refusals: {
-			400: 'A moment is not a time, is in the future (`MOMENT_IN_FUTURE`), or `from` is after `to` (`BAD_RANGE`).',
-			403: 'The account’s role may not read the history (`FORBIDDEN`).',
-			409: '`from` is before the history starts (`BEFORE_HISTORY`).',
-			429: 'A report of this account is still being built, or too many are (`RATE_LIMITED`).'
+		historyReport
+	),
+	historyRoute(
+		{
+			path: '/api/v1/orgs/{orgId}/history/diff',
+			summary: 'Read what changed between two moments',
+			description:
+				'Who gained or lost which access (organization role, team membership, project role, invitation) between `from` and `to`, each change with the mutation that made it: its sender, id, type and time. For Organization Owners and Read Only accounts.',
+			query: HistoryRange,
+			answer: HistoryDiffAnswer,
+			refusals: {
+				400: 'A moment is not a time, is in the future (`MOMENT_IN_FUTURE`), or `from` is after `to` (`BAD_RANGE`).',
+				409: '`from` is before the history starts (`BEFORE_HISTORY`).'
+			}
 		},
-		handle: async (r) => {
-			historyAllowed(r);
-			json(r.res, 200, await historyDiff(r.deps, r.caller.user.id, r.params.orgId, r.query));
-		}
-	})
+		historyDiff
+	)
 ];
 
-function historyAllowed(r: ApiRequest<unknown, unknown>) {
-	const refusal = mayView(r.state, r.caller.user.id, 'history.read');
-	if (refusal) throw refused(refusal);
+/** A read of the history (history-routes.ts): for the roles that may read it, answered with what `read` rebuilds from the log. */
+function historyRoute<Q extends z.ZodType>(
+	spec: Omit<ApiRouteSpec<undefined, Q>, 'method' | 'handle'>,
+	read: (deps: HttpDeps, userId: string, orgId: string, query: z.infer<Q>) => Promise<unknown>
+): ApiRoute {
+	return apiRoute<undefined, Q>({
+		...spec,
+		method: 'GET',
+		refusals: {
+			...spec.refusals,
+			403: 'The account’s role may not read the history (`FORBIDDEN`).',
+			429: 'A report of this account is still being built, or too many are (`RATE_LIMITED`).'
+		},
+		handle: async (r) => {
+			const refusal = mayView(r.state, r.caller.user.id, 'history.read');
+			if (refusal) throw refused(refusal);
+			json(r.res, 200, await read(r.deps, r.caller.user.id, r.params.orgId, r.query as z.infer<Q>));
+		}
+	});
 }
 
 /** Which route and parameters a request names; a known path with another method is no route. */

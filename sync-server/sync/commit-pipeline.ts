@@ -1,7 +1,5 @@
 import {
 	NOT_A_MEMBER,
-	checkMutation,
-	entryNames,
 	parseMutation,
 	batchPreview,
 	checkBatch,
@@ -12,30 +10,15 @@ import {
 	type Preview
 } from '$lib/domain/index.ts';
 import type { OrgRoom } from '../org-room.ts';
-import { changesWrites, storeWrites } from '../change-effects.ts';
-import { emptyBatch, mutationKey, type DocumentStore, type RecordedVerdict } from '../storage/documents.ts';
-import type { CommittedBatch, Queued, RemoteChanges, Verdict, Waiter } from './committed-batch.ts';
-import {
-	namedUsers,
-	namedUsersOfBatch,
-	webhookLookup,
-	type Accounts,
-	type CheckDirectory,
-	type NamedUsers,
-	type WebhookPolicy
-} from './directory.ts';
+import { mutationKey } from '../storage/documents.ts';
+import type { CommittedBatch, Queued, Verdict, Waiter } from './committed-batch.ts';
+import { namedUsers, namedUsersOfBatch, webhookLookup, type Accounts, type NamedUsers, type WebhookPolicy } from './directory.ts';
 import { CommitStats } from './commit-stats.ts';
-import { apply, gone, laneOf, newEntry, take, type Updates } from './commit-steps.ts';
-import type { Rooms } from './rooms.ts';
+import { gone, laneOf, newEntry } from './commit-steps.ts';
+import { commitBatch, readStale, verdictOf, type CommitDeps } from './store-commit.ts';
 
-/** What a commit read of other servers' commits to organizations it does not write. */
-type Read = Pick<CommittedBatch, 'updates' | 'remote'> & { orgIds: string[] };
-
-export interface PipelineDeps<W extends Waiter> {
-	store: DocumentStore;
+export interface PipelineDeps<W extends Waiter> extends CommitDeps {
 	accounts: Accounts;
-	rooms: Rooms;
-	directory: CheckDirectory;
 	/** Where a webhook being set goes, if the server refuses it (default: no address refused). */
 	webhooks?: WebhookPolicy;
 	now: () => number;
@@ -104,7 +87,7 @@ export class CommitPipeline<W extends Waiter> {
 		const verdict = await this.readCommitted(
 			mutation.orgId,
 			() => namedUsers(this.deps.accounts, userId, mutation, privateWebhook),
-			(room, users) => this.verdictOf(room, userId, mutation, users, steppedUpAt)
+			(room, users) => verdictOf(this.deps, room, userId, mutation, users, steppedUpAt)
 		);
 		return !verdict ? NOT_A_MEMBER : verdict.ok ? { ok: true } : verdict;
 	}
@@ -205,13 +188,6 @@ export class CommitPipeline<W extends Waiter> {
 		this.enqueue(entry);
 	}
 
-	/** The one place the pipeline asks the domain, so that check() and a commit cannot answer differently. */
-	private verdictOf(room: OrgRoom, userId: string, mutation: Mutation, users: NamedUsers, steppedUpAt: number | undefined) {
-		return this.deps.directory.with(users, () =>
-			checkMutation(room.state, { actorId: userId, now: this.deps.now(), steppedUpAt }, mutation)
-		);
-	}
-
 	private enqueue(entry: Queued<W>) {
 		this.batch.push(entry);
 		this.schedule();
@@ -243,12 +219,12 @@ export class CommitPipeline<W extends Waiter> {
 		let failure: unknown;
 		// Woken by another server's commit and not written now: read without a lock, and published even if the commit fails.
 		// A failed read is read again at the next wake-up (the periodic one at the latest), not at once: the store is down.
-		const read = await this.readStale(stale, live).catch((err: unknown) => {
+		const read = await readStale(this.deps, stale, live).catch((err: unknown) => {
 			failure = err;
 			return { updates: [], remote: [], orgIds: [] };
 		});
 		try {
-			batch = await this.commit(live, rooms, touched, read);
+			batch = await commitBatch(this.deps, this.stats, live, rooms, touched, read);
 		} catch (err) {
 			failure ??= err;
 			this.recover(err, entries, touched.memory ? [...rooms.values()] : []);
@@ -277,104 +253,6 @@ export class CommitPipeline<W extends Waiter> {
 	private forget(e: Queued<W>) {
 		const key = mutationKey(e);
 		if (e.userId && this.inFlight.get(key) === e) this.inFlight.delete(key);
-	}
-
-	/** What other servers committed to organizations held here that this batch does not write (those are read under their locks). */
-	private async readStale(stale: readonly string[], live: readonly Queued<W>[]): Promise<Read> {
-		const written = new Set(live.flatMap((e) => e.mutation?.orgId ?? e.orgId ?? []));
-		const onlyRead = stale.flatMap((orgId) => (written.has(orgId) ? [] : (this.deps.rooms.get(orgId) ?? [])));
-		const logs = await Promise.all(onlyRead.map((room) => this.deps.store.orgLog(room.orgId, room.seq)));
-		const updates: Updates = [];
-		const remote: RemoteChanges[] = [];
-		onlyRead.forEach((room, i) => take(room, logs[i]!, updates, remote));
-		return { updates, remote, orgIds: onlyRead.map((room) => room.orgId) };
-	}
-
-	private async commit(
-		live: Queued<W>[],
-		rooms: Map<string, OrgRoom>,
-		touched: { memory: boolean },
-		read: Read
-	): Promise<CommittedBatch<W>> {
-		const { store } = this.deps;
-		const updates: Updates = [...read.updates];
-		const remote: RemoteChanges[] = [...read.remote];
-		for (const e of live) {
-			const orgId = e.mutation?.orgId ?? e.orgId;
-			if (orgId !== null && !rooms.has(orgId)) rooms.set(orgId, await this.deps.rooms.read(orgId));
-		}
-		if (!live.length) return { entries: live, updates, remote, at: this.deps.now() };
-		const keys = live.filter((e) => e.userId);
-		const tx = await store.begin(
-			[...rooms.values()].map((room) => ({ orgId: room.orgId, after: room.seq })),
-			keys
-		);
-		touched.memory = true;
-		const locked = performance.now();
-		let committed = false;
-		try {
-			for (const [orgId, log] of tx.logs) take(rooms.get(orgId)!, log, updates, remote);
-			for (const e of live) this.checkAndApply(e, rooms, tx.recorded);
-			const writes = emptyBatch();
-			const saved: ((seq: number) => void)[] = [];
-			for (const room of rooms.values()) {
-				for (const docRoom of room.dirty) {
-					const unsaved = docRoom.takeUnsaved();
-					if (!unsaved) continue;
-					writes.updates.push(unsaved.write);
-					saved.push((seq) => {
-						docRoom.saved(unsaved.write, seq);
-						room.seq = Math.max(room.seq, seq);
-					});
-					updates.push({ room, docRoom, update: unsaved.merged });
-				}
-				room.dirty.clear();
-			}
-			const at = this.deps.now();
-			for (const e of live) if (!e.recorded) storeWrites(e, at, writes);
-			writes.changes = changesWrites(live, new Set(writes.updates.map((u) => u.orgId)), at);
-			const seqs = await tx.commit(writes);
-			committed = true;
-			this.stats.record(performance.now() - locked, live.length);
-			saved.forEach((save, i) => save(seqs[i]!));
-			for (const room of rooms.values()) this.deps.rooms.adopt(room);
-			return { entries: live, updates, remote, at };
-		} catch (err) {
-			if (!committed) await tx.rollback().catch(() => {});
-			throw err;
-		}
-	}
-
-	private checkAndApply(e: Queued<W>, rooms: Map<string, OrgRoom>, recorded: ReadonlyMap<string, RecordedVerdict>) {
-		const before = e.userId ? recorded.get(mutationKey(e)) : undefined;
-		if (before) {
-			e.verdict = before;
-			e.recorded = true;
-			return;
-		}
-		if (e.serverChanges) {
-			const room = rooms.get(e.orgId!)!;
-			e.orgId = null;
-			if (room.exists()) {
-				e.room = room;
-				apply(room, e.serverChanges, e);
-			}
-			return;
-		}
-		const m = e.mutation;
-		if (!m) return;
-		const room = rooms.get(m.orgId)!;
-		if (!room.exists() && m.type !== 'org.create') e.verdict = NOT_A_MEMBER;
-		else {
-			e.room = room;
-			const verdict = this.verdictOf(room, e.userId, m, e.users!, e.steppedUpAt);
-			// Read before the changes apply: the activity entry names what it acted on as it was then.
-			const names = this.deps.directory.with(e.users!, () => entryNames(room.state, m, e.userId, verdict.ok));
-			e.names = { ...names, ...(e.by && { by: e.by }) };
-			if (verdict.ok || room.state.member(e.userId)) e.orgId = room.orgId;
-			if (verdict.ok) apply(room, verdict.changes, e);
-			else e.verdict = verdict;
-		}
 	}
 
 	/** Nothing of the batch is durable: its organizations' copies are let go (read again when next asked for), and every waiter is told. */

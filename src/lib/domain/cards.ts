@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { issueSentences } from './issue-words.ts';
 import { refuse, type Refusal } from './refusals.ts';
-import { CardHolder, type Card, type CardBrand } from './schemas.ts';
+import { CardHolder, type Card, type CardBrand } from './billing-schemas.ts';
 import { unknownFields } from './text.ts';
 
 /** The Luhn checksum every card number carries. */

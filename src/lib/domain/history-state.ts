@@ -1,6 +1,5 @@
-import { Indexes, type IndexName } from './doc-indexes.ts';
+import { IndexedReader } from './indexed-reader.ts';
 import { MODEL, locate, type Change, type Row, type TableName } from './model.ts';
-import { ModelReader } from './reader.ts';
 
 /** A row written, located: its table, project ('' outside projects) and key. */
 export const rowKey = (table: TableName, project: string, key: string) => `${table}\u0000${project}\u0000${key}`;
@@ -14,11 +13,10 @@ const NO_DIRECTORY = { user: () => undefined, userByUsername: () => undefined, u
  * the demo organization's log through plain maps is what keeps opening a past moment quick.
  * Billing tables are left out (history is about access).
  */
-export class ReplayState extends ModelReader {
+export class ReplayState extends IndexedReader {
 	/** table → project → key → row. */
 	private readonly tables = new Map<TableName, Map<string, Map<string, unknown>>>();
-	private readonly indexes = new Indexes();
-	private readonly projects = new Set<string>();
+	protected readonly projects = new Set<string>();
 
 	constructor() {
 		super(NO_DIRECTORY);
@@ -56,23 +54,5 @@ export class ReplayState extends ModelReader {
 	}
 	size(table: TableName, project = '') {
 		return this.map(table, project)?.size ?? 0;
-	}
-	lookup(index: IndexName, key: string) {
-		return this.indexes.get(index).get(key);
-	}
-	count(index: IndexName, key: string) {
-		return this.indexes.get(index).count(key);
-	}
-	writes() {
-		return this.indexes.writes;
-	}
-	projectsWithDeployments() {
-		return this.indexes.get('activeDeployments').keys();
-	}
-	protected hasProject(projectId: string) {
-		return this.projects.has(projectId);
-	}
-	projectIds(): string[] {
-		return [...this.projects];
 	}
 }

@@ -93,8 +93,8 @@ export { issueSentences } from './issue-words.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
 export { REFUSAL_RETRY, retryCanSucceed, type RetryRule } from './retry.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
+export { Card, Invoice } from './billing-schemas.ts';
 export {
-	Card,
 	ContactKind,
 	CurrentPassword,
 	Deployment,
@@ -106,7 +106,6 @@ export {
 	Id,
 	INVITATION_TTL_MS,
 	invitationStatus,
-	Invoice,
 	JoinRequest,
 	Member,
 	NotificationChannels,

@@ -1,6 +1,7 @@
 import { effectiveContact } from './contacts.ts';
 import { invoiceLines, invoiceTotal, periodBounds, periodKey, periodOf, priorPeriod, type Period } from './invoices.ts';
-import type { Card, ChargeAttempt, Invoice, InvoiceLine, Organization } from './schemas.ts';
+import type { Card, ChargeAttempt, Invoice, InvoiceLine } from './billing-schemas.ts';
+import type { Organization } from './schemas.ts';
 import type { BillingState, Change, OrgState } from './state.ts';
 
 /** What the billing run reads of an organization: its state and every project in it. */

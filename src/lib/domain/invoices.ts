@@ -1,5 +1,6 @@
 import { PLANS } from './plans.ts';
-import type { Deployment, InvoiceLine } from './schemas.ts';
+import type { InvoiceLine } from './billing-schemas.ts';
+import type { Deployment } from './schemas.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 

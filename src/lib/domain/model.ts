@@ -1,13 +1,11 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { BillingInfo, Card, Invoice } from './billing-schemas.ts';
 import {
-	BillingInfo,
-	Card,
 	ContactKind,
 	Deployment,
 	Email,
 	Id,
-	Invoice,
 	JoinRequest,
 	Member,
 	OrgInvitation,

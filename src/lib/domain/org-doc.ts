@@ -1,18 +1,17 @@
 import * as Y from 'yjs';
-import { Indexes, type IndexName } from './doc-indexes.ts';
+import { IndexedReader } from './indexed-reader.ts';
 import { MODEL, docMap, locate, writeDoc, type Change, type Row, type TableName, type Write } from './model.ts';
-import { ModelReader, type Directory } from './reader.ts';
+import type { Directory } from './reader.ts';
 
 /**
  * An organization's state over its Y.Docs (its own, its projects', its billing one), with
  * the indexes of doc-indexes.ts kept up to date by observing their maps, so a check never
  * scans the organization.
  */
-export class OrgDocState extends ModelReader {
+export class OrgDocState extends IndexedReader {
 	readonly doc: Y.Doc;
 	private billingDocument: Y.Doc;
-	private readonly indexes = new Indexes();
-	private readonly projects = new Map<string, { doc: Y.Doc; unwatch: () => void }>();
+	protected readonly projects = new Map<string, { doc: Y.Doc; unwatch: () => void }>();
 	private unwatchBilling: () => void;
 
 	/**
@@ -58,24 +57,6 @@ export class OrgDocState extends ModelReader {
 	size(table: TableName, project = '') {
 		const doc = this.docOf(table, project);
 		return doc ? docMap(doc, table).size : 0;
-	}
-	lookup(index: IndexName, key: string) {
-		return this.indexes.get(index).get(key);
-	}
-	count(index: IndexName, key: string) {
-		return this.indexes.get(index).count(key);
-	}
-	writes() {
-		return this.indexes.writes;
-	}
-	projectsWithDeployments() {
-		return this.indexes.get('activeDeployments').keys();
-	}
-	protected hasProject(projectId: string) {
-		return this.projects.has(projectId);
-	}
-	projectIds(): string[] {
-		return [...this.projects.keys()];
 	}
 
 	/** Adds a project's document (loaded or received) and indexes it. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { cardExpired, cardName } from '../cards.ts';
 import { refuse } from '../refusals.ts';
-import { BillingInfo, CardBrand, CardHolder, Id } from '../schemas.ts';
+import { BillingInfo, CardBrand, CardHolder } from '../billing-schemas.ts';
+import { Id } from '../schemas.ts';
 import type { BillingState, Change } from '../state.ts';
 import { accept } from '../verdict.ts';
 import { defineMutation } from './define.ts';

@@ -109,6 +109,34 @@ function dueExpiry(state: OrgState, target: ExpiryTarget, at: number): ExpiryHol
 	return holder;
 }
 
+const ServerExpiry = { target: ExpiryTarget, at: z.number().int() };
+type ServerExpiry = { target: ExpiryTarget; at: number };
+
+/**
+ * A change the server makes to an expiry that is still the row's (applying it, recording its reminder), sent as
+ * the holder. A closing organization's expiries wait (invariant 8: it is read-only).
+ */
+function serverExpiryMutation<T extends string>(
+	type: T,
+	serverOnly: string,
+	check: (state: OrgState, ctx: CheckContext, m: ServerExpiry, scope: Scope, holder: ExpiryHolder) => Verdict,
+	describe: (m: ServerExpiry, names: Names) => string
+) {
+	return defineMutation(type, {
+		fields: ServerExpiry,
+		access: 'member',
+		sensitive: false,
+		serverOnly,
+		check: (state, ctx, m, scope) => {
+			if (scope.org.status !== 'active') return orgClosing(scope.org.name);
+			const holder = dueExpiry(state, m.target, m.at);
+			if ('ok' in holder) return holder;
+			return check(state, ctx, m, scope, holder);
+		},
+		describe
+	});
+}
+
 /** rules §6 expiring access: set by whoever may make the change by hand; applied and remembered by the server. */
 export const EXPIRY_MUTATIONS = [
 	// Authorized as the change it stands for (check.ts: expiryAccess), so who may set an expiry is who may make it happen now.
@@ -141,17 +169,11 @@ export const EXPIRY_MUTATIONS = [
 				: `Make ${holderName(m.target, names)} expire on ${expiryDay(m.expiry.at)}${thenWords(m.expiry.then)}`
 	}),
 
-	// The server sends it as the holder (its own access ends, as when leaving); the activity entry says the server did. A closing
-	// organization's expiries wait (invariant 8: it is read-only).
-	defineMutation('access.expire', {
-		fields: { target: ExpiryTarget, at: z.number().int() },
-		access: 'member',
-		sensitive: false,
-		serverOnly: 'Expiries are applied by the server when they come due.',
-		check: (state, ctx, m, scope) => {
-			if (scope.org.status !== 'active') return orgClosing(scope.org.name);
-			const holder = dueExpiry(state, m.target, m.at);
-			if ('ok' in holder) return holder;
+	// The server sends it as the holder (its own access ends, as when leaving); the activity entry says the server did.
+	serverExpiryMutation(
+		'access.expire',
+		'Expiries are applied by the server when they come due.',
+		(state, ctx, m, scope, holder) => {
 			if (m.at > ctx.now) return refuse('EXPIRY_NOT_DUE', 'That expiry has not come due yet.');
 			const outcome = expiryOutcome(state, ctx, scope, holder, holder.expiry!);
 			if (outcome.ok) return outcome;
@@ -159,22 +181,17 @@ export const EXPIRY_MUTATIONS = [
 			const blocked = { code: outcome.code, reason: outcome.message, at: ctx.now };
 			return accept(putExpiry(holder, { ...holder.expiry!, blocked }));
 		},
-		describe: (m, names) => `Expiry of ${holderName(m.target, names)} on ${expiryDay(m.at)}`
-	}),
+		(m, names) => `Expiry of ${holderName(m.target, names)} on ${expiryDay(m.at)}`
+	),
 
 	// Recorded before the reminder is mailed, so a run on any server mails it once.
-	defineMutation('access.remindExpiry', {
-		fields: { target: ExpiryTarget, at: z.number().int() },
-		access: 'member',
-		sensitive: false,
-		serverOnly: 'Expiry reminders are recorded by the server as it mails them.',
-		check: (state, ctx, m, scope) => {
-			if (scope.org.status !== 'active') return orgClosing(scope.org.name);
-			const holder = dueExpiry(state, m.target, m.at);
-			if ('ok' in holder) return holder;
+	serverExpiryMutation(
+		'access.remindExpiry',
+		'Expiry reminders are recorded by the server as it mails them.',
+		(state, ctx, m, scope, holder) => {
 			if (holder.expiry!.remindedAt !== undefined) return refuse('EXPIRY_CHANGED', 'That reminder was already sent.');
 			return accept(putExpiry(holder, { ...holder.expiry!, remindedAt: ctx.now }));
 		},
-		describe: (m, names) => `Remind that ${holderName(m.target, names)} expires on ${expiryDay(m.at)}`
-	})
+		(m, names) => `Remind that ${holderName(m.target, names)} expires on ${expiryDay(m.at)}`
+	)
 ] as const;
