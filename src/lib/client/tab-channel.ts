@@ -7,14 +7,16 @@ export const ConnectionStatus = z.enum(['connecting', 'online', 'offline', 'sign
 export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
 
 /** A sync frame as bytes on the channel, decoded here: a malformed one does not parse. */
-const Frame = z.custom<Uint8Array>((v) => v instanceof Uint8Array).transform((bytes, ctx): SyncFrame => {
-	try {
-		return decodeSyncFrame(bytes);
-	} catch {
-		ctx.addIssue({ code: 'custom', message: 'malformed sync frame' });
-		return z.NEVER;
-	}
-});
+const Frame = z
+	.custom<Uint8Array>((v) => v instanceof Uint8Array)
+	.transform((bytes, ctx): SyncFrame => {
+		try {
+			return decodeSyncFrame(bytes);
+		} catch {
+			ctx.addIssue({ code: 'custom', message: 'malformed sync frame' });
+			return z.NEVER;
+		}
+	});
 
 /**
  * What the tabs of one user say to each other. The leader (the tab holding the socket) forwards
