@@ -17,11 +17,13 @@ describe('TabMessage: what one tab accepts from another', () => {
 		expect(frame).toEqual({ t: 'frame', frame: { doc: 'org:acme', kind: SYNC_UPDATE, payload: new Uint8Array([1, 2]) } });
 		expect(TabMessage.parse({ t: 'send', frame: step1Frame('org:acme', new Y.Doc()) }).t).toBe('send');
 		expect(TabMessage.parse({ t: 'outbox' })).toEqual({ t: 'outbox' });
+		expect(TabMessage.parse({ t: 'step-up', validForMs: 60_000 })).toEqual({ t: 'step-up', validForMs: 60_000 });
 	});
 
 	it.each([
 		['an unknown kind', { t: 'mutate', id: 'm1' }],
 		['an unknown status', { t: 'status', status: 'sleeping', detail: '' }],
+		['a negative step-up time', { t: 'step-up', validForMs: -1 }],
 		['a server message that does not parse', { t: 'server', message: { t: 'welcome', protocol: PROTOCOL_VERSION } }],
 		['a malformed frame', { t: 'frame', frame: new Uint8Array([200]) }],
 		['a frame that is not bytes', { t: 'frame', frame: 'org:acme' }],

@@ -54,7 +54,9 @@ export class RosterSession {
 			message: (m) => void this.inOrder(() => this.onMessage(m)),
 			frame: (f) => void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
 			offline: () => this.answerAll({ status: 'queued' }),
-			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush()))
+			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush())),
+			stepUpValidForMs: () => Math.max(0, this.stepUp.until - Date.now()),
+			stepUp: (validForMs) => this.stepUp.confirmedFor(validForMs)
 		});
 		this.connection = this.link.connection;
 		this.replicas = new Replicas(this.db, () => this.link.leading);

@@ -27,6 +27,8 @@ export const TabMessage = z.discriminatedUnion('t', [
 	// A tab opened: the leader answers with its status.
 	z.object({ t: z.literal('hello') }),
 	z.object({ t: z.literal('status'), status: ConnectionStatus, detail: z.string() }),
+	// How much longer the session's last two-factor code holds, for a tab that opened after the welcome said so.
+	z.object({ t: z.literal('step-up'), validForMs: z.number().int().nonnegative() }),
 	z.object({ t: z.literal('server'), message: ServerMessage }),
 	z.object({ t: z.literal('frame'), frame: Frame }),
 	z.object({ t: z.literal('send'), frame: Frame.refine((f) => f.kind === SYNC_STEP1, 'only sync requests are sent for another tab') }),

@@ -12,6 +12,10 @@ export interface LinkHandlers {
 	offline(): void;
 	/** Another tab wrote the outbox. */
 	outbox(): void;
+	/** How much longer the last two-factor code holds, as this tab knows (told to a tab that opens) ... */
+	stepUpValidForMs(): number;
+	/** ... and as the leader told this one. */
+	stepUp(validForMs: number): void;
 }
 
 /**
@@ -74,7 +78,9 @@ export class TabLink {
 	private receive(m: TabMessage, handlers: LinkHandlers) {
 		switch (m.t) {
 			case 'hello':
-				return this.postStatus();
+				this.postStatus();
+				if (this.leading && this.connection.online) this.channel.post({ t: 'step-up', validForMs: handlers.stepUpValidForMs() });
+				return;
 			case 'outbox':
 				return handlers.outbox();
 			case 'signed-out':
@@ -89,6 +95,9 @@ export class TabLink {
 				return;
 			case 'server':
 				if (!this.leading) handlers.message(m.message);
+				return;
+			case 'step-up':
+				if (!this.leading) handlers.stepUp(m.validForMs);
 				return;
 			case 'frame':
 				if (!this.leading) handlers.frame(m.frame);
