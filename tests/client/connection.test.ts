@@ -3,7 +3,7 @@ import { Connection } from '../../src/lib/client/connection.svelte.ts';
 import { PROTOCOL_VERSION } from '../../src/lib/protocol/messages.ts';
 
 describe('Connection: the protocol version on welcome', () => {
-	const connection = () => new Connection({ message: () => {}, frame: () => {}, offline: () => {} });
+	const connection = () => new Connection({ message: () => {}, frame: () => {}, offline: () => {}, changed: () => {} });
 
 	it('accepts the version this page speaks', () => {
 		const c = connection();

@@ -1,49 +1,65 @@
 import type { SyncFrame } from '../protocol/frames.ts';
 import { PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.ts';
-import { SyncSocket, type SyncStatus } from './sync-socket.ts';
+import { SyncSocket } from './sync-socket.ts';
+import type { ConnectionStatus } from './tab-channel.ts';
 
-/** The socket's states, and `outdated`: the server speaks another protocol version, so this page stops until reloaded. */
-export type ConnectionStatus = SyncStatus | 'outdated';
+export type { ConnectionStatus };
 
-/** The link to the sync server as the page shows it: its status and why. */
+export interface ConnectionHandlers {
+	message(m: ServerMessage): void;
+	frame(f: SyncFrame): void;
+	/** Was online, is no longer: what waited for an answer is queued. */
+	offline(): void;
+	/** Any change of status or detail. */
+	changed(): void;
+}
+
+/**
+ * The link to the sync server as the page shows it: its status and why. The leader tab holds
+ * the socket (lead); the others show the status the leader reports (follow).
+ */
 export class Connection {
 	status = $state<ConnectionStatus>('connecting');
 	detail = $state('Connecting…');
-	private readonly socket: SyncSocket;
+	private socket: SyncSocket | undefined;
 
-	constructor(handlers: { message(m: ServerMessage): void; frame(f: SyncFrame): void; offline(): void }) {
-		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		this.socket = new SyncSocket(`${scheme}//${location.host}/sync`, {
-			...handlers,
-			status: (status, detail) => {
-				// A closing socket reports itself offline; an outdated page stays outdated.
-				if (this.status === 'outdated') return;
-				if (this.status === 'online' && status !== 'online') handlers.offline();
-				this.status = status;
-				this.detail = detail;
-			}
-		});
-	}
+	constructor(private readonly handlers: ConnectionHandlers) {}
 
 	get online() {
 		return this.status === 'online';
 	}
 
-	start() {
+	/** Whether this tab holds the socket. */
+	get leading() {
+		return this.socket !== undefined;
+	}
+
+	/** Opens the socket: this tab now holds the connection for all of the user's tabs. */
+	lead() {
+		const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		this.socket = new SyncSocket(`${scheme}//${location.host}/sync`, {
+			message: (m) => this.handlers.message(m),
+			frame: (f) => this.handlers.frame(f),
+			status: (status, detail) => this.set(status, detail)
+		});
 		this.socket.start();
 	}
 
+	/** The leader tab's status, shown in this one. */
+	follow(status: ConnectionStatus, detail: string) {
+		this.set(status, detail);
+	}
+
 	stop() {
-		this.socket.stop();
+		this.socket?.stop();
 	}
 
 	send(data: string | Uint8Array) {
-		return this.socket.send(data);
+		return this.socket?.send(data) ?? false;
 	}
 
 	connected() {
-		this.status = 'online';
-		this.detail = 'Connected';
+		this.set('online', 'Connected');
 	}
 
 	/**
@@ -52,10 +68,18 @@ export class Connection {
 	 */
 	accepts(serverVersion: number): boolean {
 		if (serverVersion === PROTOCOL_VERSION) return true;
-		this.socket.stop();
-		this.status = 'outdated';
-		this.detail = outdatedMessage(serverVersion);
+		this.socket?.stop();
+		this.set('outdated', outdatedMessage(serverVersion));
 		return false;
+	}
+
+	private set(status: ConnectionStatus, detail: string) {
+		// A closing socket reports itself offline; an outdated page stays outdated unless signed out.
+		if (this.status === 'outdated' && status !== 'signed-out') return;
+		if (this.status === 'online' && status !== 'online') this.handlers.offline();
+		this.status = status;
+		this.detail = detail;
+		this.handlers.changed();
 	}
 }
 

@@ -1,67 +1,110 @@
 import type { Mutation, RefusalCode } from '../domain/index.ts';
 import type { OutboxEntry, RosterDb } from './db.ts';
 
+type Refusal = { code: RefusalCode; message: string };
+
 /**
  * The queue of mutations the server has not accepted yet, kept in IndexedDB so that it
  * survives a reload: pending ones (unsent or unanswered) and refused ones (until retried or discarded).
+ * Every tab of the user shares it: any tab writes it, then `written` tells the others to reload.
+ * This tab's reads and writes run one at a time, so a reload never undoes a write made after it began.
  */
 export class Outbox {
 	// Raw: entries are replaced, never mutated, and must stay plain objects for IndexedDB.
 	entries = $state.raw<OutboxEntry[]>([]);
 	readonly pendingCount = $derived(this.entries.filter((e) => e.status === 'pending').length);
-	private seq = 0;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state
 	private readonly listeners = new Set<() => void>();
+	private queue: Promise<unknown> = Promise.resolve();
 
-	constructor(private readonly db: RosterDb) {}
+	constructor(
+		private readonly db: RosterDb,
+		private readonly written: () => void = () => {}
+	) {}
 
-	async load() {
-		this.set(await this.db.outbox.orderBy('seq').toArray());
-		this.seq = this.entries.at(-1)?.seq ?? 0;
+	/** Reads the queue again from IndexedDB (another tab wrote it; it is small). */
+	load() {
+		return this.inTurn(async () => this.set(await this.db.outbox.orderBy('seq').toArray()));
 	}
 
 	find(id: string) {
 		return this.entries.find((e) => e.id === id);
 	}
 
+	/** In the order they were queued, in whichever tab. */
 	pending() {
 		return this.entries.filter((e) => e.status === 'pending');
 	}
 
 	/** Queues a mutation: pending when it parsed (`refusal` undefined), else refused at once. */
-	async add(mutation: Mutation, refusal?: { code: RefusalCode; message: string }): Promise<OutboxEntry> {
-		const entry: OutboxEntry = {
-			id: crypto.randomUUID(),
-			seq: ++this.seq,
-			orgId: mutation.orgId,
-			mutation,
-			status: refusal ? 'refused' : 'pending',
-			...refusal,
-			createdAt: Date.now()
-		};
-		await this.db.outbox.put(entry);
-		this.set([...this.entries, entry]);
-		return entry;
+	add(mutation: Mutation, refusal?: Refusal): Promise<OutboxEntry> {
+		return this.write(async () => {
+			// Numbered inside one transaction, so that two tabs adding at once never take the same place.
+			const entry = await this.db.transaction('rw', this.db.outbox, async () => {
+				const last = await this.db.outbox.orderBy('seq').last();
+				const added: OutboxEntry = {
+					id: crypto.randomUUID(),
+					seq: (last?.seq ?? 0) + 1,
+					orgId: mutation.orgId,
+					mutation,
+					status: refusal ? 'refused' : 'pending',
+					...refusal,
+					createdAt: Date.now()
+				};
+				await this.db.outbox.put(added);
+				return added;
+			});
+			this.set([...this.entries.filter((e) => e.id !== entry.id), entry]);
+			return entry;
+		});
 	}
 
 	/** The server's refusal: kept, with its reason, until retried or discarded. */
-	async refuse(id: string, code: RefusalCode, message: string) {
-		const entry = this.find(id);
-		if (!entry) return;
-		const refused: OutboxEntry = { ...entry, status: 'refused', code, message };
-		await this.db.outbox.put(refused);
-		this.set(this.entries.map((e) => (e.id === id ? refused : e)));
+	refuse(id: string, code: RefusalCode, message: string) {
+		return this.write(async () => {
+			const entry = this.find(id);
+			if (!entry) return;
+			await this.db.outbox.put({ ...entry, status: 'refused', code, message });
+			this.settle(id, { code, message });
+		});
 	}
 
-	async remove(id: string) {
-		await this.db.outbox.delete(id);
-		this.set(this.entries.filter((e) => e.id !== id));
+	remove(id: string) {
+		return this.write(async () => {
+			await this.db.outbox.delete(id);
+			this.settle(id);
+		});
+	}
+
+	/** A verdict the leader tab stores: shown here at once, without writing (removed, or refused with its reason). */
+	settled(id: string, refusal?: Refusal) {
+		return this.inTurn(async () => this.settle(id, refusal));
 	}
 
 	/** Calls `fn` after every change of the queue; returns how to stop. */
 	listen(fn: () => void): () => void {
 		this.listeners.add(fn);
 		return () => this.listeners.delete(fn);
+	}
+
+	private settle(id: string, refusal?: Refusal) {
+		this.set(
+			refusal
+				? this.entries.map((e) => (e.id === id ? { ...e, status: 'refused' as const, ...refusal } : e))
+				: this.entries.filter((e) => e.id !== id)
+		);
+	}
+
+	private async write<T>(fn: () => Promise<T>): Promise<T> {
+		const result = await this.inTurn(fn);
+		this.written();
+		return result;
+	}
+
+	private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+		const result = this.queue.then(fn);
+		this.queue = result.catch(() => undefined);
+		return result;
 	}
 
 	private set(entries: OutboxEntry[]) {

@@ -39,7 +39,11 @@ export class Replicas {
 	private readonly orgs = new Map<string, Replica>();
 	private readonly docs = new Map<string, Y.Doc>();
 	private readonly listeners = new Set<(docId: string) => void>();
-	constructor(private readonly db: RosterDb) {}
+	/** `stores`: whether this tab writes what it receives (the leader tab); the others only show it. */
+	constructor(
+		private readonly db: RosterDb,
+		private readonly stores: () => boolean = () => true
+	) {}
 
 	/** Calls `fn` with the id of every document changed, made or dropped; returns how to stop. */
 	listen(fn: (docId: string) => void): () => void {
@@ -70,18 +74,22 @@ export class Replicas {
 		const byDoc = new Map<string, Uint8Array[]>();
 		for (const r of rows) byDoc.set(r.docId, [...(byDoc.get(r.docId) ?? []), r.data]);
 		for (const [docId, updates] of byDoc) {
-			const merged = Y.mergeUpdates(updates);
 			const doc = this.ensure(docId);
 			if (!doc) continue;
-			Y.applyUpdate(doc, merged);
-			if (updates.length > 1) {
-				await this.db.transaction('rw', this.db.updates, async () => {
-					await this.db.updates.where('docId').equals(docId).delete();
-					await this.db.updates.add({ docId, data: merged });
-				});
-			}
+			Y.applyUpdate(doc, Y.mergeUpdates(updates));
+			if (updates.length > 1) await this.compact(docId);
 			this.changed(docId);
 		}
+	}
+
+	/** Read again inside the transaction: the leader tab may have stored an update since. */
+	private compact(docId: string) {
+		return this.db.transaction('rw', this.db.updates, async () => {
+			const rows = await this.db.updates.where('docId').equals(docId).toArray();
+			if (rows.length < 2) return;
+			await this.db.updates.where('docId').equals(docId).delete();
+			await this.db.updates.add({ docId, data: Y.mergeUpdates(rows.map((r) => r.data)) });
+		});
 	}
 
 	private org(orgId: string): Replica {
@@ -122,7 +130,7 @@ export class Replicas {
 		// [0, 0]: no structs and an empty delete set, what step 2 says to an up-to-date replica.
 		if (!doc || (update.length === 2 && update[0] === 0 && update[1] === 0)) return false;
 		Y.applyUpdate(doc, update, 'server');
-		await this.db.updates.add({ docId, data: update });
+		if (this.stores()) await this.db.updates.add({ docId, data: update });
 		this.changed(docId);
 		return true;
 	}
@@ -134,7 +142,7 @@ export class Replicas {
 		if (parsed.billing) {
 			this.orgs.get(parsed.orgId)?.state.resetBilling();
 			this.docs.delete(docId);
-			await this.db.updates.where('docId').equals(docId).delete();
+			if (this.stores()) await this.db.updates.where('docId').equals(docId).delete();
 			this.changed(docId);
 			return;
 		}
@@ -144,7 +152,7 @@ export class Replicas {
 			if (projectId !== undefined) this.orgs.get(parsed.orgId)?.state.detachProject(projectId);
 			this.docs.get(id)?.destroy();
 			this.docs.delete(id);
-			await this.db.updates.where('docId').equals(id).delete();
+			if (this.stores()) await this.db.updates.where('docId').equals(id).delete();
 		}
 		if (parsed.projectId === undefined) this.orgs.delete(parsed.orgId);
 		for (const id of gone) this.changed(id);

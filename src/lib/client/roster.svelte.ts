@@ -1,18 +1,17 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from '../domain/index.ts';
-import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
+import { step1Frame } from '../protocol/frames.ts';
 import { orgDocId, parseDocId, type ServerMessage } from '../protocol/messages.ts';
-import { api } from './api.ts';
-import { Connection } from './connection.svelte.ts';
-import { Departures, forgetDepartures } from './departures.svelte.ts';
+import type { Connection } from './connection.svelte.ts';
+import { Departures } from './departures.svelte.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { pendingOverlay } from './org-view.ts';
 import { Outbox } from './outbox.svelte.ts';
 import { Replicas } from './replicas.ts';
 import { StepUp } from './step-up.svelte.ts';
-
-const USER_KEY = 'roster.user';
+import { rememberUser } from './signed-in-user.ts';
+import { TabLink } from './tab-link.ts';
 
 /**
  * How one change went, for the form that made it: saved, refused (its outbox entry is kept until the
@@ -25,7 +24,8 @@ export type Answer =
 /**
  * The signed-in session of this tab, made of its parts: the local replicas, the outbox,
  * the step-up prompt and the connection. Every change goes through submit(); each
- * organization's pages read an OrgModel built over these parts.
+ * organization's pages read an OrgModel built over these parts. All tabs of the user share the
+ * outbox and one connection (TabLink): only the leader tab sends and stores what the server says.
  */
 export class RosterSession {
 	/** Replaced, never mutated, when the profile changes (see setProfile). */
@@ -43,30 +43,44 @@ export class RosterSession {
 	/** Organizations this user lost access to, and why, for the pages that would otherwise say "not available". */
 	readonly departures: Departures;
 	private readonly db: RosterDb;
+	private readonly link: TabLink;
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	private readonly sent = new Set<string>();
 
 	constructor(user: UserProfile) {
 		this.user = $state.raw(user);
 		this.db = new RosterDb(user.id);
-		this.replicas = new Replicas(this.db);
-		this.outbox = new Outbox(this.db);
+		this.link = new TabLink(user.id, {
+			message: (m) => void this.inOrder(() => this.onMessage(m)),
+			frame: (f) => void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
+			offline: () => this.answerAll({ status: 'queued' }),
+			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush())),
+			stepUpValidForMs: () => Math.max(0, this.stepUp.until - Date.now()),
+			stepUp: (validForMs) => this.stepUp.confirmedFor(validForMs)
+		});
+		this.connection = this.link.connection;
+		this.replicas = new Replicas(this.db, () => this.link.leading);
+		this.outbox = new Outbox(this.db, () => {
+			this.link.outboxWritten();
+			this.flush();
+		});
 		this.stepUp = new StepUp(this);
 		this.departures = new Departures(user.id);
-		this.connection = new Connection({
-			message: (m) => this.inOrder(() => this.onMessage(m)),
-			frame: (f) => this.inOrder(() => this.onFrame(f)),
-			offline: () => this.answerAll({ status: 'queued' })
-		});
 	}
 
+	/** Loads the local copy, then joins the other tabs: what they say meanwhile is handled after it. */
 	async start() {
-		await this.replicas.loadAll();
-		await this.outbox.load();
-		this.connection.start();
+		const loaded = this.inOrder(async () => {
+			await this.replicas.loadAll();
+			await this.outbox.load();
+		});
+		this.link.start();
+		await loaded;
 	}
 
 	stop() {
 		this.answerAll({ status: 'queued' });
-		this.connection.stop();
+		this.link.stop();
 		this.db.close();
 	}
 
@@ -101,7 +115,7 @@ export class RosterSession {
 	stillHere(orgId: string) {
 		const docId = orgDocId(orgId);
 		const doc = this.replicas.get(orgId) && this.replicas.ensure(docId);
-		if (doc && this.online) this.connection.send(step1Frame(docId, doc));
+		if (doc && this.online) this.link.send(step1Frame(docId, doc));
 	}
 
 	/**
@@ -114,8 +128,7 @@ export class RosterSession {
 		const parsed = mutations.map((m) => [m, parseMutation(m)] as const);
 		if (!(await this.stepUp.confirmed(parsed.flatMap(([, p]) => (p.ok ? [p.mutation] : []))))) return;
 		for (const [mutation, p] of parsed) {
-			if (!p.ok) await this.outbox.add($state.snapshot(mutation), { code: p.code, message: p.message });
-			else this.send(await this.outbox.add(p.mutation));
+			await this.outbox.add(p.ok ? p.mutation : $state.snapshot(mutation), p.ok ? undefined : { code: p.code, message: p.message });
 		}
 	}
 
@@ -130,11 +143,10 @@ export class RosterSession {
 			return { status: 'refused', id: (await this.outbox.add($state.snapshot(mutation), refusal)).id, ...refusal };
 		}
 		if (!(await this.stepUp.confirmed([parsed.mutation]))) return { status: 'cancelled' };
+		// Sent (here or by the leader tab) once written; its verdict arrives in a later task than this continuation.
 		const entry = await this.outbox.add(parsed.mutation);
 		if (!this.online) return { status: 'queued' };
-		const answer = new Promise<Answer>((resolve) => this.waiting.set(entry.id, resolve));
-		this.send(entry);
-		return answer;
+		return new Promise<Answer>((resolve) => this.waiting.set(entry.id, resolve));
 	}
 
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state
@@ -163,8 +175,18 @@ export class RosterSession {
 		await this.outbox.remove(id);
 	}
 
+	/**
+	 * The leader sends every pending entry not yet sent on this connection, in the order queued, whichever
+	 * tab queued it. A new connection (a reconnect, or a new leader after the last one closed mid-replay)
+	 * sends them all again: the server keeps the first verdict of an id, so nothing applies twice.
+	 */
+	private flush() {
+		if (!this.link.leading || !this.online) return;
+		for (const e of this.outbox.pending()) if (!this.sent.has(e.id)) this.send(e);
+	}
+
 	private send(entry: OutboxEntry) {
-		this.connection.send(JSON.stringify({ t: 'mutate', id: entry.id, mutation: entry.mutation }));
+		if (this.connection.send(JSON.stringify({ t: 'mutate', id: entry.id, mutation: entry.mutation }))) this.sent.add(entry.id);
 	}
 
 	private async onMessage(m: ServerMessage) {
@@ -177,13 +199,16 @@ export class RosterSession {
 				this.stepUp.confirmedFor(m.stepUpValidForMs);
 				// Anything this browser kept of a document the user may no longer read goes now.
 				for (const docId of this.replicas.docIds()) if (!m.docs.includes(docId)) await this.lose(docId);
+				// The rest is the leader's: another tab's sync answers and verdicts come through it.
+				if (!this.link.leading) return;
 				for (const docId of m.docs) {
 					const doc = this.replicas.ensure(docId);
 					if (doc) this.connection.send(step1Frame(docId, doc));
 				}
-				for (const e of this.outbox.pending()) this.send(e);
+				this.sent.clear();
 				this.connection.connected();
-				return;
+				await this.outbox.load();
+				return this.flush();
 			}
 			case 'verdict': {
 				if (!this.outbox.find(m.id)) return;
@@ -193,13 +218,14 @@ export class RosterSession {
 						this.departures.note(mutation.orgId, this.replicas.get(mutation.orgId)?.state.org()?.name, 'left');
 					this.recent.set(m.id, 'accepted');
 					this.answer(m.id, { status: 'accepted' });
-					return this.outbox.remove(m.id);
+					return this.link.leading ? this.outbox.remove(m.id) : this.outbox.settled(m.id);
 				}
 				// The server's clock says the code no longer holds: ask again on Retry.
 				if (m.code === 'STEP_UP_REQUIRED') this.stepUp.expire();
 				if (m.code === 'SSO_REQUIRED') this.noteSsoRequired(this.outbox.find(m.id)!.orgId, m.message);
 				else if (m.code === 'SESSION_EXPIRED') this.timedOut = m.message;
-				await this.outbox.refuse(m.id, m.code, m.message);
+				if (this.link.leading) await this.outbox.refuse(m.id, m.code, m.message);
+				else await this.outbox.settled(m.id, { code: m.code, message: m.message });
 				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
@@ -239,48 +265,8 @@ export class RosterSession {
 	/** Server messages are handled one at a time, in arrival order, IndexedDB writes included. */
 	private inOrder(handle: () => Promise<unknown>) {
 		this.handling = this.handling.then(handle).catch((err: unknown) => console.error('Handling a server message failed', err));
+		return this.handling;
 	}
-
-	private async onFrame(frame: SyncFrame) {
-		await this.replicas.applyRemote(frame.doc, frame.payload);
-	}
-}
-
-export function rememberUser(user: UserProfile | null) {
-	if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
-	else localStorage.removeItem(USER_KEY);
-}
-
-export function rememberedUser(): UserProfile | null {
-	try {
-		return JSON.parse(localStorage.getItem(USER_KEY) ?? 'null') as UserProfile | null;
-	} catch {
-		return null;
-	}
-}
-
-/** Who is signed in: the server's answer when it can be reached, the remembered user when offline. */
-export async function resolveUser(): Promise<UserProfile | null> {
-	const me = await api.me();
-	if (me.ok) {
-		rememberUser(me.user);
-		return me.user;
-	}
-	if (me.status === 0) return rememberedUser();
-	rememberUser(null);
-	return null;
-}
-
-/** Signs out and deletes this browser's copy of the user's data. */
-export async function signOut(session: RosterSession | null) {
-	// Stopped first, so the server closing this session's socket does not read as a session that timed out.
-	session?.stop();
-	await api.signOut();
-	const user = session?.user ?? rememberedUser();
-	rememberUser(null);
-	if (!user) return;
-	forgetDepartures(user.id);
-	await new RosterDb(user.id).delete();
 }
 
 const KEY = Symbol('roster');

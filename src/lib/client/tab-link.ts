@@ -1,0 +1,109 @@
+import type { SyncFrame } from '../protocol/frames.ts';
+import type { ServerMessage } from '../protocol/messages.ts';
+import { Connection } from './connection.svelte.ts';
+import { frameBytes, TabChannel, type TabMessage } from './tab-channel.ts';
+import { TabLeader } from './tab-leader.ts';
+
+export interface LinkHandlers {
+	/** A server message, from this tab's socket or forwarded by the leader tab. */
+	message(m: ServerMessage): void;
+	frame(f: SyncFrame): void;
+	/** Was online, is no longer. */
+	offline(): void;
+	/** Another tab wrote the outbox. */
+	outbox(): void;
+	/** How much longer the last two-factor code holds, as this tab knows (told to a tab that opens) ... */
+	stepUpValidForMs(): number;
+	/** ... and as the leader told this one. */
+	stepUp(validForMs: number): void;
+}
+
+/**
+ * How one tab reaches the server: all tabs of a user in this browser are one client. The leader
+ * (see TabLeader) holds the socket and forwards what it receives, and its status, on the user's
+ * channel; the others never open a socket, and ask the leader to send what they must.
+ */
+export class TabLink {
+	readonly connection: Connection;
+	private readonly channel: TabChannel;
+	private readonly leader: TabLeader;
+
+	constructor(userId: string, handlers: LinkHandlers) {
+		this.connection = new Connection({
+			message: (m) => {
+				handlers.message(m);
+				this.channel.post({ t: 'server', message: m });
+			},
+			frame: (f) => {
+				handlers.frame(f);
+				this.channel.post({ t: 'frame', frame: frameBytes(f) });
+			},
+			offline: () => handlers.offline(),
+			changed: () => this.postStatus()
+		});
+		this.channel = new TabChannel(userId, (m) => this.receive(m, handlers));
+		this.leader = new TabLeader(userId, () => this.connection.lead());
+	}
+
+	get leading() {
+		return this.connection.leading;
+	}
+
+	start() {
+		this.leader.start();
+		if (!this.leading) this.channel.post({ t: 'hello' });
+	}
+
+	stop() {
+		this.leader.stop();
+		this.connection.stop();
+		this.channel.close();
+	}
+
+	/** Sends through this tab's socket, or asks the leader to. */
+	send(frame: Uint8Array) {
+		if (this.leading) this.connection.send(frame);
+		else this.channel.post({ t: 'send', frame });
+	}
+
+	/** Tells the other tabs that this one wrote the outbox. */
+	outboxWritten() {
+		this.channel.post({ t: 'outbox' });
+	}
+
+	private postStatus() {
+		if (this.leading) this.channel.post({ t: 'status', status: this.connection.status, detail: this.connection.detail });
+	}
+
+	private receive(m: TabMessage, handlers: LinkHandlers) {
+		switch (m.t) {
+			case 'hello':
+				this.postStatus();
+				if (this.leading && this.connection.online) this.channel.post({ t: 'step-up', validForMs: handlers.stepUpValidForMs() });
+				return;
+			case 'outbox':
+				return handlers.outbox();
+			case 'signed-out':
+				this.stop();
+				return this.connection.follow('signed-out', 'You signed out in another tab.');
+			case 'send':
+				if (this.leading) this.connection.send(frameBytes(m.frame));
+				return;
+			// What only the leader says: a tab that leads has its own (a late message from a leader that just closed).
+			case 'status':
+				if (!this.leading) this.connection.follow(m.status, m.detail);
+				return;
+			case 'server':
+				if (!this.leading) handlers.message(m.message);
+				return;
+			case 'step-up':
+				if (!this.leading) handlers.stepUp(m.validForMs);
+				return;
+			case 'frame':
+				if (!this.leading) handlers.frame(m.frame);
+				return;
+			default:
+				return m satisfies never;
+		}
+	}
+}
