@@ -13,7 +13,9 @@ const FIELD_WORDS: Record<string, string> = {
 	password: 'The password',
 	displayName: 'The display name',
 	name: 'The name',
-	code: 'The code'
+	code: 'The code',
+	then: 'The fall-back after the expiry (an organization role, or project roles)',
+	at: 'The moment'
 };
 
 function fieldWords(path: readonly PropertyKey[] | undefined): string {
@@ -54,6 +56,8 @@ export function issueWords(issue: Issue): string {
 				: `${what} is not one of the choices.`;
 		case 'not_multiple_of':
 			return `${what} must be a multiple of ${String(issue.divisor)}.`;
+		case 'invalid_union':
+			return `${what} is not in a form Roster reads.`;
 		case 'unrecognized_keys':
 			return `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.slice(0, 5).join(', ')}.`;
 		default:

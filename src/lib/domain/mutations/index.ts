@@ -101,11 +101,12 @@ export function describeMutation(m: Mutation, names: Names): string {
 export function parseMutation(input: unknown): { ok: true; mutation: Mutation } | Refusal {
 	const result = Mutation.safeParse(input);
 	if (result.success) return { ok: true, mutation: result.data };
-	const type = (input as { type?: unknown } | null)?.type;
-	if (typeof type !== 'string' || !Object.hasOwn(MUTATIONS, type)) {
-		const shown = typeof type === 'string' ? type.slice(0, 40) : typeof type;
-		return refuse('UNKNOWN_MUTATION', `“${shown}” is not a change Roster knows.`);
+	if (!input || typeof input !== 'object' || Array.isArray(input)) {
+		return refuse('UNKNOWN_MUTATION', 'A change is an object with a `type`, its organization and its fields.');
 	}
+	const type = (input as { type?: unknown }).type;
+	if (typeof type !== 'string') return refuse('UNKNOWN_MUTATION', 'A change needs a `type` naming what it does, such as "member.setRole".');
+	if (!Object.hasOwn(MUTATIONS, type)) return refuse('UNKNOWN_MUTATION', `“${type.slice(0, 40)}” is not a change Roster knows.`);
 	const unknown = unknownFields(result.error);
 	if (unknown) return refuse('INVALID_MUTATION', `${unknown} in ${type}.`);
 	return refuse('INVALID_MUTATION', issueSentences(result.error));
