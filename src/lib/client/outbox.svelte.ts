@@ -1,5 +1,6 @@
 import type { Mutation, RefusalCode } from '../domain/index.ts';
 import type { OutboxEntry, RosterDb } from './db.ts';
+import { kept } from './local-copy.svelte.ts';
 
 /**
  * The queue of mutations the server has not accepted yet, kept in IndexedDB so that it
@@ -39,7 +40,7 @@ export class Outbox {
 			...refusal,
 			createdAt: Date.now()
 		};
-		await this.db.outbox.put(entry);
+		await kept(this.db.outbox.put(entry));
 		this.set([...this.entries, entry]);
 		return entry;
 	}
@@ -49,12 +50,12 @@ export class Outbox {
 		const entry = this.find(id);
 		if (!entry) return;
 		const refused: OutboxEntry = { ...entry, status: 'refused', code, message };
-		await this.db.outbox.put(refused);
+		await kept(this.db.outbox.put(refused));
 		this.set(this.entries.map((e) => (e.id === id ? refused : e)));
 	}
 
 	async remove(id: string) {
-		await this.db.outbox.delete(id);
+		await kept(this.db.outbox.delete(id));
 		this.set(this.entries.filter((e) => e.id !== id));
 	}
 

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { OrgDocState, type Directory, type UserProfile } from '../domain/index.ts';
 import { orgDocId, parseDocId } from '../protocol/messages.ts';
 import type { RosterDb } from './db.ts';
+import { kept } from './local-copy.svelte.ts';
 
 export interface Replica {
 	orgId: string;
@@ -122,7 +123,7 @@ export class Replicas {
 		// [0, 0]: no structs and an empty delete set, what step 2 says to an up-to-date replica.
 		if (!doc || (update.length === 2 && update[0] === 0 && update[1] === 0)) return false;
 		Y.applyUpdate(doc, update, 'server');
-		await this.db.updates.add({ docId, data: update });
+		await kept(this.db.updates.add({ docId, data: update }));
 		this.changed(docId);
 		return true;
 	}

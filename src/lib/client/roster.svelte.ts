@@ -4,6 +4,7 @@ import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from
 import { step1Frame, type SyncFrame } from '../protocol/frames.ts';
 import { orgDocId, parseDocId, type ServerMessage } from '../protocol/messages.ts';
 import { api } from './api.ts';
+import { forgetCopy } from './copy-marker.ts';
 import { Connection } from './connection.svelte.ts';
 import { Departures, forgetDepartures } from './departures.svelte.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
@@ -280,6 +281,7 @@ export async function signOut(session: RosterSession | null) {
 	rememberUser(null);
 	if (!user) return;
 	forgetDepartures(user.id);
+	forgetCopy(user.id);
 	await new RosterDb(user.id).delete();
 }
 
