@@ -9,8 +9,9 @@ export default {
 	preprocess: vitePreprocess(),
 	kit: {
 		// A single-page app: every path falls back to index.html, which the sync server serves.
-		adapter: adapter({ fallback: 'index.html', ...(elsewhere && { pages: `${elsewhere}/app`, assets: `${elsewhere}/app` }) }),
-		...(elsewhere && { outDir: `${elsewhere}/kit` }),
+		adapter: adapter({ fallback: 'index.html', ...(elsewhere && { pages: elsewhere, assets: elsewhere }) }),
+		// Its intermediate files stay inside the project (they import its packages), out of the way of the main build's.
+		...(elsewhere && { outDir: 'node_modules/.svelte-kit-previous' }),
 		serviceWorker: { register: true },
 		// Written into index.html as a meta tag with the hashes of its inline boot script; the server adds
 		// frame-ancestors (which a meta tag cannot carry) in a header. Styles stay inline-able: Svelte sets

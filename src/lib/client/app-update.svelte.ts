@@ -15,8 +15,9 @@ export class AppUpdate {
 		if (!sw) return () => {};
 		let stopped = false;
 		const timer = setInterval(() => this.check(), CHECK_EVERY_MS);
-		void sw.getRegistration().then((registration) => {
-			if (!registration || stopped) return;
+		// Ready once a version is active: on a first visit that is after this page started.
+		void sw.ready.then((registration) => {
+			if (stopped) return;
 			this.registration = registration;
 			// Only an update waits: with no controller yet (the first install) there is nothing to offer.
 			const offer = () => (this.ready = !!registration.waiting && !!sw.controller);
