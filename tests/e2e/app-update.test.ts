@@ -131,3 +131,48 @@ it('an update deployed while changes are queued waits for Reload, upgrades the l
 	await refused.getByRole('button', { name: 'Discard' }).click();
 	await expect.poll(() => older.count()).toBe(0);
 });
+
+it('a server speaking a protocol version this page no longer accepts is explained, and the pending changes are kept and exportable', async () => {
+	const context = await e2e.context();
+	// Offline while `hold`; once `newer`, the server's welcome claims a protocol version this page does not speak.
+	let hold = false;
+	let newer = false;
+	let socket: WebSocketRoute | undefined;
+	await context.routeWebSocket('**/sync', (ws) => {
+		if (hold) return ws.close();
+		socket = ws;
+		const server = ws.connectToServer();
+		server.onMessage((message) => {
+			// Documents travel as binary frames, messages as JSON text.
+			const m = typeof message === 'string' ? (JSON.parse(message) as { t: string; protocol?: number }) : undefined;
+			ws.send(newer && m?.t === 'welcome' ? JSON.stringify({ ...m, protocol: m.protocol! + 1 }) : message);
+		});
+	});
+	const page = await e2e.signUp(context, 'una');
+	await e2e.createOrg(page, 'Outdated Co');
+	hold = true;
+	await socket!.close();
+	await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('Offline');
+	await e2e.addMember(page, 'zoe');
+	await expect.poll(() => e2e.row(page, 'zoe').textContent()).toContain('pending');
+
+	newer = true;
+	hold = false;
+	const outdated = page.getByTestId('outdated');
+	await expect
+		.poll(() => outdated.textContent(), { timeout: 20_000 })
+		.toContain('This page is from an older version of Roster than the server');
+	expect(await outdated.textContent()).toContain('Your changes not yet saved are kept');
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		outdated.getByRole('button', { name: 'Export 1 unsaved change (JSON)' }).click()
+	]);
+	await download.saveAs(join(previous, 'outdated.json'));
+	const exported = JSON.parse(readFileSync(join(previous, 'outdated.json'), 'utf8')) as {
+		changes: { status: string; mutation: unknown }[];
+	};
+	expect(exported.changes).toMatchObject([{ status: 'pending', mutation: { type: 'member.add', username: 'zoe', role: 'ORG_MEMBER' } }]);
+	// Nothing was sent to a server this page would misread: the change waits in this browser.
+	expect(await e2e.row(page, 'zoe').textContent()).toContain('pending');
+	expect((await localDb(page)).entries.map((e) => e.status)).toEqual(['pending']);
+});
