@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import { parseMutation, type Mutation, type RefusalCode } from '../domain/index.ts';
 
