@@ -174,5 +174,6 @@ it('a server speaking a protocol version this page no longer accepts is explaine
 	expect(exported.changes).toMatchObject([{ status: 'pending', mutation: { type: 'member.add', username: 'zoe', role: 'ORG_MEMBER' } }]);
 	// Nothing was sent to a server this page would misread: the change waits in this browser.
 	expect(await e2e.row(page, 'zoe').textContent()).toContain('pending');
-	expect((await localDb(page)).entries.map((e) => e.status)).toEqual(['pending']);
+	// Written by this version: stamped with its schema version.
+	expect((await localDb(page)).entries.map((e) => [e.status, e.v])).toEqual([['pending', 2]]);
 });
