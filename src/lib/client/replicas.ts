@@ -75,11 +75,14 @@ export class Replicas {
 			const doc = this.ensure(docId);
 			if (!doc) continue;
 			Y.applyUpdate(doc, merged);
+			// Compacting is an optimization: on a full disk the log stays as it is.
 			if (updates.length > 1) {
-				await this.db.transaction('rw', this.db.updates, async () => {
-					await this.db.updates.where('docId').equals(docId).delete();
-					await this.db.updates.add({ docId, data: merged });
-				});
+				await kept(
+					this.db.transaction('rw', this.db.updates, async () => {
+						await this.db.updates.where('docId').equals(docId).delete();
+						await this.db.updates.add({ docId, data: merged });
+					})
+				);
 			}
 			this.changed(docId);
 		}
