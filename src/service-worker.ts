@@ -9,13 +9,15 @@ const CACHE = `roster-shell-${version}`;
 // The app shell: built assets, static files and the SPA page every route falls back to.
 const SHELL = [...build, ...files, '/'];
 
+// A new version installs and waits: the page offers it ("a new version is ready — reload") and only the
+// user's click activates it, never mid-edit. The very first install has nothing to wait for and activates at once.
 sw.addEventListener('install', (event) => {
-	event.waitUntil(
-		caches
-			.open(CACHE)
-			.then((cache) => cache.addAll(SHELL))
-			.then(() => sw.skipWaiting())
-	);
+	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+// The page's Reload asks the waiting version to take over (src/lib/client/app-update.svelte.ts).
+sw.addEventListener('message', (event) => {
+	if (event.data === 'roster.skip-waiting') void sw.skipWaiting();
 });
 
 sw.addEventListener('activate', (event) => {

@@ -29,6 +29,8 @@ const STATUS: Record<RefusalCode, 400 | 403 | 404 | 409> = {
 	EXPIRY_NOT_LESSER: 409,
 	EXPIRY_CHANGED: 409,
 	EXPIRY_NOT_DUE: 409,
+	// Client-only (an older app's queued change); never sent by the server.
+	WRITTEN_BY_OLDER_VERSION: 409,
 	SERVICE_ACCOUNT_NOT_FOUND: 404,
 	SECRET_NOT_FOUND: 404,
 	SERVICE_ACCOUNT_PRIMARY_ADMIN: 409,

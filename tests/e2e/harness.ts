@@ -16,8 +16,11 @@ export class E2E {
 	browser!: Browser;
 	dataDir = mkdtempSync(join(tmpdir(), 'roster-e2e-'));
 
-	/** `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices), its payment processor or its identity providers. */
-	async start(options: Pick<ServerOptions, 'now' | 'payments' | 'oidc'> = {}) {
+	/**
+	 * `options` may set the server's clock (`now`: two-factor codes, timeouts, invoices), its payment processor, its identity
+	 * providers or the build of the app it serves.
+	 */
+	async start(options: Pick<ServerOptions, 'now' | 'payments' | 'oidc' | 'staticDir'> = {}) {
 		this.server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...options, dataDir: this.dataDir, port: 0 });
 		// The run's one browser (browser-server.ts); launched here only outside vitest's e2e project.
 		const endpoint = inject('chromiumEndpoint');

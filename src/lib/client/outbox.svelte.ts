@@ -1,5 +1,6 @@
 import type { Mutation, RefusalCode } from '../domain/index.ts';
 import type { OutboxEntry, RosterDb } from './db.ts';
+import { kept } from './local-copy.svelte.ts';
 
 type Refusal = { code: RefusalCode; message: string };
 
@@ -8,6 +9,7 @@ type Refusal = { code: RefusalCode; message: string };
  * survives a reload: pending ones (unsent or unanswered) and refused ones (until retried or discarded).
  * Every tab of the user shares it: any tab writes it, then `written` tells the others to reload.
  * This tab's reads and writes run one at a time, so a reload never undoes a write made after it began.
+ * A write IndexedDB refuses (a full disk) is reported (local-copy.svelte.ts) and the entry kept here.
  */
 export class Outbox {
 	// Raw: entries are replaced, never mutated, and must stay plain objects for IndexedDB.
@@ -16,6 +18,8 @@ export class Outbox {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state
 	private readonly listeners = new Set<() => void>();
 	private queue: Promise<unknown> = Promise.resolve();
+	/** Entries IndexedDB would not take: shown and sent from memory while this tab lives, never dropped by a reload. */
+	private readonly unkept = new Map<string, OutboxEntry>();
 
 	constructor(
 		private readonly db: RosterDb,
@@ -24,7 +28,11 @@ export class Outbox {
 
 	/** Reads the queue again from IndexedDB (another tab wrote it; it is small). */
 	load() {
-		return this.inTurn(async () => this.set(await this.db.outbox.orderBy('seq').toArray()));
+		return this.inTurn(async () => {
+			const stored = await this.db.outbox.orderBy('seq').toArray();
+			const ids = new Set(stored.map((e) => e.id));
+			this.set([...stored, ...[...this.unkept.values()].filter((e) => !ids.has(e.id))]);
+		});
 	}
 
 	find(id: string) {
@@ -39,23 +47,27 @@ export class Outbox {
 	/** Queues a mutation: pending when it parsed (`refusal` undefined), else refused at once. */
 	add(mutation: Mutation, refusal?: Refusal): Promise<OutboxEntry> {
 		return this.write(async () => {
-			// Numbered inside one transaction, so that two tabs adding at once never take the same place.
-			const entry = await this.db.transaction('rw', this.db.outbox, async () => {
-				const last = await this.db.outbox.orderBy('seq').last();
-				const added: OutboxEntry = {
-					id: crypto.randomUUID(),
-					seq: (last?.seq ?? 0) + 1,
-					orgId: mutation.orgId,
-					mutation,
-					status: refusal ? 'refused' : 'pending',
-					...refusal,
-					createdAt: Date.now()
-				};
-				await this.db.outbox.put(added);
-				return added;
+			const entry = (seq: number): OutboxEntry => ({
+				id: crypto.randomUUID(),
+				seq,
+				orgId: mutation.orgId,
+				mutation,
+				status: refusal ? 'refused' : 'pending',
+				...refusal,
+				createdAt: Date.now()
 			});
-			this.set([...this.entries.filter((e) => e.id !== entry.id), entry]);
-			return entry;
+			// Numbered inside one transaction, so that two tabs adding at once never take the same place.
+			const stored = await kept(
+				this.db.transaction('rw', this.db.outbox, async () => {
+					const added = entry(((await this.db.outbox.orderBy('seq').last())?.seq ?? 0) + 1);
+					await this.db.outbox.put(added);
+					return added;
+				})
+			);
+			const added = stored ?? entry((this.entries.at(-1)?.seq ?? 0) + 1);
+			if (!stored) this.unkept.set(added.id, added);
+			this.set([...this.entries.filter((e) => e.id !== added.id), added]);
+			return added;
 		});
 	}
 
@@ -64,14 +76,16 @@ export class Outbox {
 		return this.write(async () => {
 			const entry = this.find(id);
 			if (!entry) return;
-			await this.db.outbox.put({ ...entry, status: 'refused', code, message });
+			const refused: OutboxEntry = { ...entry, status: 'refused', code, message };
+			if (this.unkept.has(id)) this.unkept.set(id, refused);
+			else await kept(this.db.outbox.put(refused));
 			this.settle(id, { code, message });
 		});
 	}
 
 	remove(id: string) {
 		return this.write(async () => {
-			await this.db.outbox.delete(id);
+			if (!this.unkept.delete(id)) await kept(this.db.outbox.delete(id));
 			this.settle(id);
 		});
 	}

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { OrgDocState, type Directory, type UserProfile } from '../domain/index.ts';
 import { orgDocId, parseDocId } from '../protocol/messages.ts';
 import type { RosterDb } from './db.ts';
+import { kept } from './local-copy.svelte.ts';
 
 export interface Replica {
 	orgId: string;
@@ -77,7 +78,8 @@ export class Replicas {
 			const doc = this.ensure(docId);
 			if (!doc) continue;
 			Y.applyUpdate(doc, Y.mergeUpdates(updates));
-			if (updates.length > 1) await this.compact(docId);
+			// Compacting is an optimization: on a full disk the log stays as it is.
+			if (updates.length > 1) await kept(this.compact(docId));
 			this.changed(docId);
 		}
 	}
@@ -130,7 +132,7 @@ export class Replicas {
 		// [0, 0]: no structs and an empty delete set, what step 2 says to an up-to-date replica.
 		if (!doc || (update.length === 2 && update[0] === 0 && update[1] === 0)) return false;
 		Y.applyUpdate(doc, update, 'server');
-		if (this.stores()) await this.db.updates.add({ docId, data: update });
+		if (this.stores()) await kept(this.db.updates.add({ docId, data: update }));
 		this.changed(docId);
 		return true;
 	}

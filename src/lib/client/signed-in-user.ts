@@ -1,6 +1,7 @@
 import type { UserProfile } from '../domain/index.ts';
 import { api } from './api.ts';
 import { RosterDb } from './db.ts';
+import { forgetCopy } from './copy-marker.ts';
 import { forgetDepartures } from './departures.svelte.ts';
 import { announceSignOut } from './tab-channel.ts';
 
@@ -42,5 +43,6 @@ export async function signOut(session: { user: UserProfile; stop(): void } | nul
 	rememberUser(null);
 	if (!user) return;
 	forgetDepartures(user.id);
+	forgetCopy(user.id);
 	await new RosterDb(user.id).delete();
 }

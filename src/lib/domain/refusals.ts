@@ -65,7 +65,9 @@ export const REFUSAL_CODES = [
 	'EXPIRY_NOT_FUTURE',
 	'EXPIRY_NOT_LESSER',
 	'EXPIRY_CHANGED',
-	'EXPIRY_NOT_DUE'
+	'EXPIRY_NOT_DUE',
+	// Client-only: a queued change an older version of the app wrote, which this version cannot send.
+	'WRITTEN_BY_OLDER_VERSION'
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

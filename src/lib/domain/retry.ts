@@ -75,6 +75,8 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	EXPIRY_NOT_LESSER: 'change',
 	EXPIRY_CHANGED: 'change',
 	EXPIRY_NOT_DUE: 'change',
+	// This version cannot read the change an older one queued: only a new change, made here, can be sent.
+	WRITTEN_BY_OLDER_VERSION: 'change',
 	// Signing in through the provider starts another session; this one stays refused.
 	SSO_REQUIRED: 'change',
 	// Signing in again starts a new session and clears this browser's unsent changes.
