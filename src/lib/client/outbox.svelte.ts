@@ -19,6 +19,7 @@ export class Outbox {
 	private readonly listeners = new Set<() => void>();
 	private queue: Promise<unknown> = Promise.resolve();
 	/** Entries IndexedDB would not take: shown and sent from memory while this tab lives, never dropped by a reload. */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- entries is the state; this is bookkeeping
 	private readonly unkept = new Map<string, OutboxEntry>();
 
 	constructor(
@@ -30,8 +31,7 @@ export class Outbox {
 	load() {
 		return this.inTurn(async () => {
 			const stored = await this.db.outbox.orderBy('seq').toArray();
-			const ids = new Set(stored.map((e) => e.id));
-			this.set([...stored, ...[...this.unkept.values()].filter((e) => !ids.has(e.id))]);
+			this.set([...stored, ...[...this.unkept.values()].filter((u) => !stored.some((e) => e.id === u.id))]);
 		});
 	}
 
