@@ -24,7 +24,8 @@ const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were m
  * rules §6: the server's run of expiring access. For each organization, under its lock across
  * servers, it finds the rows carrying an expiry (a kept index: no scan of the members), records
  * and mails the reminder of those 7 days away, and applies those due, each as a mutation by the
- * holder (a team's assignment, having no holder: by the primary admin, always an owner) through the same checks, whose id names the expiry: a restart or another server sending
+ * holder (a team's assignment has none: by the primary admin, always a member and an owner)
+ * through the same checks, whose id names the expiry: a restart or another server sending
  * it again gets the verdict already recorded, so each is applied once. One that cannot be applied
  * is marked blocked by its own mutation, and the owners are mailed.
  */
