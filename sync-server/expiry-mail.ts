@@ -33,7 +33,7 @@ function page(state: OrgState, holder: ExpiryHolder, origin: string): string {
 	return holder.kind === 'projectTeam' ? `${org}/projects/${holder.projectId}` : `${org}/members`;
 }
 
-/** rules §6: 7 days before, to the holder ("your …") and each owner ("alice's …"); a team's assignment: to its members and the owners. */
+/** rules §6: 7 days before, to the holder ("your …") and each owner ("alice's …"); a team's assignment's to its members and owners. */
 export function expiryReminderMail(state: OrgState, holder: ExpiryHolder, to: string, toHolder: boolean, origin: string): Mail {
 	const ends = `${toHolder ? 'Your' : whose(state, holder)} ${what(state, holder)} ${expires(holder)} on ${expiryDay(holder.expiry!.at)}`;
 	return {

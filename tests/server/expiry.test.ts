@@ -75,7 +75,7 @@ describe('expiring access over the wire (rules §6)', () => {
 		expect(expiryMails(bob.user.email)).toHaveLength(1);
 	});
 
-	it("of a team's roles in a project: its members and the owners are reminded once, and it is applied once as the primary admin", async () => {
+	it("of a team's roles in a project: its members and the owners are reminded once, applied once as the primary admin", async () => {
 		const { alice, bob, carol, dave } = await orgWith<'alice', 'bob' | 'carol' | 'dave'>(t, {
 			members: { bob: 'ORG_MEMBER', carol: 'ORG_MEMBER', dave: 'ORG_OWNER' },
 			teams: [{ id: 'ops', name: 'Ops', members: ['bob', 'carol'] }],

@@ -569,8 +569,8 @@ describe('random walks keep the invariants', () => {
 	}
 
 	/**
-	 * rules §6: an expiry set on a membership, a place in a team or a user's or team's project assignment (maybe with a fall-back, or cleared), or
-	 * the server applying a due one (the walk's clock moves past it) or recording its reminder, between the steps above.
+	 * rules §6: an expiry set on a membership, a place in a team or a user's or team's project assignment (maybe with a fall-back,
+	 * or cleared), or the server applying a due one (the walk's clock moves past it) or recording its reminder, between the steps above.
 	 */
 	function expiryStep(rand: () => number, state: OrgDocState): Intent {
 		const targets = expiryTargets(state);
