@@ -1,5 +1,5 @@
 import { EXPIRY_REMINDER_MS, expiryHolder, expiryKey, expiryTargets, type ExpiryTarget, type OrgState } from '$lib/domain/index.ts';
-import { expiryBlockedMail, expiryReminderMail, holderOf } from './expiry-mail.ts';
+import { expiryBlockedMail, expiryReminderMail, holderOf, teamAddresses } from './expiry-mail.ts';
 import type { SyncHub } from './hub.ts';
 import type { Limits } from './limits.ts';
 import type { Mail, Mailer } from './mail.ts';
@@ -16,7 +16,7 @@ export interface ExpiryRunDeps {
 	limits: Limits;
 }
 
-/** Why the activity feed shows the server's own entries (the holder is their actor). */
+/** Why the activity feed shows the server's own entries (the holder, or the primary admin, is their actor). */
 const BY_EXPIRY = 'The expiry came due';
 const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were mailed';
 
@@ -24,7 +24,8 @@ const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were m
  * rules §6: the server's run of expiring access. For each organization, under its lock across
  * servers, it finds the rows carrying an expiry (a kept index: no scan of the members), records
  * and mails the reminder of those 7 days away, and applies those due, each as a mutation by the
- * holder through the same checks, whose id names the expiry: a restart or another server sending
+ * holder (a team's assignment has none: by the primary admin, always a member and an owner)
+ * through the same checks, whose id names the expiry: a restart or another server sending
  * it again gets the verdict already recorded, so each is applied once. One that cannot be applied
  * is marked blocked by its own mutation, and the owners are mailed.
  */
@@ -45,15 +46,15 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 		for (const target of expiryTargets(state)) {
 			const expiry = expiryHolder(state, target)?.expiry;
 			if (!expiry || expiry.blocked) continue;
-			if (expiry.at <= now) await this.expire(orgId, target, expiry.at);
+			if (expiry.at <= now) await this.expire(orgId, state, target, expiry.at);
 			else if (expiry.at - EXPIRY_REMINDER_MS <= now && expiry.remindedAt === undefined) await this.remind(orgId, state, target, expiry.at);
 		}
 	}
 
-	private async expire(orgId: string, target: ExpiryTarget, at: number) {
+	private async expire(orgId: string, state: OrgState, target: ExpiryTarget, at: number) {
 		const body = { type: 'access.expire', orgId, target, at };
 		const verdict = await this.deps.hub.submitAndWait(
-			target.userId,
+			sender(state, target),
 			serverMutationId('expire', expiryKey(target), at),
 			body,
 			undefined,
@@ -69,7 +70,7 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 		const body = { type: 'access.remindExpiry', orgId, target, at };
 		// Recorded first: a reminder is mailed at most once, whichever server runs it.
 		const verdict = await this.deps.hub.submitAndWait(
-			target.userId,
+			sender(state, target),
 			serverMutationId('remind', expiryKey(target), at),
 			body,
 			undefined,
@@ -79,8 +80,9 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 		const holder = expiryHolder(state, target);
 		if (!verdict.ok || holder?.expiry?.at !== at || holder.expiry.remindedAt === undefined) return;
 		const origin = this.deps.publicUrl();
-		const holderEmail = state.member(holderOf(holder))?.email;
-		const mails = owners(state)
+		const holderId = holderOf(holder);
+		const holderEmail = holderId && state.member(holderId)?.email;
+		const mails = [...new Set([...teamAddresses(state, holder), ...owners(state)])]
 			.filter((to) => to !== holderEmail)
 			.map((to) => expiryReminderMail(state, holder, to, false, origin));
 		if (holderEmail) mails.unshift(expiryReminderMail(state, holder, holderEmail, true, origin));
@@ -90,6 +92,11 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 	private async mail(mails: Mail[]) {
 		for (const mail of mails) await this.deps.mailer.send(mail).catch((err: unknown) => console.error('expiry mail failed', err));
 	}
+}
+
+/** Who the server's change is sent as: the holder, or for a team's assignment the primary admin (a member and an owner). */
+function sender(state: OrgState, target: ExpiryTarget): string {
+	return 'userId' in target ? target.userId : (state.org()?.primaryAdminId ?? '');
 }
 
 /** The owners' addresses (a kept index). */

@@ -18,7 +18,7 @@ beforeEach(() => {
 const t = serverForEachTest(() => ({ now: () => clock, expiryIntervalMs: 3_600_000 }));
 
 /** The expiry mails to one address (sign-up mail aside). */
-const expiryMails = (email: string) => mails(t.dataDir, email).filter((m) => / expires on | did not expire/.test(m.subject));
+const expiryMails = (email: string) => mails(t.dataDir, email).filter((m) => / expires? on | did not expire/.test(m.subject));
 
 const row = async (target: ExpiryTarget) => {
 	const state = await t.server.hub.orgState(ORG);
@@ -68,6 +68,43 @@ describe('expiring access over the wire (rules §6)', () => {
 			expect.objectContaining({
 				ok: true,
 				actor: expect.objectContaining({ username: 'bob' }),
+				names: expect.objectContaining({ by: expect.any(String) })
+			})
+		]);
+		expect(entries.filter((e) => e.type === 'access.remindExpiry')).toHaveLength(1);
+		expect(expiryMails(bob.user.email)).toHaveLength(1);
+	});
+
+	it("of a team's roles in a project: its members and the owners are reminded once, applied once as the primary admin", async () => {
+		const { alice, bob, carol, dave } = await orgWith<'alice', 'bob' | 'carol' | 'dave'>(t, {
+			members: { bob: 'ORG_MEMBER', carol: 'ORG_MEMBER', dave: 'ORG_OWNER' },
+			teams: [{ id: 'ops', name: 'Ops', members: ['bob', 'carol'] }],
+			projects: [{ id: 'apollo', name: 'Apollo' }]
+		});
+		const roles = ['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER'];
+		expect(await alice.client.mutate({ type: 'project.addTeam', orgId: ORG, projectId: 'apollo', teamId: 'ops', roles })).toMatchObject(ok);
+		const target: ExpiryTarget = { kind: 'projectTeam', projectId: 'apollo', teamId: 'ops' };
+		const set = { type: 'access.setExpiry', orgId: ORG, target, expiry: { at: MARCH, then: ['PROJECT_READ_ONLY'] } };
+		expect(await alice.client.mutate(set)).toMatchObject(ok);
+
+		clock = MARCH - 7 * DAY + 1;
+		await t.server.expiry.run();
+		await t.server.expiry.run();
+		for (const who of [alice, bob, carol, dave]) {
+			expect(expiryMails(who.user.email).map((m) => m.subject)).toEqual([
+				"Team Ops's roles in project Apollo of Acme expire on 1 March 2027"
+			]);
+		}
+
+		clock = MARCH + 1;
+		await t.server.expiry.run();
+		await t.server.expiry.run();
+		expect(await row(target)).toMatchObject({ roles: ['PROJECT_READ_ONLY'], expiry: undefined });
+		const entries = await activity(alice.cookie);
+		expect(entries.filter((e) => e.type === 'access.expire')).toEqual([
+			expect.objectContaining({
+				ok: true,
+				actor: expect.objectContaining({ username: 'alice' }),
 				names: expect.objectContaining({ by: expect.any(String) })
 			})
 		]);

@@ -154,3 +154,96 @@ describe('the server applying an expiry (rules §6)', () => {
 		expect(expiryHolder(fx.state, inProject('dan'))!.expiry!.remindedAt).toBeUndefined();
 	});
 });
+
+describe("a team's roles in a project expiring (rules §6)", () => {
+	/** Ops (carol, dan) owns Apollo beside carol, and Gemini alone; eve is in no project. */
+	function teamOrg() {
+		return orgWith({
+			primaryAdmin: 'ann',
+			members: membersOf({ ann: 'ORG_OWNER', carol: 'ORG_MEMBER', dan: 'ORG_MEMBER', eve: 'ORG_MEMBER' }),
+			teams: [
+				{ name: 'Ops', members: ['carol', 'dan'] },
+				{ name: 'Dev', members: ['eve'] }
+			],
+			projects: [
+				{ name: 'Apollo', users: [['carol', ['PROJECT_OWNER']]], teams: [['Ops', ['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER']]] },
+				{ name: 'Gemini', users: [], teams: [['Ops', ['PROJECT_OWNER']]] }
+			]
+		});
+	}
+	const ops = (p = 'Apollo', team = 'Ops'): ExpiryTarget => ({ kind: 'projectTeam', projectId: projectId(p), teamId: teamId(team) });
+	const roles = (fx: ReturnType<typeof teamOrg>, p = 'Apollo') => fx.state.project(projectId(p))!.teamRoles(teamId('Ops'));
+
+	it('is kept on the row, found by the index, and its fall-back must be lesser project roles', () => {
+		const fx = teamOrg();
+		expectRefused(fx.check('ann', set(ops(), LATER, ['PROJECT_OWNER'])), 'EXPIRY_NOT_LESSER');
+		expectRefused(fx.check('ann', set(ops(), LATER, 'ORG_MEMBER')), 'INVALID_MUTATION');
+		expectRefused(fx.check('ann', set(ops(), NOW)), 'EXPIRY_NOT_FUTURE');
+		expectRefused(fx.check('ann', set(ops('Apollo', 'Dev'), LATER)), 'NOT_ASSIGNED');
+		expectAccepted(fx.run('ann', set(ops(), LATER, ['PROJECT_READ_ONLY'])));
+		expect(expiryHolder(fx.state, ops())).toMatchObject({ kind: 'projectTeam', expiry: { at: LATER, then: ['PROJECT_READ_ONLY'] } });
+		expect(expiryTargets(fx.state)).toEqual([ops()]);
+		assertInvariants(fx.state);
+	});
+
+	it("is set by whoever may change the team's roles there", () => {
+		const fx = teamOrg();
+		// carol owns Apollo (as ann, an organization owner, may); eve, a member in no project, may not.
+		expectAccepted(fx.check('carol', set(ops(), LATER, ['PROJECT_READ_ONLY'])));
+		expectRefused(fx.check('eve', set(ops(), LATER, ['PROJECT_READ_ONLY'])), 'FORBIDDEN');
+		expectRefused(
+			fx.check('eve', {
+				type: 'project.setTeamRoles',
+				projectId: projectId('Apollo'),
+				teamId: teamId('Ops'),
+				roles: ['PROJECT_READ_ONLY']
+			}),
+			'FORBIDDEN'
+		);
+	});
+
+	it("is refused when set if the team is the project's only owner or member", () => {
+		const fx = teamOrg();
+		expectRefused(fx.check('ann', set(ops('Gemini'), LATER, ['PROJECT_READ_ONLY'])), 'LAST_PROJECT_OWNER');
+		expectRefused(fx.check('ann', set(ops('Gemini'), LATER)), 'LAST_PROJECT_MEMBER');
+		const refused = fx.check('ann', set(ops('Gemini'), LATER, ['PROJECT_READ_ONLY']));
+		expect(!refused.ok && refused.message).toMatch(/^When it expires: /);
+	});
+
+	it('is applied by the server as the primary admin: the fall-back, or the team leaves the project', () => {
+		const fx = teamOrg();
+		expectAccepted(fx.run('ann', set(ops(), LATER, ['PROJECT_READ_ONLY'])));
+		const expire = { type: 'access.expire', target: ops(), at: LATER } as const;
+		expectRefused(fx.check('ann', expire), 'EXPIRY_NOT_DUE');
+		expectAccepted(fx.run('ann', expire, LATER));
+		expect(roles(fx)).toEqual(['PROJECT_READ_ONLY']);
+		expect(expiryHolder(fx.state, ops())!.expiry).toBeUndefined();
+		expectRefused(fx.check('ann', expire, undefined, LATER), 'EXPIRY_CHANGED');
+		expectAccepted(fx.run('ann', set(ops(), LATER + DAY)));
+		expectAccepted(fx.run('ann', { ...expire, at: LATER + DAY }, LATER + DAY));
+		expect(roles(fx)).toBeUndefined();
+		assertInvariants(fx.state);
+	});
+
+	it('is blocked when by then the team would leave the project without an owner', () => {
+		const fx = teamOrg();
+		expectAccepted(fx.run('ann', set(ops(), LATER, ['PROJECT_READ_ONLY'])));
+		expectAccepted(fx.run('ann', { type: 'project.removeUser', projectId: projectId('Apollo'), userId: id('carol') }));
+		expectAccepted(fx.run('ann', { type: 'access.expire', target: ops(), at: LATER }, LATER));
+		expect(roles(fx)).toEqual(['PROJECT_OWNER', 'PROJECT_CLUSTER_MANAGER']);
+		expect(expiryHolder(fx.state, ops())!.expiry!.blocked).toMatchObject({ code: 'LAST_PROJECT_OWNER' });
+		assertInvariants(fx.state);
+	});
+
+	it("goes when the team's roles are set by hand", () => {
+		const fx = teamOrg();
+		expectAccepted(fx.run('ann', set(ops(), LATER)));
+		expectAccepted(fx.run('ann', { type: 'team.rename', teamId: teamId('Ops'), name: 'Ops2' }));
+		expect(expiryHolder(fx.state, ops())!.expiry).toBeDefined();
+		expectAccepted(
+			fx.run('ann', { type: 'project.setTeamRoles', projectId: projectId('Apollo'), teamId: teamId('Ops'), roles: ['PROJECT_OWNER'] })
+		);
+		expect(expiryHolder(fx.state, ops())!.expiry).toBeUndefined();
+		expect(expiryTargets(fx.state)).toEqual([]);
+	});
+});

@@ -569,8 +569,8 @@ describe('random walks keep the invariants', () => {
 	}
 
 	/**
-	 * rules §6: an expiry set on a membership, a place in a team or a project assignment (maybe with a fall-back, or cleared), or
-	 * the server applying a due one (the walk's clock moves past it) or recording its reminder, between the steps above.
+	 * rules §6: an expiry set on a membership, a place in a team or a user's or team's project assignment (maybe with a fall-back,
+	 * or cleared), or the server applying a due one (the walk's clock moves past it) or recording its reminder, between the steps above.
 	 */
 	function expiryStep(rand: () => number, state: OrgDocState): Intent {
 		const targets = expiryTargets(state);
@@ -584,7 +584,7 @@ describe('random walks keep the invariants', () => {
 		const target = pick(rand, people);
 		const userId = id(target);
 		const at = NOW + Math.floor(1 + rand() * 60) * 86_400_000;
-		const kind = pick(rand, ['member', 'team', 'project'] as const);
+		const kind = pick(rand, ['member', 'team', 'project', 'projectTeam'] as const);
 		if (kind === 'team') return { type: 'access.setExpiry', target: { kind, teamId: teamId(team), userId }, expiry: { at } };
 		if (kind === 'member') {
 			const then = rand() < 0.5 ? pick(rand, OrgRole.options) : undefined;
@@ -593,7 +593,7 @@ describe('random walks keep the invariants', () => {
 		const then = rand() < 0.5 ? [pick(rand, ProjectRole.options)] : undefined;
 		return {
 			type: 'access.setExpiry',
-			target: { kind, projectId: project, userId },
+			target: kind === 'projectTeam' ? { kind, projectId: project, teamId: teamId(team) } : { kind, projectId: project, userId },
 			expiry: rand() < 0.15 ? null : { at, ...(then && { then }) }
 		};
 	}

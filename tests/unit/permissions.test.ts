@@ -8,7 +8,7 @@ import {
 	type MutationType,
 	type RefusalCode
 } from '../../src/lib/domain/index.ts';
-import { assertInvariants, expectAccepted, expectRefused, id } from './factories.ts';
+import { NOW, assertInvariants, expectAccepted, expectRefused, id, projectId, teamId } from './factories.ts';
 import { ACTORS, INTENT, USERNAME, setup } from './permission-fixture.ts';
 
 type Expected = 'ok' | RefusalCode;
@@ -125,6 +125,23 @@ describe('permission table', () => {
 		if (WHILE_CLOSING.includes(type)) expectAccepted(verdict);
 		else expectRefused(verdict, 'ORG_CLOSING');
 	});
+
+	// rules §6: a team's roles in a project expire as project.setTeamRoles is authorized (Dev owns Apollo: it falls back to Read Only).
+	const teamExpiry = {
+		...INTENT['access.setExpiry'],
+		target: { kind: 'projectTeam', projectId: projectId('Apollo'), teamId: teamId('Dev') }
+	} as const;
+	it.each(ACTORS.map((actor, i) => ({ actor, expected: TABLE['project.setTeamRoles'][i]! })))(
+		"access.setExpiry on a team's project roles by $actor → $expected, as project.setTeamRoles",
+		({ actor, expected }) => {
+			const verdict = setup('access.setExpiry').check(USERNAME[actor], {
+				...teamExpiry,
+				expiry: { at: NOW + 86_400_000, then: ['PROJECT_READ_ONLY'] }
+			});
+			if (expected === 'ok') expectAccepted(verdict);
+			else expectRefused(verdict, expected);
+		}
+	);
 
 	it.each(cells)('mayAttempt($actor, $type) agrees with $expected', ({ type, actor, expected }) => {
 		const fx = setup(type);

@@ -39,6 +39,7 @@ export const INDEXES = {
 	expiringMembers: index('member', (m) => (m.expiry ? [['', m.userId]] : [])),
 	expiringTeamMembers: index('teamMember', (tm) => (tm.expiry ? [['', `${tm.teamId}/${tm.userId}`]] : [])),
 	expiringAssignments: index('projectUser', (a, project) => (a.expiry ? [['', `${project}/${a.userId}`]] : [])),
+	expiringTeamAssignments: index('projectTeam', (a, project) => (a.expiry ? [['', `${project}/${a.teamId}`]] : [])),
 	/** Invoices not yet paid: the unpaid balance. */
 	openInvoices: index('invoice', (i) => (i.status === 'open' ? [['', i.id]] : []))
 };

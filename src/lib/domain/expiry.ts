@@ -16,11 +16,12 @@ import type { Change, OrgState } from './state.ts';
 /** rules §6: the mail reminding the holder and the owners goes out this long before an expiry. */
 export const EXPIRY_REMINDER_MS = 7 * 24 * 3600 * 1000;
 
-/** What an expiry is set on: an organization membership, a team membership, or a project assignment. */
+/** What an expiry is set on: an organization membership, a team membership, a user's or a team's project assignment. */
 export const ExpiryTarget = z.discriminatedUnion('kind', [
 	z.strictObject({ kind: z.literal('member'), userId: Id }),
 	z.strictObject({ kind: z.literal('team'), teamId: Id, userId: Id }),
-	z.strictObject({ kind: z.literal('project'), projectId: Id, userId: Id })
+	z.strictObject({ kind: z.literal('project'), projectId: Id, userId: Id }),
+	z.strictObject({ kind: z.literal('projectTeam'), projectId: Id, teamId: Id })
 ]);
 export type ExpiryTarget = z.infer<typeof ExpiryTarget>;
 
@@ -38,7 +39,8 @@ export type StoredExpiry = { at: number; remindedAt?: number; blocked?: { code: 
 export type ExpiryHolder =
 	| { kind: 'member'; member: Member; expiry?: MemberExpiry }
 	| { kind: 'team'; teamId: string; userId: string; expiry?: TeamExpiry }
-	| { kind: 'project'; projectId: string; userId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry };
+	| { kind: 'project'; projectId: string; userId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry }
+	| { kind: 'projectTeam'; projectId: string; teamId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry };
 
 /** The row the target names, if it exists. */
 export function expiryHolder(state: OrgState, target: ExpiryTarget): ExpiryHolder | undefined {
@@ -54,6 +56,10 @@ export function expiryHolder(state: OrgState, target: ExpiryTarget): ExpiryHolde
 		case 'project': {
 			const row = state.row('projectUser', target.userId, target.projectId);
 			return row && { kind: 'project', projectId: target.projectId, userId: row.userId, roles: row.roles, expiry: row.expiry };
+		}
+		case 'projectTeam': {
+			const row = state.row('projectTeam', target.teamId, target.projectId);
+			return row && { kind: 'projectTeam', projectId: target.projectId, teamId: row.teamId, roles: row.roles, expiry: row.expiry };
 		}
 	}
 }
@@ -79,16 +85,25 @@ export function putExpiry(holder: ExpiryHolder, expiry: StoredExpiry | undefined
 				roles: holder.roles,
 				...(expiry && { expiry: expiry as AssignmentExpiry })
 			};
+		case 'projectTeam':
+			return {
+				kind: 'projectTeam.put',
+				projectId: holder.projectId,
+				teamId: holder.teamId,
+				roles: holder.roles,
+				...(expiry && { expiry: expiry as AssignmentExpiry })
+			};
 	}
 }
 
 /** The kinds of change an expiry stands for, whose access setting one needs. */
-export const EXPIRY_ACCESS = ['member.setRole', 'team.removeMember', 'project.setUserRoles'] as const;
+export const EXPIRY_ACCESS = ['member.setRole', 'team.removeMember', 'project.setUserRoles', 'project.setTeamRoles'] as const;
 
 /** The kind of change whose access setting an expiry needs: the one that would make the same change by hand. */
 export function expiryAccess(target: ExpiryTarget): { type: (typeof EXPIRY_ACCESS)[number]; projectId?: string } {
 	if (target.kind === 'member') return { type: 'member.setRole' };
 	if (target.kind === 'team') return { type: 'team.removeMember' };
+	if (target.kind === 'projectTeam') return { type: 'project.setTeamRoles', projectId: target.projectId };
 	return { type: 'project.setUserRoles', projectId: target.projectId };
 }
 
@@ -116,6 +131,10 @@ export function expiryTargets(state: OrgState): ExpiryTarget[] {
 		...state.lookup('expiringAssignments', '').map((key): ExpiryTarget => {
 			const [projectId, userId] = split(key);
 			return { kind: 'project', projectId, userId };
+		}),
+		...state.lookup('expiringTeamAssignments', '').map((key): ExpiryTarget => {
+			const [projectId, teamId] = split(key);
+			return { kind: 'projectTeam', projectId, teamId };
 		})
 	];
 }
@@ -124,6 +143,7 @@ export function expiryTargets(state: OrgState): ExpiryTarget[] {
 export function expiryKey(target: ExpiryTarget): string {
 	if (target.kind === 'member') return `member:${target.userId}`;
 	if (target.kind === 'team') return `team:${target.teamId}/${target.userId}`;
+	if (target.kind === 'projectTeam') return `projectTeam:${target.projectId}/${target.teamId}`;
 	return `project:${target.projectId}/${target.userId}`;
 }
 

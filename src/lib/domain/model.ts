@@ -31,7 +31,7 @@ export const TeamMembership = z.object({ teamId: Id, userId: Id, expiry: TeamExp
 export type TeamMembership = z.infer<typeof TeamMembership>;
 export const UserAssignment = z.object({ userId: Id, roles: z.array(ProjectRole), expiry: AssignmentExpiry.optional() });
 export type UserAssignment = z.infer<typeof UserAssignment>;
-export const TeamAssignment = z.object({ teamId: Id, roles: z.array(ProjectRole) });
+export const TeamAssignment = z.object({ teamId: Id, roles: z.array(ProjectRole), expiry: AssignmentExpiry.optional() });
 export type TeamAssignment = z.infer<typeof TeamAssignment>;
 
 export type DocKind = 'org' | 'project' | 'billing';
@@ -143,8 +143,9 @@ export const MODEL = {
 		map: 'teams',
 		row: TeamAssignment,
 		changes: {
-			'projectTeam.put': (c: { projectId: string; teamId: string; roles: ProjectRole[] }) =>
-				put(c.teamId, { teamId: c.teamId, roles: c.roles }, c.projectId),
+			// As for a user: new roles put without `expiry` replace it (rules §6).
+			'projectTeam.put': (c: { projectId: string; teamId: string; roles: ProjectRole[]; expiry?: AssignmentExpiry }) =>
+				put(c.teamId, { teamId: c.teamId, roles: c.roles, ...(c.expiry && { expiry: c.expiry }) }, c.projectId),
 			'projectTeam.delete': (c: { projectId: string; teamId: string }) => remove(c.teamId, c.projectId)
 		}
 	}),

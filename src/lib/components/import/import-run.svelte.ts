@@ -84,7 +84,7 @@ export class ImportRun {
 	 * add was only queued.
 	 */
 	private withUserId(plan: BulkPlan, mutation: Mutation): Mutation | undefined {
-		if (mutation.type !== 'access.setExpiry' || plan.verdict.kind !== 'added') return mutation;
+		if (mutation.type !== 'access.setExpiry' || mutation.target.kind !== 'member' || plan.verdict.kind !== 'added') return mutation;
 		const member = this.session.replicas.get(this.view.orgId)?.state.memberByUsername(plan.who);
 		return member && { ...mutation, target: { ...mutation.target, userId: member.userId } };
 	}

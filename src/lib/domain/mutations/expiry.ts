@@ -29,10 +29,13 @@ const REMOVE = byType(MEMBER_MUTATIONS, 'member.remove');
 const LEAVE_TEAM = byType(TEAM_MUTATIONS, 'team.removeMember');
 const SET_ROLES = byType(PROJECT_MUTATIONS, 'project.setUserRoles');
 const LEAVE_PROJECT = byType(PROJECT_MUTATIONS, 'project.removeUser');
+const SET_TEAM_ROLES = byType(PROJECT_MUTATIONS, 'project.setTeamRoles');
+const REMOVE_TEAM = byType(PROJECT_MUTATIONS, 'project.removeTeam');
 
 const gone = (target: ExpiryTarget): Refusal => {
 	if (target.kind === 'member') return refuse('MEMBER_NOT_FOUND', 'That user is not a member of this organization.');
 	if (target.kind === 'team') return refuse('NOT_TEAM_MEMBER', 'That user is not in that team (any more).');
+	if (target.kind === 'projectTeam') return refuse('NOT_ASSIGNED', 'That team is not assigned to that project (any more).');
 	return refuse('NOT_ASSIGNED', 'That user is not assigned to that project (any more).');
 };
 
@@ -54,14 +57,22 @@ export function expiryOutcome(state: OrgState, ctx: CheckContext, scope: Scope, 
 		const m = { type: LEAVE_TEAM.type, orgId, teamId: holder.teamId, userId: holder.userId };
 		[type, verdict] = [m.type, LEAVE_TEAM.check(state, ctx, m, scope)];
 	} else {
-		const { projectId, userId } = holder;
+		const { projectId } = holder;
 		// As authorization refuses the change by hand: a closed project's assignments stay as they are.
 		const project = state.project(projectId)?.project();
 		if (project?.status !== 'active') return refuse('PROJECT_CLOSED', `Project ${project?.name ?? projectId} is closed.`);
 		const roles = expiry.then as ProjectRole[] | undefined;
-		[type, verdict] = roles
-			? [SET_ROLES.type, SET_ROLES.check(state, ctx, { type: SET_ROLES.type, orgId, projectId, userId, roles }, scope)]
-			: [LEAVE_PROJECT.type, LEAVE_PROJECT.check(state, ctx, { type: LEAVE_PROJECT.type, orgId, projectId, userId }, scope)];
+		if (holder.kind === 'project') {
+			const userId = holder.userId;
+			[type, verdict] = roles
+				? [SET_ROLES.type, SET_ROLES.check(state, ctx, { type: SET_ROLES.type, orgId, projectId, userId, roles }, scope)]
+				: [LEAVE_PROJECT.type, LEAVE_PROJECT.check(state, ctx, { type: LEAVE_PROJECT.type, orgId, projectId, userId }, scope)];
+		} else {
+			const teamId = holder.teamId;
+			[type, verdict] = roles
+				? [SET_TEAM_ROLES.type, SET_TEAM_ROLES.check(state, ctx, { type: SET_TEAM_ROLES.type, orgId, projectId, teamId, roles }, scope)]
+				: [REMOVE_TEAM.type, REMOVE_TEAM.check(state, ctx, { type: REMOVE_TEAM.type, orgId, projectId, teamId }, scope)];
+		}
 	}
 	if (!verdict.ok) return verdict;
 	return guardProjects(state, verdict.changes) ?? guardServiceAccounts(state, ctx.actorId, type, verdict.changes) ?? verdict;
@@ -88,6 +99,7 @@ function fallBackRefusal(holder: ExpiryHolder, then: ExpiryInput['then']): Refus
 }
 
 function holderName(target: ExpiryTarget, names: Names): string {
+	if (target.kind === 'projectTeam') return `team ${names.team(target.teamId)}'s roles in ${names.project(target.projectId)}`;
 	const who = names.user(target.userId);
 	if (target.kind === 'member') return `${who}'s membership`;
 	if (target.kind === 'team') return `${who}'s place in team ${names.team(target.teamId)}`;
@@ -114,7 +126,7 @@ type ServerExpiry = { target: ExpiryTarget; at: number };
 
 /**
  * A change the server makes to an expiry that is still the row's (applying it, recording its reminder), sent as
- * the holder. A closing organization's expiries wait (invariant 8: it is read-only).
+ * the holder (a team's assignment: as the primary admin). A closing organization's expiries wait (invariant 8: it is read-only).
  */
 function serverExpiryMutation<T extends string>(
 	type: T,
@@ -169,7 +181,8 @@ export const EXPIRY_MUTATIONS = [
 				: `Make ${holderName(m.target, names)} expire on ${expiryDay(m.expiry.at)}${thenWords(m.expiry.then)}`
 	}),
 
-	// The server sends it as the holder (its own access ends, as when leaving); the activity entry says the server did.
+	// The server sends it as the holder (its own access ends, as when leaving), a team's assignment's as the primary admin;
+	// the activity entry says the server did.
 	serverExpiryMutation(
 		'access.expire',
 		'Expiries are applied by the server when they come due.',
