@@ -2,8 +2,9 @@ import { HttpError } from './types.ts';
 
 /** Replays built at once across the server: each holds a rebuilt organization in memory and a core busy between pages. */
 export const REPLAYS_AT_ONCE = 2;
-/** Replays waiting for their turn before more are turned away. */
+/** Replays waiting for their turn before more are turned away, across the server and for one organization. */
 export const REPLAYS_WAITING = 16;
+export const REPLAYS_WAITING_PER_ORG = 4;
 
 interface Waiting {
 	orgId: string;
@@ -13,8 +14,8 @@ interface Waiting {
 /**
  * rules §2 "History": a replay reads an organization's whole log, so who may ask for one cannot make
  * the server do many. Each user has one at a time, each organization is replayed once at a time (a
- * second asker waits its turn rather than doubling the work), a few run across the server, and a
- * bounded number wait; beyond that the asker is told to try again.
+ * second asker waits its turn), a few run across the server, and a bounded number wait, a few per
+ * organization so that one organization's members cannot fill the line; beyond that the asker is told to try again.
  */
 export class ReplayGate {
 	private running = 0;
@@ -24,7 +25,10 @@ export class ReplayGate {
 
 	async run<T>(userId: string, orgId: string, work: () => Promise<T>): Promise<T> {
 		if (this.users.has(userId)) throw busy('A history report you asked for is still being built: wait for it before asking for another.');
-		if (this.queue.length >= REPLAYS_WAITING) throw busy('Too many history reports are being built right now: try again in a moment.');
+		const waitingHere = this.queue.filter((w) => w.orgId === orgId).length;
+		if (this.queue.length >= REPLAYS_WAITING || waitingHere >= REPLAYS_WAITING_PER_ORG) {
+			throw busy('Too many history reports are being built right now: try again in a moment.');
+		}
 		this.users.add(userId);
 		try {
 			await new Promise<void>((start) => {

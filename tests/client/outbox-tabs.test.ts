@@ -68,4 +68,27 @@ describe('the outbox shared by the tabs of one user', () => {
 		expect(follower.get(ORG_ID)!.doc.getMap('x').get('k')).toBe(1);
 		expect(await db.updates.count()).toBe(0);
 	});
+
+	it('an entry IndexedDB will not take stays in memory through reloads, is handed to the leader, and a verdict clears it', async () => {
+		const { a, b } = tabs('outbox-tabs-full');
+		const handed: string[] = [];
+		const follower = new Outbox(
+			b.db,
+			() => {},
+			(entry) => handed.push(entry.id)
+		);
+		// A database that refuses every write, as a full disk does.
+		b.db.close();
+		const entry = await follower.add(setRole);
+		expect(handed).toEqual([entry.id]);
+		expect(follower.pending().map((e) => e.id)).toEqual([entry.id]);
+		await a.outbox.adopt(entry);
+		await a.outbox.load();
+		expect(a.outbox.pending().map((e) => e.id)).toEqual([entry.id]);
+		await a.outbox.remove(entry.id);
+		await a.outbox.load();
+		expect(a.outbox.entries).toEqual([]);
+		await follower.settled(entry.id);
+		expect(follower.entries).toEqual([]);
+	});
 });

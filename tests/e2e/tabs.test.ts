@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { E2E } from './harness.ts';
+import { E2E, PASSWORD } from './harness.ts';
 
 const e2e = new E2E();
 beforeAll(() => e2e.start());
@@ -112,5 +112,47 @@ describe('tabs are one client', () => {
 		await expect.poll(() => databases(a)).not.toContain(`roster-${userId}`);
 		expect(await a.evaluate(() => localStorage.getItem('roster.user'))).toBeNull();
 		await context.close();
+	});
+
+	it('a tab whose browser is since signed in as someone else stops at its next connection, sending and keeping nothing as them', async () => {
+		for (const user of ['ivy', 'jon']) await (await e2e.signUp(await e2e.context(), user)).context().close();
+		const context = await e2e.context();
+		const [first, second] = [await context.newPage(), await context.newPage()];
+		await second.goto('/signin');
+		await e2e.signIn('ivy', { page: first });
+		const orgId = await e2e.createOrg(first, 'Ivy Co');
+		const ivyId = await first.evaluate(() => (JSON.parse(localStorage.getItem('roster.user')!) as { id: string }).id);
+		await first.goto(`/orgs/${orgId}/teams`);
+		await expect.poll(() => status(first).textContent()).toMatch(/Online$/);
+		// The second tab still shows the form it loaded before: jon signs in there, and the browser's cookie is his.
+		await second.getByLabel('Username').fill('jon');
+		await second.getByLabel('Password').fill(PASSWORD);
+		await second.getByRole('button', { name: 'Sign in' }).click();
+		await second.waitForURL('**/orgs');
+		// Ivy's tab queues a change while the connection is down; when it comes back, the socket opens as jon.
+		await context.setOffline(true);
+		await expect.poll(() => status(first).textContent()).toContain('Offline');
+		const create = first.getByRole('form', { name: 'Create a team' });
+		await create.getByLabel('Team name').fill('Ops');
+		await create.getByRole('button', { name: 'Create team' }).click();
+		await context.setOffline(false);
+		await first.waitForURL('**/signin', { timeout: 20_000 });
+		expect(await first.getByText('This browser is now signed in as jon: sign in again to continue as ivy.').count()).toBe(1);
+		// Nothing of ivy's was sent as jon: jon has no organization, and ivy's change waits for her.
+		expect(await second.getByRole('link', { name: 'Ivy Co' }).count()).toBe(0);
+		const kept = await first.evaluate(
+			(name) =>
+				new Promise<unknown[]>((resolve, reject) => {
+					const open = indexedDB.open(name);
+					open.onerror = () => reject(open.error);
+					open.onsuccess = () => {
+						const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+						all.onsuccess = () =>
+							resolve(all.result.map((e: { status: string; mutation: { type: string } }) => [e.status, e.mutation.type]));
+					};
+				}),
+			`roster-${ivyId}`
+		);
+		expect(kept).toEqual([['pending', 'team.create']]);
 	});
 });

@@ -68,7 +68,9 @@ export class Connection {
 	 */
 	accepts(serverVersion: number): boolean {
 		if (serverVersion === PROTOCOL_VERSION) return true;
+		// This page no longer leads: another tab (maybe of the new version) takes the connection.
 		this.socket?.stop();
+		this.socket = undefined;
 		this.set('outdated', outdatedMessage(serverVersion));
 		return false;
 	}

@@ -46,7 +46,8 @@ const labelOf = (key: string) =>
  * so do fields of other shapes (dates, secrets, nested settings), which have their own forms.
  */
 export function editableFields(mutation: Mutation): EditableField[] {
-	if (OWN_FORM.has(mutation.type)) return [];
+	// A change of a kind this version does not know (written by an older one) has no form here.
+	if (OWN_FORM.has(mutation.type) || !Object.hasOwn(MUTATIONS, mutation.type)) return [];
 	const shape = MUTATIONS[mutation.type].schema.shape as Record<string, z.ZodType>;
 	return Object.entries(shape).flatMap(([key, field]): EditableField[] => {
 		if (key === 'type' || key === 'orgId' || key.endsWith('Id')) return [];

@@ -6,6 +6,13 @@ class LocalCopy {
 	lost = $state<string[] | null>(null);
 	/** Whether the browser promised to keep the copy (`navigator.storage.persist()`); undefined while unknown. */
 	persisted = $state<boolean | undefined>(undefined);
+
+	/** What was said of one user's copy is not the next one's: forgotten whenever the signed-in user changes. */
+	forget() {
+		this.full = false;
+		this.lost = null;
+		this.persisted = undefined;
+	}
 }
 
 export const localCopy = new LocalCopy();

@@ -24,7 +24,9 @@ export class Outbox {
 
 	constructor(
 		private readonly db: RosterDb,
-		private readonly written: () => void = () => {}
+		private readonly written: () => void = () => {},
+		/** An entry IndexedDB would not take: the tab that holds the connection must be told (it sends from memory). */
+		private readonly notStored: (entry: OutboxEntry) => void = () => {}
 	) {}
 
 	/** Reads the queue again from IndexedDB (another tab wrote it; it is small). */
@@ -65,7 +67,10 @@ export class Outbox {
 				})
 			);
 			const added = stored ?? entry((this.entries.at(-1)?.seq ?? 0) + 1);
-			if (!stored) this.unkept.set(added.id, added);
+			if (!stored) {
+				this.unkept.set(added.id, added);
+				this.notStored(added);
+			}
 			this.set([...this.entries.filter((e) => e.id !== added.id), added]);
 			return added;
 		});
@@ -90,6 +95,14 @@ export class Outbox {
 		});
 	}
 
+	/** An entry another tab could not store, handed to this one (the leader) to keep in memory and send. */
+	adopt(entry: OutboxEntry) {
+		return this.inTurn(async () => {
+			this.unkept.set(entry.id, entry);
+			this.set([...this.entries.filter((e) => e.id !== entry.id), entry]);
+		});
+	}
+
 	/** A verdict the leader tab stores: shown here at once, without writing (removed, or refused with its reason). */
 	settled(id: string, refusal?: Refusal) {
 		return this.inTurn(async () => this.settle(id, refusal));
@@ -102,6 +115,9 @@ export class Outbox {
 	}
 
 	private settle(id: string, refusal?: Refusal) {
+		const unkept = this.unkept.get(id);
+		if (unkept && refusal) this.unkept.set(id, { ...unkept, status: 'refused', ...refusal });
+		else this.unkept.delete(id);
 		this.set(
 			refusal
 				? this.entries.map((e) => (e.id === id ? { ...e, status: 'refused' as const, ...refusal } : e))

@@ -55,15 +55,20 @@ export class RosterSession {
 			frame: (f) => void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
 			offline: () => this.answerAll({ status: 'queued' }),
 			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush())),
+			adopt: (entry) => void this.inOrder(async () => (await this.outbox.adopt(entry), this.flush())),
 			stepUpValidForMs: () => Math.max(0, this.stepUp.until - Date.now()),
 			stepUp: (validForMs) => this.stepUp.confirmedFor(validForMs)
 		});
 		this.connection = this.link.connection;
 		this.replicas = new Replicas(this.db, () => this.link.leading);
-		this.outbox = new Outbox(this.db, () => {
-			this.link.outboxWritten();
-			this.flush();
-		});
+		this.outbox = new Outbox(
+			this.db,
+			() => {
+				this.link.outboxWritten();
+				this.flush();
+			},
+			(entry) => this.link.notStored(entry)
+		);
 		this.stepUp = new StepUp(this);
 		this.departures = new Departures(user.id);
 	}
@@ -185,6 +190,14 @@ export class RosterSession {
 		for (const e of this.outbox.pending()) if (!this.sent.has(e.id)) this.send(e);
 	}
 
+	private otherUser(username: string) {
+		this.link.stop();
+		this.connection.follow(
+			'signed-out',
+			`This browser is now signed in as ${username}: sign in again to continue as ${this.user.username}.`
+		);
+	}
+
 	private send(entry: OutboxEntry) {
 		if (this.connection.send(JSON.stringify({ t: 'mutate', id: entry.id, mutation: entry.mutation }))) this.sent.add(entry.id);
 	}
@@ -194,6 +207,9 @@ export class RosterSession {
 			case 'welcome': {
 				// Another version's messages would be misread: stop before anything is sent, keeping the outbox.
 				if (!this.connection.accepts(m.protocol)) return;
+				// The browser's session is someone else's now (signed in as them in another tab): this page stops, sending
+				// and storing nothing; its user's pending changes stay for their next sign-in.
+				if (m.user.id !== this.user.id) return this.otherUser(m.user.username);
 				// The profile may have changed meanwhile, e.g. in another tab.
 				this.setProfile(m.user);
 				this.stepUp.confirmedFor(m.stepUpValidForMs);

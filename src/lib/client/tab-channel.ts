@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, type SyncFrame } from '../protocol/frames.ts';
 import { ServerMessage } from '../protocol/messages.ts';
+import { Mutation, REFUSAL_CODES } from '../domain/index.ts';
 
 /** What the page shows of the link to the sync server; `outdated`: the server speaks another protocol version. */
 export const ConnectionStatus = z.enum(['connecting', 'online', 'offline', 'signed-out', 'outdated']);
@@ -34,6 +35,21 @@ export const TabMessage = z.discriminatedUnion('t', [
 	z.object({ t: z.literal('send'), frame: Frame.refine((f) => f.kind === SYNC_STEP1, 'only sync requests are sent for another tab') }),
 	// The outbox in IndexedDB changed: every other tab reloads it.
 	z.object({ t: z.literal('outbox') }),
+	// An entry IndexedDB would not take in a tab that does not lead (a full disk): the leader keeps and sends it.
+	z.object({
+		t: z.literal('not-stored'),
+		entry: z.strictObject({
+			id: z.string().min(1).max(64),
+			seq: z.number(),
+			orgId: z.string(),
+			mutation: Mutation,
+			status: z.enum(['pending', 'refused']),
+			code: z.enum(REFUSAL_CODES).optional(),
+			message: z.string().optional(),
+			createdAt: z.number(),
+			v: z.number().optional()
+		})
+	}),
 	// The user signed out in a tab: every tab stops and lets the local data go.
 	z.object({ t: z.literal('signed-out') })
 ]);

@@ -1,4 +1,5 @@
 import type { SyncFrame } from '../protocol/frames.ts';
+import type { OutboxEntry } from './db.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
 import { Connection } from './connection.svelte.ts';
 import { frameBytes, TabChannel, type TabMessage } from './tab-channel.ts';
@@ -12,6 +13,8 @@ export interface LinkHandlers {
 	offline(): void;
 	/** Another tab wrote the outbox. */
 	outbox(): void;
+	/** Another tab could not store an entry (a full disk): this tab, the leader, keeps and sends it. */
+	adopt(entry: OutboxEntry): void;
 	/** How much longer the last two-factor code holds, as this tab knows (told to a tab that opens) ... */
 	stepUpValidForMs(): number;
 	/** ... and as the leader told this one. */
@@ -39,7 +42,11 @@ export class TabLink {
 				this.channel.post({ t: 'frame', frame: frameBytes(f) });
 			},
 			offline: () => handlers.offline(),
-			changed: () => this.postStatus()
+			changed: () => {
+				// An outdated page gives up the lead, so a tab that can speak to the server takes it.
+				if (this.connection.status === 'outdated') this.leader.stop();
+				else this.postStatus();
+			}
 		});
 		this.channel = new TabChannel(userId, (m) => this.receive(m, handlers));
 		this.leader = new TabLeader(userId, () => this.connection.lead());
@@ -66,6 +73,11 @@ export class TabLink {
 		else this.channel.post({ t: 'send', frame });
 	}
 
+	/** An entry this tab could not store: the leader keeps it in memory and sends it (this one, leading, already does). */
+	notStored(entry: OutboxEntry) {
+		if (!this.leading) this.channel.post({ t: 'not-stored', entry });
+	}
+
 	/** Tells the other tabs that this one wrote the outbox. */
 	outboxWritten() {
 		this.channel.post({ t: 'outbox' });
@@ -83,6 +95,9 @@ export class TabLink {
 				return;
 			case 'outbox':
 				return handlers.outbox();
+			case 'not-stored':
+				if (this.leading) handlers.adopt(m.entry);
+				return;
 			case 'signed-out':
 				this.stop();
 				return this.connection.follow('signed-out', 'You signed out in another tab.');
@@ -91,7 +106,7 @@ export class TabLink {
 				return;
 			// What only the leader says: a tab that leads has its own (a late message from a leader that just closed).
 			case 'status':
-				if (!this.leading) this.connection.follow(m.status, m.detail);
+				if (!this.leading && m.status !== 'outdated') this.connection.follow(m.status, m.detail);
 				return;
 			case 'server':
 				if (!this.leading) handlers.message(m.message);
