@@ -52,14 +52,7 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 	}
 
 	private async expire(orgId: string, state: OrgState, target: ExpiryTarget, at: number) {
-		const body = { type: 'access.expire', orgId, target, at };
-		const verdict = await this.deps.hub.submitAndWait(
-			sender(state, target),
-			serverMutationId('expire', expiryKey(target), at),
-			body,
-			undefined,
-			BY_EXPIRY
-		);
+		const verdict = await this.send(state, { type: 'access.expire', orgId, target, at }, BY_EXPIRY);
 		const after = await this.deps.hub.orgState(orgId);
 		const holder = after && expiryHolder(after, target);
 		if (!verdict.ok || !after || holder?.expiry?.at !== at || !holder.expiry.blocked) return;
@@ -67,15 +60,8 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 	}
 
 	private async remind(orgId: string, state: OrgState, target: ExpiryTarget, at: number) {
-		const body = { type: 'access.remindExpiry', orgId, target, at };
 		// Recorded first: a reminder is mailed at most once, whichever server runs it.
-		const verdict = await this.deps.hub.submitAndWait(
-			sender(state, target),
-			serverMutationId('remind', expiryKey(target), at),
-			body,
-			undefined,
-			BY_REMINDER
-		);
+		const verdict = await this.send(state, { type: 'access.remindExpiry', orgId, target, at }, BY_REMINDER);
 		// Mailed only when this run recorded it: a verdict answered again from the store recorded nothing.
 		const holder = expiryHolder(state, target);
 		if (!verdict.ok || holder?.expiry?.at !== at || holder.expiry.remindedAt === undefined) return;
@@ -87,6 +73,22 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 			.map((to) => expiryReminderMail(state, holder, to, false, origin));
 		if (holderEmail) mails.unshift(expiryReminderMail(state, holder, holderEmail, true, origin));
 		await this.mail(mails);
+	}
+
+	/** Sent as the holder (or the primary admin), under an id named by the expiry and its moment: applied once, whichever server sends it. */
+	private send(
+		state: OrgState,
+		body: { type: 'access.expire' | 'access.remindExpiry'; orgId: string; target: ExpiryTarget; at: number },
+		by: string
+	) {
+		const kind = body.type === 'access.expire' ? 'expire' : 'remind';
+		return this.deps.hub.submitAndWait(
+			sender(state, body.target),
+			serverMutationId(kind, expiryKey(body.target), body.at),
+			body,
+			undefined,
+			by
+		);
 	}
 
 	private async mail(mails: Mail[]) {

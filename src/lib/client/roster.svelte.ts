@@ -191,11 +191,9 @@ export class RosterSession {
 	}
 
 	private otherUser(username: string) {
+		const detail = `This browser is now signed in as ${username}: sign in again to continue as ${this.user.username}.`;
 		this.link.stop();
-		this.connection.follow(
-			'signed-out',
-			`This browser is now signed in as ${username}: sign in again to continue as ${this.user.username}.`
-		);
+		this.connection.follow('signed-out', detail);
 	}
 
 	private send(entry: OutboxEntry) {
