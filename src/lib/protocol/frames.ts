@@ -11,6 +11,11 @@ import * as Y from 'yjs';
 export const SYNC_STEP1 = syncProtocol.messageYjsSyncStep1;
 export const SYNC_STEP2 = syncProtocol.messageYjsSyncStep2;
 export const SYNC_UPDATE = syncProtocol.messageYjsUpdate;
+/**
+ * Presence: the payload is a y-protocols/awareness update. A client states only its own
+ * (docs/protocol.md, Presence); the server sends others' to whoever may read the document.
+ */
+export const PRESENCE = 3;
 
 export interface SyncFrame {
 	doc: string;
