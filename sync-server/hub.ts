@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import {
 	NOT_A_MEMBER,
 	parseMutation,
@@ -10,7 +11,7 @@ import {
 import { CLOSE, orgDocId, parseDocId } from '$lib/protocol/messages.ts';
 import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { OrgSessions } from './org-sessions.ts';
-import type { Connection, Socket } from './socket.ts';
+import type { Connection, Credential, Socket } from './socket.ts';
 import type { DocumentStore } from './storage/documents.ts';
 import type { AccountStore, SessionRow } from './storage/accounts.ts';
 import { acceptInvitations, refreshProfile, type FlowDeps } from './sync/account-flows.ts';
@@ -172,9 +173,9 @@ export class SyncHub {
 		return this.connections.mayConnect(userId);
 	}
 
-	/** Takes a signed-in socket; its welcome goes out first, before anything it sends is handled. */
-	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		return this.frames.attach(socket, user, sessionHash);
+	/** Takes a signed-in socket (opened with a session, or a `credential` such as a secret); its welcome goes out first, before anything it sends is handled. */
+	attach(socket: Socket, user: UserProfile, sessionHash: string, credential?: Credential): Connection {
+		return this.frames.attach(socket, user, sessionHash, credential);
 	}
 
 	detach(conn: Connection) {
@@ -184,6 +185,23 @@ export class SyncHub {
 	/** Handles one frame from a connection, after the ones before it; resolves once handled. */
 	receive(conn: Connection, data: string | Uint8Array): Promise<void> {
 		return this.frames.receive(conn, data);
+	}
+
+	/** Runs work for a connection after its earlier frames, while its session or credential holds (SocketFrames.whileLive). */
+	whileLive(conn: Connection, work: () => unknown): Promise<void> {
+		return this.frames.whileLive(conn, work);
+	}
+
+	/** Closes those of a user's connections whose credential no longer holds (a commit changed its secrets). */
+	recheckCredentials(userId: string) {
+		this.frames.recheck(userId);
+	}
+
+	/** A document as committed, if it exists and the user may read it now. */
+	async readableDoc(userId: string, docId: string): Promise<Y.Doc | undefined> {
+		const orgId = parseDocId(docId)?.orgId;
+		const room = orgId === undefined ? undefined : await this.rooms.load(orgId);
+		return room?.mayRead(docId, userId) ? room.docRoom(docId)?.doc : undefined;
 	}
 
 	/** Closes sockets whose session ended and takes back organizations whose timeout passed (SessionLimits.sweep). */

@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
 import { ExpiryRun } from './expiry-run.ts';
 import { scryptCost } from './auth.ts';
-import { DEFAULT_LIMITS, Inbox, type ConnectionLimits } from './budget.ts';
+import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
 import { HttpApi } from './http/router.ts';
 import { sessionLive } from './http/sessions.ts';
 import { HttpError, type SignedIn } from './http/types.ts';
@@ -21,9 +21,11 @@ import type { DocumentStore } from './storage/documents.ts';
 import { OidcProviders, type OidcProviderConfig } from './sso/config.ts';
 import { openStore } from './storage/open-store.ts';
 import type { SqliteAccounts } from './storage/sqlite-accounts.ts';
-import { invitationsSent, membershipChanged, secretsRevoked } from './sync/reactions.ts';
+import { credentialsChanged, invitationsSent, membershipChanged, secretsRevoked } from './sync/reactions.ts';
 import { wsSocket } from './sync/transport.ts';
 import { WebEdge, logRefused, requestUrl } from './web-edge.ts';
+import { contained, feed, refuseUpgrade } from './ws-feed.ts';
+import { StockYjs, STOCK_PATH } from './stock-yjs.ts';
 
 export interface ServerOptions {
 	dataDir: string;
@@ -90,28 +92,7 @@ export interface RunningServer {
 	close(): Promise<void>;
 }
 
-/**
- * While a socket is over its budget, ws hands out what it has already read one message per turn
- * (as its `allowSynchronousEvents: false` does for every socket): a backlog of thousands of
- * frames read at once then cannot hold the loop, yet sockets within budget keep reading in bulk,
- * which the held rate needs. The flag is a field of ws 8.23's receiver (pinned), read per message.
- */
-function oneMessagePerTurn(ws: WebSocket, on: boolean) {
-	const receiver = (ws as unknown as { _receiver?: { _allowSynchronousEvents: boolean } })._receiver;
-	if (receiver) receiver._allowSynchronousEvents = !on;
-}
-
-/** Runs a socket's work; a failure ends that socket (1011), never the process. */
-function contained(ws: WebSocket, work: () => void) {
-	try {
-		work();
-	} catch (err) {
-		console.error('websocket error', err);
-		ws.close(1011, 'Server error');
-	}
-}
-
-/** One process: the SPA, the account API and the sync endpoint at /sync, over one store. */
+/** One process: the SPA, the account API, the sync endpoint at /sync and the stock Yjs one at /yjs/, over one store. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const now = options.now ?? Date.now;
 	const store = await openStore(options.dataDir, options.databaseUrl);
@@ -140,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	);
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	hub.onCommitted(secretsRevoked(accounts));
+	hub.onCommitted(credentialsChanged((userId) => hub.recheckCredentials(userId)));
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
 	const expiry = new ExpiryRun({ hub, mailer, now, publicUrl: () => publicUrl, limits });
@@ -166,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const http = createServer(api.handle);
 	// Each socket's frames are handled a few per turn (budget.ts Inbox), so ws may read synchronously.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+	const stock = new StockYjs({ edge, wss, hub, accounts, now, session: (req) => api.session(req) });
 
 	// Requests Node cannot parse (bad request line, headers too large): answered like every other refusal.
 	http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -195,14 +178,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		let fromHere: boolean;
 		let session: SignedIn | undefined;
 		try {
-			if (requestUrl(req).pathname !== '/sync') throw new HttpError(404, 'NOT_FOUND', 'Websockets connect at /sync.');
+			const path = requestUrl(req).pathname;
+			if (path.startsWith(STOCK_PATH)) return await stock.upgrade(req, socket, head, path);
+			if (path !== '/sync')
+				throw new HttpError(
+					404,
+					'NOT_FOUND',
+					'Websockets connect at /sync (Roster clients) or /yjs/{docId} (stock Yjs clients, read-only).'
+				);
 			fromHere = edge.sameOrigin(req);
 			session = fromHere ? await api.session(req) : undefined;
 		} catch (err) {
-			const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', 'Something went wrong on the server.');
-			if (err instanceof HttpError) logRefused('upgrade', req, e.message);
-			else console.error('upgrade error', err);
-			return edge.refuseSocket(socket, e.status, e.code, e.message);
+			return refuseUpgrade(edge, req, socket, err);
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			// First: a frame ws cannot read emits 'error', also on a socket refused below; unheard, it would end the process.
@@ -213,31 +200,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				if (!session) return ws.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
 				if (!hub.mayConnect(session.user.id)) return ws.close(CLOSE.tooManySockets.code, CLOSE.tooManySockets.reason);
 				const conn = hub.attach(wsSocket(ws), session.user, session.hash);
-				const inbox = new Inbox(conn.budget, {
-					// Nothing more is handled once the server has decided to close it; a frame handled later (from a timer) is contained too.
-					handle: (frame) => ws.readyState === ws.OPEN && contained(ws, () => void hub.receive(conn, frame)),
-					pause: () => {
-						if (ws.readyState !== ws.OPEN) return;
-						ws.pause();
-						oneMessagePerTurn(ws, true);
-					},
-					resume: () => {
-						oneMessagePerTurn(ws, false);
-						ws.resume();
-					},
-					overflow: () => conn.socket.close(CLOSE.tooMany.code, CLOSE.tooMany.reason)
-				});
-				ws.on('message', (data, isBinary) =>
-					contained(ws, () => {
-						const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-						inbox.push(isBinary ? new Uint8Array(bytes) : bytes.toString('utf8'));
-					})
-				);
-				ws.on('close', () =>
-					contained(ws, () => {
-						inbox.close();
-						hub.detach(conn);
-					})
+				feed(
+					ws,
+					conn,
+					(frame) => void hub.receive(conn, frame),
+					() => hub.detach(conn)
 				);
 			});
 		});

@@ -10,6 +10,17 @@ export interface Socket {
 	bufferedAmount?(): number;
 }
 
+/**
+ * What opened a connection when it was not a session (a service account's secret): checked
+ * wherever a session would be, before each frame is handled and at the minute's sweep.
+ */
+export interface Credential {
+	/** Whether it still opens what it opened. */
+	holds(): Promise<boolean>;
+	/** How the socket is closed once it does not. */
+	ended: { code: number; reason: string };
+}
+
 /** One signed-in socket, the documents it is subscribed to, and what its user may still ask for. */
 export class Connection {
 	readonly docs = new Set<string>();
@@ -19,11 +30,19 @@ export class Connection {
 	constructor(
 		readonly userId: string,
 		readonly socket: Socket,
-		/** The session it was opened with: signing out closes it. */
+		/** The session it was opened with: signing out closes it. With a `credential`, a key no session has (session checks find none). */
 		readonly sessionHash: string,
 		/** Shared by the user's connections, so that opening another one does not start a fresh budget. */
-		readonly budget: Budget
+		readonly budget: Budget,
+		/** What opened it instead of a session, if anything did. */
+		readonly credential?: Credential
 	) {}
+
+	/** Closes it because what opened it (its session, or its credential) no longer holds. */
+	closeEnded() {
+		const { code, reason } = this.credential?.ended ?? CLOSE.unauthenticated;
+		this.socket.close(code, reason);
+	}
 
 	/** Sends, unless the peer has stopped reading: then the socket is closed rather than buffering without end. */
 	send(data: string | Uint8Array) {

@@ -19,6 +19,9 @@ export function newServiceSecret(): { secretId: string; secret: string; hash: st
 	return { secretId, secret: `roster_sa_${secretId}_${random}`, hash: tokenHash(random) };
 }
 
+/** What checking a secret reads: the store's secrets and users, and the organizations' documents. */
+export type BearerDeps = Pick<HttpDeps, 'accounts' | 'hub' | 'now'>;
+
 export interface BearerCaller {
 	user: StoredUser;
 	orgId: string;
@@ -48,7 +51,7 @@ function sameHash(a: string, b: string): boolean {
  * organization's document lists the secret unexpired (so a revocation holds from the next request).
  * The caller records the use (touchServiceSecret) once the request is within the account's budget.
  */
-export async function authenticateBearer(deps: HttpDeps, authorization: string | undefined): Promise<BearerCaller> {
+export async function authenticateBearer(deps: BearerDeps, authorization: string | undefined): Promise<BearerCaller> {
 	const [scheme, token, ...rest] = (authorization ?? '').trim().split(/\s+/);
 	if (!scheme || scheme.toLowerCase() !== 'bearer' || !token || rest.length) throw missing();
 	const parts = SECRET.exec(token);
@@ -56,11 +59,22 @@ export async function authenticateBearer(deps: HttpDeps, authorization: string |
 	const [, secretId, random] = parts as unknown as [string, string, string];
 	const row = await deps.accounts.serviceSecret(secretId);
 	const matches = sameHash(tokenHash(random), row?.hash ?? DECOY);
-	if (!row || !matches) throw invalid();
-	const user = await deps.accounts.user(row.userId);
+	const caller = row && matches ? await opened(deps, row.userId, secretId) : undefined;
+	if (!caller) throw invalid();
+	return caller;
+}
+
+/** Whether a secret that opened for `caller` still does (a socket it opened stays open only while it does). */
+export async function secretStillOpens(deps: BearerDeps, caller: BearerCaller): Promise<boolean> {
+	const row = await deps.accounts.serviceSecret(caller.secretId);
+	return row?.userId === caller.user.id && (await opened(deps, row.userId, caller.secretId)) !== undefined;
+}
+
+/** The caller a matching secret stands for while its account is a service account of the organization whose document lists it unexpired. */
+async function opened(deps: BearerDeps, userId: string, secretId: string): Promise<BearerCaller | undefined> {
+	const user = await deps.accounts.user(userId);
 	const orgId = user?.service ? user.managedBy : undefined;
 	const state = orgId === undefined ? undefined : await deps.hub.orgState(orgId);
-	const now = deps.now();
-	if (!user || orgId === undefined || !state || !secretOpens(state, user.id, secretId, now)) throw invalid();
+	if (!user || orgId === undefined || !state || !secretOpens(state, user.id, secretId, deps.now())) return undefined;
 	return { user, orgId, secretId };
 }

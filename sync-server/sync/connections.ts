@@ -1,6 +1,6 @@
 import { UserBudgets, type ConnectionLimits } from '../budget.ts';
 import type { DocRoom } from '../doc-room.ts';
-import { Connection, type Socket } from '../socket.ts';
+import { Connection, type Credential, type Socket } from '../socket.ts';
 
 /** The open connections by user, what each is subscribed to, and the budgets each user's connections share. */
 export class Connections {
@@ -21,8 +21,8 @@ export class Connections {
 		return (this.byUser.get(userId)?.size ?? 0) < this.budgets.limits.socketsPerUser;
 	}
 
-	open(socket: Socket, userId: string, sessionHash: string): Connection {
-		const conn = new Connection(userId, socket, sessionHash, this.budgets.of(userId));
+	open(socket: Socket, userId: string, sessionHash: string, credential?: Credential): Connection {
+		const conn = new Connection(userId, socket, sessionHash, this.budgets.of(userId), credential);
 		let set = this.byUser.get(userId);
 		if (!set) this.byUser.set(userId, (set = new Set()));
 		set.add(conn);

@@ -82,3 +82,19 @@ export function secretsRevoked(accounts: Pick<AccountStore, 'deleteServiceSecret
 		}
 	};
 }
+
+/**
+ * rules §5: a change to a service account's secrets (a revocation, the account deleted), here or
+ * on another server, is checked against its open sockets at once rather than at their next frame.
+ */
+export function credentialsChanged(recheck: (userId: string) => void): Reaction {
+	return (batch) => {
+		const changes = [...batch.entries.flatMap((e) => (e.verdict.ok ? e.changes : [])), ...batch.remote.flatMap((r) => r.changes)];
+		const userIds = new Set<string>();
+		for (const c of changes) {
+			if (c.kind === 'serviceAccount.put') userIds.add(c.account.userId);
+			else if (c.kind === 'serviceAccount.delete') userIds.add(c.userId);
+		}
+		for (const userId of userIds) recheck(userId);
+	};
+}

@@ -48,8 +48,9 @@ export class SessionLimits {
 	async sweep(live: (sessionHash: string) => boolean | Promise<boolean>) {
 		await this.orgSessions.refresh();
 		for (const conn of [...this.connections.all()]) {
-			if (!(await live(conn.sessionHash))) {
-				conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
+			// One opened with a credential other than a session (a service account's secret) is asked whether that still holds.
+			if (!(await (conn.credential ? conn.credential.holds() : live(conn.sessionHash)))) {
+				conn.closeEnded();
 				continue;
 			}
 			const orgIds = new Set([...conn.docs].flatMap((docId) => parseDocId(docId)?.orgId ?? []));

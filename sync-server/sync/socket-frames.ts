@@ -1,6 +1,6 @@
 import { serverOnlyRefusal, STEP_UP_TTL_MS, publicProfile, type UserProfile } from '$lib/domain/index.ts';
-import { CLOSE, PROTOCOL_VERSION, parseDocId } from '$lib/protocol/messages.ts';
-import type { Connection, Socket } from '../socket.ts';
+import { PROTOCOL_VERSION, parseDocId } from '$lib/protocol/messages.ts';
+import type { Connection, Credential, Socket } from '../socket.ts';
 import type { AccountStore, SessionRow } from '../storage/accounts.ts';
 import type { DocumentStore } from '../storage/documents.ts';
 import { storeUnavailable } from '../storage/unavailable.ts';
@@ -47,8 +47,8 @@ export class SocketFrames {
 	}
 
 	/** Takes a signed-in socket; its welcome goes out first, before anything it sends is handled. */
-	attach(socket: Socket, user: UserProfile, sessionHash: string): Connection {
-		const conn = this.deps.connections.open(socket, user.id, sessionHash);
+	attach(socket: Socket, user: UserProfile, sessionHash: string, credential?: Credential): Connection {
+		const conn = this.deps.connections.open(socket, user.id, sessionHash, credential);
 		void conn.queue(() => this.welcome(conn, user));
 		return conn;
 	}
@@ -59,7 +59,22 @@ export class SocketFrames {
 
 	/** Handles one frame from a connection, after the ones before it; resolves once handled. */
 	receive(conn: Connection, data: string | Uint8Array): Promise<void> {
-		return conn.queue(() => this.handle(conn, data).catch((err: unknown) => this.storeFailed(conn, err)));
+		return this.whileLive(conn, (session) =>
+			typeof data === 'string' ? this.receiveText(conn, data, session) : answerSyncStep1(this.syncDeps, conn, data)
+		);
+	}
+
+	/**
+	 * Runs work for a connection after the frames before it, once what opened it (a session, or
+	 * another credential) is found to hold still; a socket whose session or credential ended is closed instead.
+	 */
+	whileLive(conn: Connection, work: (session: SessionRow | true) => unknown): Promise<void> {
+		return conn.queue(() => this.live(conn, work).catch((err: unknown) => this.storeFailed(conn, err)));
+	}
+
+	/** Checks a user's connections opened with a credential (its secret was revoked, its account deleted): those it no longer opens close. */
+	recheck(userId: string) {
+		for (const conn of this.deps.connections.of(userId)) if (conn.credential) void this.whileLive(conn, () => {});
 	}
 
 	/** The store could not be reached while a frame was handled: the client is told to try again (what it sent is kept pending); anything else is a server error. */
@@ -69,14 +84,13 @@ export class SocketFrames {
 		socketWaiter(conn, '', this.abandoned).fail();
 	}
 
-	private async handle(conn: Connection, data: string | Uint8Array): Promise<void> {
+	private async live(conn: Connection, work: (session: SessionRow | true) => unknown): Promise<void> {
 		// Closed after a failed commit: what it had sent is sent again, in order, on its next socket.
 		if (this.abandoned.has(conn)) return;
-		// A session that expired or was ended while the socket stayed open stops here.
-		const session = await this.deps.sessionLive(conn.sessionHash);
-		if (!session) return conn.socket.close(CLOSE.unauthenticated.code, CLOSE.unauthenticated.reason);
-		if (typeof data === 'string') await this.receiveText(conn, data, session);
-		else await answerSyncStep1(this.syncDeps, conn, data);
+		// A session (or a secret) that expired or was ended while the socket stayed open stops here.
+		const session = conn.credential ? (await conn.credential.holds()) || undefined : await this.deps.sessionLive(conn.sessionHash);
+		if (!session) return conn.closeEnded();
+		await work(session);
 	}
 
 	private async welcome(conn: Connection, user: UserProfile) {

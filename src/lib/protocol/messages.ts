@@ -72,7 +72,11 @@ export const CLOSE = {
 	slowReader: { code: 4408, reason: 'Not reading fast enough' },
 	shutdown: { code: 1001, reason: 'Server shutting down' },
 	/** A commit failed (the store could not be reached): nothing unsaved was kept; reconnect and send pending changes again. */
-	storeUnavailable: { code: 1013, reason: 'The store is unavailable: try again' }
+	storeUnavailable: { code: 1013, reason: 'The store is unavailable: try again' },
+	/** /yjs/ (stock Yjs clients): the caller may no longer read the socket's document (removed, a role taken away, a session timeout). */
+	accessEnded: { code: 4410, reason: 'Access to this document ended' },
+	/** /yjs/: the service account secret that opened the socket was revoked or expired, or its account deleted. */
+	secretEnded: { code: 4401, reason: 'Service account secret revoked or expired' }
 } as const;
 
 /**
