@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { CLOSE, orgDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { sessionLive } from '../../sync-server/http/sessions.ts';
+import { READ_ONLY, UNREADABLE } from '../../sync-server/sync/stock-socket.ts';
+import { orgWith, serverForEachTest } from './fixtures.ts';
+import { rawRequest, upgradeRequest } from './raw-http.ts';
+import { createAccount, createSecret, send } from './service-account-client.ts';
+import { Follower } from './stock-follower.ts';
+import { view } from './test-client.ts';
+
+const ok = { t: 'verdict', ok: true };
+const t = serverForEachTest();
+const followers: Follower[] = [];
+afterEach(() => {
+	for (const f of followers.splice(0)) f.destroy();
+});
+
+function follow(docId: string, headers: Record<string, string>) {
+	const f = new Follower(t, docId, headers);
+	followers.push(f);
+	return f;
+}
+
+/** acme with bob a member and a project only alice is in; what the server holds of a document, for alice. */
+async function acme() {
+	const users = await orgWith(t, { members: { bob: 'ORG_MEMBER' }, projects: [{ id: 'apollo' }] });
+	return users;
+}
+
+async function serverDoc(userId: string, docId = orgDocId('acme')) {
+	return (await t.server.hub.readableDoc(userId, docId))!;
+}
+
+/** A y-websocket sync message of a kind (0 step 1, 1 step 2, 2 update) holding `payload`. */
+function syncMessage(kind: number, payload: Uint8Array) {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	encoding.writeVarUint(e, kind);
+	encoding.writeVarUint8Array(e, payload);
+	return encoding.toUint8Array(e);
+}
+
+async function upgrade(path: string, headers: string[] = []) {
+	const answer = await rawRequest(t.server.port, upgradeRequest(path, headers), true);
+	return { status: answer.status, body: JSON.parse(answer.body || '{}') as { code?: string; message?: string } };
+}
+
+async function serviceAccount(cookie: string, role = 'ORG_READ_ONLY') {
+	const userId = await createAccount(t, cookie, { username: 'dash-bot', role });
+	const { secret, secretId } = await createSecret(t, cookie, userId);
+	return { userId, secret, secretId, headers: { authorization: `Bearer ${secret}` } };
+}
+
+describe('GET /yjs/{docId}: a stock y-websocket provider follows a document read-only', () => {
+	it('receives the organization document with its session cookie, and converges as mutations change it', async () => {
+		const { alice, bob } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: bob.cookie });
+		await f.synced();
+		expect(view(f.doc).members[alice.user.id]).toMatchObject({ username: 'alice', role: 'ORG_OWNER' });
+		await t.user('carol');
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'member.add', username: 'carol', role: 'ORG_MEMBER' })).toMatchObject(ok);
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'member.remove', userId: alice.user.id })).toMatchObject({ ok: false });
+		const server = await serverDoc(alice.user.id);
+		await f.until(() => Y.encodeStateVector(f.doc).toString() === Y.encodeStateVector(server).toString());
+		expect(view(f.doc)).toEqual(view(server));
+		expect(f.doc.getMap('teams').get('ops')).toMatchObject({ name: 'Ops' });
+		expect(f.closes).toEqual([]);
+	});
+
+	it('a project document too, by its id as the provider puts it in the path (or percent-encoded)', async () => {
+		const { alice } = await acme();
+		const f = follow(projectDocId('acme', 'apollo'), { cookie: alice.cookie });
+		const encoded = follow(encodeURIComponent(projectDocId('acme', 'apollo')), { cookie: alice.cookie });
+		await Promise.all([f.synced(), encoded.synced()]);
+		expect(f.doc.getMap('meta').get('project')).toMatchObject({ id: 'apollo' });
+		expect(encoded.doc.getMap('meta').get('project')).toMatchObject({ id: 'apollo' });
+	});
+
+	it('its writes are refused with a reason and change nothing; it keeps receiving on the same socket', async () => {
+		const { alice, bob } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: bob.cookie });
+		await f.synced();
+		const socket = f.provider.ws;
+		f.doc.getMap('members').set('mallory', { userId: 'mallory', username: 'mallory', role: 'ORG_OWNER' });
+		f.doc.getMap('members').delete(alice.user.id);
+		await f.until(() => f.denied.length === 2);
+		expect(f.denied).toEqual([READ_ONLY, READ_ONLY]);
+		const server = await serverDoc(alice.user.id);
+		expect(server.getMap('members').has('mallory')).toBe(false);
+		expect(server.getMap('members').has(alice.user.id)).toBe(true);
+		// Another reader sees the document as it was.
+		const other = follow(orgDocId('acme'), { cookie: alice.cookie });
+		await other.synced();
+		expect(Object.keys(view(other.doc).members).sort()).toEqual([alice.user.id, bob.user.id].sort());
+		// Later changes still arrive, on the same socket.
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		await f.until(() => f.doc.getMap('teams').has('ops'));
+		expect(f.provider.ws).toBe(socket);
+		expect(f.closes).toEqual([]);
+	});
+
+	it('an update holding only what the server has passes silently; unreadable bytes are answered, and change nothing', async () => {
+		const { alice } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: alice.cookie });
+		await f.synced();
+		// What a stock client answers to a server's step 1: all it has, the delete set included.
+		f.sendRaw(syncMessage(1, Y.encodeStateAsUpdate(f.doc)));
+		f.sendRaw(syncMessage(2, Y.encodeStateAsUpdate(f.doc)));
+		f.sendRaw(new Uint8Array([3]));
+		for (const junk of [[0, 9, 0], [7], [0, 2, 5, 1, 2], [], [1, 200]]) f.sendRaw(new Uint8Array(junk));
+		f.sendRaw(syncMessage(2, new Uint8Array([0, 1, 255, 255, 255, 255, 15])));
+		// Answers come in order: the no-op updates and the query for awareness (no presence here yet) got none.
+		await f.until(() => f.denied.length === 6);
+		expect(f.denied).toEqual(Array(6).fill(UNREADABLE));
+		expect(Y.encodeStateAsUpdate(await serverDoc(alice.user.id))).toEqual(Y.encodeStateAsUpdate(f.doc));
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		await f.until(() => f.doc.getMap('teams').has('ops'));
+		expect(f.closes).toEqual([]);
+	});
+
+	it('a sync step 1 asked again (a resync) is answered with what it lacks', async () => {
+		const { alice } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: alice.cookie });
+		await f.synced();
+		const before = f.doc.getMap('members').size;
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		syncProtocol.writeSyncStep1(e, new Y.Doc());
+		f.sendRaw(encoding.toUint8Array(e));
+		f.provider.synced = false;
+		await f.synced();
+		expect(f.doc.getMap('members').size).toBe(before);
+	});
+
+	it('a member removed from the organization is closed with 4410 and not reconnected', async () => {
+		const { alice, bob } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: bob.cookie });
+		await f.synced();
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'member.remove', userId: bob.user.id })).toMatchObject(ok);
+		await f.until(() => f.closes.length > 0);
+		expect(f.closes).toEqual([CLOSE.accessEnded]);
+		expect(f.provider.shouldConnect).toBe(false);
+	});
+
+	it('a session that signs out is closed with 4401', async () => {
+		const { bob } = await acme();
+		const f = follow(orgDocId('acme'), { cookie: bob.cookie });
+		await f.synced();
+		expect((await send(t, 'POST', '/api/signout', bob.cookie)).status).toBeLessThan(300);
+		await f.until(() => f.closes.length > 0);
+		expect(f.closes).toEqual([CLOSE.unauthenticated]);
+	});
+});
+
+describe('GET /yjs/{docId} with a service account secret', () => {
+	it('follows what the account may read; a revoked secret closes the socket at once with 4401', async () => {
+		const { alice } = await acme();
+		const bot = await serviceAccount(alice.cookie);
+		const f = follow(orgDocId('acme'), bot.headers);
+		await f.synced();
+		expect(view(f.doc).members[bot.userId]).toMatchObject({ username: 'dash-bot', service: true });
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		await f.until(() => f.doc.getMap('teams').has('ops'));
+		expect(
+			await alice.client.mutate({ type: 'serviceAccount.revokeSecret', orgId: 'acme', userId: bot.userId, secretId: bot.secretId })
+		).toMatchObject(ok);
+		// Nothing sent by the follower meanwhile: the revoking commit itself closes it.
+		await f.until(() => f.closes.length > 0);
+		expect(f.closes).toEqual([CLOSE.secretEnded]);
+		expect((await upgrade('/yjs/org:acme', [`Authorization: Bearer ${bot.secret}`])).body.code).toBe('INVALID_SECRET');
+	});
+
+	it('a secret that no longer opens closes the socket at its next frame', async () => {
+		const { alice } = await acme();
+		const bot = await serviceAccount(alice.cookie);
+		const f = follow(orgDocId('acme'), bot.headers);
+		await f.synced();
+		// As the store holds it after a revocation on another server whose commit this one has not heard of yet.
+		await t.server.accounts.deleteServiceSecret(bot.secretId);
+		f.sendRaw(new Uint8Array([3]));
+		await f.until(() => f.closes.length > 0);
+		expect(f.closes).toEqual([CLOSE.secretEnded]);
+	});
+
+	it('the minute sweep of sessions leaves its socket open; deleting the account closes it', async () => {
+		const { alice } = await acme();
+		const bot = await serviceAccount(alice.cookie);
+		const f = follow(orgDocId('acme'), bot.headers);
+		await f.synced();
+		await t.server.hub.sweepSessions(async (hash) => (await sessionLive(t.server.accounts, Date.now(), hash)) !== undefined);
+		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
+		await f.until(() => f.doc.getMap('teams').has('ops'));
+		expect(f.closes).toEqual([]);
+		expect((await send(t, 'DELETE', '/api/service-accounts', alice.cookie, { org: 'acme', userId: bot.userId })).status).toBe(200);
+		await f.until(() => f.closes.length > 0);
+		expect([CLOSE.accessEnded, CLOSE.secretEnded]).toContainEqual(f.closes[0]);
+	});
+
+	it('a document the account may not read is refused as one that does not exist', async () => {
+		const { alice } = await acme();
+		const bot = await serviceAccount(alice.cookie, 'ORG_MEMBER');
+		const auth = `Authorization: Bearer ${bot.secret}`;
+		const project = await upgrade('/yjs/project:acme/apollo', [auth]);
+		const missing = await upgrade('/yjs/project:acme/nowhere', [auth]);
+		expect(project).toEqual({ status: 404, body: { code: 'DOC_NOT_FOUND', message: expect.stringMatching(/^\S.{10,}$/) as unknown } });
+		expect(missing).toEqual(project);
+	});
+});
+
+describe('GET /yjs/{docId} refusals, before the handshake', () => {
+	it('no credentials, a wrong secret, a foreign Origin: 401, 401, 403', async () => {
+		const { alice } = await acme();
+		expect(await upgrade('/yjs/org:acme')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+		expect(await upgrade('/yjs/org:acme', ['Cookie: roster_session=nope'])).toMatchObject({
+			status: 401,
+			body: { code: 'UNAUTHENTICATED' }
+		});
+		expect(await upgrade('/yjs/org:acme', ['Authorization: Bearer roster_sa_nope'])).toMatchObject({
+			status: 401,
+			body: { code: 'INVALID_SECRET' }
+		});
+		expect(await upgrade('/yjs/org:acme', [`Cookie: ${alice.cookie}`, 'Origin: https://evil.example'])).toMatchObject({
+			status: 403,
+			body: { code: 'BAD_ORIGIN' }
+		});
+	});
+
+	it('a non-member, a missing organization, a project not theirs, a malformed id: the same 404', async () => {
+		const { bob } = await acme();
+		const { cookie: eve } = await t.user('eve');
+		const answers = [
+			await upgrade('/yjs/org:acme', [`Cookie: ${eve}`]),
+			await upgrade('/yjs/org:nowhere', [`Cookie: ${bob.cookie}`]),
+			await upgrade('/yjs/project:acme/apollo', [`Cookie: ${bob.cookie}`]),
+			await upgrade('/yjs/billing:acme', [`Cookie: ${bob.cookie}`]),
+			await upgrade('/yjs/nonsense', [`Cookie: ${bob.cookie}`]),
+			await upgrade('/yjs/%E0%A4%A', [`Cookie: ${bob.cookie}`])
+		];
+		for (const a of answers) expect(a).toEqual(answers[0]);
+		expect(answers[0]).toMatchObject({ status: 404, body: { code: 'DOC_NOT_FOUND' } });
+	});
+
+	it('any other path names both websocket endpoints', async () => {
+		const answer = await upgrade('/elsewhere');
+		expect(answer).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+		expect(answer.body.message).toMatch(/\/sync.*\/yjs\//);
+	});
+});
