@@ -6,10 +6,10 @@ import { CLOSE, type ServerMessage } from '$lib/protocol/messages.ts';
 import type { Socket } from '../socket.ts';
 
 /** y-websocket's message types (its y-websocket.js): each message is one of these, then its body. */
-export const STOCK_SYNC = 0;
-export const STOCK_AWARENESS = 1;
-export const STOCK_AUTH = 2;
-export const STOCK_QUERY_AWARENESS = 3;
+const STOCK_SYNC = 0;
+const STOCK_AWARENESS = 1;
+const STOCK_AUTH = 2;
+const STOCK_QUERY_AWARENESS = 3;
 
 /** What a stock client is told when it sends a change. */
 export const READ_ONLY = "This endpoint is read-only: documents change only through Roster's checked mutations. Nothing was applied.";
