@@ -12,7 +12,7 @@ import type { Connection, Credential } from './socket.ts';
 import { awarenessMessage, permissionDenied, readStockMessage, READ_ONLY, StockSocket, UNREADABLE } from './sync/stock-socket.ts';
 import { wsSocket } from './sync/transport.ts';
 import { wouldChange } from './sync/would-change.ts';
-import type { WebEdge } from './web-edge.ts';
+import { logRefused, type WebEdge } from './web-edge.ts';
 import { contained, feed, refuseUpgrade } from './ws-feed.ts';
 
 export const STOCK_PATH = '/yjs/';
@@ -37,6 +37,9 @@ interface Caller {
 /** What a write is checked against when the caller may no longer read the document: anything it holds is a change. */
 const NOTHING = new Y.Doc();
 
+/** Refusals told by closing the accepted socket with 4000 + the status (docs/protocol.md, Stock Yjs clients). */
+const CLOSED_FOR = new Set([401, 403, 404, 429]);
+
 /** One answer for a document that does not exist and one the caller may not read (invariant 10). */
 const noDocument = () => new HttpError(404, 'DOC_NOT_FOUND', 'There is no document with this id that you may read.');
 
@@ -49,7 +52,7 @@ const noDocument = () => new HttpError(404, 'DOC_NOT_FOUND', 'There is no docume
 export class StockYjs {
 	constructor(private readonly deps: StockYjsDeps) {}
 
-	/** Everything a request can get wrong is refused before the handshake, with a status and `{code, message}`. */
+	/** Everything a request can get wrong is found before the handshake; who may not have the document is told by a close code. */
 	async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string) {
 		const { hub, wss, edge } = this.deps;
 		let caller: Caller;
@@ -61,7 +64,13 @@ export class StockYjs {
 				throw new HttpError(429, 'TOO_MANY_SOCKETS', 'You have as many connections open as you may: close another one first.');
 			if (!(await hub.readableDoc(caller.user.id, docId))) throw noDocument();
 		} catch (err) {
-			return refuseUpgrade(edge, req, socket, err);
+			if (!(err instanceof HttpError) || !CLOSED_FOR.has(err.status)) return refuseUpgrade(edge, req, socket, err);
+			logRefused('upgrade', req, err.message);
+			// Accepted, then closed with 44xx: a stock provider retries a refused upgrade without end, but never a 44xx close.
+			return wss.handleUpgrade(req, socket, head, (ws) => {
+				ws.on('error', () => ws.terminate());
+				ws.close(4000 + err.status, Buffer.byteLength(err.message) <= 123 ? err.message : err.code);
+			});
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			// First: a frame ws cannot read emits 'error'; unheard, it would end the process.

@@ -9,6 +9,7 @@ import { orgWith, serverForEachTest } from './fixtures.ts';
 import { rawRequest, upgradeRequest } from './raw-http.ts';
 import { createAccount, createSecret, send } from './service-account-client.ts';
 import { Follower } from './stock-follower.ts';
+import { WebSocket } from 'ws';
 import { view } from './test-client.ts';
 
 const ok = { t: 'verdict', ok: true };
@@ -41,6 +42,16 @@ function syncMessage(kind: number, payload: Uint8Array) {
 	encoding.writeVarUint(e, kind);
 	encoding.writeVarUint8Array(e, payload);
 	return encoding.toUint8Array(e);
+}
+
+/** How the server answers a socket it accepts only to refuse: its close code and reason. */
+function refusal(path: string, headers: Record<string, string> = {}) {
+	return new Promise<{ code: number; reason: string }>((resolve, reject) => {
+		const ws = new WebSocket(`ws://localhost:${t.server.port}${path}`, { headers });
+		ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+		ws.on('unexpected-response', (_req, res) => reject(new Error(`refused with HTTP ${res.statusCode}`)));
+		ws.on('error', reject);
+	});
 }
 
 async function upgrade(path: string, headers: string[] = []) {
@@ -171,7 +182,7 @@ describe('GET /yjs/{docId} with a service account secret', () => {
 		// Nothing sent by the follower meanwhile: the revoking commit itself closes it.
 		await f.until(() => f.closes.length > 0);
 		expect(f.closes).toEqual([CLOSE.secretEnded]);
-		expect((await upgrade('/yjs/org:acme', [`Authorization: Bearer ${bot.secret}`])).body.code).toBe('INVALID_SECRET');
+		expect((await refusal('/yjs/org:acme', bot.headers)).code).toBe(4401);
 	});
 
 	it('a secret that no longer opens closes the socket at its next frame', async () => {
@@ -204,45 +215,43 @@ describe('GET /yjs/{docId} with a service account secret', () => {
 	it('a document the account may not read is refused as one that does not exist', async () => {
 		const { alice } = await acme();
 		const bot = await serviceAccount(alice.cookie, 'ORG_MEMBER');
-		const auth = `Authorization: Bearer ${bot.secret}`;
-		const project = await upgrade('/yjs/project:acme/apollo', [auth]);
-		const missing = await upgrade('/yjs/project:acme/nowhere', [auth]);
-		expect(project).toEqual({ status: 404, body: { code: 'DOC_NOT_FOUND', message: expect.stringMatching(/^\S.{10,}$/) as unknown } });
+		const project = await refusal('/yjs/project:acme/apollo', bot.headers);
+		const missing = await refusal('/yjs/project:acme/nowhere', bot.headers);
+		expect(project).toEqual({ code: 4404, reason: expect.stringMatching(/^\S.{10,}$/) as unknown });
 		expect(missing).toEqual(project);
 	});
 });
 
-describe('GET /yjs/{docId} refusals, before the handshake', () => {
-	it('no credentials, a wrong secret, a foreign Origin: 401, 401, 403', async () => {
+describe('GET /yjs/{docId} refusals: accepted, then closed with a 44xx code a stock provider does not retry', () => {
+	it('no credentials, a wrong secret, a foreign Origin: 4401, 4401, 4403', async () => {
 		const { alice } = await acme();
-		expect(await upgrade('/yjs/org:acme')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
-		expect(await upgrade('/yjs/org:acme', ['Cookie: roster_session=nope'])).toMatchObject({
-			status: 401,
-			body: { code: 'UNAUTHENTICATED' }
+		const signIn = await refusal('/yjs/org:acme');
+		expect(signIn.code).toBe(4401);
+		expect(signIn.reason).toMatch(/Sign in/);
+		expect(await refusal('/yjs/org:acme', { cookie: 'roster_session=nope' })).toEqual(signIn);
+		expect(await refusal('/yjs/org:acme', { authorization: 'Bearer roster_sa_nope' })).toMatchObject({
+			code: 4401,
+			reason: expect.stringMatching(/secret is invalid or expired/) as unknown
 		});
-		expect(await upgrade('/yjs/org:acme', ['Authorization: Bearer roster_sa_nope'])).toMatchObject({
-			status: 401,
-			body: { code: 'INVALID_SECRET' }
-		});
-		expect(await upgrade('/yjs/org:acme', [`Cookie: ${alice.cookie}`, 'Origin: https://evil.example'])).toMatchObject({
-			status: 403,
-			body: { code: 'BAD_ORIGIN' }
+		expect(await refusal('/yjs/org:acme', { cookie: alice.cookie, origin: 'https://evil.example' })).toMatchObject({
+			code: 4403,
+			reason: expect.stringMatching(/another site/) as unknown
 		});
 	});
 
-	it('a non-member, a missing organization, a project not theirs, a malformed id: the same 404', async () => {
+	it('a non-member, a missing organization, a project not theirs, a malformed id: the same 4404', async () => {
 		const { bob } = await acme();
 		const { cookie: eve } = await t.user('eve');
 		const answers = [
-			await upgrade('/yjs/org:acme', [`Cookie: ${eve}`]),
-			await upgrade('/yjs/org:nowhere', [`Cookie: ${bob.cookie}`]),
-			await upgrade('/yjs/project:acme/apollo', [`Cookie: ${bob.cookie}`]),
-			await upgrade('/yjs/billing:acme', [`Cookie: ${bob.cookie}`]),
-			await upgrade('/yjs/nonsense', [`Cookie: ${bob.cookie}`]),
-			await upgrade('/yjs/%E0%A4%A', [`Cookie: ${bob.cookie}`])
+			await refusal('/yjs/org:acme', { cookie: eve }),
+			await refusal('/yjs/org:nowhere', { cookie: bob.cookie }),
+			await refusal('/yjs/project:acme/apollo', { cookie: bob.cookie }),
+			await refusal('/yjs/billing:acme', { cookie: bob.cookie }),
+			await refusal('/yjs/nonsense', { cookie: bob.cookie }),
+			await refusal('/yjs/%E0%A4%A', { cookie: bob.cookie })
 		];
 		for (const a of answers) expect(a).toEqual(answers[0]);
-		expect(answers[0]).toMatchObject({ status: 404, body: { code: 'DOC_NOT_FOUND' } });
+		expect(answers[0]).toMatchObject({ code: 4404 });
 	});
 
 	it('any other path names both websocket endpoints', async () => {
