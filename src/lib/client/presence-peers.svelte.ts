@@ -37,6 +37,7 @@ export class PeerStore {
 	receive(docId: string, payload: Uint8Array) {
 		const entries = decodeAwareness(payload);
 		if (!entries || !parseDocId(docId)) return;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working copy, stored whole
 		const peers = new Map(this.on(docId).map((p) => [p.clientID, p]));
 		for (const { clientID, clock, state } of entries) {
 			if (state === null) {
