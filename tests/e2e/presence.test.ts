@@ -32,6 +32,16 @@ describe('presence: two admins on one organization', () => {
 		await acme.bob.getByRole('form', { name: 'Edit role of carol' }).getByRole('button', { name: 'Cancel' }).click();
 		await expect.poll(() => mark(acme.ann, 'carol').count()).toBe(0);
 
+		// A second tab of Bob's browser (a follower: the first holds the socket) is where he looks now: one entry, on Teams.
+		const second = await acme.bob.context().newPage();
+		await second.goto(`/orgs/${acme.orgId}/teams`);
+		await expect.poll(() => bar(acme.ann).getByTestId('elsewhere').textContent()).toBe('Elsewhere in Acme Data: bob (Teams)');
+		expect(await present(acme.ann).count()).toBe(0);
+		// Headless Chromium moves no window focus between tabs: the focus a click there would bring is dispatched.
+		await acme.bob.evaluate(() => window.dispatchEvent(new FocusEvent('focus')));
+		await expect.poll(() => present(acme.ann).allInnerTexts()).toEqual([expect.stringMatching(/^B\s+bob\b/)]);
+		await second.close();
+
 		// Bob moves to the teams page: elsewhere in Acme, then gone when his page closes.
 		await acme.bob.getByRole('link', { name: 'Teams' }).click();
 		await expect.poll(() => present(acme.ann).count()).toBe(0);

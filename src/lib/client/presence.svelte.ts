@@ -44,7 +44,7 @@ export class Presence {
 	readonly peers: PeerStore;
 	private page: { doc: string; view: View } | null = null;
 	private editing: Editing | null = null;
-	/** When this tab was last visible or focused. */
+	/** When this tab was last visible or focused (0: not since it opened, or not with a page yet: it does not take over until then). */
 	private seenAt = 0;
 	private readonly tab = crypto.randomUUID();
 	/** The leader's: what each follower said last. */
@@ -64,7 +64,6 @@ export class Presence {
 	}
 
 	start() {
-		if (document.visibilityState === 'visible') this.seenAt = Date.now();
 		document.addEventListener('visibilitychange', this.onSeen);
 		window.addEventListener('focus', this.onSeen);
 		window.addEventListener('pageshow', this.onSeen);
@@ -87,6 +86,7 @@ export class Presence {
 	enter(doc: string, view: View): () => void {
 		const page = { doc, view };
 		this.page = page;
+		if (!this.seenAt && document.visibilityState === 'visible') this.seenAt = Date.now();
 		this.editing = null;
 		this.changed();
 		return () => {
