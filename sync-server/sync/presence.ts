@@ -54,7 +54,7 @@ export class Presence {
 		private readonly rooms: Rooms,
 		private readonly now: () => number
 	) {
-		this.sweeper = setInterval(() => this.expire(), SWEEP_EVERY_MS);
+		this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
 		this.sweeper.unref();
 	}
 
@@ -93,11 +93,13 @@ export class Presence {
 		if (mine && clock <= mine.clock) return undefined;
 		const entry = mine ?? this.bind(doc, conn, docId, clientId);
 		entry.clock = clock;
-		entry.state = parsed && {
-			...parsed.data,
-			user: { id: member.userId, name: member.displayName || member.username, username: member.username },
-			since: entry.since
-		};
+		entry.state = parsed
+			? {
+					...parsed.data,
+					user: { id: member.userId, name: member.displayName || member.username, username: member.username },
+					since: entry.since
+				}
+			: null;
 		this.renewals.delete(entry);
 		if (entry.state) {
 			entry.renewedAt = this.now();
@@ -166,7 +168,11 @@ export class Presence {
 		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
 		const subscribers = room?.docRoom(docId)?.subscribers;
 		if (!room || !subscribers) return;
-		const frame = encodeSyncFrame(docId, PRESENCE, encodeAwarenessUpdate([{ clientId: entry.clientId, clock: entry.sent, state: entry.state }]));
+		const frame = encodeSyncFrame(
+			docId,
+			PRESENCE,
+			encodeAwarenessUpdate([{ clientId: entry.clientId, clock: entry.sent, state: entry.state }])
+		);
 		let sent = 0;
 		for (const conn of subscribers) {
 			// Access is re-checked on every send, as for updates (access-sync.ts).
@@ -179,7 +185,7 @@ export class Presence {
 	}
 
 	/** Entries not renewed within the timeout leave no ghost: their removal is relayed. */
-	private expire() {
+	sweep() {
 		const cutoff = this.now() - PRESENCE_TIMEOUT_MS;
 		for (const entry of this.renewals) {
 			if (entry.renewedAt > cutoff) break;
