@@ -114,7 +114,9 @@ describe('presence over real websockets', () => {
 		// The next real update is the first thing alice hears of bob since: nothing refused went through.
 		state(bob.client, 22, 3, { view: 'settings' });
 		await a.until(22, (s) => (s as { view?: string } | null)?.view === 'settings');
-		expect(a.entries.slice(before)).toEqual([expect.objectContaining({ clientId: 22, state: expect.objectContaining({ view: 'settings' }) })]);
+		expect(a.entries.slice(before)).toEqual([
+			expect.objectContaining({ clientId: 22, state: expect.objectContaining({ view: 'settings' }) })
+		]);
 		expect(a.present().get(22)).toMatchObject({ user: { id: bob.user.id, username: 'bob' } });
 		// A stale clock is ignored, as y-protocols does.
 		state(bob.client, 22, 2, { view: 'billing' });
@@ -166,7 +168,9 @@ describe('presence over real websockets', () => {
 		expect(await carol.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Acme 2' })).toMatchObject({ ok: false });
 		expect(c!.entries.filter((e) => e.doc === APOLLO)).toEqual([]);
 		// Bob loses the project: alice sees him leave it, and he is sent nothing more of it.
-		expect(await alice.client.mutate({ type: 'project.removeUser', orgId: ORG, projectId: 'apollo', userId: bob.user.id })).toMatchObject(ok);
+		expect(await alice.client.mutate({ type: 'project.removeUser', orgId: ORG, projectId: 'apollo', userId: bob.user.id })).toMatchObject(
+			ok
+		);
 		await a!.until(22, (s) => s === null, APOLLO);
 		await bob.client.waitFor((m) => m.t === 'revoked' && m.doc === APOLLO);
 		const bobHeard = b!.entries.filter((e) => e.doc === APOLLO).length;
