@@ -146,6 +146,17 @@ describe('Presence: what this browser states', () => {
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 4]);
 	});
 
+	it('a page entered before the welcome is stated once the connection is online', () => {
+		const { presence, state } = tab(true);
+		state.online = false;
+		presence.enter(ORG, 'members');
+		presence.connected();
+		expect(state.sent).toEqual([]);
+		state.online = true;
+		presence.status(true);
+		expect(states(state.sent)).toEqual([[ORG, { view: 'members', editing: null }]]);
+	});
+
 	it('moving to a project leaves the organization document; a document it may not read gets nothing', () => {
 		const { presence, state } = tab(true, [ORG]);
 		presence.connected();

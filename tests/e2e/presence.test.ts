@@ -46,6 +46,31 @@ describe('presence: two admins on one organization', () => {
 		await acme.bob.getByRole('link', { name: 'Teams' }).click();
 		await expect.poll(() => present(acme.ann).count()).toBe(0);
 		await expect.poll(() => bar(acme.ann).getByTestId('elsewhere').textContent()).toBe('Elsewhere in Acme Data: bob (Teams)');
+		// A page with no presence (his account) takes him off the organization, and coming back puts him on again.
+		await acme.bob.getByRole('link', { name: 'Account', exact: true }).click();
+		await expect.poll(() => bar(acme.ann).count()).toBe(0);
+		await acme.bob.goBack();
+		await expect.poll(() => bar(acme.ann).getByTestId('elsewhere').textContent()).toBe('Elsewhere in Acme Data: bob (Teams)');
+
+		// The project page: the project's own presence, and a row whose roles bob edits.
+		await acme.ann.getByRole('link', { name: 'Projects' }).click();
+		await acme.ann.getByLabel('Project name').fill('Apollo');
+		await acme.ann.getByRole('button', { name: 'Create project' }).click();
+		await acme.ann.getByRole('heading', { name: /Apollo/ }).waitFor();
+		await acme.ann
+			.getByRole('form', { name: 'Add users' })
+			.getByRole('textbox', { name: /Add users/ })
+			.fill('carol');
+		await acme.ann.getByRole('button', { name: 'Add or invite' }).click();
+		await acme.ann.getByRole('button', { name: 'Edit roles of carol' }).waitFor();
+		await acme.bob.goto(acme.ann.url());
+		await expect.poll(() => present(acme.ann).allInnerTexts()).toEqual([expect.stringMatching(/^B\s+bob\b/)]);
+		await acme.bob.getByRole('button', { name: 'Edit roles of carol' }).click();
+		const carol = acme.ann.locator('[data-testid=project-user][data-username=carol]');
+		await expect.poll(() => carol.getByTestId('editing-mark').textContent()).toContain("bob is changing carol's roles");
+		await acme.bob.getByRole('form', { name: 'Edit roles of carol' }).getByRole('button', { name: 'Cancel' }).click();
+		await expect.poll(() => carol.getByTestId('editing-mark').count()).toBe(0);
+
 		await acme.bob.close();
 		await expect.poll(() => bar(acme.ann).count()).toBe(0);
 		expect(await acme.ann.getByTestId('presence-announcement').textContent()).toBe('bob left this page.');

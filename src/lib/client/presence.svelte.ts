@@ -117,7 +117,7 @@ export class Presence {
 		this.compose();
 	}
 
-	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh. */
+	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh once online. */
 	connected() {
 		this.clientID = random.uint32() || 1;
 		this.clock = 0;
@@ -127,11 +127,8 @@ export class Presence {
 
 	/** The connection's status changed (this tab's own, or the leader's as it reports it). */
 	status(online: boolean) {
-		if (online) {
-			// A follower tells a leader that is new, or back, where it is.
-			if (!this.link.leading()) this.changed();
-			return;
-		}
+		// Online: the leader states what it has (a page entered before the welcome); a follower tells a leader that is new, or back, where it is.
+		if (online) return this.changed();
 		// The server forgets a connection's presence when it drops: no one is shown until it says again who is here.
 		this.peers.clear();
 		this.clientID = 0;
