@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import type { Mutation } from '../src/lib/domain/index.ts';
 import { decodeSyncFrame, step1Frame, SYNC_STEP2 } from '../src/lib/protocol/frames.ts';
@@ -23,6 +24,8 @@ export interface RosterTarget extends LoadTarget {
 	readonly url: string;
 	userId(client: number): string;
 	cookie(client: number): string;
+	/** A client's socket, subscribed to its organization's document (to send more than mutations on it: presence). */
+	socket(client: number): WebSocket;
 }
 
 type Part = 'writer' | 'passive' | 'observer';
@@ -157,6 +160,7 @@ export async function startRoster(shape: LoadShape, options: { scenario?: Scenar
 			userId: (i) => clients[i]!.userId,
 			url: urls[0]!,
 			cookie: (i) => clients[i]!.cookie,
+			socket: (i) => clients[i]!.ws,
 			writers,
 			measures: ['verdict', 'observer'],
 			received: () => received,

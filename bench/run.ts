@@ -13,7 +13,7 @@
  *
  * Knobs (for investigation; the defaults are the DESIGN.md load):
  *   BENCH_RATES=200,500,…          the rate-search steps
- *   BENCH_ONLY=roster|relay|noisy  one part only
+ *   BENCH_ONLY=roster|relay|noisy|presence  one part only
  *   BENCH_SCENARIOS=sqlite-1x1,pg-3x30,…  the Roster set-ups, `<sqlite|pg>-<instances>x<organizations>`
  *                                  (default: sqlite-1x1, pg-1x1, pg-2x1, pg-3x1, pg-1x30, pg-2x30, pg-3x30;
  *                                  PostgreSQL ones are skipped, saying why, when no cluster can be started)
@@ -23,11 +23,13 @@
  * in for many people, each sending hundreds of mutations a second. The noisy-neighbour step then runs
  * with the default budget: one member floods its socket (junk, refused and accepted mutations) while
  * another sends 50 mutations/s, whose round trip (send → verdict) is printed beside the quiet figure.
+ * The presence step (bench/presence-step.ts) measures the round trip at 200/s with and without 100 owners present.
  */
 import { cpus } from 'node:os';
 import { runStep, sleep, type LoadTarget, type StepOptions } from './harness.ts';
 import { noisyNeighbour, STEP as NOISY_STEP, type NoisyOutcome } from './noisy-neighbour.ts';
 import { postgres } from './postgres.ts';
+import { presenceStep, presenceSummary, type PresenceOutcome } from './presence-step.ts';
 import { cleanUp } from './proc.ts';
 import { startRelay } from './relay-load.ts';
 import { header, highestHeld, held, P99_LIMIT_MS, printScaling, printSummary, row, type Outcome } from './report.ts';
@@ -43,7 +45,7 @@ const SEARCH: Omit<StepOptions, 'rate'> = { warmupMs: 500, durationMs: 3000, dra
 const THROUGHPUT_ARGS = ['--frames-per-second', '100000'];
 /** Pause after setup, so its aftermath (signup writes being flushed, GC) is not measured. */
 const SETTLE_MS = 1500;
-/** BENCH_ONLY=roster, relay or noisy runs one part only (for profiling); the ratio then needs both sides. */
+/** BENCH_ONLY=roster, relay, noisy or presence runs one part only (for profiling); the ratio then needs both sides. */
 const ONLY = process.env.BENCH_ONLY;
 /** A hard stop, far above the expected few minutes, so a wedged run cannot hang. */
 const WATCHDOG_MS = 20 * 60_000;
@@ -132,6 +134,11 @@ async function main() {
 		console.log(`\n== Noisy neighbour (Roster, ${describe(BASELINE)}, default per-user budget)`);
 		noisy = await noisyNeighbour(SHAPE.log);
 	}
+	let presence: PresenceOutcome | undefined;
+	if (!ONLY || ONLY === 'presence') {
+		console.log(`\n== Presence (Roster, ${describe(BASELINE)}, default per-user budget)`);
+		presence = await presenceStep(SHAPE.log);
+	}
 
 	console.log('\n== Summary');
 	if (outcomes.length) printSummary(outcomes, STEADY.rate);
@@ -142,6 +149,7 @@ async function main() {
 			`  other member's verdict p50/p99 (ms) at ${NOISY_STEP.rate}/s: quiet ${at(noisy.quiet)}; while one member floods: ${floods} (target p99 ≤ ${P99_LIMIT_MS})`
 		);
 	}
+	if (presence) console.log(`  ${presenceSummary(presence)}`);
 	if (!ONLY || ONLY === 'roster') printScaling(outcomes);
 
 	const roster = outcomes.find((o) => o.name === BASELINE.name) ?? outcomes.find((o) => o !== relay);

@@ -3,6 +3,7 @@
 export interface Summary {
 	count: number;
 	p50: number;
+	p95: number;
 	p99: number;
 	max: number;
 	mean: number;
@@ -21,6 +22,7 @@ export function summarize(values: readonly number[]): Summary {
 	return {
 		count: sorted.length,
 		p50: percentile(sorted, 50),
+		p95: percentile(sorted, 95),
 		p99: percentile(sorted, 99),
 		max: sorted.length ? sorted[sorted.length - 1]! : NaN,
 		mean: finite.length ? finite.reduce((s, v) => s + v, 0) / finite.length : NaN

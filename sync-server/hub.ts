@@ -24,6 +24,7 @@ import { CheckDirectory } from './sync/directory.ts';
 import { privateAddressOf } from './public-address.ts';
 import type { Reaction } from './sync/reactions.ts';
 import { OtherServers } from './sync/other-servers.ts';
+import { Presence } from './sync/presence.ts';
 import { Rooms } from './sync/rooms.ts';
 import { SocketFrames, steppedUpAt } from './sync/socket-frames.ts';
 
@@ -72,16 +73,18 @@ export class SyncHub {
 	private readonly flows: FlowDeps;
 	private readonly frames: SocketFrames;
 	private readonly otherServers: OtherServers;
+	private readonly presence: Presence;
 
 	constructor(options: HubOptions) {
 		this.store = options.store;
 		this.documents = options.documents;
 		this.now = options.now ?? Date.now;
-		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS);
 		const directory = new CheckDirectory();
 		this.rooms = new Rooms(this.documents, directory);
+		this.presence = new Presence(this.rooms, this.now);
+		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS, (conn, docId) => this.presence.leave(conn, docId));
 		const orgSessions = new OrgSessions(this.store, this.now, (orgId) => this.rooms.get(orgId)?.state);
-		const access = new AccessSync(this.connections, this.rooms, orgSessions);
+		const access = new AccessSync(this.connections, this.rooms, orgSessions, (conn, docId) => this.presence.greet(conn, docId));
 		this.sessions = new SessionLimits(this.connections, this.rooms, orgSessions, access);
 		this.flows = {
 			accounts: this.store,
@@ -119,6 +122,7 @@ export class SyncHub {
 			rooms: this.rooms,
 			sessions: this.sessions,
 			pipeline: this.pipeline,
+			presence: this.presence,
 			sessionLive: options.sessionLive ?? (async () => true),
 			now: this.now
 		});
@@ -133,9 +137,15 @@ export class SyncHub {
 		);
 	}
 
-	/** Stops following other servers' commits. */
+	/** Stops following other servers' commits, and presence's timers. */
 	close() {
 		this.otherServers.close();
+		this.presence.close();
+	}
+
+	/** Everyone present on a document now, as one y-protocols awareness update (a y-websocket client's queryAwareness); undefined when no one is. */
+	presenceOf(docId: string): Uint8Array | undefined {
+		return this.presence.presenceOf(docId);
 	}
 
 	/** How long commits held their organizations' locks, in one line. */

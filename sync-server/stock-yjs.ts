@@ -23,8 +23,6 @@ export interface StockYjsDeps extends BearerDeps {
 	hub: SyncHub;
 	/** The signed-in user of a request, from its session cookie (HttpApi.session). */
 	session: (req: IncomingMessage) => Promise<SignedIn | undefined>;
-	/** Everyone present on a document, as a y-protocols/awareness update, to answer a query for awareness (none: it goes unanswered). */
-	presenceOf?: (docId: string) => Uint8Array | undefined;
 }
 
 /** Who opened a socket: a person's session, or a service account's secret (its credential). */
@@ -139,7 +137,7 @@ export class StockYjs {
 				return void hub.whileLive(conn, () => stock.reply(frame as Uint8Array));
 			case 'queryAwareness':
 				return void hub.whileLive(conn, () => {
-					const present = conn.docs.has(stock.docId) ? this.deps.presenceOf?.(stock.docId) : undefined;
+					const present = conn.docs.has(stock.docId) ? hub.presenceOf(stock.docId) : undefined;
 					if (present) stock.reply(awarenessMessage(present));
 				});
 			default:

@@ -8,7 +8,7 @@ import type { OrgRoom } from '../org-room.ts';
 import type { OrgSessions } from '../org-sessions.ts';
 import type { Connection } from '../socket.ts';
 import type { CommittedBatch, Waiter } from './committed-batch.ts';
-import { subscribe, unsubscribe, type Connections } from './connections.ts';
+import { subscribe, type Connections } from './connections.ts';
 import type { Rooms } from './rooms.ts';
 
 /** A waiter for a verdict: a connection that sent (or retried) the mutation, or a caller outside one. */
@@ -25,7 +25,9 @@ export class AccessSync {
 	constructor(
 		private readonly connections: Connections,
 		private readonly rooms: Rooms,
-		private readonly orgSessions: OrgSessions
+		private readonly orgSessions: OrgSessions,
+		/** Sends a connection that just subscribed to a document everyone present on it (presence.ts). */
+		private readonly greet: (conn: Connection, docId: string) => void
 	) {}
 
 	/** Reads ahead what publishing a batch asks of the sessions of those whose access it changes. */
@@ -78,7 +80,7 @@ export class AccessSync {
 			if (conn.sessionHash !== sessionHash) continue;
 			for (const docId of conn.docs) {
 				if (parseDocId(docId)?.orgId !== orgId) continue;
-				unsubscribe(conn, this.rooms.get(orgId)?.docRoom(docId), docId);
+				this.connections.unsubscribe(conn, this.rooms.get(orgId)?.docRoom(docId), docId);
 				conn.sendJson({ t: 'revoked', doc: docId, reason: refusal.message, code: revokedCode(refusal) });
 			}
 		}
@@ -88,6 +90,7 @@ export class AccessSync {
 	private grant(conn: Connection, room: OrgRoom, docRoom: DocRoom) {
 		if (this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId) || !subscribe(conn, docRoom)) return;
 		conn.send(encodeSyncFrame(docRoom.docId, SYNC_UPDATE, Y.encodeStateAsUpdate(docRoom.doc)));
+		this.greet(conn, docRoom.docId);
 	}
 
 	/** Brings a user's live subscriptions to `docIds` in line with what it may read now. */
@@ -101,7 +104,7 @@ export class AccessSync {
 			for (const conn of conns) {
 				const has = conn.docs.has(docId);
 				if (mode === 'revoke' && has && !may) {
-					unsubscribe(conn, docRoom, docId);
+					this.connections.unsubscribe(conn, docRoom, docId);
 					conn.sendJson({ t: 'revoked', doc: docId, reason: 'You no longer have access to this.' });
 				} else if (mode === 'grant' && !has && may) {
 					if (this.orgSessions.prepared(conn.sessionHash, room.orgId)) this.grant(conn, room, docRoom);

@@ -7,7 +7,11 @@ export class Connections {
 	private readonly byUser = new Map<string, Set<Connection>>();
 	readonly budgets: UserBudgets;
 
-	constructor(limits: ConnectionLimits) {
+	constructor(
+		limits: ConnectionLimits,
+		/** Told each time a connection stops following a document (closed, unsubscribed, revoked): presence's removals. */
+		private readonly left: (conn: Connection, docId: string) => void
+	) {
 		this.budgets = new UserBudgets(limits, (userId) => this.byUser.has(userId));
 	}
 
@@ -32,13 +36,18 @@ export class Connections {
 	/** Forgets a closed connection: its subscriptions, and its user's budget once its last one is gone. */
 	close(conn: Connection, docRoom: (docId: string) => DocRoom | undefined) {
 		conn.closed = true;
-		for (const docId of conn.docs) docRoom(docId)?.subscribers.delete(conn);
-		conn.docs.clear();
+		for (const docId of conn.docs) this.unsubscribe(conn, docRoom(docId), docId);
 		const set = this.byUser.get(conn.userId);
 		set?.delete(conn);
 		if (set?.size) return;
 		this.byUser.delete(conn.userId);
 		this.budgets.release(conn.userId);
+	}
+
+	unsubscribe(conn: Connection, docRoom: DocRoom | undefined, docId: string) {
+		docRoom?.subscribers.delete(conn);
+		conn.docs.delete(docId);
+		this.left(conn, docId);
 	}
 
 	of(userId: string): ReadonlySet<Connection> {
@@ -61,9 +70,4 @@ export function subscribe(conn: Connection, docRoom: DocRoom): boolean {
 	docRoom.subscribers.add(conn);
 	conn.docs.add(docRoom.docId);
 	return true;
-}
-
-export function unsubscribe(conn: Connection, docRoom: DocRoom | undefined, docId: string) {
-	docRoom?.subscribers.delete(conn);
-	conn.docs.delete(docId);
 }

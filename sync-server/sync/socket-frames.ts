@@ -1,4 +1,5 @@
 import { serverOnlyRefusal, STEP_UP_TTL_MS, publicProfile, type UserProfile } from '$lib/domain/index.ts';
+import { decodeSyncFrame, PRESENCE, SYNC_STEP1, type SyncFrame } from '$lib/protocol/frames.ts';
 import { PROTOCOL_VERSION, parseDocId } from '$lib/protocol/messages.ts';
 import type { Connection, Credential, Socket } from '../socket.ts';
 import type { AccountStore, SessionRow } from '../storage/accounts.ts';
@@ -8,9 +9,10 @@ import type { HubWaiter } from './access-sync.ts';
 import { parseClientText, socketWaiter, verdictMessage } from './client-text.ts';
 import type { CommitPipeline } from './commit-pipeline.ts';
 import type { Connections } from './connections.ts';
+import type { Presence } from './presence.ts';
 import type { Rooms } from './rooms.ts';
 import type { SessionLimits } from './session-limits.ts';
-import { answerSyncStep1, type SyncStepDeps } from './sync-step.ts';
+import { answerSyncStep1, frameError, type SyncStepDeps } from './sync-step.ts';
 
 export interface FrameDeps {
 	accounts: AccountStore;
@@ -19,6 +21,7 @@ export interface FrameDeps {
 	rooms: Rooms;
 	sessions: SessionLimits;
 	pipeline: CommitPipeline<HubWaiter>;
+	presence: Presence;
 	/** See HubOptions.sessionLive. */
 	sessionLive: (sessionHash: string) => Promise<SessionRow | boolean | undefined>;
 	now: () => number;
@@ -42,7 +45,8 @@ export class SocketFrames {
 		this.syncDeps = {
 			rooms: deps.rooms,
 			enterOrg: (hash, userId, orgId) => deps.sessions.enterOrg(hash, userId, orgId),
-			quiet: () => deps.pipeline.quiet()
+			quiet: () => deps.pipeline.quiet(),
+			greet: (conn, docId) => deps.presence.greet(conn, docId)
 		};
 	}
 
@@ -60,7 +64,7 @@ export class SocketFrames {
 	/** Handles one frame from a connection, after the ones before it; resolves once handled. */
 	receive(conn: Connection, data: string | Uint8Array): Promise<void> {
 		return this.whileLive(conn, (session) =>
-			typeof data === 'string' ? this.receiveText(conn, data, session) : answerSyncStep1(this.syncDeps, conn, data)
+			typeof data === 'string' ? this.receiveText(conn, data, session) : this.receiveBinary(conn, data)
 		);
 	}
 
@@ -91,6 +95,26 @@ export class SocketFrames {
 		const session = conn.credential ? (await conn.credential.holds()) || undefined : await this.deps.sessionLive(conn.sessionHash);
 		if (!session) return conn.closeEnded();
 		await work(session);
+	}
+
+	private async receiveBinary(conn: Connection, data: Uint8Array) {
+		let frame: SyncFrame;
+		try {
+			frame = decodeSyncFrame(data);
+		} catch {
+			return frameError(conn, 'INVALID_FRAME', 'A binary frame could not be read.');
+		}
+		if (frame.kind === SYNC_STEP1) return answerSyncStep1(this.syncDeps, conn, frame);
+		if (frame.kind === PRESENCE) return this.presence(conn, frame);
+		frameError(conn, 'RAW_UPDATE_REFUSED', 'Documents are written by the server only; send a mutation instead. The update was ignored.');
+	}
+
+	/** A presence update (presence.ts); it does not count as activity for the organization's idle timeout, but is held to it. */
+	private async presence(conn: Connection, { doc, payload }: SyncFrame) {
+		const orgId = conn.docs.has(doc) ? parseDocId(doc)?.orgId : undefined;
+		const expired = orgId !== undefined && (await this.deps.sessions.refusal(conn.sessionHash, conn.userId, orgId));
+		const refused = expired ? expired.message : this.deps.presence.receive(conn, doc, payload);
+		if (refused) frameError(conn, 'PRESENCE_REFUSED', refused);
 	}
 
 	private async welcome(conn: Connection, user: UserProfile) {

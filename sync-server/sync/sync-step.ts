@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { Refusal } from '$lib/domain/index.ts';
-import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, SYNC_STEP2 } from '$lib/protocol/frames.ts';
+import { encodeSyncFrame, SYNC_STEP2, type SyncFrame } from '$lib/protocol/frames.ts';
 import { parseDocId, revokedCode } from '$lib/protocol/messages.ts';
 import type { Connection } from '../socket.ts';
 import { subscribe } from './connections.ts';
@@ -12,6 +12,8 @@ export interface SyncStepDeps {
 	enterOrg(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined>;
 	/** Resolves once no commit is under way. */
 	quiet(): Promise<void>;
+	/** Sends a connection that just subscribed to a document everyone present on it (presence.ts). */
+	greet(conn: Connection, docId: string): void;
 }
 
 export function frameError(conn: Connection, code: Refusal['code'], message: string) {
@@ -19,23 +21,10 @@ export function frameError(conn: Connection, code: Refusal['code'], message: str
 }
 
 /**
- * A binary frame: only sync step 1 (a state vector) may come from a client, and is answered
- * with what it lacks of a document it may read, which subscribes it. Clients never write documents.
+ * Sync step 1 (a state vector) from a client is answered with what it lacks of a document it may
+ * read, which subscribes it; then it is sent who is present there. Clients never write documents.
  */
-export async function answerSyncStep1({ rooms, enterOrg, quiet }: SyncStepDeps, conn: Connection, data: Uint8Array) {
-	let frame;
-	try {
-		frame = decodeSyncFrame(data);
-	} catch {
-		return frameError(conn, 'INVALID_FRAME', 'A binary frame could not be read.');
-	}
-	if (frame.kind !== SYNC_STEP1) {
-		return frameError(
-			conn,
-			'RAW_UPDATE_REFUSED',
-			'Documents are written by the server only; send a mutation instead. The update was ignored.'
-		);
-	}
+export async function answerSyncStep1({ rooms, enterOrg, quiet, greet }: SyncStepDeps, conn: Connection, frame: SyncFrame) {
 	const orgId = parseDocId(frame.doc)?.orgId;
 	let room = orgId === undefined ? undefined : await rooms.load(orgId);
 	const expired = room && (await enterOrg(conn.sessionHash, conn.userId, room.orgId));
@@ -62,4 +51,5 @@ export async function answerSyncStep1({ rooms, enterOrg, quiet }: SyncStepDeps, 
 	const answer = encodeSyncFrame(docRoom.docId, SYNC_STEP2, diff);
 	conn.budget.charge(0, answer.byteLength);
 	conn.send(answer);
+	greet(conn, docRoom.docId);
 }

@@ -1,13 +1,14 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from '../domain/index.ts';
-import { step1Frame } from '../protocol/frames.ts';
+import { PRESENCE, step1Frame } from '../protocol/frames.ts';
 import { orgDocId, parseDocId, type ServerMessage } from '../protocol/messages.ts';
 import type { Connection } from './connection.svelte.ts';
 import { Departures } from './departures.svelte.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
 import { pendingOverlay } from './org-view.ts';
 import { Outbox } from './outbox.svelte.ts';
+import { Presence } from './presence.svelte.ts';
 import { Replicas } from './replicas.ts';
 import { StepUp } from './step-up.svelte.ts';
 import { rememberUser } from './signed-in-user.ts';
@@ -42,6 +43,8 @@ export class RosterSession {
 	readonly connection: Connection;
 	/** Organizations this user lost access to, and why, for the pages that would otherwise say "not available". */
 	readonly departures: Departures;
+	/** Who else is on which page, and this browser's own presence. */
+	readonly presence: Presence;
 	private readonly db: RosterDb;
 	private readonly link: TabLink;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
@@ -52,12 +55,19 @@ export class RosterSession {
 		this.db = new RosterDb(user.id);
 		this.link = new TabLink(user.id, {
 			message: (m) => void this.inOrder(() => this.onMessage(m)),
-			frame: (f) => void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
+			// Presence is no document: it waits for no stored update, and arrives with whatever the server said before it.
+			frame: (f) =>
+				f.kind === PRESENCE
+					? this.presence.peers.receive(f.doc, f.payload)
+					: void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
 			offline: () => this.answerAll({ status: 'queued' }),
 			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush())),
 			adopt: (entry) => void this.inOrder(async () => (await this.outbox.adopt(entry), this.flush())),
 			stepUpValidForMs: () => Math.max(0, this.stepUp.until - Date.now()),
-			stepUp: (validForMs) => this.stepUp.confirmedFor(validForMs)
+			stepUp: (validForMs) => this.stepUp.confirmedFor(validForMs),
+			status: () => this.presence.status(this.connection.online),
+			presence: (m) => this.presence.fromTab(m),
+			presenceFrames: () => this.presence.peers.frames()
 		});
 		this.connection = this.link.connection;
 		this.replicas = new Replicas(this.db, () => this.link.leading);
@@ -71,6 +81,13 @@ export class RosterSession {
 		);
 		this.stepUp = new StepUp(this);
 		this.departures = new Departures(user.id);
+		this.presence = new Presence(user.id, {
+			leading: () => this.link.leading,
+			online: () => this.online,
+			send: (frame) => this.connection.send(frame),
+			post: (m) => this.link.postPresence(m),
+			reads: (docId) => this.replicas.docIds().includes(docId)
+		});
 	}
 
 	/** Loads the local copy, then joins the other tabs: what they say meanwhile is handled after it. */
@@ -79,12 +96,14 @@ export class RosterSession {
 			await this.replicas.loadAll();
 			await this.outbox.load();
 		});
+		this.presence.start();
 		this.link.start();
 		await loaded;
 	}
 
 	stop() {
 		this.answerAll({ status: 'queued' });
+		this.presence.stop();
 		this.link.stop();
 		this.db.close();
 	}
@@ -219,6 +238,7 @@ export class RosterSession {
 					const doc = this.replicas.ensure(docId);
 					if (doc) this.connection.send(step1Frame(docId, doc));
 				}
+				this.presence.connected();
 				this.sent.clear();
 				this.connection.connected();
 				await this.outbox.load();
@@ -243,6 +263,8 @@ export class RosterSession {
 				return this.answer(m.id, { status: 'refused', id: m.id, code: m.code, message: m.message });
 			}
 			case 'revoked':
+				// No one's presence is shown on a document the user may no longer read.
+				this.presence.peers.forget(m.doc);
 				if (m.code) {
 					if (m.code === 'SSO_REQUIRED') this.noteSsoRequired(parseDocId(m.doc)?.orgId, m.reason);
 					else this.timedOut = m.reason;

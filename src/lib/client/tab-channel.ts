@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { decodeSyncFrame, encodeSyncFrame, SYNC_STEP1, type SyncFrame } from '../protocol/frames.ts';
 import { ServerMessage } from '../protocol/messages.ts';
 import { Mutation, REFUSAL_CODES } from '../domain/index.ts';
+import { ClientPresence } from '../protocol/presence.ts';
 
 /** What the page shows of the link to the sync server; `outdated`: the server speaks another protocol version. */
 export const ConnectionStatus = z.enum(['connecting', 'online', 'offline', 'signed-out', 'outdated']);
@@ -50,12 +51,22 @@ export const TabMessage = z.discriminatedUnion('t', [
 			v: z.number().optional()
 		})
 	}),
+	// A follower's presence for the leader to send if it is the tab the person looks at (seenAt: when last visible or focused).
+	z.object({
+		t: z.literal('presence'),
+		tab: z.string().min(1).max(64),
+		seenAt: z.number(),
+		here: z.strictObject({ doc: z.string().max(200), state: ClientPresence }).nullable()
+	}),
+	// A follower closed: its presence no longer counts.
+	z.object({ t: z.literal('presence-gone'), tab: z.string().min(1).max(64) }),
 	// The user signed out in a tab: every tab stops and lets the local data go.
 	z.object({ t: z.literal('signed-out') })
 ]);
 export type TabMessage = z.infer<typeof TabMessage>;
 /** What is posted: frames travel as their bytes. */
 export type TabPost = z.input<typeof TabMessage>;
+export type TabPresence = Extract<TabMessage, { t: 'presence' | 'presence-gone' }>;
 
 export const frameBytes = (f: SyncFrame) => encodeSyncFrame(f.doc, f.kind, f.payload);
 

@@ -2,7 +2,7 @@ import type { SyncFrame } from '../protocol/frames.ts';
 import type { OutboxEntry } from './db.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
 import { Connection } from './connection.svelte.ts';
-import { frameBytes, TabChannel, type TabMessage } from './tab-channel.ts';
+import { frameBytes, TabChannel, type TabMessage, type TabPresence } from './tab-channel.ts';
 import { TabLeader } from './tab-leader.ts';
 
 export interface LinkHandlers {
@@ -19,6 +19,12 @@ export interface LinkHandlers {
 	stepUpValidForMs(): number;
 	/** ... and as the leader told this one. */
 	stepUp(validForMs: number): void;
+	/** The connection's status changed: this tab's own, or the leader's as it reports it. */
+	status(): void;
+	/** A follower's presence, for the leader to state if it is the tab looked at last. */
+	presence(m: TabPresence): void;
+	/** Others' presence as the leader knows it, told to a tab that opens (frames of kind PRESENCE). */
+	presenceFrames(): SyncFrame[];
 }
 
 /**
@@ -46,6 +52,7 @@ export class TabLink {
 				// An outdated page gives up the lead, so a tab that can speak to the server takes it.
 				if (this.connection.status === 'outdated') this.leader.stop();
 				else this.postStatus();
+				handlers.status();
 			}
 		});
 		this.channel = new TabChannel(userId, (m) => this.receive(m, handlers));
@@ -78,6 +85,11 @@ export class TabLink {
 		if (!this.leading) this.channel.post({ t: 'not-stored', entry });
 	}
 
+	/** Tells the leader tab this one's presence (posted by a follower only: the leader states its own). */
+	postPresence(m: TabPresence) {
+		if (!this.leading) this.channel.post(m);
+	}
+
 	/** Tells the other tabs that this one wrote the outbox. */
 	outboxWritten() {
 		this.channel.post({ t: 'outbox' });
@@ -91,8 +103,13 @@ export class TabLink {
 		switch (m.t) {
 			case 'hello':
 				this.postStatus();
-				if (this.leading && this.connection.online) this.channel.post({ t: 'step-up', validForMs: handlers.stepUpValidForMs() });
+				if (!this.leading || !this.connection.online) return;
+				this.channel.post({ t: 'step-up', validForMs: handlers.stepUpValidForMs() });
+				for (const f of handlers.presenceFrames()) this.channel.post({ t: 'frame', frame: frameBytes(f) });
 				return;
+			case 'presence':
+			case 'presence-gone':
+				return handlers.presence(m);
 			case 'outbox':
 				return handlers.outbox();
 			case 'not-stored':

@@ -2,6 +2,8 @@
 export const REFUSAL_CODES = [
 	'INVALID_FRAME',
 	'RAW_UPDATE_REFUSED',
+	// A presence frame that states more than its sender's own page and row (docs/protocol.md, Presence).
+	'PRESENCE_REFUSED',
 	'INVALID_MUTATION',
 	'UNKNOWN_MUTATION',
 	'NOT_A_MEMBER',

@@ -13,6 +13,7 @@ export const REFUSAL_RETRY: Record<RefusalCode, RetryRule> = {
 	// The frame or mutation itself was wrong: the same bytes are refused again.
 	INVALID_FRAME: 'change',
 	RAW_UPDATE_REFUSED: 'change',
+	PRESENCE_REFUSED: 'change',
 	INVALID_MUTATION: 'change',
 	UNKNOWN_MUTATION: 'change',
 	// Someone else's decision (a role, a membership, a closing) stands until they change it.

@@ -1,0 +1,203 @@
+import { unknownFields } from '$lib/domain/index.ts';
+import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
+import { parseDocId } from '$lib/protocol/messages.ts';
+import { ClientPresence, type PeerPresence } from '$lib/protocol/presence.ts';
+import type { Connection } from '../socket.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness-codec.ts';
+import type { Rooms } from './rooms.ts';
+
+/** y-protocols/awareness forgets a state not renewed for 30 s; so does the server (clients renew every ~15 s). */
+export const PRESENCE_TIMEOUT_MS = 30_000;
+/** At most one relay per connection and document per window (4 a second): a faster client's latest state goes out at the window's end. */
+export const PRESENCE_WINDOW_MS = 250;
+const SWEEP_EVERY_MS = 5_000;
+
+/** One connection's awareness client id on one document. */
+interface Present {
+	readonly conn: Connection;
+	readonly docId: string;
+	readonly clientId: number;
+	/** When this client id was first seen (the hub's clock): what peers are told as `since`. */
+	readonly since: number;
+	/** The last clock the client stated: an older or equal one is stale. */
+	clock: number;
+	/** The last clock peers were sent; every relay goes above it, so that a state after a removal the server sent still counts. */
+	sent: number;
+	/** As relayed; null once the client said it left or its state expired (its client id stays bound to its connection). */
+	state: PeerPresence | null;
+	renewedAt: number;
+	/** When it was last relayed, and the relay waiting for the window's end. */
+	relayedAt: number;
+	timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A document's present clients, by client id and by connection: one each way. */
+interface DocPresence {
+	byClient: Map<number, Present>;
+	byConn: Map<Connection, Present>;
+}
+
+/**
+ * Presence (docs/protocol.md, Presence): who is on which page of a document right now. Never
+ * stored. A connection states only its own entry, of a document it follows and may read; the
+ * server adds who it is and relays it to the document's other subscribers who may read it.
+ * Every relay visits the document's subscribers only.
+ */
+export class Presence {
+	private readonly docs = new Map<string, DocPresence>();
+	/** Stated entries, the least recently renewed first (a renewal moves one to the end): the sweep stops at the first fresh one. */
+	private readonly renewals = new Set<Present>();
+	private readonly sweeper: ReturnType<typeof setInterval>;
+
+	constructor(
+		private readonly rooms: Rooms,
+		private readonly now: () => number
+	) {
+		this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+		this.sweeper.unref();
+	}
+
+	close() {
+		clearInterval(this.sweeper);
+		for (const doc of this.docs.values()) for (const entry of doc.byConn.values()) clearTimeout(entry.timer);
+	}
+
+	/** A presence update from a connection: a refusal's sentence, or nothing once taken (or ignored as stale). */
+	receive(conn: Connection, docId: string, update: Uint8Array): string | undefined {
+		let entries: AwarenessEntry[];
+		try {
+			entries = decodeAwarenessUpdate(update);
+		} catch {
+			return 'A presence update could not be read; it was ignored.';
+		}
+		if (entries.length !== 1) return 'A presence update holds exactly one entry, your own; it was ignored.';
+		const [{ clientId, clock, state }] = entries as [AwarenessEntry];
+		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
+		const member = room?.state.member(conn.userId);
+		if (!conn.docs.has(docId) || !member || !room?.mayRead(docId, conn.userId)) {
+			return 'You may be present only on a document you have synced and may read; the update was ignored.';
+		}
+		const parsed = state === null ? undefined : ClientPresence.safeParse(state);
+		if (parsed && !parsed.success) {
+			const unknown = unknownFields(parsed.error);
+			return `${unknown ? `${unknown} in a presence state` : 'A presence state names a page and a row from fixed lists only'}; the server says who you are. It was ignored.`;
+		}
+		const doc = this.docs.get(docId) ?? { byClient: new Map(), byConn: new Map() };
+		const mine = doc.byConn.get(conn);
+		const bound = doc.byClient.get(clientId);
+		if ((mine && mine.clientId !== clientId) || (bound && bound.conn !== conn)) {
+			return 'A connection states only its own presence, under one client id per document; the update was ignored.';
+		}
+		// y-protocols ignores an older clock too.
+		if (mine && clock <= mine.clock) return undefined;
+		const entry = mine ?? this.bind(doc, conn, docId, clientId);
+		entry.clock = clock;
+		entry.state = parsed
+			? {
+					...parsed.data,
+					user: { id: member.userId, name: member.displayName || member.username, username: member.username },
+					since: entry.since
+				}
+			: null;
+		this.renewals.delete(entry);
+		if (entry.state) {
+			entry.renewedAt = this.now();
+			this.renewals.add(entry);
+		}
+		this.relaySoon(entry);
+		return undefined;
+	}
+
+	/** Sends a connection that just subscribed to a document everyone else present on it. */
+	greet(conn: Connection, docId: string) {
+		const update = this.encoded(docId, conn);
+		if (update) conn.send(encodeSyncFrame(docId, PRESENCE, update));
+	}
+
+	/** Everyone present on a document, as one awareness update; undefined when no one is. */
+	presenceOf(docId: string): Uint8Array | undefined {
+		return this.encoded(docId);
+	}
+
+	/** A connection stopped following a document (it left, closed, or lost access): its entry goes, and peers are told. */
+	leave(conn: Connection, docId: string) {
+		const doc = this.docs.get(docId);
+		const entry = doc?.byConn.get(conn);
+		if (!doc || !entry) return;
+		doc.byConn.delete(conn);
+		doc.byClient.delete(entry.clientId);
+		if (!doc.byConn.size) this.docs.delete(docId);
+		this.renewals.delete(entry);
+		// Peers may hold its state, or be about to (a relay waited): they are told it left.
+		if (entry.state || entry.timer) this.remove(entry);
+	}
+
+	private bind(doc: DocPresence, conn: Connection, docId: string, clientId: number): Present {
+		const entry: Present = { conn, docId, clientId, since: this.now(), clock: 0, sent: 0, state: null, renewedAt: 0, relayedAt: -Infinity };
+		doc.byConn.set(conn, entry);
+		doc.byClient.set(clientId, entry);
+		this.docs.set(docId, doc);
+		return entry;
+	}
+
+	/** Relays now, or at the end of this entry's window: whatever is latest then goes out. */
+	private relaySoon(entry: Present) {
+		if (entry.timer) return;
+		// At most a window, whatever a test's clock does.
+		const wait = Math.min(PRESENCE_WINDOW_MS, entry.relayedAt + PRESENCE_WINDOW_MS - this.now());
+		if (wait <= 0) return this.relay(entry);
+		entry.timer = setTimeout(() => {
+			entry.timer = undefined;
+			this.relay(entry);
+		}, wait);
+		entry.timer.unref();
+	}
+
+	/** Relays a removal at once, whatever waited. */
+	private remove(entry: Present) {
+		clearTimeout(entry.timer);
+		entry.timer = undefined;
+		entry.state = null;
+		this.relay(entry);
+	}
+
+	private relay(entry: Present) {
+		entry.relayedAt = this.now();
+		entry.sent = Math.max(entry.clock, entry.sent + 1);
+		const { conn: from, docId } = entry;
+		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
+		const subscribers = room?.docRoom(docId)?.subscribers;
+		if (!room || !subscribers) return;
+		const frame = encodeSyncFrame(
+			docId,
+			PRESENCE,
+			encodeAwarenessUpdate([{ clientId: entry.clientId, clock: entry.sent, state: entry.state }])
+		);
+		let sent = 0;
+		for (const conn of subscribers) {
+			// Access is re-checked on every send, as for updates (access-sync.ts).
+			if (conn === from || !room.mayRead(docId, conn.userId)) continue;
+			conn.send(frame);
+			sent++;
+		}
+		// What its presence costs the server counts against the sender's byte budget, as a sync answer does.
+		if (!from.closed) from.budget.charge(0, frame.byteLength * sent);
+	}
+
+	/** Entries not renewed within the timeout leave no ghost: their removal is relayed (the one timer runs it; tests call it). */
+	sweep() {
+		const cutoff = this.now() - PRESENCE_TIMEOUT_MS;
+		for (const entry of this.renewals) {
+			if (entry.renewedAt > cutoff) break;
+			this.renewals.delete(entry);
+			this.remove(entry);
+		}
+	}
+
+	private encoded(docId: string, except?: Connection): Uint8Array | undefined {
+		const present = [...(this.docs.get(docId)?.byConn.values() ?? [])].flatMap((e) =>
+			e.state && e.conn !== except ? [{ clientId: e.clientId, clock: Math.max(e.clock, e.sent), state: e.state }] : []
+		);
+		return present.length ? encodeAwarenessUpdate(present) : undefined;
+	}
+}
