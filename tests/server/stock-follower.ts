@@ -39,6 +39,7 @@ export class Follower {
 			this.changed();
 		});
 		this.provider.on('sync', () => this.changed());
+		this.provider.awareness.on('change', () => this.changed());
 		this.doc.on('update', () => this.changed());
 	}
 
@@ -57,6 +58,12 @@ export class Follower {
 
 	synced(): Promise<void> {
 		return this.until(() => this.provider.synced);
+	}
+
+	/** The states of Roster users present on its document, as its awareness holds them (its own left out). */
+	present(): unknown[] {
+		const own = this.doc.clientID;
+		return [...this.provider.awareness.getStates()].flatMap(([id, state]) => (id === own ? [] : [state]));
 	}
 
 	/** Sends bytes on its open socket, as it is. */

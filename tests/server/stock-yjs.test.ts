@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { CLOSE, orgDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
 import { sessionLive } from '../../sync-server/http/sessions.ts';
 import { READ_ONLY, UNREADABLE } from '../../sync-server/sync/stock-socket.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
@@ -210,6 +212,24 @@ describe('GET /yjs/{docId} with a service account secret', () => {
 		await f.until(() => f.closes.length > 0);
 		// Its membership goes with it: the commit takes the document back before anything else is checked.
 		expect(f.closes).toEqual([CLOSE.accessEnded]);
+	});
+
+	it('sees who is present on its document, as the server names them, and sees them leave', async () => {
+		const { alice, bob } = await acme();
+		alice.client.send(
+			encodeSyncFrame(orgDocId('acme'), PRESENCE, encodeAwarenessUpdate([{ clientId: 7, clock: 1, state: { view: 'members' } }]))
+		);
+		const f = follow(orgDocId('acme'), { cookie: bob.cookie });
+		await f.until(() => f.present().length === 1);
+		expect(f.present()).toEqual([
+			{
+				view: 'members',
+				user: { id: alice.user.id, name: expect.any(String) as unknown, username: 'alice' },
+				since: expect.any(Number) as unknown
+			}
+		]);
+		alice.client.send(encodeSyncFrame(orgDocId('acme'), PRESENCE, encodeAwarenessUpdate([{ clientId: 7, clock: 2, state: null }])));
+		await f.until(() => f.present().length === 0);
 	});
 
 	it('a document the account may not read is refused as one that does not exist', async () => {
