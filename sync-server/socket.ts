@@ -8,6 +8,8 @@ export interface Socket {
 	close(code: number, reason: string): void;
 	/** Bytes sent but not yet taken by the peer (ws `bufferedAmount`); 0 where nothing buffers. */
 	bufferedAmount?(): number;
+	/** The one document a socket follows, if it follows only one (a stock Yjs client): it is subscribed to nothing else and gets no welcome. */
+	readonly follows?: string;
 }
 
 /**

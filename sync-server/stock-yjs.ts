@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import * as Y from 'yjs';
 import { publicProfile, type UserProfile } from '$lib/domain/index.ts';
 import { encodeSyncFrame, SYNC_STEP1 } from '$lib/protocol/frames.ts';
 import { CLOSE, parseDocId } from '$lib/protocol/messages.ts';
@@ -9,9 +8,16 @@ import { authenticateBearer, secretStillOpens, type BearerDeps } from './http/be
 import { HttpError, type SignedIn } from './http/types.ts';
 import type { SyncHub } from './hub.ts';
 import type { Connection, Credential } from './socket.ts';
-import { awarenessMessage, permissionDenied, readStockMessage, READ_ONLY, StockSocket, UNREADABLE } from './sync/stock-socket.ts';
+import {
+	AWARENESS_HEARD,
+	awarenessMessage,
+	permissionDenied,
+	readStockMessage,
+	READ_ONLY,
+	StockSocket,
+	UNREADABLE
+} from './sync/stock-socket.ts';
 import { wsSocket } from './sync/transport.ts';
-import { wouldChange } from './sync/would-change.ts';
 import { logRefused, type WebEdge } from './web-edge.ts';
 import { contained, feed, refuseUpgrade } from './ws-feed.ts';
 
@@ -30,13 +36,17 @@ interface Caller {
 	user: UserProfile;
 	sessionHash: string;
 	credential?: Credential;
+	/** The service account secret that opened it. */
+	secretId?: string;
 }
-
-/** What a write is checked against when the caller may no longer read the document: anything it holds is a change. */
-const NOTHING = new Y.Doc();
 
 /** Refusals told by closing the accepted socket with 4000 + the status (docs/protocol.md, Stock Yjs clients). */
 const CLOSED_FOR = new Set([401, 403, 404, 429]);
+
+/** A close for a limit the caller may come back from is 45xx, which a stock provider retries; the others, 44xx, which it does not. */
+const closeCode = (status: number) => (status === 429 ? 4529 : 4000 + status);
+
+const tooMany = () => new HttpError(429, 'TOO_MANY_REQUESTS', 'Too many connections asked for at once: try again in a moment.');
 
 /** One answer for a document that does not exist and one the caller may not read (invariant 10). */
 const noDocument = () => new HttpError(404, 'DOC_NOT_FOUND', 'There is no document with this id that you may read.');
@@ -58,8 +68,8 @@ export class StockYjs {
 		try {
 			caller = await this.caller(req);
 			docId = this.docId(path);
-			if (!hub.mayConnect(caller.user.id))
-				throw new HttpError(429, 'TOO_MANY_SOCKETS', 'You have as many connections open as you may: close another one first.');
+			// An upgrade costs a frame of the user's budget, so a flood of them is turned away before the store is asked anything.
+			if (hub.spend(caller.user.id) > 0) throw tooMany();
 			if (!(await hub.readableDoc(caller.user.id, docId))) throw noDocument();
 		} catch (err) {
 			if (!(err instanceof HttpError) || !CLOSED_FOR.has(err.status)) return refuseUpgrade(edge, req, socket, err);
@@ -67,15 +77,22 @@ export class StockYjs {
 			// Accepted, then closed with 44xx: a stock provider retries a refused upgrade without end, but never a 44xx close.
 			return wss.handleUpgrade(req, socket, head, (ws) => {
 				ws.on('error', () => ws.terminate());
-				ws.close(4000 + err.status, Buffer.byteLength(err.message) <= 123 ? err.message : err.code);
+				ws.close(closeCode(err.status), Buffer.byteLength(err.message) <= 123 ? err.message : err.code);
 			});
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			// First: a frame ws cannot read emits 'error'; unheard, it would end the process.
 			ws.on('error', () => ws.terminate());
 			contained(ws, () => {
+				// Asked here, with nothing awaited before the attach: sockets upgraded at once cannot all pass it.
+				if (!hub.mayConnect(caller.user.id)) return ws.close(closeCode(429), CLOSE.tooManySockets.reason);
 				const stock = new StockSocket(wsSocket(ws), docId);
 				const conn = hub.attach(stock, caller.user, caller.sessionHash, caller.credential);
+				// The secret's use is recorded once it opened a socket, not for every upgrade tried.
+				if (caller.secretId)
+					void this.deps.accounts
+						.touchServiceSecret(caller.secretId, this.deps.now())
+						.catch((err: unknown) => console.error('recording a secret use failed', err));
 				feed(
 					ws,
 					conn,
@@ -100,11 +117,11 @@ export class StockYjs {
 
 	/** A bearer secret when the request sends one (never a cookie then); else the session cookie, from this site only. */
 	private async caller(req: IncomingMessage): Promise<Caller> {
-		const { edge, session, accounts, now } = this.deps;
+		const { edge, session } = this.deps;
 		if (req.headers.authorization !== undefined) {
 			const found = await authenticateBearer(this.deps, req.headers.authorization);
-			await accounts.touchServiceSecret(found.secretId, now());
 			return {
+				secretId: found.secretId,
 				user: publicProfile(found.user),
 				// No session has this key (theirs are hex hashes): session checks find none and leave the socket to its credential.
 				sessionHash: `secret:${found.secretId}`,
@@ -121,36 +138,24 @@ export class StockYjs {
 	/** One message from the client, handled after the ones before it while its session or secret holds. */
 	private receive(conn: Connection, stock: StockSocket, frame: string | Uint8Array) {
 		const { hub } = this.deps;
+		const reply = (message: Uint8Array) => stock.reply(message, conn.budget.limits.maxBufferedBytes);
 		const message = typeof frame === 'string' ? undefined : readStockMessage(frame);
 		switch (message?.type) {
 			// Answered by the hub as a Roster client's step 1 is: with what it lacks, which subscribes it.
 			case 'step1':
-				return void hub.receive(conn, encodeSyncFrame(stock.docId, SYNC_STEP1, message.stateVector));
+				return void hub.receive(conn, encodeSyncFrame(stock.follows, SYNC_STEP1, message.stateVector));
+			// Refused unread: the server sends no step 1, so a stock provider sends a step 2 or an update only for an edit of its own.
 			case 'write':
-				return void hub.whileLive(conn, async () => {
-					const doc = (await hub.readableDoc(conn.userId, stock.docId)) ?? NOTHING;
-					const refusal = changes(doc, message.update);
-					if (refusal) stock.reply(permissionDenied(refusal));
-				});
-			// Not shown to anyone: only sent back to its sender, which keeps a stock provider's 30-second watchdog from reconnecting.
+				return void hub.whileLive(conn, () => reply(permissionDenied(READ_ONLY)));
 			case 'awareness':
-				return void hub.whileLive(conn, () => stock.reply(frame as Uint8Array));
+				return void hub.whileLive(conn, () => reply(AWARENESS_HEARD));
 			case 'queryAwareness':
 				return void hub.whileLive(conn, () => {
-					const present = conn.docs.has(stock.docId) ? hub.presenceOf(stock.docId) : undefined;
-					if (present) stock.reply(awarenessMessage(present));
+					const present = conn.docs.has(stock.follows) ? hub.presenceOf(stock.follows) : undefined;
+					if (present) reply(awarenessMessage(present));
 				});
 			default:
-				return void hub.whileLive(conn, () => stock.reply(permissionDenied(UNREADABLE)));
+				return void hub.whileLive(conn, () => reply(permissionDenied(UNREADABLE)));
 		}
-	}
-}
-
-/** Why an update from a stock client is refused, if it is: one that would change the document; one that changes nothing passes silently. */
-function changes(doc: Y.Doc, update: Uint8Array): string | undefined {
-	try {
-		return wouldChange(doc, update) ? READ_ONLY : undefined;
-	} catch {
-		return UNREADABLE;
 	}
 }

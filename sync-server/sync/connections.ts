@@ -66,7 +66,7 @@ export class Connections {
 
 /** Subscribes an attached connection; one already detached stays out (its work may finish after it closed). */
 export function subscribe(conn: Connection, docRoom: DocRoom): boolean {
-	if (conn.closed) return false;
+	if (conn.closed || (conn.socket.follows !== undefined && conn.socket.follows !== docRoom.docId)) return false;
 	docRoom.subscribers.add(conn);
 	conn.docs.add(docRoom.docId);
 	return true;

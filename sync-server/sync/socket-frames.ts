@@ -53,7 +53,7 @@ export class SocketFrames {
 	/** Takes a signed-in socket; its welcome goes out first, before anything it sends is handled. */
 	attach(socket: Socket, user: UserProfile, sessionHash: string, credential?: Credential): Connection {
 		const conn = this.deps.connections.open(socket, user.id, sessionHash, credential);
-		void conn.queue(() => this.welcome(conn, user));
+		if (socket.follows === undefined) void conn.queue(() => this.welcome(conn, user));
 		return conn;
 	}
 

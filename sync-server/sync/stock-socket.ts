@@ -5,6 +5,9 @@ import { decodeSyncFrame, PRESENCE, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE } from '
 import { CLOSE, type ServerMessage } from '$lib/protocol/messages.ts';
 import type { Socket } from '../socket.ts';
 
+/** Closes for a limit the client may come back from (frames, sockets, reading): 4429, 4408. */
+const TRANSIENT = new Set<number>([CLOSE.tooMany.code, CLOSE.slowReader.code]);
+
 /** y-websocket's message types (its y-websocket.js): each message is one of these, then its body. */
 const STOCK_SYNC = 0;
 const STOCK_AWARENESS = 1;
@@ -19,8 +22,8 @@ export const UNREADABLE = 'A message could not be read as y-websocket sync or aw
 /** A message from a stock client, as far as this endpoint reads it. */
 export type StockMessage =
 	| { type: 'step1'; stateVector: Uint8Array }
-	/** A sync step 2 or an update: something it would write. */
-	| { type: 'write'; update: Uint8Array }
+	/** A sync step 2 or an update: something it would write (the server never asks for one: it sends no step 1). */
+	| { type: 'write' }
 	| { type: 'awareness' }
 	| { type: 'queryAwareness' };
 
@@ -41,7 +44,7 @@ function readBody(d: decoding.Decoder, type: number): StockMessage | undefined {
 			const kind = decoding.readVarUint(d);
 			const payload = decoding.readVarUint8Array(d);
 			if (kind === SYNC_STEP1) return { type: 'step1', stateVector: payload };
-			return kind === SYNC_STEP2 || kind === SYNC_UPDATE ? { type: 'write', update: payload } : undefined;
+			return kind === SYNC_STEP2 || kind === SYNC_UPDATE ? { type: 'write' } : undefined;
 		}
 		case STOCK_AWARENESS:
 			decoding.readVarUint8Array(d);
@@ -61,6 +64,12 @@ export function permissionDenied(reason: string): Uint8Array {
 	return encoding.toUint8Array(e);
 }
 
+/**
+ * What answers a stock client's own awareness: an update naming no one. It is shown to no one, yet
+ * hearing something keeps a provider's 30-second "nothing heard" watchdog from reconnecting.
+ */
+export const AWARENESS_HEARD = awarenessMessage(new Uint8Array([0]));
+
 /** An awareness message carrying a y-protocols/awareness update. */
 export function awarenessMessage(update: Uint8Array): Uint8Array {
 	const e = encoding.createEncoder();
@@ -79,7 +88,7 @@ export function awarenessMessage(update: Uint8Array): Uint8Array {
 export class StockSocket implements Socket {
 	constructor(
 		private readonly inner: Socket,
-		readonly docId: string
+		readonly follows: string
 	) {}
 
 	isOpen(): boolean {
@@ -90,14 +99,15 @@ export class StockSocket implements Socket {
 		return this.inner.bufferedAmount?.() ?? 0;
 	}
 
+	/** A stock provider never reconnects after a 44xx close: a limit it may come back from is told as 45xx. */
 	close(code: number, reason: string) {
-		this.inner.close(code, reason);
+		this.inner.close(TRANSIENT.has(code) ? code + 100 : code, reason);
 	}
 
 	send(data: string | Uint8Array) {
 		if (typeof data === 'string') return this.sendText(JSON.parse(data) as ServerMessage);
 		const { doc, kind, payload } = decodeSyncFrame(data);
-		if (doc !== this.docId) return;
+		if (doc !== this.follows) return;
 		const e = encoding.createEncoder();
 		if (kind === PRESENCE) {
 			encoding.writeVarUint(e, STOCK_AWARENESS);
@@ -109,13 +119,18 @@ export class StockSocket implements Socket {
 		this.inner.send(encoding.toUint8Array(e));
 	}
 
-	/** A y-websocket message of the endpoint's own (a refusal, an awareness answer), sent as it is. */
-	reply(message: Uint8Array) {
-		if (this.inner.isOpen()) this.inner.send(message);
+	/**
+	 * A y-websocket message of the endpoint's own (a refusal, an awareness answer), sent as it is,
+	 * unless more than `maxBufferedBytes` wait unread: then it is closed as Connection.send does.
+	 */
+	reply(message: Uint8Array, maxBufferedBytes: number) {
+		if (!this.inner.isOpen()) return;
+		if (this.bufferedAmount() > maxBufferedBytes) return this.close(CLOSE.slowReader.code, CLOSE.slowReader.reason);
+		this.inner.send(message);
 	}
 
 	private sendText(message: ServerMessage) {
-		if (message.t === 'revoked' && message.doc === this.docId) this.close(CLOSE.accessEnded.code, CLOSE.accessEnded.reason);
+		if (message.t === 'revoked' && message.doc === this.follows) this.close(CLOSE.accessEnded.code, CLOSE.accessEnded.reason);
 		else if (message.t === 'error') this.inner.send(permissionDenied(message.message));
 	}
 }

@@ -116,19 +116,19 @@ describe('GET /yjs/{docId}: a stock y-websocket provider follows a document read
 		expect(f.closes).toEqual([]);
 	});
 
-	it('an update holding only what the server has passes silently; unreadable bytes are answered, and change nothing', async () => {
+	it('every step 2 or update is refused unread, unreadable bytes are answered, and nothing changes', async () => {
 		const { alice } = await acme();
 		const f = follow(orgDocId('acme'), { cookie: alice.cookie });
 		await f.synced();
-		// What a stock client answers to a server's step 1: all it has, the delete set included.
+		// Even one holding only what the server has: the server sends no step 1, so no stock provider sends these but for an edit.
 		f.sendRaw(syncMessage(1, Y.encodeStateAsUpdate(f.doc)));
 		f.sendRaw(syncMessage(2, Y.encodeStateAsUpdate(f.doc)));
 		f.sendRaw(new Uint8Array([3]));
 		for (const junk of [[0, 9, 0], [7], [0, 2, 5, 1, 2], [], [1, 200]]) f.sendRaw(new Uint8Array(junk));
 		f.sendRaw(syncMessage(2, new Uint8Array([0, 1, 255, 255, 255, 255, 15])));
-		// Answers come in order: the no-op updates and the query for awareness (no presence here yet) got none.
-		await f.until(() => f.denied.length === 6);
-		expect(f.denied).toEqual(Array(6).fill(UNREADABLE));
+		// Answers come in order: the query for awareness (no one present) got none.
+		await f.until(() => f.denied.length === 8);
+		expect(f.denied).toEqual([READ_ONLY, READ_ONLY, ...Array(5).fill(UNREADABLE), READ_ONLY]);
 		expect(Y.encodeStateAsUpdate(await serverDoc(alice.user.id))).toEqual(Y.encodeStateAsUpdate(f.doc));
 		expect(await alice.client.mutate({ orgId: 'acme', type: 'team.create', teamId: 'ops', name: 'Ops' })).toMatchObject(ok);
 		await f.until(() => f.doc.getMap('teams').has('ops'));
