@@ -3,7 +3,8 @@
  * not raise the mutation round trip at 200/s by more than 10%"): in one run, 100 owners of one
  * organization, all subscribed; the mutation round trip (send → verdict ok) at 200/s is measured
  * without presence, then while every one of them is present and moves its `editing` row (a new
- * state, so a relay to the 99 others) every 2 s, then without again. Prints figures; asserts nothing.
+ * state, so a relay to the 99 others) every 2 s, then without again. Prints figures; asserts nothing
+ * (a high "other CPU", the rest of the machine, means the figures are disturbed).
  */
 import { encodeSyncFrame, PRESENCE } from '../src/lib/protocol/frames.ts';
 import { orgDocId } from '../src/lib/protocol/messages.ts';
@@ -62,6 +63,7 @@ function row(what: string, r: StepResult): string {
 		String(v.count),
 		String(r.lost),
 		pct(r.serverCpu),
+		pct(r.otherCpu),
 		String(Math.round(r.receivedPerSec))
 	]
 		.map((c) => c.padStart(9))
@@ -76,7 +78,7 @@ export async function presenceStep(log: (line: string) => void): Promise<Presenc
 			`mutations: ${STEP.rate}/s for ${STEP.durationMs / 1000} s per step; presence: all ${SHAPE.clients} move their row every ${MOVE_EVERY_MS / 1000} s`
 		);
 		log(
-			`${'presence'.padEnd(18)} ${['p50 ms', 'p95 ms', 'p99 ms', 'count', 'lost', 'srv CPU', 'recv/s'].map((h) => h.padStart(9)).join(' ')}`
+			`${'presence'.padEnd(18)} ${['p50 ms', 'p95 ms', 'p99 ms', 'count', 'lost', 'srv CPU', 'other CPU', 'recv/s'].map((h) => h.padStart(9)).join(' ')}`
 		);
 		const before = await runStep(target, STEP);
 		log(row('none', before));

@@ -35,6 +35,10 @@ export interface DocumentStore {
 	endSessions(sessionHashes: readonly string[]): Promise<void>;
 	/** Calls `listener` with each session another server ended. Returns the unsubscribe. */
 	watchSessions(listener: (sessionHash: string) => void): () => void;
+	/** Tells the other servers a presence update (an awareness update) for a document; nothing is stored, and a lost one is renewed within 15 s. */
+	sharePresence(docId: string, update: Uint8Array): void;
+	/** Calls `listener` with each presence update another server shared. Returns the unsubscribe. */
+	watchPresence(listener: (docId: string, update: Uint8Array) => void): () => void;
 	/**
 	 * Up to `limit` of an organization's committed batches of changes after sequence `after`, oldest first:
 	 * its history, read a page at a time so that replaying it holds one page.

@@ -220,6 +220,13 @@ export class SqliteDocuments implements DocumentStore {
 		return () => {};
 	}
 
+	/** One process: presence is all here (sync/presence.ts). */
+	sharePresence(): void {}
+
+	watchPresence(): () => void {
+		return () => {};
+	}
+
 	async docIdsWithPrefix(prefix: string): Promise<string[]> {
 		const rows = this.q.docIdsInRange.all(prefix, `${prefix}\u{10ffff}`) as { doc_id: string }[];
 		return rows.map((r) => r.doc_id);

@@ -3,7 +3,9 @@ import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
 import { ClientPresence, type PeerPresence } from '$lib/protocol/presence.ts';
 import type { Connection } from '../socket.ts';
+import type { DocumentStore } from '../storage/documents.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness-codec.ts';
+import { RemotePresence } from './presence-remote.ts';
 import type { Rooms } from './rooms.ts';
 
 /** y-protocols/awareness forgets a state not renewed for 30 s; so does the server (clients renew every ~15 s). */
@@ -41,23 +43,32 @@ interface DocPresence {
  * Presence (docs/protocol.md, Presence): who is on which page of a document right now. Never
  * stored. A connection states only its own entry, of a document it follows and may read; the
  * server adds who it is and relays it to the document's other subscribers who may read it.
- * Every relay visits the document's subscribers only.
+ * Every relay visits the document's subscribers only. Servers sharing a store pass each other
+ * their relays (PostgreSQL NOTIFY), each sending them on to its own subscribers who may read.
  */
 export class Presence {
 	private readonly docs = new Map<string, DocPresence>();
 	/** Stated entries, the least recently renewed first (a renewal moves one to the end): the sweep stops at the first fresh one. */
 	private readonly renewals = new Set<Present>();
+	private readonly remote = new RemotePresence();
 	private readonly sweeper: ReturnType<typeof setInterval>;
+	private readonly stopWatching: () => void;
+	/** Closed with the server: sockets closing after it are not shared with the others (its store is closing). */
+	private closed = false;
 
 	constructor(
 		private readonly rooms: Rooms,
-		private readonly now: () => number
+		private readonly now: () => number,
+		private readonly others: Pick<DocumentStore, 'sharePresence' | 'watchPresence'>
 	) {
 		this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
 		this.sweeper.unref();
+		this.stopWatching = others.watchPresence((docId, update) => this.fromOtherServer(docId, update));
 	}
 
 	close() {
+		this.closed = true;
+		this.stopWatching();
 		clearInterval(this.sweeper);
 		for (const doc of this.docs.values()) for (const entry of doc.byConn.values()) clearTimeout(entry.timer);
 	}
@@ -85,7 +96,7 @@ export class Presence {
 		const doc = this.docs.get(docId) ?? { byClient: new Map(), byConn: new Map() };
 		const mine = doc.byConn.get(conn);
 		const bound = doc.byClient.get(clientId);
-		if ((mine && mine.clientId !== clientId) || (bound && bound.conn !== conn)) {
+		if ((mine && mine.clientId !== clientId) || (bound && bound.conn !== conn) || (!mine && this.remote.has(docId, clientId))) {
 			return 'A connection states only its own presence, under one client id per document; the update was ignored.';
 		}
 		// y-protocols ignores an older clock too.
@@ -164,24 +175,40 @@ export class Presence {
 	private relay(entry: Present) {
 		entry.relayedAt = this.now();
 		entry.sent = Math.max(entry.clock, entry.sent + 1);
-		const { conn: from, docId } = entry;
+		const update = encodeAwarenessUpdate([{ clientId: entry.clientId, clock: entry.sent, state: entry.state }]);
+		const bytes = this.sendHere(entry.docId, update, entry.conn);
+		// What its presence costs the server counts against the sender's byte budget, as a sync answer does.
+		if (!entry.conn.closed) entry.conn.budget.charge(0, bytes);
+		if (!this.closed) this.others.sharePresence(entry.docId, update);
+	}
+
+	/** Sends an update to this server's subscribers of a document who may read it, but `from`; answers the bytes sent. */
+	private sendHere(docId: string, update: Uint8Array, from?: Connection): number {
 		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
 		const subscribers = room?.docRoom(docId)?.subscribers;
-		if (!room || !subscribers) return;
-		const frame = encodeSyncFrame(
-			docId,
-			PRESENCE,
-			encodeAwarenessUpdate([{ clientId: entry.clientId, clock: entry.sent, state: entry.state }])
-		);
+		if (!room || !subscribers) return 0;
+		const frame = encodeSyncFrame(docId, PRESENCE, update);
 		let sent = 0;
 		for (const conn of subscribers) {
 			// Access is re-checked on every send, as for updates (access-sync.ts).
 			if (conn === from || !room.mayRead(docId, conn.userId)) continue;
 			conn.send(frame);
-			sent++;
+			sent += frame.byteLength;
 		}
-		// What its presence costs the server counts against the sender's byte budget, as a sync answer does.
-		if (!from.closed) from.budget.charge(0, frame.byteLength * sent);
+		return sent;
+	}
+
+	/** Another server's relay: passed on to the subscribers here, unless it names a client id bound here. */
+	private fromOtherServer(docId: string, update: Uint8Array) {
+		let entries: AwarenessEntry[];
+		try {
+			entries = decodeAwarenessUpdate(update);
+		} catch {
+			return;
+		}
+		const here = this.docs.get(docId);
+		const fresh = this.remote.take(docId, entries, this.now(), (clientId) => here?.byClient.has(clientId) ?? false);
+		if (fresh.length) this.sendHere(docId, encodeAwarenessUpdate(fresh));
 	}
 
 	/** Entries not renewed within the timeout leave no ghost: their removal is relayed (the one timer runs it; tests call it). */
@@ -192,12 +219,15 @@ export class Presence {
 			this.renewals.delete(entry);
 			this.remove(entry);
 		}
+		// Each server forgets on its own what another one stopped renewing (it may have stopped without a word).
+		for (const { docId, removal } of this.remote.expire(cutoff)) this.sendHere(docId, encodeAwarenessUpdate([removal]));
 	}
 
 	private encoded(docId: string, except?: Connection): Uint8Array | undefined {
-		const present = [...(this.docs.get(docId)?.byConn.values() ?? [])].flatMap((e) =>
+		const present = [...(this.docs.get(docId)?.byConn.values() ?? [])].flatMap((e): AwarenessEntry[] =>
 			e.state && e.conn !== except ? [{ clientId: e.clientId, clock: Math.max(e.clock, e.sent), state: e.state }] : []
 		);
+		present.push(...this.remote.entries(docId));
 		return present.length ? encodeAwarenessUpdate(present) : undefined;
 	}
 }

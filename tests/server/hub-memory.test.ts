@@ -44,6 +44,8 @@ class HeldDocuments implements DocumentStore {
 	watch = () => () => {};
 	endSessions = () => this.inner.endSessions([]);
 	watchSessions = () => () => {};
+	sharePresence = () => {};
+	watchPresence = () => () => {};
 	async begin(orgs: Parameters<DocumentStore['begin']>[0], keys: Parameters<DocumentStore['begin']>[1]): Promise<StoreTransaction> {
 		if (this.failLookup) {
 			this.failLookup = false;

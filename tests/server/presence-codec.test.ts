@@ -48,7 +48,10 @@ describe('Presence', () => {
 			mayRead: () => true,
 			docRoom: () => ({ subscribers })
 		};
-		const presence = new Presence({ get: () => room } as unknown as Rooms, () => now);
+		const presence = new Presence({ get: () => room } as unknown as Rooms, () => now, {
+			sharePresence() {},
+			watchPresence: () => () => {}
+		});
 		const conn = (userId: string) => {
 			const sent: Uint8Array[] = [];
 			const c = new Connection(

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeSyncFrame, encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '../../sync-server/sync/awareness-codec.ts';
-import type { TestClient } from './test-client.ts';
+import { signUp, TestServer, type TestClient } from './test-client.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
+import { freshStore, testStore } from './test-store.ts';
 
 const ORG = 'acme';
 const DOC = orgDocId(ORG);
@@ -213,5 +214,41 @@ describe('presence over real websockets', () => {
 		await r!.until(11, (s) => s !== null);
 		await a!.until(44, (s) => s !== null);
 		expect(a!.present().get(44)).toMatchObject({ view: 'activity', user: { username: 'rita' } });
+	});
+});
+
+describe.runIf(testStore() === 'postgres')('presence across servers sharing a store', () => {
+	it('each server relays the others’ presence to its own subscribers, and a dropped connection leaves no ghost on either', async () => {
+		const store = await freshStore();
+		const [one, two] = [new TestServer({}, store), new TestServer({}, store)];
+		try {
+			await Promise.all([one.start(), two.start()]);
+			await Promise.all([one, two].map((s) => (s.server.documents as unknown as { watching(): Promise<void> }).watching()));
+			const { alice } = await orgWith(one, { members: {} });
+			const [bob, carol] = [await signUp(one.base, 'bob'), await signUp(one.base, 'carol')];
+			for (const username of ['bob', 'carol']) {
+				expect(await alice.client.mutate({ type: 'member.add', orgId: ORG, username, role: 'ORG_OWNER' })).toMatchObject(ok);
+			}
+			const bobOnTwo = await two.connect(bob.cookie);
+			const [a, b] = [new Seen(alice.client), new Seen(bobOnTwo)];
+			state(alice.client, 11, 1, { view: 'members' });
+			await b.until(11, (s) => s !== null);
+			expect(b.present().get(11)).toMatchObject({ user: { id: alice.user.id, username: 'alice' } });
+			state(bobOnTwo, 22, 1, { view: 'teams' });
+			await a.until(22, (s) => s !== null);
+			// A client id present through the other server cannot be taken here.
+			expect(await refused(bobOnTwo, () => state(bobOnTwo, 11, 5, { view: 'teams' }))).toMatchObject({ code: 'PRESENCE_REFUSED' });
+			// A connection subscribing on the second server is sent everyone present, whichever server they are on.
+			const carolOnTwo = await two.connect(carol.cookie);
+			const c = new Seen(carolOnTwo);
+			await carolOnTwo.sync(DOC);
+			await c.until(11, (s) => s !== null);
+			await c.until(22, (s) => s !== null);
+			bobOnTwo.ws.terminate();
+			await a.until(22, (s) => s === null);
+			await c.until(22, (s) => s === null);
+		} finally {
+			await Promise.all([one.stop(), two.stop()]);
+		}
 	});
 });

@@ -19,7 +19,7 @@ import {
 	type WebhookDelivery
 } from '../documents.ts';
 import { notifyCommitted, orgsOf, writeBatch } from './pg-batch.ts';
-import { CommitWatcher, SESSIONS_CHANNEL, type CommitListener } from './pg-watch.ts';
+import { CommitWatcher, PRESENCE_CHANNEL, presencePayload, SESSIONS_CHANNEL, type CommitListener } from './pg-watch.ts';
 import { prepared, rollback } from './pool.ts';
 
 /** Each organization's log after its `after`, and its head, in one statement: one snapshot, so never a head without its rows. */
@@ -190,6 +190,19 @@ export class PgDocuments implements DocumentStore {
 
 	watchSessions(listener: (sessionHash: string) => void): () => void {
 		return this.watcher.watchSessions(listener);
+	}
+
+	/** Outside any transaction, and never awaited: presence is best effort (a lost update is renewed), and a failure is only logged. */
+	sharePresence(docId: string, update: Uint8Array): void {
+		const payload = presencePayload(this.instanceId, docId, update);
+		if (!payload) return;
+		this.pool
+			.query(prepared('select pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]))
+			.catch((err: unknown) => console.error('A presence update could not be shared with the other servers.', err));
+	}
+
+	watchPresence(listener: (docId: string, update: Uint8Array) => void): () => void {
+		return this.watcher.watchPresence(listener);
 	}
 
 	/** Resolves once the wake-up connection listens. */

@@ -4,6 +4,15 @@ import { describeUrl } from './pool.ts';
 export const CHANNEL = 'roster_commits';
 /** Sessions another server ended (signed out, password changed, user deleted): payload the instance id and the session's hash. */
 export const SESSIONS_CHANNEL = 'roster_sessions';
+/** Presence updates (sync/presence.ts): payload the instance id, the document id and the awareness update in base64. */
+export const PRESENCE_CHANNEL = 'roster_presence';
+/** PostgreSQL's payload limit is 8000 bytes; a larger presence update (never one entry of ours) is not shared. */
+const PRESENCE_MAX_CHARS = 7900;
+
+export function presencePayload(instanceId: string, docId: string, update: Uint8Array): string | undefined {
+	const payload = `${instanceId} ${docId} ${Buffer.from(update).toString('base64')}`;
+	return payload.length > PRESENCE_MAX_CHARS ? undefined : payload;
+}
 
 /** A notification's payload is at most 8000 bytes: past this many joined users, '*' says "some" (each server then reads the organization). */
 const JOINED_MAX_CHARS = 7000;
@@ -29,6 +38,7 @@ const LAST_RETRY_MS = 5_000;
 export class CommitWatcher {
 	private readonly listeners = new Set<CommitListener>();
 	private readonly sessionListeners = new Set<(sessionHash: string) => void>();
+	private readonly presenceListeners = new Set<(docId: string, update: Uint8Array) => void>();
 	private client: pg.Client | undefined;
 	private retry: NodeJS.Timeout | undefined;
 	private pause = FIRST_RETRY_MS;
@@ -47,6 +57,10 @@ export class CommitWatcher {
 		return this.add(this.sessionListeners, listener);
 	}
 
+	watchPresence(listener: (docId: string, update: Uint8Array) => void): () => void {
+		return this.add(this.presenceListeners, listener);
+	}
+
 	private add<L>(set: Set<L>, listener: L): () => void {
 		set.add(listener);
 		if (!this.client && !this.retry) this.connect();
@@ -57,7 +71,7 @@ export class CommitWatcher {
 	}
 
 	private listening(): boolean {
-		return this.listeners.size + this.sessionListeners.size > 0;
+		return this.listeners.size + this.sessionListeners.size + this.presenceListeners.size > 0;
 	}
 
 	/** Resolves once the connection LISTENs (at once when there is no one to wake): what a test awaits before it commits. */
@@ -86,6 +100,12 @@ export class CommitWatcher {
 		client.on('notification', (n) => {
 			const [instanceId, orgId, joined = ''] = (n.payload ?? '').split(' ');
 			if (!orgId || instanceId === this.instanceId) return;
+			// On the presence channel, the second part is a document id and the third its update.
+			if (n.channel === PRESENCE_CHANNEL) {
+				const update = new Uint8Array(Buffer.from(joined, 'base64'));
+				for (const listener of this.presenceListeners) listener(orgId, update);
+				return;
+			}
 			if (n.channel === SESSIONS_CHANNEL) {
 				for (const listener of this.sessionListeners) listener(orgId);
 				return;
@@ -95,7 +115,7 @@ export class CommitWatcher {
 		});
 		this.ready = client
 			.connect()
-			.then(() => client.query(`listen ${CHANNEL}; listen ${SESSIONS_CHANNEL}`))
+			.then(() => client.query(`listen ${CHANNEL}; listen ${SESSIONS_CHANNEL}; listen ${PRESENCE_CHANNEL}`))
 			.then(() => {
 				this.pause = FIRST_RETRY_MS;
 			})
@@ -114,6 +134,7 @@ export class CommitWatcher {
 		this.closed = true;
 		this.listeners.clear();
 		this.sessionListeners.clear();
+		this.presenceListeners.clear();
 		this.disconnect();
 	}
 }
