@@ -216,6 +216,8 @@ describe('GET /yjs/{docId} with a service account secret', () => {
 
 	it('sees who is present on its document, as the server names them, and sees them leave', async () => {
 		const { alice, bob } = await acme();
+		// Presence is taken on a document the socket holds: the organization's creator is sent it once its commit is published.
+		await alice.client.until(() => alice.client.docs.has(orgDocId('acme')));
 		alice.client.send(
 			encodeSyncFrame(orgDocId('acme'), PRESENCE, encodeAwarenessUpdate([{ clientId: 7, clock: 1, state: { view: 'members' } }]))
 		);
