@@ -81,7 +81,8 @@ export class SyncHub {
 		this.now = options.now ?? Date.now;
 		const directory = new CheckDirectory();
 		this.rooms = new Rooms(this.documents, directory);
-		this.presence = new Presence(this.rooms, this.now, this.documents);
+		// Presence is sent as updates are, to whom AccessSync lets them go (it is built next; nothing is sent before).
+		this.presence = new Presence(this.rooms, this.now, this.documents, (room, docId, conn) => access.mayReceive(room, docId, conn));
 		this.connections = new Connections(options.limits ?? DEFAULT_LIMITS, (conn, docId) => this.presence.leave(conn, docId));
 		const orgSessions = new OrgSessions(this.store, this.now, (orgId) => this.rooms.get(orgId)?.state);
 		const access = new AccessSync(this.connections, this.rooms, orgSessions, (conn, docId) => this.presence.greet(conn, docId));

@@ -53,12 +53,7 @@ export class AccessSync {
 		const broadcast = (toWaiting: boolean) => {
 			for (const { room, docRoom, frame } of frames) {
 				for (const conn of docRoom.subscribers) {
-					if (waiting.has(conn) !== toWaiting) continue;
-					// Access is re-checked on every send, not only when subscribing; so is the organization's session timeout.
-					const expired = this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId);
-					if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired);
-					else if (room.mayRead(docRoom.docId, conn.userId)) conn.send(frame);
-					else this.sync(room, conn.userId, [docRoom.docId], 'revoke');
+					if (waiting.has(conn) === toWaiting && this.mayReceive(room, docRoom.docId, conn)) conn.send(frame);
 				}
 			}
 		};
@@ -67,6 +62,19 @@ export class AccessSync {
 		for (const [room, userId, docIds] of access) this.sync(room, userId, docIds, 'grant');
 		for (const e of batch.entries) for (const w of e.waiters) w.settle(e.verdict);
 		broadcast(false);
+	}
+
+	/**
+	 * Whether a subscriber may be sent a frame of a document now: access is re-checked on every
+	 * send, not only when subscribing, and so is the organization's session timeout; a subscriber
+	 * failing either is revoked (and told) instead.
+	 */
+	mayReceive(room: OrgRoom, docId: string, conn: Connection): boolean {
+		const expired = this.orgSessions.refusal(conn.sessionHash, conn.userId, room.orgId);
+		if (expired) this.revokeOrg(conn.sessionHash, conn.userId, room.orgId, expired);
+		else if (room.mayRead(docId, conn.userId)) return true;
+		else this.sync(room, conn.userId, [docId], 'revoke');
+		return false;
 	}
 
 	/** Sends a user's sockets every document of the organization it may read now and lacks (it joined on another server). */

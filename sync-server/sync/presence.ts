@@ -1,11 +1,12 @@
-import { unknownFields } from '$lib/domain/index.ts';
+import { mayBeShownEditing, unknownFields, type OrgState } from '$lib/domain/index.ts';
 import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { parseDocId } from '$lib/protocol/messages.ts';
-import { ClientPresence, type PeerPresence } from '$lib/protocol/presence.ts';
+import { ClientPresence, PeerPresence } from '$lib/protocol/presence.ts';
 import type { Connection } from '../socket.ts';
 import type { DocumentStore } from '../storage/documents.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness-codec.ts';
 import { RemotePresence } from './presence-remote.ts';
+import type { OrgRoom } from '../org-room.ts';
 import type { Rooms } from './rooms.ts';
 
 /** y-protocols/awareness forgets a state not renewed for 30 s; so does the server (clients renew every ~15 s). */
@@ -19,8 +20,8 @@ interface Present {
 	readonly conn: Connection;
 	readonly docId: string;
 	readonly clientId: number;
-	/** When this client id was first seen (the hub's clock): what peers are told as `since`. */
-	readonly since: number;
+	/** When this client id was last seen arriving (first stated, or stated again after leaving; the hub's clock): what peers are told as `since`. */
+	since: number;
 	/** The last clock the client stated: an older or equal one is stale. */
 	clock: number;
 	/** The last clock peers were sent; every relay goes above it, so that a state after a removal the server sent still counts. */
@@ -59,7 +60,9 @@ export class Presence {
 	constructor(
 		private readonly rooms: Rooms,
 		private readonly now: () => number,
-		private readonly others: Pick<DocumentStore, 'sharePresence' | 'watchPresence'>
+		private readonly others: Pick<DocumentStore, 'sharePresence' | 'watchPresence'>,
+		/** Whether a subscriber may be sent a frame of the document now (AccessSync.mayReceive: read access and session timeout, revoking otherwise). */
+		private readonly mayReceive: (room: OrgRoom, docId: string, conn: Connection) => boolean
 	) {
 		this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
 		this.sweeper.unref();
@@ -103,13 +106,11 @@ export class Presence {
 		if (mine && clock <= mine.clock) return undefined;
 		const entry = mine ?? this.bind(doc, conn, docId, clientId);
 		entry.clock = clock;
-		entry.state = parsed
-			? {
-					...parsed.data,
-					user: { id: member.userId, name: member.displayName || member.username, username: member.username },
-					since: entry.since
-				}
-			: null;
+		// Back after leaving: here since now.
+		if (parsed && entry.state === null) entry.since = this.now();
+		entry.state =
+			(parsed && vouched(room.state, docId, { ...parsed.data, user: { id: member.userId, name: '', username: '' }, since: entry.since })) ||
+			null;
 		this.renewals.delete(entry);
 		if (entry.state) {
 			entry.renewedAt = this.now();
@@ -190,8 +191,8 @@ export class Presence {
 		const frame = encodeSyncFrame(docId, PRESENCE, update);
 		let sent = 0;
 		for (const conn of subscribers) {
-			// Access is re-checked on every send, as for updates (access-sync.ts).
-			if (conn === from || !room.mayRead(docId, conn.userId)) continue;
+			// Access and the session timeout are re-checked on every send, as for updates.
+			if (conn === from || !this.mayReceive(room, docId, conn)) continue;
 			conn.send(frame);
 			sent += frame.byteLength;
 		}
@@ -206,8 +207,19 @@ export class Presence {
 		} catch {
 			return;
 		}
+		// Nothing here follows it: its next renewal is taken once something does.
+		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
+		if (!room) return;
+		// A NOTIFY can be sent by any role that may connect to the database: who it names is checked and named from here.
+		const now = this.now();
+		entries = entries.flatMap((e) => {
+			if (e.state === null) return [e];
+			const state = PeerPresence.safeParse(e.state);
+			const held = state.success ? vouched(room.state, docId, { ...state.data, since: Math.min(state.data.since, now) }) : undefined;
+			return held && room.mayRead(docId, held.user.id) ? [{ ...e, state: held }] : [];
+		});
 		const here = this.docs.get(docId);
-		const fresh = this.remote.take(docId, entries, this.now(), (clientId) => here?.byClient.has(clientId) ?? false);
+		const fresh = this.remote.take(docId, entries, now, (clientId) => here?.byClient.has(clientId) ?? false);
 		if (fresh.length) this.sendHere(docId, encodeAwarenessUpdate(fresh));
 	}
 
@@ -230,4 +242,20 @@ export class Presence {
 		present.push(...this.remote.entries(docId));
 		return present.length ? encodeAwarenessUpdate(present) : undefined;
 	}
+}
+
+/**
+ * A state as relayed, vouched for by the organization: the person named as its member names them
+ * (none: undefined), and a row shown as being edited only while they may make that change.
+ */
+function vouched(state: OrgState, docId: string, presence: PeerPresence): PeerPresence | undefined {
+	const member = state.member(presence.user.id);
+	if (!member) return undefined;
+	const { editing } = presence;
+	const may = editing && mayBeShownEditing(state, member.userId, editing.what, parseDocId(docId)?.projectId);
+	return {
+		...presence,
+		editing: may || !editing ? editing : null,
+		user: { id: member.userId, name: member.displayName || member.username, username: member.username }
+	};
 }

@@ -35,10 +35,12 @@ export class SessionLimits {
 		return sessionHash && Id.safeParse(orgId).success ? this.enterOrg(sessionHash, userId, orgId as string) : undefined;
 	}
 
-	/** Why this session may no longer reach this (loaded) organization, counting nothing as activity. */
+	/** Why this session may no longer reach this (loaded) organization, counting nothing as activity; refused, it is taken back as by enterOrg. */
 	async refusal(sessionHash: string, userId: string, orgId: string): Promise<Refusal | undefined> {
 		await this.orgSessions.prepare(sessionHash, userId, orgId);
-		return this.orgSessions.refusal(sessionHash, userId, orgId);
+		const refusal = this.orgSessions.refusal(sessionHash, userId, orgId);
+		if (refusal) this.access.revokeOrg(sessionHash, userId, orgId, refusal);
+		return refusal;
 	}
 
 	/**

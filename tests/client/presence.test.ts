@@ -127,15 +127,23 @@ describe('Presence: what this browser states', () => {
 		return { presence, state };
 	}
 	const states = (sent: { doc: string; state: unknown }[]) => sent.map((s) => [s.doc, s.state]);
+	/** A change is stated once the task that made it is done (a page left and the next entered are one update). */
+	const flush = () => Promise.resolve();
 
-	it('states the page, then the open editor, and null on leaving; one client id, clocks counting up', () => {
+	it('states the page, then the open editor, and null on leaving; one client id, clocks counting up', async () => {
 		const { presence, state } = tab(true);
 		presence.connected();
+		await flush();
 		const leave = presence.enter(ORG, 'members');
+		await flush();
 		const close = presence.edit({ what: 'memberRole', id: 'carol' });
+		await flush();
 		close();
+		await flush();
 		close();
+		await flush();
 		leave();
+		await flush();
 		expect(states(state.sent)).toEqual([
 			[ORG, { view: 'members', editing: null }],
 			[ORG, { view: 'members', editing: { what: 'memberRole', id: 'carol' } }],
@@ -146,22 +154,50 @@ describe('Presence: what this browser states', () => {
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 4]);
 	});
 
-	it('a page entered before the welcome is stated once the connection is online', () => {
+	it('leaving one page for another of the same document is one update, and each document counts its own clock', async () => {
+		const { presence, state } = tab(true);
+		presence.connected();
+		const leaveMembers = presence.enter(ORG, 'members');
+		await flush();
+		// A route change: the old page's teardown and the new page's start in one task.
+		leaveMembers();
+		const leaveTeams = presence.enter(ORG, 'teams');
+		await flush();
+		leaveTeams();
+		presence.enter(PROJECT, 'project');
+		await flush();
+		expect(states(state.sent)).toEqual([
+			[ORG, { view: 'members', editing: null }],
+			[ORG, { view: 'teams', editing: null }],
+			[ORG, null],
+			[PROJECT, { view: 'project', editing: null }]
+		]);
+		// Time spent on the project tells the organization's members nothing: its clock counts its own updates only.
+		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 1]);
+	});
+
+	it('a page entered before the welcome is stated once the connection is online', async () => {
 		const { presence, state } = tab(true);
 		state.online = false;
 		presence.enter(ORG, 'members');
+		await flush();
 		presence.connected();
+		await flush();
 		expect(state.sent).toEqual([]);
 		state.online = true;
 		presence.status(true);
+		await flush();
 		expect(states(state.sent)).toEqual([[ORG, { view: 'members', editing: null }]]);
 	});
 
-	it('moving to a project leaves the organization document; a document it may not read gets nothing', () => {
+	it('moving to a project leaves the organization document; a document it may not read gets nothing', async () => {
 		const { presence, state } = tab(true, [ORG]);
 		presence.connected();
+		await flush();
 		const leave = presence.enter(ORG, 'teams');
+		await flush();
 		presence.enter(PROJECT, 'project');
+		await flush();
 		leave(); // the old page's teardown, after the new page: changes nothing
 		expect(states(state.sent)).toEqual([
 			[ORG, { view: 'teams', editing: null }],
@@ -169,36 +205,46 @@ describe('Presence: what this browser states', () => {
 		]);
 	});
 
-	it('renews every 15 s while online; offline it sends nothing and shows no one, and a new connection states afresh', () => {
+	it('renews every 15 s while online; offline it sends nothing and shows no one, and a new connection states afresh', async () => {
 		const { presence, state } = tab(true);
 		presence.connected();
+		await flush();
 		presence.enter(ORG, 'members');
+		await flush();
 		presence.peers.receive(ORG, stockUpdate(7, peer('bob')));
 		vi.advanceTimersByTime(RENEW_MS);
+		await flush();
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2]);
 		expect(state.sent[1]!.state).toEqual({ view: 'members', editing: null });
 
 		state.online = false;
 		presence.status(false);
+		await flush();
 		expect(presence.peers.on(ORG)).toEqual([]);
 		vi.advanceTimersByTime(RENEW_MS * 2);
+		await flush();
 		presence.edit({ what: 'memberRole', id: 'carol' });
+		await flush();
 		expect(state.sent).toHaveLength(2);
 
 		state.online = true;
 		presence.connected();
+		await flush();
 		expect(state.sent).toHaveLength(3);
 		expect(state.sent[2]!.clientID).not.toBe(state.sent[0]!.clientID);
 		expect(state.sent[2]!.state).toEqual({ view: 'members', editing: { what: 'memberRole', id: 'carol' } });
 	});
 
-	it('a follower tells the leader; the leader states the tab looked at last, and its own again when the follower closes', () => {
+	it('a follower tells the leader; the leader states the tab looked at last, and its own again when the follower closes', async () => {
 		const leader = tab(true);
 		leader.presence.connected();
+		await flush();
 		leader.presence.enter(ORG, 'members');
+		await flush();
 		vi.setSystemTime(20_000);
 		const follower = tab(false);
 		follower.presence.enter(PROJECT, 'project');
+		await flush();
 		expect(follower.state.sent).toEqual([]);
 		expect(follower.state.posted.at(-1)).toEqual({
 			t: 'presence',
@@ -207,6 +253,7 @@ describe('Presence: what this browser states', () => {
 			here: { doc: PROJECT, state: { view: 'project', editing: null } }
 		});
 		leader.presence.fromTab(follower.state.posted.at(-1)!);
+		await flush();
 		expect(states(leader.state.sent)).toEqual([
 			[ORG, { view: 'members', editing: null }],
 			[ORG, null],
@@ -216,29 +263,38 @@ describe('Presence: what this browser states', () => {
 		// The person comes back to the leader's tab.
 		vi.setSystemTime(30_000);
 		window.dispatchEvent(new Event('focus'));
+		await flush();
 		expect(states(leader.state.sent.slice(3))).toEqual([
 			[PROJECT, null],
 			[ORG, { view: 'members', editing: null }]
 		]);
 		leader.state.sent = [];
 		follower.presence.stop();
+		await flush();
 		leader.presence.fromTab(follower.state.posted.at(-1)!);
+		await flush();
 		expect(follower.state.posted.at(-1)).toEqual({ t: 'presence-gone', tab: expect.any(String) });
 		expect(leader.state.sent).toEqual([]);
 	});
 
-	it('a follower renews with the leader; one not heard from for 30 s no longer counts', () => {
+	it('a follower renews with the leader; one not heard from for 30 s no longer counts', async () => {
 		const leader = tab(true);
 		leader.presence.connected();
+		await flush();
 		leader.presence.enter(ORG, 'members');
+		await flush();
 		vi.setSystemTime(20_000);
 		const follower = tab(false);
 		follower.presence.enter(ORG, 'teams');
+		await flush();
 		leader.presence.fromTab(follower.state.posted.at(-1)!);
+		await flush();
 		vi.advanceTimersByTime(RENEW_MS);
+		await flush();
 		expect(follower.state.posted).toHaveLength(2);
 		// The follower's renewals are lost (it crashed): the leader goes back to its own page.
 		vi.advanceTimersByTime(RENEW_MS * 2 + 1);
+		await flush();
 		expect(leader.state.sent.at(-1)!.state).toEqual({ view: 'members', editing: null });
 	});
 });

@@ -48,10 +48,12 @@ describe('Presence', () => {
 			mayRead: () => true,
 			docRoom: () => ({ subscribers })
 		};
-		const presence = new Presence({ get: () => room } as unknown as Rooms, () => now, {
-			sharePresence() {},
-			watchPresence: () => () => {}
-		});
+		const presence = new Presence(
+			{ get: () => room } as unknown as Rooms,
+			() => now,
+			{ sharePresence() {}, watchPresence: () => () => {} },
+			() => true
+		);
 		const conn = (userId: string) => {
 			const sent: Uint8Array[] = [];
 			const c = new Connection(

@@ -50,9 +50,15 @@ export class Presence {
 	/** The leader's: what each follower said last. */
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
 	private readonly tabs = new Map<string, { here: Here | null; seenAt: number; heardAt: number }>();
-	/** The leader's awareness id on the current connection (0: none yet), its clock, and what it has stated. */
+	/**
+	 * The leader's awareness id on the current connection (0: none yet), its clock on each document
+	 * (one clock for all would tell one organization's members how often it changed pages in another), and what it has stated.
+	 */
 	private clientID = 0;
-	private clock = 0;
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	private readonly clocks = new Map<string, number>();
+	/** A change is stated once the current task is done: leaving one page and entering the next is one update, not a departure. */
+	private pending = false;
 	private stated: Here | null = null;
 	private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -120,7 +126,7 @@ export class Presence {
 	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh once online. */
 	connected() {
 		this.clientID = random.uint32() || 1;
-		this.clock = 0;
+		this.clocks.clear();
 		this.stated = null;
 		this.compose();
 	}
@@ -150,10 +156,15 @@ export class Presence {
 	};
 
 	private changed() {
-		// Read by page effects: what the link's state is must not make them run again.
-		untrack(() => {
-			if (this.link.leading()) this.compose();
-			else this.link.post({ t: 'presence', tab: this.tab, seenAt: this.seenAt, here: this.mine() });
+		if (this.pending) return;
+		this.pending = true;
+		queueMicrotask(() => {
+			this.pending = false;
+			// Read by page effects: what the link's state is must not make them run again.
+			untrack(() => {
+				if (this.link.leading()) this.compose();
+				else this.link.post({ t: 'presence', tab: this.tab, seenAt: this.seenAt, here: this.mine() });
+			});
 		});
 	}
 
@@ -174,8 +185,9 @@ export class Presence {
 	}
 
 	private send(doc: string, state: ClientPresence | null) {
-		this.clock += 1;
-		this.link.send(encodeSyncFrame(doc, PRESENCE, encodeAwareness([{ clientID: this.clientID, clock: this.clock, state }])));
+		const clock = (this.clocks.get(doc) ?? 0) + 1;
+		this.clocks.set(doc, clock);
+		this.link.send(encodeSyncFrame(doc, PRESENCE, encodeAwareness([{ clientID: this.clientID, clock, state }])));
 	}
 
 	/** Every 15 s: a follower says again where it is; the leader renews what it stated (and lets silent followers go). */

@@ -91,6 +91,7 @@ export { Password, PASSWORD_MIN_LENGTH, passwordLength, passwordListKey, weakPas
 export { formatCents, PLANS } from './plans.ts';
 export { issueSentences } from './issue-words.ts';
 export { REFUSAL_CODES, refuse, type Refusal, type RefusalCode } from './refusals.ts';
+export { mayBeShownEditing, ROW_EDIT_KINDS, type RowEdit } from './row-edits.ts';
 export { REFUSAL_RETRY, retryCanSucceed, type RetryRule } from './retry.ts';
 export { ACTION_WORDS, ORG_ROLES, PROJECT_ROLES, roleMay, type OrgAction } from './roles.ts';
 export { Card, Invoice } from './billing-schemas.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROW_EDIT_KINDS } from '../domain/row-edits.ts';
 import { Id } from '../domain/schemas.ts';
 
 /**
@@ -22,7 +23,7 @@ export const PRESENCE_VIEWS = [
 ] as const;
 
 /** What a row's editor changes: the id names the member, team or project assignee it is about. */
-export const EDITING_KINDS = ['memberRole', 'memberTeams', 'projectRoles', 'teamMembers', 'teamName'] as const;
+export const EDITING_KINDS = ROW_EDIT_KINDS;
 
 export const Editing = z.strictObject({ what: z.enum(EDITING_KINDS), id: Id });
 export type Editing = z.infer<typeof Editing>;
