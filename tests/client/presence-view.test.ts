@@ -53,7 +53,7 @@ describe('presence as pages show it', () => {
 	it("words a row's editors from this client's names", () => {
 		const peers = [peer(1, 'bob', 'members', 1, { what: 'memberRole', id: 'carol' }), peer(2, 'dave', 'members', 1)];
 		expect(editorsOf(peers, 'memberRole', 'carol').map((p) => p.state.user.id)).toEqual(['bob']);
-		expect(editorsOf(peers, 'memberTeams', 'carol')).toEqual([]);
+		expect(editorsOf(peers, 'projectRoles', 'carol')).toEqual([]);
 		expect(editingSentence(['bob'], 'memberRole', 'carol')).toBe("bob is changing carol's role");
 		expect(editingSentence(['bob', 'dave'], 'projectRoles', 'team Ops')).toBe("bob and dave are changing team Ops's roles");
 		expect(editingSentence(['bob', 'dave', 'erin'], 'teamName', 'Ops')).toBe('bob, dave and erin are renaming Ops');

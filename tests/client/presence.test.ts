@@ -297,6 +297,21 @@ describe('Presence: what this browser states', () => {
 		await flush();
 		expect(leader.state.sent.at(-1)!.state).toEqual({ view: 'members', editing: null });
 	});
+
+	it('a leader whose own timer is held back (a hidden tab) renews when it hears from a tab', async () => {
+		const leader = tab(true);
+		leader.presence.connected();
+		leader.presence.enter(ORG, 'members');
+		await flush();
+		const follower = tab(false);
+		follower.presence.enter(ORG, 'members');
+		await flush();
+		// Time passes without the leader's interval running, as a browser may do to a hidden tab.
+		vi.setSystemTime(Date.now() + RENEW_MS);
+		leader.presence.fromTab(follower.state.posted.at(-1)!);
+		await flush();
+		expect(leader.state.sent.map((s) => s.clock)).toEqual([1, 2]);
+	});
 });
 
 describe('TabMessage: presence between tabs', () => {

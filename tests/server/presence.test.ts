@@ -107,6 +107,7 @@ describe('presence over real websockets', () => {
 			["another connection's client id", () => state(bob.client, 11, 9, { view: 'members' })],
 			['several entries', () => state(bob.client, 22, 2, { view: 'members' }, DOC, [{ clientId: 11, clock: 9, state: null }])],
 			['a document not synced', () => state(bob.client, 22, 2, { view: 'members' }, orgDocId('other'))],
+			['a clock too large to count on', () => state(bob.client, 22, 2 ** 53 + 2, { view: 'members' })],
 			['unreadable', () => bob.client.send(encodeSyncFrame(DOC, PRESENCE, new Uint8Array([5, 1])))]
 		];
 		for (const [what, send] of attempts) {
@@ -140,7 +141,7 @@ describe('presence over real websockets', () => {
 		await bob.client.waitFor((m) => m.t === 'revoked' && m.doc === DOC);
 		const bobHeard = b!.entries.length;
 		// Alice moves; carol hears it; bob, whose frames would come before his next verdict, hears nothing.
-		state(alice.client, 11, 1, { view: 'members', editing: { what: 'memberTeams', id: carol.user.id } });
+		state(alice.client, 11, 1, { view: 'members', editing: { what: 'memberRole', id: carol.user.id } });
 		await c!.until(11, (s) => s !== null);
 		expect(await bob.client.mutate({ type: 'org.rename', orgId: ORG, name: 'Mine' })).toMatchObject({ ok: false, code: 'NOT_A_MEMBER' });
 		expect(b!.entries.length).toBe(bobHeard);

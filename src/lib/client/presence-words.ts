@@ -4,7 +4,6 @@ import type { ClientPresence, Editing } from '../protocol/presence.ts';
 export const VIEW_LABELS: Record<ClientPresence['view'], string> = {
 	members: 'Members',
 	teams: 'Teams',
-	team: 'a team',
 	projects: 'Projects',
 	project: 'a project',
 	activity: 'Activity',
@@ -30,8 +29,6 @@ export function editingSentence(actors: readonly string[], what: Editing['what']
 	switch (what) {
 		case 'memberRole':
 			return `${who} changing ${target}'s role`;
-		case 'memberTeams':
-			return `${who} changing ${target}'s teams`;
 		case 'projectRoles':
 			return `${who} changing ${target}'s roles`;
 		case 'teamMembers':

@@ -57,6 +57,8 @@ export class Presence {
 	private clientID = 0;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
 	private readonly clocks = new Map<string, number>();
+	/** When the leader last sent a state: a hidden leader's timer may be slowed to once a minute, so hearing from a tab renews it too. */
+	private sentAt = 0;
 	/** A change is stated once the current task is done: leaving one page and entering the next is one update, not a departure. */
 	private pending = false;
 	private stated: Here | null = null;
@@ -121,6 +123,7 @@ export class Presence {
 		if (m.t === 'presence-gone') this.tabs.delete(m.tab);
 		else this.tabs.set(m.tab, { here: m.here, seenAt: m.seenAt, heardAt: Date.now() });
 		this.compose();
+		if (Date.now() - this.sentAt >= RENEW_MS) this.renewStated();
 	}
 
 	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh once online. */
@@ -185,6 +188,7 @@ export class Presence {
 	}
 
 	private send(doc: string, state: ClientPresence | null) {
+		this.sentAt = Date.now();
 		const clock = (this.clocks.get(doc) ?? 0) + 1;
 		this.clocks.set(doc, clock);
 		this.link.send(encodeSyncFrame(doc, PRESENCE, encodeAwareness([{ clientID: this.clientID, clock, state }])));
@@ -194,6 +198,10 @@ export class Presence {
 	private renew() {
 		if (!this.link.leading()) return this.changed();
 		this.compose();
+		this.renewStated();
+	}
+
+	private renewStated() {
 		if (this.stated && this.link.online()) this.send(this.stated.doc, this.stated.state);
 	}
 }

@@ -3,13 +3,12 @@ import type { MutationType } from './mutations/index.ts';
 import type { OrgState } from './state.ts';
 
 /** The row editors a person can be shown at, in others' consoles (presence, docs/protocol.md). */
-export const ROW_EDIT_KINDS = ['memberRole', 'memberTeams', 'projectRoles', 'teamMembers', 'teamName'] as const;
+export const ROW_EDIT_KINDS = ['memberRole', 'projectRoles', 'teamMembers', 'teamName'] as const;
 export type RowEdit = (typeof ROW_EDIT_KINDS)[number];
 
 /** The change each editor makes. */
 const ROW_EDIT_CHANGES: Record<RowEdit, MutationType> = {
 	memberRole: 'member.setRole',
-	memberTeams: 'team.addMember',
 	projectRoles: 'project.setUserRoles',
 	teamMembers: 'team.addMember',
 	teamName: 'team.rename'

@@ -11,7 +11,6 @@ import { Id } from '../domain/schemas.ts';
 export const PRESENCE_VIEWS = [
 	'members',
 	'teams',
-	'team',
 	'projects',
 	'project',
 	'activity',
