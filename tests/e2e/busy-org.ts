@@ -6,6 +6,9 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { E2E } from './harness.ts';
+import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
+import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
+import { encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
 import { TestClient, post, signUp, verifyEmail } from '../server/test-client.ts';
 
 /** Each at its schema's longest, or near it (usernames 32, names 64). */
@@ -102,7 +105,28 @@ export async function startBusyOrg(e2e: E2E) {
 	clock = Date.parse('2026-10-01T00:30:00Z');
 	await e2e.server.billing.run();
 	admin.client.close();
-	member.client.close();
+	await stayPresent(member.client, ORG_ID);
+}
+
+/**
+ * The member stays on the organization's members page and on the project while the pages are
+ * toured, renewing as a browser does, so every page shows someone present, at the longest names.
+ */
+async function stayPresent(client: TestClient, orgId: string) {
+	const here = [
+		{ doc: orgDocId(orgId), view: 'members' },
+		{ doc: projectDocId(orgId, PROJECT_ID), view: 'project' }
+	];
+	await client.until(() => here.every(({ doc }) => client.docs.has(doc)));
+	let clock = 0;
+	const state = () => {
+		clock += 1;
+		for (const { doc, view } of here)
+			client.send(encodeSyncFrame(doc, PRESENCE, encodeAwarenessUpdate([{ clientId: 4242, clock, state: { view } }])));
+	};
+	state();
+	const renew = setInterval(state, 10_000);
+	client.ws.on('close', () => clearInterval(renew));
 }
 
 export interface TourPage {
