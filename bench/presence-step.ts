@@ -8,7 +8,7 @@
  */
 import { encodeSyncFrame, PRESENCE } from '../src/lib/protocol/frames.ts';
 import { orgDocId } from '../src/lib/protocol/messages.ts';
-import { encodeAwarenessUpdate } from '../sync-server/sync/awareness-codec.ts';
+import { encodeAwarenessUpdate } from '$lib/protocol/awareness.ts';
 import { runStep, sleep, type StepOptions, type StepResult } from './harness.ts';
 import { startRoster, type RosterTarget } from './roster-load.ts';
 import { ms, pct } from './stats.ts';

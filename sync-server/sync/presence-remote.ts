@@ -1,5 +1,5 @@
 import { PeerPresence } from '$lib/protocol/presence.ts';
-import type { AwarenessEntry } from './awareness-codec.ts';
+import type { AwarenessEntry } from '$lib/protocol/awareness.ts';
 
 interface Remote {
 	readonly docId: string;

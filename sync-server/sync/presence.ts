@@ -4,7 +4,7 @@ import { parseDocId } from '$lib/protocol/messages.ts';
 import { ClientPresence, PeerPresence } from '$lib/protocol/presence.ts';
 import type { Connection } from '../socket.ts';
 import type { DocumentStore } from '../storage/documents.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from './awareness-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '$lib/protocol/awareness.ts';
 import { RemotePresence } from './presence-remote.ts';
 import type { OrgRoom } from '../org-room.ts';
 import type { Rooms } from './rooms.ts';
@@ -93,8 +93,7 @@ export class Presence {
 		if (entries.length !== 1) return 'A presence update holds exactly one entry, your own; it was ignored.';
 		const [{ clientId, clock, state }] = entries as [AwarenessEntry];
 		// Above 2^53 a clock no longer counts up by one: peers would miss the removal that follows it.
-		if (!Number.isSafeInteger(clock) || clock > 2 ** 52)
-			return 'A presence clock that large cannot count on; the update was ignored.';
+		if (!Number.isSafeInteger(clock) || clock > 2 ** 52) return 'A presence clock that large cannot count on; the update was ignored.';
 		const room = this.rooms.get(parseDocId(docId)?.orgId ?? '');
 		const member = room?.state.member(conn.userId);
 		if (!conn.docs.has(docId) || !member || !room?.mayRead(docId, conn.userId)) {

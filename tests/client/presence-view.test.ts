@@ -7,8 +7,8 @@ import type { PeerPresence } from '../../src/lib/protocol/presence.ts';
 
 const ORG = orgDocId('acme');
 const PROJECT = projectDocId('acme', 'web');
-const peer = (clientID: number, id: string, view: PeerPresence['view'], since: number, editing: PeerPresence['editing'] = null): Peer => ({
-	clientID,
+const peer = (clientId: number, id: string, view: PeerPresence['view'], since: number, editing: PeerPresence['editing'] = null): Peer => ({
+	clientId,
 	clock: 1,
 	state: { view, editing, user: { id, name: id.toUpperCase(), username: id }, since }
 });

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import * as stock from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { decodeSyncFrame, PRESENCE } from '../../src/lib/protocol/frames.ts';
 import { orgDocId, projectDocId } from '../../src/lib/protocol/messages.ts';
-import { decodeAwareness, encodeAwareness } from '../../src/lib/client/presence-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate } from '../../src/lib/protocol/awareness.ts';
 import { PeerStore } from '../../src/lib/client/presence-peers.svelte.ts';
 import { Presence, RENEW_MS, type PresenceLink } from '../../src/lib/client/presence.svelte.ts';
 import { TabMessage, type TabPresence } from '../../src/lib/client/tab-channel.ts';
@@ -19,11 +19,11 @@ const peer = (id: string, view = 'members', extra: Record<string, unknown> = {})
 });
 
 /** An update as a stock y-protocols Awareness writes it: this client reads the same format. */
-function stockUpdate(clientID: number, state: unknown): Uint8Array {
-	const awareness = new Awareness(new Y.Doc());
-	awareness.clientID = clientID;
+function stockUpdate(clientId: number, state: unknown): Uint8Array {
+	const awareness = new stock.Awareness(new Y.Doc());
+	awareness.clientID = clientId;
 	awareness.setLocalState(state as Record<string, unknown>);
-	return encodeAwarenessUpdate(awareness, [clientID]);
+	return stock.encodeAwarenessUpdate(awareness, [clientId]);
 }
 
 describe('PeerStore: others as the server says', () => {
@@ -31,11 +31,11 @@ describe('PeerStore: others as the server says', () => {
 		const peers = new PeerStore('ann');
 		peers.receive(ORG, stockUpdate(7, peer('bob')));
 		peers.receive(ORG, stockUpdate(8, peer('carol', 'teams')));
-		expect(peers.on(ORG).map((p) => [p.clientID, p.state.user.id, p.state.view])).toEqual([
+		expect(peers.on(ORG).map((p) => [p.clientId, p.state.user.id, p.state.view])).toEqual([
 			[7, 'bob', 'members'],
 			[8, 'carol', 'teams']
 		]);
-		peers.receive(ORG, encodeAwareness([{ clientID: 7, clock: 2, state: null }]));
+		peers.receive(ORG, encodeAwarenessUpdate([{ clientId: 7, clock: 2, state: null }]));
 		expect(peers.on(ORG).map((p) => p.state.user.id)).toEqual(['carol']);
 	});
 
@@ -47,24 +47,24 @@ describe('PeerStore: others as the server says', () => {
 	])('skips an entry with %s, leaving the rest as it was', (_, state) => {
 		const peers = new PeerStore('ann');
 		peers.receive(ORG, stockUpdate(8, peer('carol')));
-		peers.receive(ORG, encodeAwareness([{ clientID: 7, clock: 1, state }]));
+		peers.receive(ORG, encodeAwarenessUpdate([{ clientId: 7, clock: 1, state }]));
 		expect(peers.on(ORG).map((p) => p.state.user.id)).toEqual(['carol']);
 	});
 
 	it('ignores a malformed update and a document id that is none', () => {
 		const peers = new PeerStore('ann');
 		peers.receive(ORG, stockUpdate(8, peer('carol')));
-		const good = encodeAwareness([{ clientID: 7, clock: 1, state: peer('bob') }]);
+		const good = encodeAwarenessUpdate([{ clientId: 7, clock: 1, state: peer('bob') }]);
 		for (const bad of [good.slice(0, -3), new Uint8Array([...good, 0]), new Uint8Array([200])]) peers.receive(ORG, bad);
 		peers.receive('nonsense', good);
-		expect(decodeAwareness(new Uint8Array([1, 7, 1, 1, 123]))).toBeUndefined();
+		expect(() => decodeAwarenessUpdate(new Uint8Array([1, 7, 1, 1, 123]))).toThrow();
 		expect(peers.on(ORG).map((p) => p.state.user.id)).toEqual(['carol']);
 		expect(peers.on('nonsense')).toEqual([]);
 	});
 
 	it("never lists this user's own entries, from this browser or another", () => {
 		const peers = new PeerStore('ann');
-		peers.receive(ORG, encodeAwareness([{ clientID: 3, clock: 1, state: peer('ann') }]));
+		peers.receive(ORG, encodeAwarenessUpdate([{ clientId: 3, clock: 1, state: peer('ann') }]));
 		expect(peers.on(ORG)).toEqual([]);
 	});
 
@@ -91,7 +91,7 @@ function fakeLink(leading: boolean, readable = [ORG, PROJECT]) {
 	const state = {
 		leading,
 		online: true,
-		sent: [] as { doc: string; clientID: number; clock: number; state: unknown }[],
+		sent: [] as { doc: string; clientId: number; clock: number; state: unknown }[],
 		posted: [] as TabPresence[]
 	};
 	const link: PresenceLink = {
@@ -100,7 +100,7 @@ function fakeLink(leading: boolean, readable = [ORG, PROJECT]) {
 		send: (bytes) => {
 			const frame = decodeSyncFrame(bytes);
 			expect(frame.kind).toBe(PRESENCE);
-			for (const e of decodeAwareness(frame.payload)!) state.sent.push({ doc: frame.doc, ...e });
+			for (const e of decodeAwarenessUpdate(frame.payload)!) state.sent.push({ doc: frame.doc, ...e });
 		},
 		post: (m) => state.posted.push(TabMessage.parse(m) as TabPresence),
 		reads: (docId) => readable.includes(docId)
@@ -150,7 +150,7 @@ describe('Presence: what this browser states', () => {
 			[ORG, { view: 'members', editing: null }],
 			[ORG, null]
 		]);
-		expect(new Set(state.sent.map((s) => s.clientID)).size).toBe(1);
+		expect(new Set(state.sent.map((s) => s.clientId)).size).toBe(1);
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 4]);
 	});
 
@@ -231,7 +231,7 @@ describe('Presence: what this browser states', () => {
 		presence.connected();
 		await flush();
 		expect(state.sent).toHaveLength(3);
-		expect(state.sent[2]!.clientID).not.toBe(state.sent[0]!.clientID);
+		expect(state.sent[2]!.clientId).not.toBe(state.sent[0]!.clientId);
 		expect(state.sent[2]!.state).toEqual({ view: 'members', editing: { what: 'memberRole', id: 'carol' } });
 	});
 

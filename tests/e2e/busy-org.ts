@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { E2E } from './harness.ts';
 import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
-import { encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
+import { encodeAwarenessUpdate } from '$lib/protocol/awareness.ts';
 import { TestClient, post, signUp, verifyEmail } from '../server/test-client.ts';
 
 /** Each at its schema's longest, or near it (usernames 32, names 64). */

@@ -2,7 +2,7 @@ import { expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { decodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate } from '$lib/protocol/awareness.ts';
 import { TestServer } from './test-client.ts';
 import { orgWith } from './fixtures.ts';
 import { freshStore } from './test-store.ts';

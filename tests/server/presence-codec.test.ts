@@ -5,7 +5,7 @@ import { decodeSyncFrame } from '$lib/protocol/frames.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
 import { Budget, DEFAULT_LIMITS } from '../../sync-server/budget.ts';
 import { Connection } from '../../sync-server/socket.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate } from '$lib/protocol/awareness.ts';
 import { Presence, PRESENCE_TIMEOUT_MS } from '../../sync-server/sync/presence.ts';
 import type { Rooms } from '../../sync-server/sync/rooms.ts';
 

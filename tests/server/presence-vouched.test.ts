@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeSyncFrame, encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { orgDocId } from '$lib/protocol/messages.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '../../sync-server/sync/awareness-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '$lib/protocol/awareness.ts';
 import type { TestClient } from './test-client.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSyncFrame, encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { orgDocId, projectDocId } from '$lib/protocol/messages.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '../../sync-server/sync/awareness-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '$lib/protocol/awareness.ts';
 import { signUp, TestServer, type TestClient } from './test-client.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';
 import { freshStore, testStore } from './test-store.ts';

@@ -4,7 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { encodeSyncFrame, PRESENCE } from '$lib/protocol/frames.ts';
 import { CLOSE, orgDocId, projectDocId } from '$lib/protocol/messages.ts';
-import { encodeAwarenessUpdate } from '../../sync-server/sync/awareness-codec.ts';
+import { encodeAwarenessUpdate } from '$lib/protocol/awareness.ts';
 import { sessionLive } from '../../sync-server/http/sessions.ts';
 import { READ_ONLY, UNREADABLE } from '../../sync-server/sync/stock-socket.ts';
 import { orgWith, serverForEachTest } from './fixtures.ts';

@@ -2,11 +2,11 @@ import { SvelteMap } from 'svelte/reactivity';
 import { PRESENCE, type SyncFrame } from '../protocol/frames.ts';
 import { parseDocId } from '../protocol/messages.ts';
 import { PeerPresence } from '../protocol/presence.ts';
-import { decodeAwareness, encodeAwareness } from './presence-codec.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, type AwarenessEntry } from '../protocol/awareness.ts';
 
 /** A peer as this client keeps it: its awareness id (one per connection and document), its clock and its validated state. */
 export interface Peer {
-	clientID: number;
+	clientId: number;
 	clock: number;
 	state: PeerPresence;
 }
@@ -35,18 +35,23 @@ export class PeerStore {
 
 	/** Applies an awareness update; a malformed one changes nothing, an invalid entry is skipped. */
 	receive(docId: string, payload: Uint8Array) {
-		const entries = decodeAwareness(payload);
-		if (!entries || !parseDocId(docId)) return;
+		let entries: AwarenessEntry[];
+		try {
+			entries = decodeAwarenessUpdate(payload);
+		} catch {
+			return;
+		}
+		if (!parseDocId(docId)) return;
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working copy, stored whole
-		const peers = new Map(this.on(docId).map((p) => [p.clientID, p]));
-		for (const { clientID, clock, state } of entries) {
+		const peers = new Map(this.on(docId).map((p) => [p.clientId, p]));
+		for (const { clientId, clock, state } of entries) {
 			if (state === null) {
-				peers.delete(clientID);
+				peers.delete(clientId);
 				continue;
 			}
 			const parsed = PeerPresence.safeParse(state);
 			if (!parsed.success || parsed.data.user.id === this.userId) continue;
-			peers.set(clientID, { clientID, clock, state: parsed.data });
+			peers.set(clientId, { clientId, clock, state: parsed.data });
 		}
 		if (peers.size) this.docs.set(docId, [...peers.values()]);
 		else this.docs.delete(docId);
@@ -70,7 +75,7 @@ export class PeerStore {
 		return [...this.docs].map(([doc, peers]) => ({
 			doc,
 			kind: PRESENCE,
-			payload: encodeAwareness(peers.map(({ clientID, clock, state }) => ({ clientID, clock, state })))
+			payload: encodeAwarenessUpdate(peers.map(({ clientId, clock, state }) => ({ clientId, clock, state })))
 		}));
 	}
 }

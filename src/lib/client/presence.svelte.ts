@@ -2,7 +2,7 @@ import { untrack } from 'svelte';
 import * as random from 'lib0/random';
 import { encodeSyncFrame, PRESENCE } from '../protocol/frames.ts';
 import type { ClientPresence, Editing } from '../protocol/presence.ts';
-import { encodeAwareness } from './presence-codec.ts';
+import { encodeAwarenessUpdate } from '../protocol/awareness.ts';
 import { PeerStore } from './presence-peers.svelte.ts';
 import type { TabPresence } from './tab-channel.ts';
 
@@ -54,7 +54,7 @@ export class Presence {
 	 * The leader's awareness id on the current connection (0: none yet), its clock on each document
 	 * (one clock for all would tell one organization's members how often it changed pages in another), and what it has stated.
 	 */
-	private clientID = 0;
+	private clientId = 0;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
 	private readonly clocks = new Map<string, number>();
 	/** When the leader last sent a state: a hidden leader's timer may be slowed to once a minute, so hearing from a tab renews it too. */
@@ -128,7 +128,7 @@ export class Presence {
 
 	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh once online. */
 	connected() {
-		this.clientID = random.uint32() || 1;
+		this.clientId = random.uint32() || 1;
 		this.clocks.clear();
 		this.stated = null;
 		this.compose();
@@ -140,7 +140,7 @@ export class Presence {
 		if (online) return this.changed();
 		// The server forgets a connection's presence when it drops: no one is shown until it says again who is here.
 		this.peers.clear();
-		this.clientID = 0;
+		this.clientId = 0;
 		this.stated = null;
 	}
 
@@ -173,7 +173,7 @@ export class Presence {
 
 	/** The leader states the presence of the tab looked at last, and takes it off the document it leaves. */
 	private compose() {
-		if (!this.link.leading() || !this.link.online() || !this.clientID) return;
+		if (!this.link.leading() || !this.link.online() || !this.clientId) return;
 		const now = Date.now();
 		let chosen: { here: Here | null; seenAt: number } = { here: this.mine(), seenAt: this.seenAt };
 		for (const [tab, t] of this.tabs) {
@@ -191,7 +191,7 @@ export class Presence {
 		this.sentAt = Date.now();
 		const clock = (this.clocks.get(doc) ?? 0) + 1;
 		this.clocks.set(doc, clock);
-		this.link.send(encodeSyncFrame(doc, PRESENCE, encodeAwareness([{ clientID: this.clientID, clock, state }])));
+		this.link.send(encodeSyncFrame(doc, PRESENCE, encodeAwarenessUpdate([{ clientId: this.clientId, clock, state }])));
 	}
 
 	/** Every 15 s: a follower says again where it is; the leader renews what it stated (and lets silent followers go). */

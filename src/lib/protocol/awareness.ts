@@ -10,8 +10,9 @@ export interface AwarenessEntry {
 
 /**
  * y-protocols/awareness's wire format (awareness.js encodeAwarenessUpdate), read and written
- * without an Awareness instance: the server keeps its own per-connection entries and needs no
- * timers of y-protocols'. Throws on anything malformed (trailing bytes included).
+ * without an Awareness instance, whose timers and local state neither side has use for: the server
+ * keeps each connection's entry, the console the peers it was told of. Throws on anything
+ * malformed (trailing bytes included).
  */
 export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 	const d = decoding.createDecoder(update);
@@ -35,7 +36,7 @@ export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8
 	for (const { clientId, clock, state } of entries) {
 		encoding.writeVarUint(e, clientId);
 		encoding.writeVarUint(e, clock);
-		encoding.writeVarString(e, JSON.stringify(state));
+		encoding.writeVarString(e, JSON.stringify(state ?? null));
 	}
 	return encoding.toUint8Array(e);
 }
