@@ -13,7 +13,7 @@ import {
 	type Refusal
 } from '../domain/index.ts';
 import type { OutboxEntry } from './db.ts';
-import type { Replica } from './replicas.ts';
+import type { Replica, Replicas } from './replicas.ts';
 
 export interface InvitationRow {
 	id: string;
@@ -108,6 +108,21 @@ export function projectRows(base: OrgDocState | undefined, overlay: OverlayState
 			if (!p) return [];
 			const myRoles = effectiveProjectRoles(overlay, id, actorId);
 			return [{ id, name: p.name, status: p.status, pending: overlay.pending('project', id).size > 0, myRoles }];
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Organizations a user can see, by name: synced ones plus ones it created offline. O(organizations × their pending changes). */
+export function visibleOrgs(replicas: Replicas, outbox: readonly OutboxEntry[], user: UserProfile) {
+	const synced = replicas.all().map((r) => r.orgId);
+	const created = outbox.filter((e) => e.mutation.type === 'org.create' && e.status === 'pending' && !synced.includes(e.orgId));
+	return [...synced, ...created.map((e) => e.orgId)]
+		.flatMap((id) => {
+			const replica = replicas.get(id);
+			const { overlay } = pendingOverlay(replica, id, outbox, user);
+			const org = overlay.org();
+			if (!org || org.status === 'closed' || !overlay.member(user.id)) return [];
+			return [{ id, name: org.name, pending: !replica?.state.org(), closing: org.status === 'closing' }];
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,4 +1,3 @@
-import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { parseMutation, type Mutation, type RefusalCode, type UserProfile } from '../domain/index.ts';
 import { PRESENCE, step1Frame } from '../protocol/frames.ts';
@@ -6,7 +5,7 @@ import { orgDocId, parseDocId, type ServerMessage } from '../protocol/messages.t
 import type { Connection } from './connection.svelte.ts';
 import { Departures } from './departures.svelte.ts';
 import { RosterDb, type OutboxEntry } from './db.ts';
-import { pendingOverlay } from './org-view.ts';
+import { visibleOrgs } from './org-view.ts';
 import { Outbox } from './outbox.svelte.ts';
 import { Presence } from './presence.svelte.ts';
 import { Replicas } from './replicas.ts';
@@ -118,21 +117,10 @@ export class RosterSession {
 		rememberUser(user);
 	}
 
-	/** Organizations this user can see: synced ones plus ones it created offline. O(organizations × their pending changes). */
+	/** Organizations this user can see (org-view.ts visibleOrgs). */
 	readonly orgs = $derived.by(() => {
 		this.replicas.watch();
-		const outbox = this.outbox.entries;
-		const synced = this.replicas.all().map((r) => r.orgId);
-		const created = outbox.filter((e) => e.mutation.type === 'org.create' && e.status === 'pending' && !synced.includes(e.orgId));
-		return [...synced, ...created.map((e) => e.orgId)]
-			.flatMap((id) => {
-				const replica = this.replicas.get(id);
-				const { overlay } = pendingOverlay(replica, id, outbox, this.user);
-				const org = overlay.org();
-				if (!org || org.status === 'closed' || !overlay.member(this.user.id)) return [];
-				return [{ id, name: org.name, pending: !replica?.state.org(), closing: org.status === 'closing' }];
-			})
-			.sort((a, b) => a.name.localeCompare(b.name));
+		return visibleOrgs(this.replicas, this.outbox.entries, this.user);
 	});
 
 	/** Tells the server this organization is in use, as its idle timeout counts only what the server sees: a sync request for its document. */
@@ -303,19 +291,4 @@ export class RosterSession {
 		this.handling = this.handling.then(handle).catch((err: unknown) => console.error('Handling a server message failed', err));
 		return this.handling;
 	}
-}
-
-const KEY = Symbol('roster');
-
-export interface AppContext {
-	readonly session: RosterSession | null;
-	setUser(user: UserProfile | null): Promise<void>;
-}
-
-export function provideApp(app: AppContext) {
-	setContext(KEY, app);
-}
-
-export function useApp(): AppContext {
-	return getContext<AppContext>(KEY);
 }
