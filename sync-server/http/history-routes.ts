@@ -15,12 +15,16 @@ import { HttpError } from './types.ts';
 /** Batches read from the store at a time. */
 const PAGE = 500;
 
+/** A query's time; an empty one (`at=`) is none, not the moment 0. */
 const Millis = (name: string) =>
-	z.coerce
-		.number({ error: `Give \`${name}\` as a time in milliseconds since 1970 (for example 1790000000000).` })
-		.int(`Give \`${name}\` as a whole number of milliseconds since 1970.`)
-		.min(0, `\`${name}\` is a time in milliseconds since 1970, not before.`)
-		.max(8.64e15, `\`${name}\` lies beyond the last date there is.`);
+	z.preprocess(
+		(v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+		z.coerce
+			.number({ error: `Give \`${name}\` as a time in milliseconds since 1970 (for example 1790000000000).` })
+			.int(`Give \`${name}\` as a whole number of milliseconds since 1970.`)
+			.min(0, `\`${name}\` is a time in milliseconds since 1970, not before.`)
+			.max(8.64e15, `\`${name}\` lies beyond the last date there is.`)
+	);
 
 export const HistoryMoment = z.strictObject({ at: Millis('at') });
 export const HistoryRange = z.strictObject({ from: Millis('from'), to: Millis('to') });

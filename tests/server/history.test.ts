@@ -102,6 +102,9 @@ describe('history over HTTP (rules §2 "History")', () => {
 		await refusal(await history(dave.cookie, `/diff?from=${T1}&to=${T2}`), 403, 'FORBIDDEN');
 		expect(await refusal(await history(alice.cookie, '?at=yesterday'), 400, 'INVALID_INPUT')).toMatch(/milliseconds since 1970/);
 		await refusal(await history(alice.cookie, ''), 400, 'INVALID_INPUT');
+		// Empty is no moment at all, not the first one there is.
+		expect(await refusal(await history(alice.cookie, '?at='), 400, 'INVALID_INPUT')).toMatch(/Give `at`/);
+		expect(await refusal(await history(alice.cookie, '?at=%20'), 400, 'INVALID_INPUT')).toMatch(/Give `at`/);
 		await refusal(await history(alice.cookie, '?at=1.5'), 400, 'INVALID_INPUT');
 		await refusal(await history(alice.cookie, '?at=-1'), 400, 'INVALID_INPUT');
 		await refusal(await history(alice.cookie, '?at=1e400'), 400, 'INVALID_INPUT');
