@@ -78,7 +78,7 @@ export class RosterSession {
 			},
 			(entry) => this.link.notStored(entry)
 		);
-		this.stepUp = new StepUp(this);
+		this.stepUp = new StepUp(this, (validForMs) => this.link.shareStepUp(validForMs));
 		this.departures = new Departures(user.id);
 		this.presence = new Presence(user.id, {
 			leading: () => this.link.leading,

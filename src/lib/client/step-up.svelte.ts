@@ -13,11 +13,21 @@ export class StepUp {
 	prompt = $state.raw<{ answer(confirmed: boolean): void } | null>(null);
 	private answer: Promise<boolean> | null = null;
 
-	constructor(private readonly context: { user: UserProfile; online: boolean }) {}
+	constructor(
+		private readonly context: { user: UserProfile; online: boolean },
+		/** Tells the browser's other tabs: they share this session, so a code entered in one confirms them all. */
+		private readonly share: (validForMs: number) => void
+	) {}
 
-	/** The server said how much longer the last code holds (sign-in, step-up, enrolment, welcome). */
+	/** The server said how much longer the last code holds (sign-in, welcome, another tab's code). */
 	confirmedFor(validForMs: number) {
 		this.until = Date.now() + validForMs;
+	}
+
+	/** A code was just entered in this tab (a step-up, an enrolment): the other tabs are told too. */
+	entered(validForMs: number) {
+		this.confirmedFor(validForMs);
+		this.share(validForMs);
 	}
 
 	/** The server's clock says the code no longer holds: ask again. */

@@ -86,6 +86,11 @@ export class TabLink {
 	}
 
 	/** Tells the leader tab this one's presence (posted by a follower only: the leader states its own). */
+	/** A two-factor code entered in this tab: the other tabs of the session hold it too. */
+	shareStepUp(validForMs: number) {
+		this.channel.post({ t: 'step-up', validForMs });
+	}
+
 	postPresence(m: TabPresence) {
 		if (!this.leading) this.channel.post(m);
 	}
@@ -128,9 +133,9 @@ export class TabLink {
 			case 'server':
 				if (!this.leading) handlers.message(m.message);
 				return;
+			// The leader's to a new tab, or any tab's just-entered code: the session's, so every tab's.
 			case 'step-up':
-				if (!this.leading) handlers.stepUp(m.validForMs);
-				return;
+				return handlers.stepUp(m.validForMs);
 			case 'frame':
 				if (!this.leading) handlers.frame(m.frame);
 				return;
