@@ -24,3 +24,13 @@ export async function expiryDueFilled(pool: pg.Pool): Promise<boolean> {
 export async function markExpiryDueFilled(pool: pg.Pool): Promise<void> {
 	await pool.query('insert into store_marks (name) values ($1) on conflict do nothing', [FILLED]);
 }
+
+/**
+ * store:copy: the moments are not copied (the copy renumbers each organization's sequence), and a
+ * server started on the empty database before may have marked them filled: forgotten, so that the
+ * first server on the copy works them out from every organization.
+ */
+export async function forgetExpiryDue(client: pg.PoolClient): Promise<void> {
+	await client.query('delete from org_expiry_due');
+	await client.query('delete from store_marks where name = $1', [FILLED]);
+}
