@@ -1,4 +1,5 @@
 import { EXPIRY_REMINDER_MS, expiryHolder, expiryKey, expiryTargets, type ExpiryTarget, type OrgState } from '$lib/domain/index.ts';
+import type { ExpiryDue } from './expiry-due.ts';
 import { expiryBlockedMail, expiryReminderMail, holderOf, teamAddresses } from './expiry-mail.ts';
 import type { SyncHub } from './hub.ts';
 import type { Limits } from './limits.ts';
@@ -14,6 +15,8 @@ export interface ExpiryRunDeps {
 	publicUrl: () => string;
 	/** Shared by every server on the store: each organization's lock while its expiries are run. */
 	limits: Limits;
+	/** Each organization's next moment with something due, kept in the store: which organizations a run visits. */
+	due: ExpiryDue;
 }
 
 /** Why the activity feed shows the server's own entries (the holder, or the primary admin, is their actor). */
@@ -21,8 +24,9 @@ const BY_EXPIRY = 'The expiry came due';
 const BY_REMINDER = 'The expiry is 7 days away: the holder and the owners were mailed';
 
 /**
- * rules §6: the server's run of expiring access. For each organization, under its lock across
- * servers, it finds the rows carrying an expiry (a kept index: no scan of the members), records
+ * rules §6: the server's run of expiring access. For each organization whose kept moment has
+ * passed (expiry-due.ts: the others are not loaded), under its lock across servers, it finds the
+ * rows carrying an expiry (a kept index: no scan of the members), records
  * and mails the reminder of those 7 days away, and applies those due, each as a mutation by the
  * holder (a team's assignment has none: by the primary admin, always a member and an owner)
  * through the same checks, whose id names the expiry: a restart or another server sending
@@ -34,9 +38,15 @@ export class ExpiryRun extends OrgRun<ExpiryRunDeps> {
 		super('expiry', deps);
 	}
 
-	/** Visits every organization once; resolves when what was due is applied and mailed. */
+	/** Visits each organization with something due once; resolves when what was due is applied and mailed. */
 	run(): Promise<void> {
-		return this.eachOrg((orgId) => this.runOrg(orgId));
+		return this.eachOrg(
+			async (orgId) => {
+				await this.runOrg(orgId);
+				await this.deps.due.refresh(orgId);
+			},
+			() => this.deps.due.dueBy(this.deps.now())
+		);
 	}
 
 	private async runOrg(orgId: string) {

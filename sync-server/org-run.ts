@@ -2,9 +2,10 @@ import type { SyncHub } from './hub.ts';
 import type { Limits } from './limits.ts';
 
 /**
- * A run the server makes over every organization on a timer (billing, expiries): runs are queued one
- * after another, and each organization is visited under its lock across servers (every server runs
- * them), on its state as last committed by any server. Named by `job` in locks and logs.
+ * A run the server makes over organizations on a timer (billing: every one; expiries: those with
+ * something due): runs are queued one after another, and each organization is visited under its
+ * lock across servers (every server runs them), on its state as last committed by any server.
+ * Named by `job` in locks and logs.
  */
 export abstract class OrgRun<D extends { hub: SyncHub; limits: Limits }> {
 	private queue: Promise<void> = Promise.resolve();
@@ -15,7 +16,7 @@ export abstract class OrgRun<D extends { hub: SyncHub; limits: Limits }> {
 		protected readonly deps: D
 	) {}
 
-	/** Visits every organization once. */
+	/** Visits the organizations once. */
 	abstract run(): Promise<void>;
 
 	/** Runs now, then every `intervalMs`, without keeping the process alive. */
@@ -31,10 +32,13 @@ export abstract class OrgRun<D extends { hub: SyncHub; limits: Limits }> {
 		await this.queue;
 	}
 
-	/** Queues `work` on each organization in turn, under its lock; one organization's failure leaves the others run. */
-	protected eachOrg(work: (orgId: string) => Promise<void>): Promise<void> {
+	/**
+	 * Queues `work` on each organization `orgIds` answers (by default every one, asked once the run's
+	 * turn comes) in turn, under its lock; one organization's failure leaves the others run.
+	 */
+	protected eachOrg(work: (orgId: string) => Promise<void>, orgIds = () => this.deps.hub.orgIds()): Promise<void> {
 		return this.serial(async () => {
-			for (const orgId of await this.deps.hub.orgIds()) {
+			for (const orgId of await orgIds()) {
 				await this.locked(orgId, () => work(orgId)).catch((err: unknown) =>
 					console.error(`${this.job} run failed for organization ${orgId}`, err)
 				);

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES } from '$lib/protocol/messages.ts';
 import { BillingRun } from './billing-run.ts';
+import { ExpiryDue } from './expiry-due.ts';
 import { ExpiryRun } from './expiry-run.ts';
 import { scryptCost } from './auth.ts';
 import { DEFAULT_LIMITS, type ConnectionLimits } from './budget.ts';
@@ -122,9 +123,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	hub.onCommitted(membershipChanged(documents, accounts, (alert) => void alerts.send(alert)));
 	hub.onCommitted(secretsRevoked(accounts));
 	hub.onCommitted(credentialsChanged((userId) => hub.recheckCredentials(userId)));
+	const due = new ExpiryDue(documents, hub);
+	hub.onCommitted(due.reaction);
 	const payments = options.payments ?? new LocalProcessor(options.declineCards);
 	const billing = new BillingRun({ hub, payments, mailer, now, publicUrl: () => publicUrl, limits });
-	const expiry = new ExpiryRun({ hub, mailer, now, publicUrl: () => publicUrl, limits });
+	const expiry = new ExpiryRun({ hub, mailer, now, publicUrl: () => publicUrl, limits, due });
 	const edge = new WebEdge({
 		publicUrl: () => publicUrl,
 		https: /^https:/i.test(options.publicUrl ?? ''),

@@ -60,6 +60,18 @@ export interface DocumentStore {
 	recordDelivery(orgId: string, url: string, delivery: WebhookDelivery): Promise<void>;
 	/** Forgets a deleted user's memberships (its recorded mutations stay, for the activity feed). */
 	forgetUser(userId: string): Promise<void>;
+	/**
+	 * rules §6: keeps an organization's next moment the expiry run has work in it (null: none), as
+	 * worked out from its state at sequence `seq`; where one of a higher sequence is kept, nothing
+	 * changes (a server's late write of an older state).
+	 */
+	keepExpiryDue(orgId: string, dueAt: number | null, seq: number): Promise<void>;
+	/** The organizations whose kept expiry moment is at or before `now`, the earliest first. */
+	expiryDueBy(now: number): Promise<string[]>;
+	/** Whether the expiry moments were once filled from every organization (a store made before them was not). */
+	expiryDueFilled(): Promise<boolean>;
+	/** Marks the expiry moments filled: the pass over every organization is not made again. */
+	markExpiryDueFilled(): Promise<void>;
 	/** `begin` for the batch's organizations, then its commit: for writes that need not read first. */
 	commit(batch: StoreBatch): Promise<number[]>;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { KEY_FILE } from '../secret-key.ts';
 import { migrate } from '../storage/postgres/migrate.ts';
+import { forgetExpiryDue } from '../storage/postgres/pg-expiry-due.ts';
 import { describeUrl, inTransaction, openPool } from '../storage/postgres/pool.ts';
 import { formatReport, orgLines, orgStates, report, tally, type CopyReport, type TableLine } from './report.ts';
 import { openSource, StoreCopyError, type Source } from './source.ts';
@@ -78,6 +79,7 @@ async function copyInto(pool: pg.Pool, source: Source, url: string) {
 			}
 			await flush();
 		}
+		await forgetExpiryDue(c);
 		// New mutations are numbered after the copied ones.
 		await c.query(`select setval(pg_get_serial_sequence('mutations', 'seq'), coalesce(max(seq), 0) + 1, false) from mutations`);
 	});

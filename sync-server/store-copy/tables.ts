@@ -2,7 +2,9 @@
  * What `store:copy` moves from the SQLite store into PostgreSQL, table by table: the columns
  * copied (in a fixed order, the order the report hashes them in) and how each side reads them.
  * Both sides answer rows in the same order: their key, text compared byte by byte (SQLite's
- * BINARY, PostgreSQL's "C"). Not copied: the rate-limit windows (a fresh start of each limit).
+ * BINARY, PostgreSQL's "C"). Not copied: the rate-limit windows (a fresh start of each limit), and
+ * each organization's next expiry moment (numbered by sequences the copy renumbers: the first server
+ * on the copy works them out again, expiry-due.ts).
  */
 export type ColumnType = 'text' | 'bigint' | 'boolean' | 'bytea';
 

@@ -41,6 +41,10 @@ class HeldDocuments implements DocumentStore {
 	orgLog = (orgId: string, after: number) => this.inner.orgLog(orgId, after);
 	history: DocumentStore['history'] = (...args) => this.inner.history(...args);
 	heads = (orgIds: readonly string[]) => this.inner.heads(orgIds);
+	keepExpiryDue: DocumentStore['keepExpiryDue'] = (...args) => this.inner.keepExpiryDue(...args);
+	expiryDueBy = (now: number) => this.inner.expiryDueBy(now);
+	expiryDueFilled = () => this.inner.expiryDueFilled();
+	markExpiryDueFilled = () => this.inner.markExpiryDueFilled();
 	watch = () => () => {};
 	endSessions = () => this.inner.endSessions([]);
 	watchSessions = () => () => {};

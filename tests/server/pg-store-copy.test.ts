@@ -12,6 +12,7 @@ import { PASSWORD, TestServer, cookieOf, post } from './test-client.ts';
 
 const run = promisify(execFile);
 const ok = { t: 'verdict', ok: true };
+const DAY = 86_400_000;
 
 let now: number;
 let source: TestServer;
@@ -69,6 +70,11 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 		// Refused mutations are in the feed too.
 		expect(await bob.client.mutate({ type: 'team.create', orgId: 'acme', teamId: 't-no', name: 'No' })).toMatchObject({ ok: false });
 		expect(await bob.client.mutate({ type: 'project.create', orgId: 'acme', projectId: 'p-no', name: 'No' })).toMatchObject({ ok: false });
+		// An expiry set before the copy: the first server on the copy finds it due (its moment is worked out there).
+		const expiring = { kind: 'team', teamId: 't-ops', userId: bob.user.id };
+		expect(
+			await alice.client.mutate({ type: 'access.setExpiry', orgId: 'acme', target: expiring, expiry: { at: now + 30 * DAY } })
+		).toMatchObject(ok);
 		const docs = [orgDocId('acme'), projectDocId('acme', 'apollo')];
 		const before = { feed: await feed(source, alice.cookie), docs: docs.map((d) => state(alice.client.doc(d))) };
 		// The history keeps its order, times, senders and ids (renumbered 1..n, as the updates are).
@@ -103,6 +109,8 @@ describe('store:copy (an embedded store moved into PostgreSQL)', () => {
 			expect(await feed(target, alice.cookie)).toEqual(before.feed);
 			expect((await target.server.hub.orgState('acme'))?.org()?.name).toBe('Acme');
 			expect(unnumbered(await target.server.documents.history('acme', 0, 10_000))).toEqual(history);
+			await target.server.expiry.run();
+			expect(await target.server.documents.expiryDueBy(now + 23 * DAY)).toEqual(['acme']);
 
 			// Passwords, TOTP codes and recovery codes sign in as before (the same key file).
 			expect((await signIn(target, 'bob')).status).toBe(200);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBatch, type DocumentStore, type StoreBatch } from '../../sync-server/storage/documents.ts';
+import { expiryDueContract } from './storage-due-contract.ts';
 import { orgLogContract, type DocumentsUnderTest } from './storage-log-contract.ts';
 
 /**
@@ -8,6 +9,7 @@ import { orgLogContract, type DocumentsUnderTest } from './storage-log-contract.
  */
 export function documentStoreContract(name: string, open: () => Promise<DocumentsUnderTest>) {
 	orgLogContract(name, open);
+	expiryDueContract(name, open);
 	const withStore = (test: (store: DocumentStore) => Promise<void>) => async () => {
 		const opened = await open();
 		try {

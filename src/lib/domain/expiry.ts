@@ -139,6 +139,25 @@ export function expiryTargets(state: OrgState): ExpiryTarget[] {
 	];
 }
 
+/**
+ * rules §6: the next moment the server's expiry run has something to do in this organization: the
+ * earliest, over its rows carrying an expiry not blocked, of the reminder 7 days before while not yet
+ * reminded, else the expiry itself (the run's own choice, in expiry-run.ts). None without one, or in
+ * an organization not active, which the run leaves alone: the server visits only the organizations
+ * whose moment has passed. Reads the expiry rows through the kept indexes only.
+ */
+export function nextExpiryDue(state: OrgState): number | undefined {
+	if (state.org()?.status !== 'active') return undefined;
+	let next: number | undefined;
+	for (const target of expiryTargets(state)) {
+		const expiry = expiryHolder(state, target)?.expiry;
+		if (!expiry || expiry.blocked) continue;
+		const due = expiry.remindedAt === undefined ? expiry.at - EXPIRY_REMINDER_MS : expiry.at;
+		if (next === undefined || due < next) next = due;
+	}
+	return next;
+}
+
 /** A target as a stable key: the server's mutation ids for one expiry are made of it and the expiry's moment. */
 export function expiryKey(target: ExpiryTarget): string {
 	if (target.kind === 'member') return `member:${target.userId}`;

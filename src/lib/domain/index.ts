@@ -14,6 +14,7 @@ export {
 	expiryTargets,
 	lesserOrgRole,
 	lesserProjectRoles,
+	nextExpiryDue,
 	type ExpiryHolder,
 	type StoredExpiry
 } from './expiry.ts';

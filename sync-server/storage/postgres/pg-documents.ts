@@ -19,6 +19,7 @@ import {
 	type WebhookDelivery
 } from '../documents.ts';
 import { notifyCommitted, orgsOf, writeBatch } from './pg-batch.ts';
+import * as due from './pg-expiry-due.ts';
 import { CommitWatcher, PRESENCE_CHANNEL, presencePayload, SESSIONS_CHANNEL, type CommitListener } from './pg-watch.ts';
 import { prepared, rollback } from './pool.ts';
 
@@ -275,6 +276,12 @@ export class PgDocuments implements DocumentStore {
 	async forgetUser(userId: string): Promise<void> {
 		await this.pool.query('delete from memberships where user_id = $1', [userId]);
 	}
+
+	// rules §6: the expiry moments (pg-expiry-due.ts).
+	keepExpiryDue = (orgId: string, dueAt: number | null, seq: number) => due.keepExpiryDue(this.pool, orgId, dueAt, seq);
+	expiryDueBy = (now: number) => due.expiryDueBy(this.pool, now);
+	expiryDueFilled = () => due.expiryDueFilled(this.pool);
+	markExpiryDueFilled = () => due.markExpiryDueFilled(this.pool);
 
 	/** Stops the wake-up connection (the pool is its opener's). */
 	close() {
