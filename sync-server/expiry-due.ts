@@ -20,6 +20,8 @@ export class ExpiryDue {
 	private readonly kept = new Map<string, number | null>();
 	/** This server's writes under way: the run asks the store once they landed, so it sees its own commits' moments. */
 	private readonly writing = new Set<Promise<void>>();
+	/** Organizations whose moment could not be written: worked out again before the next run asks the store, so none is applied late. */
+	private readonly unwritten = new Set<string>();
 	private filled = false;
 
 	constructor(
@@ -44,6 +46,7 @@ export class ExpiryDue {
 	async dueBy(now: number): Promise<string[]> {
 		if (!this.filled) await this.fill();
 		await Promise.all(this.writing);
+		for (const orgId of [...this.unwritten]) await this.refresh(orgId).catch(() => undefined);
 		return this.documents.expiryDueBy(now);
 	}
 
@@ -63,8 +66,14 @@ export class ExpiryDue {
 	private keep(orgId: string, due: number | null, seq: number): Promise<void> {
 		this.kept.set(orgId, due);
 		const write = this.documents.keepExpiryDue(orgId, due, seq);
-		// A failed write is made again at the organization's next commit (or the run's visit, when it is due).
-		const landed = write.catch(() => void this.kept.delete(orgId));
+		// A failed write is made again before the next run asks the store, or at the organization's next commit.
+		const landed = write.then(
+			() => void this.unwritten.delete(orgId),
+			() => {
+				this.kept.delete(orgId);
+				this.unwritten.add(orgId);
+			}
+		);
 		this.writing.add(landed);
 		void landed.finally(() => this.writing.delete(landed));
 		return write;

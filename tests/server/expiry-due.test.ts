@@ -66,6 +66,19 @@ async function sql(statement: string) {
 }
 
 describe('the expiry run visits only organizations with something due (rules §6)', () => {
+	it('a moment whose write failed after its commit is written again before the next run, so the expiry is on time', async () => {
+		const { alice, bob } = await orgWith(t, { members: { bob: 'ORG_PROJECT_CREATOR' } });
+		const runs = await expiryLoads();
+		const target: ExpiryTarget = { kind: 'member', userId: bob.user.id };
+		const keep = vi.spyOn(t.server.documents, 'keepExpiryDue').mockRejectedValueOnce(new Error('the store blinked'));
+		const set = { type: 'access.setExpiry', orgId: ORG, target, expiry: { at: MARCH, then: 'ORG_MEMBER' } };
+		expect(await alice.client.mutate(set)).toMatchObject(ok);
+		await vi.waitFor(() => expect(keep).toHaveBeenCalled());
+		clock = MARCH - 7 * DAY;
+		expect(await runs.run()).toContain(ORG);
+		expect((await expiryOf(target))?.expiry?.remindedAt).toBe(MARCH - 7 * DAY);
+	});
+
 	it('loads only the organization due, applies it once on time, and finds it again after a restart', async () => {
 		const { bob, target } = await manyOrgs();
 		expect((await t.server.hub.orgIds()).length).toBe(OTHERS + 1);
