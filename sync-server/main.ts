@@ -1,33 +1,10 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './budget.ts';
+import { cliOptions } from './cli-options.ts';
 import { startServer } from './server.ts';
 import { loadOidcConfig } from './sso/config.ts';
 import { StoreOpenError } from './storage/postgres/pool.ts';
 
-const { values } = parseArgs({
-	options: {
-		port: { type: 'string' },
-		'data-dir': { type: 'string' },
-		// A PostgreSQL database instead of the SQLite file in the data directory: several servers may share it (docs/deploy.md).
-		'database-url': { type: 'string' },
-		host: { type: 'string' },
-		'public-url': { type: 'string' },
-		'smtp-url': { type: 'string' },
-		'mail-from': { type: 'string' },
-		'allow-private-webhooks': { type: 'boolean' },
-		// log2 of scrypt's N for new password hashes: OWASP's 17 unless a benchmark or a small machine needs less.
-		'password-cost': { type: 'string' },
-		'sign-ups-per-hour': { type: 'string' },
-		// How many reverse proxies stand in front of Roster; their X-Forwarded-For entries name the client.
-		'trust-proxy': { type: 'string' },
-		// Frames per second each user's sockets may send (docs/protocol.md, Limits); the throughput bench raises it.
-		'frames-per-second': { type: 'string' },
-		// Card ids or last 4 digits the local payment processor declines, comma-separated: for trying failed payments by hand.
-		'decline-cards': { type: 'string' },
-		// Identity providers for single sign-on, a JSON file (docs/sso.md); it holds client secrets: keep it readable by Roster only.
-		'oidc-config': { type: 'string' }
-	}
-});
+const values = cliOptions();
 
 function optionalNumber(value: string | undefined): number | undefined {
 	return value === undefined ? undefined : Number(value);

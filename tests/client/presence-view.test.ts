@@ -55,6 +55,7 @@ describe('presence as pages show it', () => {
 		expect(editorsOf(peers, 'memberRole', 'carol').map((p) => p.state.user.id)).toEqual(['bob']);
 		expect(editorsOf(peers, 'projectRoles', 'carol')).toEqual([]);
 		expect(editingSentence(['bob'], 'memberRole', 'carol')).toBe("bob is changing carol's role");
+		expect(editingSentence(['bob'], 'memberRole', 'carol', true)).toBe('bob is changing your role');
 		expect(editingSentence(['bob', 'dave'], 'projectRoles', 'team Ops')).toBe("bob and dave are changing team Ops's roles");
 		expect(editingSentence(['bob', 'dave', 'erin'], 'teamName', 'Ops')).toBe('bob, dave and erin are renaming Ops');
 		expect([initials('Bob Stone'), initials('bob'), initials('ann.lee-x')]).toEqual(['BS', 'B', 'AL']);

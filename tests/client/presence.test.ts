@@ -91,6 +91,7 @@ function fakeLink(leading: boolean, readable = [ORG, PROJECT]) {
 	const state = {
 		leading,
 		online: true,
+		readable,
 		sent: [] as { doc: string; clientId: number; clock: number; state: unknown }[],
 		posted: [] as TabPresence[]
 	};
@@ -103,7 +104,7 @@ function fakeLink(leading: boolean, readable = [ORG, PROJECT]) {
 			for (const e of decodeAwarenessUpdate(frame.payload)!) state.sent.push({ doc: frame.doc, ...e });
 		},
 		post: (m) => state.posted.push(TabMessage.parse(m) as TabPresence),
-		reads: (docId) => readable.includes(docId)
+		reads: (docId) => state.readable.includes(docId)
 	};
 	return { link, state };
 }
@@ -174,6 +175,19 @@ describe('Presence: what this browser states', () => {
 		]);
 		// Time spent on the project tells the organization's members nothing: its clock counts its own updates only.
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 1]);
+	});
+
+	it('says nothing more of a document the server took back, not even that it left', async () => {
+		const { presence, state } = tab(true);
+		presence.connected();
+		presence.enter(PROJECT, 'project');
+		await flush();
+		state.readable = [ORG];
+		presence.revoked(PROJECT);
+		await flush();
+		vi.advanceTimersByTime(RENEW_MS);
+		await flush();
+		expect(states(state.sent)).toEqual([[PROJECT, { view: 'project', editing: null }]]);
 	});
 
 	it('a page entered before the welcome is stated once the connection is online', async () => {

@@ -24,13 +24,15 @@ export function nameList(names: readonly string[]): string {
  * What a row says while others edit it, worded by this client: the row names itself (`target`,
  * from its own copy) and the editors are named by id, so a peer can only pick a row, never the words.
  */
-export function editingSentence(actors: readonly string[], what: Editing['what'], target: string): string {
+export function editingSentence(actors: readonly string[], what: Editing['what'], target: string, yours = false): string {
 	const who = `${nameList(actors)} ${actors.length > 1 ? 'are' : 'is'}`;
+	// The person looking is the one whose row it is: "your role", as the row's own "you" badge says.
+	const whose = yours ? 'your' : `${target}'s`;
 	switch (what) {
 		case 'memberRole':
-			return `${who} changing ${target}'s role`;
+			return `${who} changing ${whose} role`;
 		case 'projectRoles':
-			return `${who} changing ${target}'s roles`;
+			return `${who} changing ${whose} roles`;
 		case 'teamMembers':
 			return `${who} changing who is in ${target}`;
 		case 'teamName':

@@ -1,6 +1,7 @@
 import { untrack } from 'svelte';
 import * as random from 'lib0/random';
 import { encodeSyncFrame, PRESENCE } from '../protocol/frames.ts';
+import { parseDocId } from '../protocol/messages.ts';
 import type { ClientPresence, Editing } from '../protocol/presence.ts';
 import { encodeAwarenessUpdate } from '../protocol/awareness.ts';
 import { PeerStore } from './presence-peers.svelte.ts';
@@ -132,6 +133,18 @@ export class Presence {
 		this.clocks.clear();
 		this.stated = null;
 		this.compose();
+	}
+
+	/**
+	 * The server took a document back (and with an organization's, its projects'): it forgot this
+	 * browser's presence there, so nothing more is said of it, not even that it left.
+	 */
+	revoked(docId: string) {
+		const revoked = parseDocId(docId);
+		const wholeOrg = revoked && revoked.projectId === undefined && !revoked.billing;
+		const stated = this.stated && parseDocId(this.stated.doc);
+		if (this.stated && (this.stated.doc === docId || (wholeOrg && stated?.orgId === revoked.orgId))) this.stated = null;
+		this.changed();
 	}
 
 	/** The connection's status changed (this tab's own, or the leader's as it reports it). */

@@ -256,9 +256,9 @@ export class RosterSession {
 				if (m.code) {
 					if (m.code === 'SSO_REQUIRED') this.noteSsoRequired(parseDocId(m.doc)?.orgId, m.reason);
 					else this.timedOut = m.reason;
-					return this.replicas.drop(m.doc);
-				}
-				return this.lose(m.doc);
+					await this.replicas.drop(m.doc);
+				} else await this.lose(m.doc);
+				return this.presence.revoked(m.doc);
 			case 'error':
 				console.warn(`Server: ${m.code}: ${m.message}`);
 				return;
