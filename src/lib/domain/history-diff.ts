@@ -1,6 +1,7 @@
 import { rowKey } from './history-state.ts';
 import { accessReport, ReportIndex, type AccessReport } from './history-report.ts';
-import { Replay, type Attribution, type Moment, type ReadLog } from './history.ts';
+import { Replay, type Attribution, type ReadLog } from './history.ts';
+import type { Moment } from './history-report.ts';
 import { teamMemberKey, type TableName } from './model.ts';
 import type { OrgRole, ProjectRole } from './schemas.ts';
 

@@ -1,7 +1,9 @@
 import { ORG_ROLES } from './roles.ts';
 import type { ReplayState } from './history-state.ts';
-import type { Moment } from './history.ts';
 import { ProjectRole, type Organization, type OrgRole } from './schemas.ts';
+
+/** A moment: a time (every batch committed at or before it), or a sequence (`entries`: only that many of its batch's entries). */
+export type Moment = { at: number } | { seq: number; entries?: number };
 
 /**
  * What an organization's access was at a moment (rules §2 "History"): its members with their role

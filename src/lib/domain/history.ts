@@ -1,4 +1,4 @@
-import { accessReport, type AccessReport } from './history-report.ts';
+import { accessReport, type AccessReport, type Moment } from './history-report.ts';
 import { ReplayState } from './history-state.ts';
 import type { Change } from './model.ts';
 
@@ -23,9 +23,6 @@ export interface LoggedChanges {
 	at?: number;
 	entries: LoggedEntry[];
 }
-
-/** A moment: a time (every batch committed at or before it), or a sequence (`entries`: only that many of its batch's entries). */
-export type Moment = { at: number } | { seq: number; entries?: number };
 
 /** The mutation that made a change: its sender ('' the server), id, type, and when it was committed (null: before times were kept). */
 export interface Attribution {

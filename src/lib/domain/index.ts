@@ -30,13 +30,14 @@ export {
 	unpaidCents,
 	withoutCard
 } from './invoice-issuing.ts';
-export { Replay, reportAt, type Attribution, type LoggedChanges, type LoggedEntry, type Moment, type ReadLog } from './history.ts';
+export { Replay, reportAt, type Attribution, type LoggedChanges, type LoggedEntry, type ReadLog } from './history.ts';
 export { accessDiff, diffBetween, type AccessDiff, type AccessFact, type DiffLine, type Named, type Person } from './history-diff.ts';
 export { diffCsv, historyJson, reportCsv } from './history-export.ts';
 export {
 	accessReport,
 	ReportIndex,
 	type AccessReport,
+	type Moment,
 	type ProjectAccess,
 	type ReportMember,
 	type ReportProject,
