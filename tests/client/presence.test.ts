@@ -133,7 +133,7 @@ describe('Presence: what this browser states', () => {
 
 	it('states the page, then the open editor, and null on leaving; one client id, clocks counting up', async () => {
 		const { presence, state } = tab(true);
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		await flush();
 		const leave = presence.enter(ORG, 'members');
 		await flush();
@@ -157,7 +157,7 @@ describe('Presence: what this browser states', () => {
 
 	it('leaving one page for another of the same document is one update, and each document counts its own clock', async () => {
 		const { presence, state } = tab(true);
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		const leaveMembers = presence.enter(ORG, 'members');
 		await flush();
 		// A route change: the old page's teardown and the new page's start in one task.
@@ -177,9 +177,21 @@ describe('Presence: what this browser states', () => {
 		expect(state.sent.map((s) => s.clock)).toEqual([1, 2, 3, 1]);
 	});
 
+	it('states a document only once its socket follows it: requested at the welcome, or sent by the server since', async () => {
+		const { presence, state } = tab(true);
+		presence.connected([ORG]);
+		// A project just created here: the server has not sent it to this socket yet, and would refuse presence on it.
+		presence.enter(PROJECT, 'project');
+		await flush();
+		expect(state.sent).toEqual([]);
+		presence.heard(PROJECT);
+		await flush();
+		expect(states(state.sent)).toEqual([[PROJECT, { view: 'project', editing: null }]]);
+	});
+
 	it('says nothing more of a document the server took back, not even that it left', async () => {
 		const { presence, state } = tab(true);
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		presence.enter(PROJECT, 'project');
 		await flush();
 		state.readable = [ORG];
@@ -195,7 +207,7 @@ describe('Presence: what this browser states', () => {
 		state.online = false;
 		presence.enter(ORG, 'members');
 		await flush();
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		await flush();
 		expect(state.sent).toEqual([]);
 		state.online = true;
@@ -206,7 +218,7 @@ describe('Presence: what this browser states', () => {
 
 	it('moving to a project leaves the organization document; a document it may not read gets nothing', async () => {
 		const { presence, state } = tab(true, [ORG]);
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		await flush();
 		const leave = presence.enter(ORG, 'teams');
 		await flush();
@@ -221,7 +233,7 @@ describe('Presence: what this browser states', () => {
 
 	it('renews every 15 s while online; offline it sends nothing and shows no one, and a new connection states afresh', async () => {
 		const { presence, state } = tab(true);
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		await flush();
 		presence.enter(ORG, 'members');
 		await flush();
@@ -242,7 +254,7 @@ describe('Presence: what this browser states', () => {
 		expect(state.sent).toHaveLength(2);
 
 		state.online = true;
-		presence.connected();
+		presence.connected([ORG, PROJECT]);
 		await flush();
 		expect(state.sent).toHaveLength(3);
 		expect(state.sent[2]!.clientId).not.toBe(state.sent[0]!.clientId);
@@ -251,7 +263,7 @@ describe('Presence: what this browser states', () => {
 
 	it('a follower tells the leader; the leader states the tab looked at last, and its own again when the follower closes', async () => {
 		const leader = tab(true);
-		leader.presence.connected();
+		leader.presence.connected([ORG, PROJECT]);
 		await flush();
 		leader.presence.enter(ORG, 'members');
 		await flush();
@@ -293,7 +305,7 @@ describe('Presence: what this browser states', () => {
 
 	it('a follower renews with the leader; one not heard from for 30 s no longer counts', async () => {
 		const leader = tab(true);
-		leader.presence.connected();
+		leader.presence.connected([ORG, PROJECT]);
 		await flush();
 		leader.presence.enter(ORG, 'members');
 		await flush();
@@ -314,7 +326,7 @@ describe('Presence: what this browser states', () => {
 
 	it('a leader whose own timer is held back (a hidden tab) renews when it hears from a tab', async () => {
 		const leader = tab(true);
-		leader.presence.connected();
+		leader.presence.connected([ORG, PROJECT]);
 		leader.presence.enter(ORG, 'members');
 		await flush();
 		const follower = tab(false);

@@ -65,6 +65,8 @@ describe('presence: two admins on one organization', () => {
 		await acme.ann.getByRole('button', { name: 'Edit roles of carol' }).waitFor();
 		await acme.bob.goto(acme.ann.url());
 		await expect.poll(() => present(acme.ann).allInnerTexts()).toEqual([expect.stringMatching(/^B\s+bob\b/)]);
+		// Ann created the project a moment ago: her presence there was taken as soon as the server sent it to her socket.
+		await expect.poll(() => present(acme.bob).allInnerTexts()).toEqual([expect.stringMatching(/^A\s+ann\b/)]);
 		await acme.bob.getByRole('button', { name: 'Edit roles of carol' }).click();
 		const carol = acme.ann.locator('[data-testid=project-user][data-username=carol]');
 		await expect.poll(() => carol.getByTestId('editing-mark').textContent()).toContain("bob is changing carol's roles");

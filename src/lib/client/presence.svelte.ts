@@ -60,6 +60,9 @@ export class Presence {
 	private readonly clocks = new Map<string, number>();
 	/** When the leader last sent a state: a hidden leader's timer may be slowed to once a minute, so hearing from a tab renews it too. */
 	private sentAt = 0;
+	/** The documents the leader's socket follows (see connected). */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	private readonly followed = new Set<string>();
 	/** A change is stated once the current task is done: leaving one page and entering the next is one update, not a departure. */
 	private pending = false;
 	private stated: Here | null = null;
@@ -127,12 +130,26 @@ export class Presence {
 		if (Date.now() - this.sentAt >= RENEW_MS) this.renewStated();
 	}
 
-	/** The leader's connection is new (a welcome, its documents requested): a new awareness id, everything stated afresh once online. */
-	connected() {
+	/**
+	 * The leader's connection is new (a welcome, its documents requested): a new awareness id,
+	 * everything stated afresh once online. The server takes presence only on a document the socket
+	 * follows: those requested now (`docs`, asked before anything this states), and one granted later
+	 * once the server has sent it (heard).
+	 */
+	connected(docs: readonly string[]) {
 		this.clientId = random.uint32() || 1;
 		this.clocks.clear();
+		this.followed.clear();
+		for (const doc of docs) this.followed.add(doc);
 		this.stated = null;
 		this.compose();
+	}
+
+	/** The server sent a document on this connection: it follows it now (one just created, or granted). */
+	heard(docId: string) {
+		if (this.followed.has(docId)) return;
+		this.followed.add(docId);
+		this.changed();
 	}
 
 	/**
@@ -144,6 +161,7 @@ export class Presence {
 		const wholeOrg = revoked && revoked.projectId === undefined && !revoked.billing;
 		const stated = this.stated && parseDocId(this.stated.doc);
 		if (this.stated && (this.stated.doc === docId || (wholeOrg && stated?.orgId === revoked.orgId))) this.stated = null;
+		for (const doc of this.followed) if (doc === docId || (wholeOrg && parseDocId(doc)?.orgId === revoked.orgId)) this.followed.delete(doc);
 		this.changed();
 	}
 
@@ -193,7 +211,7 @@ export class Presence {
 			if (now - t.heardAt > OUTDATED_MS) this.tabs.delete(tab);
 			else if (t.seenAt > chosen.seenAt) chosen = t;
 		}
-		const target = chosen.here && this.link.reads(chosen.here.doc) ? chosen.here : null;
+		const target = chosen.here && this.link.reads(chosen.here.doc) && this.followed.has(chosen.here.doc) ? chosen.here : null;
 		if (same(target, this.stated)) return;
 		if (this.stated && this.stated.doc !== target?.doc) this.send(this.stated.doc, null);
 		if (target) this.send(target.doc, target.state);

@@ -55,10 +55,11 @@ export class RosterSession {
 		this.link = new TabLink(user.id, {
 			message: (m) => void this.inOrder(() => this.onMessage(m)),
 			// Presence is no document: it waits for no stored update, and arrives with whatever the server said before it.
-			frame: (f) =>
-				f.kind === PRESENCE
-					? this.presence.peers.receive(f.doc, f.payload)
-					: void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload)),
+			frame: (f) => {
+				if (f.kind === PRESENCE) return this.presence.peers.receive(f.doc, f.payload);
+				this.presence.heard(f.doc);
+				void this.inOrder(() => this.replicas.applyRemote(f.doc, f.payload));
+			},
 			offline: () => this.answerAll({ status: 'queued' }),
 			outbox: () => void this.inOrder(async () => (await this.outbox.load(), this.flush())),
 			adopt: (entry) => void this.inOrder(async () => (await this.outbox.adopt(entry), this.flush())),
@@ -226,7 +227,7 @@ export class RosterSession {
 					const doc = this.replicas.ensure(docId);
 					if (doc) this.connection.send(step1Frame(docId, doc));
 				}
-				this.presence.connected();
+				this.presence.connected(m.docs);
 				this.sent.clear();
 				this.connection.connected();
 				await this.outbox.load();
