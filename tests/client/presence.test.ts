@@ -130,6 +130,15 @@ describe('Presence: what this browser states', () => {
 	const states = (sent: { doc: string; state: unknown }[]) => sent.map((s) => [s.doc, s.state]);
 	/** A change is stated once the task that made it is done (a page left and the next entered are one update). */
 	const flush = () => Promise.resolve();
+	/** A leader tab, connected, on the organization's members page. */
+	async function leaderOnMembers() {
+		const leader = tab(true);
+		leader.presence.connected([ORG, PROJECT]);
+		await flush();
+		leader.presence.enter(ORG, 'members');
+		await flush();
+		return leader;
+	}
 
 	it('states the page, then the open editor, and null on leaving; one client id, clocks counting up', async () => {
 		const { presence, state } = tab(true);
@@ -262,11 +271,7 @@ describe('Presence: what this browser states', () => {
 	});
 
 	it('a follower tells the leader; the leader states the tab looked at last, and its own again when the follower closes', async () => {
-		const leader = tab(true);
-		leader.presence.connected([ORG, PROJECT]);
-		await flush();
-		leader.presence.enter(ORG, 'members');
-		await flush();
+		const leader = await leaderOnMembers();
 		vi.setSystemTime(20_000);
 		const follower = tab(false);
 		follower.presence.enter(PROJECT, 'project');
@@ -304,11 +309,7 @@ describe('Presence: what this browser states', () => {
 	});
 
 	it('a follower renews with the leader; one not heard from for 30 s no longer counts', async () => {
-		const leader = tab(true);
-		leader.presence.connected([ORG, PROJECT]);
-		await flush();
-		leader.presence.enter(ORG, 'members');
-		await flush();
+		const leader = await leaderOnMembers();
 		vi.setSystemTime(20_000);
 		const follower = tab(false);
 		follower.presence.enter(ORG, 'teams');
